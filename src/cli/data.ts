@@ -1,0 +1,22 @@
+import { dataDir, manifest, verifyAll } from "../data";
+import { parseArgs, Verb } from "./registry";
+
+/** `geoinv data check`: verify every bundled data file against the manifest. */
+export const dataVerbs: Verb[] = [
+  {
+    path: ["data", "check"],
+    summary: "verify the bundled data files (size and sha256) against data/MANIFEST.json",
+    usage: "geoinv data check\n\nChecks every file listed in data/MANIFEST.json under the data directory (GEOINV_DATA or the repository's data/).",
+    run: async (args, io) => {
+      parseArgs(args, { known: [] });
+      const problems = verifyAll();
+      const n = Object.keys(manifest().files).length;
+      if (problems.length > 0) {
+        io.stderr(problems.join("\n") + "\n");
+        return 2;
+      }
+      io.stdout(`${n} files OK in ${dataDir()}\n`);
+      return 0;
+    },
+  },
+];
