@@ -1,0 +1,86 @@
+/**
+ * `npm run notebooks [-- --quick|--full] [--only NAME[,NAME]] [--out DIR] [--timeout S]`
+ *
+ * Executes every notebook in notebooks/ (sorted by name) on the real tslab kernel (geoinv's
+ * kernelspec in kernel/, found through JUPYTER_PATH), writes the executed .ipynb and an .html per
+ * notebook into the output folder (default out/notebooks), and prints one line per notebook with
+ * its time. A failing cell stops that notebook; the runner prints the cell's own error text and
+ * goes on with the next notebook, exiting 1 at the end.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+const root = path.resolve(__dirname, "..");
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A Python that can import nbclient and nbconvert. */
+export function findJupyterPython(): string | undefined {
+  const candidates = [process.env.GEOINV_PYTHON, "/usr/bin/python3", "python3"].filter((x): x is string => !!x);
+  // the interpreter behind `jupyter` itself
+  const which = spawnSync("bash", ["-c", "command -v jupyter"], { encoding: "utf8" });
+  if (which.status === 0) {
+    const first = fs.readFileSync(which.stdout.trim(), "utf8").split("\n")[0];
+    if (first.startsWith("#!")) candidates.splice(1, 0, first.slice(2).trim().split(/\s+/).pop()!);
+  }
+  for (const py of candidates) {
+    const r = spawnSync(py, ["-c", "import nbclient, nbconvert, nbformat"], { encoding: "utf8" });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+function main(): number {
+  const size = process.argv.includes("--full") ? "full" : "quick";
+  const only = arg("only")?.split(",").map((s) => s.replace(/\.ipynb$/, ""));
+  const outDir = path.resolve(arg("out") ?? path.join(root, "out", "notebooks"));
+  const timeout = arg("timeout") ?? (size === "quick" ? "1800" : "0");
+  const nbDir = path.join(root, "notebooks");
+  const names = fs
+    .readdirSync(nbDir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .map((f) => f.replace(/\.ipynb$/, ""))
+    .filter((n) => !only || only.includes(n))
+    .sort();
+  if (only && names.length !== only.length) {
+    console.error(`unknown notebook(s): ${only.filter((n) => !names.includes(n)).join(", ")}`);
+    return 2;
+  }
+  const py = findJupyterPython();
+  if (!py) {
+    console.error("No Python with nbclient/nbconvert found. Install Debian's jupyter-nbconvert jupyter-client python3-ipykernel (see environment.md), or set GEOINV_PYTHON.");
+    return 2;
+  }
+  const env = {
+    ...process.env,
+    GEOINV_SIZE: size,
+    JUPYTER_PATH: [path.join(root, "kernel"), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+  };
+  console.log(`running ${names.length} notebook(s), size ${size}, output ${path.relative(process.cwd(), outDir) || "."}`);
+  let failed = 0;
+  const t0 = Date.now();
+  for (const n of names) {
+    const t = Date.now();
+    const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout], {
+      env,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const secs = ((Date.now() - t) / 1000).toFixed(1);
+    if (r.status === 0) console.log(`ok    ${n}  ${secs} s`);
+    else {
+      failed++;
+      console.log(`FAIL  ${n}  ${secs} s`);
+      process.stdout.write((r.stderr || "").split("\n").map((l) => `      ${l}`).join("\n") + "\n");
+    }
+  }
+  console.log(`notebooks run in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`notebooks: ${names.length - failed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) process.exitCode = main();

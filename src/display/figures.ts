@@ -1,0 +1,321 @@
+import type { Figure } from "./plot";
+
+/**
+ * Figure builders for the experiments. Each returns a plain plotly figure (data + layout), so a
+ * notebook can adjust it before `plot(fig)`.
+ */
+
+type Num = ArrayLike<number>;
+const arr = (a: Num): number[] => Array.from(a);
+
+/** Seismic-style diverging colour scale (blue - white - red). */
+export const SEISMIC_COLORSCALE: [number, string][] = [
+  [0, "#00007f"],
+  [0.25, "#3f7fff"],
+  [0.5, "#ffffff"],
+  [0.75, "#ff3f3f"],
+  [1, "#7f0000"],
+];
+/** Colour scale for impedance / velocity sections (perceptually uniform). */
+export const IMPEDANCE_COLORSCALE = "Viridis";
+
+export interface SectionOptions {
+  title?: string;
+  /** Trace spacing and first trace position (x axis). */
+  dx?: number;
+  x0?: number;
+  /** Sample spacing and first sample (vertical axis, drawn downwards). */
+  dz?: number;
+  z0?: number;
+  xLabel?: string;
+  zLabel?: string;
+  colorbarTitle?: string;
+  colorscale?: string | [number, string][];
+  zmin?: number;
+  zmax?: number;
+  /** Symmetric colour range around 0 (seismic, errors). */
+  symmetric?: boolean;
+  height?: number;
+  /** Plot every k-th trace / sample (keeps large sections light in the notebook). */
+  stride?: number;
+  /** Vertical lines at these x positions (e.g. well locations / training traces). */
+  markers?: { x: number; label?: string }[];
+}
+
+/**
+ * A 2-D section (trace-major rows: rows[i] is trace i) as a heatmap with the vertical axis (depth
+ * or time) pointing down.
+ */
+export function sectionFigure(rows: Num[], o: SectionOptions = {}): Figure {
+  if (rows.length === 0) throw new Error("sectionFigure: no traces");
+  const s = Math.max(1, Math.floor(o.stride ?? 1));
+  const nt = rows.length;
+  const ns = rows[0].length;
+  const dx = o.dx ?? 1, x0 = o.x0 ?? 0, dz = o.dz ?? 1, z0 = o.z0 ?? 0;
+  const xi: number[] = [];
+  for (let i = 0; i < nt; i += s) xi.push(i);
+  const zj: number[] = [];
+  for (let j = 0; j < ns; j += s) zj.push(j);
+  const z = zj.map((j) => xi.map((i) => {
+    const v = rows[i][j];
+    return Number.isFinite(v) ? Number(v.toPrecision(5)) : null;
+  }));
+  let zmin = o.zmin, zmax = o.zmax;
+  if (o.symmetric && (zmin === undefined || zmax === undefined)) {
+    let m = 0;
+    for (const r of rows) for (let j = 0; j < r.length; j++) if (Number.isFinite(r[j])) m = Math.max(m, Math.abs(r[j]));
+    zmin = -m;
+    zmax = m;
+  }
+  const shapes = (o.markers ?? []).map((mk) => ({ type: "line", x0: mk.x, x1: mk.x, yref: "paper", y0: 0, y1: 1, line: { color: "black", width: 1, dash: "dot" } }));
+  const annotations = (o.markers ?? []).filter((mk) => mk.label).map((mk) => ({ x: mk.x, yref: "paper", y: 1.02, text: mk.label, showarrow: false, font: { size: 10 } }));
+  return {
+    data: [
+      {
+        type: "heatmap",
+        x: xi.map((i) => x0 + i * dx),
+        y: zj.map((j) => z0 + j * dz),
+        z,
+        colorscale: o.colorscale ?? (o.symmetric ? SEISMIC_COLORSCALE : IMPEDANCE_COLORSCALE),
+        zmin,
+        zmax,
+        colorbar: { title: { text: o.colorbarTitle ?? "" } },
+      },
+    ],
+    layout: {
+      title: { text: o.title ?? "" },
+      height: o.height ?? 380,
+      xaxis: { title: { text: o.xLabel ?? "trace" } },
+      yaxis: { title: { text: o.zLabel ?? "sample" }, autorange: "reversed" },
+      margin: { t: 40, l: 60, r: 20, b: 45 },
+      shapes,
+      annotations,
+    },
+  };
+}
+
+export interface Series {
+  name: string;
+  values: Num;
+  /** x (or depth) values; default 0..n-1 times `dz`. */
+  axis?: Num;
+  dash?: "solid" | "dash" | "dot" | "dashdot";
+  color?: string;
+}
+
+/**
+ * Traces (e.g. true vs predicted impedance at one position) against depth/time drawn downwards,
+ * or against a horizontal axis when `vertical` is false.
+ */
+export function traceOverlayFigure(series: Series[], o: { title?: string; axisLabel?: string; valueLabel?: string; vertical?: boolean; dz?: number; z0?: number; height?: number } = {}): Figure {
+  const vertical = o.vertical ?? false;
+  const data = series.map((s) => {
+    const ax = s.axis ? arr(s.axis) : arr(s.values).map((_, j) => (o.z0 ?? 0) + j * (o.dz ?? 1));
+    const v = arr(s.values);
+    return { type: "scatter", mode: "lines", name: s.name, x: vertical ? v : ax, y: vertical ? ax : v, line: { dash: s.dash ?? "solid", color: s.color } };
+  });
+  const axisT = { title: { text: o.axisLabel ?? "sample" } };
+  const valT = { title: { text: o.valueLabel ?? "" } };
+  return {
+    data,
+    layout: {
+      title: { text: o.title ?? "" },
+      height: o.height ?? (vertical ? 500 : 320),
+      xaxis: vertical ? valT : axisT,
+      yaxis: vertical ? { ...axisT, autorange: "reversed" } : valT,
+      margin: { t: 40, l: 60, r: 20, b: 45 },
+      legend: { orientation: "h" },
+    },
+  };
+}
+
+/** Training and validation loss per epoch. */
+export function learningCurveFigure(curves: { name: string; values: Num }[], o: { title?: string; logY?: boolean; yLabel?: string } = {}): Figure {
+  return {
+    data: curves.map((c) => ({ type: "scatter", mode: "lines", name: c.name, x: arr(c.values).map((_, i) => i + 1), y: arr(c.values) })),
+    layout: {
+      title: { text: o.title ?? "Learning curves" },
+      height: 320,
+      xaxis: { title: { text: "epoch" } },
+      yaxis: { title: { text: o.yLabel ?? "MSE (standardised)" }, type: o.logY === false ? "linear" : "log" },
+      margin: { t: 40, l: 60, r: 20, b: 45 },
+    },
+  };
+}
+
+/**
+ * Split a signed curve into runs of equal sign (for log-log plots of |value|): positive runs are
+ * drawn solid with filled markers, negative runs dashed with open markers, so IP sign reversals
+ * stay visible on log axes.
+ */
+export function signRuns(x: Num, y: Num): { sign: 1 | -1; x: number[]; y: number[] }[] {
+  const runs: { sign: 1 | -1; x: number[]; y: number[] }[] = [];
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i]) || y[i] === 0) continue;
+    const sgn: 1 | -1 = y[i] > 0 ? 1 : -1;
+    const last = runs[runs.length - 1];
+    if (last && last.sign === sgn) {
+      last.x.push(x[i]);
+      last.y.push(Math.abs(y[i]));
+    } else {
+      // repeat the previous point so adjacent runs touch
+      runs.push({ sign: sgn, x: [x[i]], y: [Math.abs(y[i])] });
+    }
+  }
+  return runs;
+}
+
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+
+export interface TransientSeries {
+  name: string;
+  times: Num;
+  values: Num;
+  /** One-sigma errors (absolute), drawn as error bars on |value|. */
+  errors?: Num;
+  /** Data points (markers only) or a model curve (lines). */
+  kind?: "data" | "model";
+  color?: string;
+}
+
+/**
+ * Log-log transient curves of |value| against time, with negative values shown distinctly:
+ * positive parts solid line / filled markers, negative parts dashed line / open markers.
+ */
+export function transientFigure(series: TransientSeries[], o: { title?: string; yLabel?: string; xLabel?: string; height?: number } = {}): Figure {
+  const data: Record<string, unknown>[] = [];
+  series.forEach((s, k) => {
+    const color = s.color ?? PALETTE[k % PALETTE.length];
+    const isData = s.kind === "data";
+    const idx = new Map<number, number>();
+    arr(s.times).forEach((t, i) => idx.set(t, i));
+    let shownPos = false, shownNeg = false;
+    for (const run of signRuns(s.times, s.values)) {
+      const neg = run.sign < 0;
+      const showlegend = neg ? !shownNeg : !shownPos;
+      if (neg) shownNeg = true;
+      else shownPos = true;
+      const err = s.errors ? run.x.map((t) => Number(s.errors![idx.get(t)!])) : undefined;
+      data.push({
+        type: "scatter",
+        mode: isData ? "markers" : "lines+markers",
+        name: `${s.name}${neg ? " (negative)" : ""}`,
+        legendgroup: `${s.name}${neg ? "-neg" : ""}`,
+        showlegend,
+        x: run.x,
+        y: run.y,
+        line: { color, dash: neg ? "dash" : "solid", width: 1.5 },
+        marker: { color, size: isData ? 7 : 4, symbol: neg ? "circle-open" : "circle", line: { color, width: 1.5 } },
+        error_y: err ? { type: "data", array: err, visible: true, thickness: 1, width: 2 } : undefined,
+      });
+    }
+  });
+  return {
+    data,
+    layout: {
+      title: { text: o.title ?? "" },
+      height: o.height ?? 420,
+      xaxis: { type: "log", title: { text: o.xLabel ?? "time after switch-off (s)" }, exponentformat: "power" },
+      yaxis: { type: "log", title: { text: o.yLabel ?? "|response|" }, exponentformat: "power" },
+      margin: { t: 40, l: 70, r: 20, b: 50 },
+      annotations: [{ xref: "paper", yref: "paper", x: 0, y: -0.16, xanchor: "left", showarrow: false, font: { size: 10 }, text: "solid/filled: positive; dashed/open: negative (|value| shown)" }],
+    },
+  };
+}
+
+export interface LayeredModel {
+  name: string;
+  /** Layer thicknesses (one fewer than values; the last layer is a half-space). */
+  thickness: Num;
+  /** One value per layer (resistivity, chargeability, ...). */
+  values: Num;
+  /** Optional band (e.g. 5th-95th percentile) per layer, drawn as a shaded region. */
+  lower?: Num;
+  upper?: Num;
+  dash?: "solid" | "dash" | "dot";
+  color?: string;
+}
+
+/** Depth-value step coordinates of a layered model, the half-space drawn down to `maxDepth`. */
+export function stepCoordinates(thickness: Num, values: Num, maxDepth: number): { depth: number[]; value: number[] } {
+  const depth: number[] = [];
+  const value: number[] = [];
+  let top = 0;
+  for (let j = 0; j < values.length; j++) {
+    const bottom = j < thickness.length ? top + Number(thickness[j]) : Math.max(maxDepth, top * 1.2 + 1);
+    depth.push(top, bottom);
+    value.push(Number(values[j]), Number(values[j]));
+    top = bottom;
+  }
+  return { depth, value };
+}
+
+/** Layered models as step plots (value on a log axis by default, depth downwards). */
+export function layeredModelFigure(models: LayeredModel[], o: { title?: string; valueLabel?: string; logValue?: boolean; maxDepth?: number; height?: number } = {}): Figure {
+  const maxDepth = o.maxDepth ?? Math.max(...models.map((m) => 1.5 * arr(m.thickness).reduce((a, b) => a + b, 0)), 1);
+  const data: Record<string, unknown>[] = [];
+  models.forEach((m, k) => {
+    const color = m.color ?? PALETTE[k % PALETTE.length];
+    if (m.lower && m.upper) {
+      const lo = stepCoordinates(m.thickness, m.lower, maxDepth);
+      const hi = stepCoordinates(m.thickness, m.upper, maxDepth);
+      data.push({ type: "scatter", mode: "lines", x: lo.value, y: lo.depth, line: { width: 0, color }, showlegend: false, hoverinfo: "skip" });
+      data.push({ type: "scatter", mode: "lines", x: hi.value, y: hi.depth, line: { width: 0, color }, fill: "tonextx", fillcolor: color + "33", name: `${m.name} band` });
+    }
+    const s = stepCoordinates(m.thickness, m.values, maxDepth);
+    data.push({ type: "scatter", mode: "lines", name: m.name, x: s.value, y: s.depth, line: { color, dash: m.dash ?? "solid", width: 2 } });
+  });
+  return {
+    data,
+    layout: {
+      title: { text: o.title ?? "" },
+      height: o.height ?? 450,
+      xaxis: { type: o.logValue === false ? "linear" : "log", title: { text: o.valueLabel ?? "resistivity (ohm-m)" } },
+      yaxis: { title: { text: "depth (m)" }, autorange: "reversed", range: [maxDepth, 0] },
+      margin: { t: 40, l: 60, r: 20, b: 50 },
+    },
+  };
+}
+
+/** Objective (or any quantity) against generation / iteration, for one or more runs. */
+export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?: "solid" | "dash" | "dot" }[], o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {}): Figure {
+  return {
+    data: series.map((s, k) => ({
+      type: "scatter",
+      mode: "lines",
+      name: s.name,
+      x: s.x ? arr(s.x) : arr(s.y).map((_, i) => i),
+      y: arr(s.y),
+      line: { dash: s.dash ?? "solid", color: PALETTE[k % PALETTE.length] },
+    })),
+    layout: {
+      title: { text: o.title ?? "Convergence" },
+      height: 340,
+      xaxis: { title: { text: o.xLabel ?? "generation" } },
+      yaxis: { title: { text: o.yLabel ?? "objective" }, type: o.logY === false ? "linear" : "log" },
+      margin: { t: 40, l: 60, r: 20, b: 45 },
+    },
+  };
+}
+
+/** y against x with markers, e.g. PCC vs noise level. */
+export function xyFigure(series: { name: string; x: Num; y: Num; errorY?: Num }[], o: { title?: string; xLabel?: string; yLabel?: string; logX?: boolean; logY?: boolean } = {}): Figure {
+  return {
+    data: series.map((s, k) => ({
+      type: "scatter",
+      mode: "lines+markers",
+      name: s.name,
+      x: arr(s.x),
+      y: arr(s.y),
+      error_y: s.errorY ? { type: "data", array: arr(s.errorY), visible: true } : undefined,
+      line: { color: PALETTE[k % PALETTE.length] },
+    })),
+    layout: {
+      title: { text: o.title ?? "" },
+      height: 340,
+      xaxis: { title: { text: o.xLabel ?? "" }, type: o.logX ? "log" : "linear" },
+      yaxis: { title: { text: o.yLabel ?? "" }, type: o.logY ? "log" : "linear" },
+      margin: { t: 40, l: 60, r: 20, b: 45 },
+    },
+  };
+}
