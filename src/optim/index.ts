@@ -1,0 +1,30 @@
+/**
+ * Optimisers over box bounds, knowing nothing of physics: differential evolution with the classic
+ * strategies, JADE adaptation with archive, opposition-based initialisation, and a worker-thread
+ * pool for parallel evaluation of a population.
+ */
+export { ValidationError } from "./errors";
+export { BOUND_RULES, makeBounds, repairBounds } from "./bounds";
+export type { BoundRule, Bounds } from "./bounds";
+export { oppositionInit, opposite, selectFittest, uniformInit } from "./init";
+export {
+  binomialCrossover,
+  distinctIndices,
+  mutateBest1,
+  mutateBest2,
+  mutateCurrentToBest1,
+  mutateCurrentToPBest,
+  mutateRand1,
+  mutateRand2,
+  mutateRandToBest1,
+  MUTATIONS,
+  STRATEGIES,
+} from "./mutation";
+export type { MutationContext, Strategy } from "./mutation";
+export { arithmeticMean, cauchy, lehmerMean, sampleCR, sampleF, updateMeans } from "./adapt";
+export { DifferentialEvolution, diversity, minimize, minimizeAsync, parseStrategy, resolveOptions } from "./de";
+export type { AsyncObjective, DEOptions, DEResult, GenerationRecord, InitMethod, Objective, Scalarisation, StopReason } from "./de";
+export { WorkerPool, workerCount } from "./pool";
+export type { WorkerObjectiveSpec } from "./pool";
+export { ackley, rastrigin, rosenbrock, sphere, testBounds, testObjective, TEST_FUNCTIONS } from "./testfunctions";
+export type { TestFunctionName } from "./testfunctions";
