@@ -112,3 +112,21 @@ test("Rankin Inlet CSV: six blocks of 20 gates, V and noise in mV/(A m2)", () =>
   const hdr = "TEM,f (Hz),I (A),NA (m2),Gain,Gate,Vsys (mV),N (%),Time (s),V (mV/Am2),b (mV/Am2),N (mV/Am2)";
   assert.throws(() => parseRankinCsv(`${hdr}\n47,285,3,31.42,2,1,9306,0.17,abc,0.47,5e-7,7.9e-4\n`, "y.csv"), /y\.csv.*Time \(s\).*'abc'/);
 });
+
+test("Volve: well log, line and cube crop with their documented shapes and axes", async () => {
+  const { loadVolve } = await import("../src/data");
+  const v = loadVolve();
+  assert.equal(v.well.timeMs.length, 381);
+  assert.equal(v.well.dtMs, 1);
+  assert.equal(v.well.timeMs[0], 2340);
+  assert.ok(Math.abs(v.well.ip.reduce((a, b) => a + b, 0) / 381 - 9.69223) < 1e-3);
+  assert.equal(v.section.traces.length, 145);
+  assert.equal(v.section.traces[0].length, 39);
+  assert.equal(v.section.dtMs, 4);
+  assert.equal(v.cube.traces.length, 1533);
+  assert.equal(v.cube.nInline, 21);
+  assert.equal(v.cube.nXline, 73);
+  // crossline fastest: the first 73 traces share one inline
+  assert.equal(new Set(v.cube.inline.subarray(0, 73)).size, 1);
+  assert.equal(v.wavelets.statistical1ms.t.length, 129);
+});

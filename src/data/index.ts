@@ -7,3 +7,5 @@ export { loadNpy, loadNpy2D, parseNpy, toNpy } from "./npy";
 export type { NdArray } from "./npy";
 export { loadRankinLocations, loadRankinSounding, parseRankinCsv, rankinSites, splitCsvLine, RANKIN_COLUMNS } from "./rankin";
 export type { RankinBlock, RankinLocation, RankinSounding } from "./rankin";
+export { loadVolve } from "./volve";
+export type { VolveCube, VolveData, VolveSection, VolveWell } from "./volve";
