@@ -34,7 +34,8 @@ interface Pending {
 export class WorkerPool {
   readonly size: number;
   private readonly workers: Worker[] = [];
-  private readonly ready: Promise<void>[] = [];
+  private ready: Promise<void>[] = [];
+  private spec: WorkerObjectiveSpec;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
@@ -42,31 +43,67 @@ export class WorkerPool {
   constructor(spec: WorkerObjectiveSpec, workers: number | "all" = "all") {
     if (!path.isAbsolute(spec.module)) throw new ValidationError(`worker module must be an absolute path, got '${spec.module}'`);
     this.size = workerCount(workers);
+    this.spec = spec;
     const entry = path.join(__dirname, "worker.js");
     for (let w = 0; w < this.size; w++) {
       // execArgv [] : the entry installs tsx itself, whatever the host was started with
       const worker = new Worker(entry, { workerData: spec, execArgv: [] });
       worker.unref();
-      this.ready.push(
-        new Promise<void>((resolve, reject) => {
-          const onMsg = (m: { type: string; error?: string }) => {
-            if (m.type === "ready") resolve();
-            else if (m.type === "error") reject(new Error(`worker could not build the objective: ${m.error}`));
-            worker.off("message", onMsg);
-            worker.on("message", (r) => this.onMessage(r));
-          };
-          worker.on("message", onMsg);
-          worker.on("error", (e) => {
-            reject(e);
-            this.failAll(e);
-          });
-        }),
-      );
+      worker.on("message", (r) => this.onMessage(w, r));
+      worker.on("error", (e) => {
+        this.readyWaiters[w]?.reject(e);
+        this.failAll(e);
+      });
       this.workers.push(worker);
+    }
+    this.ready = this.expectReady();
+  }
+
+  private readyWaiters: ({ resolve: () => void; reject: (e: Error) => void } | undefined)[] = [];
+
+  private expectReady(): Promise<void>[] {
+    return this.workers.map((_, w) => {
+      const p = new Promise<void>((resolve, reject) => {
+        this.readyWaiters[w] = { resolve, reject };
+      });
+      p.catch(() => undefined); // reported when evaluate() or configure() awaits it
+      return p;
+    });
+  }
+
+  /** The objective spec the workers hold now. */
+  get current(): WorkerObjectiveSpec {
+    return this.spec;
+  }
+
+  /**
+   * Rebuild the objective in every worker (another problem, or another factory of the same
+   * module) without restarting the threads.
+   */
+  async configure(spec: WorkerObjectiveSpec): Promise<void> {
+    if (this.closed) throw new Error("WorkerPool.configure after close()");
+    await Promise.allSettled(this.ready);
+    this.spec = spec;
+    this.ready = this.expectReady();
+    this.workers.forEach((w) => {
+      w.ref();
+      w.postMessage({ type: "configure", spec });
+    });
+    try {
+      await Promise.all(this.ready);
+    } finally {
+      this.workers.forEach((w) => w.unref());
     }
   }
 
-  private onMessage(m: { type: string; id: number; values?: number[] | number[][]; error?: string }): void {
+  private onMessage(w: number, m: { type: string; id: number; values?: number[] | number[][]; error?: string }): void {
+    if (m.type === "ready" || (m.type === "error" && m.id === -1)) {
+      const waiter = this.readyWaiters[w];
+      this.readyWaiters[w] = undefined;
+      if (m.type === "ready") waiter?.resolve();
+      else waiter?.reject(new Error(`worker could not build the objective: ${m.error}`));
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -83,14 +120,19 @@ export class WorkerPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[w].postMessage({ id, xs });
+      this.workers[w].postMessage({ type: "evaluate", id, xs });
     });
   }
 
   /** Evaluate a batch: one value (or component row) per point, in input order. */
   async evaluate(xs: Float64Array[]): Promise<number[] | number[][]> {
     if (this.closed) throw new Error("WorkerPool.evaluate after close()");
-    await Promise.all(this.ready);
+    this.workers.forEach((w) => w.ref());
+    try {
+      await Promise.all(this.ready);
+    } finally {
+      this.workers.forEach((w) => w.unref());
+    }
     const n = xs.length;
     const k = Math.min(this.size, Math.max(1, n));
     const chunk = Math.ceil(n / k);

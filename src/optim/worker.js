@@ -6,19 +6,24 @@ require("tsx/cjs");
 const { parentPort, workerData } = require("worker_threads");
 
 let objective;
-try {
-  const mod = require(workerData.module);
-  const factory = mod[workerData.factory];
-  if (typeof factory !== "function") {
-    throw new Error(`${workerData.module} has no exported function '${workerData.factory}'`);
+function build(spec) {
+  try {
+    const mod = require(spec.module);
+    const factory = mod[spec.factory];
+    if (typeof factory !== "function") {
+      throw new Error(`${spec.module} has no exported function '${spec.factory}'`);
+    }
+    objective = factory(spec.args);
+    parentPort.postMessage({ type: "ready" });
+  } catch (e) {
+    objective = undefined;
+    parentPort.postMessage({ type: "error", id: -1, error: String((e && e.stack) || e) });
   }
-  objective = factory(workerData.args);
-  parentPort.postMessage({ type: "ready" });
-} catch (e) {
-  parentPort.postMessage({ type: "error", id: -1, error: String((e && e.stack) || e) });
 }
+build(workerData);
 
 parentPort.on("message", (msg) => {
+  if (msg.type === "configure") return build(msg.spec);
   try {
     const values = objective(msg.xs);
     parentPort.postMessage({ type: "result", id: msg.id, values });

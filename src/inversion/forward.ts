@@ -1,0 +1,35 @@
+import { compileSurvey, EarthModel as EmModel, ForwardOptions, forwardMany, SurveyPlan } from "../em";
+import { ValidationError } from "./errors";
+import { EarthModel } from "./model";
+import { ForwardFn } from "./objective";
+
+/**
+ * The EM engine as the inversion's forward: every survey compiled once into a plan, each model's
+ * `time_off` responses concatenated in survey order. The default ForwardProvider (factory
+ * "emForward"); `args` are the engine's ForwardOptions.
+ */
+export function emForward(surveys: Record<string, unknown>[], args?: ForwardOptions): ForwardFn {
+  const plans: SurveyPlan[] = surveys.map((s, i) => {
+    try {
+      return compileSurvey(s, args);
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === "ValidationError") throw new ValidationError(`datasets[${i}].${(err as Error & { field?: string }).field ?? "survey"}`, err.message);
+      throw e;
+    }
+  });
+  plans.forEach((p, i) => {
+    if (p.nTime === 0) throw new ValidationError(`datasets[${i}].times`, "the survey has no time-domain output; the inversion fits time_off data");
+  });
+  return (models: EarthModel[]) => {
+    const n = plans.reduce((s, p) => s + p.nTime, 0);
+    const out = models.map(() => new Float64Array(n));
+    let k = 0;
+    for (const plan of plans) {
+      const res = forwardMany(plan, models as EmModel[]);
+      res.forEach((r, i) => out[i].set(r.time_off!, k));
+      k += plan.nTime;
+    }
+    return out;
+  };
+}

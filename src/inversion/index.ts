@@ -1,0 +1,37 @@
+/**
+ * TEM inversion: model parameterisation, the regularised objective with the adaptive lambda rule,
+ * DE inversion (serial or worker threads), the two-step field workflow, Occam's inversion, and
+ * uncertainty from populations and repeated runs.
+ */
+export { ValidationError } from "./errors";
+export type { EarthModel } from "./model";
+export { cloneModel, layerTops, valuesAtDepths } from "./model";
+export { compileParameterisation, freeKinds, LOG_KINDS, PARAM_KINDS, searchValues, toModel, toVector } from "./parameterisation";
+export type { FreeParameter, KindSpec, ParamKind, Parameterisation, ParameterisationSpec } from "./parameterisation";
+export {
+  adaptiveLambda,
+  createObjective,
+  createPredictor,
+  dataCount,
+  dataMisfit,
+  makeForward,
+  MISFIT_KINDS,
+  rmsMisfit,
+  roughness,
+  splitByDataset,
+  stackedData,
+  validateProblem,
+} from "./objective";
+export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
+export { invert, invertSync, OBJECTIVE_MODULE } from "./invert";
+export type { InversionRecord, InversionResult, InvertOptions } from "./invert";
+export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
+export type { TwoStepOptions, TwoStepResult } from "./twostep";
+export { geometricThicknesses, occam } from "./occam";
+export type { OccamIteration, OccamOptions, OccamResult } from "./occam";
+export { depthBand, depthGrid, modelsOf, parameterStats, quantile } from "./uncertainty";
+export type { DepthBand, ParameterStats } from "./uncertainty";
+export { addNoise } from "./synthetic";
+export type { NoiseSpec } from "./synthetic";
+export { toyForward } from "./toy";
+export { emForward } from "./forward";

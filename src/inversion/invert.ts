@@ -1,0 +1,216 @@
+import * as path from "path";
+import { BoundRule, DEOptions, DEResult, GenerationRecord, InitMethod, minimize, minimizeAsync, WorkerPool } from "../optim";
+import { EarthModel } from "./model";
+import {
+  adaptiveLambda,
+  createObjective,
+  dataCount,
+  ForwardFn,
+  InversionProblem,
+  makeForward,
+  rmsMisfit,
+  splitByDataset,
+  validateProblem,
+} from "./objective";
+import { Parameterisation, toModel } from "./parameterisation";
+import { parameterStats, ParameterStats } from "./uncertainty";
+
+/** Optimiser settings of an inversion (the `optimizer` block of a config). */
+export interface InvertOptions {
+  /** "jade" (default), "DE/rand/1", ... */
+  strategy?: string;
+  np?: number;
+  maxGenerations?: number;
+  maxEvaluations?: number;
+  seed?: number;
+  /** "opposition" (default) or "random". */
+  init?: InitMethod;
+  /** JADE adaptation; default true for "jade". */
+  adaptive?: boolean;
+  F?: number;
+  CR?: number;
+  p?: number;
+  c?: number;
+  boundRule?: BoundRule;
+  stagnation?: { generations: number; tolerance?: number };
+  /** Stop when the best model's RMS misfit sqrt(D_d / N) is at or below this. */
+  targetRms?: number;
+  /** Worker threads evaluating the population (1 or undefined: in this thread). */
+  workers?: number | "all";
+  /** A pool to reuse (it is reconfigured with this problem); overrides `workers`. */
+  pool?: WorkerPool;
+  /** In-process forward (serial runs only), e.g. a stand-in for tests. */
+  forward?: ForwardFn;
+  onGeneration?: (rec: InversionRecord) => void | "stop";
+}
+
+/** One generation of an inversion, for live plots. */
+export interface InversionRecord extends GenerationRecord {
+  dataMisfit: number;
+  roughness: number;
+  lambda: number;
+  rms: number;
+  model: EarthModel;
+}
+
+export interface InversionResult {
+  model: EarthModel;
+  /** Search-space vector of the model. */
+  x: number[];
+  /** Free parameter names, in the order of x. */
+  parameters: string[];
+  misfit: {
+    kind: string;
+    dataMisfit: number;
+    roughness: number;
+    lambda: number;
+    objective: number;
+    rms: number;
+    n: number;
+  };
+  /** Predicted data of the model, one array per dataset. */
+  predicted: number[][];
+  history: {
+    generation: number[];
+    evaluations: number[];
+    best: number[];
+    median: number[];
+    dataMisfit: number[];
+    roughness: number[];
+    lambda: number[];
+    rms: number[];
+    muF: number[];
+    muCR: number[];
+    diversity: number[];
+  };
+  /** Final population: per-parameter spread, and the models (for bands). */
+  population: { stats: ParameterStats[]; models: EarthModel[]; rms: number[] };
+  evaluations: number;
+  generations: number;
+  evaluationsToTarget: number | null;
+  stopReason: string;
+  seconds: number;
+  seed: number;
+  strategy: string;
+}
+
+/** Where the objective factory lives, for worker threads. */
+export const OBJECTIVE_MODULE = path.join(__dirname, "objective.ts");
+
+function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOptions): DEOptions {
+  const n = dataCount(problem);
+  const lambda0 = problem.lambda0 ?? 0.5;
+  const adaptive = problem.adaptiveLambda ?? true;
+  return {
+    strategy: o.strategy,
+    np: o.np,
+    maxGenerations: o.maxGenerations,
+    maxEvaluations: o.maxEvaluations,
+    seed: o.seed,
+    init: o.init,
+    adaptive: o.adaptive,
+    F: o.F,
+    CR: o.CR,
+    p: o.p,
+    c: o.c,
+    boundRule: o.boundRule,
+    stagnation: o.stagnation,
+    target: o.targetRms,
+    targetMeasure: (comp) => rmsMisfit(comp[0], n),
+    scalarisation: {
+      initial: [1, lambda0],
+      update: adaptive ? (best) => [1, adaptiveLambda(best[0], best[1])] : undefined,
+    },
+    onGeneration: o.onGeneration
+      ? (rec) =>
+          o.onGeneration!({
+            ...rec,
+            dataMisfit: rec.bestComponents[0],
+            roughness: rec.bestComponents[1],
+            lambda: rec.weights[1],
+            rms: rec.measure,
+            model: toModel(p, rec.bestX),
+          })
+      : undefined,
+  };
+}
+
+function summarise(problem: InversionProblem, p: Parameterisation, r: DEResult, predicted: ArrayLike<number>, o: InvertOptions): InversionResult {
+  const n = dataCount(problem);
+  const h = r.history;
+  const last = h[h.length - 1];
+  return {
+    model: toModel(p, r.x),
+    x: Array.from(r.x),
+    parameters: p.free.map((f) => f.name),
+    misfit: {
+      kind: problem.misfit ?? "weighted",
+      dataMisfit: r.components[0],
+      roughness: r.components[1],
+      lambda: last.weights[1],
+      objective: r.fitness,
+      rms: rmsMisfit(r.components[0], n),
+      n,
+    },
+    predicted: splitByDataset(problem, predicted),
+    history: {
+      generation: h.map((g) => g.generation),
+      evaluations: h.map((g) => g.evaluations),
+      best: h.map((g) => g.best),
+      median: h.map((g) => g.median),
+      dataMisfit: h.map((g) => g.bestComponents[0]),
+      roughness: h.map((g) => g.bestComponents[1]),
+      lambda: h.map((g) => g.weights[1]),
+      rms: h.map((g) => g.measure),
+      muF: h.map((g) => g.muF),
+      muCR: h.map((g) => g.muCR),
+      diversity: h.map((g) => g.diversity),
+    },
+    population: {
+      stats: parameterStats(p, r.population),
+      models: r.population.map((x) => toModel(p, x)),
+      rms: r.populationComponents.map((c) => rmsMisfit(c[0], n)),
+    },
+    evaluations: r.evaluations,
+    generations: r.generations,
+    evaluationsToTarget: r.evaluationsToTarget,
+    stopReason: r.stopReason,
+    seconds: r.seconds,
+    seed: o.seed ?? 1,
+    strategy: o.strategy ?? "jade",
+  };
+}
+
+/**
+ * Invert a problem in this thread (synchronously) with DE (JADE + opposition init by default)
+ * on D = D_d + lambda D_m with lambda adapted by seed eq. 16.
+ */
+export function invertSync(problem: InversionProblem, o: InvertOptions = {}): InversionResult {
+  const p = validateProblem(problem);
+  const fwd = o.forward ?? makeForward(problem);
+  const obj = createObjective(problem, fwd);
+  const r = minimize(obj, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o));
+  return summarise(problem, p, r, fwd([toModel(p, r.x)])[0], o);
+}
+
+/**
+ * The same inversion with the population evaluated by worker threads (`workers` > 1 or a
+ * `pool`); identical numbers to invertSync for the same seed. Falls back to this thread when
+ * workers is 1 or unset and no pool is given.
+ */
+export async function invert(problem: InversionProblem, o: InvertOptions = {}): Promise<InversionResult> {
+  const nw = o.workers === undefined ? 1 : o.workers;
+  if (!o.pool && nw === 1) return invertSync(problem, o);
+  if (o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
+  const p = validateProblem(problem);
+  const spec = { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem };
+  const pool = o.pool ?? new WorkerPool(spec, nw);
+  try {
+    if (o.pool) await pool.configure(spec);
+    const r = await minimizeAsync(pool.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o));
+    const pred = makeForward(problem)([toModel(p, r.x)])[0];
+    return summarise(problem, p, r, pred, o);
+  } finally {
+    if (!o.pool) await pool.close();
+  }
+}
