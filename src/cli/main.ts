@@ -1,11 +1,12 @@
 import { CliIO, UsageError, Verb } from "./registry";
 import { dataVerbs } from "./data";
+import { tcnVerbs } from "./tcn";
 
 /**
  * Verbs of every domain. Each domain's verbs live in their own file of src/cli/ and are added here.
  */
 export function allVerbs(): Verb[] {
-  return [...dataVerbs];
+  return [...dataVerbs, ...tcnVerbs];
 }
 
 const stdio: CliIO = {

@@ -1,0 +1,384 @@
+import * as fs from "fs";
+import * as path from "path";
+import { RunSize, runSize } from "../config";
+import { toNpy, loadNpy2D } from "../data";
+import { progress, Progress } from "../display";
+import { DatasetSpec, loadDataset, Metrics, splitTraces } from "../seismic";
+import {
+  evaluateTcn,
+  EpochLog,
+  finetuneTcn,
+  initBackend,
+  invert,
+  loadTcn,
+  mergeConfig,
+  PretrainConfig,
+  pretrainPreset,
+  resolveWells,
+  runPretrain,
+  runTransfer,
+  saveTcn,
+  TransferConfig,
+  transferPreset,
+} from "../tcn";
+import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
+
+/**
+ * `geoinv tcn pretrain|finetune|predict|evaluate|transfer`: the seismic impedance workflow of issue 5.
+ * Every verb takes a JSON config (only what differs from the quick/full preset) and/or flags,
+ * writes its models and a metrics.json into --out DIR, and reports progress on stderr.
+ */
+
+const PAPER_TABLE1 = {
+  pretrained_direct: { pcc: 0.0831, r2: 0.0069, loss: null },
+  direct: { pcc: 0.9719, r2: 0.9447, loss: 0.019556 },
+  transfer: { pcc: 0.9796, r2: 0.9597, loss: 0.001082 },
+};
+
+function sizeOf(a: ParsedArgs): RunSize {
+  if (a.flags.quick && a.flags.full) throw new UsageError("give --quick or --full, not both");
+  return a.flags.full ? "full" : a.flags.quick ? "quick" : runSize();
+}
+
+function readConfig(a: ParsedArgs): unknown {
+  const f = a.flags.config;
+  if (f === undefined) return undefined;
+  if (typeof f !== "string") throw new UsageError("--config needs a JSON file path");
+  if (!fs.existsSync(f)) throw new UsageError(`--config ${f}: no such file`);
+  try {
+    return JSON.parse(fs.readFileSync(f, "utf8"));
+  } catch (e) {
+    throw new UsageError(`--config ${f}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function str(a: ParsedArgs, k: string): string | undefined {
+  const v = a.flags[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "") throw new UsageError(`--${k} needs a value`);
+  return v;
+}
+
+function num(a: ParsedArgs, k: string, lo: number, hi: number, int = false): number | undefined {
+  const s = str(a, k);
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
+    throw new UsageError(`--${k} ${s}: need ${int ? "an integer" : "a number"} in [${lo}, ${hi}]`);
+  }
+  return v;
+}
+
+function outDir(a: ParsedArgs): string {
+  const o = str(a, "out");
+  if (!o) throw new UsageError("--out DIR is required (models and metrics.json are written there)");
+  fs.mkdirSync(o, { recursive: true });
+  return o;
+}
+
+function list(a: ParsedArgs, k: string): number[] | undefined {
+  const s = str(a, k);
+  if (s === undefined) return undefined;
+  const v = s.split(",").map((x) => Number(x.trim()));
+  if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--${k} ${s}: need comma-separated trace indices, e.g. 80,240,400,560,720`);
+  return v;
+}
+
+/** Flags that override the data spec. */
+function dataFromFlags(a: ParsedArgs, base: DatasetSpec): DatasetSpec {
+  let d: DatasetSpec = { ...base };
+  const name = str(a, "data");
+  if (name !== undefined && name !== base.name) d = { name };
+  const seismic = str(a, "seismic");
+  const impedance = str(a, "impedance");
+  if (seismic || impedance) d = { ...d, name: "npy", seismic: seismic ?? d.seismic, impedance: impedance ?? d.impedance };
+  const noise = num(a, "noise", 0, 10);
+  if (noise !== undefined) d.noise = noise;
+  const freq = num(a, "freq", 1, 500);
+  if (freq !== undefined) d.freqHz = freq;
+  const step = num(a, "trace-step", 1, 1e6, true);
+  if (step !== undefined) d.traceStep = step;
+  return d;
+}
+
+function trainFlags<T extends { epochs: number; lr: number; batchSize: number }>(a: ParsedArgs, t: T): T {
+  const out = { ...t };
+  const e = num(a, "epochs", 1, 1e6, true);
+  if (e !== undefined) out.epochs = e;
+  const lr = num(a, "lr", 1e-8, 1);
+  if (lr !== undefined) out.lr = lr;
+  const b = num(a, "batch", 1, 1e5, true);
+  if (b !== undefined) out.batchSize = b;
+  return out;
+}
+
+function epochReporter(io: CliIO, label: string): { onEpoch: (l: EpochLog) => void; done: () => void } {
+  let bar: Progress | undefined;
+  return {
+    onEpoch: (l) => {
+      bar ??= progress(label, l.epochs, { stream: process.stderr });
+      bar.update(l.epoch, `train ${l.trainLoss.toPrecision(4)}${Number.isFinite(l.valLoss) ? ` val ${l.valLoss.toPrecision(4)}` : ""}`);
+    },
+    done: () => {
+      bar?.done();
+      bar = undefined;
+      void io;
+    },
+  };
+}
+
+function writeJson(dir: string, name: string, obj: unknown): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, JSON.stringify(obj, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
+  return f;
+}
+
+function m4(m: Metrics): Metrics {
+  return { pcc: m.pcc, r2: m.r2, mse: m.mse, mae: m.mae };
+}
+
+function pretrainConfig(a: ParsedArgs, size: RunSize): PretrainConfig {
+  const cfg = mergeConfig(pretrainPreset(size), readConfig(a));
+  cfg.data = dataFromFlags(a, cfg.data);
+  cfg.train = trainFlags(a, cfg.train);
+  const seed = num(a, "seed", -(2 ** 31), 2 ** 31, true);
+  if (seed !== undefined) cfg.seed = seed;
+  const pad = str(a, "padding");
+  if (pad !== undefined) {
+    if (pad !== "same" && pad !== "causal") throw new UsageError(`--padding ${pad}: use same or causal`);
+    cfg.model = { ...cfg.model, padding: pad };
+  }
+  return cfg;
+}
+
+function transferConfig(a: ParsedArgs, size: RunSize): TransferConfig {
+  const cfg = mergeConfig(transferPreset(size), readConfig(a));
+  cfg.target = { ...cfg.target, data: dataFromFlags(a, cfg.target.data) };
+  const wells = list(a, "wells");
+  const nw = num(a, "n-wells", 1, 1e5, true);
+  if (wells) cfg.target.wells = wells;
+  else if (nw !== undefined) cfg.target.wells = { count: nw, rule: "centres" };
+  cfg.finetune = trainFlags(a, cfg.finetune);
+  const fz = num(a, "freeze", 0, 64, true);
+  if (fz !== undefined) cfg.finetune.freezeBlocks = fz;
+  const norm = str(a, "normalization");
+  if (norm !== undefined) {
+    if (norm !== "target" && norm !== "source") throw new UsageError(`--normalization ${norm}: use target or source`);
+    cfg.finetune.normalization = norm;
+  }
+  const seed = num(a, "seed", -(2 ** 31), 2 ** 31, true);
+  if (seed !== undefined) cfg.seed = seed;
+  const pre = str(a, "pretrained");
+  if (pre !== undefined) cfg.pretrained = pre;
+  return cfg;
+}
+
+const COMMON = "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
+
+export const tcnVerbs: Verb[] = [
+  {
+    path: ["tcn", "pretrain"],
+    summary: "pre-train a TCN on Marmousi-2 (or a configured dataset); model + metrics.json on the test traces",
+    usage:
+      "geoinv tcn pretrain [--config FILE] [--quick|--full] --out DIR [--data marmousi2|overthrust] [--seismic F.npy --impedance F.npy]\n" +
+      "                    [--noise 0.2] [--freq 30] [--trace-step K] [--epochs N] [--lr X] [--batch B] [--padding same|causal] [--seed S]\n\n" +
+      COMMON +
+      "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
+      "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
+    run: async (args, io) => {
+      const a = parseArgs(args, {
+        booleans: ["quick", "full"],
+        known: ["config", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "epochs", "lr", "batch", "padding", "seed"],
+      });
+      const size = sizeOf(a);
+      const cfg = pretrainConfig(a, size);
+      const out = outDir(a);
+      const be = await initBackend();
+      const rep = epochReporter(io, "pretrain");
+      const r = await runPretrain(cfg, { onEpoch: rep.onEpoch });
+      rep.done();
+      await saveTcn(r.bundle, path.join(out, "model"));
+      const f = writeJson(out, "metrics.json", {
+        test: m4(r.test.section),
+        test_mean_trace: m4(r.test.meanTrace),
+        loss: r.history.finalTrainLoss,
+        history: { trainLoss: r.history.trainLoss, valLoss: r.history.valLoss, bestEpoch: r.history.bestEpoch, epochsRun: r.history.epochsRun, seconds: r.history.seconds },
+        split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
+        data: r.data.description,
+        size,
+        config: cfg,
+        backend: be.tfName,
+      });
+      io.stdout(`test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${path.join(out, "model")} and ${f}\n`);
+      return 0;
+    },
+  },
+  {
+    path: ["tcn", "finetune"],
+    summary: "fine-tune a saved TCN on a few labelled target traces (transfer learning)",
+    usage:
+      "geoinv tcn finetune --model DIR [--config FILE] [--quick|--full] --out DIR [--data overthrust|marmousi2] [--seismic F.npy --impedance F.npy]\n" +
+      "                    [--wells 80,240,400,560,720 | --n-wells 5] [--freeze K] [--normalization target|source] [--epochs N] [--lr X] [--batch B] [--seed S]\n\n" +
+      "  --model DIR     pre-trained model directory (from pretrain: OUT/model)\n" +
+      COMMON +
+      "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
+      "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the whole target, loss, wells}).",
+    run: async (args, io) => {
+      const a = parseArgs(args, {
+        booleans: ["quick", "full"],
+        known: ["model", "config", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "wells", "n-wells", "freeze", "normalization", "epochs", "lr", "batch", "seed"],
+      });
+      const size = sizeOf(a);
+      const cfg = transferConfig(a, size);
+      const modelDir = str(a, "model");
+      if (!modelDir) throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
+      const out = outDir(a);
+      await initBackend();
+      const pre = await loadTcn(modelDir);
+      const target = loadDataset(cfg.target.data);
+      const wells = resolveWells(cfg.target.wells, target.seismic.length);
+      const rep = epochReporter(io, "finetune");
+      const t = cfg.finetune;
+      const r = await finetuneTcn(pre, target, wells, undefined, {
+        epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
+        freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: rep.onEpoch,
+      });
+      rep.done();
+      await saveTcn(r.bundle, path.join(out, "model"));
+      const e = evaluateTcn(r.bundle, target);
+      const f = writeJson(out, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
+      io.stdout(`${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${path.join(out, "model")} and ${f}\n`);
+      return 0;
+    },
+  },
+  {
+    path: ["tcn", "predict"],
+    summary: "invert seismic traces to impedance with a saved TCN (writes impedance.npy)",
+    usage:
+      "geoinv tcn predict --model DIR --out DIR [--seismic F.npy | --data overthrust|marmousi2 [--noise X] [--freq F]]\n\n" +
+      "  --seismic F.npy  trace-major 2-D float32/float64 array (traces, samples); no impedance needed\n" +
+      "Writes DIR/impedance.npy (traces, samples) float32 and DIR/metrics.json (scores when impedance is known).",
+    run: async (args, io) => {
+      const a = parseArgs(args, { booleans: [], known: ["model", "out", "seismic", "data", "noise", "freq", "trace-step", "impedance"] });
+      const modelDir = str(a, "model");
+      if (!modelDir) throw new UsageError("--model DIR is required");
+      const out = outDir(a);
+      await initBackend();
+      const bundle = await loadTcn(modelDir);
+      const seismicOnly = str(a, "seismic") && !str(a, "impedance");
+      let pred: Float32Array[];
+      let metrics: Record<string, unknown> = {};
+      if (seismicOnly) {
+        const rows = loadNpy2D(path.resolve(str(a, "seismic")!)).rows;
+        pred = invert(bundle, rows);
+      } else {
+        const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
+        const e = evaluateTcn(bundle, d);
+        pred = e.prediction;
+        metrics = { section: m4(e.section), mean_trace: m4(e.meanTrace), data: d.description };
+      }
+      const ns = pred[0].length;
+      const flat = new Float32Array(pred.length * ns);
+      pred.forEach((r, i) => flat.set(r, i * ns));
+      fs.writeFileSync(path.join(out, "impedance.npy"), toNpy(flat, [pred.length, ns]));
+      writeJson(out, "metrics.json", { traces: pred.length, samples: ns, ...metrics });
+      io.stdout(`wrote ${path.join(out, "impedance.npy")} (${pred.length} x ${ns})\n`);
+      return 0;
+    },
+  },
+  {
+    path: ["tcn", "evaluate"],
+    summary: "score a saved TCN on a dataset: PCC, r2, MSE, MAE over the section and per trace",
+    usage:
+      "geoinv tcn evaluate --model DIR --out DIR [--data overthrust|marmousi2] [--seismic F.npy --impedance F.npy] [--noise X] [--freq F]\n" +
+      "                    [--traces all|test|LIST] [--split-seed S]\n\n" +
+      "  --traces  all (default), test (the 1:1:4 test traces of the pretrain split with --split-seed, default 0), or 3,10,200\n" +
+      "Writes DIR/metrics.json ({section, mean_trace, per_trace: {pcc: [...], r2: [...], mse: [...], mae: [...]}, traces}).",
+    run: async (args, io) => {
+      const a = parseArgs(args, { booleans: [], known: ["model", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "traces", "split-seed"] });
+      const modelDir = str(a, "model");
+      if (!modelDir) throw new UsageError("--model DIR is required");
+      const out = outDir(a);
+      await initBackend();
+      const bundle = await loadTcn(modelDir);
+      const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
+      const t = str(a, "traces") ?? "all";
+      let idx: number[] | undefined;
+      if (t === "test") idx = splitTraces(d.seismic.length, { seed: num(a, "split-seed", 0, 2 ** 31, true) ?? 0 }).test;
+      else if (t !== "all") idx = list(a, "traces");
+      const e = evaluateTcn(bundle, d, idx);
+      const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
+      const f = writeJson(out, "metrics.json", {
+        section: m4(e.section),
+        mean_trace: m4(e.meanTrace),
+        per_trace: { pcc: col("pcc"), r2: col("r2"), mse: col("mse"), mae: col("mae") },
+        traces: e.traces,
+        data: d.description,
+      });
+      io.stdout(`${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${f}\n`);
+      return 0;
+    },
+  },
+  {
+    path: ["tcn", "transfer"],
+    summary: "the paper's Table 1: pre-trained direct / TCN from scratch on the wells / transfer, scored on the target section",
+    usage:
+      "geoinv tcn transfer [--config FILE] [--quick|--full] --out DIR [--pretrained DIR]\n" +
+      "                    [--data overthrust] [--seismic F.npy --impedance F.npy] [--wells LIST | --n-wells 5] [--freeze K]\n" +
+      "                    [--normalization target|source] [--epochs N] [--lr X] [--seed S]\n\n" +
+      COMMON +
+      "  --pretrained DIR  reuse a saved pre-trained model (else pre-train as configured in 'source')\n" +
+      "Config fields: seed, source (a pretrain config), pretrained, target {data, wells}, finetune {epochs, batchSize, lr,\n" +
+      "weightDecay, patience, freezeBlocks, normalization}, direct {epochs, batchSize, lr, weightDecay, patience}.\n" +
+      "--epochs/--lr apply to fine-tuning. Writes DIR/pretrained/, DIR/direct/, DIR/transfer/ and DIR/metrics.json:\n" +
+      '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the whole target section.',
+    run: async (args, io) => {
+      const a = parseArgs(args, {
+        booleans: ["quick", "full"],
+        known: ["config", "out", "pretrained", "data", "seismic", "impedance", "noise", "freq", "trace-step", "wells", "n-wells", "freeze", "normalization", "epochs", "lr", "batch", "seed"],
+      });
+      const size = sizeOf(a);
+      const cfg = transferConfig(a, size);
+      const out = outDir(a);
+      const be = await initBackend();
+      const reps: Record<string, ReturnType<typeof epochReporter>> = {};
+      const t0 = Date.now();
+      const run = await runTransfer(cfg, {
+        onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
+        onEpoch: (s, l) => {
+          reps[s] ??= epochReporter(io, s);
+          reps[s].onEpoch(l);
+          if (l.epoch === l.epochs) reps[s].done();
+        },
+      });
+      const r = run.result;
+      if (run.pretrain) await saveTcn(run.pretrained, path.join(out, "pretrained"));
+      await saveTcn(r.direct.bundle!, path.join(out, "direct"));
+      await saveTcn(r.transfer.bundle!, path.join(out, "transfer"));
+      const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
+      const f = writeJson(out, "metrics.json", {
+        pretrained_direct: row(r.pretrained_direct),
+        direct: row(r.direct),
+        transfer: row(r.transfer),
+        mean_trace: { pretrained_direct: m4(r.pretrained_direct.meanTrace), direct: m4(r.direct.meanTrace), transfer: m4(r.transfer.meanTrace) },
+        paper: PAPER_TABLE1,
+        wells: r.wells,
+        target: run.target.description,
+        pretrain: run.pretrain ? { test: m4(run.pretrain.test.section), epochs: run.pretrain.history.epochsRun, loss: run.pretrain.history.finalTrainLoss } : { from: cfg.pretrained },
+        size,
+        seconds: (Date.now() - t0) / 1000,
+        config: cfg,
+        backend: be.tfName,
+      });
+      const line = (n: string, m: typeof r.direct, p: { pcc: number; r2: number }) =>
+        `${n.padEnd(18)} PCC ${(100 * m.metrics.pcc).toFixed(2).padStart(6)} %  r2 ${(100 * m.metrics.r2).toFixed(2).padStart(7)} %  loss ${m.loss === null ? "-".padStart(9) : m.loss.toPrecision(4).padStart(9)}   (paper: ${(100 * p.pcc).toFixed(2)} %, ${(100 * p.r2).toFixed(2)} %)\n`;
+      io.stdout(
+        line("pretrained direct", r.pretrained_direct, PAPER_TABLE1.pretrained_direct) +
+          line("TCN direct", r.direct, PAPER_TABLE1.direct) +
+          line("TCN transfer", r.transfer, PAPER_TABLE1.transfer) +
+          `wrote ${f}\n`,
+      );
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,20 @@
+/**
+ * TCN domain: TensorFlow.js backend selection, the weight-normalised dilated convolution with its
+ * own gradient, the TCN model, training, save/load, and the transfer-learning workflow.
+ */
+export { backendInfo, initBackend, requireBackend } from "./backend";
+export type { BackendInfo, BackendName } from "./backend";
+export { addRelu, convPadding, dilatedConv1d, weightNormConv1d } from "./conv";
+export { FlatAdam } from "./adam";
+export { pointwise, seededDropout, TemporalBlock, WeightNormConv1D, weightNorm } from "./layers";
+export type { Padding, TemporalBlockArgs, WeightNormConv1DArgs } from "./layers";
+export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights, receptiveField, tcnConfig } from "./model";
+export type { TcnConfig } from "./model";
+export { evaluateLoss, predictRows, rowsToTensor, trainModel } from "./train";
+export type { EpochLog, TraceSet, TrainHistory, TrainOptions } from "./train";
+export { BUNDLE_JSON, cloneModel, fileHandler, loadTcn, MODEL_JSON, saveTcn, WEIGHTS_BIN } from "./io";
+export type { TcnBundle } from "./io";
+export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, invert, transferExperiment } from "./workflow";
+export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
+export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset } from "./experiment";
+export type { PretrainConfig, PretrainResult, TrainSettings, TransferConfig, TransferRun, WellsSpec } from "./experiment";
