@@ -1,12 +1,13 @@
 import { CliIO, UsageError, Verb } from "./registry";
 import { dataVerbs } from "./data";
+import { temForwardVerbs } from "./tem";
 import { tcnVerbs } from "./tcn";
 
 /**
  * Verbs of every domain. Each domain's verbs live in their own file of src/cli/ and are added here.
  */
 export function allVerbs(): Verb[] {
-  return [...dataVerbs, ...tcnVerbs];
+  return [...dataVerbs, ...temForwardVerbs, ...tcnVerbs];
 }
 
 const stdio: CliIO = {

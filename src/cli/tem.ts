@@ -1,0 +1,64 @@
+/**
+ * `geoinv tem ...` verbs. `tem forward` is the EM forward engine on a case file in the reference
+ * format (../shared/reference/tem/README.md); the inversion verbs join this file later.
+ */
+import * as fs from "fs";
+import { compileSurvey, forward, ForwardOptions, parseEarthModel, Response } from "../em";
+import { parseArgs, UsageError, Verb } from "./registry";
+
+/** The JSON printed by `tem forward`: the reference's `outputs` object. */
+export function responseToOutputs(r: Response): { outputs: { time_off?: number[]; freq?: { re: number[]; im: number[] } } } {
+  const outputs: { time_off?: number[]; freq?: { re: number[]; im: number[] } } = {};
+  if (r.time_off) outputs.time_off = Array.from(r.time_off);
+  if (r.freq) outputs.freq = { re: Array.from(r.freq.re), im: Array.from(r.freq.im) };
+  return { outputs };
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read case file '${file}': ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`case file '${file}' is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export const temForwardVerbs: Verb[] = [
+  {
+    path: ["tem", "forward"],
+    summary: "1-D TEM forward model of a case file (reference format): prints {\"outputs\": ...} as JSON",
+    usage: [
+      "geoinv tem forward CASE.json [--options JSON]",
+      "",
+      "CASE.json holds `model` {thickness, rho0, m, tau, c} and the survey (source, receiver,",
+      "times and/or frequencies, waveform, gates) in the format of ../shared/reference/tem/README.md;",
+      "its `outputs` and `precision` are ignored. Use - to read the case from stdin.",
+      "Prints {\"outputs\": {\"time_off\": [...], \"freq\": {\"re\": [...], \"im\": [...]}}} (keys as the case",
+      "asks) in V/m or T/s per the source current, z up. --options takes ForwardOptions as JSON,",
+      "e.g. '{\"hankel\": \"wer_201_2018\", \"lambdaPerDecade\": 40}'. Bad input: message on stderr, exit 2.",
+    ].join("\n"),
+    run: async (args, io) => {
+      const { positional, flags } = parseArgs(args, { known: ["options"] });
+      if (positional.length !== 1) throw new UsageError("expected one case file: geoinv tem forward CASE.json");
+      const c = readJson(positional[0]);
+      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError("the case file must hold a JSON object");
+      let opts: ForwardOptions | undefined;
+      if (typeof flags.options === "string") {
+        try {
+          opts = JSON.parse(flags.options) as ForwardOptions;
+        } catch (e) {
+          throw new UsageError(`--options is not valid JSON: ${(e as Error).message}`);
+        }
+      }
+      const model = parseEarthModel((c as Record<string, unknown>).model);
+      const plan = compileSurvey(c, opts);
+      io.stdout(JSON.stringify(responseToOutputs(forward(plan, model))) + "\n");
+      return 0;
+    },
+  },
+];

@@ -1,0 +1,104 @@
+/**
+ * Digital linear filters (DLF) for Hankel and Fourier sine/cosine transforms, loaded from the
+ * published coefficient files bundled in data/dlf/ (emsig/libdlf, CC-BY 4.0; each file's header
+ * cites the paper that designed it; see data/dlf/SOURCE.md). The files are checked against
+ * data/MANIFEST.json before use.
+ *
+ * Conventions (checked in test/em-filters.test.ts on closed-form pairs):
+ *   Hankel:  int_0^inf f(l) J_nu(l r) dl      ~= (1/r) sum_i f(b_i / r) w_nu,i
+ *   Fourier: int_0^inf F(w) sin|cos(w t) dw   ~= (1/t) sum_i F(b_i / t) w_sin|cos,i
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { manifest, REPO_ROOT, sha256 } from "../data";
+
+export interface HankelFilter {
+  name: string;
+  /** Abscissae b_i (dimensionless l r), increasing, log-spaced. */
+  base: Float64Array;
+  j0: Float64Array;
+  j1: Float64Array;
+}
+
+export interface FourierFilter {
+  name: string;
+  /** Abscissae b_i (dimensionless w t), increasing, log-spaced. */
+  base: Float64Array;
+  sin: Float64Array;
+  cos: Float64Array;
+}
+
+/** Hankel filters bundled in data/dlf (file names without the .txt). */
+export const HANKEL_FILTERS = ["key_51_2012", "key_101_2009", "key_201_2009", "wer_201_2018"] as const;
+/** Fourier sine/cosine filters bundled in data/dlf. */
+export const FOURIER_FILTERS = ["key_101_2012", "key_201_2012", "key_601_2009"] as const;
+export type HankelFilterName = (typeof HANKEL_FILTERS)[number];
+export type FourierFilterName = (typeof FOURIER_FILTERS)[number];
+
+/** Folder of the bundled filter files (always the repository's data/dlf, never ../shared). */
+export function dlfDir(): string {
+  return path.join(REPO_ROOT, "data", "dlf");
+}
+
+/** Read a bundled filter file and check it against the manifest (size and sha256). */
+function readChecked(file: string): string {
+  const abs = path.join(dlfDir(), file);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(abs);
+  } catch {
+    throw new Error(`DLF filter file ${abs} is missing; it is part of the repository (data/dlf, see data/dlf/SOURCE.md)`);
+  }
+  const entry = manifest().files[`dlf/${file}`];
+  if (entry === undefined) throw new Error(`DLF filter file dlf/${file} is not listed in data/MANIFEST.json`);
+  const got = sha256(buf);
+  if (buf.length !== entry.bytes || got !== entry.sha256) {
+    throw new Error(`DLF filter file ${abs}: sha256 ${got} (${buf.length} bytes) differs from data/MANIFEST.json (${entry.sha256}, ${entry.bytes} bytes); restore it from git`);
+  }
+  return buf.toString("utf8");
+}
+
+/** Parse the text of a libdlf coefficient file: '#' comments, then rows of numbers. */
+export function parseDlfText(text: string, columns: number, name: string): Float64Array[] {
+  const cols: number[][] = Array.from({ length: columns }, () => []);
+  for (const line of text.split(/\r?\n/)) {
+    const s = line.trim();
+    if (s === "" || s.startsWith("#")) continue;
+    const parts = s.split(/\s+/).map(Number);
+    if (parts.length !== columns || parts.some((v) => !Number.isFinite(v))) {
+      throw new Error(`DLF filter ${name}: row '${s}' does not have ${columns} finite numbers`);
+    }
+    parts.forEach((v, i) => cols[i].push(v));
+  }
+  if (cols[0].length < 2) throw new Error(`DLF filter ${name}: no coefficient rows`);
+  return cols.map((c) => Float64Array.from(c));
+}
+
+const hankelCache = new Map<string, HankelFilter>();
+const fourierCache = new Map<string, FourierFilter>();
+
+export function hankelFilter(name: HankelFilterName): HankelFilter {
+  let f = hankelCache.get(name);
+  if (f === undefined) {
+    if (!(HANKEL_FILTERS as readonly string[]).includes(name)) {
+      throw new Error(`unknown Hankel filter '${name}'; bundled: ${HANKEL_FILTERS.join(", ")}`);
+    }
+    const [base, j0, j1] = parseDlfText(readChecked(`hankel_${name}_j0j1.txt`), 3, name);
+    f = { name, base, j0, j1 };
+    hankelCache.set(name, f);
+  }
+  return f;
+}
+
+export function fourierFilter(name: FourierFilterName): FourierFilter {
+  let f = fourierCache.get(name);
+  if (f === undefined) {
+    if (!(FOURIER_FILTERS as readonly string[]).includes(name)) {
+      throw new Error(`unknown Fourier filter '${name}'; bundled: ${FOURIER_FILTERS.join(", ")}`);
+    }
+    const [base, sin, cos] = parseDlfText(readChecked(`fourier_${name}_sincos.txt`), 3, name);
+    f = { name, base, sin, cos };
+    fourierCache.set(name, f);
+  }
+  return f;
+}

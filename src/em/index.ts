@@ -1,0 +1,16 @@
+/**
+ * EM domain: 1-D transient electromagnetic forward modelling of a layered Cole-Cole earth for
+ * grounded-wire and loop sources (../shared/docs/METHODS.md part B; seed paper eqs. 1-2).
+ */
+export { ValidationError } from "./errors";
+export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel, peltonToSigma, sigmaToPelton } from "./model";
+export type { Complex, EarthModel, EarthModelSigma } from "./model";
+export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
+export type { DipoleReceiver, Point2, PointComponent, PointReceiver, Receiver, Repetition, Source, Survey, Waveform } from "./survey";
+export { compileSurvey, DEFAULT_OPTIONS, forward, forwardMany, waveformSamples } from "./plan";
+export type { FieldKind, ForwardOptions, Response, SurveyPlan } from "./plan";
+export { layeredKernelSums, MU0 } from "./kernel";
+export { FOURIER_FILTERS, fourierFilter, HANKEL_FILTERS, hankelFilter, parseDlfText } from "./filters";
+export type { FourierFilter, FourierFilterName, HankelFilter, HankelFilterName } from "./filters";
+export { cubicStencil, gaussLegendre, logGrid } from "./quadrature";
+export { glPointsFor, receiverPoints, wireSource } from "./geometry";

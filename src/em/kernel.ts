@@ -1,0 +1,214 @@
+/**
+ * Wavenumber-domain responses of a layered earth under non-conducting air, quasi-static, for
+ * sources and receivers on the surface z = 0, time dependence e^{+i w t}.
+ *
+ * Per layer j (conductivity sigma_j(w) = 1 / rho_j(w), thickness h_j) the vertical wavenumber is
+ * u_j = sqrt(l^2 + i w mu0 sigma_j) (Re u_j > 0). Looking down from the surface, the TE mode sees
+ * the admittance-like wavenumber Y_1 and the TM mode the impedance Z_1 of the layer stack
+ * (transmission-line recursion, Ward & Hohmann 1988, "Electromagnetic theory for geophysical
+ * applications", eqs. 4.63-4.66 written for the surface):
+ *
+ *   Y_N = u_N,          Y_j = u_j (Y_{j+1} + u_j tanh(u_j h_j)) / (u_j + Y_{j+1} tanh(u_j h_j))
+ *   Z_N = u_N rho_N,    Z_j = z_j (Z_{j+1} + z_j tanh(u_j h_j)) / (z_j + Z_{j+1} tanh(u_j h_j)), z_j = u_j rho_j
+ *
+ * The air above is a TE admittance l and an open circuit for TM (no displacement currents). A
+ * horizontal surface current sheet J then produces, at the surface, the horizontal field
+ * E(k) = -Z_TE J_perp - Z_TM J_par, with Z_TE = i w mu0 / (l + Y_1) and Z_TM = Z_1
+ * (J_par: the part of J along the horizontal wavenumber vector). The engine uses two scalar
+ * kernels built from them, each without the part that has a closed-form transform (added back
+ * in halfspace.ts and plan.ts):
+ *
+ *   D(l)   = (l - Y_1) / (l + Y_1)                  TE "reflection" term; D_1(l) = (l - u_1) / (l + u_1)
+ *                                                   is the same for a half-space of layer 1
+ *   K_B(l) = Z_1 - i w mu0 / (l + Y_1) - rho_1 l    galvanic (TM - TE) term, ~ l^-3, 0 for a half-space
+ *
+ * Here Z_TE = i w mu0 (1 + D) / (2 l) and Z_TM - Z_TE = K_B + rho_1 l. The Hankel transforms of
+ * 1 + D_1 are the closed-form half-space fields; only D - D_1 (which vanishes for l -> 0, for
+ * l -> inf and for a half-space) and K_B go through the DLF.
+ */
+
+/** Magnetic permeability of free space (H/m), the value used throughout (mu = mu0 everywhere). */
+export const MU0 = 4e-7 * Math.PI;
+
+/**
+ * Per-frequency layer properties at the complex frequency p (p = i w on the real-frequency axis,
+ * p = eps + i w for the damped transform of plan.ts): complex resistivity rho_j(p), the squared
+ * wavenumber a_j = p mu0 sigma_j(p), and the thicknesses.
+ */
+export interface LayerState {
+  n: number;
+  rhoRe: Float64Array;
+  rhoIm: Float64Array;
+  aRe: Float64Array;
+  aIm: Float64Array;
+  h: Float64Array;
+}
+
+export function newLayerState(n: number): LayerState {
+  return {
+    n,
+    rhoRe: new Float64Array(n),
+    rhoIm: new Float64Array(n),
+    aRe: new Float64Array(n),
+    aIm: new Float64Array(n),
+    h: new Float64Array(Math.max(n - 1, 0)),
+  };
+}
+
+/** Output sums of one frequency: SD = sum_k pd_k (D - D_1)(l_k), SB = sum_k pb_k K_B(l_k). */
+export interface KernelSums {
+  sdRe: number;
+  sdIm: number;
+  sbRe: number;
+  sbIm: number;
+}
+
+/**
+ * Evaluate the layered-earth kernels D(l) - D_1(l) and K_B(l) at every wavenumber l_k of a grid for one
+ * complex frequency p (pmRe + i pmIm = p mu0; the layers' a_j = p mu0 sigma_j in L), and contract them at once with the survey's wavenumber weights
+ * (pd for D, pb for K_B; pb may be null when the survey has no galvanic part, which skips the TM
+ * recursion). Implements the recursions in this file's header; one shared kernel per frequency
+ * serves every quadrature point of the source and receiver.
+ */
+export function layeredKernelSums(
+  lambda: Float64Array,
+  k0: number,
+  k1: number,
+  pmRe: number,
+  pmIm: number,
+  L: LayerState,
+  pd: Float64Array,
+  pb: Float64Array | null,
+  out: KernelSums,
+): void {
+  const n = L.n;
+  const aRe = L.aRe;
+  const aIm = L.aIm;
+  const rhoRe = L.rhoRe;
+  const rhoIm = L.rhoIm;
+  const h = L.h;
+  const tm = pb !== null;
+  let sdRe = 0;
+  let sdIm = 0;
+  let sbRe = 0;
+  let sbIm = 0;
+  const last = n - 1;
+  const aRe0 = aRe[last];
+  const aIm0 = aIm[last];
+  for (let k = k0; k < k1; k++) {
+    const l = lambda[k];
+    const l2 = l * l;
+    // bottom half-space: u_N
+    let ar = l2 + aRe0;
+    let ai = aIm0;
+    let mod = Math.sqrt(ar * ar + ai * ai);
+    let ur: number;
+    let ui: number;
+    if (ar >= 0) {
+      ur = Math.sqrt(0.5 * (mod + ar));
+      ui = ur > 0 ? ai / (2 * ur) : 0;
+    } else {
+      ui = Math.sqrt(0.5 * (mod - ar));
+      if (ai < 0) ui = -ui;
+      ur = ai / (2 * ui);
+    }
+    let yr = ur;
+    let yi = ui;
+    let zr = 0;
+    let zi = 0;
+    if (tm) {
+      zr = ur * rhoRe[last] - ui * rhoIm[last];
+      zi = ur * rhoIm[last] + ui * rhoRe[last];
+    }
+    for (let j = last - 1; j >= 0; j--) {
+      ar = l2 + aRe[j];
+      ai = aIm[j];
+      mod = Math.sqrt(ar * ar + ai * ai);
+      if (ar >= 0) {
+        ur = Math.sqrt(0.5 * (mod + ar));
+        ui = ur > 0 ? ai / (2 * ur) : 0;
+      } else {
+        ui = Math.sqrt(0.5 * (mod - ar));
+        if (ai < 0) ui = -ui;
+        ur = ai / (2 * ui);
+      }
+      // tanh(u h) = (1 - e) / (1 + e), e = exp(-2 u h)
+      const x = 2 * ur * h[j];
+      let thr = 1;
+      let thi = 0;
+      if (x < 700) {
+        const ea = Math.exp(-x);
+        const ph = 2 * ui * h[j];
+        const er = ea * Math.cos(ph);
+        const ei = -ea * Math.sin(ph);
+        const dr = 1 + er;
+        const di = ei;
+        const dd = 1 / (dr * dr + di * di);
+        const nr = 1 - er;
+        const ni = -ei;
+        thr = (nr * dr + ni * di) * dd;
+        thi = (ni * dr - nr * di) * dd;
+      }
+      // Y = u (Y + u th) / (u + Y th)
+      let pr = ur * thr - ui * thi;
+      let pi = ur * thi + ui * thr;
+      let numr = yr + pr;
+      let numi = yi + pi;
+      let qr = yr * thr - yi * thi;
+      let qi = yr * thi + yi * thr;
+      let denr = ur + qr;
+      let deni = ui + qi;
+      let dd = 1 / (denr * denr + deni * deni);
+      let fr = (numr * denr + numi * deni) * dd;
+      let fi = (numi * denr - numr * deni) * dd;
+      yr = ur * fr - ui * fi;
+      yi = ur * fi + ui * fr;
+      if (tm) {
+        // z_j = u rho_j; Z = z (Z + z th) / (z + Z th)
+        const cr = ur * rhoRe[j] - ui * rhoIm[j];
+        const ci = ur * rhoIm[j] + ui * rhoRe[j];
+        pr = cr * thr - ci * thi;
+        pi = cr * thi + ci * thr;
+        numr = zr + pr;
+        numi = zi + pi;
+        qr = zr * thr - zi * thi;
+        qi = zr * thi + zi * thr;
+        denr = cr + qr;
+        deni = ci + qi;
+        dd = 1 / (denr * denr + deni * deni);
+        fr = (numr * denr + numi * deni) * dd;
+        fi = (numi * denr - numr * deni) * dd;
+        zr = cr * fr - ci * fi;
+        zi = cr * fi + ci * fr;
+      }
+    }
+    // D - D_1 = (l - Y) / (l + Y) - (l - u_1) / (l + u_1) = 2 l (u_1 - Y) / ((l + Y)(l + u_1))
+    const sr = l + yr;
+    const inv = 1 / (sr * sr + yi * yi);
+    const s1r = l + ur;
+    const pr2 = sr * s1r - yi * ui;
+    const pi2 = sr * ui + yi * s1r;
+    const dq = (2 * l) / (pr2 * pr2 + pi2 * pi2);
+    const mr = ur - yr;
+    const mi = ui - yi;
+    const dRe = (mr * pr2 + mi * pi2) * dq;
+    const dIm = (mi * pr2 - mr * pi2) * dq;
+    const w = pd[k];
+    sdRe += w * dRe;
+    sdIm += w * dIm;
+    if (tm) {
+      // K_B = Z - p mu0 / (l + Y) - rho_1 l ; 1/(l+Y) = (sr - i yi) * inv
+      const ter = (pmRe * sr + pmIm * yi) * inv;
+      const tei = (pmIm * sr - pmRe * yi) * inv;
+      const kbRe = zr - ter - rhoRe[0] * l;
+      const kbIm = zi - tei - rhoIm[0] * l;
+      const v = (pb as Float64Array)[k];
+      sbRe += v * kbRe;
+      sbIm += v * kbIm;
+    }
+  }
+  out.sdRe = sdRe;
+  out.sdIm = sdIm;
+  out.sbRe = sbRe;
+  out.sbIm = sbIm;
+}

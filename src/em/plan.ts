@@ -1,0 +1,576 @@
+/**
+ * Survey compilation and forward evaluation.
+ *
+ * A survey compiles once into a plan. Everything that depends on the geometry, the times and the
+ * waveform only is folded into two linear maps:
+ *
+ *  1. wavenumber weights: the Hankel DLF of every (receiver sample, source quadrature point) pair
+ *     and of the grounding points, with the layered-earth kernels interpolated (cubic, in ln l)
+ *     from one shared log-spaced wavenumber grid. Per frequency, the field is then a dot product
+ *     of the kernels on that grid with fixed weights, whatever the number of quadrature points
+ *     (one kernel for all quadrature points at the same depth);
+ *  2. a time matrix: the sine/cosine Fourier DLF of the frequency response interpolated (cubic,
+ *     in ln w) from a log-spaced frequency grid ("splined" DLF), composed with the ramp average,
+ *     the bipolar repetition and the gate box-car, all linear in the step-off response.
+ *
+ * Evaluating a model is then: for each grid frequency, the Cole-Cole layer resistivities, the
+ * kernel recursion on the wavenumber grid contracted with the weights, and finally one
+ * matrix-vector product for all times.
+ */
+import { FourierFilter, fourierFilter, FourierFilterName, hankelFilter, HankelFilterName } from "./filters";
+import { isObject, show, ValidationError } from "./errors";
+import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
+import { halfSpaceSum } from "./halfspace";
+import { KernelSums, layeredKernelSums, LayerState, MU0, newLayerState } from "./kernel";
+import { coleColeP, EarthModel } from "./model";
+import { cubicStencil, gaussLegendre, logGrid, LogGrid } from "./quadrature";
+import { parseSurvey, Survey } from "./survey";
+
+/** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
+export interface ForwardOptions {
+  /** Hankel (J0/J1) filter, bundled in data/dlf. Default "key_101_2009" (Key 2009). */
+  hankel?: HankelFilterName;
+  /** Fourier sine/cosine filter, bundled in data/dlf. Default "key_81_2009" (Key 2009). */
+  fourier?: FourierFilterName;
+  /** Wavenumber grid density (points per decade) on which the kernels are computed and interpolated. */
+  lambdaPerDecade?: number;
+  /** Subdivision of the Fourier filter spacing for the lagged-convolution lattice (1: the filter's own spacing). */
+  lagSubdivision?: number;
+  /** Gauss-Legendre points per source segment (the paper's n in eq. 2), or "auto" (default): from the receiver distance. */
+  quadPoints?: number | "auto";
+  /** Target accuracy of the automatic quadrature. */
+  quadTol?: number;
+  /** Gauss-Legendre points of the ramp average. */
+  rampPoints?: number;
+  /** Gauss-Legendre points (in ln t) of a gate's box-car mean. */
+  gatePoints?: number;
+  /** Damping of the time transform, eps * t_max (see dampedStepOffSpectrum). */
+  damping?: number;
+  /** Lowest lattice frequency in units of eps (the damped spectrum is taken constant below). */
+  omegaMinDamping?: number;
+  /** Highest lattice frequency times the earliest time (filter terms beyond are dropped). */
+  omegaMaxTime?: number;
+}
+
+export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
+  hankel: "key_101_2009",
+  fourier: "key_201_2012",
+  lambdaPerDecade: 20,
+  lagSubdivision: 1,
+  quadPoints: "auto",
+  quadTol: 1e-7,
+  rampPoints: 8,
+  gatePoints: 12,
+  damping: 1,
+  omegaMinDamping: 0.01,
+  omegaMaxTime: 300,
+};
+
+/** What the receiver measures, which fixes how the kernels combine. */
+export type FieldKind = "E" | "H" | "B" | "dBdt";
+
+/**
+ * A compiled survey. Treat the numeric fields as opaque: they are the precomputed linear maps.
+ * `survey` and `options` are plain data: `compileSurvey(plan.survey, plan.options)` rebuilds the
+ * same plan (e.g. inside a worker thread).
+ */
+export interface SurveyPlan {
+  readonly survey: Survey;
+  readonly options: Required<ForwardOptions>;
+  readonly kind: FieldKind;
+  /** Wavenumber grid (1/m) and the weights of D and K_B on it. */
+  readonly lambda: Float64Array;
+  readonly pd: Float64Array;
+  readonly pb: Float64Array | null;
+  /** Offsets (m) and coefficients of the closed-form half-space part (A for E, B for H; halfspace.ts). */
+  readonly pairR: Float64Array;
+  readonly pairC: Float64Array;
+  /** Coefficient of rho_1(w) (the grounding points' surface term). */
+  readonly c2: number;
+  /** Angular-frequency grid of the time-domain transform, its damping eps (1/s) and the time matrix (nTime x nOmega, row-major). */
+  readonly omega: Float64Array;
+  readonly eps: number;
+  readonly tmat: Float64Array;
+  readonly nTime: number;
+  /** Angular frequencies of the `freq` output. */
+  readonly fomega: Float64Array;
+  /** Sizes, for diagnostics and benchmarks. */
+  readonly info: { sourcePoints: number; receiverPoints: number; nLambda: number; nOmega: number; nTimeGrid: number };
+}
+
+/** The response, in the reference's units and signs (V/m, A/m, T, T/s per the source current). */
+export interface Response {
+  time_off?: Float64Array;
+  freq?: { re: Float64Array; im: Float64Array };
+}
+
+function fieldKind(s: Survey): FieldKind {
+  const r = s.receiver;
+  if (r.type === "dipole") return "E";
+  switch (r.component) {
+    case "Ex":
+    case "Ey":
+      return "E";
+    case "Hz":
+      return "H";
+    case "Bz":
+      return "B";
+    case "dBz/dt":
+      return "dBdt";
+  }
+}
+
+function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
+  const r: Required<ForwardOptions> = { ...DEFAULT_OPTIONS };
+  if (o === undefined) return r;
+  if (!isObject(o)) throw new ValidationError("options", `expected an object, got ${show(o)}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (!(k in DEFAULT_OPTIONS)) throw new ValidationError(`options.${k}`, `unknown option; known: ${Object.keys(DEFAULT_OPTIONS).join(", ")}`);
+    (r as Record<string, unknown>)[k] = v;
+  }
+  const pos = (k: keyof ForwardOptions, lo: number, hi: number, int: boolean) => {
+    const v = r[k] as number;
+    if (typeof v !== "number" || !(v >= lo && v <= hi) || (int && !Number.isInteger(v))) {
+      throw new ValidationError(`options.${k}`, `${show(v)}; allowed ${int ? "a whole number " : ""}${lo}..${hi}`);
+    }
+  };
+  pos("lambdaPerDecade", 2, 200, false);
+  pos("lagSubdivision", 1, 8, true);
+  pos("quadTol", 1e-15, 1e-1, false);
+  pos("rampPoints", 1, 200, true);
+  pos("gatePoints", 1, 200, true);
+  pos("damping", 0, 50, false);
+  pos("omegaMinDamping", 0, 1e3, false);
+  pos("omegaMaxTime", 1, 1e30, false);
+  if (r.quadPoints !== "auto") pos("quadPoints", 1, 1000, true);
+  return r;
+}
+
+/** Accumulates a Hankel DLF (J0 or J1 weights) at offset R into weights on the wavenumber grid. */
+function addHankel(
+  grid: LogGrid,
+  target: Float64Array,
+  base: Float64Array,
+  wts: Float64Array,
+  R: number,
+  coef: number,
+  lambdaPower: number,
+  st: Float64Array,
+): void {
+  // int f(l) J(l R) dl ~= (1/R) sum_i w_i f(b_i/R); here f(l) = l^p K(l), K interpolated on the grid
+  const invR = 1 / R;
+  for (let i = 0; i < base.length; i++) {
+    const l = base[i] * invR;
+    let c = coef * wts[i] * invR;
+    if (lambdaPower === 1) c *= l;
+    const k0 = cubicStencil(Math.log(l), grid.g0, grid.h, grid.n, st);
+    target[k0] += c * st[0];
+    target[k0 + 1] += c * st[1];
+    target[k0 + 2] += c * st[2];
+    target[k0 + 3] += c * st[3];
+  }
+}
+
+/**
+ * One time sample of the measured value: out[row] += weight * S(tau), S the ideal step-off response.
+ * The waveform and gate rules of ../shared/reference/tem/README.md expand each output into these.
+ */
+interface TimeSample {
+  row: number;
+  tau: number;
+  weight: number;
+}
+
+/**
+ * Ramp average, bipolar half-duty repetition and gate box-car as sums of step-off samples:
+ * value(t) = sum_{n=0}^{N-1} (-1)^n [R(t + nT/2) - S(t + nT/2 + T/4)], R(t) = (1/r) int_t^{t+r} S,
+ * (a single ramped step-off when there is no repetition), and a gate's value the mean of value(t)
+ * over [t_open, t_close], by Gauss-Legendre in ln t.
+ */
+export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSample[] {
+  const out: TimeSample[] = [];
+  const w = s.waveform;
+  const ramp = w ? w.ramp : 0;
+  const rep = w?.repetition;
+  const glr = gaussLegendre(o.rampPoints);
+  const push = (row: number, t: number, weight: number) => {
+    const addRamped = (tt: number, ww: number) => {
+      if (ramp > 0) {
+        for (let i = 0; i < glr.x.length; i++) out.push({ row, tau: tt + (ramp * (glr.x[i] + 1)) / 2, weight: (ww * glr.w[i]) / 2 });
+      } else out.push({ row, tau: tt, weight: ww });
+    };
+    if (!rep) {
+      addRamped(t, weight);
+      return;
+    }
+    const T = 1 / rep.base_frequency;
+    for (let n = 0; n < rep.pulses; n++) {
+      const sg = n % 2 === 0 ? weight : -weight;
+      addRamped(t + (n * T) / 2, sg);
+      out.push({ row, tau: t + (n * T) / 2 + T / 4, weight: -sg });
+    }
+  };
+  if (s.gates) {
+    const g = gaussLegendre(o.gatePoints);
+    s.gates.forEach(([a, b], row) => {
+      const la = Math.log(a);
+      const lb = Math.log(b);
+      for (let i = 0; i < g.x.length; i++) {
+        const t = Math.exp((la + lb) / 2 + ((lb - la) / 2) * g.x[i]);
+        // (1/(b-a)) int S dt = (1/(b-a)) int S(e^u) e^u du
+        push(row, t, (g.w[i] * ((lb - la) / 2) * t) / (b - a));
+      }
+    });
+  } else if (s.times) {
+    s.times.forEach((t, row) => push(row, t, 1));
+  }
+  return out;
+}
+
+/**
+ * The time matrix: output values = tmat . G, G the damped step-off spectrum (Re Q, see
+ * dampedStepOffSpectrum) on the returned angular frequencies.
+ *
+ * Lagged-convolution cosine DLF (Anderson 1975's "lagged convolution", as in empymod's
+ * `pts_per_dec = -1` mode): the step-off response is computed on a lattice of times spaced like
+ * the filter abscissae (ln-spacing Delta / lagSubdivision), so that every abscissa b_i / t_g falls
+ * on one shared lattice of frequencies and each frequency's kernel is computed once for all times:
+ *   s(t_g) = e^{eps t_g} (2 / pi) (1 / t_g) sum_i w_cos,i Re Q(b_i / t_g).
+ * Frequencies below eps * omegaMinDamping take the value there (Re Q is analytic and even in w,
+ * flat below eps); frequencies above omegaMaxTime / t_min are dropped (Re Q decays like w^-3/2
+ * or faster, and the filter weights there are small).
+ * Any output time (and every ramp, repetition and gate sample of waveformSamples) then
+ * interpolates t s(t) cubically in ln t between lattice times.
+ */
+function timeTransform(survey: Survey, o: Required<ForwardOptions>, ff: FourierFilter): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number } {
+  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0 };
+  const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
+  const samples = waveformSamples(survey, o);
+  let tmin = Infinity;
+  let tmax = 0;
+  for (const s of samples) {
+    if (s.tau < tmin) tmin = s.tau;
+    if (s.tau > tmax) tmax = s.tau;
+  }
+  const nf = ff.base.length;
+  const delta = Math.log(ff.base[nf - 1] / ff.base[0]) / (nf - 1);
+  const h = delta / o.lagSubdivision;
+  // time lattice t_g = t0 e^{g h}, g = 0..nT-1, two nodes beyond the samples on each side
+  const t0 = tmin * Math.exp(-2 * h);
+  const nT = Math.max(4, Math.ceil(Math.log(tmax / t0) / h + 2) + 1);
+  const tl = Float64Array.from({ length: nT }, (_, g) => t0 * Math.exp(g * h));
+  const eps = o.damping / tl[nT - 1];
+  // frequency lattice: w = b_i / t_g = (b_0 / t0) e^{(i k - g) h} with k = lagSubdivision
+  const k = o.lagSubdivision;
+  const wlo = eps * o.omegaMinDamping;
+  const whi = o.omegaMaxTime / tmin;
+  const index = new Map<number, number>(); // lattice index -> position in omega
+  const omegaList: number[] = [wlo]; // position 0: the flat low-frequency value
+  const w0 = ff.base[0] / t0;
+  const tmatLattice: { g: number; pos: number; c: number }[] = [];
+  for (let g = 0; g < nT; g++) {
+    const t = tl[g];
+    const scale = ((2 / Math.PI) * Math.exp(eps * t)) / t;
+    for (let i = 0; i < nf; i++) {
+      const lat = i * k - g;
+      const w = w0 * Math.exp(lat * h);
+      if (w > whi) break;
+      let pos = 0;
+      if (w >= wlo) {
+        const hit = index.get(lat);
+        if (hit !== undefined) pos = hit;
+        else {
+          pos = omegaList.length;
+          index.set(lat, pos);
+          omegaList.push(w);
+        }
+      }
+      tmatLattice.push({ g, pos, c: scale * ff.cos[i] });
+    }
+  }
+  const nw = omegaList.length;
+  // lattice responses: S(t_g) = sum_pos ml[g, pos] G[pos]
+  const ml = new Float64Array(nT * nw);
+  for (const e of tmatLattice) ml[e.g * nw + e.pos] += e.c;
+  // outputs: sum of samples weight * S(tau), S(tau) = Y(tau) / tau, Y = t S interpolated in ln t
+  const st = new Float64Array(4);
+  const wmat = new Float64Array(nTime * nT);
+  const lt0 = Math.log(t0);
+  for (const smp of samples) {
+    const k0 = cubicStencil(Math.log(smp.tau), lt0, h, nT, st);
+    const row = smp.row * nT;
+    for (let j = 0; j < 4; j++) wmat[row + k0 + j] += (smp.weight * st[j] * tl[k0 + j]) / smp.tau;
+  }
+  const tmat = new Float64Array(nTime * nw);
+  for (let r = 0; r < nTime; r++) {
+    for (let g = 0; g < nT; g++) {
+      const a = wmat[r * nT + g];
+      if (a === 0) continue;
+      const src = g * nw;
+      const dst = r * nw;
+      for (let q = 0; q < nw; q++) tmat[dst + q] += a * ml[src + q];
+    }
+  }
+  return { omega: Float64Array.from(omegaList), eps, tmat, nTime, nLattice: nT };
+}
+
+/** Compile a survey (reference-case shape) into a plan; validates the survey first. */
+export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions): SurveyPlan {
+  const survey = parseSurvey(surveyIn);
+  const o = parseOptions(opts);
+  const kind = fieldKind(survey);
+  const hf = hankelFilter(o.hankel);
+  const ff = fourierFilter(o.fourier);
+  const src = survey.source;
+  const I = src.current;
+  const q = { points: o.quadPoints, tol: o.quadTol, maxPerPanel: 24 };
+  const rec = receiverPoints(survey.receiver, src, q);
+  const spts: SourcePoint[] = wireSource(src, rec.points, q);
+  const galvanic = kind === "E" && src.type === "wire";
+  const ends: { x: number; y: number; sign: number }[] = galvanic
+    ? [
+        { x: src.points[0][0], y: src.points[0][1], sign: -1 },
+        { x: src.points[src.points.length - 1][0], y: src.points[src.points.length - 1][1], sign: 1 },
+      ]
+    : [];
+
+  // offsets -> wavenumber range
+  let rmin = Infinity;
+  let rmax = 0;
+  const see = (R: number) => {
+    if (R < rmin) rmin = R;
+    if (R > rmax) rmax = R;
+  };
+  for (const p of rec.points) {
+    for (const s of spts) see(Math.hypot(p.x - s.x, p.y - s.y));
+    for (const e of ends) see(Math.hypot(p.x - e.x, p.y - e.y));
+  }
+  const nb = hf.base.length;
+  const grid = logGrid(hf.base[0] / rmax, hf.base[nb - 1] / rmin, o.lambdaPerDecade);
+  const pd = new Float64Array(grid.n);
+  const pb = galvanic ? new Float64Array(grid.n) : null;
+  const st = new Float64Array(4);
+  const pairs: [number, number][] = [];
+  let c2 = 0;
+  const cx = rec.cx;
+  const cy = rec.cy;
+  const k4pi = I / (4 * Math.PI);
+  for (const p of rec.points as ReceiverPoint[]) {
+    for (const s of spts) {
+      const X = p.x - s.x;
+      const Y = p.y - s.y;
+      const R = Math.hypot(X, Y);
+      if (kind === "E") {
+        // TE part of E: -(I/4 pi) i w mu0 sum a (t.c) [A(R) + int (D - D_1) J0 dl]
+        const coef = -k4pi * p.w * s.w * (s.tx * cx + s.ty * cy);
+        if (coef === 0) continue;
+        addHankel(grid, pd, hf.base, hf.j0, R, coef, 0, st);
+        pairs.push([R, coef]);
+      } else {
+        // Hz: I sum a (ty X - tx Y)/R * H0'(R), H0' = -(1/4 pi) [B(R) + int l (D - D_1) J1 dl]
+        const coef = (-k4pi * p.w * s.w * (s.ty * X - s.tx * Y)) / R;
+        if (coef === 0) continue;
+        addHankel(grid, pd, hf.base, hf.j1, R, coef, 1, st);
+        pairs.push([R, coef]);
+      }
+    }
+    for (const e of ends) {
+      // galvanic part: I [G'(R_A) R_A.c - G'(R_B) R_B.c], G' = -(1/2 pi) [int K_B J1 dl + rho_1 / R^2]
+      const X = p.x - e.x;
+      const Y = p.y - e.y;
+      const R = Math.hypot(X, Y);
+      // A (first point): -(I/2pi)(R_A.c)[...]; B (last point): +(I/2pi)(R_B.c)[...]
+      const coef = (e.sign * (I / (2 * Math.PI)) * p.w * (X * cx + Y * cy)) / R;
+      addHankel(grid, pb as Float64Array, hf.base, hf.j1, R, coef, 0, st);
+      c2 += coef / (R * R);
+    }
+  }
+
+  const tt = timeTransform(survey, o, ff);
+  // equal offsets (symmetric geometries) share one closed-form evaluation
+  pairs.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [R, c] of pairs) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && Math.abs(last[0] - R) <= 1e-12 * R) last[1] += c;
+    else merged.push([R, c]);
+  }
+  const fomega = Float64Array.from((survey.frequencies ?? []).map((f) => 2 * Math.PI * f));
+  return {
+    survey,
+    options: o,
+    kind,
+    lambda: grid.x,
+    pd,
+    pb,
+    pairR: Float64Array.from(merged.map((x) => x[0])),
+    pairC: Float64Array.from(merged.map((x) => x[1])),
+    c2,
+    omega: tt.omega,
+    eps: tt.eps,
+    tmat: tt.tmat,
+    nTime: tt.nTime,
+    fomega,
+    info: { sourcePoints: spts.length, receiverPoints: rec.points.length, nLambda: grid.n, nOmega: tt.omega.length, nTimeGrid: tt.nLattice },
+  };
+}
+
+/** Light validation of a model against a plan's needs (no copy): lengths and ranges. */
+function checkModel(m: EarthModel): void {
+  const n = m.rho0?.length;
+  if (!(n >= 1) || m.m?.length !== n || m.tau?.length !== n || m.c?.length !== n || m.thickness?.length !== n - 1) {
+    throw new ValidationError("model", `inconsistent layer arrays (rho0 ${m.rho0?.length}, m ${m.m?.length}, tau ${m.tau?.length}, c ${m.c?.length}, thickness ${m.thickness?.length}); use parseEarthModel to see which`);
+  }
+  for (let j = 0; j < n; j++) {
+    const bad =
+      !(m.rho0[j] > 0 && Number.isFinite(m.rho0[j])) ||
+      !(m.m[j] >= 0 && m.m[j] < 1) ||
+      !(m.tau[j] > 0 && Number.isFinite(m.tau[j])) ||
+      !(m.c[j] > 0 && m.c[j] <= 1) ||
+      (j < n - 1 && !(m.thickness[j] > 0 && Number.isFinite(m.thickness[j])));
+    if (bad) {
+      throw new ValidationError(
+        `model (layer ${j + 1})`,
+        `rho0=${m.rho0[j]}, m=${m.m[j]}, tau=${m.tau[j]}, c=${m.c[j]}${j < n - 1 ? `, thickness=${m.thickness[j]}` : ""}; allowed rho0 > 0, 0 <= m < 1, tau > 0, 0 < c <= 1, thickness > 0`,
+      );
+    }
+  }
+}
+
+/** Fill the layer state at complex frequency p (Cole-Cole resistivity, seed eq. 1, and a_j = p mu0 / rho_j). */
+function setLayers(L: LayerState, model: EarthModel, pRe: number, pIm: number): void {
+  const mr = pRe * MU0;
+  const mi = pIm * MU0;
+  for (let j = 0; j < L.n; j++) {
+    const r = coleColeP(model.rho0[j], model.m[j], model.tau[j], model.c[j], pRe, pIm);
+    L.rhoRe[j] = r.re;
+    L.rhoIm[j] = r.im;
+    const d = 1 / (r.re * r.re + r.im * r.im);
+    const sr = r.re * d;
+    const si = -r.im * d;
+    L.aRe[j] = mr * sr - mi * si;
+    L.aIm[j] = mr * si + mi * sr;
+  }
+  for (let j = 0; j < L.n - 1; j++) L.h[j] = model.thickness[j];
+}
+
+const hs = { re: 0, im: 0 };
+const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
+
+/**
+ * The field at complex frequency p = pRe + i pIm (p = i w: the ordinary frequency response):
+ * E = p mu0 (SD + sum c A) + SB + c2 rho_1(p); Hz = SD + sum c B; Bz = mu0 Hz; dBz/dt = p mu0 Hz
+ * (kernel.ts and halfspace.ts for SD, SB, A, B).
+ */
+function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, out: { re: number; im: number }): void {
+  const pmr = pRe * MU0;
+  const pmi = pIm * MU0;
+  layeredKernelSums(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.pd, plan.pb, sums);
+  // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
+  const ar = L.aRe[0];
+  const ai = L.aIm[0];
+  const mod = Math.sqrt(ar * ar + ai * ai);
+  let kr: number;
+  let ki: number;
+  if (ar >= 0) {
+    kr = Math.sqrt(0.5 * (mod + ar));
+    ki = kr > 0 ? ai / (2 * kr) : 0;
+  } else {
+    ki = Math.sqrt(0.5 * (mod - ar));
+    if (ai < 0) ki = -ki;
+    kr = ai / (2 * ki);
+  }
+  halfSpaceSum(plan.pairR, plan.pairC, kr, ki, plan.kind === "E" ? 0 : 1, hs);
+  const xr = sums.sdRe + hs.re;
+  const xi = sums.sdIm + hs.im;
+  switch (plan.kind) {
+    case "E":
+      out.re = pmr * xr - pmi * xi + sums.sbRe + plan.c2 * L.rhoRe[0];
+      out.im = pmr * xi + pmi * xr + sums.sbIm + plan.c2 * L.rhoIm[0];
+      return;
+    case "H":
+      out.re = xr;
+      out.im = xi;
+      return;
+    case "B":
+      out.re = MU0 * xr;
+      out.im = MU0 * xi;
+      return;
+    case "dBdt":
+      out.re = pmr * xr - pmi * xi;
+      out.im = pmr * xi + pmi * xr;
+      return;
+  }
+}
+
+/**
+ * Damped step-off spectrum (the "time-domain transform" of plan.ts's header): with
+ * q(t) = e^{-eps t} s_off(t) for t > 0, its transform is Q(w) = (F(0) - F(p)) / p at
+ * p = eps + i w, regular at w = 0 even for Cole-Cole earths (whose undamped spectrum has
+ * (i w)^(c-1) singularities), and q(t) = (2/pi) int Re Q(w) cos(w t) dw.
+ */
+export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): Float64Array {
+  const nw = plan.omega.length;
+  const G = out ?? new Float64Array(nw);
+  const L = newLayerState(model.rho0.length);
+  const f = { re: 0, im: 0 };
+  // DC field F(0): p = 0 (no induction); zero for dBz/dt
+  let fdc = 0;
+  if (plan.kind !== "dBdt") {
+    setLayers(L, model, 0, 0);
+    fieldAtP(plan, L, 0, 0, f);
+    fdc = f.re;
+  }
+  const eps = plan.eps;
+  for (let k = 0; k < nw; k++) {
+    const w = plan.omega[k];
+    setLayers(L, model, eps, w);
+    fieldAtP(plan, L, eps, w, f);
+    // Re[(F0 - F) / p] with p = eps + i w
+    const nr = fdc - f.re;
+    const ni = -f.im;
+    G[k] = (nr * eps + ni * w) / (eps * eps + w * w);
+  }
+  return G;
+}
+
+/** Evaluate one model against a compiled survey. */
+export function forward(plan: SurveyPlan, model: EarthModel): Response {
+  checkModel(model);
+  const res: Response = {};
+  if (plan.nTime > 0) {
+    const nw = plan.omega.length;
+    const G = dampedStepOffSpectrum(plan, model);
+    const out = new Float64Array(plan.nTime);
+    const tm = plan.tmat;
+    for (let r = 0; r < plan.nTime; r++) {
+      let acc = 0;
+      const row = r * nw;
+      for (let k = 0; k < nw; k++) acc += tm[row + k] * G[k];
+      out[r] = acc;
+    }
+    res.time_off = out;
+  }
+  if (plan.fomega.length > 0) {
+    const L = newLayerState(model.rho0.length);
+    const nf = plan.fomega.length;
+    const re = new Float64Array(nf);
+    const im = new Float64Array(nf);
+    const f = { re: 0, im: 0 };
+    for (let k = 0; k < nf; k++) {
+      const w = plan.fomega[k];
+      setLayers(L, model, 0, w);
+      fieldAtP(plan, L, 0, w, f);
+      re[k] = f.re;
+      im[k] = f.im;
+    }
+    res.freq = { re, im };
+  }
+  return res;
+}
+
+/** Evaluate a population of models against one plan. */
+export function forwardMany(plan: SurveyPlan, models: EarthModel[]): Response[] {
+  return models.map((m) => forward(plan, m));
+}

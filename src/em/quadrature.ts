@@ -1,0 +1,107 @@
+/**
+ * Gauss-Legendre quadrature and local polynomial interpolation on uniform grids: the numerical
+ * building blocks of the source integral (seed paper eq. 2) and of the splined DLF transforms.
+ */
+
+export interface GaussLegendre {
+  /** Nodes on [-1, 1], increasing. */
+  x: Float64Array;
+  /** Weights, summing to 2. */
+  w: Float64Array;
+}
+
+const glCache = new Map<number, GaussLegendre>();
+
+/**
+ * n-point Gauss-Legendre nodes and weights on [-1, 1]: the roots of the Legendre polynomial P_n
+ * by Newton's method from the asymptotic guesses cos(pi (i - 1/4) / (n + 1/2)), weights
+ * 2 / ((1 - x^2) P_n'(x)^2) (Abramowitz & Stegun 25.4.29).
+ */
+export function gaussLegendre(n: number): GaussLegendre {
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RangeError(`Gauss-Legendre points must be a whole number 1..1000, got ${n}`);
+  const hit = glCache.get(n);
+  if (hit) return hit;
+  const x = new Float64Array(n);
+  const w = new Float64Array(n);
+  for (let i = 0; i < Math.ceil(n / 2); i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let dp = 0;
+    for (let it = 0; it < 100; it++) {
+      // P_n(z) and P_n'(z) by the three-term recurrence
+      let p0 = 1;
+      let p1 = z;
+      for (let k = 2; k <= n; k++) {
+        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      const pn = n === 1 ? z : p1;
+      const pnm1 = n === 1 ? 1 : p0;
+      dp = (n * (z * pn - pnm1)) / (z * z - 1);
+      const dz = pn / dp;
+      z -= dz;
+      if (Math.abs(dz) < 1e-16) break;
+    }
+    // recompute the derivative at the converged root
+    let p0 = 1;
+    let p1 = z;
+    for (let k = 2; k <= n; k++) {
+      const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+      p0 = p1;
+      p1 = p2;
+    }
+    dp = n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1);
+    const wi = 2 / ((1 - z * z) * dp * dp);
+    x[i] = -z;
+    x[n - 1 - i] = z;
+    w[i] = wi;
+    w[n - 1 - i] = wi;
+  }
+  if (n % 2 === 1) x[(n - 1) / 2] = 0;
+  const r = { x, w };
+  glCache.set(n, r);
+  return r;
+}
+
+/**
+ * Weights of 4-point (cubic) Lagrange interpolation on the uniform grid g_k = g0 + k h,
+ * k = 0..n-1, at u: value(u) ~= sum_j w[j] f[k0 + j]. Near the ends the stencil is shifted
+ * inwards (one-sided); outside [g0, g_{n-1}] it extrapolates, which callers avoid by sizing
+ * the grid to cover every abscissa.
+ */
+export function cubicStencil(u: number, g0: number, h: number, n: number, w: Float64Array): number {
+  const s = (u - g0) / h;
+  let k0 = Math.floor(s) - 1;
+  if (k0 < 0) k0 = 0;
+  if (k0 > n - 4) k0 = n - 4;
+  const t = s - k0; // position within the stencil, nodes at 0, 1, 2, 3
+  const t0 = t;
+  const t1 = t - 1;
+  const t2 = t - 2;
+  const t3 = t - 3;
+  w[0] = -(t1 * t2 * t3) / 6;
+  w[1] = (t0 * t2 * t3) / 2;
+  w[2] = -(t0 * t1 * t3) / 2;
+  w[3] = (t0 * t1 * t2) / 6;
+  return k0;
+}
+
+/** A uniform grid in ln(x) covering [xmin, xmax] with `perDecade` points per decade, padded for the cubic stencil. */
+export interface LogGrid {
+  /** ln of the first node. */
+  g0: number;
+  /** Spacing in ln. */
+  h: number;
+  n: number;
+  /** Node values x_k = exp(g0 + k h). */
+  x: Float64Array;
+}
+
+export function logGrid(xmin: number, xmax: number, perDecade: number): LogGrid {
+  const h = Math.LN10 / perDecade;
+  const g0 = Math.log(xmin) - 1.5 * h;
+  const n = Math.max(4, Math.ceil((Math.log(xmax) + 1.5 * h - g0) / h) + 1);
+  const x = new Float64Array(n);
+  for (let k = 0; k < n; k++) x[k] = Math.exp(g0 + k * h);
+  return { g0, h, n, x };
+}
