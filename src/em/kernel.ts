@@ -212,3 +212,164 @@ export function layeredKernelSums(
   out.sbRe = sbRe;
   out.sbIm = sbIm;
 }
+
+/**
+ * The electric-field kernels for a source and receiver buried at the same depth z in layer 1
+ * (0 < z < h_1; the reference code's convention puts electric sources and receivers at 1 mm).
+ * Seen from the current sheet at depth z, the TE mode has the admittances
+ *   Y_up   = u_1 (l + u_1 tanh(u_1 z)) / (u_1 + l tanh(u_1 z))   (layer 1 above, then air)
+ *   Y_down = the recursion of the header with layer 1 shortened to h_1 - z
+ * and the TM mode the impedances Z_up = z_1 coth(u_1 z) (open circuit above) and Z_down alike, so
+ *   Z_TE = p mu0 / (Y_up + Y_down),   Z_TM = z_1 Z_down / (z_1 + Z_down tanh(u_1 z)).
+ * With 1 + D~ = 2 l / (Y_up + Y_down) the sums are those of layeredKernelSums with
+ *   D~ - D_1  and  K_B = Z_TM - Z_TE - rho_1 l (1 + e^{-2 l z}) / 2,
+ * the last term being the DC half-space TM kernel at depth z (closed form: image source at 2z).
+ * For z -> 0 both reduce to layeredKernelSums.
+ */
+export function layeredKernelSumsBuried(
+  lambda: Float64Array,
+  k0: number,
+  k1: number,
+  pmRe: number,
+  pmIm: number,
+  L: LayerState,
+  z: number,
+  pd: Float64Array,
+  pb: Float64Array | null,
+  out: KernelSums,
+): void {
+  const n = L.n;
+  const aRe = L.aRe;
+  const aIm = L.aIm;
+  const rhoRe = L.rhoRe;
+  const rhoIm = L.rhoIm;
+  const h = L.h;
+  const tm = pb !== null;
+  let sdRe = 0;
+  let sdIm = 0;
+  let sbRe = 0;
+  let sbIm = 0;
+  const last = n - 1;
+  // complex helpers on locals
+  let ur = 0;
+  let ui = 0;
+  const sqrtA = (ar: number, ai: number) => {
+    const mod = Math.sqrt(ar * ar + ai * ai);
+    if (ar >= 0) {
+      ur = Math.sqrt(0.5 * (mod + ar));
+      ui = ur > 0 ? ai / (2 * ur) : 0;
+    } else {
+      ui = Math.sqrt(0.5 * (mod - ar));
+      if (ai < 0) ui = -ui;
+      ur = ai / (2 * ui);
+    }
+  };
+  // tanh(u d) -> thr, thi (accurate for small |u d| through expm1)
+  let thr = 0;
+  let thi = 0;
+  const tanhUD = (d: number) => {
+    const x = 2 * ur * d;
+    if (x >= 700) {
+      thr = 1;
+      thi = 0;
+      return;
+    }
+    const b = 2 * ui * d;
+    // e = exp(-x - i b); 1 - e = -expm1(-x) cos b + 2 sin^2(b/2) + i e^{-x} sin b
+    const em = Math.expm1(-x);
+    const ea = em + 1;
+    const sb2 = Math.sin(b / 2);
+    const nr = -em * Math.cos(b) + 2 * sb2 * sb2;
+    const ni = ea * Math.sin(b);
+    const dr = 2 - nr;
+    const di = -ni;
+    const dd = 1 / (dr * dr + di * di);
+    thr = (nr * dr + ni * di) * dd;
+    thi = (ni * dr - nr * di) * dd;
+  };
+  for (let k = k0; k < k1; k++) {
+    const l = lambda[k];
+    const l2 = l * l;
+    sqrtA(l2 + aRe[last], aIm[last]);
+    let yr = ur;
+    let yi = ui;
+    let zr = ur * rhoRe[last] - ui * rhoIm[last];
+    let zi = ur * rhoIm[last] + ui * rhoRe[last];
+    for (let j = last - 1; j >= 0; j--) {
+      sqrtA(l2 + aRe[j], aIm[j]);
+      tanhUD(j === 0 ? h[0] - z : h[j]);
+      // Y = u (Y + u th) / (u + Y th)
+      let numr = yr + ur * thr - ui * thi;
+      let numi = yi + ur * thi + ui * thr;
+      let denr = ur + yr * thr - yi * thi;
+      let deni = ui + yr * thi + yi * thr;
+      let dd = 1 / (denr * denr + deni * deni);
+      let fr = (numr * denr + numi * deni) * dd;
+      let fi = (numi * denr - numr * deni) * dd;
+      yr = ur * fr - ui * fi;
+      yi = ur * fi + ui * fr;
+      if (tm) {
+        const cr = ur * rhoRe[j] - ui * rhoIm[j];
+        const ci = ur * rhoIm[j] + ui * rhoRe[j];
+        numr = zr + cr * thr - ci * thi;
+        numi = zi + cr * thi + ci * thr;
+        denr = cr + zr * thr - zi * thi;
+        deni = ci + zr * thi + zi * thr;
+        dd = 1 / (denr * denr + deni * deni);
+        fr = (numr * denr + numi * deni) * dd;
+        fi = (numi * denr - numr * deni) * dd;
+        zr = cr * fr - ci * fi;
+        zi = cr * fi + ci * fr;
+      }
+    }
+    // (a half-space keeps Y_down = u_1, Z_down = z_1 from above) layer 1: u_1 in ur, ui; tanh(u_1 z)
+    tanhUD(z);
+    // Y_up = u (l + u th) / (u + l th)
+    let numr = l + ur * thr - ui * thi;
+    let numi = ur * thi + ui * thr;
+    let denr = ur + l * thr;
+    let deni = ui + l * thi;
+    let dd = 1 / (denr * denr + deni * deni);
+    let fr = (numr * denr + numi * deni) * dd;
+    let fi = (numi * denr - numr * deni) * dd;
+    const yur = ur * fr - ui * fi;
+    const yui = ur * fi + ui * fr;
+    // S = Y_up + Y_down; D~ - D_1 = 2 l (l + u_1 - S) / (S (l + u_1))
+    const sr = yur + yr;
+    const si = yui + yi;
+    const qr = sr * (l + ur) - si * ui;
+    const qi = sr * ui + si * (l + ur);
+    const mr = l + ur - sr;
+    const mi = ui - si;
+    dd = (2 * l) / (qr * qr + qi * qi);
+    const dRe = (mr * qr + mi * qi) * dd;
+    const dIm = (mi * qr - mr * qi) * dd;
+    const w = pd[k];
+    sdRe += w * dRe;
+    sdIm += w * dIm;
+    if (tm) {
+      // Z_TM = z_1 Z_down / (z_1 + Z_down th)
+      const cr = ur * rhoRe[0] - ui * rhoIm[0];
+      const ci = ur * rhoIm[0] + ui * rhoRe[0];
+      numr = cr * zr - ci * zi;
+      numi = cr * zi + ci * zr;
+      denr = cr + zr * thr - zi * thi;
+      deni = ci + zr * thi + zi * thr;
+      dd = 1 / (denr * denr + deni * deni);
+      const ztr = (numr * denr + numi * deni) * dd;
+      const zti = (numi * denr - numr * deni) * dd;
+      // Z_TE = p mu0 / S
+      dd = 1 / (sr * sr + si * si);
+      const ter = (pmRe * sr + pmIm * si) * dd;
+      const tei = (pmIm * sr - pmRe * si) * dd;
+      const g = 0.5 * l * (1 + Math.exp(-2 * l * z));
+      const v = (pb as Float64Array)[k];
+      sbRe += v * (ztr - ter - rhoRe[0] * g);
+      sbIm += v * (zti - tei - rhoIm[0] * g);
+    }
+  }
+  out.sdRe = sdRe;
+  out.sdIm = sdIm;
+  out.sbRe = sbRe;
+  out.sbIm = sbIm;
+}

@@ -21,7 +21,7 @@ import { FourierFilter, fourierFilter, FourierFilterName, hankelFilter, HankelFi
 import { isObject, show, ValidationError } from "./errors";
 import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
 import { halfSpaceSum } from "./halfspace";
-import { KernelSums, layeredKernelSums, LayerState, MU0, newLayerState } from "./kernel";
+import { KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
 import { cubicStencil, gaussLegendre, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, Survey } from "./survey";
@@ -46,6 +46,11 @@ export interface ForwardOptions {
   gatePoints?: number;
   /** Damping of the time transform, eps * t_max (see dampedStepOffSpectrum). */
   damping?: number;
+  /**
+   * Depth (m) of electric sources and receivers below the surface, inside layer 1 (the reference
+   * code's convention is 1 mm; 0 puts them exactly on the surface). Magnetic receivers stay at z = 0.
+   */
+  electricDepth?: number;
   /** Lowest lattice frequency in units of eps (the damped spectrum is taken constant below). */
   omegaMinDamping?: number;
   /** Highest lattice frequency times the earliest time (filter terms beyond are dropped). */
@@ -62,6 +67,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   rampPoints: 8,
   gatePoints: 12,
   damping: 1,
+  electricDepth: 0.001,
   omegaMinDamping: 0.01,
   omegaMaxTime: 300,
 };
@@ -87,6 +93,8 @@ export interface SurveyPlan {
   readonly pairC: Float64Array;
   /** Coefficient of rho_1(w) (the grounding points' surface term). */
   readonly c2: number;
+  /** Depth of electric sources and receivers (m; 0 for magnetic receivers). */
+  readonly depth: number;
   /** Angular-frequency grid of the time-domain transform, its damping eps (1/s) and the time matrix (nTime x nOmega, row-major). */
   readonly omega: Float64Array;
   readonly eps: number;
@@ -142,6 +150,7 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   pos("gatePoints", 1, 200, true);
   pos("damping", 0, 50, false);
   pos("omegaMinDamping", 0, 1e3, false);
+  pos("electricDepth", 0, 10, false);
   pos("omegaMaxTime", 1, 1e30, false);
   if (r.quadPoints !== "auto") pos("quadPoints", 1, 1000, true);
   return r;
@@ -328,6 +337,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
   const rec = receiverPoints(survey.receiver, src, q);
   const spts: SourcePoint[] = wireSource(src, rec.points, q);
   const galvanic = kind === "E" && src.type === "wire";
+  const depth = kind === "E" ? o.electricDepth : 0;
   const ends: { x: number; y: number; sign: number }[] = galvanic
     ? [
         { x: src.points[0][0], y: src.points[0][1], sign: -1 },
@@ -380,10 +390,12 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
       const X = p.x - e.x;
       const Y = p.y - e.y;
       const R = Math.hypot(X, Y);
-      // A (first point): -(I/2pi)(R_A.c)[...]; B (last point): +(I/2pi)(R_B.c)[...]
+      // A (first point): -(I/2pi)(R_A.c)[...]; B (last point): +(I/2pi)(R_B.c)[...]; at depth z the
+      // DC term rho_1/R^2 becomes (rho_1/2)[1/R^2 + R/(R^2 + 4 z^2)^(3/2)] (image at 2z, kernel.ts)
       const coef = (e.sign * (I / (2 * Math.PI)) * p.w * (X * cx + Y * cy)) / R;
       addHankel(grid, pb as Float64Array, hf.base, hf.j1, R, coef, 0, st);
-      c2 += coef / (R * R);
+      const z2 = 4 * depth * depth;
+      c2 += coef * 0.5 * (1 / (R * R) + R / Math.pow(R * R + z2, 1.5));
     }
   }
 
@@ -407,6 +419,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     pairR: Float64Array.from(merged.map((x) => x[0])),
     pairC: Float64Array.from(merged.map((x) => x[1])),
     c2,
+    depth,
     omega: tt.omega,
     eps: tt.eps,
     tmat: tt.tmat,
@@ -466,7 +479,8 @@ const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
 function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, out: { re: number; im: number }): void {
   const pmr = pRe * MU0;
   const pmi = pIm * MU0;
-  layeredKernelSums(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.pd, plan.pb, sums);
+  if (plan.depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.depth, plan.pd, plan.pb, sums);
+  else layeredKernelSums(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.pd, plan.pb, sums);
   // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
   const ar = L.aRe[0];
   const ai = L.aIm[0];
@@ -538,6 +552,9 @@ export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?:
 /** Evaluate one model against a compiled survey. */
 export function forward(plan: SurveyPlan, model: EarthModel): Response {
   checkModel(model);
+  if (plan.depth > 0 && model.thickness.length > 0 && !(model.thickness[0] > plan.depth)) {
+    throw new ValidationError("model.thickness[0]", `layer 1 is ${model.thickness[0]} m thick, not more than the electrode depth options.electricDepth = ${plan.depth} m; thicken it or lower electricDepth`);
+  }
   const res: Response = {};
   if (plan.nTime > 0) {
     const nw = plan.omega.length;
