@@ -47,14 +47,19 @@ export interface ForwardOptions {
   /** Damping of the time transform, eps * t_max (see dampedStepOffSpectrum). */
   damping?: number;
   /**
-   * Depth (m) of electric sources and receivers below the surface, inside layer 1 (the reference
-   * code's convention is 1 mm; 0 puts them exactly on the surface). Magnetic receivers stay at z = 0.
+   * Depth (m) of electric sources and receivers below the surface, inside layer 1, for the
+   * frequency-domain outputs (the reference code's convention is 1 mm; 0 puts them on the surface).
+   * Transients are computed at z = 0: 1 mm changes them by under 6e-5 (reference README, case
+   * h3_ip_top_wire), while it matters for Im(E) at 10 kHz, where Im/Re is 1e-4 (hs_wire_broadside:
+   * 3.5e-3 at z = 0, 1.5e-6 at 1 mm). Magnetic receivers stay at z = 0.
    */
   electricDepth?: number;
   /** Lowest lattice frequency in units of eps (the damped spectrum is taken constant below). */
   omegaMinDamping?: number;
-  /** Highest lattice frequency times the earliest time (filter terms beyond are dropped). */
+  /** Highest lattice frequency times the earliest time (beyond, G is its pole part). */
   omegaMaxTime?: number;
+  /** ... and at least this angular frequency (rad/s). */
+  omegaMaxAbs?: number;
 }
 
 export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
@@ -70,6 +75,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   electricDepth: 0.001,
   omegaMinDamping: 0.01,
   omegaMaxTime: 300,
+  omegaMaxAbs: 1e8,
 };
 
 /** What the receiver measures, which fixes how the kernels combine. */
@@ -93,12 +99,18 @@ export interface SurveyPlan {
   readonly pairC: Float64Array;
   /** Coefficient of rho_1(w) (the grounding points' surface term). */
   readonly c2: number;
-  /** Depth of electric sources and receivers (m; 0 for magnetic receivers). */
+  /** The same at the electrodes' depth (frequency-domain outputs). */
+  readonly c2z: number;
+  /** Depth of electric sources and receivers in the frequency domain (m; 0 for magnetic receivers). */
   readonly depth: number;
   /** Angular-frequency grid of the time-domain transform, its damping eps (1/s) and the time matrix (nTime x nOmega, row-major). */
   readonly omega: Float64Array;
   readonly eps: number;
   readonly tmat: Float64Array;
+  /** Per output, the weight of the instantaneous jump F(0) - F(inf) (the cut high-frequency tail). */
+  readonly tailCol: Float64Array;
+  /** F(inf) / rho_1(inf) of the closed-form half-space part (E: sum c 2/R^3; dBz/dt: sum c 6/R^4; else 0). */
+  readonly hinf: number;
   readonly nTime: number;
   /** Angular frequencies of the `freq` output. */
   readonly fomega: Float64Array;
@@ -152,6 +164,7 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   pos("omegaMinDamping", 0, 1e3, false);
   pos("electricDepth", 0, 10, false);
   pos("omegaMaxTime", 1, 1e30, false);
+  pos("omegaMaxAbs", 0, 1e30, false);
   if (r.quadPoints !== "auto") pos("quadPoints", 1, 1000, true);
   return r;
 }
@@ -247,13 +260,17 @@ export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSam
  * on one shared lattice of frequencies and each frequency's kernel is computed once for all times:
  *   s(t_g) = e^{eps t_g} (2 / pi) (1 / t_g) sum_i w_cos,i Re Q(b_i / t_g).
  * Frequencies below eps * omegaMinDamping take the value there (Re Q is analytic and even in w,
- * flat below eps); frequencies above omegaMaxTime / t_min are dropped (Re Q decays like w^-3/2
- * or faster, and the filter weights there are small).
+ * flat below eps); above omegaMaxTime / t_min Re Q is replaced by its pole part
+ * (F(0) - F(inf)) eps / (eps^2 + w^2) (see dampedStepOffSpectrum), a column of its own.
  * Any output time (and every ramp, repetition and gate sample of waveformSamples) then
  * interpolates t s(t) cubically in ln t between lattice times.
  */
-function timeTransform(survey: Survey, o: Required<ForwardOptions>, ff: FourierFilter): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number } {
-  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0 };
+function timeTransform(
+  survey: Survey,
+  o: Required<ForwardOptions>,
+  ff: FourierFilter,
+): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array } {
+  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0) };
   const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
   const samples = waveformSamples(survey, o);
   let tmin = Infinity;
@@ -273,18 +290,23 @@ function timeTransform(survey: Survey, o: Required<ForwardOptions>, ff: FourierF
   // frequency lattice: w = b_i / t_g = (b_0 / t0) e^{(i k - g) h} with k = lagSubdivision
   const k = o.lagSubdivision;
   const wlo = eps * o.omegaMinDamping;
-  const whi = o.omegaMaxTime / tmin;
+  const whi = Math.max(o.omegaMaxTime / tmin, o.omegaMaxAbs);
   const index = new Map<number, number>(); // lattice index -> position in omega
   const omegaList: number[] = [wlo]; // position 0: the flat low-frequency value
   const w0 = ff.base[0] / t0;
   const tmatLattice: { g: number; pos: number; c: number }[] = [];
+  const tail = new Float64Array(nT);
   for (let g = 0; g < nT; g++) {
     const t = tl[g];
     const scale = ((2 / Math.PI) * Math.exp(eps * t)) / t;
     for (let i = 0; i < nf; i++) {
       const lat = i * k - g;
       const w = w0 * Math.exp(lat * h);
-      if (w > whi) break;
+      if (w > whi) {
+        // beyond the lattice G is its pole part Re[jump / p] = jump eps / (eps^2 + w^2)
+        tail[g] += (scale * ff.cos[i] * eps) / (eps * eps + w * w);
+        continue;
+      }
       let pos = 0;
       if (w >= wlo) {
         const hit = index.get(lat);
@@ -321,7 +343,13 @@ function timeTransform(survey: Survey, o: Required<ForwardOptions>, ff: FourierF
       for (let q = 0; q < nw; q++) tmat[dst + q] += a * ml[src + q];
     }
   }
-  return { omega: Float64Array.from(omegaList), eps, tmat, nTime, nLattice: nT };
+  const tailCol = new Float64Array(nTime);
+  for (let r = 0; r < nTime; r++) {
+    let a = 0;
+    for (let g = 0; g < nT; g++) a += wmat[r * nT + g] * tail[g];
+    tailCol[r] = a;
+  }
+  return { omega: Float64Array.from(omegaList), eps, tmat, nTime, nLattice: nT, tailCol };
 }
 
 /** Compile a survey (reference-case shape) into a plan; validates the survey first. */
@@ -363,6 +391,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
   const st = new Float64Array(4);
   const pairs: [number, number][] = [];
   let c2 = 0;
+  let c2z = 0;
   const cx = rec.cx;
   const cy = rec.cy;
   const k4pi = I / (4 * Math.PI);
@@ -395,7 +424,8 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
       const coef = (e.sign * (I / (2 * Math.PI)) * p.w * (X * cx + Y * cy)) / R;
       addHankel(grid, pb as Float64Array, hf.base, hf.j1, R, coef, 0, st);
       const z2 = 4 * depth * depth;
-      c2 += coef * 0.5 * (1 / (R * R) + R / Math.pow(R * R + z2, 1.5));
+      c2 += coef / (R * R);
+      c2z += coef * 0.5 * (1 / (R * R) + R / Math.pow(R * R + z2, 1.5));
     }
   }
 
@@ -419,10 +449,13 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     pairR: Float64Array.from(merged.map((x) => x[0])),
     pairC: Float64Array.from(merged.map((x) => x[1])),
     c2,
+    c2z,
     depth,
     omega: tt.omega,
     eps: tt.eps,
     tmat: tt.tmat,
+    tailCol: tt.tailCol,
+    hinf: kind === "E" ? merged.reduce((a, [R, c]) => a + (2 * c) / (R * R * R), 0) : kind === "dBdt" ? merged.reduce((a, [R, c]) => a + (6 * c) / (R * R * R * R), 0) : 0,
     nTime: tt.nTime,
     fomega,
     info: { sourcePoints: spts.length, receiverPoints: rec.points.length, nLambda: grid.n, nOmega: tt.omega.length, nTimeGrid: tt.nLattice },
@@ -476,11 +509,9 @@ const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
  * E = p mu0 (SD + sum c A) + SB + c2 rho_1(p); Hz = SD + sum c B; Bz = mu0 Hz; dBz/dt = p mu0 Hz
  * (kernel.ts and halfspace.ts for SD, SB, A, B).
  */
-function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, out: { re: number; im: number }): void {
+function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, depth: number, out: { re: number; im: number }): void {
   const pmr = pRe * MU0;
   const pmi = pIm * MU0;
-  if (plan.depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.depth, plan.pd, plan.pb, sums);
-  else layeredKernelSums(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.pd, plan.pb, sums);
   // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
   const ar = L.aRe[0];
   const ai = L.aIm[0];
@@ -495,13 +526,23 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, out
     if (ai < 0) ki = -ki;
     kr = ai / (2 * ki);
   }
+  if (depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, depth, plan.pd, plan.pb, sums);
+  else if (L.n === 1 || 2 * kr * L.h[0] > 40) {
+    // D - D_1 and K_B vanish for a half-space and are below e^-40 (reflections from below layer 1,
+    // attenuated by e^{-2 Re(u_1) h_1}, Re(u_1) >= Re(k_1)) at high frequencies: skip the wavenumbers
+    sums.sdRe = 0;
+    sums.sdIm = 0;
+    sums.sbRe = 0;
+    sums.sbIm = 0;
+  } else layeredKernelSums(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, plan.pd, plan.pb, sums);
   halfSpaceSum(plan.pairR, plan.pairC, kr, ki, plan.kind === "E" ? 0 : 1, hs);
+  const c2 = depth > 0 ? plan.c2z : plan.c2;
   const xr = sums.sdRe + hs.re;
   const xi = sums.sdIm + hs.im;
   switch (plan.kind) {
     case "E":
-      out.re = pmr * xr - pmi * xi + sums.sbRe + plan.c2 * L.rhoRe[0];
-      out.im = pmr * xi + pmi * xr + sums.sbIm + plan.c2 * L.rhoIm[0];
+      out.re = pmr * xr - pmi * xi + sums.sbRe + c2 * L.rhoRe[0];
+      out.im = pmr * xi + pmi * xr + sums.sbIm + c2 * L.rhoIm[0];
       return;
     case "H":
       out.re = xr;
@@ -519,50 +560,56 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, out
 }
 
 /**
- * Damped step-off spectrum (the "time-domain transform" of plan.ts's header): with
- * q(t) = e^{-eps t} s_off(t) for t > 0, its transform is Q(w) = (F(0) - F(p)) / p at
- * p = eps + i w, regular at w = 0 even for Cole-Cole earths (whose undamped spectrum has
- * (i w)^(c-1) singularities), and q(t) = (2/pi) int Re Q(w) cos(w t) dw.
+ * Damped step-off spectrum (the "time-domain transform" of plan.ts's header). With
+ * q(t) = e^{-eps t} s_off(t) for t > 0, its transform is Q = (F(0) - F(p)) / p at p = eps + i w,
+ * regular at w = 0 even for Cole-Cole earths (whose undamped spectrum has (i w)^(c-1)
+ * singularities): G(w) = Re Q(w) and s_off(t) = e^{eps t} (2/pi) int G cos(w t) dw. At high w,
+ * G tends to its pole part Re[(F(0) - F(inf)) / p] (F(0) - F(inf): the instantaneous jump at
+ * switch-off), which is how the lattice's cut tail enters (timeTransform). F(inf) =
+ * rho_1(inf) (c2 + hinf) for E, rho_1(inf) hinf for dBz/dt (closed-form half-space limits), 0 for
+ * Hz and Bz. Returns G on plan.omega and the jump F(0) - F(inf).
  */
-export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): Float64Array {
+export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number } {
   const nw = plan.omega.length;
   const G = out ?? new Float64Array(nw);
   const L = newLayerState(model.rho0.length);
   const f = { re: 0, im: 0 };
   // DC field F(0): p = 0 (no induction); zero for dBz/dt
-  let fdc = 0;
+  let f0 = 0;
   if (plan.kind !== "dBdt") {
     setLayers(L, model, 0, 0);
-    fieldAtP(plan, L, 0, 0, f);
-    fdc = f.re;
+    fieldAtP(plan, L, 0, 0, 0, f);
+    f0 = f.re;
   }
+  const rhoInf = model.rho0[0] * (1 - model.m[0]);
+  const finf = plan.kind === "E" ? rhoInf * (plan.c2 + plan.hinf) : plan.kind === "dBdt" ? rhoInf * plan.hinf : 0;
   const eps = plan.eps;
   for (let k = 0; k < nw; k++) {
     const w = plan.omega[k];
     setLayers(L, model, eps, w);
-    fieldAtP(plan, L, eps, w, f);
-    // Re[(F0 - F) / p] with p = eps + i w
-    const nr = fdc - f.re;
+    fieldAtP(plan, L, eps, w, 0, f);
+    // Re[(F_inf - F) / p] with p = eps + i w
+    const nr = f0 - f.re;
     const ni = -f.im;
     G[k] = (nr * eps + ni * w) / (eps * eps + w * w);
   }
-  return G;
+  return { G, jump: f0 - finf };
 }
 
 /** Evaluate one model against a compiled survey. */
 export function forward(plan: SurveyPlan, model: EarthModel): Response {
   checkModel(model);
-  if (plan.depth > 0 && model.thickness.length > 0 && !(model.thickness[0] > plan.depth)) {
+  if (plan.depth > 0 && plan.fomega.length > 0 && model.thickness.length > 0 && !(model.thickness[0] > plan.depth)) {
     throw new ValidationError("model.thickness[0]", `layer 1 is ${model.thickness[0]} m thick, not more than the electrode depth options.electricDepth = ${plan.depth} m; thicken it or lower electricDepth`);
   }
   const res: Response = {};
   if (plan.nTime > 0) {
     const nw = plan.omega.length;
-    const G = dampedStepOffSpectrum(plan, model);
+    const { G, jump } = dampedStepOffSpectrum(plan, model);
     const out = new Float64Array(plan.nTime);
     const tm = plan.tmat;
     for (let r = 0; r < plan.nTime; r++) {
-      let acc = 0;
+      let acc = jump * plan.tailCol[r];
       const row = r * nw;
       for (let k = 0; k < nw; k++) acc += tm[row + k] * G[k];
       out[r] = acc;
@@ -578,7 +625,7 @@ export function forward(plan: SurveyPlan, model: EarthModel): Response {
     for (let k = 0; k < nf; k++) {
       const w = plan.fomega[k];
       setLayers(L, model, 0, w);
-      fieldAtP(plan, L, 0, w, f);
+      fieldAtP(plan, L, 0, w, plan.depth, f);
       re[k] = f.re;
       im[k] = f.im;
     }
