@@ -63,12 +63,25 @@ export interface KernelSums {
   sbIm: number;
 }
 
+/** Attenuation e^{-x} below which deeper layers are invisible (e^-30 ~ 1e-13). */
+const SCREEN = 30;
+
+/** Scratch storage for the vertical wavenumbers of one wavenumber (grown on demand). */
+let uRe = new Float64Array(64);
+let uIm = new Float64Array(64);
+
 /**
- * Evaluate the layered-earth kernels D(l) - D_1(l) and K_B(l) at every wavenumber l_k of a grid for one
- * complex frequency p (pmRe + i pmIm = p mu0; the layers' a_j = p mu0 sigma_j in L), and contract them at once with the survey's wavenumber weights
- * (pd for D, pb for K_B; pb may be null when the survey has no galvanic part, which skips the TM
- * recursion). Implements the recursions in this file's header; one shared kernel per frequency
- * serves every quadrature point of the source and receiver.
+ * Evaluate the layered-earth kernels D(l) - D_1(l) and K_B(l) at every wavenumber l_k of a grid
+ * for one complex frequency p (pmRe + i pmIm = p mu0; the layers' a_j = p mu0 sigma_j in L), and
+ * contract them at once with the survey's wavenumber weights (pd for D, pb for K_B; pb may be
+ * null when the survey has no galvanic part, which skips the TM recursion). Implements the
+ * recursions in this file's header; one shared kernel per frequency serves every quadrature
+ * point of the source and receiver.
+ *
+ * Screening: going down, once the accumulated attenuation sum 2 Re(u_j) h_j exceeds SCREEN the
+ * layers below cannot be seen (their reflection is below e^-SCREEN) and the recursion starts
+ * there with a half-space. When layer 1 alone screens (large l: Re u_1 grows with l), D = D_1
+ * and K_B = 0 exactly, for this and every larger l, and the loop stops.
  */
 export function layeredKernelSums(
   lambda: Float64Array,
@@ -88,42 +101,28 @@ export function layeredKernelSums(
   const rhoIm = L.rhoIm;
   const h = L.h;
   const tm = pb !== null;
+  if (uRe.length < n) {
+    uRe = new Float64Array(2 * n);
+    uIm = new Float64Array(2 * n);
+  }
+  const ur_ = uRe;
+  const ui_ = uIm;
   let sdRe = 0;
   let sdIm = 0;
   let sbRe = 0;
   let sbIm = 0;
-  const last = n - 1;
-  const aRe0 = aRe[last];
-  const aIm0 = aIm[last];
   for (let k = k0; k < k1; k++) {
     const l = lambda[k];
     const l2 = l * l;
-    // bottom half-space: u_N
-    let ar = l2 + aRe0;
-    let ai = aIm0;
-    let mod = Math.sqrt(ar * ar + ai * ai);
-    let ur: number;
-    let ui: number;
-    if (ar >= 0) {
-      ur = Math.sqrt(0.5 * (mod + ar));
-      ui = ur > 0 ? ai / (2 * ur) : 0;
-    } else {
-      ui = Math.sqrt(0.5 * (mod - ar));
-      if (ai < 0) ui = -ui;
-      ur = ai / (2 * ui);
-    }
-    let yr = ur;
-    let yi = ui;
-    let zr = 0;
-    let zi = 0;
-    if (tm) {
-      zr = ur * rhoRe[last] - ui * rhoIm[last];
-      zi = ur * rhoIm[last] + ui * rhoRe[last];
-    }
-    for (let j = last - 1; j >= 0; j--) {
-      ar = l2 + aRe[j];
-      ai = aIm[j];
-      mod = Math.sqrt(ar * ar + ai * ai);
+    // vertical wavenumbers from the top, until the layers below are screened
+    let bottom = n - 1;
+    let att = 0;
+    for (let j = 0; j < n; j++) {
+      const ar = l2 + aRe[j];
+      const ai = aIm[j];
+      const mod = Math.sqrt(ar * ar + ai * ai);
+      let ur: number;
+      let ui: number;
       if (ar >= 0) {
         ur = Math.sqrt(0.5 * (mod + ar));
         ui = ur > 0 ? ai / (2 * ur) : 0;
@@ -132,33 +131,49 @@ export function layeredKernelSums(
         if (ai < 0) ui = -ui;
         ur = ai / (2 * ui);
       }
+      ur_[j] = ur;
+      ui_[j] = ui;
+      if (j < n - 1) {
+        att += 2 * ur * h[j];
+        if (att > SCREEN) {
+          bottom = j;
+          break;
+        }
+      }
+    }
+    if (bottom === 0) break; // D = D_1, K_B = 0 here and beyond
+    let yr = ur_[bottom];
+    let yi = ui_[bottom];
+    let zr = 0;
+    let zi = 0;
+    if (tm) {
+      zr = yr * rhoRe[bottom] - yi * rhoIm[bottom];
+      zi = yr * rhoIm[bottom] + yi * rhoRe[bottom];
+    }
+    let ur = yr;
+    let ui = yi;
+    for (let j = bottom - 1; j >= 0; j--) {
+      ur = ur_[j];
+      ui = ui_[j];
       // tanh(u h) = (1 - e) / (1 + e), e = exp(-2 u h)
       const x = 2 * ur * h[j];
-      let thr = 1;
-      let thi = 0;
-      if (x < 700) {
-        const ea = Math.exp(-x);
-        const ph = 2 * ui * h[j];
-        const er = ea * Math.cos(ph);
-        const ei = -ea * Math.sin(ph);
-        const dr = 1 + er;
-        const di = ei;
-        const dd = 1 / (dr * dr + di * di);
-        const nr = 1 - er;
-        const ni = -ei;
-        thr = (nr * dr + ni * di) * dd;
-        thi = (ni * dr - nr * di) * dd;
-      }
+      const ea = Math.exp(-x);
+      const ph = 2 * ui * h[j];
+      const er = ea * Math.cos(ph);
+      const ei = -ea * Math.sin(ph);
+      const dr = 1 + er;
+      const di = ei;
+      let dd = 1 / (dr * dr + di * di);
+      const nr = 1 - er;
+      const ni = -ei;
+      const thr = (nr * dr + ni * di) * dd;
+      const thi = (ni * dr - nr * di) * dd;
       // Y = u (Y + u th) / (u + Y th)
-      let pr = ur * thr - ui * thi;
-      let pi = ur * thi + ui * thr;
-      let numr = yr + pr;
-      let numi = yi + pi;
-      let qr = yr * thr - yi * thi;
-      let qi = yr * thi + yi * thr;
-      let denr = ur + qr;
-      let deni = ui + qi;
-      let dd = 1 / (denr * denr + deni * deni);
+      let numr = yr + ur * thr - ui * thi;
+      let numi = yi + ur * thi + ui * thr;
+      let denr = ur + yr * thr - yi * thi;
+      let deni = ui + yr * thi + yi * thr;
+      dd = 1 / (denr * denr + deni * deni);
       let fr = (numr * denr + numi * deni) * dd;
       let fi = (numi * denr - numr * deni) * dd;
       yr = ur * fr - ui * fi;
@@ -167,14 +182,10 @@ export function layeredKernelSums(
         // z_j = u rho_j; Z = z (Z + z th) / (z + Z th)
         const cr = ur * rhoRe[j] - ui * rhoIm[j];
         const ci = ur * rhoIm[j] + ui * rhoRe[j];
-        pr = cr * thr - ci * thi;
-        pi = cr * thi + ci * thr;
-        numr = zr + pr;
-        numi = zi + pi;
-        qr = zr * thr - zi * thi;
-        qi = zr * thi + zi * thr;
-        denr = cr + qr;
-        deni = ci + qi;
+        numr = zr + cr * thr - ci * thi;
+        numi = zi + cr * thi + ci * thr;
+        denr = cr + zr * thr - zi * thi;
+        deni = ci + zr * thi + zi * thr;
         dd = 1 / (denr * denr + deni * deni);
         fr = (numr * denr + numi * deni) * dd;
         fi = (numi * denr - numr * deni) * dd;
@@ -184,27 +195,23 @@ export function layeredKernelSums(
     }
     // D - D_1 = (l - Y) / (l + Y) - (l - u_1) / (l + u_1) = 2 l (u_1 - Y) / ((l + Y)(l + u_1))
     const sr = l + yr;
-    const inv = 1 / (sr * sr + yi * yi);
     const s1r = l + ur;
     const pr2 = sr * s1r - yi * ui;
     const pi2 = sr * ui + yi * s1r;
     const dq = (2 * l) / (pr2 * pr2 + pi2 * pi2);
     const mr = ur - yr;
     const mi = ui - yi;
-    const dRe = (mr * pr2 + mi * pi2) * dq;
-    const dIm = (mi * pr2 - mr * pi2) * dq;
     const w = pd[k];
-    sdRe += w * dRe;
-    sdIm += w * dIm;
+    sdRe += w * (mr * pr2 + mi * pi2) * dq;
+    sdIm += w * (mi * pr2 - mr * pi2) * dq;
     if (tm) {
-      // K_B = Z - p mu0 / (l + Y) - rho_1 l ; 1/(l+Y) = (sr - i yi) * inv
+      // K_B = Z - p mu0 / (l + Y) - rho_1 l ; 1/(l+Y) = (sr - i yi) / |l + Y|^2
+      const inv = 1 / (sr * sr + yi * yi);
       const ter = (pmRe * sr + pmIm * yi) * inv;
       const tei = (pmIm * sr - pmRe * yi) * inv;
-      const kbRe = zr - ter - rhoRe[0] * l;
-      const kbIm = zi - tei - rhoIm[0] * l;
       const v = (pb as Float64Array)[k];
-      sbRe += v * kbRe;
-      sbIm += v * kbIm;
+      sbRe += v * (zr - ter - rhoRe[0] * l);
+      sbIm += v * (zi - tei - rhoIm[0] * l);
     }
   }
   out.sdRe = sdRe;

@@ -23,7 +23,7 @@ import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geomet
 import { halfSpaceSum } from "./halfspace";
 import { KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
-import { cubicStencil, gaussLegendre, logGrid, LogGrid } from "./quadrature";
+import { cubicStencil, gaussLegendre, lagrangeStencil, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, Survey } from "./survey";
 
 /** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
@@ -34,6 +34,8 @@ export interface ForwardOptions {
   fourier?: FourierFilterName;
   /** Wavenumber grid density (points per decade) on which the kernels are computed and interpolated. */
   lambdaPerDecade?: number;
+  /** Points of the Lagrange interpolation in ln(wavenumber) (4: cubic, 6: quintic, ...). */
+  lambdaOrder?: number;
   /** Subdivision of the Fourier filter spacing for the lagged-convolution lattice (1: the filter's own spacing). */
   lagSubdivision?: number;
   /** Gauss-Legendre points per source segment (the paper's n in eq. 2), or "auto" (default): from the receiver distance. */
@@ -66,6 +68,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   hankel: "key_101_2009",
   fourier: "key_201_2012",
   lambdaPerDecade: 20,
+  lambdaOrder: 4,
   lagSubdivision: 1,
   quadPoints: "auto",
   quadTol: 1e-7,
@@ -157,6 +160,8 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   };
   pos("lambdaPerDecade", 2, 200, false);
   pos("lagSubdivision", 1, 8, true);
+  pos("lambdaOrder", 2, 12, true);
+  if (r.lambdaOrder % 2 !== 0) throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
   pos("quadTol", 1e-15, 1e-1, false);
   pos("rampPoints", 1, 200, true);
   pos("gatePoints", 1, 200, true);
@@ -178,6 +183,7 @@ function addHankel(
   R: number,
   coef: number,
   lambdaPower: number,
+  order: number,
   st: Float64Array,
 ): void {
   // int f(l) J(l R) dl ~= (1/R) sum_i w_i f(b_i/R); here f(l) = l^p K(l), K interpolated on the grid
@@ -186,11 +192,8 @@ function addHankel(
     const l = base[i] * invR;
     let c = coef * wts[i] * invR;
     if (lambdaPower === 1) c *= l;
-    const k0 = cubicStencil(Math.log(l), grid.g0, grid.h, grid.n, st);
-    target[k0] += c * st[0];
-    target[k0 + 1] += c * st[1];
-    target[k0 + 2] += c * st[2];
-    target[k0 + 3] += c * st[3];
+    const k0 = lagrangeStencil(Math.log(l), grid.g0, grid.h, grid.n, order, st);
+    for (let j = 0; j < order; j++) target[k0 + j] += c * st[j];
   }
 }
 
@@ -385,7 +388,8 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     for (const e of ends) see(Math.hypot(p.x - e.x, p.y - e.y));
   }
   const nb = hf.base.length;
-  const grid = logGrid(hf.base[0] / rmax, hf.base[nb - 1] / rmin, o.lambdaPerDecade);
+  const grid = logGrid(hf.base[0] / rmax / Number(process.env.LLO ?? 1), (hf.base[nb - 1] / rmin) * Number(process.env.LHI ?? 1), o.lambdaPerDecade, o.lambdaOrder / 2 - 0.5);
+  const lst = new Float64Array(o.lambdaOrder);
   const pd = new Float64Array(grid.n);
   const pb = galvanic ? new Float64Array(grid.n) : null;
   const st = new Float64Array(4);
@@ -404,13 +408,13 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
         // TE part of E: -(I/4 pi) i w mu0 sum a (t.c) [A(R) + int (D - D_1) J0 dl]
         const coef = -k4pi * p.w * s.w * (s.tx * cx + s.ty * cy);
         if (coef === 0) continue;
-        addHankel(grid, pd, hf.base, hf.j0, R, coef, 0, st);
+        addHankel(grid, pd, hf.base, hf.j0, R, coef, 0, o.lambdaOrder, lst);
         pairs.push([R, coef]);
       } else {
         // Hz: I sum a (ty X - tx Y)/R * H0'(R), H0' = -(1/4 pi) [B(R) + int l (D - D_1) J1 dl]
         const coef = (-k4pi * p.w * s.w * (s.ty * X - s.tx * Y)) / R;
         if (coef === 0) continue;
-        addHankel(grid, pd, hf.base, hf.j1, R, coef, 1, st);
+        addHankel(grid, pd, hf.base, hf.j1, R, coef, 1, o.lambdaOrder, lst);
         pairs.push([R, coef]);
       }
     }
@@ -422,7 +426,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
       // A (first point): -(I/2pi)(R_A.c)[...]; B (last point): +(I/2pi)(R_B.c)[...]; at depth z the
       // DC term rho_1/R^2 becomes (rho_1/2)[1/R^2 + R/(R^2 + 4 z^2)^(3/2)] (image at 2z, kernel.ts)
       const coef = (e.sign * (I / (2 * Math.PI)) * p.w * (X * cx + Y * cy)) / R;
-      addHankel(grid, pb as Float64Array, hf.base, hf.j1, R, coef, 0, st);
+      addHankel(grid, pb as Float64Array, hf.base, hf.j1, R, coef, 0, o.lambdaOrder, lst);
       const z2 = 4 * depth * depth;
       c2 += coef / (R * R);
       c2z += coef * 0.5 * (1 / (R * R) + R / Math.pow(R * R + z2, 1.5));

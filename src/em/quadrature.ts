@@ -86,6 +86,29 @@ export function cubicStencil(u: number, g0: number, h: number, n: number, w: Flo
   return k0;
 }
 
+/**
+ * Weights of m-point Lagrange interpolation (m even) on the uniform grid g_k = g0 + k h at u,
+ * stencil centred on u (shifted inwards at the ends): value(u) ~= sum_j w[j] f[k0 + j].
+ */
+export function lagrangeStencil(u: number, g0: number, h: number, n: number, m: number, w: Float64Array): number {
+  const s = (u - g0) / h;
+  let k0 = Math.floor(s) - (m / 2 - 1);
+  if (k0 < 0) k0 = 0;
+  if (k0 > n - m) k0 = n - m;
+  const t = s - k0;
+  for (let j = 0; j < m; j++) {
+    let num = 1;
+    let den = 1;
+    for (let i = 0; i < m; i++) {
+      if (i === j) continue;
+      num *= t - i;
+      den *= j - i;
+    }
+    w[j] = num / den;
+  }
+  return k0;
+}
+
 /** A uniform grid in ln(x) covering [xmin, xmax] with `perDecade` points per decade, padded for the cubic stencil. */
 export interface LogGrid {
   /** ln of the first node. */
@@ -97,10 +120,10 @@ export interface LogGrid {
   x: Float64Array;
 }
 
-export function logGrid(xmin: number, xmax: number, perDecade: number): LogGrid {
+export function logGrid(xmin: number, xmax: number, perDecade: number, pad = 1.5): LogGrid {
   const h = Math.LN10 / perDecade;
-  const g0 = Math.log(xmin) - 1.5 * h;
-  const n = Math.max(4, Math.ceil((Math.log(xmax) + 1.5 * h - g0) / h) + 1);
+  const g0 = Math.log(xmin) - pad * h;
+  const n = Math.max(2 * Math.ceil(pad + 0.5), Math.ceil((Math.log(xmax) + pad * h - g0) / h) + 1);
   const x = new Float64Array(n);
   for (let k = 0; k < n; k++) x[k] = Math.exp(g0 + k * h);
   return { g0, h, n, x };

@@ -1,0 +1,131 @@
+/**
+ * EM forward engine benchmark (issue 9): ms per full transient for each reference case with a
+ * reference timing, beside empymod's, with the case's error; then how the time grows with
+ * layers, gates and quadrature points, and the throughput of a population of 100 models.
+ *
+ *   npx tsx bench/em.ts [--repeat N] [--json out.json]
+ *
+ * Timing: the plan is compiled once (not timed, reported separately); each figure is the best of
+ * `repeat` batches (default 7) of warm evaluations, after a warm-up, divided by the batch size.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as os from "os";
+import { compileSurvey, EarthModel, forward, forwardMany, ForwardOptions, parseEarthModel, Survey } from "../src/em";
+
+const args = process.argv.slice(2);
+const repeat = Number(args[args.indexOf("--repeat") + 1] ?? 7) || 7;
+const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+
+const here = __dirname;
+const dirs = [path.join(here, "..", "test", "fixtures", "tem-reference"), path.join(here, "..", "..", "shared", "reference", "tem")];
+
+function metric(test: ArrayLike<number>, ref: number[]): number {
+  let mx = 0;
+  for (const v of ref) mx = Math.max(mx, Math.abs(v));
+  let e = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const d = Math.max(i > 0 ? Math.abs(ref[i - 1]) : 0, Math.abs(ref[i]), i + 1 < ref.length ? Math.abs(ref[i + 1]) : 0, 1e-6 * mx);
+    e = Math.max(e, Math.abs(test[i] - ref[i]) / d);
+  }
+  return e;
+}
+
+/** Best-of-`repeat` ms per call of f, batches sized to take ~50 ms. */
+function timeIt(f: () => void): number {
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 200) {
+    f();
+    n++;
+  }
+  const batch = Math.max(1, Math.ceil((n * 50) / 200));
+  let best = Infinity;
+  for (let r = 0; r < repeat; r++) {
+    const a = performance.now();
+    for (let i = 0; i < batch; i++) f();
+    best = Math.min(best, (performance.now() - a) / batch);
+  }
+  return best;
+}
+
+interface CaseFile {
+  name: string;
+  model: unknown;
+  outputs: { time_off?: number[] };
+  times?: number[];
+  reference?: { timing?: { empymod_default_s: number; srcpts: number } | null };
+}
+
+const cases = new Map<string, CaseFile>();
+for (const d of dirs) {
+  if (!fs.existsSync(d)) continue;
+  for (const f of fs.readdirSync(d).filter((x) => x.endsWith(".json")).sort()) cases.set(f, JSON.parse(fs.readFileSync(path.join(d, f), "utf8")));
+}
+
+const rows: Record<string, unknown>[] = [];
+const log = (s: string) => process.stdout.write(s + "\n");
+log(`# EM forward benchmark: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+log("");
+log("| case | times | layers | plan compile (ms) | ms per transient | empymod (ms) | speed-up | max err |");
+log("|---|---|---|---|---|---|---|---|");
+for (const [f, c] of cases) {
+  const timing = c.reference?.timing;
+  if (!c.outputs.time_off) continue;
+  const ta = performance.now();
+  const plan = compileSurvey(c);
+  const compileMs = performance.now() - ta;
+  const model = parseEarthModel(c.model);
+  const err = metric(forward(plan, model).time_off!, c.outputs.time_off);
+  // the time-domain transient only (drop freq outputs from the timed plan)
+  const tplan = compileSurvey({ ...c, frequencies: undefined });
+  const ms = timeIt(() => forward(tplan, model));
+  const emp = timing ? timing.empymod_default_s * 1000 : NaN;
+  const row = { case: f.replace(/\.json$/, ""), times: c.outputs.time_off.length, layers: model.rho0.length, compileMs, ms, empymodMs: emp, speedup: emp / ms, err };
+  rows.push(row);
+  log(`| ${row.case} | ${row.times} | ${row.layers} | ${compileMs.toFixed(1)} | ${ms.toFixed(3)} | ${timing ? emp.toFixed(0) : "—"} | ${timing ? Math.round(emp / ms) + "x" : "—"} | ${err.toExponential(1)} |`);
+}
+
+// scaling studies on the three-layer grounded-wire geometry
+const wire: Survey = {
+  source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 },
+  receiver: { type: "point", position: [0, 500], component: "Ex" },
+  times: Array.from({ length: 31 }, (_, i) => 1e-5 * Math.pow(1e5, i / 30)),
+};
+function layered(n: number): EarthModel {
+  const rho0: number[] = [];
+  for (let j = 0; j < n; j++) rho0.push(100 * Math.pow(10, Math.sin(j)));
+  return { thickness: Array.from({ length: n - 1 }, (_, j) => 20 + 5 * j), rho0, m: rho0.map((_, j) => (j % 3 === 1 ? 0.2 : 0)), tau: rho0.map(() => 1e-3), c: rho0.map(() => 0.5) };
+}
+log("");
+log("| study | setting | ms per transient |");
+log("|---|---|---|");
+const study = (name: string, setting: string, s: Survey, m: EarthModel, o?: ForwardOptions) => {
+  const plan = compileSurvey(s, o);
+  const ms = timeIt(() => forward(plan, m));
+  rows.push({ study: name, setting, ms, nOmega: plan.info.nOmega, nLambda: plan.info.nLambda });
+  log(`| ${name} | ${setting} | ${ms.toFixed(3)} |`);
+};
+for (const n of [3, 10, 20, 40]) study("layers (wire, 31 times)", `${n} layers`, wire, layered(n));
+for (const g of [10, 30, 100]) {
+  const gates: [number, number][] = Array.from({ length: g }, (_, i) => {
+    const a = 1e-5 * Math.pow(1e5, i / g);
+    return [a, a * Math.pow(1e5, 1 / g)];
+  });
+  study("gates (wire, 3 layers)", `${g} box-car gates`, { ...wire, times: undefined, gates }, layered(3));
+}
+for (const q of [5, 20, 80]) study("quadrature points per segment (wire, 3 layers)", `${q}`, wire, layered(3), { quadPoints: q });
+
+// population throughput
+{
+  const plan = compileSurvey(wire);
+  const pop = Array.from({ length: 100 }, (_, i) => {
+    const m = layered(3);
+    m.rho0 = m.rho0.map((r, j) => r * (1 + 0.3 * Math.sin(i + j)));
+    return m;
+  });
+  const ms = timeIt(() => forwardMany(plan, pop));
+  rows.push({ study: "population", setting: "100 models, 3 layers, wire, 31 times", ms, perModel: ms / 100 });
+  log(`| population | 100 models, 3 layers, wire, 31 times (forwardMany) | ${ms.toFixed(1)} per population = ${(ms / 100).toFixed(3)} per model, ${(100000 / ms).toFixed(0)} transients/s |`);
+}
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(rows, null, 1));
