@@ -28,13 +28,18 @@ import { parseSurvey, Survey } from "./survey";
 
 /** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
 export interface ForwardOptions {
-  /** Hankel (J0/J1) filter, bundled in data/dlf. Default "key_101_2009" (Key 2009). */
+  /** Hankel (J0/J1) filter, bundled in data/dlf. Default "key_51_2012" (Key 2012, 51 points). */
   hankel?: HankelFilterName;
   /** Fourier sine/cosine filter, bundled in data/dlf. Default "key_81_2009" (Key 2009). */
   fourier?: FourierFilterName;
-  /** Wavenumber grid density (points per decade) on which the kernels are computed and interpolated. */
-  lambdaPerDecade?: number;
-  /** Points of the Lagrange interpolation in ln(wavenumber) (4: cubic, 6: quintic, ...). */
+  /**
+   * Wavenumber grid density (points per decade) on which the kernels are computed and
+   * interpolated; "filter" (default): the Hankel filter's own abscissa spacing. Then the
+   * interpolation acts on every offset as a fractional shift of the filter (the same Lagrange
+   * weights for all its abscissae), which keeps the filter's accuracy with 8 points.
+   */
+  lambdaPerDecade?: number | "filter";
+  /** Points of the Lagrange interpolation in ln(wavenumber) (even; 4: cubic, 8 by default). */
   lambdaOrder?: number;
   /** Subdivision of the Fourier filter spacing for the lagged-convolution lattice (1: the filter's own spacing). */
   lagSubdivision?: number;
@@ -65,10 +70,10 @@ export interface ForwardOptions {
 }
 
 export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
-  hankel: "key_101_2009",
+  hankel: "key_51_2012",
   fourier: "key_201_2012",
-  lambdaPerDecade: 20,
-  lambdaOrder: 4,
+  lambdaPerDecade: "filter",
+  lambdaOrder: 8,
   lagSubdivision: 1,
   quadPoints: "auto",
   quadTol: 1e-7,
@@ -76,7 +81,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   gatePoints: 12,
   damping: 1,
   electricDepth: 0.001,
-  omegaMinDamping: 0.01,
+  omegaMinDamping: 0.1,
   omegaMaxTime: 300,
   omegaMaxAbs: 1e8,
 };
@@ -158,7 +163,7 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
       throw new ValidationError(`options.${k}`, `${show(v)}; allowed ${int ? "a whole number " : ""}${lo}..${hi}`);
     }
   };
-  pos("lambdaPerDecade", 2, 200, false);
+  if (r.lambdaPerDecade !== "filter") pos("lambdaPerDecade", 2, 200, false);
   pos("lagSubdivision", 1, 8, true);
   pos("lambdaOrder", 2, 12, true);
   if (r.lambdaOrder % 2 !== 0) throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
@@ -262,8 +267,8 @@ export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSam
  * the filter abscissae (ln-spacing Delta / lagSubdivision), so that every abscissa b_i / t_g falls
  * on one shared lattice of frequencies and each frequency's kernel is computed once for all times:
  *   s(t_g) = e^{eps t_g} (2 / pi) (1 / t_g) sum_i w_cos,i Re Q(b_i / t_g).
- * Frequencies below eps * omegaMinDamping take the value there (Re Q is analytic and even in w,
- * flat below eps); above omegaMaxTime / t_min Re Q is replaced by its pole part
+ * Below eps * omegaMinDamping, Re Q (analytic and even in w for |w| < eps) is continued
+ * quadratically in w from its values at that frequency and twice it; above omegaMaxTime / t_min Re Q is replaced by its pole part
  * (F(0) - F(inf)) eps / (eps^2 + w^2) (see dampedStepOffSpectrum), a column of its own.
  * Any output time (and every ramp, repetition and gate sample of waveformSamples) then
  * interpolates t s(t) cubically in ln t between lattice times.
@@ -295,7 +300,8 @@ function timeTransform(
   const wlo = eps * o.omegaMinDamping;
   const whi = Math.max(o.omegaMaxTime / tmin, o.omegaMaxAbs);
   const index = new Map<number, number>(); // lattice index -> position in omega
-  const omegaList: number[] = [wlo]; // position 0: the flat low-frequency value
+  // positions 0 and 1: G at wlo and 2 wlo, for the even (quadratic in w) continuation below wlo
+  const omegaList: number[] = [wlo, 2 * wlo];
   const w0 = ff.base[0] / t0;
   const tmatLattice: { g: number; pos: number; c: number }[] = [];
   const tail = new Float64Array(nT);
@@ -310,8 +316,15 @@ function timeTransform(
         tail[g] += (scale * ff.cos[i] * eps) / (eps * eps + w * w);
         continue;
       }
+      if (w < wlo) {
+        // G is analytic and even in w near 0 (|w| < eps): G(w) ~ G(wlo) + (G(2 wlo) - G(wlo)) (w^2 - wlo^2) / (3 wlo^2)
+        const a = (w * w - wlo * wlo) / (3 * wlo * wlo);
+        tmatLattice.push({ g, pos: 0, c: scale * ff.cos[i] * (1 - a) });
+        tmatLattice.push({ g, pos: 1, c: scale * ff.cos[i] * a });
+        continue;
+      }
       let pos = 0;
-      if (w >= wlo) {
+      {
         const hit = index.get(lat);
         if (hit !== undefined) pos = hit;
         else {
@@ -388,7 +401,8 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     for (const e of ends) see(Math.hypot(p.x - e.x, p.y - e.y));
   }
   const nb = hf.base.length;
-  const grid = logGrid(hf.base[0] / rmax / Number(process.env.LLO ?? 1), (hf.base[nb - 1] / rmin) * Number(process.env.LHI ?? 1), o.lambdaPerDecade, o.lambdaOrder / 2 - 0.5);
+  const perDecade = o.lambdaPerDecade === "filter" ? (Math.LN10 * (nb - 1)) / Math.log(hf.base[nb - 1] / hf.base[0]) : o.lambdaPerDecade;
+  const grid = logGrid(hf.base[0] / rmax, hf.base[nb - 1] / rmin, perDecade, o.lambdaOrder / 2 - 0.5);
   const lst = new Float64Array(o.lambdaOrder);
   const pd = new Float64Array(grid.n);
   const pb = galvanic ? new Float64Array(grid.n) : null;
@@ -531,8 +545,8 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, dep
     kr = ai / (2 * ki);
   }
   if (depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, depth, plan.pd, plan.pb, sums);
-  else if (L.n === 1 || 2 * kr * L.h[0] > 40) {
-    // D - D_1 and K_B vanish for a half-space and are below e^-40 (reflections from below layer 1,
+  else if (L.n === 1 || 2 * kr * L.h[0] > 30) {
+    // D - D_1 and K_B vanish for a half-space and are below e^-30 (reflections from below layer 1,
     // attenuated by e^{-2 Re(u_1) h_1}, Re(u_1) >= Re(k_1)) at high frequencies: skip the wavenumbers
     sums.sdRe = 0;
     sums.sdIm = 0;
