@@ -22,6 +22,7 @@ import {
   transferPreset,
 } from "../tcn";
 import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
+import { isWellConfig, wellTransferVerb } from "./tcn-well";
 
 /**
  * `geoinv tcn pretrain|finetune|predict|evaluate|transfer`: the seismic impedance workflow of issue 5.
@@ -331,13 +332,17 @@ export const tcnVerbs: Verb[] = [
       "Config fields: seed, source (a pretrain config), pretrained, target {data, wells}, finetune {epochs, batchSize, lr,\n" +
       "weightDecay, patience, freezeBlocks, normalization}, direct {epochs, batchSize, lr, weightDecay, patience}.\n" +
       "--epochs/--lr apply to fine-tuning. Writes DIR/pretrained/, DIR/direct/, DIR/transfer/ and DIR/metrics.json:\n" +
-      '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the whole target section.',
+      '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the whole target section.\n' +
+      'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
+      "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
       const a = parseArgs(args, {
         booleans: ["quick", "full"],
         known: ["config", "out", "pretrained", "data", "seismic", "impedance", "noise", "freq", "trace-step", "wells", "n-wells", "freeze", "normalization", "epochs", "lr", "batch", "seed"],
       });
       const size = sizeOf(a);
+      const raw = readConfig(a);
+      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, outDir(a), io, writeJson);
       const cfg = transferConfig(a, size);
       const out = outDir(a);
       const be = await initBackend();

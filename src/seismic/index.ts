@@ -17,3 +17,15 @@ export { mae, meanTraceMetrics, metrics, mse, pearson, rSquared, sectionMetrics,
 export type { Metrics } from "./metrics";
 export { checkDataset, loadDataset, makeDataset, marmousi2, overthrust } from "./datasets";
 export type { DatasetSpec, SeismicDataset, SyntheticDatasetOptions } from "./datasets";
+export {
+  amplitudeSpectrum,
+  convertImpedance,
+  IMPEDANCE_UNITS,
+  resampleAverage,
+  rmsMatch,
+  rowStats,
+  scaleAmplitude,
+  wellTie,
+  windowStarts,
+} from "./realdata";
+export type { ImpedanceUnit, Resampled, Spectrum, WellTie } from "./realdata";

@@ -18,3 +18,41 @@ export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlo
 export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
 export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset } from "./experiment";
 export type { PretrainConfig, PretrainResult, TrainSettings, TransferConfig, TransferRun, WellsSpec } from "./experiment";
+export {
+  disposeWellTransfer,
+  dominantFrequency,
+  loadWellTarget,
+  matchAmplitudes,
+  MODEL_NAMES,
+  pretrainWindows,
+  randomWindows,
+  runFold,
+  runWellTransfer,
+  spread,
+  summarise,
+  targetPath,
+  VOLVE_TARGET,
+  wellMetricsJson,
+  wellTargetSpec,
+  wellTransferConfig,
+  wellTransferPreset,
+} from "./blind";
+export type {
+  AppliedSection,
+  ApplySpec,
+  FoldRun,
+  FrequencyEstimate,
+  LeaveOutBlock,
+  Matched,
+  ModelName,
+  Score,
+  ScoreSummary,
+  SourceConfig,
+  Spread,
+  WellStage,
+  WellTarget,
+  WellTargetSpec,
+  WellTransferConfig,
+  WellTransferResult,
+  WindowPretrain,
+} from "./blind";
