@@ -141,7 +141,7 @@ export function parseEarthModel(x: unknown): EarthModel {
     return modelFromSigma(s);
   }
   for (const k of ["thickness", "rho0", "m", "tau", "c"]) {
-    if (!(k in x)) throw new ValidationError(`model.${k}`, `missing; a model needs thickness, rho0, m, tau, c (same keys as a reference case's "model")`);
+    if (x[k] === undefined) throw new ValidationError(`model.${k}`, `missing; a model needs thickness, rho0, m, tau, c (same keys as a reference case's "model")`);
   }
   const thickness = numberArray(x.thickness, "model.thickness");
   const rho0 = numberArray(x.rho0, "model.rho0");
@@ -166,7 +166,7 @@ export function parseEarthModel(x: unknown): EarthModel {
 
 function parseSigmaModel(x: Record<string, unknown>): EarthModelSigma {
   for (const k of ["thickness", "sigma0", "sigmaInf", "tauSigma", "c"]) {
-    if (!(k in x)) throw new ValidationError(`model.${k}`, `missing; the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c`);
+    if (x[k] === undefined) throw new ValidationError(`model.${k}`, `missing; the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c`);
   }
   const thickness = numberArray(x.thickness, "model.thickness");
   const sigma0 = numberArray(x.sigma0, "model.sigma0");

@@ -17,7 +17,7 @@
  * kernel recursion on the wavenumber grid contracted with the weights, and finally one
  * matrix-vector product for all times.
  */
-import { FourierFilter, fourierFilter, FourierFilterName, hankelFilter, HankelFilterName } from "./filters";
+import { FOURIER_FILTERS, FourierFilter, fourierFilter, FourierFilterName, HANKEL_FILTERS, hankelFilter, HankelFilterName } from "./filters";
 import { isObject, show, ValidationError } from "./errors";
 import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
 import { halfSpaceSum } from "./halfspace";
@@ -164,6 +164,12 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
     }
   };
   if (r.lambdaPerDecade !== "filter") pos("lambdaPerDecade", 2, 200, false);
+  if (!(HANKEL_FILTERS as readonly string[]).includes(r.hankel)) {
+    throw new ValidationError("options.hankel", `unknown Hankel filter ${show(r.hankel)}; bundled: ${HANKEL_FILTERS.join(", ")}`);
+  }
+  if (!(FOURIER_FILTERS as readonly string[]).includes(r.fourier)) {
+    throw new ValidationError("options.fourier", `unknown Fourier filter ${show(r.fourier)}; bundled: ${FOURIER_FILTERS.join(", ")}`);
+  }
   pos("lagSubdivision", 1, 8, true);
   pos("lambdaOrder", 2, 12, true);
   if (r.lambdaOrder % 2 !== 0) throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
