@@ -268,3 +268,19 @@ test("Cole-Cole: limits, the sigma form and its conversion agree at every freque
   const round = modelFromSigma(modelToSigma(H3));
   round.rho0.forEach((v, j) => assert.ok(Math.abs(v / H3.rho0[j] - 1) < 1e-12));
 });
+
+test("switch-on and impulse responses: on = DC - off, impulse = -d/dt of the closed-form step-off", () => {
+  const times = logTimes(1e-5, 1e-2, 13);
+  const loop = forward(compileSurvey({ source: { type: "loop", points: polygon(128, 60), current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times }, { signals: ["off", "on", "impulse"] }), halfSpace(100));
+  const deriv = times.map((t) => -(circleCentral(60, 100, 1, t * 1.0001) - circleCentral(60, 100, 1, t * 0.9999)) / (t * 0.0002));
+  assert.ok(maxRel(loop.impulse!, deriv) < 1e-3, `impulse: ${maxRel(loop.impulse!, deriv)}`);
+  // dBz/dt has no DC value: on = -off
+  assert.ok(maxRel(loop.time_on!, Array.from(loop.time_off!, (v) => -v)) < 1e-12);
+  // Ex of a wire: on + off = the DC field of the grounding points
+  const A: [number, number] = [-500, 0];
+  const B: [number, number] = [500, 0];
+  const wire = forward(compileSurvey({ source: { type: "wire", points: [A, B], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times }, { signals: ["off", "on"] }), halfSpace(100));
+  const dc = -(100 / (2 * Math.PI)) * 2 * 500 / Math.pow(Math.hypot(500, 500), 3);
+  for (let i = 0; i < times.length; i++) assert.ok(Math.abs(wire.time_on![i] + wire.time_off![i] - dc) < 1e-9 * Math.abs(dc));
+  assert.equal(wire.impulse, undefined);
+});

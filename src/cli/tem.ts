@@ -7,9 +7,11 @@ import { compileSurvey, forward, ForwardOptions, parseEarthModel, Response } fro
 import { parseArgs, UsageError, Verb } from "./registry";
 
 /** The JSON printed by `tem forward`: the reference's `outputs` object. */
-export function responseToOutputs(r: Response): { outputs: { time_off?: number[]; freq?: { re: number[]; im: number[] } } } {
-  const outputs: { time_off?: number[]; freq?: { re: number[]; im: number[] } } = {};
+export function responseToOutputs(r: Response): { outputs: { time_off?: number[]; time_on?: number[]; impulse?: number[]; freq?: { re: number[]; im: number[] } } } {
+  const outputs: { time_off?: number[]; time_on?: number[]; impulse?: number[]; freq?: { re: number[]; im: number[] } } = {};
   if (r.time_off) outputs.time_off = Array.from(r.time_off);
+  if (r.time_on) outputs.time_on = Array.from(r.time_on);
+  if (r.impulse) outputs.impulse = Array.from(r.impulse);
   if (r.freq) outputs.freq = { re: Array.from(r.freq.re), im: Array.from(r.freq.im) };
   return { outputs };
 }
@@ -40,7 +42,8 @@ export const temForwardVerbs: Verb[] = [
       "its `outputs` and `precision` are ignored. Use - to read the case from stdin.",
       "Prints {\"outputs\": {\"time_off\": [...], \"freq\": {\"re\": [...], \"im\": [...]}}} (keys as the case",
       "asks) in V/m or T/s per the source current, z up. --options takes ForwardOptions as JSON,",
-      "e.g. '{\"hankel\": \"wer_201_2018\", \"lambdaPerDecade\": 40}'. Bad input: message on stderr, exit 2.",
+      "e.g. '{\"hankel\": \"wer_201_2018\", \"lambdaPerDecade\": 40}'; '{\"signals\": [\"off\", \"on\", \"impulse\"]}'",
+      "adds time_on and impulse. Bad input: message on stderr, exit 2.",
     ].join("\n"),
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["options"] });

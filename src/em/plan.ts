@@ -23,7 +23,7 @@ import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geomet
 import { halfSpaceSum } from "./halfspace";
 import { KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
-import { cubicStencil, gaussLegendre, lagrangeStencil, logGrid, LogGrid } from "./quadrature";
+import { cubicStencil, gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, Survey } from "./survey";
 
 /** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
@@ -63,6 +63,12 @@ export interface ForwardOptions {
   electricDepth?: number;
   /** Lowest lattice frequency in units of eps (the damped spectrum is taken constant below). */
   omegaMinDamping?: number;
+  /**
+   * Time-domain signals to return: "off" (step-off, `time_off`, always), "on" (switch-on,
+   * `time_on` = F(0) - step-off) and "impulse" (`impulse` = -d/dt of the step-off, per A per s);
+   * "on" and "impulse" need an ideal step (no waveform; gates allowed).
+   */
+  signals?: ("off" | "on" | "impulse")[];
   /** Highest lattice frequency times the earliest time (beyond, G is its pole part). */
   omegaMaxTime?: number;
   /** ... and at least this angular frequency (rad/s). */
@@ -82,6 +88,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   damping: 1,
   electricDepth: 0.001,
   omegaMinDamping: 0.1,
+  signals: ["off"],
   omegaMaxTime: 300,
   omegaMaxAbs: 1e8,
 };
@@ -117,6 +124,8 @@ export interface SurveyPlan {
   readonly tmat: Float64Array;
   /** Per output, the weight of the instantaneous jump F(0) - F(inf) (the cut high-frequency tail). */
   readonly tailCol: Float64Array;
+  /** The same maps for the impulse response (options.signals includes "impulse"), else null. */
+  readonly impulse: { tmat: Float64Array; tailCol: Float64Array } | null;
   /** F(inf) / rho_1(inf) of the closed-form half-space part (E: sum c 2/R^3; dBz/dt: sum c 6/R^4; else 0). */
   readonly hinf: number;
   readonly nTime: number;
@@ -129,6 +138,10 @@ export interface SurveyPlan {
 /** The response, in the reference's units and signs (V/m, A/m, T, T/s per the source current). */
 export interface Response {
   time_off?: Float64Array;
+  /** Switch-on response F(0) - step-off (options.signals "on"). */
+  time_on?: Float64Array;
+  /** Impulse response -d/dt of the step-off (options.signals "impulse"). */
+  impulse?: Float64Array;
   freq?: { re: Float64Array; im: Float64Array };
 }
 
@@ -180,6 +193,9 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   pos("omegaMinDamping", 0, 1e3, false);
   pos("electricDepth", 0, 10, false);
   pos("omegaMaxTime", 1, 1e30, false);
+  if (!Array.isArray(r.signals) || r.signals.some((x) => x !== "off" && x !== "on" && x !== "impulse")) {
+    throw new ValidationError("options.signals", `${show(r.signals)}; allowed a list of "off", "on", "impulse"`);
+  }
   pos("omegaMaxAbs", 0, 1e30, false);
   if (r.quadPoints !== "auto") pos("quadPoints", 1, 1000, true);
   return r;
@@ -283,8 +299,8 @@ function timeTransform(
   survey: Survey,
   o: Required<ForwardOptions>,
   ff: FourierFilter,
-): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array } {
-  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0) };
+): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array; imp: { tmat: Float64Array; tailCol: Float64Array } | null } {
+  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0), imp: null };
   const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
   const samples = waveformSamples(survey, o);
   let tmin = Infinity;
@@ -355,29 +371,48 @@ function timeTransform(
     const row = smp.row * nT;
     for (let j = 0; j < 4; j++) wmat[row + k0 + j] += (smp.weight * st[j] * tl[k0 + j]) / smp.tau;
   }
-  const tmat = new Float64Array(nTime * nw);
-  for (let r = 0; r < nTime; r++) {
-    for (let g = 0; g < nT; g++) {
-      const a = wmat[r * nT + g];
-      if (a === 0) continue;
-      const src = g * nw;
-      const dst = r * nw;
-      for (let q = 0; q < nw; q++) tmat[dst + q] += a * ml[src + q];
+  const compose = (wm: Float64Array) => {
+    const tm = new Float64Array(nTime * nw);
+    const tc = new Float64Array(nTime);
+    for (let r = 0; r < nTime; r++) {
+      for (let g = 0; g < nT; g++) {
+        const a = wm[r * nT + g];
+        if (a === 0) continue;
+        const src = g * nw;
+        const dst = r * nw;
+        for (let q = 0; q < nw; q++) tm[dst + q] += a * ml[src + q];
+        tc[r] += a * tail[g];
+      }
     }
+    return { tmat: tm, tailCol: tc };
+  };
+  const val = compose(wmat);
+  let imp: { tmat: Float64Array; tailCol: Float64Array } | null = null;
+  if (o.signals.includes("impulse")) {
+    // h(t) = -dS/dt, S = Y / t with Y(u) = t S interpolated in u = ln t: dS/dt = (Y'(u) - Y) / t^2
+    const m = 8;
+    const dst = new Float64Array(m);
+    const lst = new Float64Array(m);
+    const wd = new Float64Array(nTime * nT);
+    for (const smp of samples) {
+      const u = Math.log(smp.tau);
+      const k0 = lagrangeStencilDerivative(u, lt0, h, nT, m, dst);
+      lagrangeStencil(u, lt0, h, nT, m, lst);
+      const row = smp.row * nT;
+      for (let j = 0; j < m; j++) wd[row + k0 + j] -= (smp.weight * (dst[j] - lst[j]) * tl[k0 + j]) / (smp.tau * smp.tau);
+    }
+    imp = compose(wd);
   }
-  const tailCol = new Float64Array(nTime);
-  for (let r = 0; r < nTime; r++) {
-    let a = 0;
-    for (let g = 0; g < nT; g++) a += wmat[r * nT + g] * tail[g];
-    tailCol[r] = a;
-  }
-  return { omega: Float64Array.from(omegaList), eps, tmat, nTime, nLattice: nT, tailCol };
+  return { omega: Float64Array.from(omegaList), eps, tmat: val.tmat, nTime, nLattice: nT, tailCol: val.tailCol, imp };
 }
 
 /** Compile a survey (reference-case shape) into a plan; validates the survey first. */
 export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions): SurveyPlan {
   const survey = parseSurvey(surveyIn);
   const o = parseOptions(opts);
+  if (survey.waveform && o.signals.some((x) => x !== "off")) {
+    throw new ValidationError("options.signals", `${show(o.signals)} with a waveform; "on" and "impulse" are defined for the ideal step (drop the waveform or ask for "off")`);
+  }
   const kind = fieldKind(survey);
   const hf = hankelFilter(o.hankel);
   const ff = fourierFilter(o.fourier);
@@ -479,6 +514,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     eps: tt.eps,
     tmat: tt.tmat,
     tailCol: tt.tailCol,
+    impulse: tt.imp,
     hinf: kind === "E" ? merged.reduce((a, [R, c]) => a + (2 * c) / (R * R * R), 0) : kind === "dBdt" ? merged.reduce((a, [R, c]) => a + (6 * c) / (R * R * R * R), 0) : 0,
     nTime: tt.nTime,
     fomega,
@@ -593,7 +629,7 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, dep
  * rho_1(inf) (c2 + hinf) for E, rho_1(inf) hinf for dBz/dt (closed-form half-space limits), 0 for
  * Hz and Bz. Returns G on plan.omega and the jump F(0) - F(inf).
  */
-export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number } {
+export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number; f0: number } {
   const nw = plan.omega.length;
   const G = out ?? new Float64Array(nw);
   const L = newLayerState(model.rho0.length);
@@ -617,7 +653,7 @@ export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?:
     const ni = -f.im;
     G[k] = (nr * eps + ni * w) / (eps * eps + w * w);
   }
-  return { G, jump: f0 - finf };
+  return { G, jump: f0 - finf, f0 };
 }
 
 /** Evaluate one model against a compiled survey. */
@@ -629,16 +665,20 @@ export function forward(plan: SurveyPlan, model: EarthModel): Response {
   const res: Response = {};
   if (plan.nTime > 0) {
     const nw = plan.omega.length;
-    const { G, jump } = dampedStepOffSpectrum(plan, model);
-    const out = new Float64Array(plan.nTime);
-    const tm = plan.tmat;
-    for (let r = 0; r < plan.nTime; r++) {
-      let acc = jump * plan.tailCol[r];
-      const row = r * nw;
-      for (let k = 0; k < nw; k++) acc += tm[row + k] * G[k];
-      out[r] = acc;
-    }
-    res.time_off = out;
+    const { G, jump, f0 } = dampedStepOffSpectrum(plan, model);
+    const apply = (tm: Float64Array, tail: Float64Array) => {
+      const out = new Float64Array(plan.nTime);
+      for (let r = 0; r < plan.nTime; r++) {
+        let acc = jump * tail[r];
+        const row = r * nw;
+        for (let k = 0; k < nw; k++) acc += tm[row + k] * G[k];
+        out[r] = acc;
+      }
+      return out;
+    };
+    res.time_off = apply(plan.tmat, plan.tailCol);
+    if (plan.options.signals.includes("on")) res.time_on = res.time_off.map((v) => f0 - v);
+    if (plan.impulse) res.impulse = apply(plan.impulse.tmat, plan.impulse.tailCol);
   }
   if (plan.fomega.length > 0) {
     const L = newLayerState(model.rho0.length);

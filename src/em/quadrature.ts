@@ -109,6 +109,32 @@ export function lagrangeStencil(u: number, g0: number, h: number, n: number, m: 
   return k0;
 }
 
+/**
+ * Derivative weights d/du of the m-point Lagrange interpolant of lagrangeStencil (same stencil):
+ * f'(u) ~= sum_j d[j] f[k0 + j]; returns k0.
+ */
+export function lagrangeStencilDerivative(u: number, g0: number, h: number, n: number, m: number, d: Float64Array): number {
+  const s = (u - g0) / h;
+  let k0 = Math.floor(s) - (m / 2 - 1);
+  if (k0 < 0) k0 = 0;
+  if (k0 > n - m) k0 = n - m;
+  const t = s - k0;
+  for (let j = 0; j < m; j++) {
+    let den = 1;
+    for (let i = 0; i < m; i++) if (i !== j) den *= j - i;
+    // d/dt prod_{i != j} (t - i) = sum_{q != j} prod_{i != j, q} (t - i)
+    let sum = 0;
+    for (let q = 0; q < m; q++) {
+      if (q === j) continue;
+      let prod = 1;
+      for (let i = 0; i < m; i++) if (i !== j && i !== q) prod *= t - i;
+      sum += prod;
+    }
+    d[j] = sum / den / h;
+  }
+  return k0;
+}
+
 /** A uniform grid in ln(x) covering [xmin, xmax] with `perDecade` points per decade, padded for the cubic stencil. */
 export interface LogGrid {
   /** ln of the first node. */
