@@ -107,6 +107,8 @@ export function dilatedConv1d(x: tf.Tensor3D, w: tf.Tensor3D, dilation: number, 
  *   dg_o = sum_{j,c} dW[j,c,o] v[j,c,o] / ||v||_o,
  *   dv[j,c,o] = (g_o/||v||_o) dW[j,c,o] - g_o dg_o / ||v||_o^2 v[j,c,o],
  *   db_o = sum_{b,t} dz[b,t,o],  dz = dy * (y > 0) with ReLU.
+ * With `inference` true the op is computed without the gradient wrapper (no saved tensors): use it
+ * only where no gradient is needed (model.apply with training false).
  */
 export function weightNormConv1d(
   x: tf.Tensor3D,
@@ -116,6 +118,7 @@ export function weightNormConv1d(
   dilation: number,
   padding: "causal" | "same" | "valid",
   relu: boolean,
+  inference = false,
 ): tf.Tensor3D {
   const [K, Cin, Cout] = v.shape;
   const [pl, pr] = padding === "valid" ? [0, 0] : convPadding(K, dilation, padding);
@@ -152,6 +155,7 @@ export function weightNormConv1d(
     });
     wT.dispose();
     const y = tf.reshape(y4, [B, Lout, Cout]) as tf.Tensor3D;
+    if (inference) return { value: y, gradFunc: () => [] as tf.Tensor[] };
     save([xx, y]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sx, sy] = saved as [tf.Tensor3D, tf.Tensor3D];
@@ -184,6 +188,7 @@ export function weightNormConv1d(
     };
     return { value: y, gradFunc };
   };
+  if (inference) return fn(x, v, g, b, () => undefined).value;
   if (g) {
     const f = tf.customGrad((a, bv, c, d, save) => fn(a as tf.Tensor3D, bv as tf.Tensor3D, c as tf.Tensor1D, d as tf.Tensor1D, save as tf.GradSaveFunc));
     return f(x, v, g, b) as tf.Tensor3D;

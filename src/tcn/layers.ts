@@ -55,7 +55,8 @@ export function seededDropout(x: tf.Tensor3D, rate: number, seed: number): tf.Te
   if (!(rate > 0)) return x;
   const n = x.size;
   const keep = 1 / (1 - rate);
-  const m = new Float32Array(n);
+  if (maskScratch.length < n) maskScratch = new Float32Array(n);
+  const m = maskScratch; // reused: tf.tensor copies the values
   // xorshift32 seeded by mulberry32(seed); two 16-bit uniforms per draw, drop when u < rate
   // (rate resolved to 1/65536). Inline because this loop runs for every activation of every step.
   let s = (mulberry32(seed)() * 4294967296) >>> 0 || 0x9e3779b9;
@@ -67,8 +68,9 @@ export function seededDropout(x: tf.Tensor3D, rate: number, seed: number): tf.Te
     m[i] = (s & 0xffff) >= thr ? keep : 0;
     if (i + 1 < n) m[i + 1] = (s >>> 16) >= thr ? keep : 0;
   }
-  return applyMask(x, tf.tensor(m, x.shape, "float32"));
+  return applyMask(x, tf.tensor(m.subarray(0, n), x.shape, "float32"));
 }
+let maskScratch = new Float32Array(0);
 
 /** x * mask with the gradient dy * mask for x only (the mask is a constant). */
 const applyMask = tf.customGrad((x, mask, save) => {
@@ -135,9 +137,10 @@ export class WeightNormConv1D extends tf.layers.Layer {
     return [s[0], s[1], this.filters];
   }
 
-  call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor {
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
+      const inference = !(kwargs && kwargs["training"] === true);
       const v = this.v!.read() as tf.Tensor3D;
       let y: tf.Tensor3D;
       if (this.kernelSize === 1 && !this.useWeightNorm) {
@@ -145,7 +148,7 @@ export class WeightNormConv1D extends tf.layers.Layer {
         return this.activation === "relu" ? tf.relu(y) : y;
       }
       const g = this.useWeightNorm ? (this.g!.read() as tf.Tensor1D) : null;
-      return weightNormConv1d(x, v, g, this.b!.read() as tf.Tensor1D, this.dilationRate, this.padding, this.activation === "relu");
+      return weightNormConv1d(x, v, g, this.b!.read() as tf.Tensor1D, this.dilationRate, this.padding, this.activation === "relu", inference);
     });
   }
 
@@ -222,17 +225,18 @@ export class TemporalBlock extends tf.layers.Layer {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const training = kwargs && kwargs["training"] === true && this.dropout > 0;
+      const inference = !(kwargs && kwargs["training"] === true);
+      const training = !inference && this.dropout > 0;
       const r = (n: string) => this.w[n].read();
       const conv = (h: tf.Tensor3D, p: string) =>
-        weightNormConv1d(h, r(p + "_v") as tf.Tensor3D, r(p + "_g") as tf.Tensor1D, r(p + "_b") as tf.Tensor1D, this.dilationRate, this.padding, true);
+        weightNormConv1d(h, r(p + "_v") as tf.Tensor3D, r(p + "_g") as tf.Tensor1D, r(p + "_b") as tf.Tensor1D, this.dilationRate, this.padding, true, inference);
       let h = conv(x, "conv1");
       if (training) h = seededDropout(h, this.dropout, mixSeed(this.seed, 2 * this.calls));
       h = conv(h, "conv2");
       if (training) h = seededDropout(h, this.dropout, mixSeed(this.seed, 2 * this.calls + 1));
       if (training) this.calls++;
       const skip = this.w.down_w ? pointwise(x, r("down_w") as tf.Tensor2D, r("down_b") as tf.Tensor1D) : x;
-      return addRelu(h, skip);
+      return inference ? tf.relu(tf.add(h, skip)) : addRelu(h, skip);
     });
   }
 
