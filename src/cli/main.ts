@@ -2,12 +2,13 @@ import { CliIO, UsageError, Verb } from "./registry";
 import { dataVerbs } from "./data";
 import { temForwardVerbs } from "./tem";
 import { tcnVerbs } from "./tcn";
+import { temInvertVerbs } from "./tem-invert";
 
 /**
  * Verbs of every domain. Each domain's verbs live in their own file of src/cli/ and are added here.
  */
 export function allVerbs(): Verb[] {
-  return [...dataVerbs, ...temForwardVerbs, ...tcnVerbs];
+  return [...dataVerbs, ...temForwardVerbs, ...temInvertVerbs, ...tcnVerbs];
 }
 
 const stdio: CliIO = {

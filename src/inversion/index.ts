@@ -23,7 +23,7 @@ export {
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { invert, invertSync, OBJECTIVE_MODULE } from "./invert";
+export { DEFAULT_CR, invert, invertSync, OBJECTIVE_MODULE } from "./invert";
 export type { InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";
@@ -35,3 +35,8 @@ export { addNoise } from "./synthetic";
 export type { NoiseSpec } from "./synthetic";
 export { toyForward } from "./toy";
 export { emForward } from "./forward";
+export { parseInvertConfig } from "./config";
+export type { InvertConfig } from "./config";
+export { modelErrors, runInvertConfig, withSyntheticData } from "./run";
+export { rankinDatasets, RANKIN_DEFAULT_BLOCKS, truncateAtSignReversal } from "./field";
+export type { RankinOptions } from "./field";

@@ -94,6 +94,15 @@ export interface InversionResult {
   strategy: string;
 }
 
+/**
+ * Initial mu_CR of JADE (and the fixed CR of the classic strategies) in inversions: 0.9, not
+ * JADE's 0.5. On the three-layer TEM problem JADE started at mu_CR = 0.5 drives mu_CR down (the
+ * successful trials are the ones that move one coordinate) and stalls in the correlated valleys of
+ * rho-thickness equivalence; started at 0.9 it keeps mu_CR high and converges (measured in
+ * notebook 21 and bench/README.md). The adaptation rule itself is unchanged.
+ */
+export const DEFAULT_CR = 0.9;
+
 /** Where the objective factory lives, for worker threads. */
 export const OBJECTIVE_MODULE = path.join(__dirname, "objective.ts");
 
@@ -110,7 +119,7 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
     init: o.init,
     adaptive: o.adaptive,
     F: o.F,
-    CR: o.CR,
+    CR: o.CR ?? DEFAULT_CR,
     p: o.p,
     c: o.c,
     boundRule: o.boundRule,
