@@ -74,31 +74,25 @@ export function parseDlfText(text: string, columns: number, name: string): Float
   return cols.map((c) => Float64Array.from(c));
 }
 
-const hankelCache = new Map<string, HankelFilter>();
-const fourierCache = new Map<string, FourierFilter>();
+const cache = new Map<string, Float64Array[]>();
+
+/** The three columns of a bundled filter file, read, checked and parsed once per process. */
+function columns(kind: "Hankel" | "Fourier", name: string, allowed: readonly string[], file: string): Float64Array[] {
+  let c = cache.get(file);
+  if (c === undefined) {
+    if (!allowed.includes(name)) throw new Error(`unknown ${kind} filter '${name}'; bundled: ${allowed.join(", ")}`);
+    c = parseDlfText(readChecked(file), 3, name);
+    cache.set(file, c);
+  }
+  return c;
+}
 
 export function hankelFilter(name: HankelFilterName): HankelFilter {
-  let f = hankelCache.get(name);
-  if (f === undefined) {
-    if (!(HANKEL_FILTERS as readonly string[]).includes(name)) {
-      throw new Error(`unknown Hankel filter '${name}'; bundled: ${HANKEL_FILTERS.join(", ")}`);
-    }
-    const [base, j0, j1] = parseDlfText(readChecked(`hankel_${name}_j0j1.txt`), 3, name);
-    f = { name, base, j0, j1 };
-    hankelCache.set(name, f);
-  }
-  return f;
+  const [base, j0, j1] = columns("Hankel", name, HANKEL_FILTERS, `hankel_${name}_j0j1.txt`);
+  return { name, base, j0, j1 };
 }
 
 export function fourierFilter(name: FourierFilterName): FourierFilter {
-  let f = fourierCache.get(name);
-  if (f === undefined) {
-    if (!(FOURIER_FILTERS as readonly string[]).includes(name)) {
-      throw new Error(`unknown Fourier filter '${name}'; bundled: ${FOURIER_FILTERS.join(", ")}`);
-    }
-    const [base, sin, cos] = parseDlfText(readChecked(`fourier_${name}_sincos.txt`), 3, name);
-    f = { name, base, sin, cos };
-    fourierCache.set(name, f);
-  }
-  return f;
+  const [base, sin, cos] = columns("Fourier", name, FOURIER_FILTERS, `fourier_${name}_sincos.txt`);
+  return { name, base, sin, cos };
 }

@@ -63,6 +63,22 @@ export interface KernelSums {
   sbIm: number;
 }
 
+/**
+ * Principal square root (Re >= 0) of ar + i ai into out. (The kernel loops inline the same lines:
+ * they run tens of thousands of times per transient.)
+ */
+export function csqrt(ar: number, ai: number, out: { re: number; im: number }): void {
+  const mod = Math.sqrt(ar * ar + ai * ai);
+  if (ar >= 0) {
+    out.re = Math.sqrt(0.5 * (mod + ar));
+    out.im = out.re > 0 ? ai / (2 * out.re) : 0;
+  } else {
+    out.im = Math.sqrt(0.5 * (mod - ar));
+    if (ai < 0) out.im = -out.im;
+    out.re = ai / (2 * out.im);
+  }
+}
+
 /** Attenuation e^{-x} below which deeper layers are invisible (e^-30 ~ 1e-13). */
 const SCREEN = 30;
 
@@ -231,7 +247,8 @@ export function layeredKernelSums(
  * With 1 + D~ = 2 l / (Y_up + Y_down) the sums are those of layeredKernelSums with
  *   D~ - D_1  and  K_B = Z_TM - Z_TE - rho_1 l (1 + e^{-2 l z}) / 2,
  * the last term being the DC half-space TM kernel at depth z (closed form: image source at 2z).
- * For z -> 0 both reduce to layeredKernelSums.
+ * For z -> 0 both reduce to layeredKernelSums. (The stack recursion repeats layeredKernelSums's
+ * lines without its screening: this variant serves the few frequencies of a `freq` output.)
  */
 export function layeredKernelSumsBuried(
   lambda: Float64Array,
@@ -260,16 +277,11 @@ export function layeredKernelSumsBuried(
   // complex helpers on locals
   let ur = 0;
   let ui = 0;
+  const q = { re: 0, im: 0 };
   const sqrtA = (ar: number, ai: number) => {
-    const mod = Math.sqrt(ar * ar + ai * ai);
-    if (ar >= 0) {
-      ur = Math.sqrt(0.5 * (mod + ar));
-      ui = ur > 0 ? ai / (2 * ur) : 0;
-    } else {
-      ui = Math.sqrt(0.5 * (mod - ar));
-      if (ai < 0) ui = -ui;
-      ur = ai / (2 * ui);
-    }
+    csqrt(ar, ai, q);
+    ur = q.re;
+    ui = q.im;
   };
   // tanh(u d) -> thr, thi (accurate for small |u d| through expm1)
   let thr = 0;

@@ -140,23 +140,7 @@ export function parseEarthModel(x: unknown): EarthModel {
     const s = parseSigmaModel(x);
     return modelFromSigma(s);
   }
-  for (const k of ["thickness", "rho0", "m", "tau", "c"]) {
-    if (x[k] === undefined) throw new ValidationError(`model.${k}`, `missing; a model needs thickness, rho0, m, tau, c (same keys as a reference case's "model")`);
-  }
-  const thickness = numberArray(x.thickness, "model.thickness");
-  const rho0 = numberArray(x.rho0, "model.rho0");
-  const m = numberArray(x.m, "model.m");
-  const tau = numberArray(x.tau, "model.tau");
-  const c = numberArray(x.c, "model.c");
-  const n = rho0.length;
-  if (n < 1) throw new ValidationError("model.rho0", "needs at least one layer (a half-space)");
-  for (const [name, a] of [["m", m], ["tau", tau], ["c", c]] as [string, number[]][]) {
-    if (a.length !== n) throw new ValidationError(`model.${name}`, `has ${a.length} entries but rho0 has ${n}; give one value per layer`);
-  }
-  if (thickness.length !== n - 1) {
-    throw new ValidationError("model.thickness", `has ${thickness.length} entries for ${n} layers; it needs ${n - 1} (the last layer is a half-space)`);
-  }
-  layerCheck(thickness, "thickness", (v) => v > 0, "> 0 m", "Merge or drop zero-thickness layers.");
+  const [thickness, rho0, m, tau, c] = layerArrays(x, ["thickness", "rho0", "m", "tau", "c"], "a model needs thickness, rho0, m, tau, c (same keys as a reference case's \"model\")");
   layerCheck(rho0, "rho0", (v) => v > 0, "> 0 ohm-m", "Resistivities are positive.");
   layerCheck(m, "m", (v) => v >= 0 && v < 1, "0 <= m < 1", "Use m = 0 for a non-polarisable layer.");
   layerCheck(tau, "tau", (v) => v > 0, "> 0 s", "The time constant is positive even when m = 0 (any value, e.g. 1e-3).");
@@ -164,24 +148,27 @@ export function parseEarthModel(x: unknown): EarthModel {
   return { thickness, rho0, m, tau, c };
 }
 
+/**
+ * The layer arrays named by keys (thickness first, then one value per layer), checked for
+ * presence, finiteness, consistent lengths and positive thicknesses.
+ */
+function layerArrays(x: Record<string, unknown>, keys: string[], need: string): number[][] {
+  for (const k of keys) if (x[k] === undefined) throw new ValidationError(`model.${k}`, `missing; ${need}`);
+  const arrays = keys.map((k) => numberArray(x[k], `model.${k}`));
+  const n = arrays[1].length;
+  if (n < 1) throw new ValidationError(`model.${keys[1]}`, "needs at least one layer (a half-space)");
+  keys.slice(2).forEach((k, i) => {
+    if (arrays[i + 2].length !== n) throw new ValidationError(`model.${k}`, `has ${arrays[i + 2].length} entries but ${keys[1]} has ${n}; give one value per layer`);
+  });
+  if (arrays[0].length !== n - 1) {
+    throw new ValidationError("model.thickness", `has ${arrays[0].length} entries for ${n} layers; it needs ${n - 1} (the last layer is a half-space)`);
+  }
+  layerCheck(arrays[0], "thickness", (v) => v > 0, "> 0 m", "Merge or drop zero-thickness layers.");
+  return arrays;
+}
+
 function parseSigmaModel(x: Record<string, unknown>): EarthModelSigma {
-  for (const k of ["thickness", "sigma0", "sigmaInf", "tauSigma", "c"]) {
-    if (x[k] === undefined) throw new ValidationError(`model.${k}`, `missing; the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c`);
-  }
-  const thickness = numberArray(x.thickness, "model.thickness");
-  const sigma0 = numberArray(x.sigma0, "model.sigma0");
-  const sigmaInf = numberArray(x.sigmaInf, "model.sigmaInf");
-  const tauSigma = numberArray(x.tauSigma, "model.tauSigma");
-  const c = numberArray(x.c, "model.c");
-  const n = sigma0.length;
-  if (n < 1) throw new ValidationError("model.sigma0", "needs at least one layer (a half-space)");
-  for (const [name, a] of [["sigmaInf", sigmaInf], ["tauSigma", tauSigma], ["c", c]] as [string, number[]][]) {
-    if (a.length !== n) throw new ValidationError(`model.${name}`, `has ${a.length} entries but sigma0 has ${n}; give one value per layer`);
-  }
-  if (thickness.length !== n - 1) {
-    throw new ValidationError("model.thickness", `has ${thickness.length} entries for ${n} layers; it needs ${n - 1} (the last layer is a half-space)`);
-  }
-  layerCheck(thickness, "thickness", (v) => v > 0, "> 0 m", "Merge or drop zero-thickness layers.");
+  const [thickness, sigma0, sigmaInf, tauSigma, c] = layerArrays(x, ["thickness", "sigma0", "sigmaInf", "tauSigma", "c"], "the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c");
   layerCheck(sigma0, "sigma0", (v) => v > 0, "> 0 S/m", "Conductivities are positive.");
   sigmaInf.forEach((v, j) => {
     if (!(v >= sigma0[j])) {

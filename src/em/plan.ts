@@ -21,7 +21,7 @@ import { FOURIER_FILTERS, FourierFilter, fourierFilter, FourierFilterName, HANKE
 import { isObject, show, ValidationError } from "./errors";
 import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
 import { halfSpaceSum } from "./halfspace";
-import { KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
+import { csqrt, KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
 import { cubicStencil, gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, Survey } from "./survey";
@@ -562,6 +562,7 @@ function setLayers(L: LayerState, model: EarthModel, pRe: number, pIm: number): 
 }
 
 const hs = { re: 0, im: 0 };
+const k1 = { re: 0, im: 0 };
 const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
 
 /**
@@ -573,19 +574,9 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, dep
   const pmr = pRe * MU0;
   const pmi = pIm * MU0;
   // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
-  const ar = L.aRe[0];
-  const ai = L.aIm[0];
-  const mod = Math.sqrt(ar * ar + ai * ai);
-  let kr: number;
-  let ki: number;
-  if (ar >= 0) {
-    kr = Math.sqrt(0.5 * (mod + ar));
-    ki = kr > 0 ? ai / (2 * kr) : 0;
-  } else {
-    ki = Math.sqrt(0.5 * (mod - ar));
-    if (ai < 0) ki = -ki;
-    kr = ai / (2 * ki);
-  }
+  csqrt(L.aRe[0], L.aIm[0], k1);
+  const kr = k1.re;
+  const ki = k1.im;
   if (depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, depth, plan.pd, plan.pb, sums);
   else if (L.n === 1 || 2 * kr * L.h[0] > 30) {
     // D - D_1 and K_B vanish for a half-space and are below e^-30 (reflections from below layer 1,

@@ -91,11 +91,7 @@ export function cubicStencil(u: number, g0: number, h: number, n: number, w: Flo
  * stencil centred on u (shifted inwards at the ends): value(u) ~= sum_j w[j] f[k0 + j].
  */
 export function lagrangeStencil(u: number, g0: number, h: number, n: number, m: number, w: Float64Array): number {
-  const s = (u - g0) / h;
-  let k0 = Math.floor(s) - (m / 2 - 1);
-  if (k0 < 0) k0 = 0;
-  if (k0 > n - m) k0 = n - m;
-  const t = s - k0;
+  const [k0, t] = stencilStart(u, g0, h, n, m);
   for (let j = 0; j < m; j++) {
     let num = 1;
     let den = 1;
@@ -109,16 +105,21 @@ export function lagrangeStencil(u: number, g0: number, h: number, n: number, m: 
   return k0;
 }
 
+/** First node k0 of an m-point stencil around u (shifted inwards at the ends) and u's position t in it. */
+function stencilStart(u: number, g0: number, h: number, n: number, m: number): [number, number] {
+  const s = (u - g0) / h;
+  let k0 = Math.floor(s) - (m / 2 - 1);
+  if (k0 < 0) k0 = 0;
+  if (k0 > n - m) k0 = n - m;
+  return [k0, s - k0];
+}
+
 /**
  * Derivative weights d/du of the m-point Lagrange interpolant of lagrangeStencil (same stencil):
  * f'(u) ~= sum_j d[j] f[k0 + j]; returns k0.
  */
 export function lagrangeStencilDerivative(u: number, g0: number, h: number, n: number, m: number, d: Float64Array): number {
-  const s = (u - g0) / h;
-  let k0 = Math.floor(s) - (m / 2 - 1);
-  if (k0 < 0) k0 = 0;
-  if (k0 > n - m) k0 = n - m;
-  const t = s - k0;
+  const [k0, t] = stencilStart(u, g0, h, n, m);
   for (let j = 0; j < m; j++) {
     let den = 1;
     for (let i = 0; i < m; i++) if (i !== j) den *= j - i;
