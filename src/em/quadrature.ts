@@ -23,26 +23,8 @@ export function gaussLegendre(n: number): GaussLegendre {
   if (hit) return hit;
   const x = new Float64Array(n);
   const w = new Float64Array(n);
-  for (let i = 0; i < Math.ceil(n / 2); i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      // P_n(z) and P_n'(z) by the three-term recurrence
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      const pn = n === 1 ? z : p1;
-      const pnm1 = n === 1 ? 1 : p0;
-      dp = (n * (z * pn - pnm1)) / (z * z - 1);
-      const dz = pn / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-16) break;
-    }
-    // recompute the derivative at the converged root
+  /** P_n(z) and P_n'(z) by the three-term recurrence. */
+  const legendre = (z: number): [number, number] => {
     let p0 = 1;
     let p1 = z;
     for (let k = 2; k <= n; k++) {
@@ -50,7 +32,17 @@ export function gaussLegendre(n: number): GaussLegendre {
       p0 = p1;
       p1 = p2;
     }
-    dp = n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1);
+    return n === 1 ? [z, 1] : [p1, (n * (z * p1 - p0)) / (z * z - 1)];
+  };
+  for (let i = 0; i < Math.ceil(n / 2); i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    for (let it = 0; it < 100; it++) {
+      const [pn, dp] = legendre(z);
+      const dz = pn / dp;
+      z -= dz;
+      if (Math.abs(dz) < 1e-16) break;
+    }
+    const dp = legendre(z)[1];
     const wi = 2 / ((1 - z * z) * dp * dp);
     x[i] = -z;
     x[n - 1 - i] = z;
