@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { test } from "node:test";
-import { loadVolve } from "../src/data";
+import { loadVolve, toNpy } from "../src/data";
 import {
   amplitudeSpectrum,
   convertImpedance,
@@ -200,4 +203,44 @@ test("target config: errors name the field; paths resolve against the data direc
   assert.equal(targetPath({ dir: "/x" }, "a.npy"), "/x/a.npy");
   assert.equal(targetPath({ dir: "./y" }, "a.npy"), `${process.cwd()}/y/a.npy`);
   assert.equal(targetPath({ dir: "/x" }, "/abs/b.npy"), "/abs/b.npy");
+});
+
+test("a new target with the same kind of files needs only a config: other units, 2 ms well and section, absolute dir", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-well-"));
+  try {
+    const n = 101; // 1000-1200 ms at 2 ms
+    const t = Float32Array.from({ length: n }, (_, i) => 1000 + 2 * i);
+    const zSi = Float32Array.from({ length: n }, (_, i) => 7.5e6 + 1e6 * Math.sin(i / 7)); // (m/s)(kg/m3)
+    const s = syntheticTrace(zSi, { freqHz: 25, dt: 0.002 });
+    const w = (f: string, a: Float32Array, shape: number[]) => fs.writeFileSync(path.join(tmp, f), toNpy(a, shape));
+    w("t.npy", t, [n]);
+    w("s.npy", s, [n]);
+    w("z.npy", zSi, [n]);
+    const sec = new Float32Array(3 * n);
+    for (let k = 0; k < 3; k++) sec.set(s, k * n);
+    w("sec.npy", sec, [3, n]);
+    const spec = {
+      kind: "well", name: "test well", dir: tmp,
+      well: { time: "t.npy", seismic: "s.npy", impedance: "z.npy", impedanceUnit: "m/s*kg/m3" },
+      dtMs: 4,
+      apply: [{ name: "line", seismic: "sec.npy", time: "t.npy" }],
+    };
+    const tg = loadWellTarget(spec);
+    assert.equal(tg.timeMs.length, 51);
+    assert.equal(tg.timeMs[50], 1200);
+    // 4 ms sample 10 (1040 ms): its cell [1038, 1042] holds half of the 2 ms cell of sample 19 (1038 ms),
+    // all of sample 20 (1040 ms) and half of sample 21 (1042 ms); units (m/s)(kg/m3) -> (m/s)(g/cm3) is /1000
+    const ref = (0.5 * zSi[19] + zSi[20] + 0.5 * zSi[21]) / 2 / 1000;
+    close(tg.impedance[10], ref, 1e-6 * ref);
+    assert.equal(tg.apply[0].traces.length, 3);
+    assert.equal(tg.apply[0].traces[0].length, 51);
+    close(tg.apply[0].traces[2][10], (0.5 * s[19] + s[20] + 0.5 * s[21]) / 2, 1e-6);
+    assert.deepEqual([tg.heldOut[0], tg.heldOut.length], [34, 17]); // lower third: from sample round(2*51/3) = 34
+    // a synthetic trace made from the log ties with correlation +1 at zero shift (same wavelet family)
+    const m = matchAmplitudes(tg, 25, tg.labelled, 0.1);
+    assert.equal(m.polarity, 1);
+    assert.ok(m.tie.correlation > 0.8, `tie ${m.tie.correlation}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
