@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { RunSize, runSize } from "../config";
 import { toNpy, loadNpy2D } from "../data";
-import { progress, Progress } from "../display";
+import { epochProgress } from "../display";
 import { DatasetSpec, loadDataset, Metrics, splitTraces } from "../seismic";
 import {
   evaluateTcn,
@@ -113,21 +113,6 @@ function trainFlags<T extends { epochs: number; lr: number; batchSize: number }>
   return out;
 }
 
-function epochReporter(io: CliIO, label: string): { onEpoch: (l: EpochLog) => void; done: () => void } {
-  let bar: Progress | undefined;
-  return {
-    onEpoch: (l) => {
-      bar ??= progress(label, l.epochs, { stream: process.stderr });
-      bar.update(l.epoch, `train ${l.trainLoss.toPrecision(4)}${Number.isFinite(l.valLoss) ? ` val ${l.valLoss.toPrecision(4)}` : ""}`);
-    },
-    done: () => {
-      bar?.done();
-      bar = undefined;
-      void io;
-    },
-  };
-}
-
 function writeJson(dir: string, name: string, obj: unknown): string {
   const f = path.join(dir, name);
   fs.writeFileSync(f, JSON.stringify(obj, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
@@ -174,6 +159,12 @@ function transferConfig(a: ParsedArgs, size: RunSize): TransferConfig {
   return cfg;
 }
 
+/** Flags of the data spec, training and fine-tuning (shared by the verbs that take them). */
+const DATA_FLAGS = ["data", "seismic", "impedance", "noise", "freq", "trace-step"];
+const TRAIN_FLAGS = ["epochs", "lr", "batch", "seed"];
+const WELL_FLAGS = ["wells", "n-wells", "freeze", "normalization"];
+const SIZE = { booleans: ["quick", "full"] };
+
 const COMMON = "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
 
 export const tcnVerbs: Verb[] = [
@@ -187,17 +178,12 @@ export const tcnVerbs: Verb[] = [
       "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
       "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        booleans: ["quick", "full"],
-        known: ["config", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "epochs", "lr", "batch", "padding", "seed"],
-      });
+      const a = parseArgs(args, { ...SIZE, known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS] });
       const size = sizeOf(a);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
       const be = await initBackend();
-      const rep = epochReporter(io, "pretrain");
-      const r = await runPretrain(cfg, { onEpoch: rep.onEpoch });
-      rep.done();
+      const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }) });
       await saveTcn(r.bundle, path.join(out, "model"));
       const f = writeJson(out, "metrics.json", {
         test: m4(r.test.section),
@@ -225,10 +211,7 @@ export const tcnVerbs: Verb[] = [
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
       "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the whole target, loss, wells}).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        booleans: ["quick", "full"],
-        known: ["model", "config", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "wells", "n-wells", "freeze", "normalization", "epochs", "lr", "batch", "seed"],
-      });
+      const a = parseArgs(args, { ...SIZE, known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS] });
       const size = sizeOf(a);
       const cfg = transferConfig(a, size);
       const modelDir = str(a, "model");
@@ -238,13 +221,11 @@ export const tcnVerbs: Verb[] = [
       const pre = await loadTcn(modelDir);
       const target = loadDataset(cfg.target.data);
       const wells = resolveWells(cfg.target.wells, target.seismic.length);
-      const rep = epochReporter(io, "finetune");
       const t = cfg.finetune;
       const r = await finetuneTcn(pre, target, wells, undefined, {
         epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
-        freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: rep.onEpoch,
+        freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }),
       });
-      rep.done();
       await saveTcn(r.bundle, path.join(out, "model"));
       const e = evaluateTcn(r.bundle, target);
       const f = writeJson(out, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
@@ -260,7 +241,7 @@ export const tcnVerbs: Verb[] = [
       "  --seismic F.npy  trace-major 2-D float32/float64 array (traces, samples); no impedance needed\n" +
       "Writes DIR/impedance.npy (traces, samples) float32 and DIR/metrics.json (scores when impedance is known).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [], known: ["model", "out", "seismic", "data", "noise", "freq", "trace-step", "impedance"] });
+      const a = parseArgs(args, { booleans: [], known: ["model", "out", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const out = outDir(a);
@@ -296,7 +277,7 @@ export const tcnVerbs: Verb[] = [
       "  --traces  all (default), test (the 1:1:4 test traces of the pretrain split with --split-seed, default 0), or 3,10,200\n" +
       "Writes DIR/metrics.json ({section, mean_trace, per_trace: {pcc: [...], r2: [...], mse: [...], mae: [...]}, traces}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [], known: ["model", "out", "data", "seismic", "impedance", "noise", "freq", "trace-step", "traces", "split-seed"] });
+      const a = parseArgs(args, { booleans: [], known: ["model", "out", "traces", "split-seed", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const out = outDir(a);
@@ -336,25 +317,18 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        booleans: ["quick", "full"],
-        known: ["config", "out", "pretrained", "data", "seismic", "impedance", "noise", "freq", "trace-step", "wells", "n-wells", "freeze", "normalization", "epochs", "lr", "batch", "seed"],
-      });
+      const a = parseArgs(args, { ...SIZE, known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS] });
       const size = sizeOf(a);
       const raw = readConfig(a);
       if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, outDir(a), io, writeJson);
       const cfg = transferConfig(a, size);
       const out = outDir(a);
       const be = await initBackend();
-      const reps: Record<string, ReturnType<typeof epochReporter>> = {};
+      const reps: Record<string, ReturnType<typeof epochProgress>> = {};
       const t0 = Date.now();
       const run = await runTransfer(cfg, {
         onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
-        onEpoch: (s, l) => {
-          reps[s] ??= epochReporter(io, s);
-          reps[s].onEpoch(l);
-          if (l.epoch === l.epochs) reps[s].done();
-        },
+        onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
       });
       const r = run.result;
       if (run.pretrain) await saveTcn(run.pretrained, path.join(out, "pretrained"));

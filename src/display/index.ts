@@ -24,3 +24,5 @@ export {
   xyFigure,
 } from "./figures";
 export type { LayeredModel, SectionOptions, Series, TransientSeries } from "./figures";
+export { epochProgress } from "./seismic";
+export type { EpochReport } from "./seismic";

@@ -88,6 +88,36 @@ function mixSeed(seed: number, counter: number): number {
   return (h ^ (h >>> 12)) >>> 0;
 }
 
+/** Shared by the TCN layers: [batch, samples, channels] in, `filters` channels out. */
+abstract class ChannelsLayer extends tf.layers.Layer {
+  abstract readonly filters: number;
+  abstract readonly kernelSize: number;
+  abstract readonly dilationRate: number;
+  abstract readonly padding: Padding;
+
+  /** The serialised convolution settings common to both layers. */
+  protected convConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, dilationRate: this.dilationRate, padding: this.padding };
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = shapeOf(inputShape);
+    return [s[0], s[1], this.filters];
+  }
+
+  /** The input's channel count, which must be known when the layer is built. */
+  protected channelsIn(inputShape: Shape | Shape[]): number {
+    const cin = shapeOf(inputShape)[2];
+    if (cin == null) throw new Error(`${this.name}: the channel dimension of the input must be known`);
+    return cin;
+  }
+}
+
+/** Layers run their inference path unless called with { training: true }. */
+function isInference(kwargs: Kwargs): boolean {
+  return !(kwargs && kwargs["training"] === true);
+}
+
 export interface WeightNormConv1DArgs extends LayerArgs {
   filters: number;
   kernelSize: number;
@@ -100,7 +130,7 @@ export interface WeightNormConv1DArgs extends LayerArgs {
 }
 
 /** A weight-normalised, dilated 1-D convolution with a gradient that works on every backend. */
-export class WeightNormConv1D extends tf.layers.Layer {
+export class WeightNormConv1D extends ChannelsLayer {
   static className = "GeoinvWeightNormConv1D";
   readonly filters: number;
   readonly kernelSize: number;
@@ -123,8 +153,7 @@ export class WeightNormConv1D extends tf.layers.Layer {
   }
 
   build(inputShape: Shape | Shape[]): void {
-    const cin = shapeOf(inputShape)[2];
-    if (cin == null) throw new Error(`${this.name}: the channel dimension of the input must be known`);
+    const cin = this.channelsIn(inputShape);
     const zeros = tf.initializers.zeros();
     this.v = this.addWeight("kernel", [this.kernelSize, cin, this.filters], "float32", zeros);
     if (this.useWeightNorm) this.g = this.addWeight("g", [this.filters], "float32", zeros);
@@ -132,15 +161,10 @@ export class WeightNormConv1D extends tf.layers.Layer {
     this.built = true;
   }
 
-  computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = shapeOf(inputShape);
-    return [s[0], s[1], this.filters];
-  }
-
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const inference = !(kwargs && kwargs["training"] === true);
+      const inference = isInference(kwargs);
       const v = this.v!.read() as tf.Tensor3D;
       let y: tf.Tensor3D;
       if (this.kernelSize === 1 && !this.useWeightNorm) {
@@ -153,15 +177,7 @@ export class WeightNormConv1D extends tf.layers.Layer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      dilationRate: this.dilationRate,
-      padding: this.padding,
-      weightNorm: this.useWeightNorm,
-      activation: this.activation,
-    };
+    return { ...this.convConfig(), weightNorm: this.useWeightNorm, activation: this.activation };
   }
 }
 
@@ -176,7 +192,7 @@ export interface TemporalBlockArgs extends LayerArgs {
 }
 
 /** One residual TCN block (see the file comment). Weights: conv1 v/g/b, conv2 v/g/b, [down w/b]. */
-export class TemporalBlock extends tf.layers.Layer {
+export class TemporalBlock extends ChannelsLayer {
   static className = "GeoinvTemporalBlock";
   readonly filters: number;
   readonly kernelSize: number;
@@ -199,8 +215,7 @@ export class TemporalBlock extends tf.layers.Layer {
   }
 
   build(inputShape: Shape | Shape[]): void {
-    const cin = shapeOf(inputShape)[2];
-    if (cin == null) throw new Error(`${this.name}: the channel dimension of the input must be known`);
+    const cin = this.channelsIn(inputShape);
     const z = tf.initializers.zeros();
     const k = this.kernelSize;
     const f = this.filters;
@@ -217,15 +232,10 @@ export class TemporalBlock extends tf.layers.Layer {
     this.built = true;
   }
 
-  computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = shapeOf(inputShape);
-    return [s[0], s[1], this.filters];
-  }
-
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
       const x = oneTensor(inputs);
-      const inference = !(kwargs && kwargs["training"] === true);
+      const inference = isInference(kwargs);
       const training = !inference && this.dropout > 0;
       const r = (n: string) => this.w[n].read();
       const conv = (h: tf.Tensor3D, p: string) =>
@@ -241,15 +251,7 @@ export class TemporalBlock extends tf.layers.Layer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: this.kernelSize,
-      dilationRate: this.dilationRate,
-      padding: this.padding,
-      dropout: this.dropout,
-      seed: this.seed,
-    };
+    return { ...this.convConfig(), dropout: this.dropout, seed: this.seed };
   }
 }
 
