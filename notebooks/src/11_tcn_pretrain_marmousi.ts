@@ -29,7 +29,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { bySize, runSize } from "./src/config";
-import { initNotebook, learningCurveFigure, markdown, plot, progress, sectionFigure, table, traceOverlayFigure } from "./src/display";
+import { epochProgress, initNotebook, learningCurveFigure, markdown, plot, sectionFigure, table, traceOverlayFigure } from "./src/display";
 import { fractionToSnrDb } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
@@ -38,15 +38,6 @@ const backend = await tcn.initBackend();
 const nbSize = runSize();
 markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`);
 
-/** A progress bar fed by the training loop's per-epoch callback. */
-function epochBar(label: string) {
-  let bar: ReturnType<typeof progress> | undefined;
-  return (l: tcn.EpochLog) => {
-    bar ??= progress(label, l.epochs);
-    bar.update(l.epoch, `train ${l.trainLoss.toPrecision(3)}${Number.isFinite(l.valLoss) ? `, val ${l.valLoss.toPrecision(3)}` : ""}`);
-    if (l.epoch === l.epochs) bar.done();
-  };
-}
 
 // %% [markdown]
 // ## Pre-training
@@ -56,7 +47,7 @@ function epochBar(label: string) {
 // %%
 const preCfg = tcn.pretrainPreset();
 table([{ ...preCfg.train, split: JSON.stringify(preCfg.split.counts ?? preCfg.split.ratio), seismic: `${preCfg.data.freqHz} Hz Ricker, dt ${preCfg.data.dt} s`, padding: preCfg.model.padding }], { caption: "Pre-training settings" });
-const pre = await tcn.runPretrain(preCfg, { onEpoch: epochBar("pre-training") });
+const pre = await tcn.runPretrain(preCfg, { onEpoch: epochProgress("pre-training") });
 const preH = pre.history;
 markdown(`Trained ${preH.epochsRun} epochs in ${preH.seconds.toFixed(0)} s (${preH.secondsPerEpoch.toFixed(2)} s/epoch` +
   ` on ${pre.split.train.length} traces); best validation loss ${preH.bestValLoss.toPrecision(3)} at epoch ${preH.bestEpoch}` +
@@ -100,7 +91,7 @@ for (const t of [pre.split.test[Math.floor(pre.split.test.length / 4)], pre.spli
 const padRows = [];
 for (const padding of ["same", "causal"] as const) {
   const cfg = { ...preCfg, model: { ...preCfg.model, padding }, train: { ...preCfg.train, epochs: bySize({ quick: preCfg.train.epochs, full: 300 }), patience: null } };
-  const r = padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null ? pre : await tcn.runPretrain(cfg, { onEpoch: epochBar(`padding ${padding}`) });
+  const r = padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null ? pre : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`padding ${padding}`) });
   padRows.push({ padding, epochs: cfg.train.epochs, "test PCC %": 100 * r.test.section.pcc, "test r² %": 100 * r.test.section.r2, "test MAE": r.test.section.mae });
   if (r !== pre) r.bundle.model.dispose();
 }

@@ -27,7 +27,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { bySize, runSize } from "./src/config";
-import { initNotebook, markdown, plot, progress, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
+import { epochProgress, initNotebook, markdown, plot, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
 import { overthrust, randomTraces, wellTraces } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
@@ -36,14 +36,6 @@ const backend = await tcn.initBackend();
 const nbSize = runSize();
 markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`);
 
-function epochBar(label: string) {
-  let bar: ReturnType<typeof progress> | undefined;
-  return (l: tcn.EpochLog) => {
-    bar ??= progress(label, l.epochs);
-    bar.update(l.epoch, `train ${l.trainLoss.toPrecision(3)}`);
-    if (l.epoch === l.epochs) bar.done();
-  };
-}
 
 // %% [markdown]
 // ## The pre-trained model
@@ -58,7 +50,7 @@ async function loadOrPretrain(): Promise<tcn.TcnBundle> {
     markdown(`Loaded the pre-trained model from \`${preDir}\` (trained ${(b.meta.history as { epochsRun?: number })?.epochsRun ?? "?"} epochs on ${b.meta.trainTraces} Marmousi-2 traces).`);
     return b;
   }
-  const r = await tcn.runPretrain(tcn.pretrainPreset(), { onEpoch: epochBar("pre-training on Marmousi-2") });
+  const r = await tcn.runPretrain(tcn.pretrainPreset(), { onEpoch: epochProgress("pre-training on Marmousi-2") });
   markdown(`No saved model at \`${preDir}\`: pre-trained one here (${r.history.epochsRun} epochs; Marmousi-2 test PCC ${(100 * r.test.section.pcc).toFixed(2)} %).`);
   return r.bundle;
 }
@@ -87,7 +79,7 @@ table([
 // Marmousi-2 normalisation for input and output, as it must without labels.
 
 // %%
-const settings = (t: tcn.TrainSettings, seed: number, label: string) => ({ epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed, onEpoch: epochBar(label) });
+const settings = (t: tcn.TrainSettings, seed: number, label: string) => ({ epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed, onEpoch: epochProgress(label) });
 const ft = (seed: number, label = "transfer"): tcn.FinetuneOptions => ({ ...settings(cfg.finetune, seed, label), freezeBlocks: cfg.finetune.freezeBlocks, normalization: cfg.finetune.normalization });
 const tab1 = await tcn.transferExperiment({
   pretrained: pretrained, target: target, wells: wells, // (tslab: no shorthand properties for variables of earlier cells)
