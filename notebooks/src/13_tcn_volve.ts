@@ -31,7 +31,7 @@
 import * as fs from "fs";
 import { runSize } from "./src/config";
 import { loadVolve } from "./src/data";
-import { initNotebook, learningCurveFigure, markdown, plot, progress, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
+import { epochProgress, initNotebook, learningCurveFigure, markdown, plot, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
 import { amplitudeSpectrum, pearson, ricker, rowStats } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
@@ -42,18 +42,6 @@ const cfg = tcn.wellTransferConfig(JSON.parse(fs.readFileSync("examples/tcn_tran
 markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}). ` +
   `Config: \`examples/tcn_transfer_volve.json\` over the ${nbSize} preset (\`tcn.wellTransferPreset\`).`);
 const nbT0 = Date.now();
-
-function epochBar(label: string) {
-  let bar: ReturnType<typeof progress> | undefined;
-  return (l: tcn.EpochLog) => {
-    bar ??= progress(label, l.epochs);
-    bar.update(l.epoch, `train ${l.trainLoss.toPrecision(3)}`);
-    if (l.epoch === l.epochs) {
-      bar.done();
-      bar = undefined;
-    }
-  };
-}
 
 // %% [markdown]
 // ## The well: impedance log and the seismic trace at the well
@@ -168,7 +156,7 @@ markdown(`Tie correlation at zero shift **${tie.correlation.toFixed(2)}** (its s
 
 // %%
 const src = cfg.source;
-const pre = await tcn.pretrainWindows(src, fHz, cfg.seed, epochBar("pre-training on Marmousi-2 windows"));
+const pre = await tcn.pretrainWindows(src, fHz, cfg.seed, epochProgress("pre-training on Marmousi-2 windows"));
 plot(learningCurveFigure([{ name: "training", values: pre.history.trainLoss }, { name: "validation", values: pre.history.valLoss }], { title: "Pre-training" }));
 table([{
   "Ricker (Hz)": fHz, "window (samples)": src.window.length, "training windows": pre.windows.train, "validation windows": pre.windows.val,
@@ -197,11 +185,7 @@ const stageBars: Record<string, (l: tcn.EpochLog) => void> = {};
 const res = await tcn.runWellTransfer(cfg, {
   pretrained: pre.bundle,
   onStage: (s, d) => markdown(`*${s}: ${d}*`),
-  onEpoch: (s, l) => {
-    stageBars[s] ??= epochBar(s);
-    stageBars[s](l);
-    if (l.epoch === l.epochs) delete stageBars[s];
-  },
+  onEpoch: (s, l) => (stageBars[s] ??= epochProgress(s))(l),
 });
 
 // %% [markdown]

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { RunSize } from "../config";
 import { toNpy } from "../data";
-import { progress, Progress } from "../display";
-import { initBackend, MODEL_NAMES, runWellTransfer, saveTcn, wellMetricsJson, wellTransferConfig, WellTransferResult } from "../tcn";
+import { epochProgress } from "../display";
+import { EpochLog, initBackend, MODEL_NAMES, runWellTransfer, saveTcn, wellMetricsJson, wellTransferConfig, WellTransferResult } from "../tcn";
 import { CliIO, ParsedArgs, UsageError } from "./registry";
 
 /**
@@ -69,28 +69,11 @@ export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSiz
   }
   if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
   const be = await initBackend();
-  let bar: Progress | undefined;
-  let stage = "";
+  const bars: Record<string, (l: EpochLog) => void> = {};
   const r = await runWellTransfer(cfg, {
-    onStage: (s, d) => {
-      bar?.done();
-      bar = undefined;
-      io.stderr(`tcn transfer (well): ${s}: ${d}\n`);
-    },
-    onEpoch: (s, l) => {
-      if (s !== stage || !bar) {
-        bar?.done();
-        bar = progress(s, l.epochs, { stream: process.stderr });
-        stage = s;
-      }
-      bar.update(l.epoch, `loss ${l.trainLoss.toPrecision(4)}`);
-      if (l.epoch === l.epochs) {
-        bar.done();
-        bar = undefined;
-      }
-    },
+    onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
+    onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
   });
-  bar?.done();
   if (r.pretrain) await saveTcn(r.pretrained, path.join(out, "pretrained"));
   await saveTcn(r.final.bundles.direct, path.join(out, "direct"));
   await saveTcn(r.final.bundles.transfer, path.join(out, "transfer"));
