@@ -26,6 +26,7 @@ import {
   seededDropout,
   trainModel,
   weightNormConv1d,
+  TemporalBlock,
 } from "../src/tcn";
 
 before(async () => {
@@ -272,6 +273,19 @@ test("fine-tuning with frozen blocks changes only the unfrozen layers; the sourc
   assert.ok(ft.bundle.model.layers.every((l) => l.trainable), "returned model is left trainable");
   pre.model.dispose();
   ft.bundle.model.dispose();
+});
+
+test("fine-tuning draws its own dropout masks from its seed; the pre-trained model's stream is untouched", async () => {
+  const d = makeDataset("toy", toyData(10, 48, 5).x, toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)));
+  const pre = (await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], { epochs: 1, batchSize: 3, seed: 1, config: { channels: [3, 4], kernelSize: 3 } })).bundle;
+  const seeds = (m: { layers: unknown[] }) => m.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock).map((b) => b.seed);
+  const preSeeds = seeds(pre.model);
+  const a = await finetuneTcn(pre, d, [8, 9], undefined, { epochs: 1, batchSize: 2, seed: 7 });
+  const b = await finetuneTcn(pre, d, [8, 9], undefined, { epochs: 1, batchSize: 2, seed: 8 });
+  assert.deepEqual(seeds(a.bundle.model), [7001, 7002]);
+  assert.deepEqual(seeds(b.bundle.model), [8001, 8002]);
+  assert.deepEqual(seeds(pre.model), preSeeds);
+  for (const m of [pre.model, a.bundle.model, b.bundle.model]) m.dispose();
 });
 
 test("save/load: same predictions; clear errors for missing, truncated or corrupt model directories and unfit data", async () => {

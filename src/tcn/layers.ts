@@ -199,7 +199,15 @@ export class TemporalBlock extends ChannelsLayer {
   readonly dilationRate: number;
   readonly padding: Padding;
   readonly dropout: number;
-  readonly seed: number;
+  seed: number;
+  /**
+   * Restart this block's dropout stream from `seed`, so a fine-tuning run of a copied model draws
+   * masks from its own seed instead of continuing the pre-trained model's stream.
+   */
+  reseedDropout(seed: number): void {
+    this.seed = seed | 0;
+    this.calls = 0;
+  }
   /** Number of training calls so far (advances the dropout masks). */
   calls = 0;
   private w: Record<string, tf.LayerVariable> = {};

@@ -17,6 +17,7 @@ import {
 import { initBackend } from "./backend";
 import { cloneModel, TcnBundle } from "./io";
 import { buildTcn, configOf, TcnConfig, tcnConfig } from "./model";
+import { TemporalBlock } from "./layers";
 import { predictRows, trainModel, TrainHistory, TrainOptions } from "./train";
 
 /**
@@ -153,6 +154,11 @@ export async function finetuneTcn(pre: TcnBundle, data: SeismicDataset, trainIdx
   if (valIdx) checkIndices(valIdx, n, "validation traces");
   checkFits(pre, data.seismic, `${data.name} seismic`);
   const model = await cloneModel(pre.model);
+  // the run's own dropout masks: block i gets the seed buildTcn would give it for opts.seed
+  if (opts.seed !== undefined) {
+    let i = 0;
+    for (const layer of model.layers) if (layer instanceof TemporalBlock) layer.reseedDropout(opts.seed * 1000 + ++i);
+  }
   freezeBlocks(model, opts.freezeBlocks ?? 0);
   const norm = opts.normalization ?? "target";
   const xStats: Standardizer = norm === "target" ? fitStandardizer(data.seismic, trainIdx) : pre.xStats;
