@@ -26,3 +26,5 @@ export {
 export type { LayeredModel, SectionOptions, Series, TransientSeries } from "./figures";
 export { epochProgress } from "./seismic";
 export type { EpochReport } from "./seismic";
+export { modelBandFigure } from "./inversion";
+export type { DepthBandSeries } from "./inversion";

@@ -23,7 +23,7 @@ export {
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { DEFAULT_CR, invert, invertSync, OBJECTIVE_MODULE } from "./invert";
+export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE } from "./invert";
 export type { InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";

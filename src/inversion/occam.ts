@@ -13,7 +13,9 @@ import { OBJECTIVE_MODULE } from "./invert";
  * linearises the forward at the current model (Jacobian by forward differences), solves
  * (mu D^T D + (W J)^T W J) m = (W J)^T W (d - F(m_k) + J m_k) for a sweep of Lagrange multipliers
  * mu, evaluates the true misfit of every candidate, and keeps: while the target is out of reach,
- * the candidate of least misfit (phase 1); once reachable, the largest mu that meets it (phase 2).
+ * the smoothest candidate that cuts the misfit to an intermediate goal (phase 1; Constable et al.
+ * take the least misfit, which on TEM data sends insensitive deep layers to the bounds); once the
+ * target is reachable, the largest mu that meets it (phase 2).
  */
 export interface OccamOptions {
   /** Layer thicknesses (m) of the thin-layer model; default geometric from `firstThickness` to `maxDepth`. */
@@ -30,8 +32,10 @@ export interface OccamOptions {
   /** Target RMS of the weighted misfit (default 1). */
   targetRms?: number;
   maxIterations?: number;
-  /** log10 mu values tried each iteration (default -3 ... 7 in steps of 0.25). */
+  /** log10 mu values tried each iteration (default -2 ... 6 in steps of 0.25). */
   log10Mu?: number[];
+  /** Phase 1 aims each iteration at this fraction of the current misfit (default 0.6), see above. */
+  phaseOneFraction?: number;
   /** Forward-difference step in log10 rho (default 0.02). */
   fdStep?: number;
   /** Resistivity bounds (ohm-m) the model is kept within (default 0.1 ... 1e5). */
@@ -109,7 +113,8 @@ export async function occam(problem: InversionProblem, o: OccamOptions = {}): Pr
   const N = dataCount(sub);
   const target = o.targetRms ?? 1;
   const h = o.fdStep ?? 0.02;
-  const muGrid = (o.log10Mu ?? Array.from({ length: 41 }, (_, i) => -3 + 0.25 * i)).map((e) => Math.pow(10, e));
+  const phaseOneFraction = o.phaseOneFraction ?? 0.6;
+  const muGrid = (o.log10Mu ?? Array.from({ length: 33 }, (_, i) => -2 + 0.25 * i)).map((e) => Math.pow(10, e));
   const spec = { module: OBJECTIVE_MODULE, factory: "createPredictor", args: sub };
   const nw = o.workers ?? 1;
   const pool = o.pool ?? (nw !== 1 && !o.forward ? new WorkerPool(spec, nw) : undefined);
@@ -166,13 +171,14 @@ export async function occam(problem: InversionProblem, o: OccamOptions = {}): Pr
       }
       const preds = await predict(cands);
       const rmss = preds.map(rmsOf);
+      // phase 2: the largest mu (smoothest model) that meets the target; phase 1: the largest mu
+      // that meets an intermediate goal, max(target, 1.02 x the least misfit on offer, 0.6 x the
+      // current misfit), so early iterations do not jump to the rough minimiser of a poor linearisation
+      const rmin = Math.min(...rmss);
+      const phase: 1 | 2 = rmin <= target ? 2 : 1;
+      const goal = phase === 2 ? target : Math.max(target, 1.02 * rmin, phaseOneFraction * rms);
       let pick = -1;
-      let phase: 1 | 2 = 1;
-      for (let k = 0; k < mus.length; k++) if (rmss[k] <= target && (pick < 0 || mus[k] > mus[pick])) pick = k;
-      if (pick >= 0) phase = 2;
-      else {
-        for (let k = 0; k < mus.length; k++) if (pick < 0 || rmss[k] < rmss[pick]) pick = k;
-      }
+      for (let k = 0; k < mus.length; k++) if (rmss[k] <= goal && (pick < 0 || mus[k] > mus[pick])) pick = k;
       let xNew = cands[pick];
       let predNew = preds[pick];
       let rmsNew = rmss[pick];

@@ -71,6 +71,16 @@ export class WorkerPool {
     });
   }
 
+  /** Resolves when every worker has built its objective (thread start-up and module loading). */
+  async whenReady(): Promise<void> {
+    this.workers.forEach((w) => w.ref());
+    try {
+      await Promise.all(this.ready);
+    } finally {
+      this.workers.forEach((w) => w.unref());
+    }
+  }
+
   /** The objective spec the workers hold now. */
   get current(): WorkerObjectiveSpec {
     return this.spec;
@@ -127,12 +137,7 @@ export class WorkerPool {
   /** Evaluate a batch: one value (or component row) per point, in input order. */
   async evaluate(xs: Float64Array[]): Promise<number[] | number[][]> {
     if (this.closed) throw new Error("WorkerPool.evaluate after close()");
-    this.workers.forEach((w) => w.ref());
-    try {
-      await Promise.all(this.ready);
-    } finally {
-      this.workers.forEach((w) => w.unref());
-    }
+    await this.whenReady();
     const n = xs.length;
     const k = Math.min(this.size, Math.max(1, n));
     const chunk = Math.ceil(n / k);

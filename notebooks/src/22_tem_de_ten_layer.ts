@@ -1,0 +1,114 @@
+// Source of notebooks/22_tem_de_ten_layer.ipynb (percent format; build with `npm run notebooks:build`).
+
+// %% [markdown]
+// # Adaptive DE inversion of a ten-layer earth with two polarisable layers (seed paper sect. 2.2, Figs. 6-9)
+//
+// The seed paper inverts a ten-layer model (its Table 3, not in the text) with NP = 120 and shows the
+// recovered resistivity (Fig. 6) and chargeability (Fig. 7), the Ex fit (Fig. 8) and the misfit per
+// generation (Fig. 9). Here the ten-layer earth of the project's reference case `l10_ip2_wire`
+// (50-500 Ω·m, layers 50-250 m thick, m = 0.35 in layer 3 and 0.25 in layer 7), the same 1 km grounded
+// wire and Ex receiver as notebook 21, config `examples/tem_l10_ip2.json`.
+// Free: log10 ρ and m of all ten layers (20 unknowns); thicknesses, τ and c fixed at the true values —
+// with thicknesses free as well (29 unknowns) a 2 % fit was reached with models nothing like the truth
+// (measured while building this notebook), so the layering is taken as known, as in a fixed-grid
+// inversion. Data: noise-free, weighted by a nominal 2 % + 10⁻⁹ V/m error; success = weighted RMS 0.3.
+
+// %%
+import * as fs from "fs";
+import { bySize, runSize } from "./src/config";
+import { convergenceFigure, fmt, initNotebook, layeredModelFigure, markdown, modelBandFigure, plot, progress, table, transientFigure } from "./src/display";
+import * as inv from "./src/inversion";
+
+initNotebook();
+const cfg = inv.parseInvertConfig(JSON.parse(fs.readFileSync("examples/tem_l10_ip2.json", "utf8")));
+const problem = inv.withSyntheticData(cfg);
+const truth = cfg.model!;
+const WORKERS = 2;
+const workerPool = inv.inversionPool(problem, WORKERS);
+const generations = bySize({ quick: 150, full: cfg.optimizer.maxGenerations ?? 400 });
+const seeds = bySize({ quick: [1], full: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
+const compareGenerations = bySize({ quick: 60, full: 400 });
+markdown(`Run size **${runSize()}**: main run ≤ ${generations} generations; comparison ${seeds.length} seed(s) × 3 methods, ≤ ${compareGenerations} generations. ` +
+  `${WORKERS} worker threads on a 2-core machine shared with other jobs.` + (runSize() === "quick" ? " **Quick size stops long before convergence**; the full size runs the paper's budget." : ""));
+
+// %% [markdown]
+// ## The inversion (JADE + OBL, NP 120, seed 1)
+
+// %%
+const bar = progress("ten-layer inversion", generations);
+const r = await inv.invert(problem, { ...cfg.optimizer, maxGenerations: generations, pool: workerPool, onGeneration: (h) => bar.update(h.generation, `rms ${fmt(h.rms, 3)}`) });
+bar.done(`${r.stopReason} after ${r.generations} generations, ${r.evaluations} evaluations, rms ${fmt(r.misfit.rms, 3)}, ${fmt(r.seconds, 3)} s`);
+table(truth.rho0.map((_, j) => ({
+  layer: j + 1, "top (m)": inv.layerTops(truth.thickness)[j],
+  "ρ true": truth.rho0[j], "ρ inv": r.model.rho0[j], "ρ err %": (100 * (r.model.rho0[j] - truth.rho0[j])) / truth.rho0[j],
+  "ρ pop 5 %": r.population.stats.find((s) => s.name === `log10 rho0[${j + 1}]`)!.p05,
+  "ρ pop 95 %": r.population.stats.find((s) => s.name === `log10 rho0[${j + 1}]`)!.p95,
+  "m true": truth.m[j], "m inv": r.model.m[j],
+})), { caption: "True vs recovered, with the 5-95 % range of the final population" });
+
+// %%
+const maxDepth = 1500;
+const grid = inv.depthGrid(maxDepth, 301);
+const bR = inv.depthBand(r.population.models, "rho0", grid);
+const bM = inv.depthBand(r.population.models, "m", grid);
+plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.rho0, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" }],
+  [{ name: "final population 5-95 %", depth: bR.depth, lower: bR.lower, upper: bR.upper, color: "#d62728" }], { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth }));
+plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.m, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" }],
+  [{ name: "final population 5-95 %", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }], { title: "Chargeability (paper Fig. 7)", valueLabel: "m", logValue: false, maxDepth: maxDepth }));
+const times = (problem.datasets[0].survey as { times: number[] }).times;
+plot(transientFigure([{ name: "data", times, values: problem.datasets[0].observed, kind: "data" }, { name: "inverted model", times, values: r.predicted[0], kind: "model" }],
+  { title: "Ex fit (paper Fig. 8)", yLabel: "|Ex| (V/m per A)" }));
+plot(convergenceFigure([{ name: "weighted RMS", y: r.history.rms }, { name: "λ", y: r.history.lambda, dash: "dash" }, { name: "μ_CR", y: r.history.muCR, dash: "dot" }],
+  { title: "Misfit and control parameters per generation (paper Fig. 9)", yLabel: "value" }));
+
+// %% [markdown]
+// ## JADE + OBL vs JADE vs DE/rand/1
+
+// %%
+const methods: { name: string; o: inv.InvertOptions }[] = [
+  { name: "JADE + OBL", o: {} },
+  { name: "JADE (random init)", o: { init: "random" } },
+  { name: "DE/rand/1 (F 0.5, CR 0.9)", o: { strategy: "DE/rand/1", init: "random", F: 0.5, CR: 0.9 } },
+];
+const runs: { method: string; seed: number; r: inv.InversionResult }[] = [];
+const cbar = progress("comparison runs", methods.length * seeds.length);
+for (const m of methods) for (const seed of seeds) {
+  const x = await inv.invert(problem, { np: 120, maxGenerations: compareGenerations, targetRms: 0.3, seed, pool: workerPool, ...m.o });
+  runs.push({ method: m.name, seed, r: x });
+  cbar.update(runs.length, `${m.name} seed ${seed}: rms ${fmt(x.misfit.rms, 3)}`);
+}
+cbar.done();
+const median = (v: number[]) => { const s = v.slice().sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+table(methods.map((m) => {
+  const rs = runs.filter((x) => x.method === m.name);
+  const ok = rs.filter((x) => x.r.evaluationsToTarget !== null);
+  return { method: m.name, success: `${ok.length}/${rs.length}`, "median evals to RMS 0.3": ok.length ? median(ok.map((x) => x.r.evaluationsToTarget!)) : "-", "median final RMS": median(rs.map((x) => x.r.misfit.rms)), "median s / run": median(rs.map((x) => x.r.seconds)) };
+}), { caption: `NP 120, ≤ ${compareGenerations} generations, seeds ${seeds.join(", ")}` });
+plot(convergenceFigure(methods.map((m) => {
+  const rs = runs.filter((x) => x.method === m.name);
+  const n = Math.max(...rs.map((x) => x.r.history.rms.length));
+  return { name: m.name, y: Array.from({ length: n }, (_, g) => median(rs.map((x) => x.r.history.rms[Math.min(g, x.r.history.rms.length - 1)]))) };
+}), { title: "Median best RMS per generation", yLabel: "RMS" }));
+const best = runs.filter((x) => x.method === "JADE + OBL").map((x) => x.r.model);
+const bRs = inv.depthBand(best, "rho0", grid);
+plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.rho0, dash: "dash", color: "#000000" }],
+  [{ name: `best models of ${best.length} JADE + OBL runs, 5-95 %`, depth: bRs.depth, lower: bRs.lower, upper: bRs.upper }], { title: "Resistivity spread over seeds", maxDepth: maxDepth }));
+
+// %% [markdown]
+// ## Summary beside the paper
+
+// %%
+const errs = truth.rho0.map((v, j) => Math.abs((100 * (r.model.rho0[j] - v)) / v));
+const outside = truth.rho0.map((v, j) => {
+  const st = r.population.stats.find((x) => x.name === `log10 rho0[${j + 1}]`)!;
+  return v < st.p05 || v > st.p95 ? j + 1 : 0;
+}).filter((j) => j > 0);
+markdown([
+  `* Main run: ${r.stopReason} after ${r.generations} generations (${r.evaluations} forward runs, ${fmt(r.seconds, 3)} s), weighted RMS ${fmt(r.misfit.rms, 3)}.`,
+  `* ρ error: median ${fmt(median(errs), 3)} %, largest ${fmt(Math.max(...errs), 3)} % (layer ${errs.indexOf(Math.max(...errs)) + 1}); m of the polarisable layers ${fmt(r.model.m[2], 3)} (0.35) and ${fmt(r.model.m[6], 3)} (0.25).`,
+  `* Layers whose true ρ lies outside the final population's 5-95 % range: ${outside.length ? outside.join(", ") : "none"}. ` +
+  `A converged population is narrow whether or not it is right: its spread measures convergence, the spread over seeds (full size) and the misfit measure the non-uniqueness.`,
+  `* The paper reports the ten-layer resistivity "basically consistent" with the model and the high-chargeability layers clearly recovered. ` +
+  `With ρ and m free in all ten layers, a fit at RMS ${fmt(r.misfit.rms, 3)} (${fmt(2 * r.misfit.rms, 2)} % of the data) does not pin the model down here.`,
+].join("\n"));
+await workerPool.close();
