@@ -19,7 +19,8 @@
 // Free: log10 ρ (1-1000 Ω·m), log10 h (10-1000 m), m (0-0.9) of every layer; τ and c are fixed at the
 // true values (the paper inverts ρ and m only). Data: noise-free forward responses weighted by a nominal
 // 2 % + 10⁻⁹ V/m error (so RMS 1 means a 2 % fit); a run succeeds when the weighted RMS reaches 0.1.
-// JADE starts here at μ_CR = 0.9 instead of Zhang & Sanderson's 0.5; the comparison below shows why.
+// JADE starts here at μ_CR = 0.9 instead of Zhang & Sanderson's 0.5 (the comparison below shows why) and draws
+// x_pbest from the best 20 % (p = 0.2, the top of JADE's range; with NP 36, p = 0.05 means the best two).
 
 // %%
 import * as fs from "fs";
