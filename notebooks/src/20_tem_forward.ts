@@ -46,7 +46,7 @@ const h3 = (ipLayer: number | null, m = 0.3, tau = 5e-3, c = 0.5): em.EarthModel
   c: [0.5, 0.5, 0.5].map((v, j) => (j === ipLayer ? c : v)),
 });
 markdown(`Run size **${runSize()}**: ${nTimes} times from 10 µs to 1 s. Wire plan: ${wirePlan.info.sourcePoints} Gauss-Legendre points on the wire, ` +
-  `${wirePlan.info.nLambda} wavenumbers (Hankel filter ${wirePlan.options.hankel}), ${wirePlan.info.nOmega} frequencies (Fourier filter ${wirePlan.options.fourier}).`);
+  `${wirePlan.info.nLambda} wavenumbers (Hankel filter ${wirePlan.info.hankel}), ${wirePlan.info.nOmega} frequencies (Fourier filter ${wirePlan.options.fourier}).`);
 
 // %% [markdown]
 // ## The Cole-Cole resistivity (seed eq. 1)

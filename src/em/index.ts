@@ -7,7 +7,7 @@ export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel,
 export type { Complex, EarthModel, EarthModelSigma } from "./model";
 export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
 export type { DipoleReceiver, Point2, PointComponent, PointReceiver, Receiver, Repetition, Source, Survey, Waveform } from "./survey";
-export { compileSurvey, DEFAULT_OPTIONS, forward, forwardMany, waveformSamples } from "./plan";
+export { compileSurvey, DEFAULT_OPTIONS, FAST_OPTIONS, forward, forwardMany, resolveHankel, waveformSamples } from "./plan";
 export type { FieldKind, ForwardOptions, Response, SurveyPlan } from "./plan";
 export { layeredKernelSums, MU0 } from "./kernel";
 export { FOURIER_FILTERS, fourierFilter, HANKEL_FILTERS, hankelFilter, parseDlfText } from "./filters";
