@@ -9,18 +9,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, forward, parseEarthModel } from "../src/em";
+import { compileSurvey, forward, parseEarthModel, referenceError } from "../src/em";
 const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-function metric(test: ArrayLike<number>, ref: ArrayLike<number>) {
-  let mx = 0; for (let i=0;i<ref.length;i++) mx = Math.max(mx, Math.abs(ref[i]));
-  let err = 0, at=-1;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.max(i > 0 ? Math.abs(ref[i-1]) : 0, Math.abs(ref[i]), i+1<ref.length?Math.abs(ref[i+1]):0, 1e-6*mx);
-    const e = Math.abs(test[i]-ref[i])/d; if (e>err) {err=e; at=i;}
-  }
-  return {err, at};
-}
+const metric = referenceError;
 for (const seed of arg("--seeds", "1,2,3").split(",").map(Number)) {
 let s = seed;
 const rnd = () => { s = (s*1103515245+12345) % 2147483648; return s/2147483648; };

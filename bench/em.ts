@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as os from "os";
-import { compileSurvey, EarthModel, FAST_OPTIONS, forward, forwardMany, ForwardOptions, parseEarthModel, Survey } from "../src/em";
+import { compileSurvey, EarthModel, FAST_OPTIONS, forward, forwardMany, ForwardOptions, parseEarthModel, referenceError, Survey } from "../src/em";
 
 const args = process.argv.slice(2);
 const repeat = Number(args[args.indexOf("--repeat") + 1] ?? 7) || 7;
@@ -21,16 +21,7 @@ const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : und
 const here = __dirname;
 const dirs = [path.join(here, "..", "test", "fixtures", "tem-reference"), path.join(here, "..", "..", "shared", "reference", "tem")];
 
-function metric(test: ArrayLike<number>, ref: number[]): number {
-  let mx = 0;
-  for (const v of ref) mx = Math.max(mx, Math.abs(v));
-  let e = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.max(i > 0 ? Math.abs(ref[i - 1]) : 0, Math.abs(ref[i]), i + 1 < ref.length ? Math.abs(ref[i + 1]) : 0, 1e-6 * mx);
-    e = Math.max(e, Math.abs(test[i] - ref[i]) / d);
-  }
-  return e;
-}
+const metric = (test: ArrayLike<number>, ref: number[]) => referenceError(test, ref).err;
 
 /** Best-of-`repeat` ms per call of f, batches sized to take ~50 ms. */
 function timeIt(f: () => void): number {

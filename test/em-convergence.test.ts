@@ -12,22 +12,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, Response } from "../src/em";
+import { compileSurvey, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, referenceError, Response } from "../src/em";
 
 const FIXTURES = path.join(__dirname, "fixtures", "tem-reference");
 const ref = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8"));
 
-/** The reference README's metric: |test - ref| / max(|ref_{i-1}|, |ref_i|, |ref_{i+1}|, 1e-6 max|ref|). */
-function metric(test: ArrayLike<number>, r: ArrayLike<number>): number {
-  let mx = 0;
-  for (let i = 0; i < r.length; i++) mx = Math.max(mx, Math.abs(r[i]));
-  let err = 0;
-  for (let i = 0; i < r.length; i++) {
-    const d = Math.max(i > 0 ? Math.abs(r[i - 1]) : 0, Math.abs(r[i]), i + 1 < r.length ? Math.abs(r[i + 1]) : 0, 1e-6 * mx);
-    err = Math.max(err, Math.abs(test[i] - r[i]) / d);
-  }
-  return err;
-}
+const metric = (test: ArrayLike<number>, r: ArrayLike<number>) => referenceError(test, r).err;
 const parts = (r: Response): ArrayLike<number>[] => (r.time_off ? [r.time_off] : [r.freq!.re, r.freq!.im]);
 const maxErr = (a: Response, b: Response) => Math.max(...parts(a).map((x, i) => metric(x, parts(b)[i])));
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, forward, forwardMany, parseEarthModel, EarthModel } from "../src/em";
+import { compileSurvey, forward, forwardMany, parseEarthModel, EarthModel, referenceError } from "../src/em";
 import { main } from "../src/cli/main";
 
 const FIXTURES = path.join(__dirname, "fixtures", "tem-reference");
@@ -21,22 +21,7 @@ interface RefCase {
   precision?: { estimated_max_err?: Record<string, number>; fourier_filter_spread?: Record<string, number> };
 }
 
-/** The README's metric: |test - ref| / max(|ref_{i-1}|, |ref_i|, |ref_{i+1}|, 1e-6 max|ref|). */
-function refMetric(test: ArrayLike<number>, ref: number[]): { err: number; at: number } {
-  let mx = 0;
-  for (const v of ref) mx = Math.max(mx, Math.abs(v));
-  let err = 0;
-  let at = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.max(i > 0 ? Math.abs(ref[i - 1]) : 0, Math.abs(ref[i]), i + 1 < ref.length ? Math.abs(ref[i + 1]) : 0, 1e-6 * mx);
-    const e = Math.abs(test[i] - ref[i]) / d;
-    if (!(e <= err)) {
-      err = e;
-      at = i;
-    }
-  }
-  return { err, at };
-}
+const refMetric = referenceError;
 
 /** The README's allowance: 1e-3, or 3x estimated_max_err, or 1.2x fourier_filter_spread, at most 3e-3. */
 function allowance(c: RefCase, key: string): number {
@@ -95,6 +80,16 @@ for (const [name, { c }] of cases) {
     assert.ok(checked > 0, "case has no outputs to check");
   });
 }
+
+test("referenceError: neighbours and the 1e-6 floor set the denominator; lengths must match", () => {
+  // near a sign change the neighbours (|1|) set the scale, not the tiny value itself
+  assert.deepEqual(referenceError([1, 0, 1], [1, -1e-3, 1]), { err: 1e-3, at: 1 });
+  // far below the peak the floor 1e-6 * max|ref| does
+  const r = referenceError([1e3, 1e-9, 1e-9, 2e-9], [1e3, 1e-9, 1e-9, 1e-9]);
+  assert.equal(r.at, 3);
+  assert.ok(Math.abs(r.err - 1e-9 / 1e-3) < 1e-15);
+  assert.throws(() => referenceError([1, 2], [1]), /2 test values against 1 reference/);
+});
 
 test("the metric can fail: a 0.5 % perturbation of a reference transient is caught", () => {
   const { c } = cases.get("h3_ip_top_wire.json")!;

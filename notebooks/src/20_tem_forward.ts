@@ -201,13 +201,6 @@ plot(transientFigure(blocks47.flatMap((b, k) => [
 
 // %%
 const refDir = path.join(process.cwd(), "test", "fixtures", "tem-reference");
-const metric = (test: ArrayLike<number>, ref: number[]) => {
-  let mx = 0;
-  for (const v of ref) mx = Math.max(mx, Math.abs(v));
-  let e = 0;
-  for (let i = 0; i < ref.length; i++) e = Math.max(e, Math.abs(test[i] - ref[i]) / Math.max(Math.abs(ref[i - 1] ?? 0), Math.abs(ref[i]), Math.abs(ref[i + 1] ?? 0), 1e-6 * mx));
-  return e;
-};
 const refRows = fs.readdirSync(refDir).filter((f) => f.endsWith(".json")).sort().map((f) => {
   const c = JSON.parse(fs.readFileSync(path.join(refDir, f), "utf8"));
   const plan = em.compileSurvey({ ...c, frequencies: undefined });
@@ -222,7 +215,7 @@ const refRows = fs.readdirSync(refDir).filter((f) => f.endsWith(".json")).sort()
   const emp = c.reference?.timing?.empymod_default_s;
   return {
     case: f.replace(".json", ""),
-    "max err (time_off)": metric(r.time_off!, c.outputs.time_off).toExponential(1),
+    "max err (time_off)": em.referenceError(r.time_off!, c.outputs.time_off).err.toExponential(1),
     "ms per transient": best.toFixed(2),
     "empymod (ms)": emp ? (emp * 1e3).toFixed(0) : "—",
     "speed-up": emp ? `${Math.round((emp * 1e3) / best)}x` : "—",

@@ -10,6 +10,7 @@ export type { DipoleReceiver, Point2, PointComponent, PointReceiver, Receiver, R
 export { compileSurvey, DEFAULT_OPTIONS, FAST_OPTIONS, forward, forwardMany, resolveHankel, waveformSamples } from "./plan";
 export type { FieldKind, ForwardOptions, Response, SurveyPlan } from "./plan";
 export { layeredKernelSums, MU0 } from "./kernel";
+export { referenceError } from "./metric";
 export { FOURIER_FILTERS, fourierFilter, HANKEL_FILTERS, hankelFilter, parseDlfText } from "./filters";
 export type { FourierFilter, FourierFilterName, HankelFilter, HankelFilterName } from "./filters";
 export { cubicStencil, gaussLegendre, logGrid } from "./quadrature";
