@@ -48,6 +48,8 @@ test("tem invert rejects bad configs naming the field", async () => {
     [{ ...base, parameterisation: { ...base.parameterisation, thickness: { min: 500, max: 100 } } }, /parameterisation\.thickness\.min: lower bound 500 must be below upper bound 100/],
     [{ ...base, optimizer: { ...base.optimizer, strategy: "DE/best/3" } }, /optimizer\.strategy: unknown 'DE\/best\/3'/],
     [{ ...base, optimizer: { ...base.optimizer, popsize: 3 } }, /optimizer\.popsize: unknown key/],
+    [{ ...base, optimizer: { ...base.optimizer, NP: 36 } }, /optimizer\.NP: given together with optimizer\.np/],
+    [{ ...base, optimizer: { strategy: "jade", NP: 2.5 } }, /optimizer\.np: expected an integer >= 4, got 2\.5/],
   ];
   for (const [cfg, re] of cases) {
     await withConfig(cfg, async (file) => {
@@ -75,4 +77,11 @@ test("tem invert writes the result JSON: model with the case's keys, misfit, his
     assert.ok(res.misfit.rms > 0 && Number.isFinite(res.misfit.rms));
     assert.equal(res.population.stats.length, 8);
   });
+});
+
+test("optimizer.NP (the papers' spelling) is the population size, like optimizer.np", () => {
+  const cfg = example("tem_h3_ip_middle.json");
+  const { np, ...rest } = cfg.optimizer;
+  assert.equal(parseInvertConfig({ ...cfg, optimizer: { ...rest, NP: np } }).optimizer.np, np);
+  assert.equal(parseInvertConfig(cfg).optimizer.np, np);
 });
