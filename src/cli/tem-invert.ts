@@ -16,7 +16,7 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
   parameterisation {layers, rho0: {min, max}, thickness: {min, max}, m, tau, c: {min, max} or {fixed}}
   misfit          "weighted" (default) | "raw" (the paper's sum of squares) | "relative"
   regularisation  {lambda0: 0.5, adaptive: true}
-  optimizer       {strategy: "jade" | "DE/rand/1" | ..., np, generations, seed, workers, init,
+  optimizer       {strategy: "jade" | "DE/rand/1" | ..., np (or NP), generations, seed, workers, init,
                    target_rms, max_evaluations, p, c, F, CR, stagnation_generations}
   workflow        "single" | "two-step"      occam  {layers, first_thickness, max_depth, ...}
 Examples: examples/*.json. The result (model, misfit, history, population statistics,
