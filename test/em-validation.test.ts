@@ -111,4 +111,6 @@ test("unknown names: source type, receiver type, component, waveform, repetition
   throwsValidation(() => compileSurvey(goodSurvey, { hankel: "nope" } as never), /options\.hankel/, /"nope"/, /key_51_2012/);
   throwsValidation(() => compileSurvey(goodSurvey, { speed: 3 } as never), /options\.speed/, /unknown option/);
   throwsValidation(() => compileSurvey(goodSurvey, { lambdaOrder: 5 }), /options\.lambdaOrder/);
+  throwsValidation(() => compileSurvey(goodSurvey, { timeOrder: 7 }), /options\.timeOrder/, /even number/);
+  throwsValidation(() => compileSurvey(goodSurvey, { timeOrder: 14 }), /options\.timeOrder/);
 });

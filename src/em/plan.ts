@@ -23,7 +23,7 @@ import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geomet
 import { halfSpaceSum } from "./halfspace";
 import { csqrt, KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
-import { cubicStencil, gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
+import { gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, Survey } from "./survey";
 
 /** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
@@ -52,6 +52,12 @@ export interface ForwardOptions {
   quadPoints?: number | "auto";
   /** Target accuracy of the automatic quadrature. */
   quadTol?: number;
+  /**
+   * Points of the Lagrange interpolation in ln t from the lagged-convolution lattice to the output
+   * times and waveform samples (even; 4: cubic; default 8). It costs nothing per model: the
+   * interpolation is folded into the time matrix when the survey compiles.
+   */
+  timeOrder?: number;
   /** Gauss-Legendre points of the ramp average. */
   rampPoints?: number;
   /** Gauss-Legendre points (in ln t) of a gate's box-car mean. */
@@ -86,6 +92,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   lambdaPerDecade: "filter",
   lambdaOrder: 8,
   lagSubdivision: 1,
+  timeOrder: 8,
   quadPoints: "auto",
   quadTol: 1e-7,
   rampPoints: 8,
@@ -102,9 +109,10 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
  * The speed preset: the shortest bundled filters that keep every reference case of
  * ../shared/reference/tem/ within 5e-4 (the README's metric), about 2.4x faster than the
  * defaults. Off those cases it is less safe: receivers outside a loop, a loop's E field, far
- * offsets and weakly damped IP earths measured up to 2e-2 off (test/em-convergence.test.ts
- * keeps the defaults within 5e-4 of a converged setting on such surveys). The inversions use it
- * (inversion/forward.ts), where 1e-3 is far below the data's noise.
+ * offsets and weakly damped IP earths measured up to 2e-2 off, 0.75 next to one sign reversal
+ * (bench/em-convergence.ts; test/em-convergence.test.ts keeps the defaults within 5e-4 of a
+ * converged setting on such surveys). The inversions use it (inversion/forward.ts), where 1e-3
+ * is far below the data's noise.
  */
 export const FAST_OPTIONS: Readonly<ForwardOptions> = Object.freeze({ hankel: "key_51_2012", fourier: "key_201_2012" });
 
@@ -205,6 +213,8 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
     throw new ValidationError("options.fourier", `unknown Fourier filter ${show(r.fourier)}; bundled: ${FOURIER_FILTERS.join(", ")}`);
   }
   pos("lagSubdivision", 1, 8, true);
+  pos("timeOrder", 2, 12, true);
+  if (r.timeOrder % 2 !== 0) throw new ValidationError("options.timeOrder", `${r.timeOrder}; allowed an even number 2..12`);
   pos("lambdaOrder", 2, 12, true);
   if (r.lambdaOrder % 2 !== 0) throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
   pos("quadTol", 1e-15, 1e-1, false);
@@ -314,7 +324,7 @@ export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSam
  * quadratically in w from its values at that frequency and twice it; above omegaMaxTime / t_min Re Q is replaced by its pole part
  * (F(0) - F(inf)) eps / (eps^2 + w^2) (see dampedStepOffSpectrum), a column of its own.
  * Any output time (and every ramp, repetition and gate sample of waveformSamples) then
- * interpolates t s(t) cubically in ln t between lattice times.
+ * interpolates t s(t) in ln t between lattice times (Lagrange, options.timeOrder points).
  */
 function timeTransform(
   survey: Survey,
@@ -333,9 +343,10 @@ function timeTransform(
   const nf = ff.base.length;
   const delta = Math.log(ff.base[nf - 1] / ff.base[0]) / (nf - 1);
   const h = delta / o.lagSubdivision;
-  // time lattice t_g = t0 e^{g h}, g = 0..nT-1, two nodes beyond the samples on each side
-  const t0 = tmin * Math.exp(-2 * h);
-  const nT = Math.max(4, Math.ceil(Math.log(tmax / t0) / h + 2) + 1);
+  // time lattice t_g = t0 e^{g h}, g = 0..nT-1, half an interpolation stencil beyond the samples on each side
+  const side = Math.max(2, o.timeOrder / 2);
+  const t0 = tmin * Math.exp(-side * h);
+  const nT = Math.max(o.timeOrder, Math.ceil(Math.log(tmax / t0) / h + side) + 1);
   const tl = Float64Array.from({ length: nT }, (_, g) => t0 * Math.exp(g * h));
   const eps = o.damping / tl[nT - 1];
   // frequency lattice: w = b_i / t_g = (b_0 / t0) e^{(i k - g) h} with k = lagSubdivision
@@ -384,13 +395,13 @@ function timeTransform(
   const ml = new Float64Array(nT * nw);
   for (const e of tmatLattice) ml[e.g * nw + e.pos] += e.c;
   // outputs: sum of samples weight * S(tau), S(tau) = Y(tau) / tau, Y = t S interpolated in ln t
-  const st = new Float64Array(4);
+  const st = new Float64Array(o.timeOrder);
   const wmat = new Float64Array(nTime * nT);
   const lt0 = Math.log(t0);
   for (const smp of samples) {
-    const k0 = cubicStencil(Math.log(smp.tau), lt0, h, nT, st);
+    const k0 = lagrangeStencil(Math.log(smp.tau), lt0, h, nT, o.timeOrder, st);
     const row = smp.row * nT;
-    for (let j = 0; j < 4; j++) wmat[row + k0 + j] += (smp.weight * st[j] * tl[k0 + j]) / smp.tau;
+    for (let j = 0; j < o.timeOrder; j++) wmat[row + k0 + j] += (smp.weight * st[j] * tl[k0 + j]) / smp.tau;
   }
   const compose = (wm: Float64Array) => {
     const tm = new Float64Array(nTime * nw);
