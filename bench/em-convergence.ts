@@ -3,57 +3,115 @@
  * segments, Ex/Ey/dBz/dt points and MN dipoles anywhere, rectangular loops listed either way with
  * receivers inside or outside, ramps and 3-285 Hz bipolar repetitions, frequency outputs) on the
  * reference cases' earth models: each setting's worst error (the reference README's metric)
- * against a converged setting of the same engine.
+ * against CONVERGED_OPTIONS, the engine's accuracy yardstick.
  *
  *   npx tsx bench/em-convergence.ts [--seeds 1,2,3] [--n 50] [--options '{"hankel": "key_51_2012"}']
  */
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, forward, parseEarthModel, referenceError } from "../src/em";
+import { compileSurvey, CONVERGED_OPTIONS, forward, ForwardOptions, parseEarthModel, referenceError, Response } from "../src/em";
+
 const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const metric = referenceError;
-for (const seed of arg("--seeds", "1,2,3").split(",").map(Number)) {
-let s = seed;
-const rnd = () => { s = (s*1103515245+12345) % 2147483648; return s/2147483648; };
-const dir = path.join(__dirname, "..", "test", "fixtures", "tem-reference") + "/";
-const ref = (n:string)=>JSON.parse(fs.readFileSync(dir+n+".json","utf8"));
-const models = ["h3_ip_top_wire","h3_ip_middle_wire","h3_ip_bottom_wire","l10_ip2_wire","h3_ip_loop_central","permafrost_loop_ramp","hs_wire_broadside"].map(n=>ref(n).model);
-const wireT = ref("h3_ip_top_wire").times, loopT = ref("h3_ip_loop_central").times, permT = ref("permafrost_loop_ramp").times, F=ref("l10_ip2_wire").frequencies;
-const A = {hankel:"wer_201_2018", fourier:"key_601_2009", quadPoints: 61, rampPoints: 48, gatePoints: 48, lagSubdivision: 4} as any;
-const variant = argv.includes("--options") ? JSON.parse(arg("--options", "{}")) : undefined;
-let worst = 0; const bad:string[]=[];
-for (let k=0;k<Number(arg("--n", "50"));k++) {
-  const isLoop = rnd()<0.45;
-  let c:any;
-  const mdl = models[Math.floor(rnd()*models.length)];
+const n = Number(arg("--n", "50"));
+const variant: ForwardOptions | undefined = argv.includes("--options") ? JSON.parse(arg("--options", "{}")) : undefined;
+
+const dir = path.join(__dirname, "..", "test", "fixtures", "tem-reference");
+const ref = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
+const MODEL_CASES = ["h3_ip_top_wire", "h3_ip_middle_wire", "h3_ip_bottom_wire", "l10_ip2_wire", "h3_ip_loop_central", "permafrost_loop_ramp", "hs_wire_broadside"];
+const models = MODEL_CASES.map((name) => ref(name).model);
+const wireT: number[] = ref("h3_ip_top_wire").times;
+const loopT: number[] = ref("h3_ip_loop_central").times;
+const gateT: number[] = ref("permafrost_loop_ramp").times;
+const freqs: number[] = ref("l10_ip2_wire").frequencies;
+
+type Case = any;
+
+/** One random survey and the index of its earth model; rnd is drawn in a fixed order (seeded runs repeat). */
+function randomCase(rnd: () => number): { c: Case; model: number } {
+  const isLoop = rnd() < 0.45;
+  const model = Math.floor(rnd() * models.length);
+  let c: Case;
   if (isLoop) {
-    const a = 25+rnd()*100, b = 25+rnd()*100; let pts=[[-a,-b],[a,-b],[a,b],[-a,b]]; if (rnd()<0.5) pts.reverse();
-    const inside = rnd()<0.5; const pos = inside ? [(rnd()-0.5)*a, (rnd()-0.5)*b] : [(a+20+rnd()*200)*(rnd()<0.5?1:-1), (rnd()-0.5)*3*b];
-    const comp = rnd()<0.8 ? "dBz/dt" : (rnd()<0.5?"Ex":"Ey");
-    c = {source:{type:"loop",points:pts,current:1+rnd()*5}, receiver:{type:"point",position:pos,component:comp}};
+    const a = 25 + rnd() * 100;
+    const b = 25 + rnd() * 100;
+    const pts = [[-a, -b], [a, -b], [a, b], [-a, b]];
+    if (rnd() < 0.5) pts.reverse();
+    const inside = rnd() < 0.5;
+    const pos = inside ? [(rnd() - 0.5) * a, (rnd() - 0.5) * b] : [(a + 20 + rnd() * 200) * (rnd() < 0.5 ? 1 : -1), (rnd() - 0.5) * 3 * b];
+    const comp = rnd() < 0.8 ? "dBz/dt" : rnd() < 0.5 ? "Ex" : "Ey";
+    c = { source: { type: "loop", points: pts, current: 1 + rnd() * 5 }, receiver: { type: "point", position: pos, component: comp } };
     const r = rnd();
-    if (r<0.2) c.frequencies = F; else if (r<0.5) c.times = loopT; else {
-      const f = [3,7.5,30,75,285][Math.floor(rnd()*5)]; const sc = 285/f; const ramp = (2+rnd()*20)*1e-6*Math.sqrt(sc);
-      c.times = permT.map((t:number)=>t*sc); c.waveform = {type:"linear_ramp_off", ramp};
-      if (rnd()<0.6) c.waveform.repetition = {type:"bipolar_half_duty", base_frequency: f, pulses: Math.ceil(10+rnd()*100)};
+    if (r < 0.2) c.frequencies = freqs;
+    else if (r < 0.5) c.times = loopT;
+    else {
+      const f = [3, 7.5, 30, 75, 285][Math.floor(rnd() * 5)];
+      const sc = 285 / f;
+      const ramp = (2 + rnd() * 20) * 1e-6 * Math.sqrt(sc);
+      c.times = gateT.map((t) => t * sc);
+      c.waveform = { type: "linear_ramp_off", ramp };
+      if (rnd() < 0.6) c.waveform.repetition = { type: "bipolar_half_duty", base_frequency: f, pulses: Math.ceil(10 + rnd() * 100) };
     }
   } else {
-    const nseg = 1+Math.floor(rnd()*3); const L = 500+rnd()*1000; const th = rnd()*Math.PI;
-    const pts:any[]=[]; for (let i=0;i<=nseg;i++){ const u=-L/2+L*i/nseg; const off = (i>0&&i<nseg)? (rnd()-0.5)*300:0; pts.push([u*Math.cos(th)-off*Math.sin(th), u*Math.sin(th)+off*Math.cos(th)]); }
-    const rr = 300+rnd()*1200, ph = rnd()*2*Math.PI; const pos=[rr*Math.cos(ph), rr*Math.sin(ph)];
-    const r = rnd();
-    const rx = r<0.2 ? {type:"dipole", points:[pos,[pos[0]+50+rnd()*100*Math.cos(ph+1), pos[1]+50*Math.sin(ph+1)]], component:"E"} : {type:"point",position:pos,component: rnd()<0.45?"Ex":(rnd()<0.8?"Ey":"dBz/dt")};
-    c = {source:{type:"wire",points:pts,current:1+rnd()*10}, receiver:rx};
-    const r2 = rnd(); if (r2<0.25) c.frequencies=F; else { c.times = wireT; if (r2<0.5) c.waveform={type:"linear_ramp_off", ramp: 1e-5+rnd()*2e-4}; if (r2<0.35) { c.times = wireT.filter((t:number)=>t<5e-3); c.waveform.repetition={type:"bipolar_half_duty", base_frequency: 25, pulses: 8}; } }
+    const nseg = 1 + Math.floor(rnd() * 3);
+    const L = 500 + rnd() * 1000;
+    const th = rnd() * Math.PI;
+    const pts: number[][] = [];
+    for (let i = 0; i <= nseg; i++) {
+      const u = -L / 2 + (L * i) / nseg;
+      const off = i > 0 && i < nseg ? (rnd() - 0.5) * 300 : 0;
+      pts.push([u * Math.cos(th) - off * Math.sin(th), u * Math.sin(th) + off * Math.cos(th)]);
+    }
+    const rr = 300 + rnd() * 1200;
+    const ph = rnd() * 2 * Math.PI;
+    const pos = [rr * Math.cos(ph), rr * Math.sin(ph)];
+    const rx =
+      rnd() < 0.2
+        ? { type: "dipole", points: [pos, [pos[0] + 50 + rnd() * 100 * Math.cos(ph + 1), pos[1] + 50 * Math.sin(ph + 1)]], component: "E" }
+        : { type: "point", position: pos, component: rnd() < 0.45 ? "Ex" : rnd() < 0.8 ? "Ey" : "dBz/dt" };
+    c = { source: { type: "wire", points: pts, current: 1 + rnd() * 10 }, receiver: rx };
+    const r2 = rnd();
+    if (r2 < 0.25) c.frequencies = freqs;
+    else {
+      c.times = wireT;
+      if (r2 < 0.5) c.waveform = { type: "linear_ramp_off", ramp: 1e-5 + rnd() * 2e-4 };
+      if (r2 < 0.35) {
+        c.times = wireT.filter((t) => t < 5e-3);
+        c.waveform.repetition = { type: "bipolar_half_duty", base_frequency: 25, pulses: 8 };
+      }
+    }
   }
-  const m = parseEarthModel(mdl);
-  const d = forward(compileSurvey(c, variant), m), a = forward(compileSurvey(c, A), m);
-  const get=(r:any)=> r.time_off ? [r.time_off] : [r.freq.re, r.freq.im];
-  let e=0, at=0; get(d).forEach((x:any,i:number)=>{ const q=metric(x, get(a)[i]); if (q.err>e){e=q.err;at=q.at;} });
-  worst=Math.max(worst,e);
-  const desc = `${k} ${c.source.type} ${c.receiver.type} ${c.receiver.component} ${c.frequencies?"freq":"time"} ${c.waveform?JSON.stringify(c.waveform):""} model ${models.indexOf(mdl)}`;
-  if (e>5e-4) bad.push(`${e.toExponential(1)}@${at} ${desc}`);
+  return { c, model };
 }
-console.log(`seed ${seed}: worst ${worst.toExponential(2)} over ${arg("--n", "50")} surveys`); if (bad.length) console.log(bad.join("\n"));
+
+const parts = (r: Response): ArrayLike<number>[] => (r.time_off ? [r.time_off] : [r.freq!.re, r.freq!.im]);
+
+for (const seed of arg("--seeds", "1,2,3").split(",").map(Number)) {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  let worst = 0;
+  const bad: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const { c, model } = randomCase(rnd);
+    const m = parseEarthModel(models[model]);
+    const d = parts(forward(compileSurvey(c, variant), m));
+    const a = parts(forward(compileSurvey(c, CONVERGED_OPTIONS), m));
+    let e = 0;
+    let at = 0;
+    d.forEach((x, i) => {
+      const q = referenceError(x, a[i]);
+      if (q.err > e) {
+        e = q.err;
+        at = q.at;
+      }
+    });
+    worst = Math.max(worst, e);
+    const desc = `${k} ${c.source.type} ${c.receiver.type} ${c.receiver.component} ${c.frequencies ? "freq" : "time"} ${c.waveform ? JSON.stringify(c.waveform) : ""} model ${model}`;
+    if (e > 5e-4) bad.push(`${e.toExponential(1)}@${at} ${desc}`);
+  }
+  console.log(`seed ${seed}: worst ${worst.toExponential(2)} over ${n} surveys`);
+  if (bad.length) console.log(bad.join("\n"));
 }

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, referenceError, Response } from "../src/em";
+import { compileSurvey, CONVERGED_OPTIONS, FAST_OPTIONS, forward, parseEarthModel, referenceError, Response } from "../src/em";
 
 const FIXTURES = path.join(__dirname, "fixtures", "tem-reference");
 const ref = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8"));
@@ -21,7 +21,6 @@ const metric = (test: ArrayLike<number>, r: ArrayLike<number>) => referenceError
 const parts = (r: Response): ArrayLike<number>[] => (r.time_off ? [r.time_off] : [r.freq!.re, r.freq!.im]);
 const maxErr = (a: Response, b: Response) => Math.max(...parts(a).map((x, i) => metric(x, parts(b)[i])));
 
-const CONVERGED: ForwardOptions = { hankel: "wer_201_2018", fourier: "key_601_2009", quadPoints: 61, rampPoints: 48, gatePoints: 48, lagSubdivision: 4 };
 
 const wireT: number[] = ref("h3_ip_top_wire").times;
 const loopT: number[] = ref("h3_ip_loop_central").times;
@@ -60,7 +59,7 @@ const CASES: [string, unknown, keyof typeof M][] = [
 test("the converged setting is within 2e-4 of every reference case", () => {
   for (const f of fs.readdirSync(FIXTURES).filter((x) => x.endsWith(".json"))) {
     const c = JSON.parse(fs.readFileSync(path.join(FIXTURES, f), "utf8"));
-    const r = forward(compileSurvey(c, CONVERGED), parseEarthModel(c.model));
+    const r = forward(compileSurvey(c, CONVERGED_OPTIONS), parseEarthModel(c.model));
     if (c.outputs.time_off) assert.ok(metric(r.time_off!, c.outputs.time_off) < 2e-4, `${f} time_off`);
     if (c.outputs.freq) assert.ok(Math.max(metric(r.freq!.re, c.outputs.freq.re), metric(r.freq!.im, c.outputs.freq.im)) < 2e-4, `${f} freq`);
   }
@@ -69,7 +68,7 @@ test("the converged setting is within 2e-4 of every reference case", () => {
 for (const [name, survey, model] of CASES) {
   test(`defaults converge off the reference cases: ${name}`, () => {
     const m = parseEarthModel(M[model]);
-    const e = maxErr(forward(compileSurvey(survey), m), forward(compileSurvey(survey, CONVERGED), m));
+    const e = maxErr(forward(compileSurvey(survey), m), forward(compileSurvey(survey, CONVERGED_OPTIONS), m));
     assert.ok(e < 5e-4, `${name}: ${e.toExponential(2)} from the converged setting`);
   });
 }
@@ -78,7 +77,7 @@ test("the comparison can fail: FAST_OPTIONS misses by more than 1e-3 on several 
   let misses = 0;
   for (const [, survey, model] of CASES) {
     const m = parseEarthModel(M[model]);
-    if (maxErr(forward(compileSurvey(survey, FAST_OPTIONS), m), forward(compileSurvey(survey, CONVERGED), m)) > 1e-3) misses++;
+    if (maxErr(forward(compileSurvey(survey, FAST_OPTIONS), m), forward(compileSurvey(survey, CONVERGED_OPTIONS), m)) > 1e-3) misses++;
   }
   assert.ok(misses >= 5, `FAST_OPTIONS missed on only ${misses} surveys`);
 });

@@ -21,8 +21,6 @@ interface RefCase {
   precision?: { estimated_max_err?: Record<string, number>; fourier_filter_spread?: Record<string, number> };
 }
 
-const refMetric = referenceError;
-
 /** The README's allowance: 1e-3, or 3x estimated_max_err, or 1.2x fourier_filter_spread, at most 3e-3. */
 function allowance(c: RefCase, key: string): number {
   const est = c.precision?.estimated_max_err?.[key] ?? 0;
@@ -63,7 +61,7 @@ for (const [name, { c }] of cases) {
     if (c.outputs.time_off) {
       assert.ok(r.time_off, "time_off missing");
       assert.equal(r.time_off.length, c.outputs.time_off.length);
-      const { err, at } = refMetric(r.time_off, c.outputs.time_off);
+      const { err, at } = referenceError(r.time_off, c.outputs.time_off);
       const tol = allowance(c, "time_off");
       assert.ok(err <= tol, `${name} time_off: error ${err.toExponential(2)} at index ${at} (t = ${c.times?.[at]}) > ${tol}`);
       checked++;
@@ -72,7 +70,7 @@ for (const [name, { c }] of cases) {
       assert.ok(r.freq, "freq missing");
       const tol = allowance(c, "freq");
       for (const part of ["re", "im"] as const) {
-        const { err, at } = refMetric(r.freq[part], c.outputs.freq[part]);
+        const { err, at } = referenceError(r.freq[part], c.outputs.freq[part]);
         assert.ok(err <= tol, `${name} freq.${part}: error ${err.toExponential(2)} at index ${at} (f = ${c.frequencies?.[at]}) > ${tol}`);
       }
       checked++;
@@ -94,8 +92,8 @@ test("referenceError: neighbours and the 1e-6 floor set the denominator; lengths
 test("the metric can fail: a 0.5 % perturbation of a reference transient is caught", () => {
   const { c } = cases.get("h3_ip_top_wire.json")!;
   const ref = c.outputs.time_off!;
-  assert.ok(refMetric(ref.map((v) => v * 1.005), ref).err > 1e-3);
-  assert.equal(refMetric(ref, ref).err, 0);
+  assert.ok(referenceError(ref.map((v) => v * 1.005), ref).err > 1e-3);
+  assert.equal(referenceError(ref, ref).err, 0);
 });
 
 test("geoinv tem forward prints {outputs} matching the reference and nothing else", async () => {
@@ -107,8 +105,8 @@ test("geoinv tem forward prints {outputs} matching the reference and nothing els
   assert.equal(err, "");
   const j = JSON.parse(out) as { outputs: { time_off: number[]; freq: { re: number[]; im: number[] } } };
   assert.deepEqual(Object.keys(j), ["outputs"]);
-  assert.ok(refMetric(j.outputs.time_off, c.outputs.time_off!).err < 1e-3);
-  assert.ok(refMetric(j.outputs.freq.im, c.outputs.freq!.im).err < 1e-3);
+  assert.ok(referenceError(j.outputs.time_off, c.outputs.time_off!).err < 1e-3);
+  assert.ok(referenceError(j.outputs.freq.im, c.outputs.freq!.im).err < 1e-3);
 });
 
 test("geoinv tem forward: bad input gives a message on stderr and exit code 2", async () => {

@@ -116,8 +116,16 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
  */
 export const FAST_OPTIONS: Readonly<ForwardOptions> = Object.freeze({ hankel: "key_51_2012", fourier: "key_201_2012" });
 
+/**
+ * The accuracy yardstick: the longest bundled filters, a 4x finer frequency lattice and 61
+ * Gauss-Legendre points per segment, within 2e-4 of every reference case and 7-9x slower
+ * than the defaults. The defaults are checked against it on surveys the reference cases do not
+ * cover (test/em-convergence.test.ts, bench/em-convergence.ts).
+ */
+export const CONVERGED_OPTIONS: Readonly<ForwardOptions> = Object.freeze({ hankel: "wer_201_2018", fourier: "key_601_2009", quadPoints: 61, rampPoints: 48, gatePoints: 48, lagSubdivision: 4 });
+
 /** The Hankel filter a plan uses: `options.hankel`, or for "auto" the rule of ForwardOptions.hankel. */
-export function resolveHankel(name: HankelFilterName | "auto", kind: FieldKind, source: Survey["source"]): HankelFilterName {
+function resolveHankel(name: HankelFilterName | "auto", kind: FieldKind, source: Survey["source"]): HankelFilterName {
   if (name !== "auto") return name;
   return kind === "E" && source.type === "loop" ? "wer_201_2018" : "key_101_2009";
 }

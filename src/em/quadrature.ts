@@ -56,29 +56,6 @@ export function gaussLegendre(n: number): GaussLegendre {
 }
 
 /**
- * Weights of 4-point (cubic) Lagrange interpolation on the uniform grid g_k = g0 + k h,
- * k = 0..n-1, at u: value(u) ~= sum_j w[j] f[k0 + j]. Near the ends the stencil is shifted
- * inwards (one-sided); outside [g0, g_{n-1}] it extrapolates, which callers avoid by sizing
- * the grid to cover every abscissa.
- */
-export function cubicStencil(u: number, g0: number, h: number, n: number, w: Float64Array): number {
-  const s = (u - g0) / h;
-  let k0 = Math.floor(s) - 1;
-  if (k0 < 0) k0 = 0;
-  if (k0 > n - 4) k0 = n - 4;
-  const t = s - k0; // position within the stencil, nodes at 0, 1, 2, 3
-  const t0 = t;
-  const t1 = t - 1;
-  const t2 = t - 2;
-  const t3 = t - 3;
-  w[0] = -(t1 * t2 * t3) / 6;
-  w[1] = (t0 * t2 * t3) / 2;
-  w[2] = -(t0 * t1 * t3) / 2;
-  w[3] = (t0 * t1 * t2) / 6;
-  return k0;
-}
-
-/**
  * Weights of m-point Lagrange interpolation (m even) on the uniform grid g_k = g0 + k h at u,
  * stencil centred on u (shifted inwards at the ends): value(u) ~= sum_j w[j] f[k0 + j].
  */
