@@ -85,17 +85,13 @@ function optNum(o: Record<string, unknown>, k: string, field: string): number | 
   return o[k] === undefined ? undefined : finite(o[k], `${field}.${k}`);
 }
 
-function parseOptimizer(given: unknown): InvertOptions {
-  if (given === undefined) return {};
-  if (!isObject(given)) throw new ValidationError("optimizer", `expected an object, got ${show(given)}`);
-  let x: Record<string, unknown> = given;
+function parseOptimizer(x: unknown): InvertOptions {
+  if (x === undefined) return {};
+  if (!isObject(x)) throw new ValidationError("optimizer", `expected an object, got ${show(x)}`);
   const known = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations"];
   for (const k of Object.keys(x)) if (!known.includes(k)) throw new ValidationError(`optimizer.${k}`, `unknown key; allowed: ${known.join(", ")}`);
-  if (x.NP !== undefined) {
-    // the papers write NP; both spellings name the population size
-    if (x.np !== undefined) throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
-    x = { ...x, np: x.NP };
-  }
+  // the papers write NP; both spellings name the population size
+  if (x.NP !== undefined && x.np !== undefined) throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
   const o: InvertOptions = {};
   if (x.strategy !== undefined) {
     try {
@@ -111,7 +107,7 @@ function parseOptimizer(given: unknown): InvertOptions {
     if (v !== undefined && (!Number.isInteger(v) || v < lo)) throw new ValidationError(`optimizer.${k}`, `expected an integer >= ${lo}, got ${v}`);
     return v;
   };
-  o.np = int("np", 4);
+  o.np = int(x.NP !== undefined ? "NP" : "np", 4);
   o.maxGenerations = int("generations", 0);
   o.maxEvaluations = int("max_evaluations", 1);
   o.seed = int("seed", 0);
