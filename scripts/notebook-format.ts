@@ -1,5 +1,5 @@
 /**
- * Notebook sources are percent-format TypeScript (notebooks/src/NAME.ts):
+ * Notebook sources are percent-format TypeScript (notebooks/percent/NAME.ts):
  *   // %% [markdown]      a markdown cell; its lines start with "// " (stripped)
  *   // %%                 a code cell
  * Text before the first marker is ignored (a file header). This converts a source into an

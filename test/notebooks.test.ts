@@ -16,8 +16,8 @@ test("percent format: markdown and code cells", () => {
   assert.throws(() => percentToNotebook("// %% [markdown]\nno prefix\n", "y"), /y: markdown line/);
 });
 
-test("every notebooks/*.ipynb is built from its notebooks/src/*.ts (run npm run notebooks:build)", () => {
-  const srcDir = path.join(root, "notebooks", "src");
+test("every notebooks/*.ipynb is built from its notebooks/percent/*.ts (run npm run notebooks:build)", () => {
+  const srcDir = path.join(root, "notebooks", "percent");
   const srcs = fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts"));
   assert.ok(srcs.length >= 1);
   for (const f of srcs) {
