@@ -1,3 +1,4 @@
+import { FileError, isSystemError, systemErrorText, ValidationError } from "../core";
 import { CliIO, UsageError, Verb } from "./registry";
 import { dataVerbs } from "./data";
 import { temForwardVerbs } from "./tem";
@@ -61,12 +62,30 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   try {
     return await best.run(rest, io);
   } catch (e) {
-    const err = e as Error;
-    if (err instanceof UsageError || err.name === "DataFileError" || err instanceof RangeError || err.name === "ValidationError") {
-      io.stderr(`geoinv ${best.path.join(" ")}: ${err.message}\n`);
-      return 2;
-    }
-    io.stderr(`geoinv ${best.path.join(" ")}: ${err.stack ?? err.message}\n`);
-    return 1;
+    return reportError(e, `geoinv ${best.path.join(" ")}`, io);
   }
+}
+
+/**
+ * Exit code and one message for an error that ended a verb: bad input (UsageError,
+ * ValidationError, a non-finite result) and file problems (FileError, DataFileError, an fs error)
+ * exit 2 with the message alone; anything else is a bug: exit 1 with one line and a hint to
+ * report it (the stack only with GEOINV_DEBUG=1).
+ */
+export function reportError(e: unknown, prefix: string, io: CliIO): number {
+  const debug = process.env.GEOINV_DEBUG === "1";
+  if (e instanceof UsageError || e instanceof ValidationError || e instanceof FileError) {
+    io.stderr(`${prefix}: ${e.message}\n`);
+    return 2;
+  }
+  if (isSystemError(e)) {
+    const where = e.path ? ` (${e.path})` : "";
+    io.stderr(`${prefix}: file system error${where}: ${systemErrorText(e)}\n`);
+    return 2;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  const first = (err.message || String(e)).split("\n")[0];
+  io.stderr(`${prefix}: internal error (${err.name}): ${first}\n  This is a bug in geoinv; please report it with the command line${debug ? "" : " (set GEOINV_DEBUG=1 for the stack trace)"}.\n`);
+  if (debug && err.stack) io.stderr(err.stack + "\n");
+  return 1;
 }

@@ -21,19 +21,19 @@ export function makeBounds(b: Bounds | { lower: ArrayLike<number>; upper: ArrayL
     upper = b.upper;
   }
   if (lower.length !== upper.length) {
-    throw new ValidationError(`${field}: lower has ${lower.length} entries but upper has ${upper.length}; give one [lower, upper] pair per parameter`);
+    throw new ValidationError(field, `lower has ${lower.length} entries but upper has ${upper.length}; give one [lower, upper] pair per parameter`);
   }
-  if (lower.length === 0) throw new ValidationError(`${field}: no parameters (empty bounds)`);
+  if (lower.length === 0) throw new ValidationError(field, "no parameters (empty bounds)");
   const lo = new Float64Array(lower.length);
   const hi = new Float64Array(lower.length);
   for (let j = 0; j < lower.length; j++) {
     const l = Number(lower[j]);
     const u = Number(upper[j]);
     if (!Number.isFinite(l) || !Number.isFinite(u)) {
-      throw new ValidationError(`${field}[${j}]: bounds must be finite numbers, got [${lower[j]}, ${upper[j]}]`);
+      throw new ValidationError(`${field}[${j}]`, `bounds must be finite numbers, got [${lower[j]}, ${upper[j]}]`);
     }
     if (!(l < u)) {
-      throw new ValidationError(`${field}[${j}]: lower ${l} must be below upper ${u}; swap them, or fix the parameter instead of giving equal bounds`);
+      throw new ValidationError(`${field}[${j}]`, `lower ${l} must be below upper ${u}; swap them, or fix the parameter instead of giving equal bounds`);
     }
     lo[j] = l;
     hi[j] = u;

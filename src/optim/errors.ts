@@ -1,10 +1,5 @@
 /**
- * Bad optimiser input (bounds, options). Named "ValidationError" so the CLI reports it as a
- * usage error (exit 2) with the message alone.
+ * Bad optimiser input (bounds, options): the one ValidationError of geoinv (src/core),
+ * `new ValidationError(field, message)`; the CLI reports it as a usage error (exit 2).
  */
-export class ValidationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ValidationError";
-  }
-}
+export { ValidationError } from "../core";

@@ -1,14 +1,11 @@
+import { ValidationError } from "../core";
+
 /**
- * Bad seismic / impedance input (shape mismatch, NaN, an out-of-range parameter). The message names
- * the field, the value, what is allowed and how to fix it. The CLI maps errors named
- * "ValidationError" to exit code 2.
+ * Bad seismic / impedance input (shape mismatch, NaN, an out-of-range parameter): the one
+ * ValidationError of geoinv (src/core). The message names the field, the value, what is allowed
+ * and how to fix it; the CLI reports it with exit code 2.
  */
-export class ValidationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ValidationError";
-  }
-}
+export { ValidationError };
 
 /** A 2-D section stored trace-major: `rows[i]` is trace i, all traces the same length. */
 export type Section = Float32Array[];

@@ -1,0 +1,27 @@
+/**
+ * The validation and error core shared by every domain: one ValidationError, the validation
+ * primitives, the finite-result check, and safe (checked, atomic) outputs.
+ */
+export { FileError, isSystemError, NonFiniteError, systemErrorText, ValidationError } from "./errors";
+export {
+  assertFinite,
+  boolean,
+  checkKeys,
+  didYouMean,
+  editDistance,
+  finite,
+  finiteArray,
+  integerInRange,
+  isObject,
+  join,
+  numberInRange,
+  object,
+  oneOf,
+  parseNumberList,
+  show,
+  string,
+  stripBom,
+} from "./validate";
+export type { RangeOptions } from "./validate";
+export { atomicWriteDir, atomicWriteFile, checkOutputFile, onSpecialFilesystem, OutputDir, probeWritable, resultJson, SPECIAL_ROOTS } from "./files";
+export type { AtomicHooks, OutputCheckOptions } from "./files";
