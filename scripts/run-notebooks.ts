@@ -1,11 +1,15 @@
 /**
- * `npm run notebooks [-- --quick|--full] [--only NAME[,NAME]] [--out DIR] [--timeout S]`
+ * `npm run notebooks [-- --quick|--full] [--only NAME[,NAME]] [--out DIR] [--timeout S] [--max-mb MB]`
  *
  * Executes every notebook in notebooks/ (sorted by name) on the real tslab kernel (geoinv's
  * kernelspec in kernel/, found through JUPYTER_PATH), writes the executed .ipynb and an .html per
  * notebook into the output folder (default out/notebooks), and prints one line per notebook with
  * its time. A failing cell stops that notebook; the runner prints the cell's own error text and
  * goes on with the next notebook, exiting 1 at the end.
+ *
+ * Size: each executed .ipynb must stay under `--max-mb` (default 1 MB; a notebook saved after Run
+ * All in JupyterLab is this plus one PNG per figure that Lab's plotly renderer adds). Figures are
+ * stored once as plotly JSON; the exported HTML gets plotly.js inlined once (run_notebook.py).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -34,11 +38,35 @@ export function findJupyterPython(): string | undefined {
   return undefined;
 }
 
+export const DEFAULT_MAX_BYTES = 1_000_000;
+
+/** What makes an executed notebook big: total bytes, and the bytes of each output MIME type. */
+export function notebookSize(file: string): { bytes: number; byMime: Record<string, number>; figures: number } {
+  const text = fs.readFileSync(file, "utf8");
+  const nb = JSON.parse(text) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  const byMime: Record<string, number> = {};
+  let figures = 0;
+  for (const c of nb.cells) for (const o of c.outputs ?? []) for (const [k, v] of Object.entries(o.data ?? {})) {
+    byMime[k] = (byMime[k] ?? 0) + JSON.stringify(v).length;
+    if (k === "application/vnd.plotly.v1+json") figures++;
+  }
+  return { bytes: Buffer.byteLength(text), byMime, figures };
+}
+
+/** An error line when the executed notebook is over `maxBytes`, naming the largest output types; else undefined. */
+export function sizeProblem(file: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
+  const s = notebookSize(file);
+  if (s.bytes <= maxBytes) return undefined;
+  const top = Object.entries(s.byMime).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(", ");
+  return `${path.basename(file)} is ${(s.bytes / 1e6).toFixed(2)} MB, over the ${(maxBytes / 1e6).toFixed(2)} MB limit (largest outputs: ${top}); store figures once with display.plot and keep tables short`;
+}
+
 function main(): number {
   const size = process.argv.includes("--full") ? "full" : "quick";
   const only = arg("only")?.split(",").map((s) => s.replace(/\.ipynb$/, ""));
   const outDir = path.resolve(arg("out") ?? path.join(root, "out", "notebooks"));
   const timeout = arg("timeout") ?? (size === "quick" ? "1800" : "0");
+  const maxBytes = arg("max-mb") !== undefined ? Number(arg("max-mb")) * 1e6 : DEFAULT_MAX_BYTES;
   const nbDir = path.join(root, "notebooks");
   const names = fs
     .readdirSync(nbDir)
@@ -65,14 +93,21 @@ function main(): number {
   const t0 = Date.now();
   for (const n of names) {
     const t = Date.now();
-    const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout], {
+    const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout, "--plotly-js", require.resolve("plotly.js-dist-min")], {
       env,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
     const secs = ((Date.now() - t) / 1000).toFixed(1);
-    if (r.status === 0) console.log(`ok    ${n}  ${secs} s`);
-    else {
+    const executed = path.join(outDir, `${n}.ipynb`);
+    const big = r.status === 0 && fs.existsSync(executed) ? sizeProblem(executed, maxBytes) : undefined;
+    const mb = fs.existsSync(executed) ? ` ${(fs.statSync(executed).size / 1e6).toFixed(2)} MB` : "";
+    if (r.status === 0 && !big) console.log(`ok    ${n}  ${secs} s${mb}`);
+    else if (big) {
+      failed++;
+      console.log(`FAIL  ${n}  ${secs} s${mb}`);
+      console.log(`      ${big}`);
+    } else {
       failed++;
       console.log(`FAIL  ${n}  ${secs} s`);
       process.stdout.write((r.stderr || "").split("\n").map((l) => `      ${l}`).join("\n") + "\n");

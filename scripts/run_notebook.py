@@ -3,13 +3,60 @@
 Used by scripts/run-notebooks.ts (npm run notebooks). Runs on the Python that has nbclient and
 nbconvert (Debian's jupyter-nbconvert / jupyter-client on /usr/bin/python3, or a pip install).
 
-usage: run_notebook.py NOTEBOOK.ipynb OUT_DIR [--timeout SECONDS]
+usage: run_notebook.py NOTEBOOK.ipynb OUT_DIR [--timeout SECONDS] [--plotly-js BUNDLE.js]
+
+The executed .ipynb keeps each figure once (application/vnd.plotly.v1+json, which JupyterLab's
+plotly renderer draws). The exported .html is self-contained: plotly.js (BUNDLE.js) is inlined once
+in its <head> and every plotly output gets a text/html copy that draws the same JSON.
 Exit codes: 0 ok; 1 a cell failed (its own error text is printed); 2 usage or setup problem.
 """
+import copy
 import json
 import os
+import re
 import sys
 import time
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def script_safe(s):
+    """Text that cannot close the <script> element it is put in."""
+    return re.sub(r"</(script)", r"<\/\1", s, flags=re.IGNORECASE).replace("<!--", "<\\!--")
+
+
+def with_plotly_html(nb):
+    """A copy of the notebook whose plotly outputs also carry text/html drawing them with window.Plotly."""
+    nb = copy.deepcopy(nb)
+    k = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            fig = data.get(PLOTLY_MIME)
+            if fig is None or "text/html" in data:
+                continue
+            if isinstance(fig, str):
+                fig = json.loads(fig)
+            k += 1
+            div = f"geoinv-plot-{k}"
+            height = (fig.get("layout") or {}).get("height") or 450
+            payload = script_safe(json.dumps({"data": fig.get("data", []), "layout": fig.get("layout", {}), "config": fig.get("config", {})}, separators=(",", ":")))
+            data["text/html"] = (
+                f'<div id="{div}" class="geoinv-plot" style="width:100%;height:{height}px"></div>'
+                f'<script type="text/javascript">(function(){{var f={payload};'
+                f'if(window.Plotly){{window.Plotly.newPlot("{div}",f.data,f.layout,f.config);}}'
+                f'else{{document.getElementById("{div}").innerText="plotly.js missing from this page";}}}})();</script>'
+            )
+    return nb, k
+
+
+def inline_plotly(body, bundle_path):
+    """Put plotly.js once into the page's <head> (before any figure script runs)."""
+    with open(bundle_path, encoding="utf-8") as f:
+        js = script_safe(f.read())
+    tag = f'<script type="text/javascript">{js}</script>'
+    i = body.find("</head>")
+    return body[:i] + tag + body[i:] if i >= 0 else tag + body
 
 
 def cell_error_text(cell):
@@ -38,6 +85,7 @@ def main(argv):
     if "--timeout" in argv:
         t = float(argv[argv.index("--timeout") + 1])
         timeout = None if t <= 0 else int(t)
+    plotly_js = argv[argv.index("--plotly-js") + 1] if "--plotly-js" in argv else None
     try:
         import nbformat
         from nbclient import NotebookClient
@@ -73,7 +121,10 @@ def main(argv):
     elapsed = time.time() - t0
     nb.metadata.setdefault("geoinv", {})["executed_seconds"] = round(elapsed, 1)
     nbformat.write(nb, os.path.join(out_dir, name + ".ipynb"))
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    export_nb, n_figures = with_plotly_html(nb)
+    body, _ = HTMLExporter().from_notebook_node(export_nb)
+    if n_figures > 0 and plotly_js:
+        body = inline_plotly(body, plotly_js)
     with open(os.path.join(out_dir, name + ".html"), "w", encoding="utf-8") as f:
         f.write(body)
     if failed is not None:

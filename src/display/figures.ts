@@ -40,6 +40,36 @@ export interface SectionOptions {
   stride?: number;
   /** Vertical lines at these x positions (e.g. well locations / training traces). */
   markers?: { x: number; label?: string }[];
+  /**
+   * Sections with more cells than this (default 4000) are stored as 8-bit colour codes (base64,
+   * plotly's typed-array form) with the colour bar labelled in data units: about 1.3 bytes per cell
+   * instead of 6-8, so a notebook with several sections stays small. Hover then shows x and depth only.
+   * Pass Infinity to keep the values.
+   */
+  quantizeAbove?: number;
+}
+
+/** Nice round values (1, 2, 5 x 10^k) covering [lo, hi], about `n` of them. */
+export function niceTicks(lo: number, hi: number, n = 6): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / Math.max(1, n - 1);
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((st) => st >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Encode rows of numbers (all finite) as 8-bit codes 0..250 of [zmin, zmax], in plotly's typed-array JSON form. */
+export function uint8Heatmap(z: number[][], zmin: number, zmax: number): { dtype: "u1"; bdata: string; shape: string } {
+  const rows = z.length, cols = rows ? z[0].length : 0;
+  const buf = Buffer.alloc(rows * cols);
+  const span = zmax > zmin ? zmax - zmin : 1;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+    const c = Math.round(((z[i][j] - zmin) / span) * 250);
+    buf[i * cols + j] = Math.max(0, Math.min(250, c));
+  }
+  return { dtype: "u1", bdata: buf.toString("base64"), shape: `${rows},${cols}` };
 }
 
 /**
@@ -69,17 +99,35 @@ export function sectionFigure(rows: Num[], o: SectionOptions = {}): Figure {
   }
   const shapes = (o.markers ?? []).map((mk) => ({ type: "line", x0: mk.x, x1: mk.x, yref: "paper", y0: 0, y1: 1, line: { color: "black", width: 1, dash: "dot" } }));
   const annotations = (o.markers ?? []).filter((mk) => mk.label).map((mk) => ({ x: mk.x, yref: "paper", y: 1.02, text: mk.label, showarrow: false, font: { size: 10 } }));
+  const cells = xi.length * zj.length;
+  const allFinite = z.every((r) => r.every((v) => v !== null));
+  let trace: Record<string, unknown> = { z, zmin, zmax, colorbar: { title: { text: o.colorbarTitle ?? "" } } };
+  if (cells > (o.quantizeAbove ?? 4000) && allFinite) {
+    let lo = zmin, hi = zmax;
+    if (lo === undefined || hi === undefined) {
+      let a = Infinity, b = -Infinity;
+      for (const r of z) for (const v of r) { a = Math.min(a, v as number); b = Math.max(b, v as number); }
+      lo ??= a;
+      hi ??= b;
+    }
+    const span = hi > lo ? hi - lo : 1;
+    const ticks = niceTicks(lo, hi);
+    trace = {
+      z: uint8Heatmap(z as number[][], lo, hi),
+      zmin: 0,
+      zmax: 250,
+      hovertemplate: `${o.xLabel ?? "trace"} %{x}<br>${o.zLabel ?? "sample"} %{y}<extra></extra>`,
+      colorbar: { title: { text: o.colorbarTitle ?? "" }, tickvals: ticks.map((v) => ((v - lo!) / span) * 250), ticktext: ticks.map((v) => String(Number(v.toPrecision(4)))) },
+    };
+  }
   return {
     data: [
       {
         type: "heatmap",
         x: xi.map((i) => x0 + i * dx),
         y: zj.map((j) => z0 + j * dz),
-        z,
         colorscale: o.colorscale ?? (o.symmetric ? SEISMIC_COLORSCALE : IMPEDANCE_COLORSCALE),
-        zmin,
-        zmax,
-        colorbar: { title: { text: o.colorbarTitle ?? "" } },
+        ...trace,
       },
     ],
     layout: {
@@ -165,6 +213,11 @@ export function signRuns(x: Num, y: Num): { sign: 1 | -1; x: number[]; y: number
   return runs;
 }
 
+/** The time axis label of every transient plot. */
+export const TIME_LABEL = "time after switch-off (s)";
+/** The note under log-axis plots of signed data. */
+export const SIGN_NOTE = "solid line / filled marker: positive; dashed line / open marker: negative (|value| shown)";
+
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
 export interface TransientSeries {
@@ -215,10 +268,11 @@ export function transientFigure(series: TransientSeries[], o: { title?: string; 
     layout: {
       title: { text: o.title ?? "" },
       height: o.height ?? 420,
-      xaxis: { type: "log", title: { text: o.xLabel ?? "time after switch-off (s)" }, exponentformat: "power" },
+      xaxis: { type: "log", title: { text: o.xLabel ?? TIME_LABEL, standoff: 6 }, exponentformat: "power" },
       yaxis: { type: "log", title: { text: o.yLabel ?? "|response|" }, exponentformat: "power" },
-      margin: { t: 40, l: 70, r: 20, b: 50 },
-      annotations: [{ xref: "paper", yref: "paper", x: 0, y: -0.16, xanchor: "left", showarrow: false, font: { size: 10 }, text: "solid/filled: positive; dashed/open: negative (|value| shown)" }],
+      margin: { t: 40, l: 70, r: 20, b: 84 },
+      // below the x-axis title, in pixels from the plot area so it neither overlaps it nor is cut off
+      annotations: [{ xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top", yshift: -58, showarrow: false, font: { size: 11, color: "#444" }, text: SIGN_NOTE }],
     },
   };
 }
@@ -250,6 +304,45 @@ export function stepCoordinates(thickness: Num, values: Num, maxDepth: number): 
   return { depth, value };
 }
 
+/** Resistivity axis label (Ω·m everywhere). */
+export const RHO_LABEL = "resistivity (Ω·m)";
+
+/**
+ * Tick values for a log axis over [lo, hi] (data units): 1-2-3-5 x 10^k for spans up to about a
+ * decade, 1-2-5 up to 3 decades, decades beyond; labelled as plain numbers (no "2 3 4 ... 9 100 2").
+ */
+export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
+  const d = Math.log10(hi / lo);
+  const mant = d <= 1.3 ? [1, 1.5, 2, 3, 5, 7] : d <= 3.2 ? [1, 2, 5] : [1];
+  const vals: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)) - 1; k <= Math.ceil(Math.log10(hi)); k++) {
+    for (const m of mant) {
+      const v = Number((m * Math.pow(10, k)).toPrecision(6));
+      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) vals.push(v);
+    }
+  }
+  const text = vals.map((v) => (v >= 1e-3 && v < 1e6 ? String(v) : v.toExponential(0)));
+  return { tickvals: vals, ticktext: text };
+}
+
+/**
+ * An axis (plotly layout) that keeps every value off the plot border: log or linear range padded
+ * around [min, max] of the finite values, with readable log ticks.
+ */
+export function valueAxis(values: number[], log: boolean, title: string): Record<string, unknown> {
+  const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
+  if (v.length === 0) return { type: log ? "log" : "linear", title: { text: title } };
+  const lo = Math.min(...v), hi = Math.max(...v);
+  if (log) {
+    const a = Math.log10(lo), b = Math.log10(hi);
+    const pad = Math.max(0.06 * (b - a), 0.08);
+    const r = [a - pad, b + pad];
+    return { type: "log", title: { text: title }, range: r, ...logTicks(Math.pow(10, r[0]), Math.pow(10, r[1])) };
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  return { type: "linear", title: { text: title }, range: [lo - 0.06 * span, hi + 0.06 * span] };
+}
+
 /** Layered models as step plots (value on a log axis by default, depth downwards). */
 export function layeredModelFigure(models: LayeredModel[], o: { title?: string; valueLabel?: string; logValue?: boolean; maxDepth?: number; height?: number } = {}): Figure {
   const maxDepth = o.maxDepth ?? Math.max(...models.map((m) => 1.5 * arr(m.thickness).reduce((a, b) => a + b, 0)), 1);
@@ -270,23 +363,30 @@ export function layeredModelFigure(models: LayeredModel[], o: { title?: string; 
     layout: {
       title: { text: o.title ?? "" },
       height: o.height ?? 450,
-      xaxis: { type: o.logValue === false ? "linear" : "log", title: { text: o.valueLabel ?? "resistivity (ohm-m)" } },
-      yaxis: { title: { text: "depth (m)" }, autorange: "reversed", range: [maxDepth, 0] },
+      xaxis: valueAxis(models.flatMap((m) => [...arr(m.values), ...(m.lower ? arr(m.lower) : []), ...(m.upper ? arr(m.upper) : [])]), o.logValue !== false, o.valueLabel ?? RHO_LABEL),
+      yaxis: { title: { text: "depth (m)" }, range: [maxDepth, 0] },
       margin: { t: 40, l: 60, r: 20, b: 50 },
     },
   };
 }
 
-/** Objective (or any quantity) against generation / iteration, for one or more runs. */
-export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?: "solid" | "dash" | "dot" }[], o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {}): Figure {
+/**
+ * Objective (or any quantity) against generation / iteration, for one or more runs. Series of one
+ * `group` share a colour (default group: the part of the name before ": ", so "top: λ", "top: μ_CR"
+ * and "top: μ_F" are one colour told apart by their dash); other series each get their own colour.
+ */
+export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?: "solid" | "dash" | "dot" | "dashdot"; color?: string; group?: string }[], o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {}): Figure {
+  const groupOf = (s: { name: string; group?: string }) => s.group ?? (s.name.includes(": ") ? s.name.slice(0, s.name.indexOf(": ")) : s.name);
+  const groups = [...new Set(series.map(groupOf))];
   return {
-    data: series.map((s, k) => ({
+    data: series.map((s) => ({
       type: "scatter",
       mode: "lines",
       name: s.name,
+      legendgroup: groupOf(s),
       x: s.x ? arr(s.x) : arr(s.y).map((_, i) => i),
       y: arr(s.y),
-      line: { dash: s.dash ?? "solid", color: PALETTE[k % PALETTE.length] },
+      line: { dash: s.dash ?? "solid", color: s.color ?? PALETTE[groups.indexOf(groupOf(s)) % PALETTE.length] },
     })),
     layout: {
       title: { text: o.title ?? "Convergence" },

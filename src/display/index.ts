@@ -4,10 +4,10 @@
  */
 export { inJupyter, newDisplayId, sendDisplay, setDisplaySink } from "./sink";
 export type { DisplayContent, DisplaySink } from "./sink";
-export { figureHtml, initNotebook, plot, plotlyBundle, plotlyVersion } from "./plot";
+export { compactJson, figureHtml, figureText, fitLegend, initNotebook, legendEntries, plot, plotlyBundle, plotlyVersion, PLOTLY_MIME } from "./plot";
 export type { Figure } from "./plot";
 export { fmt, html, markdown, rowsToHtml, rowsToText, table } from "./text";
-export type { HtmlTable } from "./text";
+export type { ColumnFormat, HtmlTable, TableOptions } from "./text";
 export { progress } from "./progress";
 export type { Progress } from "./progress";
 export {
@@ -15,16 +15,23 @@ export {
   IMPEDANCE_COLORSCALE,
   layeredModelFigure,
   learningCurveFigure,
+  logTicks,
+  niceTicks,
+  RHO_LABEL,
   sectionFigure,
   SEISMIC_COLORSCALE,
+  SIGN_NOTE,
   signRuns,
   stepCoordinates,
+  TIME_LABEL,
   traceOverlayFigure,
   transientFigure,
+  uint8Heatmap,
+  valueAxis,
   xyFigure,
 } from "./figures";
 export type { LayeredModel, SectionOptions, Series, TransientSeries } from "./figures";
 export { epochProgress } from "./seismic";
 export type { EpochReport } from "./seismic";
-export { modelBandFigure } from "./inversion";
-export type { DepthBandSeries } from "./inversion";
+export { modelBandFigure, POSTERIOR_LABEL, posteriorDepthBandFigure, posteriorPredictiveFigure, SEARCH_SPREAD_LABEL } from "./inversion";
+export type { DepthBandSeries, ModelOverlay, PredictiveBand } from "./inversion";
