@@ -1,0 +1,408 @@
+/**
+ * Convergence diagnostics for several Markov chains of one scalar quantity, knowing nothing of
+ * the model: rank-normalised split-R-hat (bulk and folded/tail) and effective sample size.
+ *
+ * References (keys used in the comments):
+ * - [Vehtari21] Vehtari, A., Gelman, A., Simpson, D., Carpenter, B., Buerkner, P.-C. (2021).
+ *   Rank-normalization, folding, and localization: an improved R-hat for assessing convergence
+ *   of MCMC. Bayesian Analysis 16(2), 667-718.
+ * - [BDA3] Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A., Rubin, D. B.
+ *   (2013). Bayesian Data Analysis, 3rd ed., sect. 11.4-11.5 (split-R-hat, ESS).
+ * - [Geyer92] Geyer, C. J. (1992). Practical Markov chain Monte Carlo. Statistical Science 7(4),
+ *   473-483 (initial positive / initial monotone sequence estimators).
+ * - [Acklam] Acklam, P. J. (2003). An algorithm for computing the inverse normal cumulative
+ *   distribution function (rational approximation, relative error < 1.15e-9), refined here by one
+ *   Halley step on an accurate normal CDF.
+ * - [Blom58] Blom, G. (1958). Statistical Estimates and Transformed Beta-Variables (the offset
+ *   (r - 3/8) / (S + 1/4) used by [Vehtari21, eq. 14]).
+ *
+ * A chain is any ArrayLike<number>; all chains passed together must have the same length.
+ */
+
+export type Chains = ArrayLike<ArrayLike<number>>;
+
+// ---------------------------------------------------------------------------------------------
+// normal distribution
+
+const SQRT2 = Math.SQRT2;
+const SQRT_PI = Math.sqrt(Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+
+/**
+ * erf(t) for 0 <= t < 1.5 by the everywhere-positive series
+ * erf(t) = 2/sqrt(pi) exp(-t^2) sum_n (2t^2)^n t / (1*3*...*(2n+1))  (Abramowitz & Stegun 7.1.6),
+ * which has no cancellation.
+ */
+function erfSeries(t: number): number {
+  const t2 = 2 * t * t;
+  let term = t;
+  let sum = t;
+  for (let n = 1; n < 200; n++) {
+    term *= t2 / (2 * n + 1);
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return (2 / SQRT_PI) * Math.exp(-t * t) * sum;
+}
+
+/**
+ * erfc(t) for t >= 1.5 by the continued fraction (Abramowitz & Stegun 7.1.14)
+ * erfc(t) = exp(-t^2)/sqrt(pi) * 1/(t + (1/2)/(t + 1/(t + (3/2)/(t + ...)))),
+ * evaluated with the modified Lentz method; relative accuracy, so tails are exact to rounding.
+ */
+function erfcFraction(t: number): number {
+  const tiny = 1e-300;
+  let f = t;
+  let C = t;
+  let D = 0;
+  for (let k = 1; k < 500; k++) {
+    const a = k / 2;
+    D = t + a * D;
+    if (Math.abs(D) < tiny) D = tiny;
+    C = t + a / C;
+    if (Math.abs(C) < tiny) C = tiny;
+    D = 1 / D;
+    const delta = C * D;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-t * t) / SQRT_PI / f;
+}
+
+/** Complementary error function for t >= 0. */
+function erfcPos(t: number): number {
+  return t < 1.5 ? 1 - erfSeries(t) : erfcFraction(t);
+}
+
+/** Standard normal CDF Phi(x), relative error ~1e-15 everywhere (series for |x| < 1.5 sqrt 2, continued fraction beyond). */
+export function normalCdf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
+  return x < 0 ? 0.5 * erfcPos(-x / SQRT2) : 1 - 0.5 * erfcPos(x / SQRT2);
+}
+
+// [Acklam] coefficients of the rational approximations (central region and tails).
+const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+const P_LOW = 0.02425;
+
+/**
+ * Inverse of the standard normal CDF, Phi^{-1}(p). [Acklam] rational approximation, then one
+ * Halley step x <- x - u / (1 + x u / 2), u = (Phi(x) - p) sqrt(2 pi) exp(x^2 / 2), which brings
+ * the relative error from ~1e-9 to ~1e-15. p = 0 gives -Infinity, p = 1 gives +Infinity.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p >= 0 && p <= 1)) return NaN;
+  if (p === 0) return -Infinity;
+  if (p === 1) return Infinity;
+  let x: number;
+  if (p < P_LOW) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+  } else if (p <= 1 - P_LOW) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+  }
+  // Halley refinement; in the upper tail work with the complement to keep relative accuracy.
+  // Phi(x) - p = (1 - p) - Phi(-x)
+  const e = x > 0 ? 1 - p - normalCdf(-x) : normalCdf(x) - p;
+  const u = e * SQRT_2PI * Math.exp((x * x) / 2);
+  if (Number.isFinite(u)) x = x - u / (1 + (x * u) / 2);
+  return x;
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function toArrays(chains: Chains, what: string): Float64Array[] {
+  const m = chains.length;
+  if (m === 0) throw new RangeError(`${what}: no chains`);
+  const n = chains[0].length;
+  const out: Float64Array[] = [];
+  for (let c = 0; c < m; c++) {
+    if (chains[c].length !== n) throw new RangeError(`${what}: chain ${c} has ${chains[c].length} draws, chain 0 has ${n}; all chains must have the same length`);
+    out.push(Float64Array.from(chains[c]));
+  }
+  return out;
+}
+
+function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s / x.length;
+}
+
+function variance(x: ArrayLike<number>): number {
+  const m = mean(x);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] - m) * (x[i] - m);
+  return s / (x.length - 1);
+}
+
+/**
+ * Split every chain into its first and second half [Vehtari21, sect. 3; BDA3 sect. 11.4]; with an
+ * odd length the middle draw is dropped. M chains of N give 2M chains of floor(N/2).
+ */
+export function splitChains(chains: Chains): Float64Array[] {
+  const cs = toArrays(chains, "splitChains");
+  const n = cs[0].length;
+  const h = Math.floor(n / 2);
+  const out: Float64Array[] = [];
+  for (const c of cs) {
+    out.push(c.slice(0, h));
+    out.push(c.slice(n - h));
+  }
+  return out;
+}
+
+/**
+ * Rank normalisation [Vehtari21, eq. 14]: pool all draws, replace each by its rank r (average
+ * rank for ties) and then by z = Phi^{-1}((r - 3/8) / (S + 1/4)), S the total number of draws.
+ */
+export function rankNormalize(chains: Chains): Float64Array[] {
+  const cs = toArrays(chains, "rankNormalize");
+  const n = cs[0].length;
+  const S = cs.length * n;
+  const vals = new Float64Array(S);
+  for (let c = 0; c < cs.length; c++) vals.set(cs[c], c * n);
+  const idx = new Uint32Array(S);
+  for (let i = 0; i < S; i++) idx[i] = i;
+  idx.sort((a, b) => vals[a] - vals[b]);
+  const z = new Float64Array(S);
+  let i = 0;
+  while (i < S) {
+    let j = i + 1;
+    while (j < S && vals[idx[j]] === vals[idx[i]]) j++;
+    const r = (i + 1 + j) / 2; // average of ranks i+1 .. j
+    const zi = normalQuantile((r - 0.375) / (S + 0.25));
+    for (let k = i; k < j; k++) z[idx[k]] = zi;
+    i = j;
+  }
+  const out: Float64Array[] = [];
+  for (let c = 0; c < cs.length; c++) out.push(z.slice(c * n, (c + 1) * n));
+  return out;
+}
+
+/** Fold about the pooled median: zeta = |theta - median(theta)| [Vehtari21, eq. 15]. */
+export function foldChains(chains: Chains): Float64Array[] {
+  const cs = toArrays(chains, "foldChains");
+  const all: number[] = [];
+  for (const c of cs) for (let i = 0; i < c.length; i++) all.push(c[i]);
+  all.sort((a, b) => a - b);
+  const h = all.length >> 1;
+  const med = all.length % 2 ? all[h] : 0.5 * (all[h - 1] + all[h]);
+  return cs.map((c) => c.map((v) => Math.abs(v - med)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// R-hat
+
+/**
+ * Potential scale reduction of M chains of N as given (no splitting, no ranks) [BDA3, eqs.
+ * 11.2-11.4; Vehtari21, eqs. 1-4]: B = N/(M-1) sum_m (mean_m - mean)^2, W = mean_m s_m^2,
+ * var+ = (N-1)/N W + B/N, R = sqrt(var+ / W). NaN when fewer than 2 chains or 2 draws, or W = 0.
+ */
+export function rhatBasic(chains: Chains): number {
+  const cs = toArrays(chains, "rhatBasic");
+  const m = cs.length;
+  const n = cs[0].length;
+  if (m < 2 || n < 2) return NaN;
+  const means = cs.map(mean);
+  const grand = mean(means);
+  let B = 0;
+  for (const mu of means) B += (mu - grand) * (mu - grand);
+  B *= n / (m - 1);
+  let W = 0;
+  for (const c of cs) W += variance(c);
+  W /= m;
+  if (!(W > 0)) return NaN;
+  const varPlus = ((n - 1) / n) * W + B / n;
+  return Math.sqrt(varPlus / W);
+}
+
+/** Split-R-hat on the values as given [BDA3, sect. 11.4]. */
+export function splitRhat(chains: Chains): number {
+  return rhatBasic(splitChains(chains));
+}
+
+/** Bulk R-hat: split-R-hat of the rank-normalised split chains [Vehtari21, sect. 4.1]. */
+export function rhatBulk(chains: Chains): number {
+  return rhatBasic(rankNormalize(splitChains(chains)));
+}
+
+/** Tail (folded) R-hat: split-R-hat of the rank-normalised folded split chains [Vehtari21, sect. 4.1]. */
+export function rhatTail(chains: Chains): number {
+  return rhatBasic(rankNormalize(foldChains(splitChains(chains))));
+}
+
+/**
+ * Rank-normalised split-R-hat [Vehtari21, sect. 4.1]: the larger of the bulk and the folded (tail)
+ * R-hat. The paper recommends R-hat < 1.01; NaN when undefined (e.g. constant draws).
+ */
+export function rhat(chains: Chains): number {
+  const b = rhatBulk(chains);
+  const t = rhatTail(chains);
+  if (Number.isNaN(b) || Number.isNaN(t)) return NaN;
+  return Math.max(b, t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ESS
+
+/** In-place iterative radix-2 complex FFT (length a power of two); inverse when `inv`. */
+function fft(re: Float64Array, im: Float64Array, inv: boolean): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      let t = re[i];
+      re[i] = re[j];
+      re[j] = t;
+      t = im[i];
+      im[i] = im[j];
+      im[j] = t;
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = ((inv ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(ang);
+    const wi = Math.sin(ang);
+    const half = len >> 1;
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < half; k++) {
+        const a = i + k;
+        const b = a + half;
+        const xr = re[b] * cr - im[b] * ci;
+        const xi = re[b] * ci + im[b] * cr;
+        re[b] = re[a] - xr;
+        im[b] = im[a] - xi;
+        re[a] += xr;
+        im[a] += xi;
+        const ncr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = ncr;
+      }
+    }
+  }
+  if (inv) {
+    for (let i = 0; i < n; i++) {
+      re[i] /= n;
+      im[i] /= n;
+    }
+  }
+}
+
+/**
+ * Autocovariance of one chain at lags 0..N-1 with the biased normalisation
+ * gamma_t = (1/N) sum_{i<N-t} (x_i - m)(x_{i+t} - m), computed by FFT on a zero-padded copy
+ * (Wiener-Khinchin), O(N log N).
+ */
+export function autocovariance(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  const m = mean(x);
+  for (let i = 0; i < n; i++) re[i] = x[i] - m;
+  fft(re, im, false);
+  for (let i = 0; i < size; i++) {
+    re[i] = re[i] * re[i] + im[i] * im[i];
+    im[i] = 0;
+  }
+  fft(re, im, true);
+  const out = new Float64Array(n);
+  for (let t = 0; t < n; t++) out[t] = re[t] / n;
+  return out;
+}
+
+/**
+ * Effective sample size of M chains of N as given (no splitting, no ranks) [Vehtari21, sect. 3.2,
+ * eqs. 8-11; BDA3 sect. 11.5]. Combined autocorrelation
+ *   rho_t = 1 - (W - (1/M) sum_m s_m^2 rho_{t,m}) / var+
+ * with W, var+ as in R-hat and s_m^2 rho_{t,m} the chains' autocovariances; the sum is truncated
+ * by Geyer's initial positive sequence (pairs P_k = rho_{2k} + rho_{2k+1} summed while positive)
+ * made monotone (initial monotone sequence) [Geyer92]; tau = -1 + 2 sum_k P_k and ESS = M N / tau.
+ * As in [Vehtari21]'s reference code tau is kept >= 1 / log10(M N) (ESS at most M N log10(M N),
+ * for antithetic chains). Returns NaN when undefined (fewer than 4 draws per chain or W = 0).
+ */
+export function essBasic(chains: Chains): number {
+  const cs = toArrays(chains, "essBasic");
+  const m = cs.length;
+  const n = cs[0].length;
+  if (n < 4) return NaN;
+  const acov = cs.map(autocovariance);
+  const means = cs.map(mean);
+  // within-chain variance with the unbiased per-chain estimator s_m^2 = gamma_0 N / (N-1)
+  let W = 0;
+  for (const a of acov) W += (a[0] * n) / (n - 1);
+  W /= m;
+  let varPlus = ((n - 1) / n) * W;
+  if (m > 1) {
+    const grand = mean(means);
+    let B = 0;
+    for (const mu of means) B += (mu - grand) * (mu - grand);
+    varPlus += B / (m - 1); // B / N with B = N/(M-1) sum (mean_m - mean)^2
+  }
+  if (!(W > 0) || !(varPlus > 0)) return NaN;
+  const rho = (t: number): number => {
+    let s = 0;
+    for (const a of acov) s += a[t];
+    return 1 - (W - s / m) / varPlus;
+  };
+  // Geyer's initial positive sequence over pairs (rho_{2k}, rho_{2k+1}), then monotone.
+  const pairs: number[] = [];
+  for (let k = 0; 2 * k + 1 < n; k++) {
+    const p = (k === 0 ? 1 : rho(2 * k)) + rho(2 * k + 1);
+    if (!(p > 0)) break;
+    pairs.push(k > 0 && p > pairs[k - 1] ? pairs[k - 1] : p);
+  }
+  let sum = 0;
+  for (const p of pairs) sum += p;
+  let tau = -1 + 2 * sum;
+  const total = m * n;
+  tau = Math.max(tau, 1 / Math.log10(total));
+  return total / tau;
+}
+
+/** Bulk ESS: ESS of the rank-normalised split chains [Vehtari21, sect. 4.3]. */
+export function essBulk(chains: Chains): number {
+  return essBasic(rankNormalize(splitChains(chains)));
+}
+
+/**
+ * Tail ESS: the smaller ESS of the indicators I(theta <= q05) and I(theta >= q95) over the split
+ * chains [Vehtari21, sect. 4.3].
+ */
+export function essTail(chains: Chains): number {
+  const sp = splitChains(chains);
+  const all: number[] = [];
+  for (const c of sp) for (let i = 0; i < c.length; i++) all.push(c[i]);
+  all.sort((a, b) => a - b);
+  const q05 = quantileSorted(all, 0.05);
+  const q95 = quantileSorted(all, 0.95);
+  const lo = essBasic(sp.map((c) => c.map((v) => (v <= q05 ? 1 : 0))));
+  const hi = essBasic(sp.map((c) => c.map((v) => (v >= q95 ? 1 : 0))));
+  return Math.min(lo, hi);
+}
+
+/** Quantile of sorted values with linear interpolation between order statistics (Hyndman & Fan type 7). */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}

@@ -1,0 +1,597 @@
+import { performance } from "perf_hooks";
+import { gaussian, mulberry32 } from "../config";
+import { Bounds, makeBounds, ValidationError } from "../optim";
+import { essBulk, quantileSorted, rhat } from "./diagnostics";
+
+/**
+ * DREAM(ZS): Markov chain Monte Carlo with differential proposals drawn from an archive Z of past
+ * states, over box bounds with a uniform prior inside the box. Knows nothing of the model: the
+ * caller gives a batch log-likelihood.
+ *
+ * References (keys used in the comments):
+ * - [terBraak08] ter Braak, C. J. F., Vrugt, J. A. (2008). Differential Evolution Markov Chain
+ *   with snooker updater and fewer chains. Statistics and Computing 18(4), 435-446.
+ * - [Vrugt16] Vrugt, J. A. (2016). Markov chain Monte Carlo simulation using the DREAM software
+ *   package: Theory, concepts, and MATLAB implementation. Environmental Modelling & Software 75,
+ *   273-316.
+ * - [Vehtari21] see ./diagnostics.ts (R-hat, bulk ESS).
+ */
+
+/** A batch log-likelihood: one value per point (non-finite values are treated as -Infinity). */
+export type LogLikelihood = (xs: Float64Array[]) => ArrayLike<number>;
+export type AsyncLogLikelihood = (xs: Float64Array[]) => Promise<ArrayLike<number>> | ArrayLike<number>;
+
+export type SampleStopReason = "converged" | "budget" | "callback";
+
+/** What the sampler reports at each convergence check (the argument of `onCheck`). */
+export interface CheckInfo {
+  /** Iterations (generations of all chains) so far. */
+  iteration: number;
+  /** Log-likelihood evaluations so far (including the initial states). */
+  evaluations: number;
+  /** Largest rank-normalised split-R-hat over the parameters (NaN while undefined). */
+  rhatMax: number;
+  /** Smallest bulk ESS over the parameters (0 while undefined). */
+  essMin: number;
+  rhat: number[];
+  ess: number[];
+  /** Fraction of proposals accepted so far. */
+  acceptance: number;
+}
+
+export interface SampleOptions {
+  /** Number of chains N (default 8, at least 3). One proposal per chain and iteration. */
+  chains?: number;
+  /** Seed of the mulberry32 stream that every random number is drawn from (default 1). */
+  seed?: number;
+  /** Budget of log-likelihood evaluations, initial states included (default 200000). */
+  maxEvaluations?: number;
+  /** Chain starts, one per chain, inside the box (default: uniform draws in the box). */
+  initialStates?: Float64Array[];
+  /** The initial archive Z (default: 10 d uniform draws in the box); at least max(3, 2 pairs) points. */
+  initialArchive?: Float64Array[];
+  /** Stop when every parameter's R-hat is below this (default 1.05). */
+  rhatTarget?: number;
+  /** ... and every parameter's bulk ESS is at least this (default 400). */
+  essTarget?: number;
+  /** Iterations between convergence checks (default 100). */
+  checkEvery?: number;
+  /** Keep every thin-th state of each chain (default 1; doubled automatically to bound memory). */
+  thin?: number;
+  /** Most stored states per chain before the thinning is doubled (default 20000). */
+  maxStoredPerChain?: number;
+  /** Probability of a snooker update instead of a parallel-direction update (default 0.1). */
+  snooker?: number;
+  /** Largest number delta of difference pairs; delta is drawn uniformly from 1..pairs (default 2). */
+  pairs?: number;
+  /** Every jumpEvery-th iteration uses gamma = 1 to jump between modes; 0 = never (default 5). */
+  jumpEvery?: number;
+  /** Append the chains' current states to Z every archiveEvery iterations (K, default 10). */
+  archiveEvery?: number;
+  /** Half-width b of the multiplicative jitter e ~ U(-b, b) (default 0.05). */
+  jitter?: number;
+  /** Standard deviation b* of the additive noise epsilon, relative to the box width (default 1e-6). */
+  noise?: number;
+  /** Called after each convergence check; return "stop" to end the run. */
+  onCheck?: (info: CheckInfo) => void | "stop";
+}
+
+export interface SampleResult {
+  /** Post-burn-in, thinned states: draws[chain][k] is a point of the search space. */
+  draws: Float64Array[][];
+  /** Log-likelihood of each kept draw, logLik[chain][k]. */
+  logLik: number[][];
+  /** Rank-normalised split-R-hat per parameter (max of bulk and tail) [Vehtari21]. */
+  rhat: number[];
+  /** Bulk ESS per parameter [Vehtari21]. */
+  ess: number[];
+  rhatMax: number;
+  essMin: number;
+  evaluations: number;
+  iterations: number;
+  /** Fraction of proposals accepted over the whole run. */
+  acceptance: number;
+  stopReason: SampleStopReason;
+  seconds: number;
+  /** Thinning of the kept draws (iterations between two kept states). */
+  thin: number;
+  /** True when `thin` was doubled (at least once) to keep at most maxStoredPerChain states per chain. */
+  thinIncreased: boolean;
+  /** Iterations discarded as burn-in (the first half of each chain). */
+  burnIn: number;
+  /** Size of the archive Z at the end. */
+  archiveSize: number;
+}
+
+interface Resolved {
+  chains: number;
+  seed: number;
+  maxEvaluations: number;
+  rhatTarget: number;
+  essTarget: number;
+  checkEvery: number;
+  thin: number;
+  maxStoredPerChain: number;
+  snooker: number;
+  pairs: number;
+  jumpEvery: number;
+  archiveEvery: number;
+  jitter: number;
+  noise: number;
+}
+
+const KNOWN_KEYS = [
+  "chains",
+  "seed",
+  "maxEvaluations",
+  "initialStates",
+  "initialArchive",
+  "rhatTarget",
+  "essTarget",
+  "checkEvery",
+  "thin",
+  "maxStoredPerChain",
+  "snooker",
+  "pairs",
+  "jumpEvery",
+  "archiveEvery",
+  "jitter",
+  "noise",
+  "onCheck",
+];
+
+/** The crossover values CR in {1/3, 2/3, 1} (nCR = 3), drawn with equal probability [Vrugt16, sect. 3.3]. */
+export const CROSSOVER_VALUES: readonly number[] = [1 / 3, 2 / 3, 1];
+
+const PREFIX = "posterior";
+
+function invalid(field: string, message: string): ValidationError {
+  return new ValidationError(`${PREFIX}.${field}: ${message}`);
+}
+
+function num(o: SampleOptions, key: keyof Resolved, def: number, lo: number, hi: number, integer: boolean, fix: string): number {
+  const v = (o as Record<string, unknown>)[key];
+  const x = v === undefined ? def : v;
+  if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi || (integer && !Number.isInteger(x))) {
+    throw invalid(key, `must be ${integer ? "an integer" : "a number"} in [${lo}, ${hi}], got ${String(v)}; ${fix}`);
+  }
+  return x;
+}
+
+function checkPoints(pts: unknown, field: string, bounds: Bounds, minCount: number, exactCount: number | null): Float64Array[] {
+  if (!Array.isArray(pts)) throw invalid(field, `must be an array of points (Float64Array of length ${bounds.lower.length}), got ${typeof pts}`);
+  if (exactCount !== null && pts.length !== exactCount) {
+    throw invalid(field, `has ${pts.length} points but there are ${exactCount} chains; give one start per chain (or leave chains unset)`);
+  }
+  if (pts.length < minCount) throw invalid(field, `has ${pts.length} points, needs at least ${minCount}`);
+  const d = bounds.lower.length;
+  return pts.map((p: unknown, i: number) => {
+    const a = p as ArrayLike<number>;
+    if (!a || typeof a !== "object" || a.length !== d) throw invalid(`${field}[${i}]`, `must have ${d} coordinates, got ${a && typeof a === "object" ? a.length : typeof a}`);
+    const x = Float64Array.from(a);
+    for (let j = 0; j < d; j++) {
+      if (!(x[j] >= bounds.lower[j] && x[j] <= bounds.upper[j])) {
+        throw invalid(`${field}[${i}]`, `coordinate ${j} = ${x[j]} is outside the box [${bounds.lower[j]}, ${bounds.upper[j]}]; give points inside the bounds`);
+      }
+    }
+    return x;
+  });
+}
+
+/** Check every option, naming the field (`posterior.chains`, ...) in the ValidationError. */
+export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved & { initialStates: Float64Array[] | null; initialArchive: Float64Array[] | null } {
+  if (o === null || typeof o !== "object") throw new ValidationError(`${PREFIX}: options must be an object, got ${o === null ? "null" : typeof o}`);
+  for (const k of Object.keys(o)) {
+    if (!KNOWN_KEYS.includes(k)) throw invalid(k, `unknown option; known options are ${KNOWN_KEYS.join(", ")}`);
+  }
+  const d = bounds.lower.length;
+  const defChains = Array.isArray(o.initialStates) && o.chains === undefined ? o.initialStates.length : 8;
+  const chains = num(o, "chains", defChains, 3, 1e5, true, "DREAM(ZS) needs at least 3 chains");
+  const pairs = num(o, "pairs", 2, 1, 10, true, "use 1 or 2");
+  const r: Resolved = {
+    chains,
+    seed: num(o, "seed", 1, 0, 2 ** 32 - 1, true, "use a 32-bit unsigned integer"),
+    maxEvaluations: num(o, "maxEvaluations", 200000, 2 * chains, 1e15, true, "the budget must cover the initial states and one iteration (2 x chains)"),
+    rhatTarget: num(o, "rhatTarget", 1.05, 1, 10, false, "e.g. 1.01 (strict) to 1.1 (loose)"),
+    essTarget: num(o, "essTarget", 400, 0, 1e12, false, "e.g. 400"),
+    checkEvery: num(o, "checkEvery", 100, 1, 1e9, true, "iterations between convergence checks"),
+    thin: num(o, "thin", 1, 1, 1e9, true, "keep every thin-th state"),
+    maxStoredPerChain: num(o, "maxStoredPerChain", 20000, 8, 1e8, true, "states stored per chain before thinning is doubled"),
+    snooker: num(o, "snooker", 0.1, 0, 1, false, "probability of a snooker update, e.g. 0.1"),
+    pairs,
+    jumpEvery: num(o, "jumpEvery", 5, 0, 1e9, true, "0 disables the gamma = 1 iterations"),
+    archiveEvery: num(o, "archiveEvery", 10, 1, 1e9, true, "K, e.g. 10"),
+    jitter: num(o, "jitter", 0.05, 0, 1, false, "e.g. 0.05"),
+    noise: num(o, "noise", 1e-6, 0, 1, false, "relative to the box width, e.g. 1e-6"),
+  };
+  if (o.onCheck !== undefined && typeof o.onCheck !== "function") throw invalid("onCheck", `must be a function, got ${typeof o.onCheck}`);
+  const initialStates = o.initialStates === undefined ? null : checkPoints(o.initialStates, "initialStates", bounds, 0, chains);
+  const minZ = Math.max(3, 2 * pairs);
+  const initialArchive = o.initialArchive === undefined ? null : checkPoints(o.initialArchive, "initialArchive", bounds, minZ, null);
+  void d;
+  return { ...r, initialStates, initialArchive };
+}
+
+/**
+ * Fold a coordinate periodically into [l, u]: l + ((y - l) mod w). On the box seen as a torus a
+ * translation proposal with a symmetric step distribution stays symmetric, so folding keeps
+ * detailed balance for the uniform prior [Vrugt16, sect. 3.4, "folding"].
+ */
+export function foldInto(y: number, l: number, u: number): number {
+  if (y >= l && y <= u) return y;
+  const w = u - l;
+  let t = (y - l) % w;
+  if (t < 0) t += w;
+  return l + t;
+}
+
+/**
+ * DREAM(ZS) as an ask/tell state machine: `ask()` returns one point per chain (the initial states
+ * first, then one proposal per chain and iteration), `tell(logLik)` takes their log-likelihoods
+ * and accepts or rejects each proposal by Metropolis(-Hastings). All random numbers are drawn in
+ * ask/tell from one seeded mulberry32 stream, so the run depends only on the seed and the values,
+ * not on how the batch was evaluated (serially, in workers, in any order).
+ *
+ * Proposals [Vrugt16, sect. 4 (DREAM(ZS)); terBraak08]:
+ * - parallel direction (probability 1 - snooker): delta ~ U{1..pairs} pairs (a_k, b_k) of distinct
+ *   archive members, a crossover value CR from {1/3, 2/3, 1}, a random subspace A of the
+ *   coordinates with P(j in A) = CR (at least one), d' = |A|, and
+ *     x*_A = x_A + (1 + e) gamma(delta, d') sum_k (z_{a_k} - z_{b_k})_A + epsilon,
+ *     gamma = 2.38 / sqrt(2 delta d')                                   [Vrugt16, eqs. 23-24]
+ *   with e ~ U(-b, b), epsilon ~ N(0, b*^2) and gamma = 1 every jumpEvery-th iteration.
+ *   Out-of-box coordinates are FOLDED periodically back into the box (the proposal is symmetric
+ *   on the torus, so the acceptance ratio is the likelihood ratio).
+ * - snooker (probability `snooker`) [terBraak08, sect. 3; Vrugt16, eqs. 27-29]: archive members
+ *   z, z1, z2; the line through x and z; x* = x + gamma_s ((z1 - z2) . u) u, u = (x - z)/|x - z|,
+ *   gamma_s ~ U(1.2, 2.2); accepted with probability
+ *     min(1, L(x*)/L(x) * (|x* - z| / |x - z|)^(d-1))                    [terBraak08, eq. 4].
+ *   Folding would break the snooker's symmetry, so an out-of-box snooker proposal is REJECTED
+ *   (prior density 0 outside the box). It is still returned by ask() as a copy of the current
+ *   state (one point per chain) and its value is ignored.
+ * The archive Z starts with 10 d uniform draws and gets the chains' current states every K
+ * iterations [terBraak08, sect. 3; Vrugt16, sect. 4].
+ */
+export class DreamZS {
+  readonly bounds: Bounds;
+  readonly dim: number;
+  readonly opts: Resolved;
+  private readonly onCheck: SampleOptions["onCheck"];
+  private readonly rand: () => number;
+  private readonly gauss: () => number;
+  private readonly width: Float64Array;
+  /** Current state and log-likelihood of each chain. */
+  x: Float64Array[] = [];
+  ll: number[] = [];
+  /** The archive of past states Z. */
+  readonly archive: Float64Array[] = [];
+  /** Stored (thinned) states per chain, from iteration thin on; and their log-likelihoods. */
+  readonly stored: Float64Array[][];
+  readonly storedLogLik: number[][];
+  thin: number;
+  thinIncreased = false;
+  iteration = -1;
+  evaluations = 0;
+  proposals = 0;
+  accepted = 0;
+  stopReason: SampleStopReason | null = null;
+  lastCheck: CheckInfo | null = null;
+  private pending: Float64Array[] | null = null;
+  private pendingLogJ: number[] = [];
+  private pendingValid: boolean[] = [];
+
+  constructor(bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}) {
+    this.bounds = makeBounds(bounds, `${PREFIX}.bounds`);
+    this.dim = this.bounds.lower.length;
+    const r = resolveSampleOptions(options, this.bounds);
+    const { initialStates, initialArchive, ...opts } = r;
+    this.opts = opts;
+    this.onCheck = options.onCheck;
+    this.rand = mulberry32(opts.seed);
+    this.gauss = gaussian(this.rand);
+    this.width = new Float64Array(this.dim);
+    for (let j = 0; j < this.dim; j++) this.width[j] = this.bounds.upper[j] - this.bounds.lower[j];
+    this.thin = opts.thin;
+    this.stored = Array.from({ length: opts.chains }, () => []);
+    this.storedLogLik = Array.from({ length: opts.chains }, () => []);
+    // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, sect. 3]
+    if (initialArchive) for (const z of initialArchive) this.archive.push(z);
+    else for (let k = 0; k < Math.max(10 * this.dim, 3, 2 * opts.pairs); k++) this.archive.push(this.uniformPoint());
+    this.pending = initialStates ? initialStates.map((s) => Float64Array.from(s)) : Array.from({ length: opts.chains }, () => this.uniformPoint());
+    this.pendingLogJ = this.pending.map(() => 0);
+    this.pendingValid = this.pending.map(() => true);
+  }
+
+  get done(): boolean {
+    return this.stopReason !== null;
+  }
+
+  private uniformPoint(): Float64Array {
+    const p = new Float64Array(this.dim);
+    for (let j = 0; j < this.dim; j++) p[j] = this.bounds.lower[j] + this.rand() * this.width[j];
+    return p;
+  }
+
+  /** k distinct indices into the archive. */
+  private archiveIndices(k: number): number[] {
+    const n = this.archive.length;
+    const out: number[] = [];
+    while (out.length < k) {
+      const i = Math.floor(this.rand() * n);
+      if (!out.includes(i)) out.push(i);
+    }
+    return out;
+  }
+
+  /** Parallel-direction proposal for state x [Vrugt16, eqs. 23-24], folded into the box. */
+  private parallel(x: Float64Array, iteration: number): Float64Array {
+    const d = this.dim;
+    const o = this.opts;
+    const delta = 1 + Math.floor(this.rand() * o.pairs);
+    const cr = CROSSOVER_VALUES[Math.floor(this.rand() * CROSSOVER_VALUES.length)];
+    // randomized subspace: coordinate j moves with probability CR, at least one moves
+    const sub: number[] = [];
+    for (let j = 0; j < d; j++) if (this.rand() < cr) sub.push(j);
+    if (sub.length === 0) sub.push(Math.floor(this.rand() * d));
+    const dp = sub.length;
+    // jump rate gamma = 2.38 / sqrt(2 delta d'), or 1 every jumpEvery-th iteration [Vrugt16, eq. 24]
+    const gamma = o.jumpEvery > 0 && iteration % o.jumpEvery === 0 ? 1 : 2.38 / Math.sqrt(2 * delta * dp);
+    const idx = this.archiveIndices(2 * delta);
+    const y = Float64Array.from(x);
+    for (const j of sub) {
+      let diff = 0;
+      for (let k = 0; k < delta; k++) diff += this.archive[idx[k]][j] - this.archive[idx[delta + k]][j];
+      const e = o.jitter * (2 * this.rand() - 1); // e ~ U(-b, b)
+      const eps = o.noise * this.width[j] * this.gauss(); // epsilon ~ N(0, b*^2)
+      y[j] = foldInto(x[j] + (1 + e) * gamma * diff + eps, this.bounds.lower[j], this.bounds.upper[j]);
+    }
+    return y;
+  }
+
+  /**
+   * Snooker proposal for state x [terBraak08, sect. 3; Vrugt16, eqs. 27-29]: returns the point and
+   * the log of the Jacobian factor (d-1) log(|x* - z| / |x - z|), or null when it leaves the box.
+   */
+  private snookerMove(x: Float64Array): { y: Float64Array; logJ: number } | null {
+    const d = this.dim;
+    const [iz, i1, i2] = this.archiveIndices(3);
+    const z = this.archive[iz];
+    const z1 = this.archive[i1];
+    const z2 = this.archive[i2];
+    const gs = 1.2 + this.rand(); // gamma_s ~ U(1.2, 2.2)
+    let nrm = 0;
+    for (let j = 0; j < d; j++) nrm += (x[j] - z[j]) * (x[j] - z[j]);
+    nrm = Math.sqrt(nrm);
+    if (!(nrm > 0)) return { y: Float64Array.from(x), logJ: 0 }; // x on z: no direction, stay
+    // projection of z1 - z2 on the line direction u
+    let proj = 0;
+    for (let j = 0; j < d; j++) proj += ((z1[j] - z2[j]) * (x[j] - z[j])) / nrm;
+    const y = new Float64Array(d);
+    let nrmY = 0;
+    for (let j = 0; j < d; j++) {
+      y[j] = x[j] + (gs * proj * (x[j] - z[j])) / nrm;
+      if (!(y[j] >= this.bounds.lower[j] && y[j] <= this.bounds.upper[j])) return null;
+      nrmY += (y[j] - z[j]) * (y[j] - z[j]);
+    }
+    nrmY = Math.sqrt(nrmY);
+    const logJ = nrmY > 0 ? (d - 1) * (Math.log(nrmY) - Math.log(nrm)) : -Infinity;
+    return { y, logJ };
+  }
+
+  /** The points to evaluate next: the initial states, then one proposal per chain. */
+  ask(): Float64Array[] {
+    if (this.done) throw new Error("ask() after the run stopped");
+    if (this.pending) return this.pending;
+    const t = this.iteration + 1;
+    const props: Float64Array[] = [];
+    this.pendingLogJ = [];
+    this.pendingValid = [];
+    for (let i = 0; i < this.opts.chains; i++) {
+      const x = this.x[i];
+      if (this.rand() < this.opts.snooker) {
+        const s = this.snookerMove(x);
+        props.push(s ? s.y : Float64Array.from(x));
+        this.pendingLogJ.push(s ? s.logJ : 0);
+        this.pendingValid.push(s !== null);
+      } else {
+        props.push(this.parallel(x, t));
+        this.pendingLogJ.push(0);
+        this.pendingValid.push(true);
+      }
+    }
+    this.pending = props;
+    return props;
+  }
+
+  /** Log-likelihoods of the points of the last ask(), in the same order. */
+  tell(values: ArrayLike<number>): void {
+    const xs = this.pending;
+    if (!xs) throw new Error("tell() without a pending ask()");
+    if (!values || values.length !== xs.length) {
+      throw new Error(`log-likelihood returned ${values ? values.length : typeof values} values for ${xs.length} points`);
+    }
+    this.pending = null;
+    this.evaluations += xs.length;
+    const vals = Array.from(values, (v) => (typeof v === "number" && Number.isFinite(v) ? v : -Infinity));
+    if (this.iteration < 0) {
+      this.x = xs;
+      this.ll = vals;
+    } else {
+      for (let i = 0; i < xs.length; i++) {
+        // Metropolis(-Hastings): accept with probability min(1, exp(l* - l + log J)) [Vrugt16, eq. 15; terBraak08, eq. 4]
+        const u = this.rand();
+        this.proposals++;
+        if (!this.pendingValid[i]) continue;
+        const logA = vals[i] - this.ll[i] + this.pendingLogJ[i];
+        if (vals[i] > -Infinity && (this.ll[i] === -Infinity || Math.log(u) < logA)) {
+          this.x[i] = xs[i];
+          this.ll[i] = vals[i];
+          this.accepted++;
+        }
+      }
+    }
+    this.iteration++;
+    const t = this.iteration;
+    if (t > 0) {
+      if (t % this.opts.archiveEvery === 0) for (const x of this.x) this.archive.push(Float64Array.from(x));
+      if (t % this.thin === 0) this.store();
+    }
+    this.stopReason = this.checkStop();
+  }
+
+  private store(): void {
+    for (let i = 0; i < this.opts.chains; i++) {
+      this.stored[i].push(Float64Array.from(this.x[i]));
+      this.storedLogLik[i].push(this.ll[i]);
+    }
+    if (this.stored[0].length > this.opts.maxStoredPerChain) {
+      // double the thinning: keep the states at iterations that are multiples of 2 thin,
+      // i.e. stored index k (iteration (k+1) thin) with k odd
+      for (let i = 0; i < this.opts.chains; i++) {
+        this.stored[i] = this.stored[i].filter((_, k) => k % 2 === 1);
+        this.storedLogLik[i] = this.storedLogLik[i].filter((_, k) => k % 2 === 1);
+      }
+      this.thin *= 2;
+      this.thinIncreased = true;
+    }
+  }
+
+  /** Number of stored states per chain discarded as burn-in: the first half. */
+  burnInCount(): number {
+    return Math.floor(this.stored[0].length / 2);
+  }
+
+  /** Diagnostics on the second half of each chain [Vehtari21]. */
+  diagnose(): CheckInfo {
+    const d = this.dim;
+    const b = this.burnInCount();
+    const n = this.stored[0].length - b;
+    const rh: number[] = [];
+    const es: number[] = [];
+    for (let j = 0; j < d; j++) {
+      if (n < 4) {
+        rh.push(NaN);
+        es.push(0);
+        continue;
+      }
+      const chains = this.stored.map((c) => {
+        const v = new Float64Array(n);
+        for (let k = 0; k < n; k++) v[k] = c[b + k][j];
+        return v;
+      });
+      rh.push(rhat(chains));
+      const e = essBulk(chains);
+      es.push(Number.isFinite(e) ? e : 0);
+    }
+    let rhatMax = -Infinity;
+    for (const r of rh) rhatMax = Number.isNaN(r) || Number.isNaN(rhatMax) ? NaN : Math.max(rhatMax, r);
+    return {
+      iteration: this.iteration,
+      evaluations: this.evaluations,
+      rhatMax,
+      essMin: Math.min(...es),
+      rhat: rh,
+      ess: es,
+      acceptance: this.proposals > 0 ? this.accepted / this.proposals : 0,
+    };
+  }
+
+  private checkStop(): SampleStopReason | null {
+    const o = this.opts;
+    const t = this.iteration;
+    let reason: SampleStopReason | null = null;
+    if (t > 0 && t % o.checkEvery === 0) {
+      const info = this.diagnose();
+      this.lastCheck = info;
+      // stop rule: every parameter has R-hat < target AND bulk ESS >= target
+      if (info.rhat.every((r) => r < o.rhatTarget) && info.ess.every((e) => e >= o.essTarget)) reason = "converged";
+      if (this.onCheck && this.onCheck(info) === "stop" && reason === null) reason = "callback";
+    }
+    if (reason === null && this.evaluations + o.chains > o.maxEvaluations) reason = "budget";
+    return reason;
+  }
+
+  result(seconds = 0): SampleResult {
+    const info = this.lastCheck && this.lastCheck.iteration === this.iteration ? this.lastCheck : this.diagnose();
+    const b = this.burnInCount();
+    return {
+      draws: this.stored.map((c) => c.slice(b)),
+      logLik: this.storedLogLik.map((c) => c.slice(b)),
+      rhat: info.rhat,
+      ess: info.ess,
+      rhatMax: info.rhatMax,
+      essMin: info.essMin,
+      evaluations: this.evaluations,
+      iterations: Math.max(0, this.iteration),
+      acceptance: info.acceptance,
+      stopReason: this.stopReason ?? "callback",
+      seconds,
+      thin: this.thin,
+      thinIncreased: this.thinIncreased,
+      burnIn: b * this.thin,
+      archiveSize: this.archive.length,
+    };
+  }
+}
+
+/**
+ * Sample the posterior of a synchronous batch log-likelihood over box bounds (uniform prior in
+ * the box) by DREAM(ZS), until converged (every R-hat < rhatTarget and bulk ESS >= essTarget on
+ * the second half of the chains) or the evaluation budget is spent.
+ */
+export function sample(logLik: LogLikelihood, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}): SampleResult {
+  const t0 = performance.now();
+  const s = new DreamZS(bounds, options);
+  while (!s.done) s.tell(logLik(s.ask()));
+  return s.result((performance.now() - t0) / 1000);
+}
+
+/** The same run with an asynchronous batch log-likelihood (e.g. a worker pool): identical draws for the same seed and values. */
+export async function sampleAsync(logLik: AsyncLogLikelihood, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}): Promise<SampleResult> {
+  const t0 = performance.now();
+  const s = new DreamZS(bounds, options);
+  while (!s.done) s.tell(await logLik(s.ask()));
+  return s.result((performance.now() - t0) / 1000);
+}
+
+/** All chains' draws in one list (chain after chain). */
+export function flattenDraws(draws: Float64Array[][]): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (const c of draws) for (const x of c) out.push(x);
+  return out;
+}
+
+/**
+ * Per-parameter quantiles of a list of points: out[j][k] is the probs[k] quantile of coordinate j
+ * (linear interpolation between order statistics, Hyndman & Fan type 7).
+ */
+export function quantiles(points: ArrayLike<number>[], probs: number[]): number[][] {
+  if (points.length === 0) throw new RangeError("quantiles: no points");
+  for (const p of probs) if (!(p >= 0 && p <= 1)) throw new RangeError(`quantiles: probability ${p} outside [0, 1]`);
+  const d = points[0].length;
+  const out: number[][] = [];
+  for (let j = 0; j < d; j++) {
+    const col = new Float64Array(points.length);
+    for (let i = 0; i < points.length; i++) col[i] = points[i][j];
+    col.sort();
+    out.push(probs.map((p) => quantileSorted(col, p)));
+  }
+  return out;
+}
+
+/** Per-parameter posterior mean and standard deviation of a list of points. */
+export function summarize(points: ArrayLike<number>[]): { mean: number[]; sd: number[] } {
+  if (points.length === 0) throw new RangeError("summarize: no points");
+  const d = points[0].length;
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (const p of points) s += p[j];
+    const m = s / points.length;
+    let v = 0;
+    for (const p of points) v += (p[j] - m) * (p[j] - m);
+    mean.push(m);
+    sd.push(Math.sqrt(v / Math.max(1, points.length - 1)));
+  }
+  return { mean, sd };
+}

@@ -1,0 +1,44 @@
+/**
+ * Posterior sampling over box bounds, knowing nothing of physics: DREAM(ZS) MCMC with a uniform
+ * prior in the box (ask/tell, seeded, batch log-likelihood), convergence diagnostics
+ * (rank-normalised split-R-hat, bulk ESS), and a linearised covariance estimate with a batched
+ * finite-difference Jacobian. See docs/SAMPLING.md.
+ */
+export {
+  CROSSOVER_VALUES,
+  DreamZS,
+  flattenDraws,
+  foldInto,
+  quantiles,
+  resolveSampleOptions,
+  sample,
+  sampleAsync,
+  summarize,
+} from "./dream";
+export type { AsyncLogLikelihood, CheckInfo, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
+export {
+  autocovariance,
+  essBasic,
+  essBulk,
+  essTail,
+  foldChains,
+  normalCdf,
+  normalQuantile,
+  quantileSorted,
+  rankNormalize,
+  rhat,
+  rhatBasic,
+  rhatBulk,
+  rhatTail,
+  splitChains,
+  splitRhat,
+} from "./diagnostics";
+export type { Chains } from "./diagnostics";
+export {
+  assembleJacobian,
+  finiteDifferenceJacobian,
+  linearisedCovariance,
+  planJacobian,
+  uniformPriorPrecision,
+} from "./linearised";
+export type { BatchResiduals, FiniteDifferenceScheme, JacobianPlan, LinearisedEstimate } from "./linearised";

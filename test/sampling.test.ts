@@ -1,0 +1,438 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gaussian, mulberry32 } from "../src/config";
+import {
+  assembleJacobian,
+  autocovariance,
+  DreamZS,
+  essBasic,
+  essBulk,
+  finiteDifferenceJacobian,
+  flattenDraws,
+  foldInto,
+  linearisedCovariance,
+  normalCdf,
+  normalQuantile,
+  planJacobian,
+  quantiles,
+  rankNormalize,
+  rhat,
+  rhatBulk,
+  rhatTail,
+  sample,
+  sampleAsync,
+  SampleResult,
+  splitRhat,
+  summarize,
+  uniformPriorPrecision,
+} from "../src/sampling";
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function normalChains(m: number, n: number, seed: number, mean = (_c: number) => 0, sd = (_c: number) => 1): Float64Array[] {
+  const g = gaussian(mulberry32(seed));
+  return Array.from({ length: m }, (_, c) => Float64Array.from({ length: n }, () => mean(c) + sd(c) * g()));
+}
+
+function ar1Chains(m: number, n: number, phi: number, seed: number): Float64Array[] {
+  const g = gaussian(mulberry32(seed));
+  const s = Math.sqrt(1 - phi * phi);
+  return Array.from({ length: m }, () => {
+    const x = new Float64Array(n);
+    x[0] = g();
+    for (let i = 1; i < n; i++) x[i] = phi * x[i - 1] + s * g();
+    return x;
+  });
+}
+
+function column(points: Float64Array[], j: number): number[] {
+  return points.map((p) => p[j]);
+}
+
+function sameDraws(a: SampleResult, b: SampleResult): boolean {
+  if (a.draws.length !== b.draws.length) return false;
+  for (let c = 0; c < a.draws.length; c++) {
+    if (a.draws[c].length !== b.draws[c].length) return false;
+    for (let k = 0; k < a.draws[c].length; k++) {
+      const x = a.draws[c][k];
+      const y = b.draws[c][k];
+      for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// normal distribution
+
+test("normalQuantile: published values of Phi^-1 to ~1e-14, symmetry and round trip through normalCdf", () => {
+  assert.ok(Math.abs(normalQuantile(0.975) - 1.959963984540054) < 1e-13, `${normalQuantile(0.975)}`);
+  assert.ok(Math.abs(normalQuantile(0.95) - 1.6448536269514722) < 1e-13);
+  assert.ok(Math.abs(normalQuantile(0.995) - 2.5758293035489004) < 1e-13);
+  assert.equal(normalQuantile(0.5), 0);
+  assert.equal(normalQuantile(0), -Infinity);
+  assert.equal(normalQuantile(1), Infinity);
+  assert.ok(Number.isNaN(normalQuantile(1.5)));
+  for (const p of [1e-12, 1e-5, 0.001, 0.02, 0.0243, 0.2, 0.45, 0.7, 0.9, 0.999]) {
+    // (1 - p is rounded, so symmetry only holds to ~1e-16 / p relative)
+    if (p >= 1e-5) assert.ok(Math.abs(normalQuantile(p) + normalQuantile(1 - p)) < 1e-10, `symmetry at ${p}`);
+    const back = normalCdf(normalQuantile(p));
+    assert.ok(Math.abs(back - p) < 1e-13 * Math.max(p, 1e-3), `round trip ${p}: ${back}`);
+  }
+  // Phi at published points
+  assert.ok(Math.abs(normalCdf(-1) - 0.15865525393145707) < 1e-15);
+  assert.ok(Math.abs(normalCdf(1.96) - 0.9750021048517795) < 1e-15);
+  assert.ok(Math.abs(normalCdf(-5) / 2.866515718791939e-7 - 1) < 1e-12);
+});
+
+// ---------------------------------------------------------------------------------------------
+// diagnostics
+
+test("autocovariance by FFT equals the direct sum", () => {
+  const x = normalChains(1, 37, 5)[0];
+  const a = autocovariance(x);
+  let m = 0;
+  for (const v of x) m += v;
+  m /= x.length;
+  for (const t of [0, 1, 2, 10, 36]) {
+    let s = 0;
+    for (let i = 0; i + t < x.length; i++) s += (x[i] - m) * (x[i + t] - m);
+    assert.ok(Math.abs(a[t] - s / x.length) < 1e-12, `lag ${t}`);
+  }
+});
+
+test("rankNormalize: average ranks for ties and Blom offsets", () => {
+  const z = rankNormalize([[3, 1], [1, 2]]);
+  // pooled ranks: 1,1 -> 1.5 each; 2 -> 3; 3 -> 4; S = 4
+  const q = (r: number) => normalQuantile((r - 0.375) / 4.25);
+  assert.ok(Math.abs(z[0][0] - q(4)) < 1e-15);
+  assert.ok(Math.abs(z[0][1] - q(1.5)) < 1e-15);
+  assert.ok(Math.abs(z[1][0] - q(1.5)) < 1e-15);
+  assert.ok(Math.abs(z[1][1] - q(3)) < 1e-15);
+});
+
+test("iid normal chains: R-hat within 0.01 of 1 and bulk ESS near the number of draws", () => {
+  for (const seed of [11, 12]) {
+    const ch = normalChains(4, 2000, seed);
+    const r = rhat(ch);
+    assert.ok(Math.abs(r - 1) < 0.01, `rhat ${r}`);
+    const e = essBulk(ch);
+    assert.ok(Math.abs(e / 8000 - 1) < 0.2, `ess ${e}`);
+    const eb = essBasic(ch);
+    assert.ok(Math.abs(eb / 8000 - 1) < 0.2, `essBasic ${eb}`);
+  }
+});
+
+test("chains with shifted means give R-hat > 1.1", () => {
+  const ch = normalChains(4, 1000, 21, (c) => (c === 3 ? 1.5 : 0));
+  assert.ok(rhat(ch) > 1.1, `rhat ${rhat(ch)}`);
+  assert.ok(splitRhat(ch) > 1.1);
+  // a trend inside each chain is caught by splitting even with equal chain means
+  const trend = Array.from({ length: 4 }, (_, c) => Float64Array.from({ length: 1000 }, (_, i) => i / 200 + normalChains(1, 1, 100 + c * 1000 + i)[0][0] * 0.5));
+  assert.ok(rhat(trend) > 1.1);
+});
+
+test("AR(1) chains with phi = 0.9 give ESS near n (1 - phi) / (1 + phi)", () => {
+  const phi = 0.9;
+  const ch = ar1Chains(4, 10000, phi, 31);
+  const expected = (40000 * (1 - phi)) / (1 + phi);
+  const e = essBasic(ch);
+  const b = essBulk(ch);
+  assert.ok(Math.abs(e / expected - 1) < 0.25, `essBasic ${e} vs ${expected}`);
+  assert.ok(Math.abs(b / expected - 1) < 0.25, `essBulk ${b} vs ${expected}`);
+});
+
+test("one chain with a different scale: folded (tail) R-hat > 1.05 while bulk R-hat misses it", () => {
+  const ch = normalChains(4, 1000, 41, () => 0, (c) => (c === 0 ? 3 : 1));
+  const tail = rhatTail(ch);
+  const bulk = rhatBulk(ch);
+  assert.ok(tail > 1.05, `tail ${tail}`);
+  assert.ok(bulk < 1.05, `bulk ${bulk}`);
+  assert.ok(rhat(ch) >= tail);
+});
+
+// ---------------------------------------------------------------------------------------------
+// sampler
+
+const MU = [1, -2];
+const SD = [1, 2];
+const RHO = 0.8;
+function gauss2(xs: Float64Array[]): number[] {
+  return xs.map((x) => {
+    const a = (x[0] - MU[0]) / SD[0];
+    const b = (x[1] - MU[1]) / SD[1];
+    return (-0.5 * (a * a - 2 * RHO * a * b + b * b)) / (1 - RHO * RHO);
+  });
+}
+const BOX2: [number, number][] = [
+  [-20, 20],
+  [-30, 30],
+];
+
+test("DREAM(ZS) on a correlated 2-D Gaussian: means, sds, correlation and 90 % intervals", () => {
+  const r = sample(gauss2, BOX2, { seed: 7, rhatTarget: 1.01, essTarget: 1500, checkEvery: 100 });
+  assert.equal(r.stopReason, "converged");
+  assert.ok(r.rhatMax < 1.01 && r.essMin >= 1500);
+  const f = flattenDraws(r.draws);
+  const s = summarize(f);
+  assert.ok(Math.abs(s.mean[0] - MU[0]) < 0.1 * SD[0], `mean0 ${s.mean[0]}`);
+  assert.ok(Math.abs(s.mean[1] - MU[1]) < 0.1 * SD[1], `mean1 ${s.mean[1]}`);
+  assert.ok(Math.abs(s.sd[0] / SD[0] - 1) < 0.08, `sd0 ${s.sd[0]}`);
+  assert.ok(Math.abs(s.sd[1] / SD[1] - 1) < 0.08, `sd1 ${s.sd[1]}`);
+  let c = 0;
+  for (const x of f) c += (x[0] - s.mean[0]) * (x[1] - s.mean[1]);
+  const corr = c / (f.length - 1) / (s.sd[0] * s.sd[1]);
+  assert.ok(Math.abs(corr - RHO) < 0.04, `corr ${corr}`);
+  // the sampled 90 % central interval holds 90 % of the true marginal
+  const q = quantiles(f, [0.05, 0.95]);
+  for (let j = 0; j < 2; j++) {
+    const mass = normalCdf((q[j][1] - MU[j]) / SD[j]) - normalCdf((q[j][0] - MU[j]) / SD[j]);
+    assert.ok(Math.abs(mass - 0.9) < 0.03, `mass ${j}: ${mass}`);
+  }
+  assert.ok(r.acceptance > 0.1 && r.acceptance < 0.6, `acceptance ${r.acceptance}`);
+  assert.equal(r.logLik[0].length, r.draws[0].length);
+  assert.ok(Math.abs(r.logLik[2][5] - gauss2([r.draws[2][5]])[0]) < 1e-12);
+});
+
+test("snooker-only DREAM(ZS) on a 3-D Gaussian keeps the target (needs the Jacobian correction)", () => {
+  const ll = (xs: Float64Array[]) => xs.map((x) => -0.5 * (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]));
+  const r = sample(ll, [[-10, 10], [-10, 10], [-10, 10]], { seed: 3, snooker: 1, rhatTarget: 1.02, essTarget: 800, maxEvaluations: 120000 });
+  const f = flattenDraws(r.draws);
+  const s = summarize(f);
+  for (let j = 0; j < 3; j++) {
+    assert.ok(Math.abs(s.mean[j]) < 0.1, `mean ${j} ${s.mean[j]}`);
+    assert.ok(Math.abs(s.sd[j] - 1) < 0.07, `sd ${j} ${s.sd[j]}`);
+  }
+});
+
+test("flat likelihood in a 1-D box: the draws are uniform in the box (folding keeps the prior)", () => {
+  const lo = 2;
+  const hi = 5;
+  const r = sample((xs) => xs.map(() => 0), [[lo, hi]], { seed: 5, essTarget: 3000, rhatTarget: 1.01 });
+  assert.equal(r.stopReason, "converged");
+  const v = column(flattenDraws(r.draws), 0).sort((a, b) => a - b);
+  const n = v.length;
+  let D = 0;
+  for (let i = 0; i < n; i++) {
+    const F = (v[i] - lo) / (hi - lo);
+    D = Math.max(D, Math.abs(F - i / n), Math.abs((i + 1) / n - F));
+  }
+  // Kolmogorov-Smirnov at the 1 % level with the effective sample size
+  const crit = 1.63 / Math.sqrt(r.essMin);
+  assert.ok(D < crit, `KS D = ${D}, critical ${crit}`);
+  const edge = v.filter((x) => x < lo + 0.05 * (hi - lo) || x > hi - 0.05 * (hi - lo)).length / n;
+  assert.ok(Math.abs(edge - 0.1) < 0.02, `mass near the edges ${edge}`);
+  assert.ok(v[0] >= lo && v[n - 1] <= hi);
+});
+
+test("foldInto: periodic folding into the box", () => {
+  assert.equal(foldInto(3, 0, 10), 3);
+  assert.ok(Math.abs(foldInto(12, 0, 10) - 2) < 1e-12);
+  assert.ok(Math.abs(foldInto(-1, 0, 10) - 9) < 1e-12);
+  assert.ok(Math.abs(foldInto(-21, 0, 10) - 9) < 1e-12);
+});
+
+test("bimodal mixture: the weights of the two modes", () => {
+  const w = 0.3;
+  const s = 0.7;
+  const ll = (xs: Float64Array[]) =>
+    xs.map((x) => {
+      const a = ((x[0] + 3) ** 2 + (x[1] + 3) ** 2) / (2 * s * s);
+      const b = ((x[0] - 3) ** 2 + (x[1] - 3) ** 2) / (2 * s * s);
+      return Math.log(w * Math.exp(-a) + (1 - w) * Math.exp(-b));
+    });
+  const r = sample(ll, [[-10, 10], [-10, 10]], { seed: 9, essTarget: 1000, rhatTarget: 1.02, maxEvaluations: 150000 });
+  const f = flattenDraws(r.draws);
+  const low = f.filter((x) => x[0] + x[1] < 0).length / f.length;
+  assert.ok(Math.abs(low - w) < 0.05, `weight of the low mode ${low}`);
+});
+
+test("non-finite log-likelihoods are rejected, never crash", () => {
+  // NaN left of 0, +Infinity below -5 would be accepted if treated as a number
+  const ll = (xs: Float64Array[]) => xs.map((x) => (x[0] < 0 ? NaN : -0.5 * (x[0] - 1) ** 2));
+  const r = sample(ll, [[-4, 4]], { seed: 2, maxEvaluations: 8000, checkEvery: 50 });
+  for (const x of flattenDraws(r.draws)) assert.ok(x[0] >= 0, `draw ${x[0]} in the NaN region`);
+});
+
+test("determinism: same seed gives identical draws, another seed different ones", () => {
+  const o = { maxEvaluations: 4000, checkEvery: 100 };
+  const a = sample(gauss2, BOX2, { ...o, seed: 42 });
+  const b = sample(gauss2, BOX2, { ...o, seed: 42 });
+  const c = sample(gauss2, BOX2, { ...o, seed: 43 });
+  assert.equal(a.stopReason, "budget");
+  assert.ok(a.evaluations <= 4000);
+  assert.ok(sameDraws(a, b));
+  assert.ok(!sameDraws(a, c));
+});
+
+test("an async batch evaluated point by point in shuffled timing gives identical draws", async () => {
+  const o = { maxEvaluations: 1600, checkEvery: 50, seed: 8 };
+  const ref = sample(gauss2, BOX2, o);
+  const delay = mulberry32(99);
+  const shuffled = (xs: Float64Array[]) =>
+    Promise.all(xs.map((x) => new Promise<number>((resolve) => setTimeout(() => resolve(gauss2([x])[0]), Math.floor(delay() * 3)))));
+  const r = await sampleAsync(shuffled, BOX2, o);
+  assert.ok(sameDraws(ref, r));
+  // and the ask/tell machine with the batch evaluated in reverse order
+  const s = new DreamZS(BOX2, o);
+  while (!s.done) {
+    const xs = s.ask();
+    const vals = new Array<number>(xs.length);
+    for (let i = xs.length - 1; i >= 0; i--) vals[i] = gauss2([xs[i]])[0];
+    s.tell(vals);
+  }
+  assert.ok(sameDraws(ref, s.result()));
+});
+
+/** Coverage of the 90 % posterior interval over `trials` simulated data sets (1-D mean, uniform prior). */
+function coverage(trials: number, assumedSigma: number): number {
+  const rand = mulberry32(2024);
+  const g = gaussian(rand);
+  const sigma = 1;
+  const nData = 5;
+  let hit = 0;
+  for (let t = 0; t < trials; t++) {
+    const truth = -5 + 10 * rand();
+    const y = Array.from({ length: nData }, () => truth + sigma * g());
+    const ll = (xs: Float64Array[]) => xs.map((x) => y.reduce((s, v) => s - (0.5 * (v - x[0]) ** 2) / (assumedSigma * assumedSigma), 0));
+    const r = sample(ll, [[-5, 5]], { seed: 100 + t, chains: 6, essTarget: 300, rhatTarget: 1.05, checkEvery: 50, maxEvaluations: 30000 });
+    const [[q05, q95]] = quantiles(flattenDraws(r.draws), [0.05, 0.95]);
+    if (truth >= q05 && truth <= q95) hit++;
+  }
+  return hit / trials;
+}
+
+test("calibration: 90 % intervals cover 40 prior-drawn truths at 0.75-1.0; a wrong noise sd breaks it", () => {
+  const good = coverage(40, 1);
+  assert.ok(good >= 0.75 && good <= 1, `coverage ${good}`);
+  const bad = coverage(40, 0.3);
+  assert.ok(bad < 0.75, `coverage with the wrong noise sd ${bad}`);
+});
+
+test("stop rules: callback, budget, and automatic thinning bounds memory", () => {
+  let calls = 0;
+  const a = sample(gauss2, BOX2, {
+    seed: 1,
+    checkEvery: 20,
+    onCheck: (info) => {
+      calls++;
+      assert.equal(info.iteration, 20 * calls);
+      return calls === 3 ? "stop" : undefined;
+    },
+  });
+  assert.equal(a.stopReason, "callback");
+  assert.equal(a.iterations, 60);
+  const b = sample(gauss2, BOX2, { seed: 1, maxEvaluations: 8 * 301, maxStoredPerChain: 50, thin: 1 });
+  assert.equal(b.stopReason, "budget");
+  assert.equal(b.iterations, 300);
+  assert.equal(b.evaluations, 8 * 301);
+  assert.ok(b.thinIncreased);
+  assert.equal(b.thin, 8); // 300 states: 1 -> 2 (at 51) -> 4 (at 102) -> 8 (at 204), 37 kept
+  assert.equal(b.draws[0].length, 37 - Math.floor(37 / 2));
+  assert.equal(b.burnIn, Math.floor(37 / 2) * 8);
+});
+
+test("option validation: a ValidationError naming the field", () => {
+  const ll = (xs: Float64Array[]) => xs.map(() => 0);
+  const bad: [object, RegExp][] = [
+    [{ chains: 2 }, /posterior\.chains/],
+    [{ chains: 4.5 }, /posterior\.chains/],
+    [{ maxEvaluations: -10 }, /posterior\.maxEvaluations/],
+    [{ chians: 8 }, /posterior\.chians/],
+    [{ rhatTarget: 0.9 }, /posterior\.rhatTarget/],
+    [{ snooker: 2 }, /posterior\.snooker/],
+    [{ thin: 0 }, /posterior\.thin/],
+    [{ initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(7)] }, /posterior\.initialStates\[2\]/],
+    [{ chains: 4, initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(0)] }, /posterior\.initialStates/],
+    [{ initialArchive: [Float64Array.of(0)] }, /posterior\.initialArchive/],
+  ];
+  for (const [o, re] of bad) {
+    assert.throws(
+      () => sample(ll, [[-1, 1]], o as never),
+      (e: Error) => e.name === "ValidationError" && re.test(e.message),
+      `${JSON.stringify(o)}`,
+    );
+  }
+  assert.throws(() => sample(ll, [[1, 1]]), (e: Error) => e.name === "ValidationError" && /posterior\.bounds\[0\]/.test(e.message));
+});
+
+// ---------------------------------------------------------------------------------------------
+// linearised estimate
+
+test("linearised covariance and batched finite-difference Jacobian on a linear model: the closed form", async () => {
+  // r(x) = (A x - y) / sigma, 4 residuals, 2 parameters
+  const A = [
+    [1, 2],
+    [3, -1],
+    [0.5, 0.5],
+    [-2, 1],
+  ];
+  const sigma = [0.5, 1, 2, 1];
+  const y = [1, 0, 2, -1];
+  const bounds: [number, number][] = [
+    [-10, 10],
+    [0, 4],
+  ];
+  let calls = 0;
+  let batch = 0;
+  const residuals = async (xs: Float64Array[]) => {
+    calls++;
+    batch = xs.length;
+    for (const x of xs) for (let j = 0; j < 2; j++) assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], "point outside the box");
+    return xs.map((x) => A.map((row, i) => (row[0] * x[0] + row[1] * x[1] - y[i]) / sigma[i]));
+  };
+  // x[1] sits on its upper bound: a one-sided (backward) difference there
+  const x = Float64Array.of(1.5, 4);
+  const J = await finiteDifferenceJacobian(residuals, x, bounds, 1e-3);
+  assert.equal(calls, 1);
+  assert.equal(batch, 1 + 2 + 1);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(J[i][j] - A[i][j] / sigma[i]) < 1e-9, `J[${i}][${j}]`);
+  const plan = planJacobian(x, bounds, 1e-3, "forward");
+  assert.equal(plan.points.length, 3);
+  const fw = assembleJacobian(plan, await residuals(plan.points));
+  assert.ok(Math.abs(fw.residual[0] - (1 * 1.5 + 2 * 4 - 1) / 0.5) < 1e-12);
+
+  // closed form of (J^T J + P)^-1 for 2 x 2
+  const P = uniformPriorPrecision(bounds);
+  assert.ok(Math.abs(P[0] - 12 / 400) < 1e-15 && Math.abs(P[1] - 12 / 16) < 1e-15);
+  let a = P[0];
+  let b = 0;
+  let c = P[1];
+  for (let i = 0; i < 4; i++) {
+    const u = A[i][0] / sigma[i];
+    const v = A[i][1] / sigma[i];
+    a += u * u;
+    b += u * v;
+    c += v * v;
+  }
+  const det = a * c - b * b;
+  const C = [
+    [c / det, -b / det],
+    [-b / det, a / det],
+  ];
+  const lin = linearisedCovariance(J, P);
+  assert.equal(lin.jitter, 0);
+  for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(lin.covariance[i][j] - C[i][j]) < 1e-9 * Math.abs(C[i][j]) + 1e-15);
+  assert.ok(Math.abs(lin.sd[1] - Math.sqrt(C[1][1])) < 1e-12);
+  assert.ok(Math.abs(lin.correlation[0][1] - C[0][1] / Math.sqrt(C[0][0] * C[1][1])) < 1e-12);
+  assert.equal(lin.correlation[0][0], 1);
+});
+
+test("linearised covariance: an unresolved parameter gets the prior's sd, or a reported jitter without a prior", () => {
+  const J = [
+    [1, 0],
+    [2, 0],
+  ];
+  const bounds: [number, number][] = [
+    [0, 1],
+    [-3, 3],
+  ];
+  const lin = linearisedCovariance(J, uniformPriorPrecision(bounds));
+  assert.ok(Math.abs(lin.sd[1] - 6 / Math.sqrt(12)) < 1e-12);
+  assert.ok(Math.abs(lin.sd[0] - 1 / Math.sqrt(5 + 12)) < 1e-12);
+  const raw = linearisedCovariance(J);
+  assert.ok(raw.jitter > 0);
+  assert.ok(Number.isFinite(raw.sd[1]) && raw.sd[1] > 1e3);
+  assert.throws(() => linearisedCovariance(J, [1]), (e: Error) => e.name === "ValidationError" && /priorPrecision/.test(e.message));
+});
