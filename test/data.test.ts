@@ -107,7 +107,7 @@ test("Rankin Inlet CSV: six blocks of 20 gates, V and noise in mV/(A m2)", () =>
   assert.equal(b.noise[0], 7.9e-4);
   // V = Vsys / (I * NA * 52.08 * 2^Gain), the PROTEM normalisation stated in SOURCE.md
   assert.ok(Math.abs(b.vsys[0] / (b.current * b.receiverArea * 52.08 * 2 ** b.gain[0]) / b.v[0] - 1) < 2e-3);
-  assert.throws(() => loadRankinSounding(23), /site must be an integer 1\.\.22/);
+  assert.throws(() => loadRankinSounding(23), /site: must be an integer 1\.\.22/);
   assert.throws(() => parseRankinCsv("a,b\n1,2\n", "x.csv"), /x\.csv: header/);
   const hdr = "TEM,f (Hz),I (A),NA (m2),Gain,Gate,Vsys (mV),N (%),Time (s),V (mV/Am2),b (mV/Am2),N (mV/Am2)";
   assert.throws(() => parseRankinCsv(`${hdr}\n47,285,3,31.42,2,1,9306,0.17,abc,0.47,5e-7,7.9e-4\n`, "y.csv"), /y\.csv.*Time \(s\).*'abc'/);

@@ -1,6 +1,10 @@
-import * as fs from "fs";
+import { atomicWriteFile, resultJson } from "../core";
 import { parseInvertConfig, runInvertConfig } from "../inversion";
+import { outFile, readJsonFile } from "./io";
 import { parseArgs, UsageError, Verb } from "./registry";
+
+/** Why an inversion result can hold NaN or Infinity: what to check in the config. */
+const NON_FINITE_HINT = "check the data errors (too small an error overflows the misfit), the data values and the parameter bounds";
 
 /** `geoinv tem invert CONFIG.json [--out RESULT.json]`: DE (JADE + OBL) inversion of TEM data. */
 export const temInvertVerbs: Verb[] = [
@@ -24,18 +28,15 @@ predicted.time_off) goes to --out or stdout; progress to stderr.`,
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["out"], booleans: ["quiet"] });
       if (positional.length !== 1) throw new UsageError("give exactly one CONFIG.json (see geoinv tem invert --help)");
-      let json: unknown;
-      try {
-        json = JSON.parse(fs.readFileSync(positional[0], "utf8"));
-      } catch (e) {
-        throw new UsageError(`cannot read ${positional[0]} as JSON: ${(e as Error).message}`);
-      }
+      // --out is checked before any work: the run's result must have somewhere to go
+      const out = outFile(flags.out, [positional[0]]);
+      const json = readJsonFile(positional[0], "the inversion config");
       const cfg = parseInvertConfig(json);
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const result = await runInvertConfig(cfg, log);
-      const text = JSON.stringify(result, null, 1) + "\n";
-      if (typeof flags.out === "string") {
-        fs.writeFileSync(flags.out, text);
+      const text = resultJson(result, "tem invert result", NON_FINITE_HINT, 1);
+      if (out !== undefined) {
+        atomicWriteFile(out, text);
         log(`wrote ${flags.out}`);
       } else io.stdout(text);
       return 0;

@@ -2,8 +2,10 @@
  * `geoinv tem ...` verbs. `tem forward` is the EM forward engine on a case file in the reference
  * format (../shared/reference/tem/README.md); the inversion verbs join this file later.
  */
-import * as fs from "fs";
+import { checkKeys, resultJson, stripBom } from "../core";
 import { compileSurvey, forward, ForwardOptions, parseEarthModel, Response } from "../em";
+import { checkModel, checkSurvey, FORWARD_CASE_KEYS } from "../inversion";
+import { readJsonFile } from "./io";
 import { parseArgs, UsageError, Verb } from "./registry";
 
 /** The JSON printed by `tem forward`: the reference's `outputs` object. */
@@ -14,20 +16,6 @@ export function responseToOutputs(r: Response): { outputs: { time_off?: number[]
   if (r.impulse) outputs.impulse = Array.from(r.impulse);
   if (r.freq) outputs.freq = { re: Array.from(r.freq.re), im: Array.from(r.freq.im) };
   return { outputs };
-}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read case file '${file}': ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`case file '${file}' is not valid JSON: ${(e as Error).message}`);
-  }
 }
 
 export const temForwardVerbs: Verb[] = [
@@ -48,19 +36,24 @@ export const temForwardVerbs: Verb[] = [
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["options"] });
       if (positional.length !== 1) throw new UsageError("expected one case file: geoinv tem forward CASE.json");
-      const c = readJson(positional[0]);
+      const c = readJsonFile(positional[0], "the case file");
       if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError("the case file must hold a JSON object");
+      // strict keys: a typo ("tims") must not silently change the run
+      checkKeys(c as Record<string, unknown>, "", FORWARD_CASE_KEYS);
+      checkModel((c as Record<string, unknown>).model);
+      checkSurvey(c as Record<string, unknown>, "");
       let opts: ForwardOptions | undefined;
       if (typeof flags.options === "string") {
         try {
-          opts = JSON.parse(flags.options) as ForwardOptions;
+          opts = JSON.parse(stripBom(flags.options)) as ForwardOptions;
         } catch (e) {
           throw new UsageError(`--options is not valid JSON: ${(e as Error).message}`);
         }
       }
       const model = parseEarthModel((c as Record<string, unknown>).model);
       const plan = compileSurvey(c, opts);
-      io.stdout(JSON.stringify(responseToOutputs(forward(plan, model))) + "\n");
+      const outputs = responseToOutputs(forward(plan, model));
+      io.stdout(resultJson(outputs, "tem forward outputs", "the response overflowed or is undefined; check the coordinates (huge distances), the times and the layer values", 0));
       return 0;
     },
   },

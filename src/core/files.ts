@@ -226,7 +226,7 @@ export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Prom
  * JSON text of a result after checking every number is finite (a NaN or Infinity stops with a
  * NonFiniteError naming `stage` and `hint` instead of turning into `null`).
  */
-export function resultJson(obj: unknown, stage: string, hint = "", indent: number | undefined = 2): string {
+export function resultJson(obj: unknown, stage: string, hint = "", indent = 2): string {
   assertFinite(obj, stage, hint);
   return JSON.stringify(obj, null, indent) + "\n";
 }

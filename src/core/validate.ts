@@ -66,7 +66,7 @@ export function checkKeys(o: Record<string, unknown>, field: string, allowed: re
   for (const k of Object.keys(o)) {
     if (allowed.includes(k)) continue;
     const near = didYouMean(k, allowed);
-    throw new ValidationError(join(field, k), `unknown key${near ? `; did you mean '${near}'?` : ""} Allowed in ${field || "the config"}: ${allowed.join(", ")}`);
+    throw new ValidationError(join(field, k), `unknown key${near ? `; did you mean '${near}'?` : "."} Allowed in ${field || "the config"}: ${allowed.join(", ")}`);
   }
 }
 
@@ -124,7 +124,7 @@ export function boolean(v: unknown, field: string): boolean {
 export function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
   if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
   const near = typeof v === "string" ? didYouMean(v, allowed) : undefined;
-  throw new ValidationError(field, `unknown ${show(v)}${near ? `; did you mean '${near}'?` : ""} Use one of: ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+  throw new ValidationError(field, `unknown ${show(v)}${near ? `; did you mean '${near}'?` : "."} Use one of: ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
 }
 
 /** A string (non-empty unless allowEmpty). */

@@ -1,7 +1,7 @@
 /** Data domain: bundled data files, their manifest, and readers (.npy, Rankin Inlet CSV). */
 export { DataFileError } from "./errors";
 export { dataDir, dataPath, REPO_ROOT } from "./paths";
-export { manifest, readDataFile, sha256, sourceOf, verifyAll } from "./manifest";
+export { manifest, manifestPath, parseManifest, readDataFile, sha256, sourceOf, unlistedFiles, verifyAll } from "./manifest";
 export type { Manifest, ManifestEntry } from "./manifest";
 export { loadNpy, loadNpy2D, parseNpy, toNpy } from "./npy";
 export type { NdArray } from "./npy";

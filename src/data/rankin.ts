@@ -1,4 +1,5 @@
-import { DataFileError } from "./errors";
+import { DataFileError, ValidationError } from "./errors";
+import { stripBom } from "../core";
 import { readDataFile } from "./manifest";
 
 /**
@@ -86,7 +87,7 @@ export function splitCsvLine(line: string): string[] {
 
 /** Parse the text of one Rankin Inlet sounding file. */
 export function parseRankinCsv(text: string, name = "<csv>"): RankinBlock[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = stripBom(text).split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length < 2) throw new DataFileError(name, "header", "no data rows");
   const head = splitCsvLine(lines[0]);
   const missing = RANKIN_COLUMNS.filter((c, i) => head[i] !== c);
@@ -143,7 +144,7 @@ export function rankinSites(): number[] {
 /** Load the sounding of one site (1..22). */
 export function loadRankinSounding(site: number): RankinSounding {
   if (!Number.isInteger(site) || site < 1 || site > 22) {
-    throw new RangeError(`site must be an integer 1..22 (files 2301..2322), got ${site}`);
+    throw new ValidationError("site", `must be an integer 1..22 (files 2301..2322), got ${site}`);
   }
   const file = `tem_gsc_rankin_inlet/${2300 + site}.csv`;
   const text = readDataFile(file).toString("utf8");
@@ -153,7 +154,7 @@ export function loadRankinSounding(site: number): RankinSounding {
 /** Load the site locations (UTM zone 15N easting/northing, ice thickness, water depth). */
 export function loadRankinLocations(): RankinLocation[] {
   const file = "tem_gsc_rankin_inlet/locations.csv";
-  const lines = readDataFile(file).toString("utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = stripBom(readDataFile(file).toString("utf8")).split(/\r?\n/).filter((l) => l.trim() !== "");
   const num = (s: string) => (s === "" || s === "-" || !Number.isFinite(Number(s)) ? null : Number(s));
   return lines.slice(1).map((l) => {
     const c = splitCsvLine(l);

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { manifest, REPO_ROOT, sha256 } from "../data";
+import { dataDir, manifest, sha256 } from "../data";
 
 export interface HankelFilter {
   name: string;
@@ -35,9 +35,9 @@ export const FOURIER_FILTERS = ["key_101_2012", "key_201_2012", "key_601_2009"] 
 export type HankelFilterName = (typeof HANKEL_FILTERS)[number];
 export type FourierFilterName = (typeof FOURIER_FILTERS)[number];
 
-/** Folder of the bundled filter files (always the repository's data/dlf, never ../shared). */
+/** Folder of the bundled filter files: dlf/ under the data domain's root (GEOINV_DATA or the repository's data/). */
 export function dlfDir(): string {
-  return path.join(REPO_ROOT, "data", "dlf");
+  return path.join(dataDir(), "dlf");
 }
 
 /** Read a bundled filter file and check it against the manifest (size and sha256). */

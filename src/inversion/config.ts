@@ -1,6 +1,7 @@
 import * as path from "path";
-import { parseStrategy, ValidationError as OptimValidationError } from "../optim";
-import { finite, finiteArray, isObject, show, ValidationError } from "./errors";
+import { boolean, checkKeys, finite, finiteArray, integerInRange, isObject, numberInRange, object, oneOf, show, string, ValidationError } from "../core";
+import { parseEarthModel, parseSurvey } from "../em";
+import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
 import { EarthModel } from "./model";
 import { DataSet, InversionProblem, MISFIT_KINDS, MisfitKind, validateProblem } from "./objective";
 import { InvertOptions } from "./invert";
@@ -34,13 +35,56 @@ export interface InvertConfig {
   /** Data of step 1 in the two-step workflow: all gates, or those before an IP sign reversal (default). */
   step1Data: "all" | "before_sign_reversal";
   occam: OccamOptions | null;
+  /** The `posterior` object as given (sampler options; parsed by the posterior code). */
+  posterior?: unknown;
 }
 
 const SURVEY_KEYS = ["source", "receiver", "times", "waveform", "gates"];
 const TOP_KEYS = new Set([
   "name", "description", "model", "source", "receiver", "times", "frequencies", "waveform", "gates", "data", "synthetic", "surveys",
-  "parameterisation", "misfit", "regularisation", "optimizer", "workflow", "step1_data", "occam", "forward_options", "outputs", "precision", "reference", "notes",
+  "parameterisation", "misfit", "regularisation", "optimizer", "workflow", "step1_data", "occam", "forward_options", "outputs", "precision", "reference", "notes", "posterior",
 ]);
+
+/** Keys allowed in the parts of a forward case (reference format), checked before the EM engine reads them. */
+export const CASE_KEYS: Record<string, readonly string[]> = {
+  model: ["thickness", "rho0", "m", "tau", "c"],
+  source: ["type", "points", "current"],
+  receiver: ["type", "position", "component", "points"],
+  waveform: ["type", "ramp", "repetition"],
+  "waveform.repetition": ["type", "base_frequency", "pulses"],
+};
+/** Top-level keys of a forward case (`geoinv tem forward`). */
+export const FORWARD_CASE_KEYS = ["name", "description", "model", "source", "receiver", "times", "frequencies", "waveform", "gates", "outputs", "precision", "reference", "notes"];
+const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "label", "data"];
+
+/**
+ * Check the keys of a survey's parts (source, receiver, waveform and its repetition) and parse it
+ * with the EM engine, reporting any error under the user's path (`prefix` "surveys[0]" gives
+ * "surveys[0].receiver.points").
+ */
+export function checkSurvey(s: Record<string, unknown>, prefix: string): void {
+  const at = (k: string) => (prefix ? `${prefix}.${k}` : k);
+  for (const k of ["source", "receiver", "waveform"]) if (isObject(s[k])) checkKeys(s[k] as Record<string, unknown>, at(k), CASE_KEYS[k]);
+  const wf = s.waveform as Record<string, unknown> | undefined;
+  if (isObject(wf) && isObject(wf.repetition)) checkKeys(wf.repetition, at("waveform.repetition"), CASE_KEYS["waveform.repetition"]);
+  try {
+    parseSurvey(s);
+  } catch (e) {
+    if (e instanceof ValidationError) throw e.field === "survey" ? new ValidationError(prefix || "config", e.detail) : e.under(prefix);
+    throw e;
+  }
+}
+
+/** Check a forward case's model keys and values (ranges per layer) under the user's path. */
+export function checkModel(x: unknown, field = "model"): void {
+  const o = object(x, field, CASE_KEYS.model, "{thickness, rho0, m, tau, c}");
+  try {
+    parseEarthModel(o);
+  } catch (e) {
+    if (e instanceof ValidationError && field !== "model") throw e.under(field.replace(/\.?model$/, "") || "");
+    throw e;
+  }
+}
 
 function surveyOf(o: Record<string, unknown>): Record<string, unknown> {
   const s: Record<string, unknown> = {};
@@ -49,13 +93,18 @@ function surveyOf(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 function parseData(x: unknown, field: string, n: number): { observed: number[]; error: number[] } {
-  if (!isObject(x)) throw new ValidationError(field, `expected {time_off: [...], error: [...]}, got ${show(x)}`);
-  const observed = finiteArray(x.time_off, `${field}.time_off`);
-  const error = finiteArray(x.error, `${field}.error`);
+  object(x, field, ["time_off", "error"], "{time_off: [...], error: [...]}");
+  const o = x as Record<string, unknown>;
+  const observed = finiteArray(o.time_off, `${field}.time_off`);
+  const error = finiteArray(o.error, `${field}.error`);
   if (observed.length !== n) throw new ValidationError(`${field}.time_off`, `has ${observed.length} values but times has ${n}; give one value per time`);
   if (error.length !== n) throw new ValidationError(`${field}.error`, `has ${error.length} values but times has ${n}; give one standard deviation per time`);
   error.forEach((e, i) => {
     if (!(e > 0)) throw new ValidationError(`${field}.error[${i}]`, `${e}; errors are standard deviations in the data's units and must be > 0`);
+    // the misfit weighs by 1/error^2: it must stay finite, as must the weighted datum
+    if (!Number.isFinite(1 / (e * e)) || !Number.isFinite(observed[i] / e) || !Number.isFinite((observed[i] / e) ** 2)) {
+      throw new ValidationError(`${field}.error[${i}]`, `${e} is so small against the datum ${observed[i]} that the weighted misfit overflows; give the error in the data's units (e.g. a few % of |time_off|)`);
+    }
   });
   return { observed, error };
 }
@@ -67,6 +116,7 @@ function timesCount(s: Record<string, unknown>, field: string): number {
 }
 
 function parseModel(x: unknown): EarthModel {
+  checkModel(x);
   if (!isObject(x)) throw new ValidationError("model", `expected {thickness, rho0, m, tau, c}, got ${show(x)}`);
   const m = {
     thickness: finiteArray(x.thickness, "model.thickness"),
@@ -85,73 +135,88 @@ function optNum(o: Record<string, unknown>, k: string, field: string): number | 
   return o[k] === undefined ? undefined : finite(o[k], `${field}.${k}`);
 }
 
-function parseOptimizer(x: unknown): InvertOptions {
+const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations"];
+
+/**
+ * Check DE options with the optimiser's own rules (optim's resolveOptions: one place for the
+ * ranges of np, F, CR, p, c, seed, ...), reporting a bad value under the config's name for it
+ * (`optimizer.c`, `optimizer.generations`). `names` maps DEOptions keys to the user's keys.
+ */
+export function checkDEOptions(o: DEOptions, dim: number, prefix = "optimizer", names: Record<string, string> = {}): void {
+  const user: Record<string, string> = { maxGenerations: "generations", maxEvaluations: "max_evaluations", boundRule: "bound_rule", ...names };
+  try {
+    resolveOptions(Math.max(1, dim), o);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      const k = e.field.split(/[.[]/)[0];
+      throw new ValidationError(`${prefix}.${user[k] ?? k}`, e.detail);
+    }
+    throw e;
+  }
+}
+
+function parseOptimizer(x: unknown, dim: number): InvertOptions {
   if (x === undefined) return {};
-  if (!isObject(x)) throw new ValidationError("optimizer", `expected an object, got ${show(x)}`);
-  const known = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations"];
-  for (const k of Object.keys(x)) if (!known.includes(k)) throw new ValidationError(`optimizer.${k}`, `unknown key; allowed: ${known.join(", ")}`);
+  object(x, "optimizer", OPTIMIZER_KEYS);
+  const ox = x as Record<string, unknown>;
   // the papers write NP; both spellings name the population size
-  if (x.NP !== undefined && x.np !== undefined) throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
+  if (ox.NP !== undefined && ox.np !== undefined) throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
+  const npKey = ox.NP !== undefined ? "NP" : "np";
   const o: InvertOptions = {};
-  if (x.strategy !== undefined) {
+  if (ox.strategy !== undefined) {
+    const st = string(ox.strategy, "optimizer.strategy");
     try {
-      parseStrategy(String(x.strategy));
+      parseStrategy(st);
     } catch (e) {
-      if (e instanceof OptimValidationError) throw new ValidationError("optimizer.strategy", (e as Error).message.replace(/^strategy: /, ""));
+      if (e instanceof ValidationError) throw new ValidationError("optimizer.strategy", e.detail);
       throw e;
     }
-    o.strategy = String(x.strategy);
+    o.strategy = st;
   }
-  const int = (k: string, lo: number) => {
-    const v = optNum(x, k, "optimizer");
-    if (v !== undefined && (!Number.isInteger(v) || v < lo)) throw new ValidationError(`optimizer.${k}`, `expected an integer >= ${lo}, got ${v}`);
-    return v;
-  };
-  o.np = int(x.NP !== undefined ? "NP" : "np", 4);
+  const int = (k: string, lo: number, hi = Infinity) => (ox[k] === undefined ? undefined : integerInRange(ox[k], `optimizer.${k}`, lo, hi));
+  o.np = int(npKey, 4, 1e6);
   o.maxGenerations = int("generations", 0);
   o.maxEvaluations = int("max_evaluations", 1);
-  o.seed = int("seed", 0);
-  if (x.workers !== undefined) {
-    if (x.workers === "all") o.workers = "all";
-    else o.workers = int("workers", 1);
+  o.seed = int("seed", 0, 2 ** 32 - 1);
+  if (ox.workers !== undefined) {
+    if (ox.workers === "all") o.workers = "all";
+    else o.workers = integerInRange(ox.workers, "optimizer.workers", 1, 1024);
   }
-  if (x.init !== undefined) {
-    if (x.init !== "opposition" && x.init !== "random") throw new ValidationError("optimizer.init", `unknown '${x.init}'; use "opposition" or "random"`);
-    o.init = x.init;
-  }
-  o.targetRms = optNum(x, "target_rms", "optimizer");
-  o.p = optNum(x, "p", "optimizer");
-  o.c = optNum(x, "c", "optimizer");
-  o.F = optNum(x, "F", "optimizer");
-  o.CR = optNum(x, "CR", "optimizer");
-  if (x.adaptive !== undefined) o.adaptive = Boolean(x.adaptive);
-  if (x.bound_rule !== undefined) {
-    if (!["midpoint", "reflect", "random"].includes(String(x.bound_rule))) throw new ValidationError("optimizer.bound_rule", `unknown '${x.bound_rule}'; use midpoint, reflect or random`);
-    o.boundRule = x.bound_rule as InvertOptions["boundRule"];
-  }
+  if (ox.init !== undefined) o.init = oneOf(ox.init, "optimizer.init", ["opposition", "random"] as const);
+  if (ox.target_rms !== undefined) o.targetRms = numberInRange(ox.target_rms, "optimizer.target_rms", 0, Infinity, { loOpen: true });
+  o.p = optNum(ox, "p", "optimizer");
+  o.c = optNum(ox, "c", "optimizer");
+  o.F = optNum(ox, "F", "optimizer");
+  o.CR = optNum(ox, "CR", "optimizer");
+  if (ox.adaptive !== undefined) o.adaptive = boolean(ox.adaptive, "optimizer.adaptive");
+  if (ox.bound_rule !== undefined) o.boundRule = oneOf(ox.bound_rule, "optimizer.bound_rule", BOUND_RULES);
   const sg = int("stagnation_generations", 1);
   if (sg !== undefined) o.stagnation = { generations: sg, tolerance: 1e-4 };
-  if (o.p !== undefined && !(o.p > 0 && o.p <= 1)) throw new ValidationError("optimizer.p", `expected 0 < p <= 1, got ${o.p}`);
-  if (o.CR !== undefined && !(o.CR >= 0 && o.CR <= 1)) throw new ValidationError("optimizer.CR", `expected 0 <= CR <= 1, got ${o.CR}`);
-  if (o.F !== undefined && !(o.F > 0 && o.F <= 2)) throw new ValidationError("optimizer.F", `expected 0 < F <= 2, got ${o.F}`);
   for (const k of Object.keys(o) as (keyof InvertOptions)[]) if (o[k] === undefined) delete o[k];
+  const { workers: _w, targetRms: _t, stagnation: _s, ...de } = o;
+  checkDEOptions(de as DEOptions, dim, "optimizer", { np: npKey });
   return o;
 }
+
+const OCCAM_KEYS = ["layers", "first_thickness", "max_depth", "start_rho", "target_rms", "max_iterations"];
 
 function parseOccam(x: unknown): OccamOptions | null {
   if (x === undefined || x === null || x === false) return null;
   if (x === true) return {};
-  if (!isObject(x)) throw new ValidationError("occam", `expected an object of Occam options or true, got ${show(x)}`);
-  const known = ["layers", "first_thickness", "max_depth", "start_rho", "target_rms", "max_iterations"];
-  for (const k of Object.keys(x)) if (!known.includes(k)) throw new ValidationError(`occam.${k}`, `unknown key; allowed: ${known.join(", ")}`);
+  object(x, "occam", OCCAM_KEYS, "an object of Occam options or true");
+  const ox = x as Record<string, unknown>;
+  const pos = (k: string) => (ox[k] === undefined ? undefined : numberInRange(ox[k], `occam.${k}`, 0, Infinity, { loOpen: true }));
   const o: OccamOptions = {
-    layers: optNum(x, "layers", "occam"),
-    firstThickness: optNum(x, "first_thickness", "occam"),
-    maxDepth: optNum(x, "max_depth", "occam"),
-    startRho: optNum(x, "start_rho", "occam"),
-    targetRms: optNum(x, "target_rms", "occam"),
-    maxIterations: optNum(x, "max_iterations", "occam"),
+    layers: ox.layers === undefined ? undefined : integerInRange(ox.layers, "occam.layers", 2, 500),
+    firstThickness: pos("first_thickness"),
+    maxDepth: pos("max_depth"),
+    startRho: pos("start_rho"),
+    targetRms: pos("target_rms"),
+    maxIterations: ox.max_iterations === undefined ? undefined : integerInRange(ox.max_iterations, "occam.max_iterations", 1, 100000),
   };
+  if (o.firstThickness !== undefined && o.maxDepth !== undefined && !(o.maxDepth > o.firstThickness)) {
+    throw new ValidationError("occam.max_depth", `${o.maxDepth} m must exceed occam.first_thickness ${o.firstThickness} m`);
+  }
   for (const k of Object.keys(o) as (keyof OccamOptions)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
@@ -159,16 +224,23 @@ function parseOccam(x: unknown): OccamOptions | null {
 /** Validate a config (parsed JSON) and turn it into a problem and optimiser settings. */
 export function parseInvertConfig(x: unknown): InvertConfig {
   if (!isObject(x)) throw new ValidationError("config", `expected a JSON object, got ${show(x)}`);
-  for (const k of Object.keys(x)) if (!TOP_KEYS.has(k)) throw new ValidationError(k, `unknown key; allowed: ${[...TOP_KEYS].join(", ")}`);
+  checkKeys(x, "", [...TOP_KEYS]);
+  const name = x.name === undefined ? "" : string(x.name, "name", true);
+  const description = x.description === undefined ? "" : string(x.description, "description", true);
   const model = x.model === undefined ? null : parseModel(x.model);
   let synthetic: NoiseSpec | null = null;
   if (x.synthetic !== undefined) {
-    if (!isObject(x.synthetic)) throw new ValidationError("synthetic", `expected {relative, floor?, seed?, add?}, got ${show(x.synthetic)}`);
+    const sy = object(x.synthetic, "synthetic", ["relative", "floor", "seed", "add"], "{relative, floor?, seed?, add?}");
     if (!model) throw new ValidationError("synthetic", "synthetic data are computed from `model`; give the true model");
-    const rel = finite(x.synthetic.relative, "synthetic.relative");
-    const floor = x.synthetic.floor === undefined ? 0 : finite(x.synthetic.floor, "synthetic.floor");
-    if (!(rel >= 0) || !(floor >= 0) || rel + floor === 0) throw new ValidationError("synthetic", `relative ${rel} and floor ${floor} must be >= 0 and not both 0 (they are the data errors)`);
-    synthetic = { relative: rel, floor, seed: x.synthetic.seed === undefined ? 1 : finite(x.synthetic.seed, "synthetic.seed"), add: x.synthetic.add !== false };
+    const rel = numberInRange(sy.relative, "synthetic.relative", 0, 10);
+    const floor = sy.floor === undefined ? 0 : numberInRange(sy.floor, "synthetic.floor", 0, Infinity);
+    if (rel + floor === 0) throw new ValidationError("synthetic", `relative ${rel} and floor ${floor} are both 0; they are the data errors, give at least one > 0`);
+    synthetic = {
+      relative: rel,
+      floor,
+      seed: sy.seed === undefined ? 1 : integerInRange(sy.seed, "synthetic.seed", 0, 2 ** 31 - 1),
+      add: sy.add === undefined ? true : boolean(sy.add, "synthetic.add"),
+    };
   }
   const datasets: DataSet[] = [];
   const placeholder = (n: number) => ({ observed: new Array(n).fill(0), error: new Array(n).fill(1) });
@@ -177,13 +249,17 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     if (!Array.isArray(x.surveys) || x.surveys.length === 0) throw new ValidationError("surveys", `expected a non-empty list, got ${show(x.surveys)}`);
     x.surveys.forEach((s, i) => {
       const f = `surveys[${i}]`;
-      if (!isObject(s)) throw new ValidationError(f, `expected {source, receiver, times, data}, got ${show(s)}`);
-      const n = timesCount(s, f + ".");
-      if (synthetic && s.data !== undefined) throw new ValidationError(`${f}.data`, "give data or `synthetic`, not both");
-      const d = synthetic ? placeholder(n) : parseData(s.data, `${f}.data`, n);
-      datasets.push({ survey: surveyOf(s), ...d, label: typeof s.label === "string" ? s.label : undefined });
+      object(s, f, SURVEY_ITEM_KEYS, "{source, receiver, times, data}");
+      const so = s as Record<string, unknown>;
+      checkSurvey(surveyOf(so), f);
+      const n = timesCount(so, f + ".");
+      if (synthetic && so.data !== undefined) throw new ValidationError(`${f}.data`, "give data or `synthetic`, not both");
+      const d = synthetic ? placeholder(n) : parseData(so.data, `${f}.data`, n);
+      const label = so.label === undefined ? undefined : string(so.label, `${f}.label`);
+      datasets.push({ survey: surveyOf(so), ...d, label });
     });
   } else {
+    checkSurvey(surveyOf(x), "");
     const n = timesCount(x, "");
     if (synthetic && x.data !== undefined) throw new ValidationError("data", "give data or `synthetic`, not both");
     if (!synthetic && x.data === undefined) throw new ValidationError("data", "missing: give {time_off, error}, or `synthetic` with a `model`");
@@ -191,18 +267,14 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     datasets.push({ survey: surveyOf(x), ...d });
   }
   if (x.parameterisation === undefined) throw new ValidationError("parameterisation", "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...}");
-  compileParameterisation(x.parameterisation, "parameterisation");
-  const misfit = (x.misfit ?? "weighted") as MisfitKind;
-  if (!MISFIT_KINDS.includes(misfit)) throw new ValidationError("misfit", `unknown '${x.misfit}'; use one of ${MISFIT_KINDS.join(", ")}`);
+  const par = compileParameterisation(x.parameterisation, "parameterisation");
+  const misfit = x.misfit === undefined ? "weighted" : oneOf(x.misfit, "misfit", MISFIT_KINDS);
   let lambda0: number | undefined;
   let adaptive: boolean | undefined;
   if (x.regularisation !== undefined) {
-    if (!isObject(x.regularisation)) throw new ValidationError("regularisation", `expected {lambda0, adaptive}, got ${show(x.regularisation)}`);
-    if (x.regularisation.lambda0 !== undefined) {
-      lambda0 = finite(x.regularisation.lambda0, "regularisation.lambda0");
-      if (lambda0 < 0) throw new ValidationError("regularisation.lambda0", `${lambda0}; must be >= 0`);
-    }
-    if (x.regularisation.adaptive !== undefined) adaptive = Boolean(x.regularisation.adaptive);
+    const rg = object(x.regularisation, "regularisation", ["lambda0", "adaptive"], "{lambda0, adaptive}");
+    if (rg.lambda0 !== undefined) lambda0 = numberInRange(rg.lambda0, "regularisation.lambda0", 0, 1e12);
+    if (rg.adaptive !== undefined) adaptive = boolean(rg.adaptive, "regularisation.adaptive");
   }
   const problem: InversionProblem = {
     datasets,
@@ -212,23 +284,32 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     adaptiveLambda: adaptive,
   };
   if (x.forward_options !== undefined) {
-    if (!isObject(x.forward_options)) throw new ValidationError("forward_options", `expected the EM engine's options object, got ${show(x.forward_options)}`);
+    object(x.forward_options, "forward_options", undefined, "the EM engine's options object");
     problem.forward = { module: path.join(__dirname, "forward.ts"), factory: "emForward", args: x.forward_options };
   }
-  validateProblem(problem);
-  const workflow = (x.workflow ?? "single") as InvertConfig["workflow"];
-  if (workflow !== "single" && workflow !== "two-step") throw new ValidationError("workflow", `unknown '${x.workflow}'; use "single" or "two-step"`);
-  const step1Data = (x.step1_data ?? "before_sign_reversal") as InvertConfig["step1Data"];
-  if (step1Data !== "all" && step1Data !== "before_sign_reversal") throw new ValidationError("step1_data", `unknown '${x.step1_data}'; use "all" or "before_sign_reversal"`);
-  return {
-    name: typeof x.name === "string" ? x.name : "",
-    description: typeof x.description === "string" ? x.description : "",
+  try {
+    validateProblem(problem);
+  } catch (e) {
+    // validateProblem names datasets; the config names them surveys (or the top level)
+    if (e instanceof ValidationError && /^datasets\[\d+\]/.test(e.field)) {
+      const field = x.surveys !== undefined ? e.field.replace(/^datasets/, "surveys") : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
+      throw new ValidationError(field, e.detail);
+    }
+    throw e;
+  }
+  const workflow = x.workflow === undefined ? "single" : oneOf(x.workflow, "workflow", ["single", "two-step"] as const);
+  const step1Data = x.step1_data === undefined ? "before_sign_reversal" : oneOf(x.step1_data, "step1_data", ["all", "before_sign_reversal"] as const);
+  const cfg: InvertConfig = {
+    name,
+    description,
     problem,
     synthetic,
     model,
-    optimizer: parseOptimizer(x.optimizer),
+    optimizer: parseOptimizer(x.optimizer, par.free.length),
     workflow,
     step1Data,
     occam: parseOccam(x.occam),
   };
+  if (x.posterior !== undefined) cfg.posterior = x.posterior;
+  return cfg;
 }

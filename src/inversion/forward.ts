@@ -16,7 +16,7 @@ export function emForward(surveys: Record<string, unknown>[], args?: ForwardOpti
       return compileSurvey(s, { ...FAST_OPTIONS, ...args });
     } catch (e) {
       const err = e as Error;
-      if (err.name === "ValidationError") throw new ValidationError(`datasets[${i}].${(err as Error & { field?: string }).field ?? "survey"}`, err.message);
+      if (err instanceof ValidationError) throw err.under(`datasets[${i}]`);
       throw e;
     }
   });

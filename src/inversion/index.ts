@@ -1,7 +1,8 @@
 /**
  * TEM inversion: model parameterisation, the regularised objective with the adaptive lambda rule,
- * DE inversion (serial or worker threads), the two-step field workflow, Occam's inversion, and
- * uncertainty from populations and repeated runs.
+ * DE inversion (serial or worker threads), the two-step field workflow, Occam's inversion, the
+ * Bayesian posterior (DREAM(ZS) sampling and the linearised estimate), the search spread of a
+ * final population (not uncertainty), and the seeded synthetic benchmark problems.
  */
 export { ValidationError } from "./errors";
 export type { EarthModel } from "./model";
@@ -35,8 +36,13 @@ export { addNoise } from "./synthetic";
 export type { NoiseSpec } from "./synthetic";
 export { toyForward } from "./toy";
 export { emForward } from "./forward";
-export { parseInvertConfig } from "./config";
+export { CASE_KEYS, checkDEOptions, checkModel, checkSurvey, FORWARD_CASE_KEYS, parseInvertConfig } from "./config";
 export type { InvertConfig } from "./config";
-export { modelErrors, runInvertConfig, withSyntheticData } from "./run";
+export { modelErrors, runInvertConfig, SEARCH_SPREAD_NOTE, syntheticForward, truthCheck, withSyntheticData } from "./run";
+export type { RunHooks } from "./run";
+export { localPredictor, logLikelihood, parsePosteriorOptions, poolPredictor, samplePosterior, whitenedResiduals } from "./posterior";
+export type { LinearisedParameter, ParameterPosterior, PosteriorOptions, PosteriorRun, PosteriorSummary } from "./posterior";
+export { benchmarkSurvey, SURVEY_KINDS, syntheticProblem, syntheticProblems } from "./problems";
+export type { SyntheticProblem } from "./problems";
 export { rankinDatasets, RANKIN_DEFAULT_BLOCKS, truncateAtSignReversal } from "./field";
 export type { RankinOptions } from "./field";
