@@ -84,6 +84,16 @@ export interface ForwardOptions {
   omegaMaxTime?: number;
   /** ... and at least this angular frequency (rad/s). */
   omegaMaxAbs?: number;
+  /**
+   * ... and at least this value (rad/s times m^2) over the square of the shortest source-receiver
+   * distance R_min: the lattice then reaches the frequencies where the top layer's skin depth is
+   * well below R_min (|k_1| R_min = sqrt(w mu0 / rho_1) R_min >= 11 for rho_1 up to 1e5 ohm-m at
+   * the default 1e13), so the cut tail of G is only its pole part. Below that frequency a
+   * resistive top layer has not screened the source yet and G is far from its pole part: the
+   * former fixed cut (1e8 rad/s) put 2.8e-3 on the reference case permafrost4_loop_3hz and up
+   * to 1e-1 on a 2e4 ohm-m top layer (docs/EM_ACCURACY.md).
+   */
+  omegaMaxOffset?: number;
 }
 
 export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
@@ -103,6 +113,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
   signals: ["off"],
   omegaMaxTime: 300,
   omegaMaxAbs: 1e8,
+  omegaMaxOffset: 1e13,
 };
 
 /**
@@ -236,6 +247,7 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
     throw new ValidationError("options.signals", `${show(r.signals)}; allowed a list of "off", "on", "impulse"`);
   }
   pos("omegaMaxAbs", 0, 1e30, false);
+  pos("omegaMaxOffset", 0, 1e30, false);
   if (r.quadPoints !== "auto") pos("quadPoints", 1, 1000, true);
   return r;
 }
@@ -329,7 +341,8 @@ export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSam
  * on one shared lattice of frequencies and each frequency's kernel is computed once for all times:
  *   s(t_g) = e^{eps t_g} (2 / pi) (1 / t_g) sum_i w_cos,i Re Q(b_i / t_g).
  * Below eps * omegaMinDamping, Re Q (analytic and even in w for |w| < eps) is continued
- * quadratically in w from its values at that frequency and twice it; above omegaMaxTime / t_min Re Q is replaced by its pole part
+ * quadratically in w from its values at that frequency and twice it; above
+ * max(omegaMaxTime / t_min, omegaMaxAbs, omegaMaxOffset / R_min^2) Re Q is replaced by its pole part
  * (F(0) - F(inf)) eps / (eps^2 + w^2) (see dampedStepOffSpectrum), a column of its own.
  * Any output time (and every ramp, repetition and gate sample of waveformSamples) then
  * interpolates t s(t) in ln t between lattice times (Lagrange, options.timeOrder points).
@@ -338,6 +351,7 @@ function timeTransform(
   survey: Survey,
   o: Required<ForwardOptions>,
   ff: FourierFilter,
+  rmin: number,
 ): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array; imp: { tmat: Float64Array; tailCol: Float64Array } | null } {
   if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0), imp: null };
   const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
@@ -360,7 +374,7 @@ function timeTransform(
   // frequency lattice: w = b_i / t_g = (b_0 / t0) e^{(i k - g) h} with k = lagSubdivision
   const k = o.lagSubdivision;
   const wlo = eps * o.omegaMinDamping;
-  const whi = Math.max(o.omegaMaxTime / tmin, o.omegaMaxAbs);
+  const whi = Math.max(o.omegaMaxTime / tmin, o.omegaMaxAbs, rmin > 0 && Number.isFinite(rmin) ? o.omegaMaxOffset / (rmin * rmin) : 0);
   const index = new Map<number, number>(); // lattice index -> position in omega
   // positions 0 and 1: G at wlo and 2 wlo, for the even (quadratic in w) continuation below wlo
   const omegaList: number[] = [wlo, 2 * wlo];
@@ -529,7 +543,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     }
   }
 
-  const tt = timeTransform(survey, o, ff);
+  const tt = timeTransform(survey, o, ff, rmin);
   // equal offsets (symmetric geometries) share one closed-form evaluation
   pairs.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
