@@ -1,10 +1,11 @@
 import { performance } from "perf_hooks";
-import { gaussian, mulberry32 } from "../config";
 import { sampleCR, sampleF, updateMeans } from "./adapt";
 import { BOUND_RULES, BoundRule, Bounds, makeBounds, repairBounds } from "./bounds";
 import { ValidationError } from "./errors";
 import { cmpFitness, oppositionInit, selectFittest, uniformInit } from "./init";
 import { binomialCrossover, MIN_POPULATION, MUTATIONS, Strategy, STRATEGIES } from "./mutation";
+import { BatchResiduals, levenbergMarquardt, levenbergMarquardtSync, LMOptions, LMResult, LMStopReason } from "./polish";
+import { SeededRandom } from "./rng";
 
 /**
  * A batch objective: one value per point, or one row of components per point (then the fitness
@@ -28,8 +29,87 @@ export interface Scalarisation {
 export type InitMethod = "random" | "opposition";
 export type StopReason = "generations" | "evaluations" | "target" | "stagnation" | "callback";
 
+/**
+ * Restarts on diversity loss or stagnation (see `DEOptions.restart`). The rule, checked after
+ * every generation g that did not stop the run, while fewer than `max` restarts happened:
+ * - "diversity": `diversity(population) < diversity` (mean per-parameter standard deviation in
+ *   units of the box width), or
+ * - "stagnation": g - g_last >= `generations` and
+ *   measure(g - generations) - measure(g) <= `tolerance` * |measure(g - generations)|, where
+ *   measure is the best individual's target measure (default the fitness) and g_last the
+ *   generation of the previous restart (0 before any).
+ * Then generation g + 1 re-seeds the population: the best individual is kept (elitism: the best
+ * never gets worse), the other NP - 1 are new points, in this order:
+ * round(`opposition` (NP-1)) quasi-opposite points of random members of archive + population
+ * (per coordinate uniform between the box centre and the opposite point l + u - x),
+ * round(`local` (NP-1)) points best + `spread` (u - l) N(0, 1) reflected into the box, and the
+ * rest uniform in the box. mu_F and mu_CR go back to their initial values and the archive is
+ * emptied. All draws come from the run's seeded stream, so restarts are deterministic.
+ */
+export interface RestartOptions {
+  /** Diversity threshold, box-width units. */
+  diversity?: number;
+  /** Stagnation window in generations. */
+  generations?: number;
+  /** Relative improvement of the best measure over the window below which the run stagnates. */
+  tolerance?: number;
+  /** Most restarts in one run. */
+  max?: number;
+  /** Fractions of the NP - 1 new points: quasi-opposite, around the best, (rest) uniform. */
+  opposition?: number;
+  local?: number;
+  /** Standard deviation of the points around the best, as a fraction of the box width. */
+  spread?: number;
+}
+
+/** The restart settings the inversion layer uses by default (measured in bench/optim-restart.ts, docs/OPTIMISER.md). */
+export const DEFAULT_RESTART: Readonly<Required<RestartOptions>> = Object.freeze({
+  diversity: 1e-6,
+  generations: 200,
+  tolerance: 1e-6,
+  max: 1000,
+  opposition: 0.25,
+  local: 0.5,
+  spread: 0.1,
+});
+
+/**
+ * Default population size for `dim` unknowns: max(40, 10 dim). Evidence: on TEM inversions
+ * NP 36 for 8 unknowns (4.5 dim) and NP 70 for 14 (5 dim) collapsed and stalled in every seed,
+ * NP 80-150 solved both; bench/optim-restart.ts (docs/OPTIMISER.md) compares NP 36 and this rule.
+ */
+export function defaultPopulation(dim: number): number {
+  if (!Number.isInteger(dim) || dim < 1) throw new ValidationError(`dim`, `must be a positive integer, got ${dim}`);
+  return Math.max(40, 10 * dim);
+}
+
+/**
+ * A warning when `np` is below `defaultPopulation(dim)` (null otherwise). The optimiser keeps the
+ * given np; the caller prints the message on stderr.
+ */
+export function populationAdvice(dim: number, np: number): string | null {
+  const rule = defaultPopulation(dim);
+  if (np >= rule) return null;
+  return (
+    `np ${np} is below the population rule max(40, 10 x ${dim} unknowns) = ${rule}: small populations collapse ` +
+    `on multimodal misfits (NP 36 for 8 and NP 70 for 14 unknowns stalled on TEM problems); ` +
+    `use np >= ${rule}, or keep np and enable restarts`
+  );
+}
+
+/** The polish after DE (as scipy's differential_evolution(polish=True)): bounded LM on residuals. */
+export interface PolishOptions {
+  /** Batch residuals: one residual vector per point (minimize needs a synchronous one). */
+  residuals: BatchResiduals;
+  /** Map a residual vector to the objective's components (e.g. r => [sum r^2]). */
+  components: (r: number[]) => number[];
+  maxIterations?: number;
+  /** Further LM options (maxEvaluations, tolerances, diffStep). */
+  lm?: LMOptions;
+}
+
 export interface DEOptions {
-  /** Population size NP (default 10 x dimension, at least 10). */
+  /** Population size NP (default `defaultPopulation(dim)` = max(40, 10 x dimension)). */
   np?: number;
   /** Mutation strategy, "DE/" prefix optional; "jade" = current-to-pbest/1 with adaptation and archive (default). */
   strategy?: string;
@@ -61,6 +141,25 @@ export interface DEOptions {
   scalarisation?: Scalarisation;
   /** Called after every generation (generation 0 = the initial population); return "stop" to end the run. */
   onGeneration?: (rec: GenerationRecord) => void | "stop";
+  /**
+   * Restarts on diversity loss or stagnation (`RestartOptions`; the rule is documented there).
+   * Default off here (false); `{}` turns them on with `DEFAULT_RESTART`. Separate from the
+   * `stagnation` stop, which is checked first.
+   */
+  restart?: RestartOptions | false;
+  /** minimize/minimizeAsync only: polish the best point by bounded LM after the run. */
+  polish?: PolishOptions;
+}
+
+/** One restart: decided after `generation` (its record carries it), re-seeded in the next. */
+export interface RestartRecord {
+  reason: "diversity" | "stagnation";
+  generation: number;
+  /** Best fitness and measure when the restart was decided. */
+  bestBefore: number;
+  measureBefore: number;
+  /** Population diversity when the restart was decided. */
+  diversity: number;
 }
 
 /** What happened in one generation: for live plots and convergence curves. */
@@ -83,6 +182,8 @@ export interface GenerationRecord {
   /** Mean over parameters of the population's standard deviation, in units of the box width. */
   diversity: number;
   bestX: Float64Array;
+  /** Set when a restart was decided after this generation. */
+  restart?: RestartRecord;
 }
 
 export interface DEResult {
@@ -103,6 +204,19 @@ export interface DEResult {
   muF: number;
   muCR: number;
   seconds: number;
+  /** Every restart of the run, in order. */
+  restarts: RestartRecord[];
+  /** Present when `polish` was given: its evaluations (included in `evaluations`) and the best fitness before and after. */
+  polish?: {
+    evaluations: number;
+    iterations: number;
+    before: number;
+    after: number;
+    /** Fitness at the LM end point (kept only when better than `before`). */
+    polished: number;
+    accepted: boolean;
+    stopReason: LMStopReason;
+  };
 }
 
 interface Resolved {
@@ -120,6 +234,7 @@ interface Resolved {
   maxGenerations: number;
   maxEvaluations: number;
   target: number | null;
+  restart: Required<RestartOptions> | null;
 }
 
 /** Parse a strategy name: "jade", "rand/1", "DE/rand/1", "DE/rand/1/bin" ... */
@@ -144,7 +259,7 @@ function num(v: number | undefined, def: number, field: string, lo: number, hi: 
 export function resolveOptions(dim: number, o: DEOptions): Resolved {
   const { strategy, jade } = parseStrategy(o.strategy ?? "jade");
   const adaptive = o.adaptive ?? jade;
-  const np = num(o.np, Math.max(10, 10 * dim), "np", MIN_POPULATION[strategy], 1e6, true);
+  const np = num(o.np, defaultPopulation(dim), "np", MIN_POPULATION[strategy], 1e6, true);
   const boundRule = o.boundRule ?? "midpoint";
   if (!BOUND_RULES.includes(boundRule)) throw new ValidationError(`boundRule: unknown '${boundRule}'; use one of ${BOUND_RULES.join(", ")}`);
   const init = o.init ?? "opposition";
@@ -167,7 +282,27 @@ export function resolveOptions(dim: number, o: DEOptions): Resolved {
     maxGenerations: noLimit ? 1000 : maxGen === undefined ? Infinity : num(maxGen, 0, "maxGenerations", 0, 1e12, true),
     maxEvaluations: maxEval === undefined ? Infinity : num(maxEval, 0, "maxEvaluations", 1, 1e15, true),
     target: o.target === undefined ? null : num(o.target, 0, "target", -Infinity, Infinity),
+    restart: resolveRestart(o.restart),
   };
+}
+
+function resolveRestart(r: RestartOptions | false | undefined): Required<RestartOptions> | null {
+  if (r === undefined || r === false) return null;
+  if (typeof r !== "object" || r === null) throw new ValidationError(`restart`, `must be an object of settings or false, got ${r}`);
+  const d = DEFAULT_RESTART;
+  const out: Required<RestartOptions> = {
+    diversity: num(r.diversity, d.diversity, "restart.diversity", 0, 1),
+    generations: num(r.generations, d.generations, "restart.generations", 1, 1e9, true),
+    tolerance: num(r.tolerance, d.tolerance, "restart.tolerance", 0, 1),
+    max: num(r.max, d.max, "restart.max", 0, 1e9, true),
+    opposition: num(r.opposition, d.opposition, "restart.opposition", 0, 1),
+    local: num(r.local, d.local, "restart.local", 0, 1),
+    spread: num(r.spread, d.spread, "restart.spread", 0, 10),
+  };
+  if (out.opposition + out.local > 1 + 1e-12) {
+    throw new ValidationError("restart.local", `restart.opposition + restart.local must be at most 1 (the rest is uniform), got ${out.opposition} + ${out.local}`);
+  }
+  return out;
 }
 
 function median(v: number[]): number {
@@ -207,13 +342,15 @@ function normaliseValues(v: number[] | number[][], n: number): number[][] {
  * Differential evolution as an ask/tell state machine: `ask()` returns the points to evaluate,
  * `tell(values)` takes their objective values. All random numbers are drawn in ask/tell from one
  * seeded mulberry32 stream, so a run depends only on the seed and the objective values, not on
- * how or where the points were evaluated (serially, in workers, in any order).
+ * how or where the points were evaluated (serially, in workers, in any order). `snapshot()` and
+ * `DifferentialEvolution.restore()` checkpoint and resume a run bit-identically.
  */
 export class DifferentialEvolution {
   readonly bounds: Bounds;
   readonly dim: number;
   readonly opts: Resolved;
   private readonly user: DEOptions;
+  private readonly rng: SeededRandom;
   private readonly rand: () => number;
   private readonly gauss: () => number;
   pop: Float64Array[] = [];
@@ -228,17 +365,24 @@ export class DifferentialEvolution {
   evaluationsToTarget: number | null = null;
   stopReason: StopReason | null = null;
   readonly history: GenerationRecord[] = [];
+  readonly restarts: RestartRecord[] = [];
   private pending: Float64Array[] | null = null;
+  private pendingKind: "init" | "trial" | "restart" = "init";
   private trialCR: number[] = [];
   private trialF: number[] = [];
+  /** A restart decided after the last generation, carried out by the next ask(). */
+  private restartPending: RestartRecord | null = null;
+  /** Generation of the last restart decision (0 before any): start of the stagnation window. */
+  private lastRestart = 0;
 
   constructor(bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}) {
     this.bounds = makeBounds(bounds);
     this.dim = this.bounds.lower.length;
     this.opts = resolveOptions(this.dim, options);
     this.user = options;
-    this.rand = mulberry32(this.opts.seed);
-    this.gauss = gaussian(this.rand);
+    this.rng = new SeededRandom(this.opts.seed);
+    this.rand = this.rng.rand;
+    this.gauss = this.rng.gauss;
     this.muF = this.opts.F;
     this.muCR = this.opts.CR;
     if (options.scalarisation) this.weights = options.scalarisation.initial.slice();
@@ -248,7 +392,8 @@ export class DifferentialEvolution {
     return this.stopReason !== null;
   }
 
-  private fitnessOf(c: number[]): number {
+  /** Fitness of a component row under the current weights. */
+  fitnessOf(c: number[]): number {
     const w = this.weights;
     if (c.length !== w.length) {
       throw new Error(`objective returned ${c.length} components but the scalarisation has ${w.length} weights`);
@@ -258,7 +403,8 @@ export class DifferentialEvolution {
     return f;
   }
 
-  private measureOf(c: number[], f: number): number {
+  /** Target measure of a component row and its fitness. */
+  measureOf(c: number[], f: number): number {
     return this.user.targetMeasure ? this.user.targetMeasure(c, f) : f;
   }
 
@@ -268,12 +414,13 @@ export class DifferentialEvolution {
     return b;
   }
 
-  /** The points to evaluate next (the initial population, or this generation's trials). */
+  /** The points to evaluate next (the initial population, this generation's trials, or a restart's new points). */
   ask(): Float64Array[] {
     if (this.done) throw new Error("ask() after the run stopped");
     if (this.pending) return this.pending;
     const o = this.opts;
     if (this.generation < 0) {
+      this.pendingKind = "init";
       this.pending = o.init === "opposition" ? oppositionInit(o.np, this.bounds, this.rand) : uniformInit(o.np, this.bounds, this.rand);
       return this.pending;
     }
@@ -282,6 +429,11 @@ export class DifferentialEvolution {
     if (sc?.update && this.generation >= 0) {
       this.weights = sc.update(this.comp[this.bestIndex()].slice(), this.generation + 1).slice();
       for (let i = 0; i < this.pop.length; i++) this.fit[i] = this.fitnessOf(this.comp[i]);
+    }
+    if (this.restartPending) {
+      this.pendingKind = "restart";
+      this.pending = this.restartPoints(this.pop[this.bestIndex()]);
+      return this.pending;
     }
     const np = o.np;
     const order = selectFittest(this.fit, np);
@@ -303,8 +455,46 @@ export class DifferentialEvolution {
       this.trialCR.push(CR);
       this.trialF.push(F);
     }
+    this.pendingKind = "trial";
     this.pending = trials;
     return trials;
+  }
+
+  /** The NP - 1 new points of a restart (see `RestartOptions`); sources read before the archive is cleared. */
+  private restartPoints(best: Float64Array): Float64Array[] {
+    const r = this.opts.restart!;
+    const { lower, upper } = this.bounds;
+    const d = this.dim;
+    const n = this.opts.np - 1;
+    const nOpp = Math.round(r.opposition * n);
+    const nLoc = Math.min(n - nOpp, Math.round(r.local * n));
+    const sources = [...this.archive, ...this.pop];
+    const out: Float64Array[] = [];
+    for (let k = 0; k < nOpp; k++) {
+      const src = sources[Math.floor(this.rand() * sources.length)];
+      const x = new Float64Array(d);
+      for (let j = 0; j < d; j++) {
+        const c = 0.5 * (lower[j] + upper[j]);
+        const opp = lower[j] + upper[j] - src[j];
+        x[j] = c + this.rand() * (opp - c);
+      }
+      out.push(x);
+    }
+    for (let k = 0; k < nLoc; k++) {
+      const x = new Float64Array(d);
+      for (let j = 0; j < d; j++) x[j] = best[j] + r.spread * (upper[j] - lower[j]) * this.gauss();
+      repairBounds(x, best, this.bounds, "reflect", this.rand);
+      out.push(x);
+    }
+    while (out.length < n) {
+      const x = new Float64Array(d);
+      for (let j = 0; j < d; j++) x[j] = lower[j] + this.rand() * (upper[j] - lower[j]);
+      out.push(x);
+    }
+    this.archive = [];
+    this.muF = this.opts.F;
+    this.muCR = this.opts.CR;
+    return out;
   }
 
   /** Objective values of the points of the last ask(), in the same order. */
@@ -326,12 +516,20 @@ export class DifferentialEvolution {
       }
     }
     let successes = 0;
-    if (this.generation < 0) {
+    if (this.pendingKind === "init") {
       const keep = o.init === "opposition" ? selectFittest(fits, o.np) : xs.map((_, i) => i);
       this.pop = keep.map((i) => xs[i]);
       this.fit = keep.map((i) => fits[i]);
       this.comp = keep.map((i) => vals[i]);
       successes = o.np;
+    } else if (this.pendingKind === "restart") {
+      // elitism: the best individual stays, the others are the new points
+      const b = this.bestIndex();
+      this.pop = [this.pop[b], ...xs];
+      this.fit = [this.fit[b], ...fits];
+      this.comp = [this.comp[b], ...vals];
+      this.restartPending = null;
+      successes = xs.length;
     } else {
       const sCR: number[] = [];
       const sF: number[] = [];
@@ -367,6 +565,16 @@ export class DifferentialEvolution {
     };
     this.history.push(rec);
     this.stopReason = this.checkStop(rec);
+    if (this.stopReason === null) {
+      const reason = this.checkRestart(rec);
+      if (reason) {
+        const r: RestartRecord = { reason, generation: rec.generation, bestBefore: rec.best, measureBefore: rec.measure, diversity: rec.diversity };
+        this.restarts.push(r);
+        this.restartPending = r;
+        this.lastRestart = rec.generation;
+        rec.restart = r;
+      }
+    }
     if (this.user.onGeneration && this.user.onGeneration(rec) === "stop" && this.stopReason === null) this.stopReason = "callback";
     return rec;
   }
@@ -381,6 +589,18 @@ export class DifferentialEvolution {
       const old = this.history[this.history.length - 1 - st.generations].measure;
       const tol = st.tolerance ?? 1e-6;
       if (old - rec.measure <= tol * Math.abs(old)) return "stagnation";
+    }
+    return null;
+  }
+
+  /** The restart rule of `RestartOptions`, after generation `rec`. */
+  private checkRestart(rec: GenerationRecord): RestartRecord["reason"] | null {
+    const r = this.opts.restart;
+    if (!r || this.restarts.length >= r.max || rec.generation < 1) return null;
+    if (rec.diversity < r.diversity) return "diversity";
+    if (rec.generation - this.lastRestart >= r.generations) {
+      const old = this.history[rec.generation - r.generations].measure;
+      if (old - rec.measure <= r.tolerance * Math.abs(old)) return "stagnation";
     }
     return null;
   }
@@ -403,16 +623,193 @@ export class DifferentialEvolution {
       muF: this.muF,
       muCR: this.muCR,
       seconds,
+      restarts: this.restarts.map((r) => ({ ...r })),
     };
+  }
+
+  /**
+   * The whole state as a JSON-serialisable object (non-finite numbers, -0 and Float64Arrays are
+   * encoded so that `JSON.parse(JSON.stringify(s))` restores them exactly). Callbacks are not
+   * part of it: pass the same options to `restore`.
+   */
+  snapshot(): DESnapshot {
+    return encodeState({
+      format: SNAPSHOT_FORMAT,
+      dim: this.dim,
+      lower: this.bounds.lower,
+      upper: this.bounds.upper,
+      np: this.opts.np,
+      strategy: this.opts.strategy,
+      seed: this.opts.seed,
+      rng: this.rng.state,
+      pop: this.pop,
+      fit: this.fit,
+      comp: this.comp,
+      archive: this.archive,
+      weights: this.weights,
+      muF: this.muF,
+      muCR: this.muCR,
+      generation: this.generation,
+      evaluations: this.evaluations,
+      evaluationsToTarget: this.evaluationsToTarget,
+      stopReason: this.stopReason,
+      history: this.history,
+      restarts: this.restarts,
+      pending: this.pending,
+      pendingKind: this.pendingKind,
+      trialCR: this.trialCR,
+      trialF: this.trialF,
+      restartPending: this.restartPending === null ? -1 : this.restarts.indexOf(this.restartPending),
+      lastRestart: this.lastRestart,
+    }) as DESnapshot;
+  }
+
+  /**
+   * A run continued from `snapshot()`: the same options must be given again (callbacks included);
+   * bounds, np, strategy and seed must match the snapshot. The continued run is bit-identical to
+   * the uninterrupted one. A stopped run stays stopped.
+   */
+  static restore(snapshot: DESnapshot, options: DEOptions = {}): DifferentialEvolution {
+    const s = decodeState(snapshot) as Record<string, any>;
+    if (!s || s.format !== SNAPSHOT_FORMAT) throw new ValidationError(`snapshot`, `not a DifferentialEvolution snapshot (format '${s && s.format}', expected '${SNAPSHOT_FORMAT}')`);
+    const de = new DifferentialEvolution({ lower: s.lower, upper: s.upper }, options);
+    for (const k of ["np", "strategy", "seed"] as const) {
+      if (de.opts[k] !== s[k]) throw new ValidationError(`options.${k}`, `${de.opts[k]} differs from the snapshot's ${s[k]}; pass the options of the interrupted run`);
+    }
+    de.rng.state = s.rng;
+    de.pop = s.pop;
+    de.fit = s.fit;
+    de.comp = s.comp;
+    de.archive = s.archive;
+    de.weights = s.weights;
+    de.muF = s.muF;
+    de.muCR = s.muCR;
+    de.generation = s.generation;
+    de.evaluations = s.evaluations;
+    de.evaluationsToTarget = s.evaluationsToTarget;
+    de.stopReason = s.stopReason;
+    de.history.push(...(s.history as GenerationRecord[]));
+    de.restarts.push(...(s.restarts as RestartRecord[]));
+    // records share restart objects with the list, as in the uninterrupted run
+    for (const h of de.history) if (h.restart) h.restart = de.restarts.find((r) => r.generation === h.restart!.generation) ?? h.restart;
+    de.pending = s.pending;
+    de.pendingKind = s.pendingKind;
+    de.trialCR = s.trialCR;
+    de.trialF = s.trialF;
+    de.restartPending = s.restartPending >= 0 ? de.restarts[s.restartPending] : null;
+    de.lastRestart = s.lastRestart;
+    return de;
+  }
+
+  /**
+   * Put a polished point (from LM) into the population in place of the best when its fitness is
+   * better; returns the result's `polish` entry. `evaluations` are added to the run's count.
+   */
+  applyPolish(lm: LMResult, components: number[], evaluations: number): NonNullable<DEResult["polish"]> {
+    const b = this.bestIndex();
+    const before = this.fit[b];
+    const f = this.fitnessOf(components);
+    const accepted = cmpFitness(f, before) < 0;
+    if (accepted) {
+      this.pop[b] = Float64Array.from(lm.x);
+      this.fit[b] = f;
+      this.comp[b] = components.slice();
+    }
+    this.evaluations += evaluations;
+    return { evaluations, iterations: lm.iterations, before, after: this.fit[b], polished: f, accepted, stopReason: lm.stopReason };
+  }
+}
+
+const SNAPSHOT_FORMAT = "geoinv.optim.DifferentialEvolution/1";
+
+/** A JSON-serialisable checkpoint of a DifferentialEvolution run. */
+export type DESnapshot = { format: string; [key: string]: unknown };
+
+/** Encode for JSON: Float64Array -> {$f64: [...]}, NaN/Infinity/-0 -> {$n: "..."}. */
+function encodeState(v: unknown): unknown {
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return { $n: "NaN" };
+    if (v === Infinity) return { $n: "Infinity" };
+    if (v === -Infinity) return { $n: "-Infinity" };
+    if (Object.is(v, -0)) return { $n: "-0" };
+    return v;
+  }
+  if (v instanceof Float64Array) return { $f64: Array.from(v, encodeState) };
+  if (Array.isArray(v)) return v.map(encodeState);
+  if (v && typeof v === "object") {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = encodeState(x);
+    return o;
+  }
+  return v;
+}
+
+function decodeState(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeState);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$n === "string" && Object.keys(o).length === 1) return o.$n === "-0" ? -0 : Number(o.$n);
+    if (Array.isArray(o.$f64) && Object.keys(o).length === 1) return Float64Array.from(o.$f64.map(decodeState) as number[]);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = decodeState(x);
+    return out;
+  }
+  return v;
+}
+
+/** Wrap residuals to count evaluations and note the first one reaching the DE's target. */
+function polishTracker(de: DifferentialEvolution, p: PolishOptions) {
+  let count = 0;
+  const target = de.opts.target;
+  const see = (rows: number[][]) => {
+    if (target !== null && de.evaluationsToTarget === null) {
+      for (let k = 0; k < rows.length; k++) {
+        const c = p.components(Array.from(rows[k]));
+        if (de.measureOf(c, de.fitnessOf(c)) <= target) {
+          de.evaluationsToTarget = de.evaluations + count + k + 1;
+          break;
+        }
+      }
+    }
+    count += rows.length;
+    return rows;
+  };
+  const lmOpts: LMOptions = { ...(p.lm ?? {}), maxIterations: p.maxIterations ?? p.lm?.maxIterations ?? 100 };
+  return { see, lmOpts, evaluations: () => count };
+}
+
+function checkPolish(p: PolishOptions | undefined): void {
+  if (p === undefined) return;
+  if (typeof p !== "object" || typeof p.residuals !== "function" || typeof p.components !== "function") {
+    throw new ValidationError("polish", "must be { residuals: (xs) => number[][], components: (r) => number[] }");
   }
 }
 
 /** Minimise a synchronous batch objective over box bounds by DE (JADE with OBL by default). */
 export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}): DEResult {
   const t0 = performance.now();
+  checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);
   while (!de.done) de.tell(objective(de.ask()));
-  return de.result((performance.now() - t0) / 1000);
+  let polish: DEResult["polish"];
+  if (options.polish) {
+    const p = options.polish;
+    const t = polishTracker(de, p);
+    const lm = levenbergMarquardtSync(
+      (xs) => {
+        const rows = p.residuals(xs);
+        if (rows && typeof (rows as Promise<number[][]>).then === "function") throw new ValidationError("polish.residuals", "returned a Promise; use minimizeAsync");
+        return t.see(rows as number[][]);
+      },
+      de.pop[de.bestIndex()],
+      de.bounds,
+      t.lmOpts,
+    );
+    polish = de.applyPolish(lm, p.components(lm.residuals), t.evaluations());
+  }
+  const res = de.result((performance.now() - t0) / 1000);
+  if (polish) res.polish = polish;
+  return res;
 }
 
 /**
@@ -421,8 +818,17 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
  */
 export async function minimizeAsync(objective: AsyncObjective, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}): Promise<DEResult> {
   const t0 = performance.now();
+  checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);
   while (!de.done) de.tell(await objective(de.ask()));
-  return de.result((performance.now() - t0) / 1000);
+  let polish: DEResult["polish"];
+  if (options.polish) {
+    const p = options.polish;
+    const t = polishTracker(de, p);
+    const lm = await levenbergMarquardt(async (xs) => t.see(await p.residuals(xs)), de.pop[de.bestIndex()], de.bounds, t.lmOpts);
+    polish = de.applyPolish(lm, p.components(lm.residuals), t.evaluations());
+  }
+  const res = de.result((performance.now() - t0) / 1000);
+  if (polish) res.polish = polish;
+  return res;
 }
-

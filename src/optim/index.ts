@@ -22,8 +22,35 @@ export {
 } from "./mutation";
 export type { MutationContext, Strategy } from "./mutation";
 export { arithmeticMean, cauchy, lehmerMean, sampleCR, sampleF, updateMeans } from "./adapt";
-export { DifferentialEvolution, diversity, minimize, minimizeAsync, parseStrategy, resolveOptions } from "./de";
-export type { AsyncObjective, DEOptions, DEResult, GenerationRecord, InitMethod, Objective, Scalarisation, StopReason } from "./de";
+export {
+  DEFAULT_RESTART,
+  defaultPopulation,
+  DifferentialEvolution,
+  diversity,
+  minimize,
+  minimizeAsync,
+  parseStrategy,
+  populationAdvice,
+  resolveOptions,
+} from "./de";
+export type {
+  AsyncObjective,
+  DEOptions,
+  DEResult,
+  DESnapshot,
+  GenerationRecord,
+  InitMethod,
+  Objective,
+  PolishOptions,
+  RestartOptions,
+  RestartRecord,
+  Scalarisation,
+  StopReason,
+} from "./de";
+export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync } from "./polish";
+export type { BatchResiduals, LMOptions, LMResult, LMStopReason, SyncBatchResiduals } from "./polish";
+export { SeededRandom } from "./rng";
+export type { RandomState } from "./rng";
 export { WorkerPool, workerCount } from "./pool";
 export type { WorkerObjectiveSpec } from "./pool";
 export { ackley, rastrigin, rosenbrock, sphere, testBounds, testObjective, TEST_FUNCTIONS } from "./testfunctions";
