@@ -156,3 +156,144 @@ test("restarts solve shifted Rastrigin (d = 8, NP 10) on more seeds than the sam
   const withR = solved({});
   assert.ok(withR > without, `with restarts ${withR}/10, without ${without}/10`);
 });
+
+/** y = a exp(-b t) + c on t = 0, 0.2, ..., 3.8. */
+const T = Array.from({ length: 20 }, (_, i) => 0.2 * i);
+const TRUE = [2.5, 1.3, 0.4];
+const Y = T.map((t) => TRUE[0] * Math.exp(-TRUE[1] * t) + TRUE[2]);
+const expResiduals = (x: ArrayLike<number>) => T.map((t, i) => x[0] * Math.exp(-x[1] * t) + x[2] - Y[i]);
+
+test("LM fits an exponential decay from a poor start, every evaluated point inside the box, Jacobian in one batch", async () => {
+  const bounds: [number, number][] = [[0, 10], [0.01, 10], [-2, 2]];
+  const calls: number[] = [];
+  const res = (xs: Float64Array[]) => {
+    calls.push(xs.length);
+    for (const x of xs) for (let j = 0; j < 3; j++) assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], `point outside the box: ${Array.from(x)}`);
+    return xs.map(expResiduals);
+  };
+  const r = levenbergMarquardtSync(res, [9, 8, -1.5], bounds);
+  for (let j = 0; j < 3; j++) assert.ok(Math.abs(r.x[j] - TRUE[j]) < 1e-6, `x[${j}] = ${r.x[j]}`);
+  assert.ok(r.cost < 1e-14, `cost ${r.cost}`);
+  assert.ok(r.initialCost > 10);
+  // batches: the start point, then Jacobians of exactly 3 points and single trial points
+  assert.equal(calls[0], 1);
+  assert.ok(calls.every((n) => n === 1 || n === 3));
+  assert.equal(calls.reduce((a, b) => a + b, 0), r.evaluations);
+  // the returned Jacobian is the one at the final x (analytic derivatives)
+  assert.ok(r.jacobian);
+  T.forEach((t, i) => {
+    const e = Math.exp(-r.x[1] * t);
+    const an = [e, -r.x[0] * t * e, 1];
+    for (let j = 0; j < 3; j++) assert.ok(Math.abs(r.jacobian![i][j] - an[j]) < 1e-6 * (1 + Math.abs(an[j])), `J[${i}][${j}]`);
+  });
+  // async driver: identical iterates
+  const ra = await levenbergMarquardt(async (xs) => xs.map(expResiduals), [9, 8, -1.5], bounds);
+  assert.deepEqual(ra, r);
+});
+
+test("LM respects the bounds when the unconstrained optimum lies outside (Rosenbrock with x <= 0.5)", () => {
+  // min 100 (y - x^2)^2 + (1 - x)^2 over x in [-2, 0.5], y in [-1, 3]: y = x^2 and x at its bound 0.5, cost 0.25
+  const bounds: [number, number][] = [[-2, 0.5], [-1, 3]];
+  let outside = 0;
+  const r = levenbergMarquardtSync(
+    (xs) =>
+      xs.map((x) => {
+        if (x[0] < -2 || x[0] > 0.5 || x[1] < -1 || x[1] > 3) outside++;
+        return [10 * (x[1] - x[0] * x[0]), 1 - x[0]];
+      }),
+    [-1.5, 2.5],
+    bounds,
+    { maxIterations: 500 },
+  );
+  assert.equal(outside, 0);
+  assert.equal(r.x[0], 0.5);
+  assert.ok(Math.abs(r.x[1] - 0.25) < 1e-7, `y ${r.x[1]}`);
+  assert.ok(Math.abs(r.cost - 0.25) < 1e-12, `cost ${r.cost}`);
+  assert.throws(() => levenbergMarquardtSync((xs) => xs.map(() => [0]), [0, 0, 0], bounds), /x0/);
+});
+
+/** Shifted Rosenbrock as residuals: r = [10 (z_{j+1} - z_j^2), 1 - z_j], z = x - shift + 1. */
+function rosenResiduals(shift: number[]) {
+  return (x: ArrayLike<number>) => {
+    const z = Array.from(x, (v, j) => v - shift[j] + 1);
+    const r: number[] = [];
+    for (let j = 0; j + 1 < z.length; j++) r.push(10 * (z[j + 1] - z[j] * z[j]), 1 - z[j]);
+    return r;
+  };
+}
+
+test("polish in minimize: keeps or improves the fitness, counts its evaluations, result consistent", () => {
+  const shift = [0.7, -1.2, 1.9, 0.3];
+  const resid = rosenResiduals(shift);
+  const sq = (r: number[]) => r.reduce((s, v) => s + v * v, 0);
+  const bounds = Array.from({ length: 4 }, () => [-3, 3] as [number, number]);
+  let objCount = 0;
+  let resCount = 0;
+  const objective = (xs: Float64Array[]) => {
+    objCount += xs.length;
+    return xs.map((x) => sq(resid(x)));
+  };
+  const base = { np: 20, seed: 4, maxGenerations: 60 };
+  const plain = minimize(objective, bounds, base);
+  objCount = 0;
+  const pol = minimize(objective, bounds, {
+    ...base,
+    polish: { residuals: (xs) => { resCount += xs.length; return xs.map(resid); }, components: (r) => [sq(r)] },
+  });
+  assert.ok(pol.polish);
+  assert.equal(pol.polish!.before, plain.fitness);
+  assert.ok(pol.polish!.accepted);
+  assert.ok(pol.fitness < 1e-12 && pol.fitness < plain.fitness, `polished ${pol.fitness} vs ${plain.fitness}`);
+  assert.equal(pol.polish!.after, pol.fitness);
+  assert.equal(pol.polish!.evaluations, resCount);
+  assert.equal(pol.evaluations, objCount + resCount);
+  assert.ok(Math.abs(sq(resid(pol.x)) - pol.fitness) <= 1e-15);
+  for (let j = 0; j < 4; j++) assert.ok(Math.abs(pol.x[j] - shift[j]) < 1e-5);
+  assert.ok(pol.populationFitness.includes(pol.fitness));
+  // a polish whose components are worse is not kept: the result is the plain run's
+  const worse = minimize(objective, bounds, { ...base, polish: { residuals: (xs) => xs.map(resid), components: () => [1e300] } });
+  assert.equal(worse.polish!.accepted, false);
+  assert.equal(worse.fitness, plain.fitness);
+  assert.deepEqual(worse.x, plain.x);
+});
+
+test("snapshot/restore (through JSON) resumes bit-identically, with restarts and adaptive weights", () => {
+  const shift = [1.1, -0.4, 2.2, -1.7];
+  const f = shiftedRastrigin(shift);
+  // two components [rastrigin, |x|^2], weight of the second adapted from the previous best
+  const objective = (xs: Float64Array[]) => {
+    const a = f(xs);
+    return xs.map((x, i) => [a[i], x.reduce((s, v) => s + v * v, 0)]);
+  };
+  const opts: DEOptions = {
+    np: 12,
+    seed: 21,
+    maxGenerations: 160,
+    restart: { diversity: 1e-3, generations: 15 },
+    scalarisation: { initial: [1, 0.01], update: (c) => [1, 0.01 * c[0] / (1 + c[0])] },
+  };
+  const full = new DifferentialEvolution([[-5, 5], [-5, 5], [-5, 5], [-5, 5]], opts);
+  while (!full.done) full.tell(objective(full.ask()));
+  const ref = full.result();
+  assert.ok(ref.restarts.length >= 2, `restarts ${ref.restarts.length}`);
+  assert.ok(new Set(ref.history.map((h) => h.weights[1])).size > 10, "weights changed along the run");
+  const cuts = [
+    { gen: 37, pending: false },
+    { gen: ref.restarts[0].generation, pending: false }, // right after a restart was decided
+    { gen: ref.restarts[0].generation, pending: true }, // restart points asked, not told
+    { gen: 90, pending: true },
+  ];
+  for (const cut of cuts) {
+    let de = new DifferentialEvolution([[-5, 5], [-5, 5], [-5, 5], [-5, 5]], opts);
+    while (de.generation < cut.gen) de.tell(objective(de.ask()));
+    if (cut.pending) de.ask();
+    const json = JSON.stringify(de.snapshot());
+    de = DifferentialEvolution.restore(JSON.parse(json), opts);
+    while (!de.done) de.tell(objective(de.ask()));
+    const got = de.result();
+    assert.deepStrictEqual({ ...got, seconds: 0 }, { ...ref, seconds: 0 }, `cut at ${JSON.stringify(cut)}`);
+  }
+  const s = full.snapshot();
+  assert.throws(() => DifferentialEvolution.restore(s, { ...opts, seed: 22 }), /options\.seed/);
+  assert.throws(() => DifferentialEvolution.restore({ format: "x" }, opts), /snapshot/);
+});
