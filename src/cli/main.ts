@@ -4,12 +4,13 @@ import { dataVerbs } from "./data";
 import { temForwardVerbs } from "./tem";
 import { tcnVerbs } from "./tcn";
 import { temInvertVerbs } from "./tem-invert";
+import { surveyVerbs } from "./survey";
 
 /**
  * Verbs of every domain. Each domain's verbs live in their own file of src/cli/ and are added here.
  */
 export function allVerbs(): Verb[] {
-  return [...dataVerbs, ...temForwardVerbs, ...temInvertVerbs, ...tcnVerbs];
+  return [...dataVerbs, ...temForwardVerbs, ...temInvertVerbs, ...tcnVerbs, ...surveyVerbs];
 }
 
 const stdio: CliIO = {
