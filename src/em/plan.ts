@@ -286,32 +286,59 @@ interface TimeSample {
 }
 
 /**
- * Ramp average, bipolar half-duty repetition and gate box-car as sums of step-off samples:
- * value(t) = sum_{n=0}^{N-1} (-1)^n [R(t + nT/2) - S(t + nT/2 + T/4)], R(t) = (1/r) int_t^{t+r} S,
- * (a single ramped step-off when there is no repetition), and a gate's value the mean of value(t)
- * over [t_open, t_close], by Gauss-Legendre in ln t.
+ * Pulses of a bipolar repetition summed one by one; beyond, the alternating tail is summed in
+ * closed form (forEachWaveformSample). Every reference case (at most 400 pulses) is summed exactly.
  */
-export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSample[] {
-  const out: TimeSample[] = [];
+export const EXACT_PULSES = 512;
+
+/**
+ * Ramp average, bipolar half-duty repetition and gate box-car as sums of step-off samples:
+ * value(t) = sum_{n=0}^{N-1} (-1)^n f(n), f(x) = R(t + x T/2) - S(t + x T/2 + T/4),
+ * R(t) = (1/r) int_t^{t+r} S (a single ramped step-off when there is no repetition), and a gate's
+ * value the mean of value(t) over [t_open, t_close], by Gauss-Legendre in ln t. `visit` receives
+ * each sample (out[row] += weight * S(tau)); nothing is stored, so memory does not grow with N.
+ *
+ * For N > EXACT_PULSES = E, pulses E..N-1 are summed by the Euler-Boole formula for alternating
+ * sums of a smooth f, sum_{n >= a} (-1)^n f(n) = (-1)^a [f(a)/2 - f'(a)/4 + f'''(a)/48 - ...],
+ * with f'(a) ~ f(a + 1/2) - f(a - 1/2): the tail is B(E) - B(N), B(a) = (-1)^a [f(a)/2 -
+ * (f(a + 1/2) - f(a - 1/2))/4], wrong by about f'''(a)/32. S is smooth on the scale of its time,
+ * so f''' / f ~ (alpha / a)^3 for a power-law decay t^-alpha: under 1e-8 f(E) for alpha <= 4,
+ * itself a small part of the sum. Samples then cost O(E) per output, whatever N (up to 100000).
+ */
+export function forEachWaveformSample(s: Survey, o: Required<ForwardOptions>, visit: (row: number, tau: number, weight: number) => void): void {
   const w = s.waveform;
   const ramp = w ? w.ramp : 0;
   const rep = w?.repetition;
   const glr = gaussLegendre(o.rampPoints);
+  const addRamped = (row: number, tt: number, ww: number) => {
+    if (ramp > 0) {
+      for (let i = 0; i < glr.x.length; i++) visit(row, tt + (ramp * (glr.x[i] + 1)) / 2, (ww * glr.w[i]) / 2);
+    } else visit(row, tt, ww);
+  };
   const push = (row: number, t: number, weight: number) => {
-    const addRamped = (tt: number, ww: number) => {
-      if (ramp > 0) {
-        for (let i = 0; i < glr.x.length; i++) out.push({ row, tau: tt + (ramp * (glr.x[i] + 1)) / 2, weight: (ww * glr.w[i]) / 2 });
-      } else out.push({ row, tau: tt, weight: ww });
-    };
     if (!rep) {
-      addRamped(t, weight);
+      addRamped(row, t, weight);
       return;
     }
     const T = 1 / rep.base_frequency;
-    for (let n = 0; n < rep.pulses; n++) {
-      const sg = n % 2 === 0 ? weight : -weight;
-      addRamped(t + (n * T) / 2, sg);
-      out.push({ row, tau: t + (n * T) / 2 + T / 4, weight: -sg });
+    // wt * f(x): the ramped step-off at t + x T/2 minus the step-off at t + x T/2 + T/4
+    const f = (x: number, wt: number) => {
+      addRamped(row, t + (x * T) / 2, wt);
+      visit(row, t + (x * T) / 2 + T / 4, -wt);
+    };
+    const N = rep.pulses;
+    const exact = Math.min(N, EXACT_PULSES);
+    for (let n = 0; n < exact; n++) f(n, n % 2 === 0 ? weight : -weight);
+    if (N > exact) {
+      // + B(E) - B(N), B(a) = (-1)^a [f(a)/2 - (f(a + 1/2) - f(a - 1/2))/4]
+      const boole = (a: number, sign: number) => {
+        const sg = (a % 2 === 0 ? 1 : -1) * sign * weight;
+        f(a, sg / 2);
+        f(a + 0.5, -sg / 4);
+        f(a - 0.5, sg / 4);
+      };
+      boole(exact, 1);
+      boole(N, -1);
     }
   };
   if (s.gates) {
@@ -328,6 +355,12 @@ export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSam
   } else if (s.times) {
     s.times.forEach((t, row) => push(row, t, 1));
   }
+}
+
+/** The samples of forEachWaveformSample as a list (for inspection; the plan does not store them). */
+export function waveformSamples(s: Survey, o: Required<ForwardOptions>): TimeSample[] {
+  const out: TimeSample[] = [];
+  forEachWaveformSample(s, o, (row, tau, weight) => out.push({ row, tau, weight }));
   return out;
 }
 
@@ -355,13 +388,12 @@ function timeTransform(
 ): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array; imp: { tmat: Float64Array; tailCol: Float64Array } | null } {
   if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0), imp: null };
   const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
-  const samples = waveformSamples(survey, o);
   let tmin = Infinity;
   let tmax = 0;
-  for (const s of samples) {
-    if (s.tau < tmin) tmin = s.tau;
-    if (s.tau > tmax) tmax = s.tau;
-  }
+  forEachWaveformSample(survey, o, (_row, tau) => {
+    if (tau < tmin) tmin = tau;
+    if (tau > tmax) tmax = tau;
+  });
   const nf = ff.base.length;
   const delta = Math.log(ff.base[nf - 1] / ff.base[0]) / (nf - 1);
   const h = delta / o.lagSubdivision;
@@ -420,11 +452,13 @@ function timeTransform(
   const st = new Float64Array(o.timeOrder);
   const wmat = new Float64Array(nTime * nT);
   const lt0 = Math.log(t0);
-  for (const smp of samples) {
-    const k0 = lagrangeStencil(Math.log(smp.tau), lt0, h, nT, o.timeOrder, st);
-    const row = smp.row * nT;
-    for (let j = 0; j < o.timeOrder; j++) wmat[row + k0 + j] += (smp.weight * st[j] * tl[k0 + j]) / smp.tau;
-  }
+  const order = o.timeOrder;
+  forEachWaveformSample(survey, o, (row, tau, weight) => {
+    const k0 = lagrangeStencil(Math.log(tau), lt0, h, nT, order, st);
+    const r0 = row * nT + k0;
+    const c = weight / tau;
+    for (let j = 0; j < order; j++) wmat[r0 + j] += c * st[j] * tl[k0 + j];
+  });
   const compose = (wm: Float64Array) => {
     const tm = new Float64Array(nTime * nw);
     const tc = new Float64Array(nTime);
@@ -448,13 +482,13 @@ function timeTransform(
     const dst = new Float64Array(m);
     const lst = new Float64Array(m);
     const wd = new Float64Array(nTime * nT);
-    for (const smp of samples) {
-      const u = Math.log(smp.tau);
+    forEachWaveformSample(survey, o, (row, tau, weight) => {
+      const u = Math.log(tau);
       const k0 = lagrangeStencilDerivative(u, lt0, h, nT, m, dst);
       lagrangeStencil(u, lt0, h, nT, m, lst);
-      const row = smp.row * nT;
-      for (let j = 0; j < m; j++) wd[row + k0 + j] -= (smp.weight * (dst[j] - lst[j]) * tl[k0 + j]) / (smp.tau * smp.tau);
-    }
+      const r0 = row * nT;
+      for (let j = 0; j < m; j++) wd[r0 + k0 + j] -= (weight * (dst[j] - lst[j]) * tl[k0 + j]) / (tau * tau);
+    });
     imp = compose(wd);
   }
   return { omega: Float64Array.from(omegaList), eps, tmat: val.tmat, nTime, nLattice: nT, tailCol: val.tailCol, imp };
