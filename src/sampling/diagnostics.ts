@@ -7,14 +7,14 @@
  *   Rank-normalization, folding, and localization: an improved R-hat for assessing convergence
  *   of MCMC. Bayesian Analysis 16(2), 667-718.
  * - [BDA3] Gelman, A., Carlin, J. B., Stern, H. S., Dunson, D. B., Vehtari, A., Rubin, D. B.
- *   (2013). Bayesian Data Analysis, 3rd ed., sect. 11.4-11.5 (split-R-hat, ESS).
+ *   (2013). Bayesian Data Analysis, 3rd ed., ch. 11 (split-R-hat, ESS).
  * - [Geyer92] Geyer, C. J. (1992). Practical Markov chain Monte Carlo. Statistical Science 7(4),
  *   473-483 (initial positive / initial monotone sequence estimators).
  * - [Acklam] Acklam, P. J. (2003). An algorithm for computing the inverse normal cumulative
  *   distribution function (rational approximation, relative error < 1.15e-9), refined here by one
  *   Halley step on an accurate normal CDF.
  * - [Blom58] Blom, G. (1958). Statistical Estimates and Transformed Beta-Variables (the offset
- *   (r - 3/8) / (S + 1/4) used by [Vehtari21, eq. 14]).
+ *   (r - 3/8) / (S + 1/4) used by [Vehtari21] for rank normalisation).
  *
  * A chain is any ArrayLike<number>; all chains passed together must have the same length.
  */
@@ -147,7 +147,7 @@ function variance(x: ArrayLike<number>): number {
 }
 
 /**
- * Split every chain into its first and second half [Vehtari21, sect. 3; BDA3 sect. 11.4]; with an
+ * Split every chain into its first and second half [Vehtari21; BDA3, split-R-hat]; with an
  * odd length the middle draw is dropped. M chains of N give 2M chains of floor(N/2).
  */
 export function splitChains(chains: Chains): Float64Array[] {
@@ -163,7 +163,7 @@ export function splitChains(chains: Chains): Float64Array[] {
 }
 
 /**
- * Rank normalisation [Vehtari21, eq. 14]: pool all draws, replace each by its rank r (average
+ * Rank normalisation [Vehtari21]: pool all draws, replace each by its rank r (average
  * rank for ties) and then by z = Phi^{-1}((r - 3/8) / (S + 1/4)), S the total number of draws.
  */
 export function rankNormalize(chains: Chains): Float64Array[] {
@@ -190,7 +190,7 @@ export function rankNormalize(chains: Chains): Float64Array[] {
   return out;
 }
 
-/** Fold about the pooled median: zeta = |theta - median(theta)| [Vehtari21, eq. 15]. */
+/** Fold about the pooled median: zeta = |theta - median(theta)| [Vehtari21, folding]. */
 export function foldChains(chains: Chains): Float64Array[] {
   const cs = toArrays(chains, "foldChains");
   const all: number[] = [];
@@ -205,8 +205,8 @@ export function foldChains(chains: Chains): Float64Array[] {
 // R-hat
 
 /**
- * Potential scale reduction of M chains of N as given (no splitting, no ranks) [BDA3, eqs.
- * 11.2-11.4; Vehtari21, eqs. 1-4]: B = N/(M-1) sum_m (mean_m - mean)^2, W = mean_m s_m^2,
+ * Potential scale reduction of M chains of N as given (no splitting, no ranks) [BDA3;
+ * Vehtari21, basic R-hat]: B = N/(M-1) sum_m (mean_m - mean)^2, W = mean_m s_m^2,
  * var+ = (N-1)/N W + B/N, R = sqrt(var+ / W). NaN when fewer than 2 chains or 2 draws, or W = 0.
  */
 export function rhatBasic(chains: Chains): number {
@@ -227,23 +227,23 @@ export function rhatBasic(chains: Chains): number {
   return Math.sqrt(varPlus / W);
 }
 
-/** Split-R-hat on the values as given [BDA3, sect. 11.4]. */
+/** Split-R-hat on the values as given [BDA3, split-R-hat]. */
 export function splitRhat(chains: Chains): number {
   return rhatBasic(splitChains(chains));
 }
 
-/** Bulk R-hat: split-R-hat of the rank-normalised split chains [Vehtari21, sect. 4.1]. */
+/** Bulk R-hat: split-R-hat of the rank-normalised split chains [Vehtari21, rank-normalised R-hat]. */
 export function rhatBulk(chains: Chains): number {
   return rhatBasic(rankNormalize(splitChains(chains)));
 }
 
-/** Tail (folded) R-hat: split-R-hat of the rank-normalised folded split chains [Vehtari21, sect. 4.1]. */
+/** Tail (folded) R-hat: split-R-hat of the rank-normalised folded split chains [Vehtari21, rank-normalised R-hat]. */
 export function rhatTail(chains: Chains): number {
   return rhatBasic(rankNormalize(foldChains(splitChains(chains))));
 }
 
 /**
- * Rank-normalised split-R-hat [Vehtari21, sect. 4.1]: the larger of the bulk and the folded (tail)
+ * Rank-normalised split-R-hat [Vehtari21, rank-normalised R-hat]: the larger of the bulk and the folded (tail)
  * R-hat. The paper recommends R-hat < 1.01; NaN when undefined (e.g. constant draws).
  */
 export function rhat(chains: Chains): number {
@@ -328,8 +328,8 @@ export function autocovariance(x: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Effective sample size of M chains of N as given (no splitting, no ranks) [Vehtari21, sect. 3.2,
- * eqs. 8-11; BDA3 sect. 11.5]. Combined autocorrelation
+ * Effective sample size of M chains of N as given (no splitting, no ranks) [Vehtari21,
+ * multi-chain ESS; BDA3, ESS]. Combined autocorrelation
  *   rho_t = 1 - (W - (1/M) sum_m s_m^2 rho_{t,m}) / var+
  * with W, var+ as in R-hat and s_m^2 rho_{t,m} the chains' autocovariances; the sum is truncated
  * by Geyer's initial positive sequence (pairs P_k = rho_{2k} + rho_{2k+1} summed while positive)
@@ -376,14 +376,14 @@ export function essBasic(chains: Chains): number {
   return total / tau;
 }
 
-/** Bulk ESS: ESS of the rank-normalised split chains [Vehtari21, sect. 4.3]. */
+/** Bulk ESS: ESS of the rank-normalised split chains [Vehtari21, bulk/tail ESS]. */
 export function essBulk(chains: Chains): number {
   return essBasic(rankNormalize(splitChains(chains)));
 }
 
 /**
  * Tail ESS: the smaller ESS of the indicators I(theta <= q05) and I(theta >= q95) over the split
- * chains [Vehtari21, sect. 4.3].
+ * chains [Vehtari21, bulk/tail ESS].
  */
 export function essTail(chains: Chains): number {
   const sp = splitChains(chains);

@@ -140,7 +140,7 @@ const KNOWN_KEYS = [
   "onCheck",
 ];
 
-/** The crossover values CR in {1/3, 2/3, 1} (nCR = 3), drawn with equal probability [Vrugt16, sect. 3.3]. */
+/** The crossover values CR in {1/3, 2/3, 1} (nCR = 3), drawn with equal probability [Vrugt16, randomized subspace sampling]. */
 export const CROSSOVER_VALUES: readonly number[] = [1 / 3, 2 / 3, 1];
 
 const PREFIX = "posterior";
@@ -215,7 +215,7 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
 /**
  * Fold a coordinate periodically into [l, u]: l + ((y - l) mod w). On the box seen as a torus a
  * translation proposal with a symmetric step distribution stays symmetric, so folding keeps
- * detailed balance for the uniform prior [Vrugt16, sect. 3.4, "folding"].
+ * detailed balance for the uniform prior [Vrugt16, boundary handling "fold"].
  */
 export function foldInto(y: number, l: number, u: number): number {
   if (y >= l && y <= u) return y;
@@ -232,24 +232,24 @@ export function foldInto(y: number, l: number, u: number): number {
  * ask/tell from one seeded mulberry32 stream, so the run depends only on the seed and the values,
  * not on how the batch was evaluated (serially, in workers, in any order).
  *
- * Proposals [Vrugt16, sect. 4 (DREAM(ZS)); terBraak08]:
+ * Proposals [Vrugt16, DREAM(ZS); terBraak08]:
  * - parallel direction (probability 1 - snooker): delta ~ U{1..pairs} pairs (a_k, b_k) of distinct
  *   archive members, a crossover value CR from {1/3, 2/3, 1}, a random subspace A of the
  *   coordinates with P(j in A) = CR (at least one), d' = |A|, and
  *     x*_A = x_A + (1 + e) gamma(delta, d') sum_k (z_{a_k} - z_{b_k})_A + epsilon,
- *     gamma = 2.38 / sqrt(2 delta d')                                   [Vrugt16, eqs. 23-24]
+ *     gamma = 2.38 / sqrt(2 delta d')                                   [Vrugt16, DREAM(ZS) proposal]
  *   with e ~ U(-b, b), epsilon ~ N(0, b*^2) and gamma = 1 every jumpEvery-th iteration.
  *   Out-of-box coordinates are FOLDED periodically back into the box (the proposal is symmetric
  *   on the torus, so the acceptance ratio is the likelihood ratio).
- * - snooker (probability `snooker`) [terBraak08, sect. 3; Vrugt16, eqs. 27-29]: archive members
+ * - snooker (probability `snooker`) [terBraak08, snooker update; Vrugt16, DREAM(ZS) snooker]: archive members
  *   z, z1, z2; the line through x and z; x* = x + gamma_s ((z1 - z2) . u) u, u = (x - z)/|x - z|,
  *   gamma_s ~ U(1.2, 2.2); accepted with probability
- *     min(1, L(x*)/L(x) * (|x* - z| / |x - z|)^(d-1))                    [terBraak08, eq. 4].
+ *     min(1, L(x*)/L(x) * (|x* - z| / |x - z|)^(d-1))                    [terBraak08, snooker acceptance].
  *   Folding would break the snooker's symmetry, so an out-of-box snooker proposal is REJECTED
  *   (prior density 0 outside the box). It is still returned by ask() as a copy of the current
  *   state (one point per chain) and its value is ignored.
  * The archive Z starts with 10 d uniform draws and gets the chains' current states every K
- * iterations [terBraak08, sect. 3; Vrugt16, sect. 4].
+ * iterations [terBraak08; Vrugt16, DREAM(ZS)].
  */
 export class DreamZS {
   readonly bounds: Bounds;
@@ -293,7 +293,7 @@ export class DreamZS {
     this.thin = opts.thin;
     this.stored = Array.from({ length: opts.chains }, () => []);
     this.storedLogLik = Array.from({ length: opts.chains }, () => []);
-    // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, sect. 3]
+    // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, initial archive]
     if (initialArchive) for (const z of initialArchive) this.archive.push(z);
     else for (let k = 0; k < Math.max(10 * this.dim, 3, 2 * opts.pairs); k++) this.archive.push(this.uniformPoint());
     this.pending = initialStates ? initialStates.map((s) => Float64Array.from(s)) : Array.from({ length: opts.chains }, () => this.uniformPoint());
@@ -322,7 +322,7 @@ export class DreamZS {
     return out;
   }
 
-  /** Parallel-direction proposal for state x [Vrugt16, eqs. 23-24], folded into the box. */
+  /** Parallel-direction proposal for state x [Vrugt16, DREAM(ZS) proposal], folded into the box. */
   private parallel(x: Float64Array, iteration: number): Float64Array {
     const d = this.dim;
     const o = this.opts;
@@ -333,7 +333,7 @@ export class DreamZS {
     for (let j = 0; j < d; j++) if (this.rand() < cr) sub.push(j);
     if (sub.length === 0) sub.push(Math.floor(this.rand() * d));
     const dp = sub.length;
-    // jump rate gamma = 2.38 / sqrt(2 delta d'), or 1 every jumpEvery-th iteration [Vrugt16, eq. 24]
+    // jump rate gamma = 2.38 / sqrt(2 delta d'), or 1 every jumpEvery-th iteration [Vrugt16, DREAM jump rate]
     const gamma = o.jumpEvery > 0 && iteration % o.jumpEvery === 0 ? 1 : 2.38 / Math.sqrt(2 * delta * dp);
     const idx = this.archiveIndices(2 * delta);
     const y = Float64Array.from(x);
@@ -348,7 +348,7 @@ export class DreamZS {
   }
 
   /**
-   * Snooker proposal for state x [terBraak08, sect. 3; Vrugt16, eqs. 27-29]: returns the point and
+   * Snooker proposal for state x [terBraak08, snooker update; Vrugt16, DREAM(ZS) snooker]: returns the point and
    * the log of the Jacobian factor (d-1) log(|x* - z| / |x - z|), or null when it leaves the box.
    */
   private snookerMove(x: Float64Array): { y: Float64Array; logJ: number } | null {
@@ -417,7 +417,7 @@ export class DreamZS {
       this.ll = vals;
     } else {
       for (let i = 0; i < xs.length; i++) {
-        // Metropolis(-Hastings): accept with probability min(1, exp(l* - l + log J)) [Vrugt16, eq. 15; terBraak08, eq. 4]
+        // Metropolis(-Hastings): accept with probability min(1, exp(l* - l + log J)) [Vrugt16, Metropolis ratio; terBraak08, snooker ratio]
         const u = this.rand();
         this.proposals++;
         if (!this.pendingValid[i]) continue;

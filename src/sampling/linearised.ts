@@ -6,10 +6,10 @@ import { Bounds, makeBounds, ValidationError } from "../optim";
  *
  * References:
  * - [Tarantola05] Tarantola, A. (2005). Inverse Problem Theory and Methods for Model Parameter
- *   Estimation. SIAM, sect. 3.2.2: for whitened residuals r(x) = (g(x) - d_obs) / sigma and a
+ *   Estimation. SIAM (least squares with Gaussian uncertainties): for whitened residuals r(x) = (g(x) - d_obs) / sigma and a
  *   Gaussian prior of precision P, the linearised posterior covariance is C = (J^T J + P)^{-1},
- *   J = dr/dx (eq. 3.51 with C_D = I after whitening).
- * - [Nocedal06] Nocedal, J., Wright, S. J. (2006). Numerical Optimization, 2nd ed., sect. 8.1
+ *   J = dr/dx (C_D = I after whitening).
+ * - [Nocedal06] Nocedal, J., Wright, S. J. (2006). Numerical Optimization, 2nd ed., ch. 8
  *   (forward and central difference Jacobians, step choice).
  */
 
@@ -80,7 +80,7 @@ function choleskyInverse(L: Float64Array[]): Float64Array[] {
 }
 
 /**
- * Linearised posterior covariance C = (J^T J + P)^{-1} [Tarantola05, eq. 3.51] for a Jacobian J
+ * Linearised posterior covariance C = (J^T J + P)^{-1} [Tarantola05, linearised posterior covariance] for a Jacobian J
  * (rows: n whitened residuals r = (pred - obs) / err; columns: the d search-space parameters) and
  * an optional diagonal prior precision P (for a uniform box prior pass
  * `uniformPriorPrecision(bounds)`, i.e. 12 / width^2). Symmetric solve by Cholesky; when the
@@ -146,7 +146,7 @@ export interface JacobianPlan {
 }
 
 /**
- * Plan the points of a finite-difference Jacobian at x [Nocedal06, sect. 8.1]. Steps are
+ * Plan the points of a finite-difference Jacobian at x [Nocedal06, finite-difference derivatives]. Steps are
  * h_j = step * (upper_j - lower_j). Central differences (r(x + h e_j) - r(x - h e_j)) / 2h where
  * both points lie in the box; otherwise one-sided towards the inside (forward (r(x + h e_j) -
  * r(x)) / h or backward), so no point leaves the bounds. "forward" uses forward differences, or
