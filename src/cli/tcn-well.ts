@@ -1,9 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
+import { assertFinite, atomicWriteFile, OutputDir, resultJson } from "../core";
 import { RunSize } from "../config";
 import { toNpy } from "../data";
 import { epochProgress } from "../display";
 import { EpochLog, initBackend, MODEL_NAMES, runWellTransfer, saveTcn, wellMetricsJson, wellTransferConfig, WellTransferResult } from "../tcn";
+import { withOutputDir } from "./io";
 import { CliIO, ParsedArgs, UsageError } from "./registry";
 
 /**
@@ -25,7 +26,7 @@ const SYNTHETIC_ONLY = ["data", "seismic", "impedance", "noise", "freq", "trace-
 function flagNumber(a: ParsedArgs, k: string, lo: number, hi: number, int: boolean): number | undefined {
   const v = a.flags[k];
   if (v === undefined) return undefined;
-  const x = Number(v);
+  const x = typeof v === "string" && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v.trim()) ? Number(v) : NaN;
   if (typeof v !== "string" || !Number.isFinite(x) || x < lo || x > hi || (int && !Number.isInteger(x))) {
     throw new UsageError(`--${k} ${String(v)}: need ${int ? "an integer" : "a number"} in [${lo}, ${hi}]`);
   }
@@ -46,8 +47,10 @@ export function blindTable(r: WellTransferResult): string {
 /**
  * Run the well-target workflow: flags --pretrained, --seed, --epochs/--lr/--batch (fine-tuning),
  * --freeze and --normalization override the config; synthetic-target flags are rejected.
+ * `prepareOut` checks and prepares --out once the config and flags are valid (before any work);
+ * everything is written into its staging area and moved into place only when the run succeeds.
  */
-export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSize, out: string, io: CliIO, writeJson: (dir: string, name: string, obj: unknown) => string): Promise<number> {
+export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSize, prepareOut: () => OutputDir, io: CliIO): Promise<number> {
   for (const k of SYNTHETIC_ONLY) {
     if (a.flags[k] !== undefined) throw new UsageError(`--${k} does not apply to a well target (target.kind "well"); name the files in the config's target instead`);
   }
@@ -68,34 +71,43 @@ export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSiz
     cfg.finetune.normalization = norm;
   }
   if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
+  const outDir = prepareOut();
+  const msg = await withOutputDir(outDir, async () => {
+  const out = outDir.staging;
   const be = await initBackend();
   const bars: Record<string, (l: EpochLog) => void> = {};
   const r = await runWellTransfer(cfg, {
     onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
     onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
   });
-  if (r.pretrain) await saveTcn(r.pretrained, path.join(out, "pretrained"));
-  await saveTcn(r.final.bundles.direct, path.join(out, "direct"));
-  await saveTcn(r.final.bundles.transfer, path.join(out, "transfer"));
   const files: string[] = [];
   r.final.sections.forEach((s, k) => {
     for (const m of MODEL_NAMES) {
       const rows = s.prediction[m];
+      rows.forEach((row, i) => assertFinite(row, `tcn transfer (well) prediction ${s.name} ${m}`, `trace ${i}: the model is not finite (training diverged? lower --lr)`));
       const ns = rows[0].length;
       const flat = new Float32Array(rows.length * ns);
       rows.forEach((row, i) => flat.set(row, i * ns));
       const f = `apply${k}_${m}.npy`;
-      fs.writeFileSync(path.join(out, f), toNpy(flat, [rows.length, ns]));
+      atomicWriteFile(outDir.path(f), toNpy(flat, [rows.length, ns]));
       files.push(f);
     }
   });
-  const f = writeJson(out, "metrics.json", {
+  const f = "metrics.json";
+  // the correlation of the labels' mean (a constant baseline) is undefined: written as null; any other NaN stops the verb
+  const baseline = (where: string) => /labelled_mean/.test(where);
+  atomicWriteFile(path.join(out, f), resultJson({
     ...wellMetricsJson(r),
     predictions: r.final.sections.map((s, k) => ({ name: s.name, traces: s.prediction.transfer.length, samples: s.timeMs.length, t0_ms: s.timeMs[0], files: MODEL_NAMES.map((m) => `apply${k}_${m}.npy`) })),
     size,
     config: cfg,
     backend: be.tfName,
+  }, "tcn transfer (well) metrics", "the models or the matched amplitudes are not finite (training diverged? lower --lr)", 2, baseline));
+  if (r.pretrain) await saveTcn(r.pretrained, outDir.path("pretrained"));
+  await saveTcn(r.final.bundles.direct, outDir.path("direct"));
+  await saveTcn(r.final.bundles.transfer, outDir.path("transfer"));
+  return blindTable(r) + `wrote ${outDir.finalPath(f)}, the models (direct/, transfer/${r.pretrain ? ", pretrained/" : ""}) and ${files.length} prediction files in ${outDir.dir}\n`;
   });
-  io.stdout(blindTable(r) + `wrote ${f}, the models (direct/, transfer/${r.pretrain ? ", pretrained/" : ""}) and ${files.length} prediction files in ${out}\n`);
+  io.stdout(msg);
   return 0;
 }

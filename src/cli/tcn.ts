@@ -1,5 +1,5 @@
-import * as fs from "fs";
 import * as path from "path";
+import { assertFinite, atomicWriteFile, OutputDir, parseNumberList, resultJson, ValidationError } from "../core";
 import { RunSize, runSize } from "../config";
 import { toNpy, loadNpy2D } from "../data";
 import { epochProgress } from "../display";
@@ -9,8 +9,10 @@ import {
   EpochLog,
   finetuneTcn,
   initBackend,
+  checkPredictInput,
   invert,
   loadTcn,
+  recordTraining,
   mergeConfig,
   PretrainConfig,
   pretrainPreset,
@@ -21,6 +23,7 @@ import {
   TransferConfig,
   transferPreset,
 } from "../tcn";
+import { outDirectory, readJsonFile, withOutputDir } from "./io";
 import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
 import { isWellConfig, wellTransferVerb } from "./tcn-well";
 
@@ -44,13 +47,8 @@ function sizeOf(a: ParsedArgs): RunSize {
 function readConfig(a: ParsedArgs): unknown {
   const f = a.flags.config;
   if (f === undefined) return undefined;
-  if (typeof f !== "string") throw new UsageError("--config needs a JSON file path");
-  if (!fs.existsSync(f)) throw new UsageError(`--config ${f}: no such file`);
-  try {
-    return JSON.parse(fs.readFileSync(f, "utf8"));
-  } catch (e) {
-    throw new UsageError(`--config ${f}: not valid JSON (${(e as Error).message})`);
-  }
+  if (typeof f !== "string" || f === "") throw new UsageError("--config needs a JSON file path");
+  return readJsonFile(f, "--config");
 }
 
 function str(a: ParsedArgs, k: string): string | undefined {
@@ -63,26 +61,33 @@ function str(a: ParsedArgs, k: string): string | undefined {
 function num(a: ParsedArgs, k: string, lo: number, hi: number, int = false): number | undefined {
   const s = str(a, k);
   if (s === undefined) return undefined;
-  const v = Number(s);
+  const v = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s.trim()) ? Number(s) : NaN;
   if (!Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) {
     throw new UsageError(`--${k} ${s}: need ${int ? "an integer" : "a number"} in [${lo}, ${hi}]`);
   }
   return v;
 }
 
-function outDir(a: ParsedArgs): string {
-  const o = str(a, "out");
-  if (!o) throw new UsageError("--out DIR is required (models and metrics.json are written there)");
-  fs.mkdirSync(o, { recursive: true });
-  return o;
+/** `--out DIR` checked and prepared before any work (see src/core OutputDir): nothing is left behind on failure. */
+function outDir(a: ParsedArgs): OutputDir {
+  const inputs = ["config", "seismic", "impedance", "model", "pretrained"].map((k) => (typeof a.flags[k] === "string" ? (a.flags[k] as string) : undefined));
+  return outDirectory(a.flags.out, inputs);
 }
 
+/** A strict comma-separated list of trace indices (`80,,240` and `80,x` are rejected naming the flag). */
 function list(a: ParsedArgs, k: string): number[] | undefined {
   const s = str(a, k);
   if (s === undefined) return undefined;
-  const v = s.split(",").map((x) => Number(x.trim()));
-  if (v.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--${k} ${s}: need comma-separated trace indices, e.g. 80,240,400,560,720`);
-  return v;
+  return parseNumberList(s, `--${k}`, { integer: true, min: 0 });
+}
+
+/** Re-root the seismic domain's internal well-count error under the user's flag or config field. */
+function wellsField(e: unknown, a: ParsedArgs): unknown {
+  if (e instanceof ValidationError && e.field === "wellTraces") {
+    const f = a.flags["n-wells"] !== undefined ? "--n-wells" : a.flags.wells !== undefined ? "--wells" : "target.wells.count";
+    return new ValidationError(f, e.detail.replace(/^k = /, ""));
+  }
+  return e;
 }
 
 /** Flags that override the data spec. */
@@ -113,10 +118,22 @@ function trainFlags<T extends { epochs: number; lr: number; batchSize: number }>
   return out;
 }
 
+/** Why TCN metrics or predictions can be NaN or Infinity. */
+const TCN_NON_FINITE_HINT = "the model or its normalisation statistics are not finite (training diverged? lower --lr), or the seismic is far outside the training range";
+
+/**
+ * Write `obj` as JSON into `dir` (a staging directory) atomically, refusing NaN and Infinity (a
+ * non-finite metric stops the verb with exit 2 instead of becoming null). Returns the file name.
+ */
 function writeJson(dir: string, name: string, obj: unknown): string {
   const f = path.join(dir, name);
-  fs.writeFileSync(f, JSON.stringify(obj, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2) + "\n");
-  return f;
+  atomicWriteFile(f, resultJson(obj, name, TCN_NON_FINITE_HINT));
+  return name;
+}
+
+/** Check predicted rows are finite before they are written. */
+function checkPrediction(rows: Float32Array[], stage: string): void {
+  rows.forEach((r, i) => assertFinite(r, stage, TCN_NON_FINITE_HINT + ` (trace ${i})`));
 }
 
 function m4(m: Metrics): Metrics {
@@ -182,10 +199,10 @@ export const tcnVerbs: Verb[] = [
       const size = sizeOf(a);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
+      const msg = await withOutputDir(out, async () => {
       const be = await initBackend();
       const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }) });
-      await saveTcn(r.bundle, path.join(out, "model"));
-      const f = writeJson(out, "metrics.json", {
+      const f = writeJson(out.staging, "metrics.json", {
         test: m4(r.test.section),
         test_mean_trace: m4(r.test.meanTrace),
         loss: r.history.finalTrainLoss,
@@ -196,7 +213,11 @@ export const tcnVerbs: Verb[] = [
         config: cfg,
         backend: be.tfName,
       });
-      io.stdout(`test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${path.join(out, "model")} and ${f}\n`);
+      recordTraining(r.bundle, r.data.seismic);
+      await saveTcn(r.bundle, out.path("model"));
+      return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
+      });
+      io.stdout(msg);
       return 0;
     },
   },
@@ -217,19 +238,28 @@ export const tcnVerbs: Verb[] = [
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
       const out = outDir(a);
+      const msg = await withOutputDir(out, async () => {
       await initBackend();
       const pre = await loadTcn(modelDir);
       const target = loadDataset(cfg.target.data);
-      const wells = resolveWells(cfg.target.wells, target.seismic.length);
+      let wells: number[];
+      try {
+        wells = resolveWells(cfg.target.wells, target.seismic.length);
+      } catch (e) {
+        throw wellsField(e, a);
+      }
       const t = cfg.finetune;
       const r = await finetuneTcn(pre, target, wells, undefined, {
         epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
         freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }),
       });
-      await saveTcn(r.bundle, path.join(out, "model"));
       const e = evaluateTcn(r.bundle, target);
-      const f = writeJson(out, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
-      io.stdout(`${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${path.join(out, "model")} and ${f}\n`);
+      const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
+      recordTraining(r.bundle, target.seismic);
+      await saveTcn(r.bundle, out.path("model"));
+      return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
+      });
+      io.stdout(msg);
       return 0;
     },
   },
@@ -237,14 +267,18 @@ export const tcnVerbs: Verb[] = [
     path: ["tcn", "predict"],
     summary: "invert seismic traces to impedance with a saved TCN (writes impedance.npy)",
     usage:
-      "geoinv tcn predict --model DIR --out DIR [--seismic F.npy | --data overthrust|marmousi2 [--noise X] [--freq F]]\n\n" +
+      "geoinv tcn predict --model DIR --out DIR [--seismic F.npy | --data overthrust|marmousi2 [--noise X] [--freq F]] [--force]\n\n" +
       "  --seismic F.npy  trace-major 2-D float32/float64 array (traces, samples); no impedance needed\n" +
+      "  --force          predict even when the traces' length or amplitudes are far from the training data's\n" +
+      "                   (by default a transposed array or a unit mix-up is refused)\n" +
       "Writes DIR/impedance.npy (traces, samples) float32 and DIR/metrics.json (scores when impedance is known).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [], known: ["model", "out", ...DATA_FLAGS] });
+      const a = parseArgs(args, { booleans: ["force"], known: ["model", "out", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
+      const force = a.flags.force === true;
       const out = outDir(a);
+      const msg = await withOutputDir(out, async () => {
       await initBackend();
       const bundle = await loadTcn(modelDir);
       const seismicOnly = str(a, "seismic") && !str(a, "impedance");
@@ -252,19 +286,24 @@ export const tcnVerbs: Verb[] = [
       let metrics: Record<string, unknown> = {};
       if (seismicOnly) {
         const rows = loadNpy2D(path.resolve(str(a, "seismic")!)).rows;
+        checkPredictInput(bundle, rows, "--seismic", force);
         pred = invert(bundle, rows);
       } else {
         const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
+        checkPredictInput(bundle, d.seismic, "--seismic", force);
         const e = evaluateTcn(bundle, d);
         pred = e.prediction;
         metrics = { section: m4(e.section), mean_trace: m4(e.meanTrace), data: d.description };
       }
+      checkPrediction(pred, "tcn predict impedance");
       const ns = pred[0].length;
       const flat = new Float32Array(pred.length * ns);
       pred.forEach((r, i) => flat.set(r, i * ns));
-      fs.writeFileSync(path.join(out, "impedance.npy"), toNpy(flat, [pred.length, ns]));
-      writeJson(out, "metrics.json", { traces: pred.length, samples: ns, ...metrics });
-      io.stdout(`wrote ${path.join(out, "impedance.npy")} (${pred.length} x ${ns})\n`);
+      atomicWriteFile(out.path("impedance.npy"), toNpy(flat, [pred.length, ns]));
+      writeJson(out.staging, "metrics.json", { traces: pred.length, samples: ns, ...metrics });
+      return `wrote ${out.finalPath("impedance.npy")} (${pred.length} x ${ns})\n`;
+      });
+      io.stdout(msg);
       return 0;
     },
   },
@@ -280,24 +319,33 @@ export const tcnVerbs: Verb[] = [
       const a = parseArgs(args, { booleans: [], known: ["model", "out", "traces", "split-seed", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
+      const t = str(a, "traces") ?? "all";
+      const splitSeed = num(a, "split-seed", 0, 2 ** 31, true) ?? 0;
+      const listed = t === "test" || t === "all" ? undefined : list(a, "traces");
       const out = outDir(a);
+      const msg = await withOutputDir(out, async () => {
       await initBackend();
       const bundle = await loadTcn(modelDir);
       const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
-      const t = str(a, "traces") ?? "all";
       let idx: number[] | undefined;
-      if (t === "test") idx = splitTraces(d.seismic.length, { seed: num(a, "split-seed", 0, 2 ** 31, true) ?? 0 }).test;
-      else if (t !== "all") idx = list(a, "traces");
+      if (t === "test") idx = splitTraces(d.seismic.length, { seed: splitSeed }).test;
+      else if (listed) {
+        const bad = listed.find((i) => i >= d.seismic.length);
+        if (bad !== undefined) throw new ValidationError("--traces", `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
+        idx = listed;
+      }
       const e = evaluateTcn(bundle, d, idx);
       const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
-      const f = writeJson(out, "metrics.json", {
+      const f = writeJson(out.staging, "metrics.json", {
         section: m4(e.section),
         mean_trace: m4(e.meanTrace),
         per_trace: { pcc: col("pcc"), r2: col("r2"), mse: col("mse"), mae: col("mae") },
         traces: e.traces,
         data: d.description,
       });
-      io.stdout(`${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${f}\n`);
+      return `${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${out.finalPath(f)}\n`;
+      });
+      io.stdout(msg);
       return 0;
     },
   },
@@ -320,22 +368,25 @@ export const tcnVerbs: Verb[] = [
       const a = parseArgs(args, { ...SIZE, known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS] });
       const size = sizeOf(a);
       const raw = readConfig(a);
-      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, outDir(a), io, writeJson);
+      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, () => outDir(a), io);
       const cfg = transferConfig(a, size);
       const out = outDir(a);
+      const msg = await withOutputDir(out, async () => {
       const be = await initBackend();
       const reps: Record<string, ReturnType<typeof epochProgress>> = {};
       const t0 = Date.now();
-      const run = await runTransfer(cfg, {
-        onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
-        onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
-      });
+      let run: Awaited<ReturnType<typeof runTransfer>>;
+      try {
+        run = await runTransfer(cfg, {
+          onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
+          onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+        });
+      } catch (e) {
+        throw wellsField(e, a);
+      }
       const r = run.result;
-      if (run.pretrain) await saveTcn(run.pretrained, path.join(out, "pretrained"));
-      await saveTcn(r.direct.bundle!, path.join(out, "direct"));
-      await saveTcn(r.transfer.bundle!, path.join(out, "transfer"));
       const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
-      const f = writeJson(out, "metrics.json", {
+      const f = writeJson(out.staging, "metrics.json", {
         pretrained_direct: row(r.pretrained_direct),
         direct: row(r.direct),
         transfer: row(r.transfer),
@@ -351,12 +402,22 @@ export const tcnVerbs: Verb[] = [
       });
       const line = (n: string, m: typeof r.direct, p: { pcc: number; r2: number }) =>
         `${n.padEnd(18)} PCC ${(100 * m.metrics.pcc).toFixed(2).padStart(6)} %  r2 ${(100 * m.metrics.r2).toFixed(2).padStart(7)} %  loss ${m.loss === null ? "-".padStart(9) : m.loss.toPrecision(4).padStart(9)}   (paper: ${(100 * p.pcc).toFixed(2)} %, ${(100 * p.r2).toFixed(2)} %)\n`;
-      io.stdout(
+      if (run.pretrain) {
+        recordTraining(run.pretrained, run.pretrain.data.seismic);
+        await saveTcn(run.pretrained, out.path("pretrained"));
+      }
+      recordTraining(r.direct.bundle!, run.target.seismic);
+      recordTraining(r.transfer.bundle!, run.target.seismic);
+      await saveTcn(r.direct.bundle!, out.path("direct"));
+      await saveTcn(r.transfer.bundle!, out.path("transfer"));
+      return (
         line("pretrained direct", r.pretrained_direct, PAPER_TABLE1.pretrained_direct) +
           line("TCN direct", r.direct, PAPER_TABLE1.direct) +
           line("TCN transfer", r.transfer, PAPER_TABLE1.transfer) +
-          `wrote ${f}\n`,
+          `wrote ${out.finalPath(f)}\n`
       );
+      });
+      io.stdout(msg);
       return 0;
     },
   },

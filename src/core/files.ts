@@ -226,9 +226,11 @@ export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Prom
  * JSON text of a result after checking every number is finite (a NaN or Infinity stops with a
  * NonFiniteError naming `stage` and `hint` instead of turning into `null`).
  */
-export function resultJson(obj: unknown, stage: string, hint = "", indent = 2): string {
-  assertFinite(obj, stage, hint);
-  return JSON.stringify(obj, null, indent) + "\n";
+export function resultJson(obj: unknown, stage: string, hint = "", indent = 2, allow?: (where: string) => boolean): string {
+  assertFinite(obj, stage, hint, allow);
+  // only exempted paths can still hold NaN or Infinity: they are written as null (documented "undefined")
+  if (!allow) return JSON.stringify(obj, null, indent) + "\n";
+  return JSON.stringify(obj, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), indent) + "\n";
 }
 
 /**

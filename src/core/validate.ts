@@ -169,12 +169,14 @@ export function stripBom(text: string): string {
  * Check that every number in a result (numbers, arrays, typed arrays, nested objects) is finite.
  * Throws a NonFiniteError naming `stage`, the path of the first bad value and `hint` (the likely
  * cause). `null` is allowed only where the result itself holds null (a deliberate "no value").
+ * `allow(where)` may exempt paths where NaN is a documented "undefined" (e.g. the correlation of a
+ * constant baseline); nothing else is exempt.
  */
-export function assertFinite<T>(value: T, stage: string, hint = ""): T {
+export function assertFinite<T>(value: T, stage: string, hint = "", allow?: (where: string) => boolean): T {
   const seen = new Set<unknown>();
   const walk = (v: unknown, where: string): void => {
     if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new NonFiniteError(stage, where || "the result", v, hint);
+      if (!Number.isFinite(v) && !allow?.(where)) throw new NonFiniteError(stage, where || "the result", v, hint);
       return;
     }
     if (v === null || typeof v !== "object") return;
@@ -182,7 +184,7 @@ export function assertFinite<T>(value: T, stage: string, hint = ""): T {
     seen.add(v);
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
       const a = v as unknown as ArrayLike<number>;
-      for (let i = 0; i < a.length; i++) if (typeof a[i] === "number" && !Number.isFinite(a[i])) throw new NonFiniteError(stage, `${where}[${i}]`, a[i], hint);
+      for (let i = 0; i < a.length; i++) if (typeof a[i] === "number" && !Number.isFinite(a[i]) && !allow?.(`${where}[${i}]`)) throw new NonFiniteError(stage, `${where}[${i}]`, a[i], hint);
       return;
     }
     if (Array.isArray(v)) {

@@ -12,8 +12,8 @@ export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights
 export type { TcnConfig } from "./model";
 export { evaluateLoss, predictRows, rowsToTensor, trainModel } from "./train";
 export type { EpochLog, TraceSet, TrainHistory, TrainOptions } from "./train";
-export { BUNDLE_JSON, cloneModel, fileHandler, loadTcn, MODEL_JSON, saveTcn, WEIGHTS_BIN } from "./io";
-export type { TcnBundle } from "./io";
+export { BUNDLE_JSON, checkPredictInput, cloneModel, descriptionDigest, fileHandler, loadTcn, MODEL_JSON, recordTraining, saveTcn, trainingShape, WEIGHTS_BIN } from "./io";
+export type { BundleIntegrity, TcnBundle, TrainingShape } from "./io";
 export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, invert, transferExperiment } from "./workflow";
 export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
 export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset } from "./experiment";
