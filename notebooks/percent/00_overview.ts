@@ -45,7 +45,7 @@ table(byFolder.derive({ source: aq.escape((d: { folder: string }) => sourceOf(d.
 const marm = loadNpy2D("marmousi2/ip.npy");
 plot(sectionFigure(marm.rows, {
   title: "Marmousi-2 acoustic impedance", dx: 10, dz: 10, xLabel: "x (m)", zLabel: "depth (m)",
-  colorbarTitle: "Ip", stride: 2,
+  colorbarTitle: "Ip<br>(m/s)·(g/cm³)", stride: 2,
 }));
 
 // %% [markdown]

@@ -71,10 +71,10 @@ table([row("noise-free", r0), row("20 % noise", r20)], { caption: `Marmousi-2 te
 // %%
 const secI = { dx: clean.dx, dz: clean.dz, xLabel: "x (m)", zLabel: "depth (m)", stride: 2 };
 const errOf = (p: Float32Array[]) => p.map((r, i) => r.map((v, j) => v - clean.impedance[i][j]));
-plot(sectionFigure(r0.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(a) inversion, noise-free seismic", colorbarTitle: "Ip" }));
-plot(sectionFigure(r20.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(b) inversion, 20 % noise", colorbarTitle: "Ip" }));
-plot(sectionFigure(errOf(r0.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(c) error, noise-free", colorbarTitle: "ΔIp" }));
-plot(sectionFigure(errOf(r20.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(d) error, 20 % noise", colorbarTitle: "ΔIp" }));
+plot(sectionFigure(r0.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(a) inversion, noise-free seismic", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
+plot(sectionFigure(r20.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(b) inversion, 20 % noise", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
+plot(sectionFigure(errOf(r0.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(c) error, noise-free", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
+plot(sectionFigure(errOf(r20.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(d) error, 20 % noise", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
 
 // %% [markdown]
 // ## Beyond the paper: scores against the noise level

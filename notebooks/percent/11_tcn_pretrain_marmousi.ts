@@ -68,16 +68,16 @@ const predM = pre.test.prediction;
 const errM = predM.map((r, i) => r.map((v, j) => v - d.impedance[i][j]));
 const secOpts = { dx: d.dx, dz: d.dz, xLabel: "x (m)", zLabel: "depth (m)", stride: 2 };
 const ipRange = { zmin: 1500, zmax: 12400 };
-plot(sectionFigure(d.impedance, { ...secOpts, ...ipRange, title: "True impedance", colorbarTitle: "Ip" }));
-plot(sectionFigure(predM, { ...secOpts, ...ipRange, title: "TCN inversion (all traces; training traces included)", colorbarTitle: "Ip" }));
-plot(sectionFigure(errM, { ...secOpts, symmetric: true, zmin: -3000, zmax: 3000, title: "Error: inverted − true", colorbarTitle: "ΔIp" }));
+plot(sectionFigure(d.impedance, { ...secOpts, ...ipRange, title: "True impedance", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
+plot(sectionFigure(predM, { ...secOpts, ...ipRange, title: "TCN inversion (all traces; training traces included)", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
+plot(sectionFigure(errM, { ...secOpts, symmetric: true, zmin: -3000, zmax: 3000, title: "Error: inverted − true", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
 const fmtM = (name: string, m: { pcc: number; r2: number; mse: number; mae: number }) => ({ "": name, "PCC %": 100 * m.pcc, "r² %": 100 * m.r2, MSE: m.mse, MAE: m.mae });
 table([fmtM("test traces, section", pre.test.section), fmtM("test traces, mean trace", pre.test.meanTrace)], { caption: `Marmousi-2 test traces (${pre.test.traces.length})` });
 
 // %%
 for (const t of [pre.split.test[Math.floor(pre.split.test.length / 4)], pre.split.test[Math.floor((3 * pre.split.test.length) / 4)]]) {
   plot(traceOverlayFigure([{ name: "true", values: d.impedance[t] }, { name: "TCN", values: predM[t], dash: "dash" }],
-    { title: `Test trace ${t} (x = ${t * d.dx} m)`, axisLabel: "depth (m)", valueLabel: "Ip", dz: d.dz, vertical: true, height: 420 }));
+    { title: `Test trace ${t} (x = ${t * d.dx} m)`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: d.dz, vertical: true, height: 420 }));
 }
 
 // %% [markdown]

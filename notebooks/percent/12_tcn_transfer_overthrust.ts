@@ -107,7 +107,7 @@ for (const t of [70, 350]) {
     { name: "pre-trained, direct", values: tab1.pretrained_direct.prediction[t], dash: "dot" },
     { name: "TCN direct", values: tab1.direct.prediction[t], dash: "dashdot" },
     { name: "TCN transfer", values: tab1.transfer.prediction[t], dash: "dash" },
-  ], { title: `Overthrust trace ${t}`, axisLabel: "depth (m)", valueLabel: "Ip, (m/s)(g/cm³)", dz: target.dz, vertical: true, height: 480 }));
+  ], { title: `Overthrust trace ${t}`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: target.dz, vertical: true, height: 480 }));
 }
 
 // %% [markdown]
@@ -117,8 +117,8 @@ for (const t of [70, 350]) {
 const ipR = { zmin: 5000, zmax: 16500 };
 for (const k of keys) {
   const pred = tab1[k].prediction;
-  plot(sectionFigure(pred, { ...secO, ...ipR, title: `${names[k]}: inverted impedance`, colorbarTitle: "Ip", markers: wellMarks, height: 300 }));
-  plot(sectionFigure(pred.map((r, i) => r.map((v, j) => v - target.impedance[i][j])), { ...secO, symmetric: true, zmin: -4000, zmax: 4000, title: `${names[k]}: error`, colorbarTitle: "ΔIp", height: 300 }));
+  plot(sectionFigure(pred, { ...secO, ...ipR, title: `${names[k]}: inverted impedance`, colorbarTitle: "Ip<br>(m/s)·(g/cm³)", markers: wellMarks, height: 300 }));
+  plot(sectionFigure(pred.map((r, i) => r.map((v, j) => v - target.impedance[i][j])), { ...secO, symmetric: true, zmin: -4000, zmax: 4000, title: `${names[k]}: error`, colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)", height: 300 }));
 }
 
 // %% [markdown]

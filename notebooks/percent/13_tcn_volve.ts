@@ -60,7 +60,7 @@ const onGrid = Array.from(wr.seismic).every((v) => Math.abs(v * 100 - Math.round
 plot(traceOverlayFigure([
   { name: "Ip, 1 ms (as stored, ×1000)", values: Array.from(wr.impedance, (v) => v * 1000), axis: wr.timeMs, color: "#bbbbbb" },
   { name: "Ip, 4 ms box average", values: target.impedance, axis: target.timeMs, color: "#1f77b4" },
-], { title: "Impedance log of 15/9-F-15 A", axisLabel: "two-way time (ms)", valueLabel: "Ip, (m/s)(g/cm³)", vertical: true, height: 520 }));
+], { title: "Impedance log of 15/9-F-15 A", axisLabel: "two-way time (ms)", valueLabel: "Ip ((m/s)·(g/cm³))", vertical: true, height: 520 }));
 plot(traceOverlayFigure([
   { name: "seismic, 1 ms (as stored, 0..1)", values: wr.seismic, axis: wr.timeMs, color: "#bbbbbb" },
   { name: "seismic, 4 ms box average", values: target.seismic, axis: target.timeMs, color: "#d62728" },
@@ -220,7 +220,7 @@ plot(traceOverlayFigure([
   { name: "pre-trained, direct", values: r0.prediction.pretrained_direct, axis: target.timeMs, dash: "dot" },
   { name: "well only", values: r0.prediction.direct, axis: target.timeMs, dash: "dashdot" },
   { name: "transfer", values: r0.prediction.transfer, axis: target.timeMs, dash: "dash" },
-], { title: `Blind test, seed ${r0.seed}: labelled above ${res.blind.fromMs} ms, held back below`, axisLabel: "two-way time (ms)", valueLabel: "Ip, (m/s)(g/cm³)", vertical: true, height: 560 }));
+], { title: `Blind test, seed ${r0.seed}: labelled above ${res.blind.fromMs} ms, held back below`, axisLabel: "two-way time (ms)", valueLabel: "Ip ((m/s)·(g/cm³))", vertical: true, height: 560 }));
 
 // %% [markdown]
 // ### Leave-window-out along the log
@@ -258,7 +258,7 @@ plot(traceOverlayFigure([
   { name: "pre-trained, direct", values: fr.prediction.pretrained_direct, axis: target.timeMs, dash: "dot" },
   { name: "well only", values: fr.prediction.direct, axis: target.timeMs, dash: "dashdot" },
   { name: "transfer", values: fr.prediction.transfer, axis: target.timeMs, dash: "dash" },
-], { title: "Trained on the whole log (in-sample)", axisLabel: "two-way time (ms)", valueLabel: "Ip, (m/s)(g/cm³)", vertical: true, height: 520 }));
+], { title: "Trained on the whole log (in-sample)", axisLabel: "two-way time (ms)", valueLabel: "Ip ((m/s)·(g/cm³))", vertical: true, height: 520 }));
 
 // %% [markdown]
 // ## Inverting the line along 15/9-F-1 A and the PSDM-time crop
@@ -274,7 +274,7 @@ const lineX = { dx: 1, xLabel: "trace along the line", zLabel: "two-way time (ms
 const ipRange = { zmin: 6000, zmax: 14000 };
 plot(sectionFigure(line.seismic, { ...lineX, symmetric: true, title: "Line along 15/9-F-1 A: seismic after amplitude matching (polarity flipped)", colorbarTitle: "amplitude", height: 300 }));
 for (const k of ["transfer", "direct", "pretrained_direct"] as const) {
-  plot(sectionFigure(line.prediction[k], { ...lineX, ...ipRange, title: `Line: ${names[k]}`, colorbarTitle: "Ip", height: 300 }));
+  plot(sectionFigure(line.prediction[k], { ...lineX, ...ipRange, title: `Line: ${names[k]}`, colorbarTitle: "Ip<br>(m/s)·(g/cm³)", height: 300 }));
 }
 const crop = res.final.sections[1];
 const [nIl, nXl] = crop.grid ?? [1, crop.seismic.length];
@@ -282,11 +282,11 @@ const midIl = Math.floor(nIl / 2);
 const ilRows = (rows: Float32Array[]) => rows.slice(midIl * nXl, (midIl + 1) * nXl);
 const cropX = { dx: 1, x0: volve.cube.xline[0], xLabel: "crossline", zLabel: "two-way time (ms)", dz: 4, z0: crop.timeMs[0] };
 plot(sectionFigure(ilRows(crop.seismic), { ...cropX, symmetric: true, title: `Crop, inline ${volve.cube.inline[midIl * nXl]}: seismic after amplitude matching`, colorbarTitle: "amplitude", height: 300 }));
-plot(sectionFigure(ilRows(crop.prediction.transfer), { ...cropX, ...ipRange, title: `Crop, inline ${volve.cube.inline[midIl * nXl]}: ${names.transfer}`, colorbarTitle: "Ip", height: 300 }));
+plot(sectionFigure(ilRows(crop.prediction.transfer), { ...cropX, ...ipRange, title: `Crop, inline ${volve.cube.inline[midIl * nXl]}: ${names.transfer}`, colorbarTitle: "Ip<br>(m/s)·(g/cm³)", height: 300 }));
 const tIdx = Math.min(crop.timeMs.length - 1, Math.round((2660 - crop.timeMs[0]) / 4));
 const slice = Array.from({ length: nIl }, (_, i) => Float32Array.from({ length: nXl }, (_, j) => crop.prediction.transfer[i * nXl + j][tIdx]));
 // sectionFigure draws rows as columns: rows = inlines gives crosslines down, inlines across
-plot(sectionFigure(slice, { dx: 1, x0: volve.cube.inline[0], dz: 1, z0: volve.cube.xline[0], xLabel: "inline", zLabel: "crossline", ...ipRange, title: `Crop: transfer impedance at ${crop.timeMs[tIdx]} ms`, colorbarTitle: "Ip", height: 420 }));
+plot(sectionFigure(slice, { dx: 1, x0: volve.cube.inline[0], dz: 1, z0: volve.cube.xline[0], xLabel: "inline", zLabel: "crossline", ...ipRange, title: `Crop: transfer impedance at ${crop.timeMs[tIdx]} ms`, colorbarTitle: "Ip<br>(m/s)·(g/cm³)", height: 420 }));
 const st = (rows: Float32Array[]) => rowStats(rows);
 table(["line", "crop"].flatMap((nm, i) => (["pretrained_direct", "direct", "transfer"] as const).map((k) => {
   const s = st(res.final.sections[i].prediction[k]);

@@ -16,7 +16,7 @@
 //   (5.1 µs ramp, bipolar half-duty repetition at the base frequency);
 // * the engine's error against the independent reference cases and its speed.
 //
-// Conventions (`../shared/reference/tem/README.md`): e^{+iωt}, z up, fields per ampere of source
+// Conventions (`../shared/reference/tem/README.md`): time dependence e<sup>+iωt</sup>, z up, fields per ampere of source
 // current, step-off (switch-off) responses. The library: `src/em` (`compileSurvey` once per survey,
 // then `forward(plan, model)`).
 
@@ -97,7 +97,7 @@ markdown(`The early-time Ex (before ~0.1 ms) is the earth's instantaneous respon
 
 // %% [markdown]
 // ## The same earths in the frequency domain
-// Ex(ω) for the source current (e^{+iωt}); real and imaginary parts, |value| on log axes with
+// Ex(ω) for the source current (time dependence e<sup>+iωt</sup>); real and imaginary parts, |value| on log axes with
 // negative parts dashed. The electrodes sit 1 mm deep here (the reference code's convention; option
 // `electricDepth`), which only matters for Im(Ex) at the highest frequencies.
 
@@ -122,17 +122,18 @@ vary("exponent c (m = 0.3, τ = 5 ms)", [0.2, 0.4, 0.6, 0.8, 1].map((c) => ({ na
 // %% [markdown]
 // ## Grounded wire vs loop
 // The same H-type earth seen by the 1000 m grounded wire (Ex broadside, which includes the galvanic
-// field of the grounding points) and by a 100 m × 100 m loop (dBz/dt at its centre, purely inductive).
+// field of the grounding points) and by a 100 m × 100 m loop (dBz/dt at its centre, purely inductive;
+// plotted as V = −dBz/dt, positive for the normal decay, as for the field data below).
 // The ratio IP / no-IP shows where each is sensitive to the polarisable layer.
 
 // %%
 const loopPlan = em.compileSurvey({ source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times: times });
 const loopResp = h3Models.map((x) => ({ ...x, dbdt: em.forward(loopPlan, x.model).time_off! }));
-plot(transientFigure(loopResp.map((r) => ({ name: r.name, times: times, values: r.dbdt, kind: "model" as const })), { title: "dBz/dt step-off, 100 m loop, central receiver", yLabel: "|dBz/dt| (T/s per A)" }));
+plot(transientFigure(loopResp.map((r) => ({ name: r.name, times: times, values: Array.from(r.dbdt, (v) => -v), kind: "model" as const })), { title: "V = −dBz/dt step-off, 100 m loop, central receiver", yLabel: "|−dBz/dt| (T/s per A)" }));
 const ratioFig = xyFigure([
   ...h3Resp.slice(1).map((r) => ({ name: `wire Ex: ${r.name}`, x: times, y: Array.from(r.ex, (v, i) => v / h3Resp[0].ex[i]) })),
   ...loopResp.slice(1).map((r) => ({ name: `loop dBz/dt: ${r.name}`, x: times, y: Array.from(r.dbdt, (v, i) => v / loopResp[0].dbdt[i]) })),
-], { title: "IP / no-IP response ratio (axis clipped to [-2, 3]; below 0: sign reversed)", xLabel: "time (s)", yLabel: "ratio", logX: true });
+], { title: "IP / no-IP response ratio (axis clipped to [-2, 3]; below 0: sign reversed)", xLabel: "time after switch-off (s)", yLabel: "ratio", logX: true });
 plot({ ...ratioFig, layout: { ...ratioFig.layout, yaxis: { title: { text: "ratio" }, range: [-2, 3] } } });
 const firstDev = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i] / b[i] - 1) > 0.05) return `${(times[i] * 1e3).toPrecision(3)} ms`;

@@ -74,7 +74,8 @@ markdown(`Largest |ρ error| ${fmt(worstRho, 3)} %; largest |m error| of the pol
   `The paper reports both within 5 %.`);
 
 // %% [markdown]
-// ### Recovered resistivity and chargeability (paper Figs. 2-3), with the 5-95 % band of the final population
+// ### Recovered resistivity and chargeability (paper Figs. 2-3), with the 5-95 % band of the final DE population
+// (the optimiser's search spread when it stopped, not an uncertainty)
 
 // %%
 for (const c of cases) {
@@ -85,11 +86,11 @@ for (const c of cases) {
   const bM = inv.depthBand(r.population.models, "m", grid);
   plot(modelBandFigure(
     [{ name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" }],
-    [{ name: "final population 5-95 %", depth: bRho.depth, lower: bRho.lower, upper: bRho.upper, color: "#d62728" }],
+    [{ name: "search spread (final DE population), not uncertainty", depth: bRho.depth, lower: bRho.lower, upper: bRho.upper, color: "#d62728" }],
     { title: `Resistivity, polarisable ${c} layer`, maxDepth: 900, height: 380 }));
   plot(modelBandFigure(
     [{ name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" }],
-    [{ name: "final population 5-95 %", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }],
+    [{ name: "search spread (final DE population), not uncertainty", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }],
     { title: `Chargeability, polarisable ${c} layer`, valueLabel: "m", logValue: false, maxDepth: 900, height: 380 }));
 }
 
@@ -180,7 +181,7 @@ table(noisyRuns.map((r, i) => ({ seed: seeds[i], rms: r.misfit.rms, generations:
 const jade = compRows.filter((r) => r.method === "JADE + OBL");
 markdown([
   `* **Recovery (noise-free)**: largest ρ error ${fmt(worstRho, 3)} %, largest m error of the polarisable layer ${fmt(worstM, 3)} % (paper: within 5 %). ` +
-  `The chargeability of layers that are not polarisable is poorly constrained where the layer is deep (see the population bands), as the paper notes for m generally.`,
+  `The chargeability of layers that are not polarisable is poorly constrained where the layer is deep (see the search-spread bands), as the paper notes for m generally.`,
   `* **JADE + OBL success**: ${jade.map((r) => `${r.case} ${r.success}`).join(", ")} runs reached RMS 0.1; the other methods are in the table above (same budget).`,
   `* **Noisy data**: ${noisyRuns.filter((r) => r.misfit.rms <= 1).length}/${noisyRuns.length} runs fit the 2 % noise; the spread of their models is the honest uncertainty, wider than the noise-free errors.`,
   `* Times are wall-clock with ${WORKERS} worker threads on a 2-core machine shared with other jobs; bench/README.md has the speed table.`,

@@ -44,7 +44,7 @@ table(truth.rho0.map((_, j) => ({
   "ρ pop 5 %": r.population.stats.find((s) => s.name === `log10 rho0[${j + 1}]`)!.p05,
   "ρ pop 95 %": r.population.stats.find((s) => s.name === `log10 rho0[${j + 1}]`)!.p95,
   "m true": truth.m[j], "m inv": r.model.m[j],
-})), { caption: "True vs recovered, with the 5-95 % range of the final population" });
+})), { caption: "True vs recovered, with the 5-95 % range of the final DE population (ρ pop columns: search spread, not uncertainty)" });
 
 // %%
 const maxDepth = 1500;
@@ -52,9 +52,9 @@ const grid = inv.depthGrid(maxDepth, 301);
 const bR = inv.depthBand(r.population.models, "rho0", grid);
 const bM = inv.depthBand(r.population.models, "m", grid);
 plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.rho0, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" }],
-  [{ name: "final population 5-95 %", depth: bR.depth, lower: bR.lower, upper: bR.upper, color: "#d62728" }], { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth }));
+  [{ name: "search spread (final DE population), not uncertainty", depth: bR.depth, lower: bR.lower, upper: bR.upper, color: "#d62728" }], { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth }));
 plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.m, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" }],
-  [{ name: "final population 5-95 %", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }], { title: "Chargeability (paper Fig. 7)", valueLabel: "m", logValue: false, maxDepth: maxDepth }));
+  [{ name: "search spread (final DE population), not uncertainty", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }], { title: "Chargeability (paper Fig. 7)", valueLabel: "m", logValue: false, maxDepth: maxDepth }));
 const times = (problem.datasets[0].survey as { times: number[] }).times;
 plot(transientFigure([{ name: "data", times, values: problem.datasets[0].observed, kind: "data" }, { name: "inverted model", times, values: r.predicted[0], kind: "model" }],
   { title: "Ex fit (paper Fig. 8)", yLabel: "|Ex| (V/m per A)" }));

@@ -77,7 +77,7 @@ for (const s of siteResults) {
   plot(modelBandFigure([
     { name: "DE step 1", thickness: s.de.step1.model.thickness, values: s.de.step1.model.rho0, color: "#d62728" },
     { name: "Occam", thickness: s.oc.model.thickness, values: s.oc.model.rho0, color: "#1f77b4" },
-  ], [{ name: "DE final population 5-95 %", depth: b.depth, lower: b.lower, upper: b.upper, color: "#d62728" }],
+  ], [{ name: "search spread (final DE population), not uncertainty", depth: b.depth, lower: b.lower, upper: b.upper, color: "#d62728" }],
   { title: `Site ${s.site}: resistivity (paper Figs. 10-11)`, maxDepth: 300, height: 380 }));
   plot(layeredModelFigure([{ name: "DE step 2 chargeability", thickness: s.de.step2.model.thickness, values: s.de.step2.model.m }],
     { title: `Site ${s.site}: chargeability from step 2 (paper Figs. 12-13)`, valueLabel: "m", logValue: false, maxDepth: 300, height: 320 }));
@@ -124,7 +124,7 @@ plot(modelBandFigure([
   { name: "true (synthetic)", thickness: wtruth.thickness, values: wtruth.rho0, dash: "dash", color: "#000000" },
   { name: "DE step 1", thickness: wde.step1.model.thickness, values: wde.step1.model.rho0, color: "#d62728" },
   { name: "Occam", thickness: woc.model.thickness, values: woc.model.rho0, color: "#1f77b4" },
-], [{ name: "DE final population 5-95 %", depth: wb.depth, lower: wb.lower, upper: wb.upper, color: "#d62728" }], { title: "SYNTHETIC 19-layer: resistivity", maxDepth: 2000 }));
+], [{ name: "search spread (final DE population), not uncertainty", depth: wb.depth, lower: wb.lower, upper: wb.upper, color: "#d62728" }], { title: "SYNTHETIC 19-layer: resistivity", maxDepth: 2000 }));
 plot(layeredModelFigure([
   { name: "true (synthetic)", thickness: wtruth.thickness, values: wtruth.m, dash: "dash", color: "#000000" },
   { name: "DE step 2", thickness: wde.step2.model.thickness, values: wde.step2.model.m, color: "#d62728" },

@@ -335,7 +335,7 @@ export function valueAxis(values: number[], log: boolean, title: string): Record
   const lo = Math.min(...v), hi = Math.max(...v);
   if (log) {
     const a = Math.log10(lo), b = Math.log10(hi);
-    const pad = Math.max(0.06 * (b - a), 0.08);
+    const pad = Math.max(0.06 * (b - a), 0.1);
     const r = [a - pad, b + pad];
     return { type: "log", title: { text: title }, range: r, ...logTicks(Math.pow(10, r[0]), Math.pow(10, r[1])) };
   }
