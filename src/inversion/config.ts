@@ -235,6 +235,7 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     const rel = numberInRange(sy.relative, "synthetic.relative", 0, 10);
     const floor = sy.floor === undefined ? 0 : numberInRange(sy.floor, "synthetic.floor", 0, Infinity);
     if (rel + floor === 0) throw new ValidationError("synthetic", `relative ${rel} and floor ${floor} are both 0; they are the data errors, give at least one > 0`);
+    if (rel === 0 && !Number.isFinite(1 / (floor * floor))) throw new ValidationError("synthetic.floor", `${floor} is so small that the misfit weight 1/floor^2 overflows; give the error floor in the data's units (e.g. 1e-9 V/m)`);
     synthetic = {
       relative: rel,
       floor,
