@@ -202,7 +202,14 @@ const fmtN = (v: number | null) => (v === null ? "-" : Math.round(v).toLocaleStr
 const fmtE = (v: number) => (v === 0 ? "0" : v.toExponential(1));
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
+let uptimeAtStart = "";
+try {
+  uptimeAtStart = execSync("uptime", { encoding: "utf8" }).trim();
+} catch {
+  uptimeAtStart = `loadavg ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`;
+}
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const results: CaseResult[] = [];
 for (const family of FAMILIES) {
   for (const dim of DIMS) {
@@ -268,6 +275,9 @@ for (const family of FAMILIES) {
   }
 }
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+/** CPU time of this process (user + system): what the bench costs on one core, whatever else runs. */
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 // ---- tables ----
 const lines: string[] = [];
@@ -299,7 +309,7 @@ for (const r of results) {
   );
 }
 const table2 = l2.join("\n");
-process.stdout.write(`\nOBL vs random init (JADE), ${nSeeds} seeds, budget ${budgetPerDim} x d evaluations:\n\n${table1}\n\nAll methods: success, median evaluations to target (successful runs), median final best:\n\n${table2}\n\n${seconds.toFixed(0)} s\n`);
+process.stdout.write(`\nOBL vs random init (JADE), ${nSeeds} seeds, budget ${budgetPerDim} x d evaluations:\n\n${table1}\n\nAll methods: success, median evaluations to target (successful runs), median final best:\n\n${table2}\n\n${seconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`);
 
 if (out) {
   let commit = "";
@@ -325,6 +335,8 @@ if (out) {
     node: process.version,
     cpu: os.cpus()[0]?.model,
     seconds,
+    cpuSeconds,
+    uptimeAtStart,
     settings: { seeds: nSeeds, budgetPerDim, problemSeed: PROBLEM_SEED, families: FAMILIES, functions: FUNCTIONS, dims: DIMS, methods: METHODS.map((m) => ({ key: m.key, label: m.label, options: m.options })) },
     tables: { oblVsRandom: table1, allMethods: table2 },
     results,
