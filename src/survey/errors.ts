@@ -1,15 +1,11 @@
 /**
- * Bad survey input. Named "ValidationError" so the CLI prints the message alone and exits 2;
- * `field` is the dotted path of what is wrong (e.g. "soundings[3].surveys[0].data.error[2]").
+ * Bad survey input: the project's one ValidationError (src/core: field + message; the CLI prints the
+ * message alone and exits 2). `field` is the dotted path of what is wrong, e.g.
+ * "soundings[3].surveys[0].data.error[2]".
  */
-export class ValidationError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = "ValidationError";
-    this.field = field;
-  }
-}
+import { ValidationError } from "../core";
+
+export { ValidationError };
 
 export function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);

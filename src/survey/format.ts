@@ -126,10 +126,10 @@ function prefixed<T>(prefix: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    const err = e as Error & { field?: string };
+    const err = e as Error & { field?: string; detail?: string };
     if (err.name === "ValidationError") {
       const field = err.field ?? "";
-      const msg = err.message.startsWith(field + ": ") ? err.message.slice(field.length + 2) : err.message;
+      const msg = err.detail ?? (err.message.startsWith(field + ": ") ? err.message.slice(field.length + 2) : err.message);
       // survey-level settings (optimizer, regularisation, misfit) are named as the survey spells them
       const own = field.startsWith("surveys") || field.startsWith("datasets");
       throw new ValidationError(own && prefix ? `${prefix}.${field}` : field, msg);

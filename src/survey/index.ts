@@ -23,3 +23,5 @@ export { profileOrder, rankinSurvey, RANKIN_SURVEY_DEFAULTS } from "./rankin";
 export type { RankinSurveyOptions } from "./rankin";
 export { sectionFigures } from "./figures";
 export type { SectionColumn, SectionFigureOptions } from "./figures";
+export { syntheticLine, syntheticTruth } from "./synthetic";
+export type { SyntheticLineOptions } from "./synthetic";

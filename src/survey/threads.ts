@@ -65,10 +65,11 @@ export class SurveyThreads {
       const w = this.idle.shift()!;
       const job = this.queue.shift()!;
       this.running.set(w, job);
-      this.workers[w].ref();
       this.workers[w].postMessage({ id: 0, task: job.task });
     }
-    for (let w = 0; w < this.workers.length; w++) if (!this.running.has(w)) this.workers[w].unref();
+    // keep the process alive while work is queued or running (threads still starting included)
+    const busy = this.queue.length > 0 || this.running.size > 0;
+    for (const w of this.workers) busy ? w.ref() : w.unref();
   }
 
   /** Whether tasks run on worker threads (false: in this thread). */
