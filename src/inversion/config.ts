@@ -5,6 +5,7 @@ import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim"
 import { EarthModel } from "./model";
 import { DataSet, InversionProblem, MISFIT_KINDS, MisfitKind, validateProblem } from "./objective";
 import { InvertOptions } from "./invert";
+import { parsePosteriorOptions, PosteriorOptions } from "./posterior";
 import { OccamOptions } from "./occam";
 import { compileParameterisation } from "./parameterisation";
 import { NoiseSpec } from "./synthetic";
@@ -35,8 +36,8 @@ export interface InvertConfig {
   /** Data of step 1 in the two-step workflow: all gates, or those before an IP sign reversal (default). */
   step1Data: "all" | "before_sign_reversal";
   occam: OccamOptions | null;
-  /** The `posterior` object as given (sampler options; parsed by the posterior code). */
-  posterior?: unknown;
+  /** Sampler options of the `posterior` block (src/inversion/posterior.ts); absent: no sampling. */
+  posterior?: PosteriorOptions | null;
 }
 
 const SURVEY_KEYS = ["source", "receiver", "times", "waveform", "gates"];
@@ -135,7 +136,7 @@ function optNum(o: Record<string, unknown>, k: string, field: string): number | 
   return o[k] === undefined ? undefined : finite(o[k], `${field}.${k}`);
 }
 
-const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations"];
+const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations", "polish", "restarts"];
 
 /**
  * Check DE options with the optimiser's own rules (optim's resolveOptions: one place for the
@@ -190,10 +191,13 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   o.CR = optNum(ox, "CR", "optimizer");
   if (ox.adaptive !== undefined) o.adaptive = boolean(ox.adaptive, "optimizer.adaptive");
   if (ox.bound_rule !== undefined) o.boundRule = oneOf(ox.bound_rule, "optimizer.bound_rule", BOUND_RULES);
+  // restarts on diversity loss / stagnation are on by default in inversions (docs/OPTIMISER.md)
+  if (ox.restarts !== undefined && !boolean(ox.restarts, "optimizer.restarts")) o.restart = false;
+  if (ox.polish !== undefined && boolean(ox.polish, "optimizer.polish")) o.polish = true;
   const sg = int("stagnation_generations", 1);
   if (sg !== undefined) o.stagnation = { generations: sg, tolerance: 1e-4 };
   for (const k of Object.keys(o) as (keyof InvertOptions)[]) if (o[k] === undefined) delete o[k];
-  const { workers: _w, targetRms: _t, stagnation: _s, ...de } = o;
+  const { workers: _w, targetRms: _t, stagnation: _s, polish: _p, restart: _r, ...de } = o;
   checkDEOptions(de as DEOptions, dim, "optimizer", { np: npKey });
   return o;
 }
@@ -311,6 +315,6 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     step1Data,
     occam: parseOccam(x.occam),
   };
-  if (x.posterior !== undefined) cfg.posterior = x.posterior;
+  if (x.posterior !== undefined && x.posterior !== false) cfg.posterior = parsePosteriorOptions(x.posterior);
   return cfg;
 }

@@ -19,13 +19,14 @@ export {
   MISFIT_KINDS,
   rmsMisfit,
   roughness,
+  roughnessResiduals,
   splitByDataset,
   stackedData,
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE } from "./invert";
-export type { InversionRecord, InversionResult, InvertOptions } from "./invert";
+export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
+export type { InversionPolish, InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";
 export { geometricThicknesses, occam } from "./occam";

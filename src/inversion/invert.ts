@@ -1,18 +1,36 @@
 import * as path from "path";
-import { BoundRule, DEOptions, DEResult, GenerationRecord, InitMethod, minimize, minimizeAsync, WorkerPool } from "../optim";
+import {
+  BoundRule,
+  DEFAULT_RESTART,
+  defaultPopulation,
+  DEOptions,
+  DEResult,
+  GenerationRecord,
+  InitMethod,
+  minimize,
+  minimizeAsync,
+  populationAdvice,
+  RestartOptions,
+  RestartRecord,
+  WorkerPool,
+} from "../optim";
 import { EarthModel } from "./model";
 import {
   adaptiveLambda,
   createObjective,
+  createPredictor,
   dataCount,
   ForwardFn,
   InversionProblem,
   makeForward,
   rmsMisfit,
+  roughnessResiduals,
   splitByDataset,
+  stackedData,
   validateProblem,
 } from "./objective";
-import { Parameterisation, toModel } from "./parameterisation";
+import { Parameterisation, toModel, toVector } from "./parameterisation";
+import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
 import { parameterStats, ParameterStats } from "./uncertainty";
 
 /** Optimiser settings of an inversion (the `optimizer` block of a config). */
@@ -42,6 +60,20 @@ export interface InvertOptions {
   /** In-process forward (serial runs only), e.g. a stand-in for tests. */
   forward?: ForwardFn;
   onGeneration?: (rec: InversionRecord) => void | "stop";
+  /**
+   * Restarts on diversity loss or stagnation (optim's RestartOptions; the rule is in
+   * docs/OPTIMISER.md). On by default in inversions with DEFAULT_RESTART; false turns them off.
+   */
+  restart?: RestartOptions | false;
+  /** Polish DE's best model by bounded Levenberg-Marquardt in search space after the run (default off). */
+  polish?: boolean | InversionPolish;
+  /** Receives warnings (a population below the rule) and restart notes; e.g. stderr. */
+  log?: (line: string) => void;
+  /**
+   * Sample the Bayesian posterior after the DE (src/inversion/posterior.ts): DREAM(ZS) started
+   * from the final population, its seed defaulting to the DE's. Absent: no sampling.
+   */
+  posterior?: PosteriorOptions;
 }
 
 /** One generation of an inversion, for live plots. */
@@ -83,12 +115,24 @@ export interface InversionResult {
     muCR: number[];
     diversity: number[];
   };
-  /** Final population: per-parameter spread, and the models (for bands). */
+  /**
+   * The final DE population: a SEARCH SPREAD, NOT UNCERTAINTY. A converged population is narrow
+   * whether or not it is right (its 5-95 % range contained the truth for 0-5 free parameters per
+   * problem in the issue's tests); use `posterior` for uncertainty.
+   */
   population: { stats: ParameterStats[]; models: EarthModel[]; rms: number[] };
+  /** The sampled posterior (when `posterior` was asked for). */
+  posterior?: PosteriorRun;
   evaluations: number;
   generations: number;
   evaluationsToTarget: number | null;
   stopReason: string;
+  /** Every restart of the DE (diversity loss or stagnation), in order. */
+  restarts: RestartRecord[];
+  /** The LM polish after the DE, when asked for: evaluations and the objective before and after. */
+  polish: DEResult["polish"] | null;
+  /** The population size used. */
+  np: number;
   seconds: number;
   seed: number;
   strategy: string;
@@ -120,13 +164,74 @@ export function inversionPool(problem: InversionProblem, workers: number | "all"
   return new WorkerPool({ module: OBJECTIVE_MODULE, factory: "createObjective", args: problem }, workers);
 }
 
-function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOptions): DEOptions {
+/** How the inversion polishes DE's best model (InvertOptions.polish). */
+export interface InversionPolish {
+  /** Most LM iterations (default 30). */
+  maxIterations?: number;
+}
+
+/**
+ * The residual vector whose sum of squares is the inversion objective D_d + lambda D_m at a given
+ * lambda: the data residuals of the misfit kind (seed eq. 12 for "raw"), then sqrt(lambda) times
+ * the roughness differences (seed eq. 15). For LM polishing; `split` is where the roughness part begins.
+ */
+export function objectiveResiduals(problem: InversionProblem, p: Parameterisation, lambda: number) {
+  const { observed, error } = stackedData(problem);
+  const kind = problem.misfit ?? "weighted";
+  const s = Math.sqrt(Math.max(lambda, 1e-16));
+  return {
+    split: observed.length,
+    scale: s,
+    residuals: (x: ArrayLike<number>, pred: ArrayLike<number>): number[] => {
+      const r: number[] = [];
+      for (let i = 0; i < observed.length; i++) {
+        const d = pred[i] - observed[i];
+        r.push(kind === "weighted" ? d / error[i] : kind === "relative" ? d / Math.abs(observed[i]) : d);
+      }
+      for (const v of roughnessResiduals(toModel(p, x), p)) r.push(s * v);
+      return r;
+    },
+  };
+}
+
+function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOptions, predict?: (xs: Float64Array[]) => Promise<number[][]> | number[][]): DEOptions {
   const n = dataCount(problem);
   const lambda0 = problem.lambda0 ?? 0.5;
   const adaptive = problem.adaptiveLambda ?? true;
+  const np = o.np ?? defaultPopulation(p.free.length);
+  if (o.np !== undefined) {
+    const advice = populationAdvice(p.free.length, o.np);
+    if (advice && o.log) o.log(`warning: ${advice}`);
+  }
+  let lambda = lambda0;
+  let polish: DEOptions["polish"];
+  if (o.polish && predict) {
+    const po = o.polish === true ? {} : o.polish;
+    // the residuals are built at the final lambda (the polish runs after the last generation)
+    const residuals = (xs: Float64Array[]) => {
+      const or = objectiveResiduals(problem, p, lambda);
+      const rows = (preds: number[][]) => xs.map((x, i) => or.residuals(x, preds[i]));
+      const preds = predict(xs);
+      return preds instanceof Promise ? preds.then(rows) : rows(preds);
+    };
+    polish = {
+      residuals,
+      components: (r) => {
+        const or = objectiveResiduals(problem, p, lambda);
+        let dd = 0;
+        let dm = 0;
+        for (let i = 0; i < r.length; i++) {
+          if (i < or.split) dd += r[i] * r[i];
+          else dm += (r[i] / or.scale) ** 2;
+        }
+        return [dd, dm];
+      },
+      maxIterations: po.maxIterations ?? 30,
+    };
+  }
   return {
     strategy: o.strategy,
-    np: o.np,
+    np,
     maxGenerations: o.maxGenerations,
     maxEvaluations: o.maxEvaluations,
     seed: o.seed,
@@ -138,15 +243,19 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
     c: o.c,
     boundRule: o.boundRule,
     stagnation: o.stagnation,
+    restart: o.restart === false ? false : { ...DEFAULT_RESTART, ...(o.restart ?? {}) },
+    polish,
     target: o.targetRms,
     targetMeasure: (comp) => rmsMisfit(comp[0], n),
     scalarisation: {
       initial: [1, lambda0],
-      update: adaptive ? (best) => [1, adaptiveLambda(best[0], best[1])] : undefined,
+      update: adaptive ? (best) => [1, (lambda = adaptiveLambda(best[0], best[1]))] : undefined,
     },
-    onGeneration: o.onGeneration
-      ? (rec) =>
-          o.onGeneration!({
+    onGeneration: (rec) => {
+      lambda = rec.weights[1];
+      if (rec.restart && o.log) o.log(`restart after generation ${rec.generation} (${rec.restart.reason}, diversity ${rec.restart.diversity.toExponential(2)})`);
+      return o.onGeneration
+        ? o.onGeneration({
             ...rec,
             dataMisfit: rec.bestComponents[0],
             roughness: rec.bestComponents[1],
@@ -154,7 +263,8 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
             rms: rec.measure,
             model: toModel(p, rec.bestX),
           })
-      : undefined,
+        : undefined;
+    },
   };
 }
 
@@ -198,10 +308,18 @@ function summarise(problem: InversionProblem, p: Parameterisation, r: DEResult, 
     generations: r.generations,
     evaluationsToTarget: r.evaluationsToTarget,
     stopReason: r.stopReason,
+    restarts: r.restarts,
+    polish: r.polish ?? null,
+    np: r.population.length,
     seconds: r.seconds,
     seed: o.seed ?? 1,
     strategy: o.strategy ?? "jade",
   };
+}
+
+/** The posterior options with the DE's seed as their default. */
+function withSeed(o: InvertOptions): PosteriorOptions {
+  return { ...o.posterior, seed: o.posterior?.seed ?? o.seed ?? 1 };
 }
 
 /**
@@ -212,7 +330,7 @@ export function invertSync(problem: InversionProblem, o: InvertOptions = {}): In
   const p = validateProblem(problem);
   const fwd = o.forward ?? makeForward(problem);
   const obj = createObjective(problem, fwd);
-  const r = minimize(obj, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o));
+  const r = minimize(obj, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o, createPredictor(problem, fwd)));
   return summarise(problem, p, r, fwd([toModel(p, r.x)])[0], o);
 }
 
@@ -223,16 +341,31 @@ export function invertSync(problem: InversionProblem, o: InvertOptions = {}): In
  */
 export async function invert(problem: InversionProblem, o: InvertOptions = {}): Promise<InversionResult> {
   const nw = o.workers === undefined ? 1 : o.workers;
-  if (!o.pool && nw === 1) return invertSync(problem, o);
+  if (!o.pool && nw === 1) {
+    const r = invertSync(problem, o);
+    if (o.posterior) r.posterior = await samplePosterior(problem, r.x, r.population.models.map((m) => toVector(validateProblem(problem), m)), localPredictor(problem, o.forward), withSeed(o));
+    return r;
+  }
   if (o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
   const p = validateProblem(problem);
   const spec = { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem };
   const pool = o.pool ?? new WorkerPool(spec, nw);
   try {
     if (o.pool) await pool.configure(spec);
-    const r = await minimizeAsync(pool.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o));
+    // the polish needs predictions: the pool switches to the predictor after the last generation
+    let predicting = false;
+    const predict = async (xs: Float64Array[]) => {
+      if (!predicting) {
+        await pool.configure({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem });
+        predicting = true;
+      }
+      return (await pool.evaluate(xs)) as number[][];
+    };
+    const r = await minimizeAsync(pool.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o, predict));
     const pred = makeForward(problem)([toModel(p, r.x)])[0];
-    return summarise(problem, p, r, pred, o);
+    const out = summarise(problem, p, r, pred, o);
+    if (o.posterior) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), withSeed(o));
+    return out;
   } finally {
     if (!o.pool) await pool.close();
   }

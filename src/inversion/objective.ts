@@ -80,6 +80,22 @@ export function roughness(model: EarthModel, p: Parameterisation): number {
 }
 
 /**
+ * The roughness as residuals: sqrt(w_kind) (m_t - m_{t-1}) in search space, so that their sum of
+ * squares is `roughness(model, p)` (seed eq. 15). For least-squares polishing.
+ */
+export function roughnessResiduals(model: EarthModel, p: Parameterisation): number[] {
+  const r: number[] = [];
+  for (const kind of freeKinds(p)) {
+    const w = p.roughness[kind] ?? 0;
+    if (w === 0) continue;
+    const v = searchValues(model, kind);
+    const s = Math.sqrt(w);
+    for (let t = 1; t < v.length; t++) r.push(s * (v[t] - v[t - 1]));
+  }
+  return r;
+}
+
+/**
  * Adaptive regularisation factor (Chen et al. 2005; seed eq. 16):
  * lambda_t = D_d^{t-1} / (D_d^{t-1} + D_m^{t-1}), from the previous generation's best model.
  * 0 when both vanish.

@@ -1,16 +1,33 @@
+import * as path from "path";
+import { CONVERGED_OPTIONS } from "../em";
 import { InvertConfig } from "./config";
+import { emForward } from "./forward";
 import { EarthModel } from "./model";
-import { DataSet, InversionProblem, makeForward } from "./objective";
-import { invert, InversionRecord, InversionResult } from "./invert";
+import { createObjective, DataSet, ForwardFn, InversionProblem, makeForward, rmsMisfit, dataCount, validateProblem } from "./objective";
+import { toVector } from "./parameterisation";
+import { WorkerPool } from "../optim";
+import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
+import { invert, InversionRecord, InversionResult, OBJECTIVE_MODULE } from "./invert";
 import { occam, OccamResult } from "./occam";
 import { addNoise } from "./synthetic";
 import { twoStepInversion } from "./twostep";
 import { truncateAtSignReversal } from "./field";
 
+/**
+ * The forward that makes synthetic data: the EM engine at its CONVERGED_OPTIONS (a finer
+ * discretisation than the inversion's FAST_OPTIONS, so no inverse crime), or the problem's own
+ * provider when it is not the EM engine (e.g. a toy forward in tests).
+ */
+export function syntheticForward(problem: InversionProblem): ForwardFn {
+  const f = problem.forward;
+  if (f && !(f.factory === "emForward" && path.basename(f.module).startsWith("forward."))) return makeForward(problem);
+  return emForward(problem.datasets.map((d) => d.survey), CONVERGED_OPTIONS);
+}
+
 /** The problem with its synthetic data filled in (from config.model, with the config's noise). */
 export function withSyntheticData(cfg: InvertConfig): InversionProblem {
   if (!cfg.synthetic || !cfg.model) return cfg.problem;
-  const clean = makeForward(cfg.problem)([cfg.model])[0];
+  const clean = syntheticForward(cfg.problem)([cfg.model])[0];
   let k = 0;
   const datasets: DataSet[] = cfg.problem.datasets.map((d, i) => {
     const n = d.observed.length;
@@ -52,10 +69,46 @@ function predictedJson(problem: InversionProblem, pred: number[][]) {
 }
 
 /**
- * Run a config: synthetic data if asked, the single or two-step DE inversion, Occam if asked.
- * Returns the result as plain JSON; `log` receives progress lines.
+ * Success on a synthetic problem [issue 14]: the best model's objective D = D_d + lambda D_m
+ * at or below the true model's, both at the run's final lambda. Null when the truth is not
+ * representable by the parameterisation (another layer count, or fixed values that differ).
  */
-export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => void = () => undefined): Promise<Record<string, unknown>> {
+export function truthCheck(problem: InversionProblem, truth: EarthModel, r: InversionResult): Record<string, unknown> | null {
+  const p = validateProblem(problem);
+  if (truth.rho0.length !== p.layers) return null;
+  for (const k of ["rho0", "thickness", "m", "tau", "c"] as const) {
+    const t = p.template[k];
+    for (let j = 0; j < t.length; j++) if (!Number.isNaN(t[j]) && Math.abs(t[j] - truth[k][j]) > 1e-12 * Math.abs(truth[k][j])) return null;
+  }
+  const xt = toVector(p, truth);
+  for (let k = 0; k < xt.length; k++) if (!(xt[k] >= p.lower[k] && xt[k] <= p.upper[k])) return null;
+  const [dd, dm] = createObjective(problem)([xt])[0];
+  const lambda = r.misfit.lambda;
+  const trueObjective = dd + lambda * dm;
+  return {
+    rule: "success = the best model's objective D_d + lambda D_m at or below the true model's, at the final lambda",
+    lambda,
+    true_data_misfit: dd,
+    true_rms: rmsMisfit(dd, dataCount(problem)),
+    true_objective: trueObjective,
+    best_objective: r.misfit.objective,
+    success: r.misfit.objective <= trueObjective,
+  };
+}
+
+/** What a search spread is, said wherever one is written. */
+export const SEARCH_SPREAD_NOTE = "final DE population: a search spread, not uncertainty (see posterior)";
+
+export interface RunHooks {
+  /** Receives the posterior's chains (to save next to the result). */
+  onPosterior?: (run: PosteriorRun) => void;
+}
+
+/**
+ * Run a config: synthetic data if asked, the single or two-step DE inversion, the posterior and
+ * Occam if asked. Returns the result as plain JSON; `log` receives progress lines.
+ */
+export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => void = () => undefined, hooks: RunHooks = {}): Promise<Record<string, unknown>> {
   const problem = withSyntheticData(cfg);
   const every = 10;
   const onGeneration = (rec: InversionRecord) => {
@@ -74,6 +127,28 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   } else {
     main = await invert(problem, opts);
   }
+  const postOpts: PosteriorOptions | null = cfg.posterior ?? null;
+  let post: PosteriorRun | null = null;
+  if (postOpts) {
+    log("posterior: DREAM(ZS) from the DE's final population (uniform prior in the bounds, Gaussian likelihood)");
+    const onCheck = (c: { iteration: number; evaluations: number; rhatMax: number; essMin: number }) =>
+      log(`posterior it ${c.iteration}  evals ${c.evaluations}  R-hat max ${c.rhatMax.toFixed(3)}  ESS min ${c.essMin.toFixed(0)}`);
+    const o = { ...postOpts, seed: postOpts.seed ?? cfg.optimizer.seed ?? 1, onCheck };
+    // the two-step result is the start of a posterior over every free parameter of the config
+    const population = cfg.workflow === "two-step" ? [] : main.population.models.map((m) => toVector(validateProblem(problem), m));
+    const start = cfg.workflow === "two-step" ? toVector(validateProblem(problem), main.model) : Float64Array.from(main.x);
+    if (cfg.optimizer.workers !== undefined && cfg.optimizer.workers !== 1) {
+      const pool = new WorkerPool({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem }, cfg.optimizer.workers);
+      try {
+        post = await samplePosterior(problem, start, population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), o);
+      } finally {
+        await pool.close();
+      }
+    } else post = await samplePosterior(problem, start, population, localPredictor(problem), o);
+    const s = post.summary;
+    log(`posterior: ${s.stop_reason} after ${s.evaluations} evaluations, R-hat max ${s.rhat_max.toFixed(3)}, ESS min ${s.ess_min.toFixed(0)}, ${s.seconds.toFixed(1)} s`);
+    hooks.onPosterior?.(post);
+  }
   log(`DE: ${main.stopReason} after ${main.generations} generations, ${main.evaluations} evaluations, rms ${main.misfit.rms.toPrecision(4)}, ${main.seconds.toFixed(1)} s`);
   let oc: OccamResult | null = null;
   // Occam has no IP: in the two-step workflow it sees step 1's data
@@ -91,7 +166,7 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     predicted: predictedJson(problem, main.predicted),
     observed: { time_off: ([] as number[]).concat(...problem.datasets.map((d) => d.observed)), error: ([] as number[]).concat(...problem.datasets.map((d) => d.error)) },
     history: main.history,
-    population: { stats: main.population.stats, rms: main.population.rms },
+    search_spread: { note: SEARCH_SPREAD_NOTE, stats: main.population.stats, rms: main.population.rms },
     evaluations: main.evaluations,
     generations: main.generations,
     evaluations_to_target: main.evaluationsToTarget,
@@ -99,10 +174,13 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     seconds: main.seconds,
     optimizer: { ...cfg.optimizer, strategy: main.strategy, seed: main.seed },
   };
+  if (post) out.posterior = post.summary;
   if (step1) out.step1 = summary(step1);
   if (cfg.model) {
     out.true_model = cfg.model;
     out.errors_percent = modelErrors(main.model, cfg.model);
+    const tc = cfg.workflow === "single" ? truthCheck(problem, cfg.model, main) : null;
+    if (tc) out.truth_check = tc;
   }
   if (oc) out.occam = { model: oc.model, rms: oc.rms, roughness: oc.roughness, mu: oc.mu, iterations: oc.iterations.length, stop_reason: oc.stopReason, evaluations: oc.evaluations, seconds: oc.seconds, predicted: predictedJson(ocProblem, oc.predicted) };
   return out;

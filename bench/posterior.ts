@@ -1,0 +1,171 @@
+/**
+ * The trustworthy-inversion benchmark (issue 14, part 4): seeded synthetic problems from
+ * `syntheticProblems` (src/inversion/problems.ts: every survey kind, 2-10 layers, IP in random
+ * layers, tau and c sometimes free, truths drawn from the prior box, data from CONVERGED_OPTIONS
+ * plus 3 % Gaussian noise), each inverted by DE at its default settings and then sampled by
+ * DREAM(ZS) at its default settings, both with the inversion's own FAST_OPTIONS forward.
+ *
+ * Reports, for DE: success (objective at or below the true model's, at the final lambda),
+ * evaluations and wall time; for the posterior: coverage of the 90 % interval (fraction of true
+ * free parameters inside [q05, q95]), R-hat, ESS, evaluations and wall time.
+ *
+ *   npx tsx bench/posterior.ts [--n 30] [--seed 1] [--workers 2] [--only 3,7] [--out bench/results/posterior.json]
+ *
+ * Results are written after every problem, and a rerun with the same --out skips the problems
+ * already there (delete the file to start again).
+ */
+import { execSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { compileParameterisation, invert, inversionPool, OBJECTIVE_MODULE, poolPredictor, samplePosterior, syntheticProblem, toVector, truthCheck } from "../src/inversion";
+
+const argv = process.argv.slice(2);
+const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
+const n = Number(arg("--n", "30"));
+const seed = Number(arg("--seed", "1"));
+const workers = Number(arg("--workers", "2"));
+const only = argv.includes("--only") ? arg("--only", "").split(",").map(Number) : null;
+const out = arg("--out", path.join(__dirname, "results", "posterior.json"));
+
+interface Row {
+  index: number;
+  name: string;
+  kind: string;
+  layers: number;
+  free: number;
+  fixed_at_truth: string[];
+  de: { success: boolean | null; rms: number; true_rms: number | null; evaluations: number; generations: number; restarts: number; stop: string; seconds: number };
+  posterior: { covered: boolean[]; coverage: number; rhat_max: number; ess_min: number; evaluations: number; seconds: number; stop: string; acceptance: number };
+  parameters: string[];
+}
+
+const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
+const prev = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : null;
+const rows: Row[] = prev?.problems ?? [];
+const commit = (() => {
+  try {
+    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") }).toString().trim();
+  } catch {
+    return "unknown";
+  }
+})();
+
+function summarise() {
+  const covered = rows.flatMap((r) => r.posterior.covered);
+  const byKind: Record<string, { inside: number; total: number }> = {};
+  rows.forEach((r) =>
+    r.parameters.forEach((name, k) => {
+      const kind = name.replace(/^log10 /, "").replace(/\[.*$/, "");
+      byKind[kind] = byKind[kind] ?? { inside: 0, total: 0 };
+      byKind[kind].total++;
+      if (r.posterior.covered[k]) byKind[kind].inside++;
+    }),
+  );
+  const med = (v: number[]) => {
+    const s = v.slice().sort((a, b) => a - b);
+    return s.length ? (s.length % 2 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2])) : NaN;
+  };
+  const succ = rows.filter((r) => r.de.success !== null);
+  return {
+    problems: rows.length,
+    de_success_rate: succ.filter((r) => r.de.success).length / Math.max(1, succ.length),
+    de_median_evaluations: med(rows.map((r) => r.de.evaluations)),
+    de_median_seconds: med(rows.map((r) => r.de.seconds)),
+    coverage_90: covered.filter(Boolean).length / Math.max(1, covered.length),
+    coverage_by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { coverage: v.inside / v.total, parameters: v.total }])),
+    parameters: covered.length,
+    converged: rows.filter((r) => r.posterior.stop === "converged").length,
+    rhat_max: Math.max(...rows.map((r) => r.posterior.rhat_max)),
+    ess_min: Math.min(...rows.map((r) => r.posterior.ess_min)),
+    posterior_median_seconds: med(rows.map((r) => r.posterior.seconds)),
+    posterior_max_seconds: Math.max(...rows.map((r) => r.posterior.seconds)),
+  };
+}
+
+function save(loadStart: string) {
+  const doc = {
+    command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers}${only ? ` --only ${only.join(",")}` : ""}`,
+    commit,
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    load_start: prev?.load_start ?? loadStart,
+    load_end: load(),
+    date: new Date().toISOString(),
+    summary: summarise(),
+    problems: rows,
+  };
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = out + ".tmp";
+  fs.writeFileSync(tmp, JSON.stringify(doc, null, 1) + "\n");
+  fs.renameSync(tmp, out);
+}
+
+async function main() {
+  const loadStart = load();
+  const idx = only ?? Array.from({ length: n }, (_, i) => i);
+  for (const i of idx) {
+    if (rows.some((r) => r.index === i)) continue;
+    const sp = syntheticProblem(seed, i);
+    const pool = inversionPool(sp.problem, workers);
+    try {
+      const de = await invert(sp.problem, { pool, seed: i + 1 });
+      const tc = truthCheck(sp.problem, sp.truth, de);
+      const p = compileParameterisation(sp.problem.parameterisation);
+      const population = de.population.models.map((m) => toVector(p, m));
+      const post = await samplePosterior(sp.problem, de.x, population, await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE), { seed: i + 1 });
+      const s = post.summary;
+      // coverage in search space: the physical quantiles are monotone in the search value
+      const covered = sp.truthVector.map((t, k) => {
+        const f = s.parameters[k];
+        const log = sp.parameters[k].startsWith("log10");
+        const v = log ? Math.pow(10, t) : t;
+        return v >= f.q05 && v <= f.q95;
+      });
+      const row: Row = {
+        index: i,
+        name: sp.name,
+        kind: sp.kind,
+        layers: sp.truth.rho0.length,
+        free: sp.parameters.length,
+        fixed_at_truth: sp.fixedAtTruth,
+        parameters: sp.parameters,
+        de: {
+          success: tc ? (tc.success as boolean) : null,
+          rms: de.misfit.rms,
+          true_rms: tc ? (tc.true_rms as number) : null,
+          evaluations: de.evaluations,
+          generations: de.generations,
+          restarts: de.restarts?.length ?? 0,
+          stop: de.stopReason,
+          seconds: de.seconds,
+        },
+        posterior: {
+          covered,
+          coverage: covered.filter(Boolean).length / covered.length,
+          rhat_max: s.rhat_max,
+          ess_min: s.ess_min,
+          evaluations: s.evaluations,
+          seconds: s.seconds,
+          stop: s.stop_reason,
+          acceptance: s.acceptance,
+        },
+      };
+      rows.push(row);
+      rows.sort((a, b) => a.index - b.index);
+      save(loadStart);
+      console.log(
+        `${sp.name}: d=${row.free} DE ${row.de.success ? "ok" : "MISS"} rms ${row.de.rms.toFixed(3)} (truth ${row.de.true_rms?.toFixed(3)}) ${row.de.evaluations} evals ${row.de.seconds.toFixed(1)} s, ` +
+          `restarts ${row.de.restarts} | posterior ${row.posterior.stop} R-hat ${s.rhat_max.toFixed(3)} ESS ${s.ess_min.toFixed(0)} cover ${covered.filter(Boolean).length}/${covered.length} ${s.seconds.toFixed(1)} s  [load ${load()}]`,
+      );
+    } finally {
+      await pool.close();
+    }
+  }
+  save(loadStart);
+  console.log(JSON.stringify(summarise(), null, 1));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,354 @@
+import { performance } from "perf_hooks";
+import { gaussian, mulberry32 } from "../config";
+import { WorkerPool } from "../optim";
+import { finiteDifferenceJacobian, flattenDraws, linearisedCovariance, sampleAsync, SampleResult } from "../sampling";
+import { isObject, show, ValidationError } from "./errors";
+import { EarthModel } from "./model";
+import { createPredictor, dataMisfit, ForwardFn, InversionProblem, makeForward, roughness, splitByDataset, stackedData, validateProblem } from "./objective";
+import { FreeParameter, Parameterisation, toModel } from "./parameterisation";
+import { depthBand, DepthBand, depthGrid, quantile } from "./uncertainty";
+
+/**
+ * Bayesian posterior of a TEM inversion (docs/POSTERIOR.md):
+ *
+ *   p(x | d) ∝ L(d | x) π(x),   log L = -1/2 Σ_i ((g_i(x) - d_i) / σ_i)^2   (Gaussian, the weighted misfit),
+ *
+ * with π uniform in the search-space box (log10 rho0, log10 h, m, log10 tau, c) and, only when
+ * `regularisation` is on, the extra prior term exp(-λ/2 · D_m(x)) (seed eq. 15's roughness; said
+ * so in the result). The likelihood is always the noise-weighted Gaussian whatever misfit the DE
+ * used: a raw sum of squares (seed eq. 12) has no probabilistic meaning without the noise.
+ * Sampling is DREAM(ZS) [tBV08; Vru16] from src/sampling, started from the DE's final population
+ * and the linearised estimate at the DE's best model (so the paper's DE is the burn-in).
+ */
+export interface PosteriorOptions {
+  /** Number of chains (default 8: a multiple of the worker count keeps the pool busy). */
+  chains?: number;
+  seed?: number;
+  /** Budget of forward evaluations (default 200000). */
+  maxEvaluations?: number;
+  /** Convergence: every parameter R-hat below this (default 1.05) ... */
+  rhatTarget?: number;
+  /** ... and bulk ESS at least this (default 400). */
+  essTarget?: number;
+  /** Iterations between convergence checks (default 100). */
+  checkEvery?: number;
+  /** Add the roughness as a prior term exp(-λ D_m / 2) with this λ (default: off, uniform prior). */
+  regularisation?: number | null;
+  /** Posterior draws forwarded for the posterior-predictive band (default 100). */
+  predictiveDraws?: number;
+  /** Models used for the depth bands (default 1000). */
+  bandDraws?: number;
+  /** Depth of the bands' grid (m); default 1.5 x the 95 % quantile of the deepest interface. */
+  maxDepth?: number;
+  /** Progress callback at every convergence check; return "stop" to end. */
+  onCheck?: (p: { iteration: number; evaluations: number; rhatMax: number; essMin: number }) => void | "stop";
+}
+
+/** One free parameter's posterior, physical units (ohm-m, m, -, s, -). */
+export interface ParameterPosterior {
+  /** The model key: rho0, thickness, m, tau, c. */
+  name: string;
+  /** 0-based layer (or interface, for thickness). */
+  layer: number;
+  q05: number;
+  q50: number;
+  q95: number;
+  rhat: number;
+  ess: number;
+}
+
+/** The linearised (Gauss-Newton) estimate at the best model, for comparison with the sampled posterior. */
+export interface LinearisedParameter {
+  name: string;
+  layer: number;
+  /** Best-model value (physical units). */
+  value: number;
+  /** Standard deviation in search space (log10 units for log kinds). */
+  sdSearch: number;
+  /** For log kinds: the standard-deviation factor 10^sd (value / f .. value * f is ±1 sd). */
+  sdFactor: number | null;
+  /** Gaussian 5 % and 95 % quantiles, physical units, not clipped to the bounds. */
+  q05: number;
+  q95: number;
+  /** Where the linearised 90 % interval and the sampled one disagree (null: they agree). */
+  disagreement: string | null;
+}
+
+export interface PosteriorSummary {
+  prior: string;
+  likelihood: string;
+  parameters: ParameterPosterior[];
+  rhat_max: number;
+  ess_min: number;
+  /** "converged" (every R-hat < target and ESS >= target) or "budget" / "callback". */
+  stop_reason: string;
+  evaluations: number;
+  iterations: number;
+  seconds: number;
+  acceptance: number;
+  chains: number;
+  /** Draws kept per chain after burn-in (first half discarded) and thinning. */
+  draws_per_chain: number;
+  targets: { rhat: number; ess: number };
+  bands: { rho0: DepthBand; m: DepthBand; quantiles: [number, number] };
+  /** Quantiles of the predicted data over posterior draws (no noise added), one entry per dataset. */
+  predictive: { label: string; q05: number[]; q50: number[]; q95: number[] }[];
+  linearised: { parameters: LinearisedParameter[]; note: string };
+}
+
+export interface PosteriorRun {
+  summary: PosteriorSummary;
+  /** Search-space draws [chain][draw] (post burn-in), for saving and plots. */
+  draws: Float64Array[][];
+  names: string[];
+}
+
+const POSTERIOR_KEYS = ["chains", "seed", "max_evaluations", "rhat", "ess", "check_every", "regularisation", "predictive_draws", "band_draws", "max_depth"];
+
+function intIn(v: unknown, field: string, lo: number, hi: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(field, `expected an integer in [${lo}, ${hi}], got ${show(v)}`);
+  return v;
+}
+
+function numIn(v: unknown, field: string, lo: number, hi: number, openLo = false): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || (openLo ? v <= lo : v < lo) || v > hi) {
+    throw new ValidationError(field, `expected a number in ${openLo ? "(" : "["}${lo}, ${hi}], got ${show(v)}`);
+  }
+  return v;
+}
+
+/** Parse the config's `posterior` block (snake_case keys); `true` or `{}` means the defaults. */
+export function parsePosteriorOptions(x: unknown, field = "posterior"): PosteriorOptions {
+  if (x === true) return {};
+  if (!isObject(x)) throw new ValidationError(field, `expected an object of sampler options (or true for the defaults), got ${show(x)}`);
+  for (const k of Object.keys(x)) {
+    if (!POSTERIOR_KEYS.includes(k)) throw new ValidationError(`${field}.${k}`, `unknown key; allowed: ${POSTERIOR_KEYS.join(", ")}`);
+  }
+  const o: PosteriorOptions = {};
+  if (x.chains !== undefined) o.chains = intIn(x.chains, `${field}.chains`, 3, 1000);
+  if (x.seed !== undefined) o.seed = intIn(x.seed, `${field}.seed`, 0, 2 ** 32 - 1);
+  if (x.max_evaluations !== undefined) o.maxEvaluations = intIn(x.max_evaluations, `${field}.max_evaluations`, 100, 1e9);
+  if (x.rhat !== undefined) o.rhatTarget = numIn(x.rhat, `${field}.rhat`, 1, 2, true);
+  if (x.ess !== undefined) o.essTarget = intIn(x.ess, `${field}.ess`, 10, 1e7);
+  if (x.check_every !== undefined) o.checkEvery = intIn(x.check_every, `${field}.check_every`, 10, 1e6);
+  if (x.regularisation !== undefined) o.regularisation = x.regularisation === null ? null : numIn(x.regularisation, `${field}.regularisation`, 0, 1e6);
+  if (x.predictive_draws !== undefined) o.predictiveDraws = intIn(x.predictive_draws, `${field}.predictive_draws`, 10, 100000);
+  if (x.band_draws !== undefined) o.bandDraws = intIn(x.band_draws, `${field}.band_draws`, 10, 100000);
+  if (x.max_depth !== undefined) o.maxDepth = numIn(x.max_depth, `${field}.max_depth`, 0, 1e6, true);
+  return o;
+}
+
+/** Batch predictor of search vectors, in this thread or a worker pool (configured by the caller). */
+type Predict = (xs: Float64Array[]) => Promise<number[][]> | number[][];
+
+/**
+ * The whitened residuals r_i = (g_i(x) - d_i) / σ_i of a prediction. Σ r_i^2 is the weighted
+ * misfit (`dataMisfit(..., "weighted")`), so -Σ r_i^2 / 2 is the Gaussian log-likelihood.
+ */
+export function whitenedResiduals(pred: ArrayLike<number>, observed: ArrayLike<number>, error: ArrayLike<number>): number[] {
+  const r: number[] = new Array(observed.length);
+  for (let i = 0; i < observed.length; i++) r[i] = (pred[i] - observed[i]) / error[i];
+  return r;
+}
+
+/** Gaussian log-likelihood (up to a constant) of predictions: -χ²/2 [+ prior term -λ D_m / 2]. */
+export function logLikelihood(p: Parameterisation, problem: InversionProblem, lambda: number | null | undefined) {
+  const { observed, error } = stackedData(problem);
+  return (xs: Float64Array[], preds: ArrayLike<number>[]): number[] =>
+    xs.map((x, i) => {
+      const chi2 = dataMisfit(preds[i], observed, error, "weighted");
+      const prior = lambda ? -0.5 * lambda * roughness(toModel(p, x), p) : 0;
+      const v = -0.5 * chi2 + prior;
+      return Number.isFinite(v) ? v : -Infinity;
+    });
+}
+
+function physical(f: FreeParameter, y: number): number {
+  return f.log ? Math.pow(10, y) : y;
+}
+
+function maxInterfaceDepth(m: EarthModel): number {
+  return m.thickness.reduce((a, b) => a + b, 0);
+}
+
+/** Linearised 5-95 % intervals against the sampled ones: flags where they disagree. */
+function compareIntervals(lin: { lo: number; hi: number }, post: { lo: number; hi: number }): string | null {
+  const wl = lin.hi - lin.lo;
+  const wp = post.hi - post.lo;
+  const cl = 0.5 * (lin.lo + lin.hi);
+  const cp = 0.5 * (post.lo + post.hi);
+  const notes: string[] = [];
+  if (wl > 2 * wp) notes.push(`linearised interval ${(wl / wp).toFixed(1)}x wider`);
+  else if (wp > 2 * wl) notes.push(`sampled interval ${(wp / wl).toFixed(1)}x wider`);
+  if (Math.abs(cl - cp) > 0.5 * wp) notes.push("centres differ by more than half the sampled width");
+  return notes.length ? notes.join("; ") : null;
+}
+
+/**
+ * Sample the posterior of `problem` starting from a DE result (its best vector and final
+ * population). `predict` evaluates batches (serially or in a worker pool configured with
+ * `createPredictor`); every random number comes from `options.seed`, so a run is the same
+ * whatever evaluates the batches.
+ */
+export async function samplePosterior(
+  problem: InversionProblem,
+  best: ArrayLike<number>,
+  population: ArrayLike<number>[],
+  predict: Predict,
+  options: PosteriorOptions = {},
+): Promise<PosteriorRun> {
+  const t0 = performance.now();
+  const p = validateProblem(problem);
+  const d = p.free.length;
+  const bounds = { lower: Float64Array.from(p.lower), upper: Float64Array.from(p.upper) };
+  const { observed, error } = stackedData(problem);
+  const lambda = options.regularisation ?? null;
+  const ll = logLikelihood(p, problem, lambda);
+  const residuals = async (xs: Float64Array[]) => (await predict(xs)).map((y) => whitenedResiduals(y, observed, error));
+
+  // linearised estimate at the best model [Aster13, ch. 9]: C = (J^T J + P)^-1 in search space,
+  // P = diag(12 / width^2) = the precision of the uniform box prior, so unresolved directions stay finite
+  const xb = Float64Array.from(best);
+  const J = await finiteDifferenceJacobian(residuals, xb, bounds);
+  const prec = p.free.map((f) => 12 / (f.upper - f.lower) ** 2);
+  const lin = linearisedCovariance(J, prec);
+  const seed = options.seed ?? 1;
+
+  // chain starts and the initial past-states archive Z: the DE's final population plus draws of
+  // the linearised Gaussian with twice its sd (over-dispersed starts, as R-hat needs)
+  const g = gaussian(mulberry32(seed ^ 0x5bd1e995));
+  const fold = (v: number, lo: number, hi: number) => {
+    const w = hi - lo;
+    let y = (v - lo) % (2 * w);
+    if (y < 0) y += 2 * w;
+    return lo + (y > w ? 2 * w - y : y);
+  };
+  const L = choleskyLower(lin.covariance);
+  const linDraw = (scale: number) => {
+    const z = Array.from({ length: d }, () => g());
+    const x = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let k = 0; k <= i; k++) s += L[i][k] * z[k];
+      x[i] = fold(xb[i] + scale * s, p.lower[i], p.upper[i]);
+    }
+    return x;
+  };
+  const chains = options.chains ?? 8;
+  const initialStates = Array.from({ length: chains }, () => linDraw(2));
+  const initialArchive = [...population.map((x) => Float64Array.from(x)), ...Array.from({ length: 10 * d }, () => linDraw(2))];
+  const res: SampleResult = await sampleAsync(async (xs: Float64Array[]) => ll(xs, await predict(xs)), bounds, {
+    chains,
+    seed,
+    maxEvaluations: options.maxEvaluations,
+    rhatTarget: options.rhatTarget,
+    essTarget: options.essTarget,
+    checkEvery: options.checkEvery,
+    initialStates,
+    initialArchive,
+    onCheck: options.onCheck,
+  });
+
+  const flat = flattenDraws(res.draws);
+  const parameters: ParameterPosterior[] = p.free.map((f, k) => {
+    const v = flat.map((x) => x[k]);
+    return {
+      name: f.kind,
+      layer: f.layer,
+      q05: physical(f, quantile(v, 0.05)),
+      q50: physical(f, quantile(v, 0.5)),
+      q95: physical(f, quantile(v, 0.95)),
+      rhat: res.rhat[k],
+      ess: res.ess[k],
+    };
+  });
+
+  const linParams: LinearisedParameter[] = p.free.map((f, k) => {
+    const sd = lin.sd[k];
+    const lo = xb[k] - 1.6448536269514722 * sd;
+    const hi = xb[k] + 1.6448536269514722 * sd;
+    const v = flat.map((x) => x[k]);
+    return {
+      name: f.kind,
+      layer: f.layer,
+      value: physical(f, xb[k]),
+      sdSearch: sd,
+      sdFactor: f.log ? Math.pow(10, sd) : null,
+      q05: physical(f, lo),
+      q95: physical(f, hi),
+      disagreement: compareIntervals({ lo, hi }, { lo: quantile(v, 0.05), hi: quantile(v, 0.95) }),
+    };
+  });
+
+  // evenly spaced subsamples of the pooled draws for the bands and the predictive check
+  const pick = (n: number) => {
+    const m = Math.min(n, flat.length);
+    return Array.from({ length: m }, (_, i) => flat[Math.floor(((i + 0.5) * flat.length) / m)]);
+  };
+  const bandModels = pick(options.bandDraws ?? 1000).map((x) => toModel(p, x));
+  const deepest = quantile(bandModels.map(maxInterfaceDepth), 0.95);
+  const maxDepth = options.maxDepth ?? (deepest > 0 ? 1.5 * deepest : 100);
+  const grid = depthGrid(maxDepth, 200);
+  const predXs = pick(options.predictiveDraws ?? 100);
+  const preds = await predict(predXs);
+  const perSet = preds.map((y) => splitByDataset(problem, y));
+  const predictive = problem.datasets.map((ds, j) => {
+    const n = ds.observed.length;
+    const col = (i: number) => perSet.map((s) => s[j][i]);
+    return {
+      label: ds.label ?? `survey ${j + 1}`,
+      q05: Array.from({ length: n }, (_, i) => quantile(col(i), 0.05)),
+      q50: Array.from({ length: n }, (_, i) => quantile(col(i), 0.5)),
+      q95: Array.from({ length: n }, (_, i) => quantile(col(i), 0.95)),
+    };
+  });
+
+  const summary: PosteriorSummary = {
+    prior: `uniform in the search-space box (log10 rho0, log10 thickness, m, log10 tau, c within the parameterisation's bounds)${lambda ? `, times exp(-${lambda} D_m / 2) (the roughness as a prior term)` : ""}; fixed parameters stay at their fixed values`,
+    likelihood: "Gaussian with the data errors: log L = -chi^2 / 2 (the weighted misfit), whatever misfit the DE used",
+    parameters,
+    rhat_max: res.rhatMax,
+    ess_min: res.essMin,
+    stop_reason: res.stopReason,
+    evaluations: res.evaluations + 2 * d + 1 + predXs.length,
+    iterations: res.iterations,
+    seconds: (performance.now() - t0) / 1000,
+    acceptance: res.acceptance,
+    chains,
+    draws_per_chain: res.draws[0]?.length ?? 0,
+    targets: { rhat: options.rhatTarget ?? 1.05, ess: options.essTarget ?? 400 },
+    bands: { rho0: depthBand(bandModels, "rho0", grid), m: depthBand(bandModels, "m", grid), quantiles: [0.05, 0.95] },
+    predictive,
+    linearised: {
+      parameters: linParams,
+      note: "C = (J^T J + P)^-1 at the DE's best model, J the Jacobian of the whitened residuals in search space (central differences), P = diag(12 / width^2) the uniform box's precision; Gaussian 5-95 % intervals",
+    },
+  };
+  return { summary, draws: res.draws, names: p.free.map((f) => f.name) };
+}
+
+/** Cholesky factor of a symmetric positive (semi-)definite matrix, with a tiny diagonal jitter where needed. */
+function choleskyLower(a: number[][]): number[][] {
+  const n = a.length;
+  const L = Array.from({ length: n }, () => new Array(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i][j];
+      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
+      if (i === j) L[i][i] = Math.sqrt(Math.max(s, 1e-12 * Math.abs(a[i][i]) + 1e-300));
+      else L[i][j] = s / L[j][j];
+    }
+  }
+  return L;
+}
+
+/** A predictor in this thread (serial runs, tests). */
+export function localPredictor(problem: InversionProblem, forward?: ForwardFn): Predict {
+  return createPredictor(problem, forward ?? makeForward(problem));
+}
+
+/** A predictor on a worker pool, reconfigured for this problem's predictions. */
+export async function poolPredictor(problem: InversionProblem, pool: WorkerPool, module: string): Promise<Predict> {
+  await pool.configure({ module, factory: "createPredictor", args: problem });
+  return async (xs) => (await pool.evaluate(xs)) as number[][];
+}

@@ -1,0 +1,209 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "path";
+import { FAST_OPTIONS } from "../src/em";
+import {
+  addNoise,
+  compileParameterisation,
+  createPredictor,
+  emForward,
+  EarthModel,
+  invert,
+  InversionProblem,
+  localPredictor,
+  parseInvertConfig,
+  parsePosteriorOptions,
+  runInvertConfig,
+  samplePosterior,
+  SEARCH_SPREAD_NOTE,
+  syntheticProblem,
+  toyForward,
+  toVector,
+  truthCheck,
+} from "../src/inversion";
+
+/**
+ * The posterior of the inversion (src/inversion/posterior.ts) on problems whose posterior is
+ * known in closed form: the toy forward of a half-space returns log10 rho at every time, and of
+ * a layered earth with fixed thicknesses a fixed linear combination of the layers' log10 rho,
+ * so the likelihood is Gaussian in search space and the posterior is a (box-truncated) Gaussian.
+ */
+const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
+const times = Array.from({ length: 12 }, (_, i) => 1e-5 * Math.pow(10, (2.5 * i) / 11));
+const survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+
+function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
+  const truth: EarthModel = { thickness: [], rho0: [rho], m: [0], tau: [1e-3], c: [0.5] };
+  const clean = toyForward([survey])([truth])[0];
+  const d = addNoise(clean, { relative: 0, floor: sd, seed });
+  return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 1, rho0: { min: 1, max: 10000 } }, forward: TOY };
+}
+
+function twoLayer(rho: [number, number], sd: number, seed: number): InversionProblem {
+  const truth: EarthModel = { thickness: [60], rho0: rho, m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] };
+  const clean = toyForward([survey])([truth])[0];
+  const d = addNoise(clean, { relative: 0, floor: sd, seed });
+  return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, forward: TOY };
+}
+
+/** Exact Gaussian posterior of a linear problem d = G x + e, e ~ N(0, s^2): mean and covariance (2 x 2 at most here). */
+function linearPosterior(G: number[][], d: number[], s: number): { mean: number[]; cov: number[][] } {
+  const k = G[0].length;
+  const A = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => G.reduce((a, g) => a + (g[i] * g[j]) / s ** 2, 0)));
+  const b = Array.from({ length: k }, (_, i) => G.reduce((a, g, r) => a + (g[i] * d[r]) / s ** 2, 0));
+  if (k === 1) return { mean: [b[0] / A[0][0]], cov: [[1 / A[0][0]]] };
+  const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
+  const inv = [[A[1][1] / det, -A[0][1] / det], [-A[1][0] / det, A[0][0] / det]];
+  return { mean: [inv[0][0] * b[0] + inv[0][1] * b[1], inv[1][0] * b[0] + inv[1][1] * b[1]], cov: inv };
+}
+
+test("half-space: the sampled posterior matches the closed form, converges, and the linearised sd is exact", async () => {
+  const sd = 0.05;
+  const prob = halfSpace(100, sd, 11);
+  const obs = prob.datasets[0].observed;
+  const exact = linearPosterior(obs.map(() => [1]), obs, sd);
+  const pred = localPredictor(prob);
+  const best = Float64Array.from([exact.mean[0]]);
+  const run = await samplePosterior(prob, best, [best], pred, { seed: 3, essTarget: 400 });
+  const s = run.summary;
+  assert.equal(s.stop_reason, "converged");
+  assert.ok(s.rhat_max < 1.05 && s.ess_min >= 400, `R-hat ${s.rhat_max} ESS ${s.ess_min}`);
+  const z = 1.6448536269514722;
+  const m = exact.mean[0];
+  const sdp = Math.sqrt(exact.cov[0][0]);
+  const q = s.parameters[0];
+  assert.equal(q.name, "rho0");
+  assert.equal(q.layer, 0);
+  // physical units: 10^(search quantiles); Monte Carlo tolerance ~ 0.15 sd with ESS >= 400
+  assert.ok(Math.abs(Math.log10(q.q50) - m) < 0.15 * sdp, `median ${Math.log10(q.q50)} vs ${m}`);
+  assert.ok(Math.abs(Math.log10(q.q05) - (m - z * sdp)) < 0.25 * sdp, `q05 ${Math.log10(q.q05)} vs ${m - z * sdp}`);
+  assert.ok(Math.abs(Math.log10(q.q95) - (m + z * sdp)) < 0.25 * sdp, `q95 ${Math.log10(q.q95)} vs ${m + z * sdp}`);
+  // linearised: C = (J^T J + 12/width^2)^-1, the box precision is negligible here (width 4 decades)
+  const lin = s.linearised.parameters[0];
+  assert.ok(Math.abs(lin.sdSearch - sdp) / sdp < 0.01, `linearised sd ${lin.sdSearch} vs ${sdp}`);
+  assert.equal(lin.disagreement, null);
+  assert.ok(lin.sdFactor !== null && Math.abs(lin.sdFactor - Math.pow(10, sdp)) < 1e-3);
+  // predictive band brackets the noise-free prediction of the posterior median
+  const band = s.predictive[0];
+  assert.equal(band.q05.length, obs.length);
+  band.q05.forEach((lo, i) => assert.ok(lo <= band.q50[i] && band.q50[i] <= band.q95[i]));
+  // depth band of rho: a half-space, so the band is the same at every depth
+  assert.ok(Math.abs(Math.log10(s.bands.rho0.median[0]) - m) < 0.15 * sdp);
+});
+
+test("two correlated layers: sampled and linearised covariances agree with the closed form", async () => {
+  const sd = 0.02;
+  const prob = twoLayer([50, 500], sd, 5);
+  const p = compileParameterisation(prob.parameterisation);
+  // the toy is linear in (log10 rho1, log10 rho2): its columns are the responses to unit vectors
+  const fwd = createPredictor(prob, toyForward([survey]));
+  const [g0, g1, g2] = fwd([Float64Array.from([0, 0]), Float64Array.from([1, 0]), Float64Array.from([0, 1])]);
+  const G = g0.map((_, i) => [g1[i] - g0[i], g2[i] - g0[i]]);
+  const exact = linearPosterior(G, prob.datasets[0].observed.map((d, i) => d - g0[i]), sd);
+  const run = await samplePosterior(prob, Float64Array.from(exact.mean), [], localPredictor(prob), { seed: 9 });
+  const flat = run.draws.flat();
+  const mean = [0, 1].map((k) => flat.reduce((a, x) => a + x[k], 0) / flat.length);
+  const cov = [0, 1].map((i) => [0, 1].map((j) => flat.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (flat.length - 1)));
+  const corr = exact.cov[0][1] / Math.sqrt(exact.cov[0][0] * exact.cov[1][1]);
+  const corrS = cov[0][1] / Math.sqrt(cov[0][0] * cov[1][1]);
+  assert.ok(Math.abs(corr) > 0.3, `the test needs correlated parameters, got ${corr}`);
+  assert.ok(Math.abs(corrS - corr) < 0.1, `correlation ${corrS} vs ${corr}`);
+  for (const k of [0, 1]) {
+    assert.ok(Math.abs(mean[k] - exact.mean[k]) < 0.2 * Math.sqrt(exact.cov[k][k]), `mean ${k}`);
+    assert.ok(Math.abs(Math.sqrt(cov[k][k] / exact.cov[k][k]) - 1) < 0.15, `sd ${k}: ${Math.sqrt(cov[k][k])} vs ${Math.sqrt(exact.cov[k][k])}`);
+    const lin = run.summary.linearised.parameters[k];
+    assert.ok(Math.abs(lin.sdSearch / Math.sqrt(exact.cov[k][k]) - 1) < 0.02, `linearised sd ${k}`);
+  }
+  assert.deepEqual(run.names, p.free.map((f) => f.name));
+});
+
+test("calibration: over truths drawn from the prior, the 90 % intervals cover about 90 % (and a wrong noise level breaks it)", async () => {
+  const cover = async (claimed: number) => {
+    let inside = 0;
+    let total = 0;
+    for (let k = 0; k < 16; k++) {
+      const u = ((k * 0.6180339887) % 1) * 0.8 + 0.1; // spread over the prior, fixed
+      const rho = [Math.pow(10, 1 + 2 * u), Math.pow(10, 3 - 2 * u)] as [number, number];
+      const prob = twoLayer(rho, 0.05, 100 + k);
+      prob.datasets[0].error = prob.datasets[0].error.map(() => claimed);
+      const start = Float64Array.from(rho.map(Math.log10));
+      const r = await samplePosterior(prob, start, [], localPredictor(prob), { seed: k + 1, essTarget: 200 });
+      r.summary.parameters.forEach((q, j) => {
+        total++;
+        if (rho[j] >= q.q05 && rho[j] <= q.q95) inside++;
+      });
+    }
+    return inside / total;
+  };
+  const honest = await cover(0.05);
+  assert.ok(honest >= 0.75 && honest <= 1, `coverage with the true noise level: ${honest}`);
+  const over = await cover(0.01); // errors claimed 5x too small: intervals far too narrow
+  assert.ok(over < 0.6, `coverage with the noise understated 5x: ${over}`);
+});
+
+test("posterior options: parsed from the config's snake_case keys; bad ones name the field", () => {
+  assert.deepEqual(parsePosteriorOptions(true), {});
+  assert.deepEqual(parsePosteriorOptions({ chains: 6, max_evaluations: 5000, rhat: 1.01, ess: 800 }), { chains: 6, maxEvaluations: 5000, rhatTarget: 1.01, essTarget: 800 });
+  assert.throws(() => parsePosteriorOptions({ chain: 6 }), /posterior\.chain: unknown key/);
+  assert.throws(() => parsePosteriorOptions({ chains: 2 }), /posterior\.chains/);
+  assert.throws(() => parsePosteriorOptions({ chains: 4.5 }), /posterior\.chains/);
+  assert.throws(() => parsePosteriorOptions({ max_evaluations: -1 }), /posterior\.max_evaluations/);
+  assert.throws(() => parsePosteriorOptions({ rhat: 0.9 }), /posterior\.rhat/);
+  assert.throws(() => parsePosteriorOptions("yes"), /posterior: expected an object/);
+});
+
+test("benchmark problems: deterministic, truth inside the bounds, data from CONVERGED_OPTIONS with the stated noise", () => {
+  const a = syntheticProblem(1, 3);
+  const b = syntheticProblem(1, 3);
+  assert.deepEqual(a.problem.datasets[0].observed, b.problem.datasets[0].observed);
+  assert.notDeepEqual(syntheticProblem(2, 3).problem.datasets[0].observed, a.problem.datasets[0].observed);
+  for (let i = 0; i < 10; i++) {
+    const sp = syntheticProblem(1, i);
+    const p = compileParameterisation(sp.problem.parameterisation);
+    const x = toVector(p, sp.truth);
+    x.forEach((v, k) => assert.ok(v >= p.lower[k] && v <= p.upper[k], `${sp.name} ${p.free[k].name}`));
+    assert.ok(sp.truth.rho0.length >= 2 && sp.truth.rho0.length <= 10);
+    assert.ok(sp.fixedAtTruth.length > 0);
+  }
+  // no inverse crime: the inversion's forward (FAST_OPTIONS) differs from the data's, but far below the noise
+  const sp = syntheticProblem(1, 0);
+  const d = sp.problem.datasets[0];
+  const fast = emForward([d.survey], FAST_OPTIONS)([sp.truth])[0];
+  const z = d.observed.map((o, i) => (o - fast[i]) / d.error[i]);
+  const chi2 = z.reduce((a, v) => a + v * v, 0);
+  assert.ok(chi2 > 0.3 * z.length && chi2 < 2.5 * z.length, `chi2/N of the truth ${chi2 / z.length}`);
+});
+
+test("tem invert config with posterior: the result has the posterior, a labelled search spread and the truth check", async () => {
+  const cfg = parseInvertConfig({
+    ...survey,
+    model: { thickness: [60], rho0: [50, 500], m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] },
+    synthetic: { relative: 0, floor: 0.02, seed: 4 },
+    parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
+    optimizer: { np: 20, generations: 60, seed: 2 },
+    posterior: { chains: 6, ess: 200 },
+  });
+  cfg.problem.forward = TOY;
+  let chains = 0;
+  const out = await runInvertConfig(cfg, () => undefined, { onPosterior: (r) => (chains = r.draws.length) });
+  const post = out.posterior as { parameters: { name: string; layer: number; q05: number; q50: number; q95: number }[]; rhat_max: number; ess_min: number; evaluations: number; seconds: number; bands: unknown; predictive: unknown[] };
+  assert.equal(chains, 6);
+  assert.deepEqual(post.parameters.map((q) => [q.name, q.layer]), [["rho0", 0], ["rho0", 1]]);
+  post.parameters.forEach((q) => assert.ok(q.q05 < q.q50 && q.q50 < q.q95));
+  assert.ok(post.evaluations > 0 && post.seconds > 0 && post.rhat_max > 0 && post.ess_min > 0);
+  assert.equal((out.search_spread as { note: string }).note, SEARCH_SPREAD_NOTE);
+  assert.equal(out.population, undefined);
+  const tc = out.truth_check as { success: boolean; true_objective: number; best_objective: number };
+  assert.equal(typeof tc.success, "boolean");
+  assert.equal(tc.success, tc.best_objective <= tc.true_objective);
+});
+
+test("truth check: null when the truth is not representable, success when the best beats the truth", async () => {
+  const prob = twoLayer([50, 500], 0.02, 8);
+  const r = await invert(prob, { np: 20, maxGenerations: 80, seed: 1, forward: toyForward([survey]) });
+  const truth: EarthModel = { thickness: [60], rho0: [50, 500], m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] };
+  const tc = truthCheck(prob, truth, r)!;
+  assert.equal(tc.success, true);
+  assert.equal(truthCheck(prob, { ...truth, thickness: [70] }, r), null); // fixed thickness differs
+  assert.equal(truthCheck(prob, { thickness: [], rho0: [50], m: [0], tau: [1e-3], c: [0.5] }, r), null);
+});
