@@ -57,10 +57,11 @@ test("SeededRandom reproduces mulberry32 and gaussian(mulberry32) and resumes fr
   assert.deepEqual(seq, full.slice(251));
 });
 
-test("population rule: default max(40, 10 d), advice below the rule only", () => {
-  assert.equal(defaultPopulation(2), 40);
+test("population rule: default 40 + 5 d (>= 80 at d = 8, > 70 at d = 14), advice below the rule only", () => {
+  assert.equal(defaultPopulation(2), 50);
   assert.equal(defaultPopulation(8), 80);
-  assert.equal(defaultPopulation(14), 140);
+  assert.equal(defaultPopulation(14), 110);
+  assert.equal(defaultPopulation(20), 140);
   assert.equal(resolveOptions(8, {}).np, 80);
   assert.equal(resolveOptions(8, { np: 36 }).np, 36); // the optimiser keeps the given np
   const w = populationAdvice(8, 36);
@@ -68,7 +69,8 @@ test("population rule: default max(40, 10 d), advice below the rule only", () =>
   assert.ok(populationAdvice(14, 70));
   assert.equal(populationAdvice(8, 80), null);
   assert.equal(populationAdvice(14, 150), null);
-  assert.equal(populationAdvice(3, 40), null);
+  assert.equal(populationAdvice(3, 55), null);
+  assert.ok(populationAdvice(3, 54));
   assert.throws(() => defaultPopulation(0), /dim/);
 });
 
@@ -303,4 +305,34 @@ test("snapshot/restore (through JSON) resumes bit-identically, with restarts and
   const s = full.snapshot();
   assert.throws(() => DifferentialEvolution.restore(s, { ...opts, seed: 22 }), /options\.seed/);
   assert.throws(() => DifferentialEvolution.restore({ format: "x" }, opts), /snapshot/);
+});
+
+test("polish every K generations: injected, counted, deterministic, reaches a fine target in fewer evaluations", () => {
+  const shift = [0.7, -1.2, 1.9, 0.3, -0.5, 1.4];
+  const resid = rosenResiduals(shift);
+  const sq = (r: number[]) => r.reduce((s, v) => s + v * v, 0);
+  const bounds = Array.from({ length: 6 }, () => [-3, 3] as [number, number]);
+  let objCount = 0;
+  let resCount = 0;
+  const objective = (xs: Float64Array[]) => {
+    objCount += xs.length;
+    return xs.map((x) => sq(resid(x)));
+  };
+  const polish = { residuals: (xs: Float64Array[]) => { resCount += xs.length; return xs.map(resid); }, components: (r: number[]) => [sq(r)], every: 25 };
+  const base = { np: 30, seed: 8, maxEvaluations: 60_000, target: 1e-10 };
+  const a = minimize(objective, bounds, { ...base, polish });
+  assert.equal(a.stopReason, "target");
+  assert.ok(a.polish!.during.length >= 1);
+  for (const d of a.polish!.during) assert.equal(d.generation % 25, 0);
+  assert.equal(a.evaluations, objCount + resCount);
+  assert.ok(a.evaluationsToTarget !== null && a.evaluationsToTarget <= a.evaluations);
+  assert.ok(a.fitness <= 1e-10);
+  objCount = 0;
+  resCount = 0;
+  const again = minimize(objective, bounds, { ...base, polish });
+  assert.deepEqual({ ...again, seconds: 0 }, { ...a, seconds: 0 });
+  const plain = minimize(objective, bounds, base);
+  const plainEvals = plain.evaluationsToTarget ?? Infinity;
+  assert.ok(a.evaluationsToTarget! < plainEvals, `with polish every 25: ${a.evaluationsToTarget}, DE alone: ${plainEvals}`);
+  assert.throws(() => minimize(objective, bounds, { ...base, polish: { ...polish, every: -1 } }), /polish\.every/);
 });

@@ -4,7 +4,7 @@ import { BOUND_RULES, BoundRule, Bounds, makeBounds, repairBounds } from "./boun
 import { ValidationError } from "./errors";
 import { cmpFitness, oppositionInit, selectFittest, uniformInit } from "./init";
 import { binomialCrossover, MIN_POPULATION, MUTATIONS, Strategy, STRATEGIES } from "./mutation";
-import { BatchResiduals, levenbergMarquardt, levenbergMarquardtSync, LMOptions, LMResult, LMStopReason } from "./polish";
+import { BatchResiduals, lmIterator, LMOptions, LMResult, LMStopReason } from "./polish";
 import { SeededRandom } from "./rng";
 
 /**
@@ -82,13 +82,17 @@ export const DEFAULT_RESTART: Readonly<Required<RestartOptions>> = Object.freeze
 });
 
 /**
- * Default population size for `dim` unknowns: max(40, 10 dim). Evidence: on TEM inversions
- * NP 36 for 8 unknowns (4.5 dim) and NP 70 for 14 (5 dim) collapsed and stalled in every seed,
- * NP 80-150 solved both; bench/optim-restart.ts (docs/OPTIMISER.md) compares NP 36 and this rule.
+ * Default population size for `dim` unknowns: 40 + 5 dim (80 for 8 unknowns, 110 for 14, 140 for
+ * 20). Evidence: on TEM inversions NP 36 for 8 unknowns and NP 70 for 14 collapsed and stalled in
+ * every seed while NP 80-150 solved both, so the rule must give at least 80 at d = 8 and more
+ * than 70 at d = 14; on shifted/rotated test functions at a fixed budget of 3000 d evaluations
+ * (bench/optim-restart.ts, docs/OPTIMISER.md) a larger NP only costs evaluations, and 10 d ran
+ * out of budget at d >= 14 where 36 and 40 + 5 d did not, so the rule stays the smallest that
+ * fits the TEM evidence.
  */
 export function defaultPopulation(dim: number): number {
-  if (!Number.isInteger(dim) || dim < 1) throw new ValidationError(`dim`, `must be a positive integer, got ${dim}`);
-  return Math.max(40, 10 * dim);
+  if (!Number.isInteger(dim) || dim < 1) throw new ValidationError("dim", `must be a positive integer, got ${dim}`);
+  return 40 + 5 * dim;
 }
 
 /**
@@ -99,7 +103,7 @@ export function populationAdvice(dim: number, np: number): string | null {
   const rule = defaultPopulation(dim);
   if (np >= rule) return null;
   return (
-    `np ${np} is below the population rule max(40, 10 x ${dim} unknowns) = ${rule}: small populations collapse ` +
+    `np ${np} is below the population rule 40 + 5 x ${dim} unknowns = ${rule}: small populations collapse ` +
     `on multimodal misfits (NP 36 for 8 and NP 70 for 14 unknowns stalled on TEM problems); ` +
     `use np >= ${rule}, or keep np and enable restarts`
   );
@@ -114,10 +118,27 @@ export interface PolishOptions {
   maxIterations?: number;
   /** Further LM options (maxEvaluations, tolerances, diffStep). */
   lm?: LMOptions;
+  /**
+   * Also polish the best during the run, every `every` generations (0: never, the default), and
+   * when `onRestart` (default false) after each generation that decided a restart. The polished
+   * point replaces the worst individual when it is better than the best (so a restart keeps it);
+   * its evaluations count in the run's. Deterministic: the LM draws no random numbers.
+   */
+  every?: number;
+  onRestart?: boolean;
+}
+
+/** One polish during the run (`PolishOptions.every` / `onRestart`). */
+export interface PolishRun {
+  generation: number;
+  evaluations: number;
+  before: number;
+  polished: number;
+  accepted: boolean;
 }
 
 export interface DEOptions {
-  /** Population size NP (default `defaultPopulation(dim)` = max(40, 10 x dimension)). */
+  /** Population size NP (default `defaultPopulation(dim)` = 40 + 5 x dimension). */
   np?: number;
   /** Mutation strategy, "DE/" prefix optional; "jade" = current-to-pbest/1 with adaptation and archive (default). */
   strategy?: string;
@@ -224,6 +245,8 @@ export interface DEResult {
     polished: number;
     accepted: boolean;
     stopReason: LMStopReason;
+    /** The polishes during the run (every / onRestart), their evaluations included in `evaluations` above. */
+    during: PolishRun[];
   };
 }
 
@@ -728,7 +751,31 @@ export class DifferentialEvolution {
       this.comp[b] = components.slice();
     }
     this.evaluations += evaluations;
-    return { evaluations, iterations: lm.iterations, before, after: this.fit[b], polished: f, accepted, stopReason: lm.stopReason };
+    return { evaluations, iterations: lm.iterations, before, after: this.fit[b], polished: f, accepted, stopReason: lm.stopReason, during: [] };
+  }
+
+  /**
+   * Put a point evaluated outside ask/tell (a polish during the run) in place of the worst
+   * individual when it is better than the best; `evaluations` are added to the run's count. The
+   * run stops ("target") when the point reaches the target.
+   */
+  inject(x: ArrayLike<number>, components: number[], evaluations: number): PolishRun {
+    const b = this.bestIndex();
+    const before = this.fit[b];
+    const f = this.fitnessOf(components);
+    const accepted = cmpFitness(f, before) < 0;
+    if (accepted) {
+      let w = 0;
+      for (let i = 1; i < this.fit.length; i++) if (cmpFitness(this.fit[i], this.fit[w]) > 0) w = i;
+      const y = Float64Array.from(x);
+      for (let j = 0; j < this.dim; j++) y[j] = Math.min(this.bounds.upper[j], Math.max(this.bounds.lower[j], y[j]));
+      this.pop[w] = y;
+      this.fit[w] = f;
+      this.comp[w] = components.slice();
+      if (this.opts.target !== null && this.stopReason === null && this.measureOf(components, f) <= this.opts.target) this.stopReason = "target";
+    }
+    this.evaluations += evaluations;
+    return { generation: this.generation, evaluations, before, polished: f, accepted };
   }
 }
 
@@ -769,12 +816,18 @@ function decodeState(v: unknown): unknown {
   return v;
 }
 
-/** Wrap residuals to count evaluations and note the first one reaching the DE's target. */
-function polishTracker(de: DifferentialEvolution, p: PolishOptions) {
-  let count = 0;
+type Request = { kind: "objective"; xs: Float64Array[] } | { kind: "residuals"; xs: Float64Array[] };
+
+/** One LM polish from the current best, through `Request`s; counts evaluations and notes the target. */
+function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Request, { lm: LMResult; evaluations: number }, any> {
+  const lmOpts: LMOptions = { ...(p.lm ?? {}), maxIterations: p.maxIterations ?? p.lm?.maxIterations ?? 100 };
+  const it = lmIterator(de.pop[de.bestIndex()], de.bounds, lmOpts);
   const target = de.opts.target;
-  const see = (rows: number[][]) => {
-    if (target !== null && de.evaluationsToTarget === null) {
+  let count = 0;
+  let step = it.next();
+  while (!step.done) {
+    const rows = (yield { kind: "residuals", xs: step.value }) as number[][];
+    if (target !== null && de.evaluationsToTarget === null && Array.isArray(rows)) {
       for (let k = 0; k < rows.length; k++) {
         const c = p.components(Array.from(rows[k]));
         if (de.measureOf(c, de.fitnessOf(c)) <= target) {
@@ -783,11 +836,30 @@ function polishTracker(de: DifferentialEvolution, p: PolishOptions) {
         }
       }
     }
-    count += rows.length;
-    return rows;
-  };
-  const lmOpts: LMOptions = { ...(p.lm ?? {}), maxIterations: p.maxIterations ?? p.lm?.maxIterations ?? 100 };
-  return { see, lmOpts, evaluations: () => count };
+    count += step.value.length;
+    step = it.next(rows);
+  }
+  return { lm: step.value, evaluations: count };
+}
+
+/** The whole minimize run (DE, polishes during the run, final polish) as a generator of evaluation requests. */
+function* runCore(de: DifferentialEvolution, options: DEOptions): Generator<Request, DEResult["polish"], any> {
+  const p = options.polish;
+  const every = p?.every ?? 0;
+  const onRestart = p?.onRestart ?? false;
+  const during: PolishRun[] = [];
+  while (!de.done) {
+    const rec = de.tell((yield { kind: "objective", xs: de.ask() }) as number[] | number[][]);
+    if (p && !de.done && ((every > 0 && rec.generation > 0 && rec.generation % every === 0) || (onRestart && rec.restart))) {
+      const { lm, evaluations } = yield* polishOnce(de, p);
+      during.push(de.inject(lm.x, p.components(lm.residuals), evaluations));
+    }
+  }
+  if (!p) return undefined;
+  const { lm, evaluations } = yield* polishOnce(de, p);
+  const res = de.applyPolish(lm, p.components(lm.residuals), evaluations);
+  res.during = during;
+  return res;
 }
 
 function checkPolish(p: PolishOptions | undefined): void {
@@ -795,6 +867,7 @@ function checkPolish(p: PolishOptions | undefined): void {
   if (typeof p !== "object" || typeof p.residuals !== "function" || typeof p.components !== "function") {
     throw new ValidationError("polish", "must be { residuals: (xs) => number[][], components: (r) => number[] }");
   }
+  if (p.every !== undefined) num(p.every, 0, "polish.every", 0, 1e9, true);
 }
 
 /** Minimise a synchronous batch objective over box bounds by DE (JADE with OBL by default). */
@@ -802,25 +875,20 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
   const t0 = performance.now();
   checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);
-  while (!de.done) de.tell(objective(de.ask()));
-  let polish: DEResult["polish"];
-  if (options.polish) {
-    const p = options.polish;
-    const t = polishTracker(de, p);
-    const lm = levenbergMarquardtSync(
-      (xs) => {
-        const rows = p.residuals(xs);
-        if (rows && typeof (rows as Promise<number[][]>).then === "function") throw new ValidationError("polish.residuals", "returned a Promise; use minimizeAsync");
-        return t.see(rows as number[][]);
-      },
-      de.pop[de.bestIndex()],
-      de.bounds,
-      t.lmOpts,
-    );
-    polish = de.applyPolish(lm, p.components(lm.residuals), t.evaluations());
+  const run = runCore(de, options);
+  let step = run.next();
+  while (!step.done) {
+    const req = step.value;
+    if (req.kind === "objective") {
+      step = run.next(objective(req.xs));
+    } else {
+      const rows = options.polish!.residuals(req.xs);
+      if (rows && typeof (rows as Promise<number[][]>).then === "function") throw new ValidationError("polish.residuals", "returned a Promise; use minimizeAsync");
+      step = run.next(rows);
+    }
   }
   const res = de.result((performance.now() - t0) / 1000);
-  if (polish) res.polish = polish;
+  if (step.value) res.polish = step.value;
   return res;
 }
 
@@ -832,15 +900,13 @@ export async function minimizeAsync(objective: AsyncObjective, bounds: Bounds | 
   const t0 = performance.now();
   checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);
-  while (!de.done) de.tell(await objective(de.ask()));
-  let polish: DEResult["polish"];
-  if (options.polish) {
-    const p = options.polish;
-    const t = polishTracker(de, p);
-    const lm = await levenbergMarquardt(async (xs) => t.see(await p.residuals(xs)), de.pop[de.bestIndex()], de.bounds, t.lmOpts);
-    polish = de.applyPolish(lm, p.components(lm.residuals), t.evaluations());
+  const run = runCore(de, options);
+  let step = run.next();
+  while (!step.done) {
+    const req = step.value;
+    step = run.next(req.kind === "objective" ? await objective(req.xs) : await options.polish!.residuals(req.xs));
   }
   const res = de.result((performance.now() - t0) / 1000);
-  if (polish) res.polish = polish;
+  if (step.value) res.polish = step.value;
   return res;
 }

@@ -42,12 +42,13 @@ export type {
   InitMethod,
   Objective,
   PolishOptions,
+  PolishRun,
   RestartOptions,
   RestartRecord,
   Scalarisation,
   StopReason,
 } from "./de";
-export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync } from "./polish";
+export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync, lmIterator } from "./polish";
 export type { BatchResiduals, LMOptions, LMResult, LMStopReason, SyncBatchResiduals } from "./polish";
 export { SeededRandom } from "./rng";
 export type { RandomState } from "./rng";

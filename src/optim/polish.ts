@@ -307,6 +307,18 @@ function start(x0: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number
 }
 
 /**
+ * The LM iteration as a generator (yields batches of points, is sent their residual vectors,
+ * returns the LMResult), for drivers that interleave it with other work (minimize's polish).
+ */
+export function lmIterator(
+  x0: ArrayLike<number>,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  opts: LMOptions = {},
+): Generator<Float64Array[], LMResult, number[][]> {
+  return start(x0, bounds, opts);
+}
+
+/**
  * Bounded (projected, active-set) Levenberg-Marquardt on a batch residual function that may be
  * asynchronous (e.g. a WorkerPool). See `LMOptions` for the rules.
  */
