@@ -86,12 +86,13 @@ export interface ForwardOptions {
   omegaMaxAbs?: number;
   /**
    * ... and at least this value (rad/s times m^2) over the square of the shortest source-receiver
-   * distance R_min: the lattice then reaches the frequencies where the top layer's skin depth is
-   * well below R_min (|k_1| R_min = sqrt(w mu0 / rho_1) R_min >= 11 for rho_1 up to 1e5 ohm-m at
-   * the default 1e13), so the cut tail of G is only its pole part. Below that frequency a
+   * distance R_min (default 1e13; 0 restores the former fixed cut). The lattice then reaches the
+   * frequencies where the top layer's skin depth is well below R_min: |k_1| R_min =
+   * sqrt(w mu0 / rho_1) R_min >= 11 for rho_1 up to 1e5 ohm-m. Beyond, G differs from its pole
+   * part by a remainder falling like (|k_1| R)^-3 (measured), which the cut drops. Below, a
    * resistive top layer has not screened the source yet and G is far from its pole part: the
-   * former fixed cut (1e8 rad/s) put 2.8e-3 on the reference case permafrost4_loop_3hz and up
-   * to 1e-1 on a 2e4 ohm-m top layer (docs/EM_ACCURACY.md).
+   * former cut at 1e8 rad/s dropped 2 % of G's DC value on permafrost4_loop_3hz (2.8e-3 there) and
+   * put 2e-2 to 24x errors on 2e4-1e5 ohm-m top layers (docs/EM_ACCURACY.md).
    */
   omegaMaxOffset?: number;
 }
