@@ -11,6 +11,7 @@ import {
   levenbergMarquardtSync,
   makeBounds,
   minimize,
+  minimizeAsync,
   populationAdvice,
   resolveOptions,
   SeededRandom,
@@ -335,4 +336,37 @@ test("polish every K generations: injected, counted, deterministic, reaches a fi
   const plainEvals = plain.evaluationsToTarget ?? Infinity;
   assert.ok(a.evaluationsToTarget! < plainEvals, `with polish every 25: ${a.evaluationsToTarget}, DE alone: ${plainEvals}`);
   assert.throws(() => minimize(objective, bounds, { ...base, polish: { ...polish, every: -1 } }), /polish\.every/);
+});
+
+test("minimizeAsync with async residuals equals minimize; polish on restart runs after each restart decision", async () => {
+  // shifted Rastrigin as residuals [z_j, sqrt(20) sin(pi z_j)] (10 - 10 cos(2 pi z) = 20 sin^2(pi z))
+  const shift = [0.2, -0.9, 1.4, 0.6];
+  const resid = (x: ArrayLike<number>) => Array.from(x).flatMap((v, j) => [v - shift[j], Math.sqrt(20) * Math.sin(Math.PI * (v - shift[j]))]);
+  const sq = (r: number[]) => r.reduce((s, v) => s + v * v, 0);
+  const bounds = Array.from({ length: 4 }, () => [-5, 5] as [number, number]);
+  const objective = (xs: Float64Array[]) => xs.map((x) => sq(resid(x)));
+  const opts: DEOptions = {
+    np: 12,
+    seed: 6,
+    maxGenerations: 120,
+    restart: { diversity: 1e-2, generations: 15 },
+    polish: { residuals: (xs) => xs.map(resid), components: (r) => [sq(r)], onRestart: true, maxIterations: 5 },
+  };
+  const s = minimize(objective, bounds, opts);
+  const a = await minimizeAsync(async (xs) => objective(xs), bounds, {
+    ...opts,
+    polish: { ...opts.polish!, residuals: async (xs) => xs.map(resid) },
+  });
+  assert.deepEqual({ ...a, seconds: 0 }, { ...s, seconds: 0 });
+  assert.ok(s.restarts.length >= 1);
+  const restartGens = s.restarts.map((r) => r.generation);
+  assert.deepEqual(s.polish!.during.map((d) => d.generation), restartGens);
+});
+
+test("the stagnation stop still ends a run when restarts are on (checked first)", () => {
+  const flat = (xs: Float64Array[]) => xs.map(() => 1);
+  const r = minimize(flat, [[0, 1], [0, 1]], { np: 8, seed: 2, maxGenerations: 500, stagnation: { generations: 30 }, restart: { generations: 50, diversity: 0 } });
+  assert.equal(r.stopReason, "stagnation");
+  assert.equal(r.generations, 30);
+  assert.equal(r.restarts.length, 0);
 });
