@@ -37,3 +37,27 @@ test("the kernelspec launcher starts tslab at the repository root", () => {
   assert.match(sh, /cd "\$root"/);
   assert.match(sh, /tslab\/bin\/tslab" kernel --config-path/);
 });
+
+test("the runner fails an executed notebook over 1 MB and names what made it big", async () => {
+  const { sizeProblem, notebookSize, DEFAULT_MAX_BYTES } = await import("../scripts/run-notebooks");
+  assert.equal(DEFAULT_MAX_BYTES, 1_000_000);
+  const os = await import("os");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-nbsize-"));
+  try {
+    const nb = (outputs: unknown[]) => JSON.stringify({ cells: [{ cell_type: "code", source: [], outputs }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    const fig = { output_type: "display_data", metadata: {}, data: { "application/vnd.plotly.v1+json": { data: [{ y: [1, 2, 3] }], layout: {} }, "text/plain": "[figure]" } };
+    const small = path.join(dir, "small.ipynb");
+    fs.writeFileSync(small, nb([fig, fig]));
+    assert.equal(sizeProblem(small), undefined);
+    assert.equal(notebookSize(small).figures, 2);
+    // a notebook carrying a 5 MB script in text/html, as the old per-notebook plotly.js bundle did
+    const big = path.join(dir, "big.ipynb");
+    fs.writeFileSync(big, nb([fig, { output_type: "display_data", metadata: {}, data: { "text/html": "x".repeat(5_000_000), "text/plain": "" } }]));
+    const msg = sizeProblem(big);
+    assert.ok(msg);
+    assert.match(msg!, /big\.ipynb is 5\.\d\d MB, over the 1\.00 MB limit/);
+    assert.match(msg!, /text\/html 5\.00 MB/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -332,7 +332,7 @@ export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext
 export function valueAxis(values: number[], log: boolean, title: string): Record<string, unknown> {
   const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
   if (v.length === 0) return { type: log ? "log" : "linear", title: { text: title } };
-  const lo = Math.min(...v), hi = Math.max(...v);
+  const lo = v.reduce((a, b) => Math.min(a, b)), hi = v.reduce((a, b) => Math.max(a, b));
   if (log) {
     const a = Math.log10(lo), b = Math.log10(hi);
     const pad = Math.max(0.06 * (b - a), 0.1);
@@ -392,10 +392,19 @@ export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?
       title: { text: o.title ?? "Convergence" },
       height: 340,
       xaxis: { title: { text: o.xLabel ?? "generation" } },
-      yaxis: { title: { text: o.yLabel ?? "objective" }, type: o.logY === false ? "linear" : "log" },
+      yaxis: { title: { text: o.yLabel ?? "objective" }, type: o.logY === false ? "linear" : "log", ...(o.logY === false ? {} : logAxisTicks(series.flatMap((x) => arr(x.y)))) },
       margin: { t: 40, l: 60, r: 20, b: 45 },
     },
   };
+}
+
+/** logTicks over the positive finite values (nothing when there are none), for an autoranged log axis. */
+function logAxisTicks(values: number[]): { tickvals?: number[]; ticktext?: string[] } {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  if (v.length === 0) return {};
+  const lo = v.reduce((a, b) => Math.min(a, b)), hi = v.reduce((a, b) => Math.max(a, b));
+  // a little beyond the data so the autorange's ends are labelled too
+  return logTicks(lo / 1.3, hi * 1.3);
 }
 
 /** y against x with markers, e.g. PCC vs noise level. */
