@@ -303,8 +303,9 @@ export const EXACT_PULSES = 512;
  * sums of a smooth f, sum_{n >= a} (-1)^n f(n) = (-1)^a [f(a)/2 - f'(a)/4 + f'''(a)/48 - ...],
  * with f'(a) ~ f(a + 1/2) - f(a - 1/2): the tail is B(E) - B(N), B(a) = (-1)^a [f(a)/2 -
  * (f(a + 1/2) - f(a - 1/2))/4], wrong by about f'''(a)/32. S is smooth on the scale of its time,
- * so f''' / f ~ (alpha / a)^3 for a power-law decay t^-alpha: under 1e-8 f(E) for alpha <= 4,
- * itself a small part of the sum. Samples then cost O(E) per output, whatever N (up to 100000).
+ * and for a power-law decay S ~ t^-alpha, f ~ x^-(alpha+1) and f'''/f = (alpha+1)(alpha+2)(alpha+3)/a^3:
+ * at most 5e-8 f(E) for alpha <= 4, itself a small part of the sum (test/em-lowfreq.test.ts checks
+ * it against the term-by-term sum). Samples then cost O(E) per output, whatever N (up to 100000).
  */
 export function forEachWaveformSample(s: Survey, o: Required<ForwardOptions>, visit: (row: number, tau: number, weight: number) => void): void {
   const w = s.waveform;
