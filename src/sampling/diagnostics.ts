@@ -89,6 +89,21 @@ const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.
 const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
 const P_LOW = 0.02425;
 
+/** [Acklam] rational approximation alone: relative error below 1.15e-9 for p in (0, 1). */
+function acklam(p: number): number {
+  if (p < P_LOW) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+  }
+  if (p <= 1 - P_LOW) {
+    const q = p - 0.5;
+    const r = q * q;
+    return ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1);
+  }
+  const q = Math.sqrt(-2 * Math.log(1 - p));
+  return -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+}
+
 /**
  * Inverse of the standard normal CDF, Phi^{-1}(p). [Acklam] rational approximation, then one
  * Halley step x <- x - u / (1 + x u / 2), u = (Phi(x) - p) sqrt(2 pi) exp(x^2 / 2), which brings
@@ -98,18 +113,7 @@ export function normalQuantile(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
-  let x: number;
-  if (p < P_LOW) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
-  } else if (p <= 1 - P_LOW) {
-    const q = p - 0.5;
-    const r = q * q;
-    x = ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1);
-  } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
-  }
+  let x = acklam(p);
   // Halley refinement; in the upper tail work with the complement to keep relative accuracy.
   // Phi(x) - p = (1 - p) - Phi(-x)
   const e = x > 0 ? 1 - p - normalCdf(-x) : normalCdf(x) - p;
@@ -163,39 +167,59 @@ export function splitChains(chains: Chains): Float64Array[] {
 }
 
 /**
- * Rank normalisation [Vehtari21]: pool all draws, replace each by its rank r (average
- * rank for ties) and then by z = Phi^{-1}((r - 3/8) / (S + 1/4)), S the total number of draws.
+ * Rank normalisation [Vehtari21]: pool all draws, replace each by its rank r (average rank for
+ * ties) and then by z = Phi^{-1}((r - 3/8) / (S + 1/4)), S the total number of draws [Blom58].
+ * Ranks by binary search in a sorted copy; Phi^{-1} by the [Acklam] approximation alone (relative error
+ * < 1.15e-9, far below what the diagnostics resolve).
  */
 export function rankNormalize(chains: Chains): Float64Array[] {
   const cs = toArrays(chains, "rankNormalize");
   const n = cs[0].length;
-  const S = cs.length * n;
-  const vals = new Float64Array(S);
-  for (let c = 0; c < cs.length; c++) vals.set(cs[c], c * n);
-  const idx = new Uint32Array(S);
-  for (let i = 0; i < S; i++) idx[i] = i;
-  idx.sort((a, b) => vals[a] - vals[b]);
+  const pooled = new Float64Array(cs.length * n);
+  for (let c = 0; c < cs.length; c++) pooled.set(cs[c], c * n);
+  const z = rankPooled(pooled, pooled.slice().sort());
+  return cs.map((_, c) => z.slice(c * n, (c + 1) * n));
+}
+
+/**
+ * Rank-normalised values of `pooled` given the same values sorted: the rank range of each value
+ * by binary search (lb values below it, ub at or below it; average rank (lb + 1 + ub) / 2).
+ */
+function rankPooled(pooled: Float64Array, sorted: Float64Array): Float64Array {
+  const S = pooled.length;
   const z = new Float64Array(S);
-  let i = 0;
-  while (i < S) {
-    let j = i + 1;
-    while (j < S && vals[idx[j]] === vals[idx[i]]) j++;
-    const r = (i + 1 + j) / 2; // average of ranks i+1 .. j
-    const zi = normalQuantile((r - 0.375) / (S + 0.25));
-    for (let k = i; k < j; k++) z[idx[k]] = zi;
-    i = j;
+  for (let i = 0; i < S; i++) {
+    const v = pooled[i];
+    let lo = 0;
+    let hi = S;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const lb = lo;
+    let ub = lb + 1;
+    if (ub < S && sorted[ub] === v) {
+      hi = S;
+      lo = ub;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid] <= v) lo = mid + 1;
+        else hi = mid;
+      }
+      ub = lo;
+    }
+    z[i] = acklam(((lb + 1 + ub) / 2 - 0.375) / (S + 0.25));
   }
-  const out: Float64Array[] = [];
-  for (let c = 0; c < cs.length; c++) out.push(z.slice(c * n, (c + 1) * n));
-  return out;
+  return z;
 }
 
 /** Fold about the pooled median: zeta = |theta - median(theta)| [Vehtari21, folding]. */
 export function foldChains(chains: Chains): Float64Array[] {
   const cs = toArrays(chains, "foldChains");
-  const all: number[] = [];
-  for (const c of cs) for (let i = 0; i < c.length; i++) all.push(c[i]);
-  all.sort((a, b) => a - b);
+  const all = new Float64Array(cs.length * cs[0].length);
+  cs.forEach((c, k) => all.set(c, k * c.length));
+  all.sort();
   const h = all.length >> 1;
   const med = all.length % 2 ? all[h] : 0.5 * (all[h - 1] + all[h]);
   return cs.map((c) => c.map((v) => Math.abs(v - med)));
@@ -256,7 +280,25 @@ export function rhat(chains: Chains): number {
 // ---------------------------------------------------------------------------------------------
 // ESS
 
-/** In-place iterative radix-2 complex FFT (length a power of two); inverse when `inv`. */
+const TWIDDLES = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/** cos and sin of 2 pi k / size for k < size / 2, cached per size. */
+function twiddles(size: number): { cos: Float64Array; sin: Float64Array } {
+  let t = TWIDDLES.get(size);
+  if (!t) {
+    const h = size >> 1;
+    t = { cos: new Float64Array(h), sin: new Float64Array(h) };
+    for (let k = 0; k < h; k++) {
+      t.cos[k] = Math.cos((2 * Math.PI * k) / size);
+      t.sin[k] = Math.sin((2 * Math.PI * k) / size);
+    }
+    if (TWIDDLES.size > 32) TWIDDLES.clear();
+    TWIDDLES.set(size, t);
+  }
+  return t;
+}
+
+/** In-place iterative radix-2 complex FFT (length a power of two), unnormalised; inverse sign when `inv`. */
 function fft(re: Float64Array, im: Float64Array, inv: boolean): void {
   const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {
@@ -272,15 +314,15 @@ function fft(re: Float64Array, im: Float64Array, inv: boolean): void {
       im[j] = t;
     }
   }
+  const { cos, sin } = twiddles(n);
+  const sgn = inv ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inv ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
     const half = len >> 1;
+    const step = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
       for (let k = 0; k < half; k++) {
+        const cr = cos[k * step];
+        const ci = sgn * sin[k * step];
         const a = i + k;
         const b = a + half;
         const xr = re[b] * cr - im[b] * ci;
@@ -289,18 +331,48 @@ function fft(re: Float64Array, im: Float64Array, inv: boolean): void {
         im[b] = im[a] - xi;
         re[a] += xr;
         im[a] += xi;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
       }
     }
   }
-  if (inv) {
-    for (let i = 0; i < n; i++) {
-      re[i] /= n;
-      im[i] /= n;
-    }
+}
+
+/**
+ * Autocovariances of two real series of equal length N with one complex FFT pair (Wiener-Khinchin):
+ * z = x + i y, X_k = (Z_k + conj Z_{-k}) / 2, Y_k = (Z_k - conj Z_{-k}) / 2i; the inverse FFT of
+ * |X|^2 + i |Y|^2 has the (zero-padded, hence non-circular) autocovariance sums of x in its real
+ * part and of y in its imaginary part. Biased normalisation 1/N; the means are removed first.
+ */
+function autocovariancePair(x: ArrayLike<number>, y: ArrayLike<number> | null): [Float64Array, Float64Array | null] {
+  const n = x.length;
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  const mx = mean(x);
+  for (let i = 0; i < n; i++) re[i] = x[i] - mx;
+  if (y) {
+    const my = mean(y);
+    for (let i = 0; i < n; i++) im[i] = y[i] - my;
   }
+  fft(re, im, false);
+  const P = new Float64Array(size);
+  const Q = new Float64Array(size);
+  for (let k = 0; k < size; k++) {
+    const j = (size - k) & (size - 1);
+    const ar = re[k];
+    const ai = im[k];
+    const br = re[j];
+    const bi = -im[j];
+    P[k] = ((ar + br) * (ar + br) + (ai + bi) * (ai + bi)) / 4;
+    Q[k] = ((ar - br) * (ar - br) + (ai - bi) * (ai - bi)) / 4;
+  }
+  fft(P, Q, true);
+  const ax = new Float64Array(n);
+  for (let t = 0; t < n; t++) ax[t] = P[t] / size / n;
+  if (!y) return [ax, null];
+  const ay = new Float64Array(n);
+  for (let t = 0; t < n; t++) ay[t] = Q[t] / size / n;
+  return [ax, ay];
 }
 
 /**
@@ -309,23 +381,21 @@ function fft(re: Float64Array, im: Float64Array, inv: boolean): void {
  * (Wiener-Khinchin), O(N log N).
  */
 export function autocovariance(x: ArrayLike<number>): Float64Array {
-  const n = x.length;
-  let size = 1;
-  while (size < 2 * n) size <<= 1;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
-  const m = mean(x);
-  for (let i = 0; i < n; i++) re[i] = x[i] - m;
-  fft(re, im, false);
-  for (let i = 0; i < size; i++) {
-    re[i] = re[i] * re[i] + im[i] * im[i];
-    im[i] = 0;
+  return autocovariancePair(x, null)[0];
+}
+
+/** Autocovariances of all chains, two chains per complex FFT. */
+function autocovariances(cs: Float64Array[]): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let k = 0; k < cs.length; k += 2) {
+    const [a, b] = autocovariancePair(cs[k], k + 1 < cs.length ? cs[k + 1] : null);
+    out.push(a);
+    if (b) out.push(b);
   }
-  fft(re, im, true);
-  const out = new Float64Array(n);
-  for (let t = 0; t < n; t++) out[t] = re[t] / n;
   return out;
 }
+
+const DIRECT_LAGS = 16;
 
 /**
  * Effective sample size of M chains of N as given (no splitting, no ranks) [Vehtari21,
@@ -342,12 +412,28 @@ export function essBasic(chains: Chains): number {
   const m = cs.length;
   const n = cs[0].length;
   if (n < 4) return NaN;
-  const acov = cs.map(autocovariance);
   const means = cs.map(mean);
+  const centred = cs.map((c, k) => c.map((v) => v - means[k]));
+  // Autocovariances summed over the chains, lag by lag: a direct sum for the first DIRECT_LAGS
+  // lags (enough for well-mixing chains), all lags by FFT once more are needed (same values up to
+  // rounding, O(N log N) instead of O(N^2)).
+  let fftAcov: Float64Array[] | null = null;
+  const acovSum = (t: number): number => {
+    let s = 0;
+    if (t < DIRECT_LAGS && !fftAcov) {
+      for (const c of centred) {
+        let a = 0;
+        for (let i = 0; i + t < n; i++) a += c[i] * c[i + t];
+        s += a / n;
+      }
+      return s;
+    }
+    if (!fftAcov) fftAcov = autocovariances(cs);
+    for (const a of fftAcov) s += a[t];
+    return s;
+  };
   // within-chain variance with the unbiased per-chain estimator s_m^2 = gamma_0 N / (N-1)
-  let W = 0;
-  for (const a of acov) W += (a[0] * n) / (n - 1);
-  W /= m;
+  const W = (acovSum(0) * n) / (n - 1) / m;
   let varPlus = ((n - 1) / n) * W;
   if (m > 1) {
     const grand = mean(means);
@@ -356,11 +442,7 @@ export function essBasic(chains: Chains): number {
     varPlus += B / (m - 1); // B / N with B = N/(M-1) sum (mean_m - mean)^2
   }
   if (!(W > 0) || !(varPlus > 0)) return NaN;
-  const rho = (t: number): number => {
-    let s = 0;
-    for (const a of acov) s += a[t];
-    return 1 - (W - s / m) / varPlus;
-  };
+  const rho = (t: number): number => 1 - (W - acovSum(t) / m) / varPlus;
   // Geyer's initial positive sequence over pairs (rho_{2k}, rho_{2k+1}), then monotone.
   const pairs: number[] = [];
   for (let k = 0; 2 * k + 1 < n; k++) {
@@ -374,6 +456,30 @@ export function essBasic(chains: Chains): number {
   const total = m * n;
   tau = Math.max(tau, 1 / Math.log10(total));
   return total / tau;
+}
+
+/**
+ * R-hat (bulk, tail and their max) and bulk ESS of one parameter in one pass, sharing the split
+ * and the rank normalisation: the same numbers as `rhatBulk`, `rhatTail`, `rhat`, `essBulk`.
+ */
+export function diagnoseChains(chains: Chains): { rhat: number; rhatBulk: number; rhatTail: number; essBulk: number } {
+  const sp = splitChains(chains);
+  const m = sp.length;
+  const n = sp[0].length;
+  const S = m * n;
+  const pooled = new Float64Array(S);
+  for (let c = 0; c < m; c++) pooled.set(sp[c], c * n);
+  const sorted = pooled.slice().sort();
+  const unpool = (z: Float64Array) => sp.map((_, c) => z.subarray(c * n, (c + 1) * n));
+  const z = unpool(rankPooled(pooled, sorted));
+  // folding about the pooled median (read from the same sort), then ranks of the folded values
+  const h = S >> 1;
+  const med = S % 2 ? sorted[h] : 0.5 * (sorted[h - 1] + sorted[h]);
+  const folded = pooled.map((v) => Math.abs(v - med));
+  const zf = unpool(rankPooled(folded, folded.slice().sort()));
+  const bulk = rhatBasic(z);
+  const tail = rhatBasic(zf);
+  return { rhat: Number.isNaN(bulk) || Number.isNaN(tail) ? NaN : Math.max(bulk, tail), rhatBulk: bulk, rhatTail: tail, essBulk: essBasic(z) };
 }
 
 /** Bulk ESS: ESS of the rank-normalised split chains [Vehtari21, bulk/tail ESS]. */

@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { Bounds, makeBounds, ValidationError } from "../optim";
-import { essBulk, quantileSorted, rhat } from "./diagnostics";
+import { diagnoseChains, quantileSorted } from "./diagnostics";
 
 /**
  * DREAM(ZS): Markov chain Monte Carlo with differential proposals drawn from an archive Z of past
@@ -54,8 +54,14 @@ export interface SampleOptions {
   rhatTarget?: number;
   /** ... and every parameter's bulk ESS is at least this (default 400). */
   essTarget?: number;
-  /** Iterations between convergence checks (default 100). */
+  /** Iterations between convergence checks (default 100); see also checkGrowth. */
   checkEvery?: number;
+  /**
+   * The gap between checks is max(checkEvery, checkGrowth x iteration) (default 0.05): a check
+   * costs O(chains x length log length), so a fixed gap would make long runs quadratic; the
+   * growth bounds the overshoot past convergence to ~5 % of the iterations. 0 = fixed gap.
+   */
+  checkGrowth?: number;
   /** Keep every thin-th state of each chain (default 1; doubled automatically to bound memory). */
   thin?: number;
   /** Most stored states per chain before the thinning is doubled (default 20000). */
@@ -110,6 +116,7 @@ interface Resolved {
   rhatTarget: number;
   essTarget: number;
   checkEvery: number;
+  checkGrowth: number;
   thin: number;
   maxStoredPerChain: number;
   snooker: number;
@@ -129,6 +136,7 @@ const KNOWN_KEYS = [
   "rhatTarget",
   "essTarget",
   "checkEvery",
+  "checkGrowth",
   "thin",
   "maxStoredPerChain",
   "snooker",
@@ -195,6 +203,7 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
     rhatTarget: num(o, "rhatTarget", 1.05, 1, 10, false, "e.g. 1.01 (strict) to 1.1 (loose)"),
     essTarget: num(o, "essTarget", 400, 0, 1e12, false, "e.g. 400"),
     checkEvery: num(o, "checkEvery", 100, 1, 1e9, true, "iterations between convergence checks"),
+    checkGrowth: num(o, "checkGrowth", 0.05, 0, 1, false, "e.g. 0.05 (gap = 5 % of the iterations so far), 0 for a fixed gap"),
     thin: num(o, "thin", 1, 1, 1e9, true, "keep every thin-th state"),
     maxStoredPerChain: num(o, "maxStoredPerChain", 20000, 8, 1e8, true, "states stored per chain before thinning is doubled"),
     snooker: num(o, "snooker", 0.1, 0, 1, false, "probability of a snooker update, e.g. 0.1"),
@@ -275,6 +284,8 @@ export class DreamZS {
   accepted = 0;
   stopReason: SampleStopReason | null = null;
   lastCheck: CheckInfo | null = null;
+  /** Iteration of the next convergence check. */
+  nextCheck: number;
   private pending: Float64Array[] | null = null;
   private pendingLogJ: number[] = [];
   private pendingValid: boolean[] = [];
@@ -291,6 +302,7 @@ export class DreamZS {
     this.width = new Float64Array(this.dim);
     for (let j = 0; j < this.dim; j++) this.width[j] = this.bounds.upper[j] - this.bounds.lower[j];
     this.thin = opts.thin;
+    this.nextCheck = opts.checkEvery;
     this.stored = Array.from({ length: opts.chains }, () => []);
     this.storedLogLik = Array.from({ length: opts.chains }, () => []);
     // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, initial archive]
@@ -478,9 +490,9 @@ export class DreamZS {
         for (let k = 0; k < n; k++) v[k] = c[b + k][j];
         return v;
       });
-      rh.push(rhat(chains));
-      const e = essBulk(chains);
-      es.push(Number.isFinite(e) ? e : 0);
+      const dg = diagnoseChains(chains);
+      rh.push(dg.rhat);
+      es.push(Number.isFinite(dg.essBulk) ? dg.essBulk : 0);
     }
     let rhatMax = -Infinity;
     for (const r of rh) rhatMax = Number.isNaN(r) || Number.isNaN(rhatMax) ? NaN : Math.max(rhatMax, r);
@@ -499,7 +511,8 @@ export class DreamZS {
     const o = this.opts;
     const t = this.iteration;
     let reason: SampleStopReason | null = null;
-    if (t > 0 && t % o.checkEvery === 0) {
+    if (t > 0 && t >= this.nextCheck) {
+      this.nextCheck = t + Math.max(o.checkEvery, Math.ceil(o.checkGrowth * t));
       const info = this.diagnose();
       this.lastCheck = info;
       // stop rule: every parameter has R-hat < target AND bulk ESS >= target

@@ -18,6 +18,7 @@ export {
 export type { AsyncLogLikelihood, CheckInfo, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
 export {
   autocovariance,
+  diagnoseChains,
   essBasic,
   essBulk,
   essTail,
