@@ -4,6 +4,7 @@ import { toNpy } from "../data";
 import { parseInvertConfig, PosteriorRun, runInvertConfig } from "../inversion";
 import { outFile, readJsonFile } from "./io";
 import { parseArgs, UsageError, Verb } from "./registry";
+import { ValidationError } from "../core";
 
 /** Why an inversion result can hold NaN or Infinity: what to check in the config. */
 const NON_FINITE_HINT = "check the data errors (too small an error overflows the misfit), the data values and the parameter bounds";
@@ -42,7 +43,9 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
       if (flags.posterior && !cfg.posterior) cfg.posterior = {};
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       let chains: PosteriorRun | null = null;
-      const result = await runInvertConfig(cfg, log, { onPosterior: (r) => (chains = r) });
+      const result = await runInvertConfig(cfg, log, { onPosterior: (r) => (chains = r) }).catch((e) => {
+        throw userField(e, cfg.synthetic !== null, json);
+      });
       const post = result.posterior as Record<string, unknown> | undefined;
       let chainsFile: string | null = null;
       if (chains && post && out !== undefined) {
@@ -70,4 +73,18 @@ export function chainsNpy(run: PosteriorRun): Uint8Array {
   const a = new Float32Array(nc * nd * d);
   for (let c = 0; c < nc; c++) for (let k = 0; k < nd; k++) a.set(run.draws[c][k], (c * nd + k) * d);
   return toNpy(a, [nc, nd, d]);
+}
+
+/**
+ * The inversion names surveys `datasets[i]`; the config names them `surveys[i]` (or the top
+ * level). Synthetic data that come out non-finite are a fault of the model or the survey geometry.
+ */
+function userField(e: unknown, synthetic: boolean, json: unknown): unknown {
+  if (!(e instanceof ValidationError) || !/^datasets\[\d+\]/.test(e.field)) return e;
+  const multi = typeof json === "object" && json !== null && "surveys" in json;
+  const field = multi ? e.field.replace(/^datasets/, "surveys") : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
+  if (synthetic && /\.data\.time_off\[\d+\]$/.test(e.field)) {
+    return new ValidationError("synthetic", `the data computed from model are not finite (${field}: ${e.detail}); check the model values, the source and receiver coordinates and the times`);
+  }
+  return new ValidationError(field, e.detail);
 }

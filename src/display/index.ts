@@ -35,3 +35,4 @@ export { epochProgress } from "./seismic";
 export type { EpochReport } from "./seismic";
 export { modelBandFigure, POSTERIOR_LABEL, posteriorDepthBandFigure, posteriorPredictiveFigure, SEARCH_SPREAD_LABEL } from "./inversion";
 export type { DepthBandSeries, ModelOverlay, PredictiveBand } from "./inversion";
+export { posteriorScatterFigure } from "./scatter";

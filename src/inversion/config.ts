@@ -74,7 +74,32 @@ export function checkSurvey(s: Record<string, unknown>, prefix: string): void {
     if (e instanceof ValidationError) throw e.field === "survey" ? new ValidationError(prefix || "config", e.detail) : e.under(prefix);
     throw e;
   }
+  // coordinates beyond the Earth's size are a unit or typing mistake (and overflow the kernels)
+  const far = (p: unknown, f: string) => {
+    if (!Array.isArray(p)) return;
+    p.forEach((v, j) => {
+      if (typeof v === "number" && Math.abs(v) > MAX_COORDINATE) throw new ValidationError(at(`${f}[${j}]`), `${v} m is beyond ${MAX_COORDINATE} m (10 000 km); give coordinates in metres on a local grid`);
+    });
+  };
+  // times and frequencies far outside any TEM survey make the engine's grids unbounded
+  const span = (v: unknown, f: string, lo: number, hi: number, unit: string) => {
+    if (typeof v === "number" && (v < lo || v > hi)) throw new ValidationError(at(f), `${v} ${unit} is outside [${lo}, ${hi}] ${unit}, the range the engine supports`);
+  };
+  if (Array.isArray(s.times)) s.times.forEach((t, i) => span(t, `times[${i}]`, MIN_TIME, MAX_TIME, "s"));
+  if (Array.isArray(s.gates)) s.gates.forEach((g, i) => Array.isArray(g) && g.forEach((t, j) => span(t, `gates[${i}][${j}]`, MIN_TIME, MAX_TIME, "s")));
+  if (Array.isArray(s.frequencies)) s.frequencies.forEach((v, i) => span(v, `frequencies[${i}]`, 1e-6, 1e9, "Hz"));
+  const src = s.source as Record<string, unknown>;
+  const rcv = s.receiver as Record<string, unknown>;
+  if (Array.isArray(src.points)) src.points.forEach((p, i) => far(p, `source.points[${i}]`));
+  far(rcv.position, "receiver.position");
+  if (Array.isArray(rcv.points)) rcv.points.forEach((p, i) => far(p, `receiver.points[${i}]`));
 }
+
+/** Accepted range of times and gate edges, in s. */
+export const MIN_TIME = 1e-9;
+export const MAX_TIME = 1e4;
+/** Largest accepted |coordinate| of a source or receiver point, in metres. */
+export const MAX_COORDINATE = 1e7;
 
 /** Check a forward case's model keys and values (ranges per layer) under the user's path. */
 export function checkModel(x: unknown, field = "model"): void {
