@@ -4,6 +4,7 @@ import { gaussian, mulberry32 } from "../src/config";
 import {
   assembleJacobian,
   autocovariance,
+  diagnoseChains,
   DreamZS,
   essBasic,
   essBulk,
@@ -163,6 +164,22 @@ test("one chain with a different scale: folded (tail) R-hat > 1.05 while bulk R-
   assert.ok(tail > 1.05, `tail ${tail}`);
   assert.ok(bulk < 1.05, `bulk ${bulk}`);
   assert.ok(rhat(ch) >= tail);
+});
+
+test("diagnoseChains (one shared sort) equals the separate bulk/tail R-hat and bulk ESS, ties included", () => {
+  const g = gaussian(mulberry32(51));
+  for (const [m, n] of [[3, 101], [4, 400], [8, 999]]) {
+    const ch = Array.from({ length: m }, (_, c) => Float64Array.from({ length: n }, () => Math.round(g() * (1 + c / 4) * 4) / 4));
+    const d = diagnoseChains(ch);
+    assert.equal(d.rhatBulk, rhatBulk(ch));
+    assert.equal(d.rhatTail, rhatTail(ch));
+    assert.equal(d.rhat, rhat(ch));
+    assert.equal(d.essBulk, essBulk(ch));
+  }
+  // an AR(1) with phi = 0.99 needs lags beyond the direct sums: the FFT path
+  const ar = ar1Chains(4, 20000, 0.99, 52);
+  const expected = (80000 * 0.01) / 1.99;
+  assert.ok(Math.abs(essBasic(ar) / expected - 1) < 0.35, `ess ${essBasic(ar)} vs ${expected}`);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +353,10 @@ test("stop rules: callback, budget, and automatic thinning bounds memory", () =>
   });
   assert.equal(a.stopReason, "callback");
   assert.equal(a.iterations, 60);
+  // the gap between checks grows as max(checkEvery, checkGrowth x iteration)
+  const at: number[] = [];
+  sample(gauss2, BOX2, { seed: 1, checkEvery: 10, checkGrowth: 0.5, maxEvaluations: 8 * 200, onCheck: (info) => void at.push(info.iteration) });
+  assert.deepEqual(at, [10, 20, 30, 45, 68, 102, 153]);
   const b = sample(gauss2, BOX2, { seed: 1, maxEvaluations: 8 * 301, maxStoredPerChain: 50, thin: 1 });
   assert.equal(b.stopReason, "budget");
   assert.equal(b.iterations, 300);

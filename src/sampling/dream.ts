@@ -222,6 +222,22 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
 }
 
 /**
+ * Reflect a coordinate into [l, u] at its walls (repeatedly, for steps longer than the box). For a
+ * translation proposal whose step is symmetric and independent of the current state, the
+ * reflected kernel q(x, y) = sum over the mirror images y' of y of k(y' - x) is symmetric in
+ * (x, y), so reflection keeps detailed balance for the uniform prior like folding does, and a
+ * step just past a wall lands just inside it instead of at the far side of the box (which made
+ * nearly every such proposal a rejection when posterior mass sits at a bound, e.g. m = 0).
+ */
+export function reflectInto(y: number, l: number, u: number): number {
+  if (y >= l && y <= u) return y;
+  const w = u - l;
+  let t = (y - l) % (2 * w);
+  if (t < 0) t += 2 * w;
+  return l + (t > w ? 2 * w - t : t);
+}
+
+/**
  * Fold a coordinate periodically into [l, u]: l + ((y - l) mod w). On the box seen as a torus a
  * translation proposal with a symmetric step distribution stays symmetric, so folding keeps
  * detailed balance for the uniform prior [Vrugt16, boundary handling "fold"].
@@ -248,8 +264,8 @@ export function foldInto(y: number, l: number, u: number): number {
  *     x*_A = x_A + (1 + e) gamma(delta, d') sum_k (z_{a_k} - z_{b_k})_A + epsilon,
  *     gamma = 2.38 / sqrt(2 delta d')                                   [Vrugt16, DREAM(ZS) proposal]
  *   with e ~ U(-b, b), epsilon ~ N(0, b*^2) and gamma = 1 every jumpEvery-th iteration.
- *   Out-of-box coordinates are FOLDED periodically back into the box (the proposal is symmetric
- *   on the torus, so the acceptance ratio is the likelihood ratio).
+ *   Out-of-box coordinates are REFLECTED at the walls back into the box (the reflected proposal
+ *   is symmetric, see reflectInto, so the acceptance ratio is the likelihood ratio).
  * - snooker (probability `snooker`) [terBraak08, snooker update; Vrugt16, DREAM(ZS) snooker]: archive members
  *   z, z1, z2; the line through x and z; x* = x + gamma_s ((z1 - z2) . u) u, u = (x - z)/|x - z|,
  *   gamma_s ~ U(1.2, 2.2); accepted with probability
@@ -354,7 +370,7 @@ export class DreamZS {
       for (let k = 0; k < delta; k++) diff += this.archive[idx[k]][j] - this.archive[idx[delta + k]][j];
       const e = o.jitter * (2 * this.rand() - 1); // e ~ U(-b, b)
       const eps = o.noise * this.width[j] * this.gauss(); // epsilon ~ N(0, b*^2)
-      y[j] = foldInto(x[j] + (1 + e) * gamma * diff + eps, this.bounds.lower[j], this.bounds.upper[j]);
+      y[j] = reflectInto(x[j] + (1 + e) * gamma * diff + eps, this.bounds.lower[j], this.bounds.upper[j]);
     }
     return y;
   }

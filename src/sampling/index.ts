@@ -9,6 +9,7 @@ export {
   DreamZS,
   flattenDraws,
   foldInto,
+  reflectInto,
   quantiles,
   resolveSampleOptions,
   sample,
