@@ -172,8 +172,11 @@ test("tem forward: BOM accepted, unknown keys rejected, non-finite outputs refus
   refused(await cli(["tem", "forward", write("tims.json", { ...c, tims: c.times })]), /tims: unknown key; did you mean 'times'\?/, "tims");
   refused(await cli(["tem", "forward", write("recv.json", { ...c, receiver: { ...c.receiver, componnet: "Ex" } })]), /receiver\.componnet: unknown key; did you mean 'component'\?/, "componnet");
   const huge = { ...c, source: { ...c.source, points: c.source.points.map((p: number[]) => p.map((v) => v * 1e200)) } };
-  const r = await cli(["tem", "forward", write("huge.json", huge)]);
-  refused(r, /tem forward outputs: outputs\.time_off\[\d+\] is (NaN|-?Infinity); .*coordinates/, "huge coordinates");
+  refused(await cli(["tem", "forward", write("huge.json", huge)]), /source\.points\[0\]\[0\]: -5e\+201 m is beyond 10000000 m/, "huge coordinates");
+  // a denormal resistivity passes the model's range (> 0) but the response is not finite
+  const tiny = { ...c, model: { ...c.model, rho0: [5e-324] } };
+  const r = await cli(["tem", "forward", write("denormal.json", tiny)]);
+  refused(r, /tem forward outputs: outputs\.time_off\[\d+\] is (NaN|-?Infinity); /, "non-finite response");
   assert.equal(r.out, "", "nothing on stdout");
   refused(await cli(["tem", "forward", path.join(tmp, "none.json")]), /none\.json: cannot read/, "missing case");
   const trunc = path.join(tmp, "trunc.json");

@@ -44,7 +44,7 @@ export function parseArgs(args: string[], opts: { booleans?: string[]; known?: s
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      if (known && !known.has(name)) throw new UsageError(`unknown option --${name}; known: ${[...known].map((k) => "--" + k).join(", ")}`);
+      if (known && !known.has(name)) throw new UsageError(known.size === 0 ? `unknown option --${name}; this verb takes no options` : `unknown option --${name}; known: ${[...known].map((k) => "--" + k).join(", ")}`);
       if (eq >= 0) flags[name] = a.slice(eq + 1);
       else if (booleans.has(name)) flags[name] = true;
       else {
