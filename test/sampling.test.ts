@@ -256,6 +256,18 @@ test("flat likelihood in a 1-D box: the draws are uniform in the box (folding ke
   assert.ok(v[0] >= lo && v[n - 1] <= hi);
 });
 
+test("a Gaussian cut by the box: the truncated-normal mean and sd (folding with a non-flat likelihood)", () => {
+  // N(0, 1) restricted to [0, 3]: mean = (phi(0) - phi(3)) / Z, var = 1 - 3 phi(3) / Z - mean^2, Z = Phi(3) - 1/2
+  const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  const Z = normalCdf(3) - 0.5;
+  const mean = (phi(0) - phi(3)) / Z;
+  const sd = Math.sqrt(1 - (3 * phi(3)) / Z - mean * mean);
+  const r = sample((xs) => xs.map((x) => -0.5 * x[0] * x[0]), [[0, 3]], { seed: 12, essTarget: 3000, rhatTarget: 1.01 });
+  const s = summarize(flattenDraws(r.draws));
+  assert.ok(Math.abs(s.mean[0] - mean) < 0.03, `mean ${s.mean[0]} vs ${mean}`);
+  assert.ok(Math.abs(s.sd[0] / sd - 1) < 0.05, `sd ${s.sd[0]} vs ${sd}`);
+});
+
 test("foldInto: periodic folding into the box", () => {
   assert.equal(foldInto(3, 0, 10), 3);
   assert.ok(Math.abs(foldInto(12, 0, 10) - 2) < 1e-12);
