@@ -116,9 +116,16 @@ async function rankinPart() {
   const spec = parseSurvey(JSON.parse(fs.readFileSync(path.join(root, "examples", "survey_rankin.json"), "utf8")));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-rankin-"));
   const t0 = Date.now();
+  const c0 = process.cpuUsage();
   const r = await runSurvey(spec, { out, threads: 2, log });
   const s = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
+    // CPU time of this process and its threads: on an otherwise idle 2-core machine the wall time
+    // is about cpuSeconds / 2 (the soundings and the Jacobians are spread over 2 threads)
+    cpuSeconds,
+    idleTwoCoreEstimateSeconds: cpuSeconds / 2,
     survey: "examples/survey_rankin.json",
     soundings: spec.soundings.length,
     threads: 2,
