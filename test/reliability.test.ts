@@ -302,6 +302,20 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
   refused(await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", path.join(tmp, "plain.json")]), /not a directory/, "--out a file");
   refused(await cli(["tcn", "pretrain", "--epochs", "1e", "--out", path.join(tmp, "pt")]), /--epochs 1e/, "--epochs");
   for (const f of ["ft", "ev", "pt"]) assert.ok(!fs.existsSync(path.join(tmp, f)), f);
+
+  // TCN configs: did-you-mean, no coercion, ranges; a valid config reaches the --out check
+  const tcnCfg = (name: string, c: unknown) => write(name, c);
+  const good2 = tcnCfg("tcn_ok.json", { seed: 1, source: { data: { name: "marmousi2", traceStep: 20 }, train: { epochs: 2 } }, target: { data: { name: "overthrust", traceStep: 8 } }, finetune: { epochs: 3 } });
+  refused(await cli(["tcn", "transfer", "--config", good2, "--out", "/proc/geoinv/x"]), /pseudo filesystem/, "valid tcn config");
+  const tcnBad: [unknown, RegExp][] = [
+    [{ finetune: { epocs: 3 } }, /finetune\.epocs: unknown key; did you mean 'epochs'\?/],
+    [{ finetune: { epochs: "3" } }, /finetune\.epochs: expected an integer/],
+    [{ finetune: { lr: 0 } }, /finetune\.lr: 0 is out of range/],
+    [{ sead: 1 }, /sead: unknown key; did you mean 'seed'\?/],
+    [{ target: { wells: { count: 2.5 } } }, /target\.wells\.count: expected an integer/],
+  ];
+  for (const [c, re] of tcnBad) refused(await cli(["tcn", "transfer", "--config", tcnCfg("tcn_bad.json", c), "--out", path.join(tmp, "tb")]), re, JSON.stringify(c));
+  assert.ok(!fs.existsSync(path.join(tmp, "tb")));
 });
 
 test("errors that are not bad input: exit 1, one line and a hint to report; fs errors exit 2", () => {

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { assertFinite, atomicWriteFile, OutputDir, parseNumberList, resultJson, ValidationError } from "../core";
+import { assertFinite, atomicWriteFile, boolean, checkKeys, integerInRange, isObject, join, numberInRange, OutputDir, parseNumberList, resultJson, show, ValidationError } from "../core";
 import { RunSize, runSize } from "../config";
 import { toNpy, loadNpy2D } from "../data";
 import { epochProgress } from "../display";
@@ -140,8 +140,44 @@ function m4(m: Metrics): Metrics {
   return { pcc: m.pcc, r2: m.r2, mse: m.mse, mae: m.mae };
 }
 
+/** Objects checked by their own loaders (data specs, architecture, split), as in mergeConfig. */
+const OPEN_KEYS = new Set(["data", "model", "split"]);
+/** Ranges of the numeric training settings of a TCN config. */
+const TCN_RANGES: Record<string, (v: unknown, f: string) => unknown> = {
+  seed: (v, f) => integerInRange(v, f, -(2 ** 31), 2 ** 31),
+  epochs: (v, f) => integerInRange(v, f, 1, 1e6),
+  batchSize: (v, f) => integerInRange(v, f, 1, 1e5),
+  patience: (v, f) => (v === null ? v : integerInRange(v, f, 1, 1e6)),
+  lr: (v, f) => numberInRange(v, f, 0, 1, { loOpen: true }),
+  weightDecay: (v, f) => numberInRange(v, f, 0, 1),
+  freezeBlocks: (v, f) => integerInRange(v, f, 0, 64),
+  count: (v, f) => integerInRange(v, f, 1, 1e5),
+};
+
+/**
+ * A TCN config checked against its preset before merging: unknown keys with a did-you-mean
+ * suggestion, the preset's types without coercion ("5" is not a number, "false" not a boolean),
+ * and ranges for the training settings.
+ */
+function strictLike(raw: unknown, preset: unknown, field: string): void {
+  if (!isObject(raw) || !isObject(preset)) return;
+  checkKeys(raw, field, Object.keys(preset));
+  for (const [k, v] of Object.entries(raw)) {
+    const f = join(field, k);
+    const p = preset[k];
+    if (OPEN_KEYS.has(k)) continue;
+    if (TCN_RANGES[k]) TCN_RANGES[k](v, f);
+    else if (typeof p === "number" && !(typeof v === "number" && Number.isFinite(v))) throw new ValidationError(f, `expected a finite number, got ${show(v)}`);
+    else if (typeof p === "boolean") boolean(v, f);
+    else if (typeof p === "string" && typeof v !== "string") throw new ValidationError(f, `expected a string, got ${show(v)}`);
+    else if (isObject(p) && isObject(v)) strictLike(v, p, f);
+  }
+}
+
 function pretrainConfig(a: ParsedArgs, size: RunSize): PretrainConfig {
-  const cfg = mergeConfig(pretrainPreset(size), readConfig(a));
+  const raw = readConfig(a);
+  strictLike(raw, pretrainPreset(size), "");
+  const cfg = mergeConfig(pretrainPreset(size), raw);
   cfg.data = dataFromFlags(a, cfg.data);
   cfg.train = trainFlags(a, cfg.train);
   const seed = num(a, "seed", -(2 ** 31), 2 ** 31, true);
@@ -155,7 +191,9 @@ function pretrainConfig(a: ParsedArgs, size: RunSize): PretrainConfig {
 }
 
 function transferConfig(a: ParsedArgs, size: RunSize): TransferConfig {
-  const cfg = mergeConfig(transferPreset(size), readConfig(a));
+  const raw = readConfig(a);
+  strictLike(raw, { ...transferPreset(size), pretrained: "" }, "");
+  const cfg = mergeConfig(transferPreset(size), raw);
   cfg.target = { ...cfg.target, data: dataFromFlags(a, cfg.target.data) };
   const wells = list(a, "wells");
   const nw = num(a, "n-wells", 1, 1e5, true);
