@@ -61,3 +61,30 @@ test("the runner fails an executed notebook over 1 MB and names what made it big
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("Lab's pre-save hook drops the renderer's PNG from plotly outputs only", async () => {
+  const { spawnSync } = await import("child_process");
+  const cfg = path.join(root, "kernel", "config", "jupyter_server_config.py");
+  const py = `
+import json, sys
+class C:
+    def __getattr__(self, k):
+        v = C(); object.__setattr__(self, k, v); return v
+c = C()
+ns = {"get_config": lambda: c}
+exec(open(sys.argv[1]).read(), ns)
+hook = c.ContentsManager.pre_save_hook
+fig = {"output_type": "display_data", "metadata": {"image/png": {"width": 10}}, "data": {"application/vnd.plotly.v1+json": {"data": []}, "image/png": "AAAA", "text/plain": "[figure]"}}
+img = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "BBBB", "text/plain": "x"}}
+model = {"type": "notebook", "content": {"cells": [{"cell_type": "code", "outputs": [fig, img]}, {"cell_type": "markdown"}]}}
+hook(model=model, path="x.ipynb", contents_manager=None)
+hook(model={"type": "file", "content": "text"}, path="y.txt", contents_manager=None)
+print(json.dumps(model["content"]["cells"][0]["outputs"]))
+`;
+  const r = spawnSync("python3", ["-c", py, cfg], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const outs = JSON.parse(r.stdout) as { data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+  assert.deepEqual(Object.keys(outs[0].data).sort(), ["application/vnd.plotly.v1+json", "text/plain"]);
+  assert.deepEqual(outs[0].metadata, {});
+  assert.equal(outs[1].data["image/png"], "BBBB");
+});
