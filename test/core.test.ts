@@ -9,6 +9,7 @@ import {
   atomicWriteFile,
   boolean,
   checkKeys,
+  checkOutputDir,
   checkOutputFile,
   didYouMean,
   editDistance,
@@ -212,6 +213,10 @@ test("OutputDir: staged outputs appear only on commit; abort removes what the ru
     assert.throws(() => OutputDir.prepare(file), /not a directory/);
     assert.throws(() => OutputDir.prepare(path.join(file, "x")), /is a file, not a directory/);
     assert.throws(() => OutputDir.prepare("/proc/geoinv-test/x"), /pseudo filesystem/);
+    assert.equal(checkOutputDir(path.join(d, "new", "deeper")), path.join(d, "new", "deeper"));
+    assert.ok(!fs.existsSync(path.join(d, "new")), "checkOutputDir creates nothing");
+    assert.throws(() => checkOutputDir(file), /not a directory/);
+    assert.throws(() => checkOutputDir("/sys/kernel/x"), /pseudo filesystem/);
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }

@@ -104,6 +104,11 @@ test("tem invert: a bad --out is refused before any work, and nothing is left be
   assert.deepEqual(listing(tmp), before);
   assert.equal(fs.readFileSync(cfg, "utf8"), cfgText, "the config is never overwritten");
   refused(await cli(["tem", "invert", cfg, "--out="]), /--out needs a file name/, "--out=");
+  // the survey verbs check their outputs the same way
+  refused(await cli(["survey", "rankin", "--sites", "2,,7"]), /--sites: "2,,7": item 2 is empty/, "--sites");
+  refused(await cli(["survey", "rankin", "--out", path.join(tmp, "nodir", "s.json")]), /no such directory/, "survey rankin --out");
+  refused(await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", "/proc/geoinv/x"]), /pseudo filesystem/, "survey invert --out");
+  refused(await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", cfg]), /not a directory/, "survey invert --out FILE");
 });
 
 test("tem invert: --out written atomically; a later failing run keeps the previous result", async () => {

@@ -1,5 +1,6 @@
-import * as fs from "fs";
+import { atomicWriteFile, checkOutputDir, parseNumberList } from "../core";
 import { parseSurvey, rankinSurvey, runSurvey, startWorker, submitSurvey } from "../survey";
+import { outFile, readJsonFile } from "./io";
 import { CliIO, parseArgs, UsageError, Verb } from "./registry";
 
 /**
@@ -7,17 +8,7 @@ import { CliIO, parseArgs, UsageError, Verb } from "./registry";
  * on this machine (worker threads) or on many (a BullMQ queue in Redis).
  */
 function readSurvey(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read survey file '${file}': ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`survey file '${file}' is not valid JSON: ${(e as Error).message}`);
-  }
+  return readJsonFile(file, "the survey file");
 }
 
 function positiveInt(v: string | boolean | undefined, flag: string, dflt: number): number {
@@ -67,6 +58,8 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
       const { positional, flags } = parseArgs(args, { known: ["out", "workers", "queue", "queue-name", "timeout", "poll-ms"], booleans: ["no-lci", "quiet"] });
       if (positional.length !== 1) throw new UsageError("give exactly one SURVEY.json (see geoinv survey invert --help)");
       if (typeof flags.out !== "string" || flags.out === "") throw new UsageError("--out DIR is required: per-sounding results and the section are written there");
+      // checked before any work: not a file, not /proc, its nearest existing parent writable
+      checkOutputDir(flags.out, { inputs: [positional[0]] });
       const spec = parseSurvey(readSurvey(positional[0]));
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const threads = threadsFlag(flags.workers);
@@ -112,18 +105,16 @@ its output.`,
     run: async (args, io: CliIO) => {
       const { positional, flags } = parseArgs(args, { known: ["out", "sites", "workflow"] });
       if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
+      const out = outFile(flags.out, []);
       let sites: number[] | undefined;
-      if (flags.sites !== undefined) {
-        sites = String(flags.sites).split(",").map((s) => Number(s.trim()));
-        for (const s of sites) if (!Number.isInteger(s) || s < 1 || s > 22) throw new UsageError(`--sites: '${flags.sites}' must list sites 1..22, e.g. 2,7,20`);
-      }
+      if (flags.sites !== undefined) sites = parseNumberList(String(flags.sites), "--sites", { integer: true, min: 1, max: 22 });
       const wf = flags.workflow;
       if (wf !== undefined && wf !== "resistivity" && wf !== "two-step") throw new UsageError(`--workflow: '${wf}'; use resistivity or two-step`);
       const j = rankinSurvey({ sites, workflow: wf as "resistivity" | "two-step" | undefined });
       if (wf === "two-step") j.parameterisation = { ...(j.parameterisation as object), m: { min: 0, max: 0.95 }, tau: { min: 1e-6, max: 0.1 }, c: { min: 0.1, max: 1 } };
       const text = JSON.stringify(j, null, 1) + "\n";
-      if (typeof flags.out === "string") {
-        fs.writeFileSync(flags.out, text);
+      if (out !== undefined) {
+        atomicWriteFile(out, text);
         io.stderr(`wrote ${flags.out} (${(j.soundings as unknown[]).length} soundings)\n`);
       } else io.stdout(text);
       return 0;

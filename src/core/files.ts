@@ -121,6 +121,30 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
   return abs;
 }
 
+/**
+ * Check an output directory before any work without creating it: not on a pseudo filesystem, not a
+ * file, and its nearest existing ancestor a writable directory. Returns the absolute path.
+ */
+export function checkOutputDir(p: string, opts: OutputCheckOptions = {}): string {
+  if (p.trim() === "") throw new FileError("(empty path)", "bad output path", "the output directory is empty", "give a directory, e.g. --out out/run1");
+  const abs = path.resolve(p);
+  const special = onSpecialFilesystem(abs);
+  if (special) throw new FileError(p, "bad output path", `${special} is a kernel pseudo filesystem, not a place for results`, "choose a regular directory");
+  for (const input of opts.inputs ?? []) {
+    if (input && fs.existsSync(input) && sameFile(abs, input)) throw new FileError(p, "is an input", `it is the input ${input}`, "choose another output directory");
+  }
+  const base = nearestExisting(abs);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(base);
+  } catch (e) {
+    throw new FileError(p, "bad output path", `${base} cannot be read (${(e as Error).message})`);
+  }
+  if (!st.isDirectory()) throw new FileError(p, base === abs ? "not a directory" : "bad output path", base === abs ? "exists and is a file; --out names a directory here" : `${base} is a file, not a directory`);
+  probeWritable(base, p);
+  return abs;
+}
+
 /** Hooks for tests: called with the temporary path just before the rename. */
 export interface AtomicHooks {
   beforeRename?: (tmp: string) => void;

@@ -23,5 +23,5 @@ export {
   stripBom,
 } from "./validate";
 export type { RangeOptions } from "./validate";
-export { atomicWriteDir, atomicWriteFile, checkOutputFile, onSpecialFilesystem, OutputDir, probeWritable, resultJson, SPECIAL_ROOTS } from "./files";
+export { atomicWriteDir, atomicWriteFile, checkOutputDir, checkOutputFile, onSpecialFilesystem, OutputDir, probeWritable, resultJson, SPECIAL_ROOTS } from "./files";
 export type { AtomicHooks, OutputCheckOptions } from "./files";
