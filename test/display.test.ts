@@ -236,3 +236,16 @@ test("posterior-predictive band: quantiles per gate with observed data and error
   assert.match((neg.layout!.yaxis as { title: { text: string } }).title.text, /\|value\|/);
   assert.throws(() => posteriorPredictiveFigure({ times, q05: [1], q50: [1, 1, 1], q95: [1, 1, 1] }), /q05 has 1 values for 3 times/);
 });
+
+test("epoch progress: an early-stopped run ends at its real epoch, closed by the next run or by finish()", async () => {
+  const { epochProgress } = await import("../src/display");
+  const msgs = capture(() => {
+    const cb = epochProgress("train");
+    for (let e = 1; e <= 4; e++) cb({ epoch: e, epochs: 10, trainLoss: 1, valLoss: NaN });
+    cb({ epoch: 1, epochs: 10, trainLoss: 1, valLoss: NaN }); // a second run starts
+    cb({ epoch: 2, epochs: 10, trainLoss: 1, valLoss: NaN, stopped: "early stopping (patience 1)" });
+  });
+  const texts = msgs.map((m) => m.content.data["text/plain"] as string);
+  assert.ok(texts.some((t) => /stopped early, 4\/10 .*stopped early at epoch 4/.test(t)), texts.join("\n"));
+  assert.match(texts[texts.length - 1], /stopped early, 2\/10 .*early stopping \(patience 1\)/);
+});

@@ -32,7 +32,7 @@ export {
 } from "./figures";
 export type { LayeredModel, SectionOptions, Series, TransientSeries } from "./figures";
 export { epochProgress } from "./seismic";
-export type { EpochReport } from "./seismic";
+export type { EpochCallback, EpochReport } from "./seismic";
 export { modelBandFigure, POSTERIOR_LABEL, posteriorDepthBandFigure, posteriorPredictiveFigure, SEARCH_SPREAD_LABEL } from "./inversion";
 export type { DepthBandSeries, ModelOverlay, PredictiveBand } from "./inversion";
 export { posteriorScatterFigure } from "./scatter";
