@@ -268,6 +268,33 @@ test("a Gaussian cut by the box: the truncated-normal mean and sd (folding with 
   assert.ok(Math.abs(s.sd[0] / sd - 1) < 0.05, `sd ${s.sd[0]} vs ${sd}`);
 });
 
+test("a correlated Gaussian cut at a corner of the box: the mean (folding; reflection at the walls is biased here)", () => {
+  const mu = 0.3;
+  const rho = 0.9;
+  const ll = (xs: Float64Array[]) =>
+    xs.map((x) => {
+      const a = x[0] - mu;
+      const b = x[1] - mu;
+      return (-0.5 * (a * a - 2 * rho * a * b + b * b)) / (1 - rho * rho);
+    });
+  // reference by the midpoint rule on a 400 x 400 grid over [0, 4]^2
+  const N = 400;
+  let Z = 0;
+  let m = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      const p = Float64Array.of(((i + 0.5) * 4) / N, ((j + 0.5) * 4) / N);
+      const w = Math.exp(ll([p])[0]);
+      Z += w;
+      m += w * p[0];
+    }
+  }
+  const exact = m / Z;
+  const r = sample(ll, [[0, 4], [0, 4]], { seed: 4, essTarget: 3000, rhatTarget: 1.01 });
+  const s = summarize(flattenDraws(r.draws));
+  for (let j = 0; j < 2; j++) assert.ok(Math.abs(s.mean[j] - exact) < 0.045, `mean ${j}: ${s.mean[j]} vs ${exact}`);
+});
+
 test("foldInto: periodic folding into the box", () => {
   assert.equal(foldInto(3, 0, 10), 3);
   assert.ok(Math.abs(foldInto(12, 0, 10) - 2) < 1e-12);

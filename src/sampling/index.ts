@@ -9,7 +9,6 @@ export {
   DreamZS,
   flattenDraws,
   foldInto,
-  reflectInto,
   quantiles,
   resolveSampleOptions,
   sample,
