@@ -148,6 +148,8 @@ test("strict configs: unknown keys with did-you-mean, no coercion, ranges, the u
     ["workflow", (c) => (c.workflow = "two_step"), /workflow: .*did you mean 'two-step'\?/],
     ["data error", (c) => { delete c.synthetic; c.data = { time_off: c.times.map(() => 1e-6), error: c.times.map(() => 1e-300) }; }, /data\.error\[0\]: 1e-300 is so small/],
     ["synthetic floor", (c) => (c.synthetic = { relative: 0, floor: 1e-300 }), /synthetic\.floor: 1e-300 is so small/],
+    ["forward_options key", (c) => (c.forward_options = { hankle: "key_101_2009" }), /forward_options\.hankle: unknown key; did you mean 'hankel'\?/],
+    ["forward_options value", (c) => (c.forward_options = { hankel: "zz" }), /^geoinv tem invert: forward_options\.hankel: unknown Hankel filter/],
     ["survey path", (c) => {
       c.surveys = [{ source: c.source, receiver: { type: "dipole", points: [[0, 0]], component: "E" }, times: c.times }];
       delete c.source; delete c.receiver; delete c.times;
@@ -184,6 +186,7 @@ test("tem forward: BOM accepted, unknown keys rejected, non-finite outputs refus
   refused(r, /tem forward outputs: outputs\.time_off\[\d+\] is (NaN|-?Infinity); /, "non-finite response");
   assert.equal(r.out, "", "nothing on stdout");
   refused(await cli(["tem", "forward", path.join(tmp, "none.json")]), /none\.json: cannot read/, "missing case");
+  refused(await cli(["tem", "forward", fixture, "--options", '{"hankle": 1}']), /--options: hankle: unknown option/, "--options key");
   const trunc = path.join(tmp, "trunc.json");
   fs.writeFileSync(trunc, text.slice(0, 100));
   refused(await cli(["tem", "forward", trunc]), /trunc\.json: not valid JSON/, "truncated case");

@@ -81,6 +81,7 @@ export function chainsNpy(run: PosteriorRun): Uint8Array {
  */
 function userField(e: unknown, synthetic: boolean, json: unknown): unknown {
   if (!(e instanceof ValidationError) || !/^datasets\[\d+\]/.test(e.field)) return e;
+  if (/^datasets\[\d+\]\.options\./.test(e.field)) return new ValidationError(e.field.replace(/^datasets\[\d+\]\.options/, "forward_options"), e.detail);
   const multi = typeof json === "object" && json !== null && "surveys" in json;
   const field = multi ? e.field.replace(/^datasets/, "surveys") : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
   if (synthetic && /\.data\.time_off\[\d+\]$/.test(e.field)) {

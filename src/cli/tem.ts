@@ -2,7 +2,7 @@
  * `geoinv tem ...` verbs. `tem forward` is the EM forward engine on a case file in the reference
  * format (../shared/reference/tem/README.md); the inversion verbs join this file later.
  */
-import { checkKeys, resultJson, stripBom } from "../core";
+import { checkKeys, resultJson, stripBom, ValidationError } from "../core";
 import { compileSurvey, forward, ForwardOptions, parseEarthModel, Response } from "../em";
 import { checkModel, checkSurvey, FORWARD_CASE_KEYS } from "../inversion";
 import { readJsonFile } from "./io";
@@ -51,7 +51,14 @@ export const temForwardVerbs: Verb[] = [
         }
       }
       const model = parseEarthModel((c as Record<string, unknown>).model);
-      const plan = compileSurvey(c, opts);
+      let plan: ReturnType<typeof compileSurvey>;
+      try {
+        plan = compileSurvey(c, opts);
+      } catch (e) {
+        // the engine names its options "options.KEY"; here they are the --options flag's JSON
+        if (e instanceof ValidationError && e.field.startsWith("options")) throw new ValidationError("--options", `${e.field.replace(/^options\.?/, "") || "the object"}: ${e.detail}`);
+        throw e;
+      }
       const outputs = responseToOutputs(forward(plan, model));
       io.stdout(resultJson(outputs, "tem forward outputs", "the response overflowed or is undefined; check the coordinates (huge distances), the times and the layer values", 0));
       return 0;

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { boolean, checkKeys, finite, finiteArray, integerInRange, isObject, numberInRange, object, oneOf, show, string, ValidationError } from "../core";
-import { parseEarthModel, parseSurvey } from "../em";
+import { DEFAULT_OPTIONS, parseEarthModel, parseSurvey } from "../em";
 import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
 import { EarthModel } from "./model";
 import { DataSet, InversionProblem, MISFIT_KINDS, MisfitKind, validateProblem } from "./objective";
@@ -314,7 +314,7 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     adaptiveLambda: adaptive,
   };
   if (x.forward_options !== undefined) {
-    object(x.forward_options, "forward_options", undefined, "the EM engine's options object");
+    object(x.forward_options, "forward_options", Object.keys(DEFAULT_OPTIONS), "the EM engine's options object");
     problem.forward = { module: path.join(__dirname, "forward.ts"), factory: "emForward", args: x.forward_options };
   }
   try {
