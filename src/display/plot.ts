@@ -62,7 +62,7 @@ export function legendEntries(fig: Figure): number {
 
 /**
  * Make a vertical legend fit without a scroll bar: plotly scrolls a legend taller than the plot
- * area and hides its last entries. The figure grows (24 px per entry) when needed.
+ * area and hides its last entries. The figure grows (30 px per entry) when needed.
  */
 export function fitLegend(fig: Figure): Figure {
   const layout = { ...(fig.layout ?? {}) };
@@ -73,8 +73,8 @@ export function fitLegend(fig: Figure): Figure {
   const margin = (layout.margin ?? {}) as { t?: number; b?: number };
   const height = (layout.height as number | undefined) ?? 450;
   const plotArea = height - (margin.t ?? 80) - (margin.b ?? 80);
-  // measured in headless Chromium: about 21.5 px per entry with line+marker symbols, plus padding
-  const need = 24 * n + 30;
+  // measured in headless Chromium (plotly.js 4.1, 12 px legend font): 29 px per entry, plus padding
+  const need = 30 * n + 40;
   if (need <= plotArea) return fig;
   layout.height = Math.ceil(height + need - plotArea);
   return { ...fig, layout };
