@@ -119,6 +119,10 @@ test("tem invert: --out written atomically; a later failing run keeps the previo
   const first = fs.readFileSync(out, "utf8");
   const res = JSON.parse(first);
   assert.ok(Number.isFinite(res.misfit.objective));
+  // a run whose misfit is not finite (tau fixed at 1e308 passes the parameterisation's range) is refused, the old result kept
+  const nan = write("cfg_nan.json", tiny((c) => (c.parameterisation.tau = { fixed: 1e308 })));
+  refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /tem invert result: [\w.\[\]]+ is (NaN|-?Infinity); check the data errors|parameterisation\.tau/, "non-finite misfit");
+  assert.equal(fs.readFileSync(out, "utf8"), first);
   const bad = write("cfg_bad.json", tiny((c) => (c.optimizer.c = 2)));
   refused(await cli(["tem", "invert", bad, "--out", out, "--quiet"]), /optimizer\.c: .*\[0, 1\]/, "optimizer.c");
   assert.equal(fs.readFileSync(out, "utf8"), first);

@@ -200,7 +200,7 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
     o.strategy = st;
   }
   const int = (k: string, lo: number, hi = Infinity) => (ox[k] === undefined ? undefined : integerInRange(ox[k], `optimizer.${k}`, lo, hi));
-  o.np = int(npKey, 4, 1e6);
+  o.np = int(npKey, 1, 1e6); // the minimum per strategy is optim's (checkDEOptions)
   o.maxGenerations = int("generations", 0);
   o.maxEvaluations = int("max_evaluations", 1);
   o.seed = int("seed", 0, 2 ** 32 - 1);
