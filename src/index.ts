@@ -3,5 +3,6 @@
  * domain directly (`import { loadNpy } from "./src/data"`) or everything from here.
  */
 export * as config from "./config";
+export * as core from "./core";
 export * as data from "./data";
 export * as display from "./display";
