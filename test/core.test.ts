@@ -208,6 +208,12 @@ test("OutputDir: staged outputs appear only on commit; abort removes what the ru
     o4.commit();
     assert.equal(fs.readFileSync(path.join(target, "model", "w"), "utf8"), "2");
     assert.deepEqual(fs.readdirSync(target).sort(), ["metrics.json", "model"]);
+    // a staging area left by a killed run (no such process) is removed by the next run
+    const stale = path.join(target, ".geoinv.staging-999999999-abcd1234");
+    fs.mkdirSync(stale);
+    OutputDir.prepare(target).abort();
+    assert.ok(!fs.existsSync(stale));
+    assert.deepEqual(fs.readdirSync(target).sort(), ["metrics.json", "model"]);
     const file = path.join(d, "f");
     fs.writeFileSync(file, "");
     assert.throws(() => OutputDir.prepare(file), /not a directory/);

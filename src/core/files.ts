@@ -257,6 +257,30 @@ export function resultJson(obj: unknown, stage: string, hint = "", indent = 2, a
   return JSON.stringify(obj, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), indent) + "\n";
 }
 
+/** Is a process with this id running (on this machine)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Remove staging areas left in `dir` by runs that were killed (their process no longer exists). */
+function removeStaleStaging(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^\.geoinv\.staging-(\d+)-[0-9a-f]+$/.exec(n);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  }
+}
+
 /**
  * An output directory prepared before any work. Everything is written into `staging` (inside
  * the final directory); `commit()` moves each entry into place atomically (replacing what a
@@ -302,6 +326,7 @@ export class OutputDir {
         fs.mkdirSync(q);
         created.push(q);
       }
+      removeStaleStaging(abs);
       const staging = tmpName(abs, "geoinv", "staging");
       fs.mkdirSync(staging);
       return new OutputDir(abs, staging, created);
