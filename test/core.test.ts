@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -223,6 +224,34 @@ test("OutputDir: staged outputs appear only on commit; abort removes what the ru
     assert.ok(!fs.existsSync(path.join(d, "new")), "checkOutputDir creates nothing");
     assert.throws(() => checkOutputDir(file), /not a directory/);
     assert.throws(() => checkOutputDir("/sys/kernel/x"), /pseudo filesystem/);
+  } finally {
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test("atomicWriteFile: a process killed mid-write leaves the previous file intact; the next check removes its temporary", async () => {
+  const d = tmpdir();
+  try {
+    const f = path.join(d, "result.json");
+    fs.writeFileSync(f, "old\n");
+    // the child writes 8 MB atomically and stops for good just before the rename; it is then killed
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
+      const { atomicWriteFile } = require(${JSON.stringify(path.join(__dirname, "..", "src", "core"))});
+      atomicWriteFile(${JSON.stringify(f)}, "x".repeat(8 << 20), { beforeRename: () => { process.stdout.write("at-rename\\n"); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } });
+    `], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (b: Buffer) => b.toString().includes("at-rename") && resolve());
+      child.on("exit", (code) => reject(new Error(`child exited ${code} before the rename`)));
+    });
+    const exited = new Promise((r) => child.on("exit", r));
+    child.kill("SIGKILL");
+    await exited;
+    assert.equal(fs.readFileSync(f, "utf8"), "old\n", "the previous result survives");
+    const left = fs.readdirSync(d).filter((n) => n !== "result.json");
+    assert.equal(left.length, 1, "the killed writer's temporary file");
+    assert.equal(fs.statSync(path.join(d, left[0])).size, 8 << 20);
+    checkOutputFile(f);
+    assert.deepEqual(fs.readdirSync(d), ["result.json"], "removed by the next run's output check");
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }

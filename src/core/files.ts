@@ -118,6 +118,7 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
     }
   }
   probeWritable(parent, p);
+  removeStale(parent, path.basename(abs), "tmp");
   return abs;
 }
 
@@ -269,14 +270,21 @@ function alive(pid: number): boolean {
 
 /** Remove staging areas left in `dir` by runs that were killed (their process no longer exists). */
 function removeStaleStaging(dir: string): void {
+  removeStale(dir, "geoinv", "staging");
+}
+
+/** Remove temporaries `.BASE.WHAT-PID-HEX` in `dir` whose process no longer exists (a killed write). */
+export function removeStale(dir: string, base: string, what: string): void {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
     return;
   }
+  const prefix = `.${base}.${what}-`;
   for (const n of names) {
-    const m = /^\.geoinv\.staging-(\d+)-[0-9a-f]+$/.exec(n);
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)-[0-9a-f]+$/.exec(n.slice(prefix.length));
     if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
   }
 }
