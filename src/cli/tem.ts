@@ -40,7 +40,7 @@ export const temForwardVerbs: Verb[] = [
       if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError("the case file must hold a JSON object");
       // strict keys: a typo ("tims") must not silently change the run
       checkKeys(c as Record<string, unknown>, "", FORWARD_CASE_KEYS);
-      checkModel((c as Record<string, unknown>).model);
+      checkModel((c as Record<string, unknown>).model, "model", true);
       checkSurvey(c as Record<string, unknown>, "");
       let opts: ForwardOptions | undefined;
       if (typeof flags.options === "string") {

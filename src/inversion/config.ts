@@ -54,6 +54,8 @@ export const CASE_KEYS: Record<string, readonly string[]> = {
   waveform: ["type", "ramp", "repetition"],
   "waveform.repetition": ["type", "base_frequency", "pulses"],
 };
+/** The engine's conductivity form of a model (`geoinv tem forward` accepts it too). */
+const SIGMA_MODEL_KEYS = ["sigma0", "sigmaInf", "tauSigma"];
 /** Top-level keys of a forward case (`geoinv tem forward`). */
 export const FORWARD_CASE_KEYS = ["name", "description", "model", "source", "receiver", "times", "frequencies", "waveform", "gates", "outputs", "precision", "reference", "notes"];
 const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "label", "data"];
@@ -102,8 +104,8 @@ export const MAX_TIME = 1e4;
 export const MAX_COORDINATE = 1e7;
 
 /** Check a forward case's model keys and values (ranges per layer) under the user's path. */
-export function checkModel(x: unknown, field = "model"): void {
-  const o = object(x, field, CASE_KEYS.model, "{thickness, rho0, m, tau, c}");
+export function checkModel(x: unknown, field = "model", sigmaForm = false): void {
+  const o = object(x, field, sigmaForm ? [...CASE_KEYS.model, ...SIGMA_MODEL_KEYS] : CASE_KEYS.model, "{thickness, rho0, m, tau, c}");
   try {
     parseEarthModel(o);
   } catch (e) {
@@ -218,7 +220,7 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   if (ox.bound_rule !== undefined) o.boundRule = oneOf(ox.bound_rule, "optimizer.bound_rule", BOUND_RULES);
   // restarts on diversity loss / stagnation are on by default in inversions (docs/OPTIMISER.md)
   if (ox.restarts !== undefined && !boolean(ox.restarts, "optimizer.restarts")) o.restart = false;
-  if (ox.polish !== undefined && boolean(ox.polish, "optimizer.polish")) o.polish = true;
+  if (ox.polish !== undefined) o.polish = boolean(ox.polish, "optimizer.polish");
   const sg = int("stagnation_generations", 1);
   if (sg !== undefined) o.stagnation = { generations: sg, tolerance: 1e-4 };
   for (const k of Object.keys(o) as (keyof InvertOptions)[]) if (o[k] === undefined) delete o[k];
