@@ -73,12 +73,12 @@ export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSiz
   if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
   const outDir = prepareOut();
   const msg = await withOutputDir(outDir, async () => {
-  const out = outDir.staging;
-  const be = await initBackend();
-  const bars: Record<string, (l: EpochLog) => void> = {};
-  const r = await runWellTransfer(cfg, {
-    onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
-    onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+    const out = outDir.staging;
+    const be = await initBackend();
+    const bars: Record<string, (l: EpochLog) => void> = {};
+    const r = await runWellTransfer(cfg, {
+      onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
+      onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
   });
   const files: string[] = [];
   r.final.sections.forEach((s, k) => {

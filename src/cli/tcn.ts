@@ -238,18 +238,18 @@ export const tcnVerbs: Verb[] = [
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
-      const be = await initBackend();
-      const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }) });
-      const f = writeJson(out.staging, "metrics.json", {
-        test: m4(r.test.section),
-        test_mean_trace: m4(r.test.meanTrace),
-        loss: r.history.finalTrainLoss,
-        history: { trainLoss: r.history.trainLoss, valLoss: r.history.valLoss, bestEpoch: r.history.bestEpoch, epochsRun: r.history.epochsRun, seconds: r.history.seconds },
-        split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
-        data: r.data.description,
-        size,
-        config: cfg,
-        backend: be.tfName,
+        const be = await initBackend();
+        const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }) });
+        const f = writeJson(out.staging, "metrics.json", {
+          test: m4(r.test.section),
+          test_mean_trace: m4(r.test.meanTrace),
+          loss: r.history.finalTrainLoss,
+          history: { trainLoss: r.history.trainLoss, valLoss: r.history.valLoss, bestEpoch: r.history.bestEpoch, epochsRun: r.history.epochsRun, seconds: r.history.seconds },
+          split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
+          data: r.data.description,
+          size,
+          config: cfg,
+          backend: be.tfName,
       });
       recordTraining(r.bundle, r.data.seismic);
       await saveTcn(r.bundle, out.path("model"));
@@ -277,19 +277,19 @@ export const tcnVerbs: Verb[] = [
       if (!modelDir) throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
-      await initBackend();
-      const pre = await loadTcn(modelDir);
-      const target = loadDataset(cfg.target.data);
-      let wells: number[];
-      try {
-        wells = resolveWells(cfg.target.wells, target.seismic.length);
-      } catch (e) {
-        throw wellsField(e, a);
-      }
-      const t = cfg.finetune;
-      const r = await finetuneTcn(pre, target, wells, undefined, {
-        epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
-        freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }),
+        await initBackend();
+        const pre = await loadTcn(modelDir);
+        const target = loadDataset(cfg.target.data);
+        let wells: number[];
+        try {
+          wells = resolveWells(cfg.target.wells, target.seismic.length);
+        } catch (e) {
+          throw wellsField(e, a);
+        }
+        const t = cfg.finetune;
+        const r = await finetuneTcn(pre, target, wells, undefined, {
+          epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
+          freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }),
       });
       const e = evaluateTcn(r.bundle, target);
       const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
@@ -317,29 +317,29 @@ export const tcnVerbs: Verb[] = [
       const force = a.flags.force === true;
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
-      await initBackend();
-      const bundle = await loadTcn(modelDir);
-      const seismicOnly = str(a, "seismic") && !str(a, "impedance");
-      let pred: Float32Array[];
-      let metrics: Record<string, unknown> = {};
-      if (seismicOnly) {
-        const rows = loadNpy2D(path.resolve(str(a, "seismic")!)).rows;
-        checkPredictInput(bundle, rows, "--seismic", force);
-        pred = invert(bundle, rows);
-      } else {
-        const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
-        checkPredictInput(bundle, d.seismic, "--seismic", force);
-        const e = evaluateTcn(bundle, d);
-        pred = e.prediction;
-        metrics = { section: m4(e.section), mean_trace: m4(e.meanTrace), data: d.description };
-      }
-      checkPrediction(pred, "tcn predict impedance");
-      const ns = pred[0].length;
-      const flat = new Float32Array(pred.length * ns);
-      pred.forEach((r, i) => flat.set(r, i * ns));
-      atomicWriteFile(out.path("impedance.npy"), toNpy(flat, [pred.length, ns]));
-      writeJson(out.staging, "metrics.json", { traces: pred.length, samples: ns, ...metrics });
-      return `wrote ${out.finalPath("impedance.npy")} (${pred.length} x ${ns})\n`;
+        await initBackend();
+        const bundle = await loadTcn(modelDir);
+        const seismicOnly = str(a, "seismic") && !str(a, "impedance");
+        let pred: Float32Array[];
+        let metrics: Record<string, unknown> = {};
+        if (seismicOnly) {
+          const rows = loadNpy2D(path.resolve(str(a, "seismic")!)).rows;
+          checkPredictInput(bundle, rows, "--seismic", force);
+          pred = invert(bundle, rows);
+        } else {
+          const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
+          checkPredictInput(bundle, d.seismic, str(a, "seismic") ? "--seismic" : "--data", force);
+          const e = evaluateTcn(bundle, d);
+          pred = e.prediction;
+          metrics = { section: m4(e.section), mean_trace: m4(e.meanTrace), data: d.description };
+        }
+        checkPrediction(pred, "tcn predict impedance");
+        const ns = pred[0].length;
+        const flat = new Float32Array(pred.length * ns);
+        pred.forEach((r, i) => flat.set(r, i * ns));
+        atomicWriteFile(out.path("impedance.npy"), toNpy(flat, [pred.length, ns]));
+        writeJson(out.staging, "metrics.json", { traces: pred.length, samples: ns, ...metrics });
+        return `wrote ${out.finalPath("impedance.npy")} (${pred.length} x ${ns})\n`;
       });
       io.stdout(msg);
       return 0;
@@ -362,24 +362,24 @@ export const tcnVerbs: Verb[] = [
       const listed = t === "test" || t === "all" ? undefined : list(a, "traces");
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
-      await initBackend();
-      const bundle = await loadTcn(modelDir);
-      const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
-      let idx: number[] | undefined;
-      if (t === "test") idx = splitTraces(d.seismic.length, { seed: splitSeed }).test;
-      else if (listed) {
-        const bad = listed.find((i) => i >= d.seismic.length);
-        if (bad !== undefined) throw new ValidationError("--traces", `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
-        idx = listed;
-      }
-      const e = evaluateTcn(bundle, d, idx);
-      const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
-      const f = writeJson(out.staging, "metrics.json", {
-        section: m4(e.section),
-        mean_trace: m4(e.meanTrace),
-        per_trace: { pcc: col("pcc"), r2: col("r2"), mse: col("mse"), mae: col("mae") },
-        traces: e.traces,
-        data: d.description,
+        await initBackend();
+        const bundle = await loadTcn(modelDir);
+        const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
+        let idx: number[] | undefined;
+        if (t === "test") idx = splitTraces(d.seismic.length, { seed: splitSeed }).test;
+        else if (listed) {
+          const bad = listed.find((i) => i >= d.seismic.length);
+          if (bad !== undefined) throw new ValidationError("--traces", `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
+          idx = listed;
+        }
+        const e = evaluateTcn(bundle, d, idx);
+        const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
+        const f = writeJson(out.staging, "metrics.json", {
+          section: m4(e.section),
+          mean_trace: m4(e.meanTrace),
+          per_trace: { pcc: col("pcc"), r2: col("r2"), mse: col("mse"), mae: col("mae") },
+          traces: e.traces,
+          data: d.description,
       });
       return `${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${out.finalPath(f)}\n`;
       });
@@ -410,33 +410,33 @@ export const tcnVerbs: Verb[] = [
       const cfg = transferConfig(a, size);
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
-      const be = await initBackend();
-      const reps: Record<string, ReturnType<typeof epochProgress>> = {};
-      const t0 = Date.now();
-      let run: Awaited<ReturnType<typeof runTransfer>>;
-      try {
-        run = await runTransfer(cfg, {
-          onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
-          onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
-        });
-      } catch (e) {
-        throw wellsField(e, a);
-      }
-      const r = run.result;
-      const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
-      const f = writeJson(out.staging, "metrics.json", {
-        pretrained_direct: row(r.pretrained_direct),
-        direct: row(r.direct),
-        transfer: row(r.transfer),
-        mean_trace: { pretrained_direct: m4(r.pretrained_direct.meanTrace), direct: m4(r.direct.meanTrace), transfer: m4(r.transfer.meanTrace) },
-        paper: PAPER_TABLE1,
-        wells: r.wells,
-        target: run.target.description,
-        pretrain: run.pretrain ? { test: m4(run.pretrain.test.section), epochs: run.pretrain.history.epochsRun, loss: run.pretrain.history.finalTrainLoss } : { from: cfg.pretrained },
-        size,
-        seconds: (Date.now() - t0) / 1000,
-        config: cfg,
-        backend: be.tfName,
+        const be = await initBackend();
+        const reps: Record<string, ReturnType<typeof epochProgress>> = {};
+        const t0 = Date.now();
+        let run: Awaited<ReturnType<typeof runTransfer>>;
+        try {
+          run = await runTransfer(cfg, {
+            onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
+            onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+          });
+        } catch (e) {
+          throw wellsField(e, a);
+        }
+        const r = run.result;
+        const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
+        const f = writeJson(out.staging, "metrics.json", {
+          pretrained_direct: row(r.pretrained_direct),
+          direct: row(r.direct),
+          transfer: row(r.transfer),
+          mean_trace: { pretrained_direct: m4(r.pretrained_direct.meanTrace), direct: m4(r.direct.meanTrace), transfer: m4(r.transfer.meanTrace) },
+          paper: PAPER_TABLE1,
+          wells: r.wells,
+          target: run.target.description,
+          pretrain: run.pretrain ? { test: m4(run.pretrain.test.section), epochs: run.pretrain.history.epochsRun, loss: run.pretrain.history.finalTrainLoss } : { from: cfg.pretrained },
+          size,
+          seconds: (Date.now() - t0) / 1000,
+          config: cfg,
+          backend: be.tfName,
       });
       const line = (n: string, m: typeof r.direct, p: { pcc: number; r2: number }) =>
         `${n.padEnd(18)} PCC ${(100 * m.metrics.pcc).toFixed(2).padStart(6)} %  r2 ${(100 * m.metrics.r2).toFixed(2).padStart(7)} %  loss ${m.loss === null ? "-".padStart(9) : m.loss.toPrecision(4).padStart(9)}   (paper: ${(100 * p.pcc).toFixed(2)} %, ${(100 * p.r2).toFixed(2)} %)\n`;
