@@ -27,6 +27,8 @@ const seed = Number(arg("--seed", "1"));
 const workers = Number(arg("--workers", "2"));
 const only = argv.includes("--only") ? arg("--only", "").split(",").map(Number) : null;
 const out = arg("--out", path.join(__dirname, "results", "posterior.json"));
+/** The DE's budget: the inversion defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for this many generations. */
+const DE_GENERATIONS = Number(arg("--generations", "300"));
 
 interface Row {
   index: number;
@@ -35,7 +37,7 @@ interface Row {
   layers: number;
   free: number;
   fixed_at_truth: string[];
-  de: { success: boolean | null; rms: number; true_rms: number | null; evaluations: number; generations: number; restarts: number; stop: string; seconds: number };
+  de: { success: boolean | null; rms: number; true_rms: number | null; objective: number; true_objective: number | null; evaluations: number; generations: number; np: number; restarts: number; polish: unknown; stop: string; seconds: number };
   posterior: { covered: boolean[]; coverage: number; rhat_max: number; ess_min: number; evaluations: number; seconds: number; stop: string; acceptance: number };
   parameters: string[];
 }
@@ -85,7 +87,8 @@ function summarise() {
 
 function save(loadStart: string) {
   const doc = {
-    command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers}${only ? ` --only ${only.join(",")}` : ""}`,
+    command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers} --generations ${DE_GENERATIONS}${only ? ` --only ${only.join(",")}` : ""}`,
+    settings: `DE: invert() defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for ${DE_GENERATIONS} generations, seed = problem index + 1; posterior: samplePosterior() defaults (DREAM(ZS), 8 chains, R-hat < 1.05 and ESS >= 400, budget 200000 evaluations), same seed; forward FAST_OPTIONS, data CONVERGED_OPTIONS + 3 % noise`,
     commit,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
     load_start: prev?.load_start ?? loadStart,
@@ -108,7 +111,7 @@ async function main() {
     const sp = syntheticProblem(seed, i);
     const pool = inversionPool(sp.problem, workers);
     try {
-      const de = await invert(sp.problem, { pool, seed: i + 1 });
+      const de = await invert(sp.problem, { pool, seed: i + 1, maxGenerations: DE_GENERATIONS });
       const tc = truthCheck(sp.problem, sp.truth, de);
       const p = compileParameterisation(sp.problem.parameterisation);
       const population = de.population.models.map((m) => toVector(p, m));
@@ -133,9 +136,13 @@ async function main() {
           success: tc ? (tc.success as boolean) : null,
           rms: de.misfit.rms,
           true_rms: tc ? (tc.true_rms as number) : null,
+          objective: de.misfit.objective,
+          true_objective: tc ? (tc.true_objective as number) : null,
           evaluations: de.evaluations,
           generations: de.generations,
-          restarts: de.restarts?.length ?? 0,
+          np: de.np,
+          restarts: de.restarts.length,
+          polish: de.polish,
           stop: de.stopReason,
           seconds: de.seconds,
         },

@@ -73,9 +73,13 @@ test("tem invert writes the result JSON: model with the case's keys, misfit, his
     assert.deepEqual(Object.keys(res.model).sort(), ["c", "m", "rho0", "tau", "thickness"]);
     assert.equal(res.predicted.time_off.length, cfg.times.length);
     assert.equal(res.history.rms.length, 4);
-    assert.equal(res.evaluations, 24 + 3 * 12);
+    // OBL's 2 NP, three generations of NP, and the LM polish's own evaluations (on by default)
+    assert.ok(res.polish.evaluations > 0);
+    assert.equal(res.evaluations, 24 + 3 * 12 + res.polish.evaluations);
+    assert.ok(res.polish.after <= res.polish.before);
     assert.ok(res.misfit.rms > 0 && Number.isFinite(res.misfit.rms));
-    assert.equal(res.population.stats.length, 8);
+    assert.equal(res.search_spread.stats.length, 8);
+    assert.match(res.search_spread.note, /not uncertainty/);
   });
 });
 

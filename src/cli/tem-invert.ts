@@ -25,7 +25,7 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
   regularisation  {lambda0: 0.5, adaptive: true}
   optimizer       {strategy: "jade" | "DE/rand/1" | ..., np (or NP), generations, seed, workers, init,
                    target_rms, max_evaluations, p, c, F, CR, stagnation_generations}
-                   restarts (default true), polish (default false)}
+                   restarts (default true), polish (default true: LM after the DE)}
   workflow        "single" | "two-step"      occam  {layers, first_thickness, max_depth, ...}
   posterior       {chains, seed, max_evaluations, rhat, ess, check_every, regularisation, ...}:
                   sample the Bayesian posterior after the DE (docs/POSTERIOR.md); --posterior

@@ -65,7 +65,11 @@ export interface InvertOptions {
    * docs/OPTIMISER.md). On by default in inversions with DEFAULT_RESTART; false turns them off.
    */
   restart?: RestartOptions | false;
-  /** Polish DE's best model by bounded Levenberg-Marquardt in search space after the run (default off). */
+  /**
+   * Polish DE's best model by bounded Levenberg-Marquardt in search space after the run, as
+   * scipy's differential_evolution(polish=True) does (default true; false turns it off). The
+   * polished model is kept only when its objective is lower; `polish` in the result says what it did.
+   */
   polish?: boolean | InversionPolish;
   /** Receives warnings (a population below the rule) and restart notes; e.g. stderr. */
   log?: (line: string) => void;
@@ -205,8 +209,9 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
   }
   let lambda = lambda0;
   let polish: DEOptions["polish"];
-  if (o.polish && predict) {
-    const po = o.polish === true ? {} : o.polish;
+  const want = o.polish ?? true;
+  if (want && predict) {
+    const po = want === true ? {} : want;
     // the residuals are built at the final lambda (the polish runs after the last generation)
     const residuals = (xs: Float64Array[]) => {
       const or = objectiveResiduals(problem, p, lambda);

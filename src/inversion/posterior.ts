@@ -103,6 +103,11 @@ export interface PosteriorRun {
   names: string[];
 }
 
+/** Chain starts: linearised Gaussian draws with this multiple of its sd (over-dispersed for R-hat). */
+const START_SCALE = Number(process.env.GEOINV_START_SCALE ?? 2);
+/** The initial archive Z: linearised Gaussian draws with this multiple of its sd. */
+const ARCHIVE_SCALE = Number(process.env.GEOINV_ARCHIVE_SCALE ?? 1);
+
 const POSTERIOR_KEYS = ["chains", "seed", "max_evaluations", "rhat", "ess", "check_every", "regularisation", "predictive_draws", "band_draws", "max_depth"];
 
 function intIn(v: unknown, field: string, lo: number, hi: number): number {
@@ -235,8 +240,8 @@ export async function samplePosterior(
     return x;
   };
   const chains = options.chains ?? 8;
-  const initialStates = Array.from({ length: chains }, () => linDraw(2));
-  const initialArchive = [...population.map((x) => Float64Array.from(x)), ...Array.from({ length: 10 * d }, () => linDraw(2))];
+  const initialStates = Array.from({ length: chains }, () => linDraw(START_SCALE));
+  const initialArchive = [...population.map((x) => Float64Array.from(x)), ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE))];
   const res: SampleResult = await sampleAsync(async (xs: Float64Array[]) => ll(xs, await predict(xs)), bounds, {
     chains,
     seed,

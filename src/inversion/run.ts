@@ -171,6 +171,9 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     generations: main.generations,
     evaluations_to_target: main.evaluationsToTarget,
     stop_reason: main.stopReason,
+    np: main.np,
+    restarts: main.restarts,
+    polish: main.polish,
     seconds: main.seconds,
     optimizer: { ...cfg.optimizer, strategy: main.strategy, seed: main.seed },
   };

@@ -123,6 +123,7 @@ interface Resolved {
   maxStoredPerChain: number;
   snooker: number;
   pairs: number;
+  crossoverWeights: number[];
   jumpEvery: number;
   archiveEvery: number;
   jitter: number;
@@ -130,6 +131,7 @@ interface Resolved {
 }
 
 const KNOWN_KEYS = [
+  "crossoverWeights",
   "chains",
   "seed",
   "maxEvaluations",
@@ -208,6 +210,14 @@ function checkPoints(pts: unknown, field: string, bounds: Bounds, minCount: numb
   });
 }
 
+function crossoverWeights(w: unknown): number[] {
+  if (w === undefined) return CROSSOVER_WEIGHTS.slice();
+  if (!Array.isArray(w) || w.length !== CROSSOVER_VALUES.length || !w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) || !w.some((v) => v > 0)) {
+    throw invalid("crossoverWeights", `expected ${CROSSOVER_VALUES.length} weights >= 0 (not all 0) for CR = 1/3, 2/3, 1, got ${JSON.stringify(w)}`);
+  }
+  return w.slice();
+}
+
 /** Check every option, naming the field (`posterior.chains`, ...) in the ValidationError. */
 export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved & { initialStates: Float64Array[] | null; initialArchive: Float64Array[] | null } {
   if (o === null || typeof o !== "object") throw new ValidationError(`${PREFIX}: options must be an object, got ${o === null ? "null" : typeof o}`);
@@ -229,6 +239,7 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
     maxStoredPerChain: num(o, "maxStoredPerChain", 20000, 8, 1e8, true, "states stored per chain before thinning is doubled"),
     snooker: num(o, "snooker", 0.1, 0, 1, false, "probability of a snooker update, e.g. 0.1"),
     pairs,
+    crossoverWeights: crossoverWeights(o.crossoverWeights),
     jumpEvery: num(o, "jumpEvery", 5, 0, 1e9, true, "0 disables the gamma = 1 iterations"),
     archiveEvery: num(o, "archiveEvery", 10, 1, 1e9, true, "K, e.g. 10"),
     jitter: num(o, "jitter", 0.05, 0, 1, false, "e.g. 0.05"),
