@@ -104,9 +104,9 @@ export interface PosteriorRun {
 }
 
 /** Chain starts: linearised Gaussian draws with this multiple of its sd (over-dispersed for R-hat). */
-const START_SCALE = Number(process.env.GEOINV_START_SCALE ?? 2);
+const START_SCALE = 2;
 /** The initial archive Z: linearised Gaussian draws with this multiple of its sd. */
-const ARCHIVE_SCALE = Number(process.env.GEOINV_ARCHIVE_SCALE ?? 1);
+const ARCHIVE_SCALE = 1;
 
 const POSTERIOR_KEYS = ["chains", "seed", "max_evaluations", "rhat", "ess", "check_every", "regularisation", "predictive_draws", "band_draws", "max_depth"];
 
