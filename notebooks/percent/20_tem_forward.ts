@@ -4,7 +4,7 @@
 // # TEM forward modelling with Cole-Cole IP: grounded wire, loop and a real PROTEM sounding
 //
 // The forward engine behind the seed paper's inversions (its section 1.1: the Cole-Cole resistivity of
-// eq. 1 and the finite grounded wire of eq. 2; `../shared/docs/METHODS.md` part B), run on the models
+// eq. 1 and the finite grounded wire of eq. 2; `docs/METHODS.md` part B), run on the models
 // of the project's reference cases, since the paper's Table 2 values are not in the text:
 //
 // * **Ex transients of the three-layer H-type earth** (100 / 20 / 200 Ω·m, 200 m and 300 m thick) with
@@ -16,7 +16,7 @@
 //   (5.1 µs ramp, bipolar half-duty repetition at the base frequency);
 // * the engine's error against the independent reference cases and its speed.
 //
-// Conventions (`../shared/reference/tem/README.md`): time dependence e<sup>+iωt</sup>, z up, fields per ampere of source
+// Conventions (`docs/METHODS.md`, TEM case conventions): time dependence e<sup>+iωt</sup>, z up, fields per ampere of source
 // current, step-off (switch-off) responses. The library: `src/em` (`compileSurvey` once per survey,
 // then `forward(plan, model)`).
 
@@ -195,7 +195,7 @@ plot(transientFigure(blocks47.flatMap((b, k) => [
 
 // %% [markdown]
 // ## Accuracy against the reference cases, and speed
-// Every case in `test/fixtures/tem-reference` (copies of `../shared/reference/tem`, computed with
+// Every case in `test/fixtures/tem-reference` (copies of the independent reference cases, computed with
 // empymod 2.6.0) through the same default plan; the error is the reference README's metric (each
 // value against the largest of its neighbours). Speed is the best of a few warm evaluations in this
 // kernel; `bench/README.md` has the benchmark table and the command that made it.

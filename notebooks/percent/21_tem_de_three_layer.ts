@@ -3,7 +3,7 @@
 // %% [markdown]
 // # Adaptive DE inversion of a three-layer H-type earth with IP (seed paper sect. 2.1, Figs. 2-5)
 //
-// The seed paper (`004_b74fa3d7e81fd628.txt`, `../shared/docs/METHODS.md` part B) inverts the grounded-wire
+// The seed paper ([TEM24] in `docs/REFERENCES.md`; `docs/METHODS.md` part B) inverts the grounded-wire
 // Ex transient of a three-layer H-type earth with the polarisable layer on top, in the middle and at the
 // bottom, by JADE (DE/current-to-pbest/1 with archive, adaptive F and CR) with opposition-based
 // initialisation, NP = 36 and the adaptive regularisation λ_t = D_d/(D_d + D_m) from λ_0 = 0.5 (its eq. 16).

@@ -1,6 +1,6 @@
 /**
  * `geoinv tem ...` verbs. `tem forward` is the EM forward engine on a case file in the reference
- * format (../shared/reference/tem/README.md); the inversion verbs join this file later.
+ * format (docs/METHODS.md, "Conventions and error metric of the TEM cases"); the inversion verbs join this file later.
  */
 import { checkKeys, resultJson, stripBom, ValidationError } from "../core";
 import { compileSurvey, forward, ForwardOptions, parseEarthModel, Response } from "../em";
@@ -26,7 +26,7 @@ export const temForwardVerbs: Verb[] = [
       "geoinv tem forward CASE.json [--options JSON]",
       "",
       "CASE.json holds `model` {thickness, rho0, m, tau, c} and the survey (source, receiver,",
-      "times and/or frequencies, waveform, gates) in the format of ../shared/reference/tem/README.md;",
+      "times and/or frequencies, waveform, gates) in the format of docs/METHODS.md (TEM case conventions);",
       "its `outputs` and `precision` are ignored. Use - to read the case from stdin.",
       "Prints {\"outputs\": {\"time_off\": [...], \"freq\": {\"re\": [...], \"im\": [...]}}} (keys as the case",
       "asks) in V/m or T/s per the source current, z up. --options takes ForwardOptions as JSON,",

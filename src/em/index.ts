@@ -1,6 +1,6 @@
 /**
  * EM domain: 1-D transient electromagnetic forward modelling of a layered Cole-Cole earth for
- * grounded-wire and loop sources (../shared/docs/METHODS.md part B; seed paper eqs. 1-2).
+ * grounded-wire and loop sources (docs/METHODS.md part B; [TEM24] eqs. 1-2).
  */
 export { ValidationError } from "./errors";
 export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel, peltonToSigma, sigmaToPelton } from "./model";

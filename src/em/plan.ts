@@ -119,7 +119,7 @@ export const DEFAULT_OPTIONS: Required<ForwardOptions> = {
 
 /**
  * The speed preset: the shortest bundled filters that keep every reference case of
- * ../shared/reference/tem/ within 5e-4 (the README's metric), about 2.4x faster than the
+ * reference cases (test/fixtures/tem-reference) within 5e-4 (the README's metric), about 2.4x faster than the
  * defaults. Off those cases it is less safe: receivers outside a loop, a loop's E field, far
  * offsets and weakly damped IP earths measured up to 2e-2 off, 0.75 next to one sign reversal
  * (bench/em-convergence.ts; test/em-convergence.test.ts keeps the defaults within 5e-4 of a
@@ -278,7 +278,7 @@ function addHankel(
 
 /**
  * One time sample of the measured value: out[row] += weight * S(tau), S the ideal step-off response.
- * The waveform and gate rules of ../shared/reference/tem/README.md expand each output into these.
+ * The waveform and gate rules of the TEM cases (docs/METHODS.md, "Conventions and error metric of the TEM cases") expand each output into these.
  */
 interface TimeSample {
   row: number;

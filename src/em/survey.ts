@@ -1,6 +1,6 @@
 /**
  * The survey: source, receiver, times and/or frequencies, waveform and gates, in exactly the shape
- * of a reference case (../shared/reference/tem/README.md), with its validation.
+ * of a reference case (docs/METHODS.md, "Conventions and error metric of the TEM cases"), with its validation.
  */
 import { finiteNumber, isObject, numberArray, show, ValidationError } from "./errors";
 

@@ -11,7 +11,7 @@ import { compileParameterisation } from "./parameterisation";
 import { NoiseSpec } from "./synthetic";
 
 /**
- * The `geoinv tem invert` config: a reference forward case (../shared/reference/tem/ shape:
+ * The `geoinv tem invert` config: a reference forward case (docs/METHODS.md, TEM case conventions; shape:
  * `model`, `source`, `receiver`, `times`, `waveform`) plus
  * - `data`: {time_off, error} (error = absolute 1-sd per time, in the data's units), or
  *   `synthetic`: {relative, floor?, seed?, add?} to make noisy data from `model` with the EM engine;
