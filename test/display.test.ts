@@ -153,6 +153,19 @@ test("large sections are stored as 8-bit codes with a colour bar in data units",
   assert.deepEqual(Array.from(Buffer.from(uint8Heatmap([[0, 5, 10]], 0, 10).bdata, "base64")), [0, 125, 250]);
 });
 
+test("a Marmousi-sized section is thinned to at most maxCells cells (about 100 kB in the notebook)", () => {
+  const rows = Array.from({ length: 1701 }, (_, i) => Float32Array.from({ length: 351 }, (_, j) => Math.sin(i / 50) + j / 351));
+  const f = sectionFigure(rows, { stride: 2, dx: 10, dz: 10 });
+  const h = f.data[0] as { x: number[]; y: number[]; z: { shape: string; bdata: string } };
+  assert.ok(h.x.length * h.y.length <= 80000, `${h.x.length} x ${h.y.length}`);
+  assert.equal(h.z.shape, `${h.y.length},${h.x.length}`);
+  assert.equal(h.x[1] - h.x[0], h.y[1] - h.y[0]); // one stride on both axes, in metres here
+  assert.ok(JSON.stringify(f).length < 120_000);
+  // the stride asked for is kept when the section is small enough
+  const g = sectionFigure(rows.slice(0, 200), { stride: 2 });
+  assert.equal((g.data[0] as { x: number[] }).x.length, 100);
+});
+
 test("sign runs split negative parts so they can be drawn distinctly on log axes", () => {
   const runs = signRuns([1, 2, 3, 4, 5], [3, 2, -1, -0.5, 0.1]);
   assert.deepEqual(runs.map((r) => r.sign), [1, -1, 1]);

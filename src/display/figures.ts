@@ -38,6 +38,11 @@ export interface SectionOptions {
   height?: number;
   /** Plot every k-th trace / sample (keeps large sections light in the notebook). */
   stride?: number;
+  /**
+   * Largest number of cells drawn (default 80000): the stride is raised until the section fits, so
+   * a notebook with several large sections stays under 1 MB.
+   */
+  maxCells?: number;
   /** Vertical lines at these x positions (e.g. well locations / training traces). */
   markers?: { x: number; label?: string }[];
   /**
@@ -78,9 +83,13 @@ export function uint8Heatmap(z: number[][], zmin: number, zmax: number): { dtype
  */
 export function sectionFigure(rows: Num[], o: SectionOptions = {}): Figure {
   if (rows.length === 0) throw new Error("sectionFigure: no traces");
-  const s = Math.max(1, Math.floor(o.stride ?? 1));
   const nt = rows.length;
   const ns = rows[0].length;
+  // the stride asked for, raised when the section would still have more than maxCells cells
+  let s = Math.max(1, Math.floor(o.stride ?? 1));
+  const maxCells = o.maxCells ?? 80000;
+  const cellsAt = (k: number) => Math.ceil(nt / k) * Math.ceil(ns / k);
+  while (cellsAt(s) > maxCells) s++;
   const dx = o.dx ?? 1, x0 = o.x0 ?? 0, dz = o.dz ?? 1, z0 = o.z0 ?? 0;
   const xi: number[] = [];
   for (let i = 0; i < nt; i += s) xi.push(i);
