@@ -419,6 +419,8 @@ test("option validation: a ValidationError naming the field", () => {
     [{ initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(7)] }, /posterior\.initialStates\[2\]/],
     [{ chains: 4, initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(0)] }, /posterior\.initialStates/],
     [{ initialArchive: [Float64Array.of(0)] }, /posterior\.initialArchive/],
+    [{ crossoverWeights: [1, 2] }, /posterior\.crossoverWeights/],
+    [{ crossoverWeights: [0, 0, 0] }, /posterior\.crossoverWeights/],
   ];
   for (const [o, re] of bad) {
     assert.throws(
