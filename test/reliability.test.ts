@@ -132,10 +132,8 @@ test("tem invert: --out written atomically; a later failing run keeps the previo
   assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.includes(".tmp-")), []);
 });
 
-// TODO (owner of src/optim/polish.ts): levenbergMarquardt throws a plain Error for non-finite start
-// residuals (polish.ts, "residuals at the start point are not finite"), which the CLI must report as
-// an internal error; it should throw the core NonFiniteError. Marked todo until then.
-test("tem invert: a non-finite misfit with the default LM polish is bad input (exit 2), not an internal error", { todo: "src/optim/polish.ts throws a plain Error for non-finite residuals" }, async () => {
+// The LM polish stops ("not-finite") at a start with non-finite residuals; the result check then refuses it.
+test("tem invert: a non-finite misfit with the default LM polish is bad input (exit 2), not an internal error", async () => {
   const out = path.join(tmp, "result-polish.json");
   const nan = write("cfg_nan_polish.json", tiny((c) => (c.parameterisation.tau = { fixed: 1e308 })));
   refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /is (NaN|-?Infinity)|not finite|parameterisation\.tau/, "non-finite misfit, default polish");

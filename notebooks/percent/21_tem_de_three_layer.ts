@@ -183,7 +183,7 @@ markdown([
   `* **Recovery (noise-free)**: largest ρ error ${fmt(worstRho, 3)} %, largest m error of the polarisable layer ${fmt(worstM, 3)} % (paper: within 5 %). ` +
   `The chargeability of layers that are not polarisable is poorly constrained where the layer is deep (see the search-spread bands), as the paper notes for m generally.`,
   `* **JADE + OBL success**: ${jade.map((r) => `${r.case} ${r.success}`).join(", ")} runs reached RMS 0.1; the other methods are in the table above (same budget).`,
-  `* **Noisy data**: ${noisyRuns.filter((r) => r.misfit.rms <= 1).length}/${noisyRuns.length} runs fit the 2 % noise; the spread of their models is the honest uncertainty, wider than the noise-free errors.`,
+  `* **Noisy data**: ${noisyRuns.filter((r) => r.misfit.rms <= 1).length}/${noisyRuns.length} runs fit the 2 % noise; the spread of their models over seeds shows non-uniqueness, but it is not a posterior either: notebook 24 samples the posterior of these three cases.`,
   `* Times are wall-clock with ${WORKERS} worker threads on a 2-core machine shared with other jobs; bench/README.md has the speed table.`,
 ].join("\n"));
 await workerPool.close();

@@ -107,7 +107,7 @@ markdown([
   `* Main run: ${r.stopReason} after ${r.generations} generations (${r.evaluations} forward runs, ${fmt(r.seconds, 3)} s), weighted RMS ${fmt(r.misfit.rms, 3)}.`,
   `* ρ error: median ${fmt(median(errs), 3)} %, largest ${fmt(Math.max(...errs), 3)} % (layer ${errs.indexOf(Math.max(...errs)) + 1}); m of the polarisable layers ${fmt(r.model.m[2], 3)} (0.35) and ${fmt(r.model.m[6], 3)} (0.25).`,
   `* Layers whose true ρ lies outside the final population's 5-95 % range: ${outside.length ? outside.join(", ") : "none"}. ` +
-  `A converged population is narrow whether or not it is right: its spread measures convergence, the spread over seeds (full size) and the misfit measure the non-uniqueness.`,
+  `A converged population is narrow whether or not it is right: its spread measures convergence, not uncertainty. For the uncertainty, sample the posterior (\`geoinv tem invert examples/tem_l10_ip2.json --posterior\`, docs/POSTERIOR.md; notebook 24 does it for the three-layer cases).`,
   `* The paper reports the ten-layer resistivity "basically consistent" with the model and the high-chargeability layers clearly recovered. ` +
   `With ρ and m free in all ten layers, a fit at RMS ${fmt(r.misfit.rms, 3)} (${fmt(2 * r.misfit.rms, 2)} % of the data) does not pin the model down here.`,
 ].join("\n"));

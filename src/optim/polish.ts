@@ -38,7 +38,7 @@ export interface LMOptions {
   finalJacobian?: boolean;
 }
 
-export type LMStopReason = "zero-cost" | "reduction" | "step" | "gradient" | "iterations" | "evaluations" | "damping";
+export type LMStopReason = "zero-cost" | "reduction" | "step" | "gradient" | "iterations" | "evaluations" | "damping" | "not-finite";
 
 export interface LMResult {
   x: Float64Array;
@@ -187,7 +187,8 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
   };
 
   while (stop === null) {
-    if (!Number.isFinite(cost)) throw new Error("levenbergMarquardt: residuals at the start point are not finite");
+    // nothing to polish from a start whose residuals are not finite (the caller keeps its point)
+    if (!Number.isFinite(cost)) { stop = "not-finite"; break; }
     if (iterations >= o.maxIterations) { stop = "iterations"; break; }
     if (evaluations + n > o.maxEvaluations) { stop = "evaluations"; break; }
     J = yield* jacobian();
