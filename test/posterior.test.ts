@@ -207,3 +207,25 @@ test("truth check: null when the truth is not representable, success when the be
   assert.equal(truthCheck(prob, { ...truth, thickness: [70] }, r), null); // fixed thickness differs
   assert.equal(truthCheck(prob, { thickness: [], rho0: [50], m: [0], tau: [1e-3], c: [0.5] }, r), null);
 });
+
+test("a population below the rule is kept and said on the log; restarts are recorded in the result", async () => {
+  const cfg = parseInvertConfig({
+    ...survey,
+    model: { thickness: [60], rho0: [50, 500], m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] },
+    synthetic: { relative: 0, floor: 0.02, seed: 4 },
+    parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
+    optimizer: { np: 12, generations: 40, seed: 2 },
+  });
+  cfg.problem.forward = TOY;
+  const lines: string[] = [];
+  const out = await runInvertConfig(cfg, (l) => lines.push(l));
+  assert.ok(lines.some((l) => /warning: np 12 is below the population rule .* = 50/.test(l)), lines.join("\n"));
+  assert.equal(out.np, 12);
+  assert.ok(Array.isArray(out.restarts));
+  const def = parseInvertConfig({ ...survey, data: { time_off: new Array(times.length).fill(1), error: new Array(times.length).fill(0.1) }, parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, optimizer: { generations: 2 } });
+  def.problem.forward = TOY;
+  const lines2: string[] = [];
+  const out2 = await runInvertConfig(def, (l) => lines2.push(l));
+  assert.equal(out2.np, 50); // 40 + 5 x 2 unknowns
+  assert.ok(!lines2.some((l) => /warning/.test(l)));
+});

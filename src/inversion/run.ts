@@ -116,7 +116,7 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
       log(`gen ${rec.generation}  evals ${rec.evaluations}  rms ${rec.rms.toPrecision(4)}  lambda ${rec.lambda.toPrecision(3)}  muF ${rec.muF.toFixed(2)}  muCR ${rec.muCR.toFixed(2)}`);
     }
   };
-  const opts = { ...cfg.optimizer, onGeneration };
+  const opts = { ...cfg.optimizer, onGeneration, log };
   let main: InversionResult;
   let step1: InversionResult | null = null;
   if (cfg.workflow === "two-step") {
