@@ -8,6 +8,7 @@ import { loadRankinLocations } from "../src/data";
 import { compileParameterisation, geometricThicknesses, rankinDatasets, RANKIN_DEFAULT_BLOCKS, toModel } from "../src/inversion";
 import {
   depthOfInvestigation,
+  detectabilityDepth,
   lci,
   LciSounding,
   parseSurvey,
@@ -184,11 +185,15 @@ test("LCI on the linear toy problem reaches the closed-form minimiser of data + 
   }
 });
 
-test("DOI: closed form on uniform sensitivity, and deeper over resistive than over conductive ground (EM engine)", () => {
+test("DOI: closed forms of both rules, and deeper over resistive than over conductive ground (EM engine)", () => {
   const thk = [10, 10, 10, 10];
   const tops = [0, 10, 20, 30, 40];
   assert.equal(depthOfInvestigation([1, 1, 1, 1], tops, thk, 0.9), 36);
   assert.ok(Math.abs(depthOfInvestigation([3, 1, 0, 0], tops, thk, 0.5) - 20 / 3) < 1e-12);
+  // detectability: 4 equal data rows [3, 1, 0.5]; need sqrt(4) / log10(10) = 2; from the bottom D = 1, then 3
+  assert.equal(detectabilityDepth([0, 1, 2, 3].map(() => [3, 1, 0.5]), [0, 10, 30], 10), 20);
+  assert.equal(detectabilityDepth([[0.1, 0.1, 5]], [0, 10, 30], 10), 30);
+  assert.equal(detectabilityDepth([[0.1, 0.1, 0.1]], [0, 10, 30], 10), 0);
   const times = Array.from({ length: 16 }, (_, k) => 1e-5 * Math.pow(10, (2.5 * k) / 15));
   const survey = { source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times };
   const thickness = geometricThicknesses(16, 4, 400);
@@ -196,10 +201,9 @@ test("DOI: closed form on uniform sensitivity, and deeper over resistive than ov
     const r = runLciForward({ kind: "lci", forward: { kind: "em" }, key: `doi-${rho}`, datasets: [{ survey, error: times.map(() => 1) }], top: null, thickness, logRho: new Array(16).fill(Math.log10(rho)), fdStep: 0.02 });
     // relative errors of 3 %: weight each datum by its own size
     const J = r.J!.map((row, d) => row.map((v) => v / (0.03 * Math.abs(r.pred[d]))));
-    const S = Array.from({ length: 15 }, (_, k) => J.reduce((a, row) => a + Math.abs(row[k]), 0));
     const t = [0];
     for (const h of thickness) t.push(t[t.length - 1] + h);
-    return depthOfInvestigation(S, t, thickness, 0.9);
+    return detectabilityDepth(J, t, 2);
   };
   const dc = doiOf(5), dr = doiOf(500);
   assert.ok(dr > 1.5 * dc, `DOI over 500 ohm-m ${dr} m vs 5 ohm-m ${dc} m`);

@@ -19,8 +19,9 @@
 //    Σ((Δ_z log10 ρ)/σ_v)² + Σ w_i ((Δ_x log10 ρ)/σ_l)² between neighbours in profile order with
 //    w_i = 1/(1 + d_i/d0); Gauss-Newton with Levenberg-Marquardt damping, Jacobians by forward differences
 //    (one batched forward call per sounding, soundings on worker threads); start = the DE models.
-// 3. **DOI** from the final LCI Jacobian: S_k = Σ_data |∂(d/e)/∂log10 ρ_k| per grid layer (half-space excluded);
-//    the DOI is the depth where the cumulative S from the surface reaches 90 % of the total. Below it the
+// 3. **DOI** from the final LCI Jacobian J (data/error per decade of ρ), by detectability from the bottom: the
+//    DOI is the depth z where ‖Σ_{layers below z} J_k‖₂ · log10 2 = √N — changing ρ by a factor 2 everywhere
+//    below the DOI changes the N data by one standard deviation RMS, deeper changes by less. Below it the
 //    section is shaded.
 //
 // The sites are not on one line: two clusters about 7 km apart (north: sites 1-9, 18-20; south: 10-17,

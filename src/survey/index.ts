@@ -10,7 +10,7 @@ export type { ForwardKind, SoundingSpec, SurveySpec, SurveyWorkflow, TopLayers }
 export { FORWARDS_MODULE, forwardSpec } from "./forwards";
 export { invertSounding, soundingTasks, step1Datasets, taskHash, taskProblem } from "./sounding";
 export type { DeSummary, SoundingResult, SoundingTask } from "./sounding";
-export { choleskySolve, depthOfInvestigation, gridModel, lci, LCI_DEFAULTS, parseLciOptions, profileDistances, runLciForward, serialLciExecutor } from "./lci";
+export { choleskySolve, depthOfInvestigation, detectabilityDepth, gridModel, lci, LCI_DEFAULTS, parseLciOptions, profileDistances, runLciForward, serialLciExecutor } from "./lci";
 export type { LciExecutor, LciForwardResult, LciForwardTask, LciIteration, LciOptions, LciResult, LciSounding, LciSoundingResult } from "./lci";
 export { SurveyThreads } from "./threads";
 export { runTask } from "./tasks";

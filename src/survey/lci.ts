@@ -22,10 +22,16 @@ import { forwardSpec } from "./forwards";
  *   successful step, times 4 on a failed one), steps clipped to the rho bounds; Jacobians by forward
  *   differences in log10 rho (`fd_step`), one batched forward call of layers + 1 models per
  *   sounding, soundings in parallel when an executor is given;
- * - depth of investigation (DOI) from the final Jacobian: S_k = sum over data of |dJ_k| (error-
- *   weighted sensitivity of grid layer k, half-space excluded); DOI = the depth where the
- *   cumulative S from the surface reaches `doi_fraction` (default 0.9) of the total, linearly
- *   within a layer. Deeper than the DOI the section is shaded: the data say little there.
+ * - depth of investigation (DOI) from the final Jacobian J (error-weighted, per decade of rho), by
+ *   detectability from the bottom: D(z) = || sum over grid layers below z (half-space included)
+ *   of J_k ||_2 is how much the data (in standard deviations) would change if everything below z
+ *   were 10 times more resistive; the DOI is the depth where D(z) log10(doi_factor) reaches
+ *   sqrt(N) (N data): changing rho by `doi_factor` (default 2) below the DOI would change the data by
+ *   one standard deviation RMS, below it by less. Linear in D within a layer; `max_depth` when the
+ *   half-space alone passes. Deeper than the DOI the section is shaded: the data say little there.
+ *   Also reported: `doi_fraction`'s depth (default 0.9) where the cumulative per-layer sensitivity
+ *   S_k = sum |J_dk| from the surface reaches that fraction of the total (a relative rule, which a
+ *   thin strong conductor pulls up to itself).
  */
 export interface LciOptions {
   layers: number;
@@ -38,6 +44,7 @@ export interface LciOptions {
   tolerance: number;
   fdStep: number;
   doiFraction: number;
+  doiFactor: number;
   rhoMin: number;
   rhoMax: number;
 }
@@ -53,6 +60,7 @@ export const LCI_DEFAULTS: LciOptions = {
   tolerance: 0.005,
   fdStep: 0.02,
   doiFraction: 0.9,
+  doiFactor: 2,
   rhoMin: 0.1,
   rhoMax: 1e5,
 };
@@ -68,6 +76,7 @@ const LCI_KEYS: Record<string, keyof LciOptions> = {
   tolerance: "tolerance",
   fd_step: "fdStep",
   doi_fraction: "doiFraction",
+  doi_factor: "doiFactor",
   rho_min: "rhoMin",
   rho_max: "rhoMax",
 };
@@ -91,6 +100,7 @@ export function parseLciOptions(x: unknown, field = "lci"): LciOptions {
   need(o.tolerance >= 0, "tolerance", ">= 0");
   need(o.fdStep > 0 && o.fdStep <= 0.5, "fd_step", "in (0, 0.5] (log10 rho)");
   need(o.doiFraction > 0 && o.doiFraction < 1, "doi_fraction", "in (0, 1)");
+  need(o.doiFactor > 1, "doi_factor", "> 1 (a resistivity factor)");
   need(o.rhoMin > 0, "rho_min", "> 0 ohm-m");
   need(o.rhoMax > o.rhoMin, "rho_max", "> rho_min");
   return o;
@@ -194,8 +204,10 @@ export interface LciSoundingResult {
   predicted: number[][];
   /** Error-weighted sensitivity of each grid layer above the half-space. */
   sensitivity: number[];
-  /** Depth of investigation below the surface, m. */
+  /** Depth of investigation below the surface, m (detectability rule). */
   doi: number;
+  /** Depth where the cumulative sensitivity reaches doi_fraction of the total, m. */
+  doiFractionDepth: number;
 }
 
 export interface LciResult {
@@ -249,7 +261,33 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Floa
   return x;
 }
 
-/** DOI from the per-layer sensitivity (see the module comment). */
+/**
+ * DOI by detectability (see the module comment): J[d][k] error-weighted per decade of rho for the
+ * grid layers (the last the half-space), `tops` the depths of their tops.
+ */
+export function detectabilityDepth(J: number[][], tops: number[], factor = 2): number {
+  const N = J.length;
+  const L = tops.length;
+  const need = Math.sqrt(N) / Math.log10(factor);
+  const acc = new Float64Array(N);
+  let prevD = 0;
+  for (let k = L - 1; k >= 0; k--) {
+    let s2 = 0;
+    for (let d = 0; d < N; d++) {
+      acc[d] += J[d][k];
+      s2 += acc[d] * acc[d];
+    }
+    const D = Math.sqrt(s2);
+    if (D >= need) {
+      if (k === L - 1) return tops[L - 1];
+      return tops[k + 1] - ((need - prevD) / (D - prevD)) * (tops[k + 1] - tops[k]);
+    }
+    prevD = D;
+  }
+  return tops[0];
+}
+
+/** Depth where the cumulative per-layer sensitivity from the top reaches `fraction` of the total. */
 export function depthOfInvestigation(sensitivity: number[], tops: number[], thickness: number[], fraction: number): number {
   const total = sensitivity.reduce((a, b) => a + b, 0);
   if (!(total > 0)) return tops[0];
@@ -414,7 +452,8 @@ export async function lci(
       rms: Math.sqrt(dm / obs[i].length),
       predicted,
       sensitivity: sens,
-      doi: depthOfInvestigation(sens, tops, thickness, o.doiFraction),
+      doi: detectabilityDepth(J, tops.slice(0, L), o.doiFactor),
+      doiFractionDepth: depthOfInvestigation(sens, tops, thickness, o.doiFraction),
     };
   });
   return {
