@@ -152,7 +152,7 @@ test("LCI on the linear toy problem reaches the closed-form minimiser of data + 
     id: `s${i}`, x, y: 0, top: null, start: new Array(L).fill(1),
     datasets: [{ survey: { times }, observed: obs[i], error: err }],
   }));
-  const o = { layers: L, firstThickness: first, maxDepth, sigmaVertical: sv, sigmaLateral: sl, d0, maxIterations: 40, tolerance: 0, fdStep: 0.02, doiFraction: 0.9, rhoMin: 1e-3, rhoMax: 1e6 };
+  const o = { layers: L, firstThickness: first, maxDepth, sigmaVertical: sv, sigmaLateral: sl, d0, maxIterations: 40, tolerance: 0, fdStep: 0.02, doiFraction: 0.9, doiFactor: 2, rhoMin: 1e-3, rhoMax: 1e6 };
   const r = await lci(soundings, { kind: "toy" }, o);
   // the normal equations, assembled here independently
   const P = xs.length * L;
