@@ -9,7 +9,8 @@
  * evaluations and wall time; for the posterior: coverage of the 90 % interval (fraction of true
  * free parameters inside [q05, q95]), R-hat, ESS, evaluations and wall time.
  *
- *   npx tsx bench/posterior.ts [--n 30] [--seed 1] [--workers 2] [--only 3,7] [--out bench/results/posterior.json]
+ *   npx tsx bench/posterior.ts [--n 30] [--seed 1] [--workers 2] [--generations 300] [--budget 200000] [--only 3,7] [--out bench/results/posterior.json]
+ *   npx tsx bench/posterior.ts --merge a.json,b.json --out bench/results/posterior.json
  *
  * Results are written after every problem, and a rerun with the same --out skips the problems
  * already there (delete the file to start again).
@@ -29,6 +30,10 @@ const only = argv.includes("--only") ? arg("--only", "").split(",").map(Number) 
 const out = arg("--out", path.join(__dirname, "results", "posterior.json"));
 /** The DE's budget: the inversion defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for this many generations. */
 const DE_GENERATIONS = Number(arg("--generations", "300"));
+/** The posterior's evaluation budget (samplePosterior's default is 200000). */
+const BUDGET = Number(arg("--budget", "200000"));
+/** Merge result files of disjoint --only runs into --out (e.g. two processes on two cores). */
+const MERGE = argv.includes("--merge") ? arg("--merge", "").split(",") : null;
 
 interface Row {
   index: number;
@@ -87,8 +92,8 @@ function summarise() {
 
 function save(loadStart: string) {
   const doc = {
-    command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers} --generations ${DE_GENERATIONS}${only ? ` --only ${only.join(",")}` : ""}`,
-    settings: `DE: invert() defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for ${DE_GENERATIONS} generations, seed = problem index + 1; posterior: samplePosterior() defaults (DREAM(ZS), 8 chains, R-hat < 1.05 and ESS >= 400, budget 200000 evaluations), same seed; forward FAST_OPTIONS, data CONVERGED_OPTIONS + 3 % noise`,
+    command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers} --generations ${DE_GENERATIONS} --budget ${BUDGET}${only ? ` --only ${only.join(",")}` : ""}`,
+    settings: `DE: invert() defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for ${DE_GENERATIONS} generations, seed = problem index + 1; posterior: samplePosterior() defaults (DREAM(ZS), 8 chains, stop at R-hat < 1.05 and ESS >= 400) with a budget of ${BUDGET} evaluations, same seed; forward FAST_OPTIONS, data CONVERGED_OPTIONS + 3 % noise`,
     commit,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
     load_start: prev?.load_start ?? loadStart,
@@ -105,6 +110,25 @@ function save(loadStart: string) {
 
 async function main() {
   const loadStart = load();
+  if (MERGE) {
+    const docs = MERGE.map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    for (const d of docs) for (const r of d.problems) if (!rows.some((x) => x.index === r.index)) rows.push(r);
+    rows.sort((a, b) => a.index - b.index);
+    const doc = {
+      command: docs.map((d) => d.command).join(" & ") + ` ; npx tsx bench/posterior.ts --merge ${MERGE.join(",")} --out ${path.relative(process.cwd(), out)}`,
+      commit: docs[0].commit,
+      settings: docs[0].settings,
+      machine: docs[0].machine,
+      load_start: docs.map((d) => d.load_start).join(" | "),
+      load_end: docs.map((d) => d.load_end).join(" | "),
+      date: new Date().toISOString(),
+      summary: summarise(),
+      problems: rows,
+    };
+    fs.writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
+    console.log(JSON.stringify(doc.summary, null, 1));
+    return;
+  }
   const idx = only ?? Array.from({ length: n }, (_, i) => i);
   for (const i of idx) {
     if (rows.some((r) => r.index === i)) continue;
@@ -115,7 +139,7 @@ async function main() {
       const tc = truthCheck(sp.problem, sp.truth, de);
       const p = compileParameterisation(sp.problem.parameterisation);
       const population = de.population.models.map((m) => toVector(p, m));
-      const post = await samplePosterior(sp.problem, de.x, population, await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE), { seed: i + 1 });
+      const post = await samplePosterior(sp.problem, de.x, population, await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE), { seed: i + 1, maxEvaluations: BUDGET });
       const s = post.summary;
       // coverage in search space: the physical quantiles are monotone in the search value
       const covered = sp.truthVector.map((t, k) => {
