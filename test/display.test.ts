@@ -4,7 +4,7 @@ import * as aq from "arquero";
 import {
   compactJson, convergenceFigure, DisplayContent, figureHtml, fitLegend, fmt, initNotebook, layeredModelFigure, logTicks, modelBandFigure, plot,
   posteriorDepthBandFigure, posteriorPredictiveFigure, progress, SEARCH_SPREAD_LABEL, sectionFigure, setDisplaySink, signRuns, stepCoordinates, table,
-  transientFigure, uint8Heatmap,
+  traceOverlayFigure, transientFigure, uint8Heatmap,
 } from "../src/display";
 
 function capture(f: () => void): { content: DisplayContent; update: boolean }[] {
@@ -261,4 +261,9 @@ test("epoch progress: an early-stopped run ends at its real epoch, closed by the
   const texts = msgs.map((m) => m.content.data["text/plain"] as string);
   assert.ok(texts.some((t) => /stopped early, 4\/10 .*stopped early at epoch 4/.test(t)), texts.join("\n"));
   assert.match(texts[texts.length - 1], /stopped early, 2\/10 .*early stopping \(patience 1\)/);
+});
+
+test("trace overlays keep their legend off the axis title (vertical legend at the right)", () => {
+  const f = traceOverlayFigure([{ name: "a", values: [1, 2] }, { name: "b", values: [2, 1] }], { vertical: true, valueLabel: "Ip" });
+  assert.notEqual((f.layout!.legend as { orientation?: string } | undefined)?.orientation, "h");
 });

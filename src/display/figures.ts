@@ -180,8 +180,8 @@ export function traceOverlayFigure(series: Series[], o: { title?: string; axisLa
       height: o.height ?? (vertical ? 500 : 320),
       xaxis: vertical ? valT : axisT,
       yaxis: vertical ? { ...axisT, autorange: "reversed" } : valT,
+      // legend at the right (a horizontal legend under the plot collides with the axis title)
       margin: { t: 40, l: 60, r: 20, b: 45 },
-      legend: { orientation: "h" },
     },
   };
 }
