@@ -134,6 +134,7 @@ export async function finishSection(
   };
   writeAtomic(path.join(out, "section.json"), JSON.stringify(summary, null, 1) + "\n");
   if (lr) writeAtomic(path.join(out, "lci.json"), JSON.stringify(lr, null, 1) + "\n");
+  else fs.rmSync(path.join(out, "lci.json"), { force: true }); // a run without the LCI leaves none behind that section.json does not describe
   log(`${spec.name}: wrote ${path.join(out, "section.json")}`);
   return { ...summary, lciResult: lr };
 }
