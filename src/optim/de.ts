@@ -786,7 +786,7 @@ const SNAPSHOT_FORMAT = "geoinv.optim.DifferentialEvolution/1";
 export type DESnapshot = { format: string; [key: string]: unknown };
 
 /** Encode for JSON: Float64Array -> {$f64: [...]}, NaN/Infinity/-0 -> {$n: "..."}. */
-function encodeState(v: unknown): unknown {
+export function encodeState(v: unknown): unknown {
   if (typeof v === "number") {
     if (Number.isNaN(v)) return { $n: "NaN" };
     if (v === Infinity) return { $n: "Infinity" };
@@ -804,7 +804,7 @@ function encodeState(v: unknown): unknown {
   return v;
 }
 
-function decodeState(v: unknown): unknown {
+export function decodeState(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(decodeState);
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
@@ -817,7 +817,8 @@ function decodeState(v: unknown): unknown {
   return v;
 }
 
-type Request = { kind: "objective"; xs: Float64Array[] } | { kind: "residuals"; xs: Float64Array[] };
+/** What runCore asks its driver for ("generation": a checkpoint point, only for ResumableRun; xs empty). */
+export type Request = { kind: "objective" | "residuals" | "generation"; xs: Float64Array[] };
 
 /** One LM polish from the current best, through `Request`s; counts evaluations and notes the target. */
 function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Request, { lm: LMResult; evaluations: number }, any> {
@@ -825,9 +826,11 @@ function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Req
   const it = lmIterator(de.pop[de.bestIndex()], de.bounds, lmOpts);
   const target = de.opts.target;
   let count = 0;
+  // explicit casts: tslab compiles without strictNullChecks, where `!step.done` does not narrow
   let step = it.next();
-  while (!step.done) {
-    const rows = (yield { kind: "residuals", xs: step.value }) as number[][];
+  while (step.done !== true) {
+    const xs = step.value as Float64Array[];
+    const rows = (yield { kind: "residuals", xs }) as number[][];
     if (target !== null && de.evaluationsToTarget === null && Array.isArray(rows)) {
       for (let k = 0; k < rows.length; k++) {
         const c = p.components(Array.from(rows[k]));
@@ -837,24 +840,31 @@ function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Req
         }
       }
     }
-    count += step.value.length;
+    count += xs.length;
     step = it.next(rows);
   }
-  return { lm: step.value, evaluations: count };
+  return { lm: step.value as LMResult, evaluations: count };
 }
 
-/** The whole minimize run (DE, polishes during the run, final polish) as a generator of evaluation requests. */
-function* runCore(de: DifferentialEvolution, options: DEOptions): Generator<Request, DEResult["polish"], any> {
+/**
+ * The whole minimize run (DE, polishes during the run, final polish) as a generator of evaluation
+ * requests. With `resumable` (ResumableRun, src/optim/resumable.ts) it also yields a "generation"
+ * step after each generation (and its polish during the run) that did not end the DE: the points
+ * where a run may be checkpointed; `during` collects the polishes during the run (a resumed run
+ * passes the ones done before its snapshot).
+ */
+export function* runCore(de: DifferentialEvolution, options: DEOptions, resumable?: { during: PolishRun[] }): Generator<Request, DEResult["polish"], any> {
   const p = options.polish;
   const every = p?.every ?? 0;
   const onRestart = p?.onRestart ?? false;
-  const during: PolishRun[] = [];
+  const during: PolishRun[] = resumable ? resumable.during : [];
   while (!de.done) {
     const rec = de.tell((yield { kind: "objective", xs: de.ask() }) as number[] | number[][]);
     if (p && !de.done && ((every > 0 && rec.generation > 0 && rec.generation % every === 0) || (onRestart && rec.restart))) {
       const { lm, evaluations } = yield* polishOnce(de, p);
       during.push(de.inject(lm.x, p.components(lm.residuals), evaluations));
     }
+    if (resumable && !de.done) yield { kind: "generation", xs: [] };
   }
   if (!p) return undefined;
   const { lm, evaluations } = yield* polishOnce(de, p);
@@ -863,7 +873,7 @@ function* runCore(de: DifferentialEvolution, options: DEOptions): Generator<Requ
   return res;
 }
 
-function checkPolish(p: PolishOptions | undefined): void {
+export function checkPolish(p: PolishOptions | undefined): void {
   if (p === undefined) return;
   if (typeof p !== "object" || typeof p.residuals !== "function" || typeof p.components !== "function") {
     throw new ValidationError("polish", "must be { residuals: (xs) => number[][], components: (r) => number[] }");
@@ -878,8 +888,8 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
   const de = new DifferentialEvolution(bounds, options);
   const run = runCore(de, options);
   let step = run.next();
-  while (!step.done) {
-    const req = step.value;
+  while (step.done !== true) {
+    const req = step.value as Request;
     if (req.kind === "objective") {
       step = run.next(objective(req.xs));
     } else {
@@ -889,7 +899,8 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
     }
   }
   const res = de.result((performance.now() - t0) / 1000);
-  if (step.value) res.polish = step.value;
+  const polished = step.value as DEResult["polish"];
+  if (polished) res.polish = polished;
   return res;
 }
 
@@ -903,11 +914,12 @@ export async function minimizeAsync(objective: AsyncObjective, bounds: Bounds | 
   const de = new DifferentialEvolution(bounds, options);
   const run = runCore(de, options);
   let step = run.next();
-  while (!step.done) {
-    const req = step.value;
+  while (step.done !== true) {
+    const req = step.value as Request;
     step = run.next(req.kind === "objective" ? await objective(req.xs) : await options.polish!.residuals(req.xs));
   }
   const res = de.result((performance.now() - t0) / 1000);
-  if (step.value) res.polish = step.value;
+  const polished = step.value as DEResult["polish"];
+  if (polished) res.polish = polished;
   return res;
 }

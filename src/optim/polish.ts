@@ -330,9 +330,10 @@ export async function levenbergMarquardt(
   opts: LMOptions = {},
 ): Promise<LMResult> {
   const it = start(x0, bounds, opts);
+  // explicit casts: tslab compiles without strictNullChecks, where `!step.done` does not narrow
   let step = it.next();
-  while (!step.done) step = it.next(await residuals(step.value));
-  return step.value;
+  while (step.done !== true) step = it.next(await residuals(step.value as Float64Array[]));
+  return step.value as LMResult;
 }
 
 /** The same iteration on a synchronous batch residual function; identical iterates. */
@@ -344,12 +345,12 @@ export function levenbergMarquardtSync(
 ): LMResult {
   const it = start(x0, bounds, opts);
   let step = it.next();
-  while (!step.done) {
-    const v = residuals(step.value);
+  while (step.done !== true) {
+    const v = residuals(step.value as Float64Array[]);
     if (v && typeof (v as unknown as Promise<unknown>).then === "function") {
       throw new ValidationError("levenbergMarquardtSync", "the residual function returned a Promise; use levenbergMarquardt (async)");
     }
     step = it.next(v);
   }
-  return step.value;
+  return step.value as LMResult;
 }
