@@ -1,7 +1,8 @@
-import { atomicWriteFile, resultJson } from "../core";
+import * as fs from "fs";
+import { atomicWriteFile, checkOutputFile, resultJson } from "../core";
 import * as path from "path";
 import { toNpy } from "../data";
-import { parseInvertConfig, PosteriorRun, runInvertConfig } from "../inversion";
+import { checkpointFiles, InversionCheckpoint, parseInvertConfig, PosteriorRun, runInvertConfig } from "../inversion";
 import { outFile, readJsonFile } from "./io";
 import { parseArgs, UsageError, Verb } from "./registry";
 import { ValidationError } from "../core";
@@ -9,12 +10,16 @@ import { ValidationError } from "../core";
 /** Why an inversion result can hold NaN or Infinity: what to check in the config. */
 const NON_FINITE_HINT = "check the data errors (too small an error overflows the misfit), the data values and the parameter bounds";
 
+/** Exit codes after a checkpoint written on a signal: 128 + the signal number, as a shell reports a killed command. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** `geoinv tem invert CONFIG.json [--out RESULT.json]`: DE (JADE + OBL) inversion of TEM data. */
 export const temInvertVerbs: Verb[] = [
   {
     path: ["tem", "invert"],
     summary: "invert TEM data (config JSON) by adaptive differential evolution, optionally two-step and with Occam",
     usage: `geoinv tem invert CONFIG.json [--out RESULT.json] [--posterior] [--quiet]
+                 [--checkpoint FILE [--checkpoint-every N]]
 
 CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
   data            {time_off: [...], error: [...]}  (error: absolute 1-sd per time, data units)
@@ -32,18 +37,31 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
                   turns it on with the defaults (8 chains, R-hat < 1.05, ESS >= 400, 200000 evaluations)
 Examples: examples/*.json. The result (model, misfit, history, posterior quantiles and bands,
 the final population's search spread (not uncertainty), predicted.time_off) goes to --out or
-stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains.npy beside it.`,
+stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains.npy beside it.
+  --checkpoint FILE     save the DE state to FILE (atomically) every N generations (--checkpoint-every,
+                        default 10) and on SIGINT/SIGTERM, which then exit 130/143. Rerunning the same
+                        command resumes from FILE and gives the same result as an uninterrupted run
+                        (same model, misfit, evaluations); FILE is removed once the result is written.
+                        A FILE written for another config (data, parameterisation, optimizer except
+                        workers) is refused (exit 2). Two-step: one file per step, FILE.step1 and
+                        FILE.step2. Signals are handled between generations (workers 1) or at once
+                        (workers > 1). The posterior and Occam are not checkpointed.`,
     run: async (args, io) => {
-      const { positional, flags } = parseArgs(args, { known: ["out"], booleans: ["quiet", "posterior"] });
+      const { positional, flags } = parseArgs(args, { known: ["out", "checkpoint", "checkpoint-every"], booleans: ["quiet", "posterior"] });
       if (positional.length !== 1) throw new UsageError("give exactly one CONFIG.json (see geoinv tem invert --help)");
       // --out is checked before any work: the run's result must have somewhere to go
       const out = outFile(flags.out, [positional[0]]);
+      const checkpoint = checkpointFlags(flags, [positional[0], out]);
       const json = readJsonFile(positional[0], "the inversion config");
       const cfg = parseInvertConfig(json);
       if (flags.posterior && !cfg.posterior) cfg.posterior = {};
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
+      if (checkpoint) {
+        checkpoint.onSignal = (sig) => process.exit(SIGNAL_EXIT[sig]);
+        for (const f of checkpointFiles(cfg, checkpoint.file)) checkOutputFile(f, { inputs: [positional[0], out] });
+      }
       let chains: PosteriorRun | null = null;
-      const result = await runInvertConfig(cfg, log, { onPosterior: (r) => (chains = r) }).catch((e) => {
+      const result = await runInvertConfig(cfg, log, { onPosterior: (r) => (chains = r), checkpoint: checkpoint ?? undefined }).catch((e) => {
         throw userField(e, cfg.synthetic !== null, json);
       });
       const post = result.posterior as Record<string, unknown> | undefined;
@@ -60,10 +78,29 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
         atomicWriteFile(out, text);
         log(`wrote ${flags.out}`);
       } else io.stdout(text);
+      // the result is out: the checkpoints have served
+      if (checkpoint) for (const f of checkpointFiles(cfg, checkpoint.file)) fs.rmSync(f, { force: true });
       return 0;
     },
   },
 ];
+
+/** `--checkpoint FILE [--checkpoint-every N]` checked before any work (null without --checkpoint). */
+function checkpointFlags(flags: Record<string, string | boolean>, inputs: (string | undefined)[]): InversionCheckpoint | null {
+  const f = flags.checkpoint;
+  const e = flags["checkpoint-every"];
+  if (f === undefined) {
+    if (e !== undefined) throw new UsageError("--checkpoint-every needs --checkpoint FILE");
+    return null;
+  }
+  if (typeof f !== "string" || f === "") throw new UsageError("--checkpoint needs a file name");
+  let every = 10;
+  if (e !== undefined) {
+    every = typeof e === "string" && /^\d+$/.test(e) ? Number(e) : NaN;
+    if (!Number.isSafeInteger(every) || every < 1) throw new UsageError(`--checkpoint-every expects a positive integer (generations), got '${e}'`);
+  }
+  return { file: checkOutputFile(f, { inputs }), every, field: "--checkpoint" };
+}
 
 /** The posterior's chains as one float32 .npy array [chains, draws, parameters] (search space). */
 export function chainsNpy(run: PosteriorRun): Uint8Array {

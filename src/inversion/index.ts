@@ -25,8 +25,8 @@ export {
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
-export type { InversionPolish, InversionRecord, InversionResult, InvertOptions } from "./invert";
+export { checkpointHash, DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
+export type { InversionCheckpoint, InversionPolish, InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";
 export { geometricThicknesses, occam } from "./occam";
@@ -39,7 +39,7 @@ export { toyForward } from "./toy";
 export { emForward } from "./forward";
 export { CASE_KEYS, checkDEOptions, checkModel, checkSurvey, FORWARD_CASE_KEYS, parseInvertConfig } from "./config";
 export type { InvertConfig } from "./config";
-export { modelErrors, runInvertConfig, SEARCH_SPREAD_NOTE, syntheticForward, truthCheck, withSyntheticData } from "./run";
+export { checkpointFiles, modelErrors, runInvertConfig, SEARCH_SPREAD_NOTE, syntheticForward, truthCheck, withSyntheticData } from "./run";
 export type { RunHooks } from "./run";
 export { localPredictor, logLikelihood, parsePosteriorOptions, poolPredictor, samplePosterior, whitenedResiduals } from "./posterior";
 export type { LinearisedParameter, ParameterPosterior, PosteriorOptions, PosteriorRun, PosteriorSummary } from "./posterior";

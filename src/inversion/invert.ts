@@ -1,4 +1,7 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
+import { atomicWriteFile, FileError, ValidationError } from "../core";
 import {
   BoundRule,
   DEFAULT_RESTART,
@@ -12,6 +15,8 @@ import {
   populationAdvice,
   RestartOptions,
   RestartRecord,
+  ResumableRun,
+  RunState,
   WorkerPool,
 } from "../optim";
 import { EarthModel } from "./model";
@@ -78,6 +83,38 @@ export interface InvertOptions {
    * from the final population, its seed defaulting to the DE's. Absent: no sampling.
    */
   posterior?: PosteriorOptions;
+  /**
+   * Checkpoint and resume (`invert` only; see InversionCheckpoint): the DE state is saved to
+   * `file` every `every` generations, and a run started with an existing checkpoint of the same
+   * problem and options continues from it, bit-identically to the uninterrupted run.
+   */
+  checkpoint?: InversionCheckpoint;
+}
+
+/**
+ * Where and how often `invert` saves its DE state (InvertOptions.checkpoint). The file is JSON,
+ * written atomically (temporary file + rename): the format, a SHA-256 hash of the problem and the
+ * optimiser options that change the result (not workers, pool, callbacks, posterior), the
+ * generation, evaluations and the optim ResumableRun state (population, fitness, archive, JADE
+ * means, RNG state, history, restarts, pending trial points). When `file` exists `invert` resumes
+ * from it; a checkpoint of another problem or other options is refused with a ValidationError
+ * naming `field`. The file is left in place when the run ends (delete it to start afresh; the CLI
+ * removes it once the result is written). Resuming after the DE had ended only redoes the polish.
+ */
+export interface InversionCheckpoint {
+  file: string;
+  /** Save every this many generations (default 10). */
+  every?: number;
+  /**
+   * Called on SIGINT or SIGTERM during the run, right after the state was written to `file`
+   * (signal listeners are installed for the run only when this is given; e.g. the CLI exits
+   * 130/143 here). If it returns, the run stops at the next generation with an error. The
+   * handlers run between generations and while workers evaluate; an in-thread evaluation of one
+   * generation finishes first.
+   */
+  onSignal?: (signal: "SIGINT" | "SIGTERM", file: string) => void;
+  /** The name errors give the checkpoint (default "checkpoint"; the CLI's "--checkpoint"). */
+  field?: string;
 }
 
 /** One generation of an inversion, for live plots. */
@@ -198,7 +235,17 @@ export function objectiveResiduals(problem: InversionProblem, p: Parameterisatio
   };
 }
 
-function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOptions, predict?: (xs: Float64Array[]) => Promise<number[][]> | number[][]): DEOptions {
+/**
+ * The DE options of an inversion. `st.lambda` is the current regularisation factor (the polish
+ * builds its residuals at it); a resumed run sets it from the restored DE's weights.
+ */
+function deOptions(
+  problem: InversionProblem,
+  p: Parameterisation,
+  o: InvertOptions,
+  predict?: (xs: Float64Array[]) => Promise<number[][]> | number[][],
+  st: { lambda: number } = { lambda: problem.lambda0 ?? 0.5 },
+): DEOptions {
   const n = dataCount(problem);
   const lambda0 = problem.lambda0 ?? 0.5;
   const adaptive = problem.adaptiveLambda ?? true;
@@ -207,14 +254,13 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
     const advice = populationAdvice(p.free.length, o.np);
     if (advice && o.log) o.log(`warning: ${advice}`);
   }
-  let lambda = lambda0;
   let polish: DEOptions["polish"];
   const want = o.polish ?? true;
   if (want && predict) {
     const po = want === true ? {} : want;
     // the residuals are built at the final lambda (the polish runs after the last generation)
     const residuals = (xs: Float64Array[]) => {
-      const or = objectiveResiduals(problem, p, lambda);
+      const or = objectiveResiduals(problem, p, st.lambda);
       const rows = (preds: number[][]) => xs.map((x, i) => or.residuals(x, preds[i]));
       const preds = predict(xs);
       return preds instanceof Promise ? preds.then(rows) : rows(preds);
@@ -222,7 +268,7 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
     polish = {
       residuals,
       components: (r) => {
-        const or = objectiveResiduals(problem, p, lambda);
+        const or = objectiveResiduals(problem, p, st.lambda);
         let dd = 0;
         let dm = 0;
         for (let i = 0; i < r.length; i++) {
@@ -254,10 +300,10 @@ function deOptions(problem: InversionProblem, p: Parameterisation, o: InvertOpti
     targetMeasure: (comp) => rmsMisfit(comp[0], n),
     scalarisation: {
       initial: [1, lambda0],
-      update: adaptive ? (best) => [1, (lambda = adaptiveLambda(best[0], best[1]))] : undefined,
+      update: adaptive ? (best) => [1, (st.lambda = adaptiveLambda(best[0], best[1]))] : undefined,
     },
     onGeneration: (rec) => {
-      lambda = rec.weights[1];
+      st.lambda = rec.weights[1];
       if (rec.restart && o.log) o.log(`restart after generation ${rec.generation} (${rec.restart.reason}, diversity ${rec.restart.diversity.toExponential(2)})`);
       return o.onGeneration
         ? o.onGeneration({
@@ -332,6 +378,7 @@ function withSeed(o: InvertOptions): PosteriorOptions {
  * on D = D_d + lambda D_m with lambda adapted by seed eq. 16.
  */
 export function invertSync(problem: InversionProblem, o: InvertOptions = {}): InversionResult {
+  if (o.checkpoint) throw new ValidationError(o.checkpoint.field ?? "checkpoint", "checkpoints need the asynchronous invert (a synchronous run cannot save on a signal); use invert");
   const p = validateProblem(problem);
   const fwd = o.forward ?? makeForward(problem);
   const obj = createObjective(problem, fwd);
@@ -345,6 +392,7 @@ export function invertSync(problem: InversionProblem, o: InvertOptions = {}): In
  * workers is 1 or unset and no pool is given.
  */
 export async function invert(problem: InversionProblem, o: InvertOptions = {}): Promise<InversionResult> {
+  if (o.checkpoint) return invertCheckpointed(problem, o, o.checkpoint);
   const nw = o.workers === undefined ? 1 : o.workers;
   if (!o.pool && nw === 1) {
     const r = invertSync(problem, o);
@@ -373,5 +421,139 @@ export async function invert(problem: InversionProblem, o: InvertOptions = {}): 
     return out;
   } finally {
     if (!o.pool) await pool.close();
+  }
+}
+
+const CHECKPOINT_FORMAT = "geoinv.inversion.checkpoint/1";
+
+/** JSON with sorted keys, typed arrays as arrays, non-finite numbers as strings and functions left out. */
+function canonicalJson(v: unknown): string {
+  if (typeof v === "function" || v === undefined) return "null";
+  if (typeof v === "number") return Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(String(v));
+  if (ArrayBuffer.isView(v)) return canonicalJson(Array.from(v as unknown as ArrayLike<number>));
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined && typeof (v as Record<string, unknown>)[k] !== "function").sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * SHA-256 of what decides an inversion's numbers: the problem (data, parameterisation, misfit,
+ * regularisation, forward provider) and the optimiser options, not workers, pool, callbacks,
+ * the posterior or the checkpoint settings (a run resumed with other workers is still the same run).
+ */
+export function checkpointHash(problem: InversionProblem, o: InvertOptions): string {
+  const opts: Record<string, unknown> = { ...o };
+  for (const k of ["workers", "pool", "forward", "onGeneration", "log", "posterior", "checkpoint"]) delete opts[k];
+  return createHash("sha256").update(canonicalJson({ format: CHECKPOINT_FORMAT, problem, options: opts })).digest("hex");
+}
+
+/** The checkpoint in `file` for this hash (null when there is none); another problem's is refused. */
+function readCheckpoint(file: string, hash: string, field: string): RunState | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new FileError(file, "cannot read the checkpoint", (e as Error).message);
+  }
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new ValidationError(field, `${file} is not a checkpoint (not JSON: ${(e as Error).message}); delete it or choose another file`);
+  }
+  if (!j || typeof j !== "object" || j.format !== CHECKPOINT_FORMAT || !j.state) {
+    throw new ValidationError(field, `${file} is not an inversion checkpoint (format '${j && j.format}', expected '${CHECKPOINT_FORMAT}'); delete it or choose another file`);
+  }
+  if (j.hash !== hash) {
+    throw new ValidationError(
+      field,
+      `${file} was written by a run of another problem or other optimiser settings (config hash ${String(j.hash).slice(0, 12)}, this run's ${hash.slice(0, 12)}); ` +
+        "resume with the config it was written for, or delete it (or choose another file) to start afresh",
+    );
+  }
+  return j.state as RunState;
+}
+
+/** `invert` with InvertOptions.checkpoint: the DE driven by optim's ResumableRun, saved every N generations and on signals. */
+async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, ck: InversionCheckpoint): Promise<InversionResult> {
+  const field = ck.field ?? "checkpoint";
+  if (typeof ck.file !== "string" || ck.file === "") throw new ValidationError(field, "needs a file name");
+  const every = ck.every ?? 10;
+  if (!Number.isInteger(every) || every < 1) throw new ValidationError(`${field}-every`, `must be a positive integer (generations between checkpoints), got ${every}`);
+  const p = validateProblem(problem);
+  const hash = checkpointHash(problem, o);
+  const from = readCheckpoint(ck.file, hash, field);
+  const nw = o.workers === undefined ? 1 : o.workers;
+  const local = !o.pool && nw === 1;
+  if (!local && o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
+  const fwd = local ? o.forward ?? makeForward(problem) : makeForward(problem);
+  const spec = { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem };
+  const pool = local ? null : o.pool ?? new WorkerPool(spec, nw);
+  const listeners: [string, () => void][] = [];
+  try {
+    if (pool && o.pool) await pool.configure(spec);
+    let predicting = false;
+    const predict = local
+      ? createPredictor(problem, fwd)
+      : async (xs: Float64Array[]) => {
+          if (!predicting) {
+            await pool!.configure({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem });
+            predicting = true;
+          }
+          return (await pool!.evaluate(xs)) as number[][];
+        };
+    const st = { lambda: problem.lambda0 ?? 0.5 };
+    const options = deOptions(problem, p, o, predict, st);
+    const objective = local ? createObjective(problem, fwd) : pool!.objective;
+    const run = new ResumableRun(objective, { lower: p.lower, upper: p.upper }, options, from ?? undefined);
+    if (from) {
+      if (run.de.weights.length > 1) st.lambda = run.de.weights[1];
+      o.log?.(`resuming from ${ck.file}: generation ${run.de.generation}, ${run.de.evaluations} evaluations${run.de.done ? " (the DE had ended; polishing)" : ""}`);
+    }
+    const save = (state: RunState) =>
+      atomicWriteFile(ck.file, JSON.stringify({ format: CHECKPOINT_FORMAT, hash, generation: run.de.generation, evaluations: run.de.evaluations, state }));
+    let signalled: "SIGINT" | "SIGTERM" | null = null;
+    let wrote = false;
+    const interrupt = (sig: "SIGINT" | "SIGTERM") => {
+      wrote = true;
+      save(run.state()!);
+      o.log?.(`${sig}: checkpoint written to ${ck.file} (generation ${run.de.generation}); rerun the same command to resume`);
+      ck.onSignal!(sig, ck.file);
+    };
+    if (ck.onSignal) {
+      for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        const h = () => {
+          if (signalled) return;
+          signalled = sig;
+          // while a polish during the run is in progress, the state is written at the next generation
+          if (run.state() !== null) interrupt(sig);
+        };
+        process.on(sig, h);
+        listeners.push([sig, h]);
+      }
+    }
+    const r = await run.run(async (generation) => {
+      if (signalled) {
+        if (!wrote) interrupt(signalled);
+        throw new Error(`inversion interrupted by ${signalled}; the checkpoint is in ${ck.file}`);
+      }
+      if (generation % every === 0) save(run.state()!);
+      // let signal handlers run between generations (an in-thread run never awaits otherwise)
+      if (local) await new Promise((res) => setImmediate(res));
+    });
+    const out = summarise(problem, p, r, fwd([toModel(p, r.x)])[0], o);
+    if (o.posterior) {
+      // as invert does without a checkpoint (in this thread: the population through the model, as invertSync reports it)
+      if (pool) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), withSeed(o));
+      else out.posterior = await samplePosterior(problem, out.x, out.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), withSeed(o));
+    }
+    return out;
+  } finally {
+    for (const [sig, h] of listeners) process.removeListener(sig, h);
+    if (pool && !o.pool) await pool.close();
   }
 }

@@ -7,7 +7,7 @@ import { createObjective, DataSet, ForwardFn, InversionProblem, makeForward, rms
 import { toVector } from "./parameterisation";
 import { WorkerPool } from "../optim";
 import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
-import { invert, InversionRecord, InversionResult, OBJECTIVE_MODULE } from "./invert";
+import { invert, InversionCheckpoint, InversionRecord, InversionResult, OBJECTIVE_MODULE } from "./invert";
 import { occam, OccamResult } from "./occam";
 import { addNoise } from "./synthetic";
 import { twoStepInversion } from "./twostep";
@@ -102,6 +102,17 @@ export const SEARCH_SPREAD_NOTE = "final DE population: a search spread, not unc
 export interface RunHooks {
   /** Receives the posterior's chains (to save next to the result). */
   onPosterior?: (run: PosteriorRun) => void;
+  /**
+   * Checkpoint the DE (InvertOptions.checkpoint): a single run saves to `file`; the two-step
+   * workflow saves each step to its own file, `file`.step1 and `file`.step2 (step 2's problem is
+   * built from step 1's result, which a resumed step 1 reproduces exactly).
+   */
+  checkpoint?: InversionCheckpoint;
+}
+
+/** The checkpoint files of a config run: [file] or, two-step, [file.step1, file.step2]. */
+export function checkpointFiles(cfg: InvertConfig, file: string): string[] {
+  return cfg.workflow === "two-step" ? [`${file}.step1`, `${file}.step2`] : [file];
 }
 
 /**
@@ -121,11 +132,14 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   let step1: InversionResult | null = null;
   if (cfg.workflow === "two-step") {
     const step1Datasets = cfg.step1Data === "all" ? problem.datasets : truncateAtSignReversal(problem.datasets);
-    const r = await twoStepInversion(problem, { ...opts, step1Datasets, onStep: (s) => log(`step ${s}: ${s === 1 ? "resistivity and thickness, m = 0" : "chargeability with rho0 and thickness fixed"}`) });
+    const ck = hooks.checkpoint;
+    const [f1, f2] = ck ? checkpointFiles(cfg, ck.file) : [];
+    const steps = ck ? { step1: { checkpoint: { ...ck, file: f1 } }, step2: { checkpoint: { ...ck, file: f2 } } } : {};
+    const r = await twoStepInversion(problem, { ...opts, ...steps, step1Datasets, onStep: (s) => log(`step ${s}: ${s === 1 ? "resistivity and thickness, m = 0" : "chargeability with rho0 and thickness fixed"}`) });
     main = r.step2;
     step1 = r.step1;
   } else {
-    main = await invert(problem, opts);
+    main = await invert(problem, hooks.checkpoint ? { ...opts, checkpoint: hooks.checkpoint } : opts);
   }
   const postOpts: PosteriorOptions | null = cfg.posterior ?? null;
   let post: PosteriorRun | null = null;

@@ -48,6 +48,8 @@ export type {
   Scalarisation,
   StopReason,
 } from "./de";
+export { ResumableRun } from "./resumable";
+export type { RunState } from "./resumable";
 export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync, lmIterator } from "./polish";
 export type { BatchResiduals, LMOptions, LMResult, LMStopReason, SyncBatchResiduals } from "./polish";
 export { SeededRandom } from "./rng";

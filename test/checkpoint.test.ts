@@ -1,0 +1,237 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ValidationError } from "../src/core";
+import { minimize, minimizeAsync, ResumableRun, RunState } from "../src/optim";
+import { addNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
+
+/**
+ * Checkpoint and resume (issue "Reliability", item 7): optim's ResumableRun, `invert` with
+ * InvertOptions.checkpoint, `geoinv tem invert --checkpoint`, and TCN training resume. Every
+ * "resumed equals uninterrupted" check compares against an uninterrupted run of the same seed.
+ */
+const root = path.resolve(__dirname, "..");
+const cli = path.join(root, "bin", "geoinv.js");
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-ckpt-"));
+}
+
+// ---------------------------------------------------------------- optim: ResumableRun
+
+const shift = [0.7, -1.2, 1.9, 0.3];
+/** Residuals of a shifted Rosenbrock: sum of squares is the objective, LM can polish it. */
+const resid = (x: ArrayLike<number>) => {
+  const r: number[] = [];
+  for (let j = 0; j + 1 < x.length; j++) {
+    const a = x[j] - shift[j] + 1;
+    const b = x[j + 1] - shift[j + 1] + 1;
+    r.push(10 * (b - a * a), 1 - a);
+  }
+  return r;
+};
+const sq = (r: number[]) => r.reduce((s, v) => s + v * v, 0);
+const objective = (xs: Float64Array[]) => xs.map((x) => sq(resid(x)));
+const bounds = Array.from({ length: 4 }, () => [-3, 3] as [number, number]);
+const polish = { residuals: (xs: Float64Array[]) => xs.map(resid), components: (r: number[]) => [sq(r)], every: 7 };
+
+/** The result without wall time. */
+function strip<T extends { seconds: number }>(r: T): Omit<T, "seconds"> {
+  const { seconds, ...rest } = r;
+  void seconds;
+  return rest;
+}
+
+test("ResumableRun: the same run as minimize; resumed from a state taken between generations, with trials pending, or after the DE ended: bit-identical", async () => {
+  const opts = { np: 14, seed: 8, maxGenerations: 40, restart: { generations: 6, diversity: 1e-3 }, polish };
+  const ref = minimize(objective, bounds, opts);
+  assert.ok(ref.polish && ref.polish.during.length > 0, "polishes during the run happened");
+  assert.deepEqual(strip(await new ResumableRun(objective, bounds, opts).run()), strip(ref));
+  assert.deepEqual(strip(await minimizeAsync(objective, bounds, opts)), strip(ref));
+  // the state through JSON at: generation 9 (between generations), during generation 23's evaluation
+  // (trial points pending), and during the final polish (the DE had ended)
+  const takes: { label: string; when: (run: ResumableRun, phase: "objective" | "polish") => boolean }[] = [
+    { label: "between generations", when: () => false },
+    { label: "trials pending", when: (run, phase) => phase === "objective" && run.de.generation === 23 },
+    { label: "final polish", when: (run, phase) => phase === "polish" && run.de.done },
+  ];
+  for (const t of takes) {
+    let saved: string | null = null;
+    let run: ResumableRun;
+    const f = (xs: Float64Array[]) => {
+      if (saved === null && t.when(run, "objective")) saved = JSON.stringify(run.state());
+      return objective(xs);
+    };
+    const p = { ...polish, residuals: (xs: Float64Array[]) => {
+      if (saved === null && t.when(run, "polish")) saved = JSON.stringify(run.state());
+      return polish.residuals(xs);
+    } };
+    run = new ResumableRun(f, bounds, { ...opts, polish: p });
+    await run.run((g) => {
+      if (t.label === "between generations" && g === 9) saved = JSON.stringify(run.state());
+    });
+    assert.ok(saved, t.label);
+    const state = JSON.parse(saved!) as RunState;
+    const resumed = await new ResumableRun(objective, bounds, opts, state).run();
+    assert.deepEqual(strip(resumed), strip(ref), t.label);
+  }
+  // another seed or other bounds are refused
+  let st: RunState | null = null;
+  const r0 = new ResumableRun(objective, bounds, opts);
+  await r0.run((g) => void (g === 3 && (st = r0.state())));
+  assert.throws(() => new ResumableRun(objective, bounds, { ...opts, seed: 9 }, st!), /options\.seed: 9 differs from the snapshot's 8/);
+  assert.throws(() => new ResumableRun(objective, bounds.map(([a, b]) => [a, b + 1] as [number, number]), opts, st!), /bounds/);
+});
+
+// ---------------------------------------------------------------- invert with InvertOptions.checkpoint
+
+const TOY = { module: path.join(root, "src", "inversion", "toy.ts"), factory: "toyForward" };
+const times = Array.from({ length: 20 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 19));
+const survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
+
+function toyProblem(): InversionProblem {
+  const d = addNoise(toyForward([survey])([TRUE])[0], { relative: 0, floor: 0.002, seed: 3 });
+  return {
+    datasets: [{ survey, observed: d.observed, error: d.error }],
+    parameterisation: { layers: 3, rho0: { min: 1, max: 1000 }, thickness: { min: 20, max: 400 }, m: { min: 0, max: 0.8 }, tau: { fixed: 1e-3 }, c: { fixed: 0.5 } },
+    forward: TOY,
+  };
+}
+
+/** An inversion result without wall time. */
+function same(a: InversionResult, b: InversionResult, what: string): void {
+  const { seconds: s1, ...ra } = a;
+  const { seconds: s2, ...rb } = b;
+  void s1, s2;
+  assert.deepEqual(ra, rb, what);
+}
+
+test("invert with a checkpoint: interrupted after k generations and resumed equals the uninterrupted run", async () => {
+  const dir = tmpDir();
+  try {
+    const prob = toyProblem();
+    const opts = { np: 20, seed: 4, maxGenerations: 45, restart: { generations: 8 } };
+    const ref = await invert(prob, opts);
+    assert.ok(ref.polish && ref.polish.evaluations > 0);
+    const file = path.join(dir, "run.ckpt.json");
+    // a checkpointed run that is not interrupted is the same run
+    same(await invert(prob, { ...opts, checkpoint: { file, every: 5 } }), ref, "checkpointed, not interrupted");
+    fs.rmSync(file);
+    // interrupted (a callback that throws) at generation 17: the file holds generation 15
+    const lines: string[] = [];
+    await assert.rejects(
+      invert(prob, { ...opts, checkpoint: { file, every: 5 }, onGeneration: (r) => { if (r.generation === 17) throw new Error("stop here"); } }),
+      /stop here/,
+    );
+    const ck = JSON.parse(fs.readFileSync(file, "utf8"));
+    assert.equal(ck.generation, 15);
+    assert.equal(ck.format, "geoinv.inversion.checkpoint/1");
+    // resumed in this thread with a counting forward: only the models after generation 15 are computed
+    let models = 0;
+    const toy = toyForward([survey]);
+    const forward = (ms: EarthModel[]) => ((models += ms.length), toy(ms));
+    const resumed = await invert(prob, { ...opts, forward, checkpoint: { file, every: 5 }, log: (s) => lines.push(s) });
+    assert.match(lines.join("\n"), /resuming from .*run\.ckpt\.json: generation 15/);
+    same(resumed, ref, "resumed at generation 15");
+    // the DE's and the polish's evaluations after the checkpoint, and the final model's prediction
+    assert.equal(models, ref.evaluations - ck.evaluations + 1);
+    // resumed with workers (not part of the run's identity): the same numbers
+    fs.writeFileSync(file, JSON.stringify(ck));
+    same(await invert(prob, { ...opts, workers: 2, checkpoint: { file, every: 5 } }), ref, "resumed in 2 workers");
+    // a checkpoint of another config is refused, naming the checkpoint
+    fs.writeFileSync(file, JSON.stringify(ck));
+    for (const other of [{ ...opts, seed: 5 }, { ...opts, np: 22 }]) {
+      await assert.rejects(invert(prob, { ...other, checkpoint: { file, field: "--checkpoint" } }), (e: unknown) => {
+        assert.ok(e instanceof ValidationError);
+        assert.equal(e.field, "--checkpoint");
+        assert.match(e.message, /another problem or other optimiser settings .* delete it/);
+        return true;
+      });
+    }
+    const moreNoise = { ...prob, datasets: [{ ...prob.datasets[0], error: prob.datasets[0].error.map((e) => 2 * e) }] };
+    await assert.rejects(invert(moreNoise, { ...opts, checkpoint: { file } }), /checkpoint: .*another problem/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- geoinv tem invert --checkpoint
+
+/** A small EM example: three layers, NP 10, 8 generations, a short time range. */
+function emConfig(seed = 3): Record<string, unknown> {
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, "examples", "tem_h3_ip_top.json"), "utf8"));
+  const keep = (cfg.times as number[]).filter((_, i) => i % 3 === 0);
+  cfg.times = keep;
+  cfg.optimizer = { ...cfg.optimizer, np: 10, generations: 8, seed };
+  return cfg;
+}
+
+function geoinv(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 120_000 });
+}
+
+/** The result JSON without wall time and file names. */
+function result(file: string): Record<string, unknown> {
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  delete r.seconds;
+  return r;
+}
+
+test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 143; the rerun resumes and equals the uninterrupted run; another config is refused", async () => {
+  const dir = tmpDir();
+  try {
+    const cfgFile = path.join(dir, "c.json");
+    fs.writeFileSync(cfgFile, JSON.stringify(emConfig()));
+    const refOut = path.join(dir, "ref.json");
+    const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const ck = path.join(dir, "run.ckpt");
+    const out = path.join(dir, "r.json");
+    const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    // interrupted: SIGTERM as soon as the first checkpoint is on disk
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    let sent = false;
+    while (!sent) {
+      if (fs.existsSync(ck)) {
+        child.kill("SIGTERM");
+        sent = true;
+      } else if (child.exitCode !== null) break;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    const code = await exited;
+    assert.equal(code, 143, err);
+    assert.match(err, /SIGTERM: checkpoint written to .*run\.ckpt \(generation \d+\); rerun the same command to resume/);
+    assert.ok(!fs.existsSync(out), "no result from an interrupted run");
+    const gen = JSON.parse(fs.readFileSync(ck, "utf8")).generation;
+    assert.ok(gen >= 1 && gen < 8, `checkpoint at generation ${gen}`);
+    // another config with the same checkpoint: refused, exit 2, naming --checkpoint
+    const other = path.join(dir, "other.json");
+    fs.writeFileSync(other, JSON.stringify(emConfig(4)));
+    const bad = geoinv(["tem", "invert", other, "--quiet", "--checkpoint", ck]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--checkpoint: .*run\.ckpt was written by a run of another problem or other optimiser settings/);
+    assert.equal(bad.stdout, "");
+    // the rerun resumes and gives the uninterrupted run's result; the checkpoint is then removed
+    const again = geoinv(args);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, new RegExp(`resuming from .*run\\.ckpt: generation ${gen}`));
+    assert.deepEqual(result(out), result(refOut));
+    assert.ok(!fs.existsSync(ck), "checkpoint removed once the result is written");
+    // flags checked before any work
+    const e1 = geoinv(["tem", "invert", cfgFile, "--checkpoint-every", "3"]);
+    assert.equal(e1.status, 2);
+    assert.match(e1.stderr, /--checkpoint-every needs --checkpoint FILE/);
+    const e2 = geoinv(["tem", "invert", cfgFile, "--checkpoint", ck, "--checkpoint-every", "0"]);
+    assert.equal(e2.status, 2);
+    assert.match(e2.stderr, /--checkpoint-every expects a positive integer/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
