@@ -43,7 +43,7 @@ const cfgs = Object.fromEntries(cases.map((c) => {
   json.model.tau = json.model.tau.map(() => 0.005);
   json.parameterisation.tau = { fixed: 0.005 };
   json.synthetic = { relative: 0.02, floor: 1e-9, seed: 24 };
-  json.optimizer = { seed: 1, generations };
+  json.optimizer = { seed: 1, generations: generations };
   return [c, inv.parseInvertConfig(json)];
 }));
 const problems = Object.fromEntries(cases.map((c) => [c, inv.withSyntheticData(cfgs[c])]));
@@ -52,7 +52,7 @@ const runs: Record<string, inv.InversionResult> = {};
 for (const c of cases) {
   const bar = progress(`${c}: DE then posterior`, generations);
   runs[c] = await inv.invert(problems[c], {
-    ...cfgs[c].optimizer, pool,
+    ...cfgs[c].optimizer, pool: pool,
     onGeneration: (h) => bar.update(h.generation, `rms ${fmt(h.rms, 3)}`),
     posterior: { maxEvaluations: budget, onCheck: (k) => bar.update(generations, `posterior: ${k.evaluations} evaluations, R-hat ${fmt(k.rhatMax, 3)}, ESS ${fmt(k.essMin, 3)}`) },
   });
@@ -122,7 +122,7 @@ const eqCfg = inv.parseInvertConfig({
 });
 const eqProblem = inv.withSyntheticData(eqCfg);
 const eqBar = progress("thin conductor: DE then posterior", eqCfg.optimizer.maxGenerations ?? 100);
-const eq = await inv.invert(eqProblem, { ...eqCfg.optimizer, pool, onGeneration: (h) => eqBar.update(h.generation), posterior: { maxEvaluations: budget } });
+const eq = await inv.invert(eqProblem, { ...eqCfg.optimizer, pool: pool, onGeneration: (h) => eqBar.update(h.generation), posterior: { maxEvaluations: budget } });
 const eqS = eq.posterior!.summary;
 eqBar.done(`posterior ${eqS.stop_reason}, R-hat max ${fmt(eqS.rhat_max, 3)}, ESS min ${fmt(eqS.ess_min, 3)}`);
 const names = eq.posterior!.names;
