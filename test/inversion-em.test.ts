@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
+import { loadNpy } from "../src/data";
 import { invertSync, parseInvertConfig, withSyntheticData } from "../src/inversion";
 
 /** The inversion on the real EM engine, and the `geoinv tem invert` verb. */
@@ -88,4 +89,33 @@ test("optimizer.NP (the papers' spelling) is the population size, like optimizer
   const { np, ...rest } = cfg.optimizer;
   assert.equal(parseInvertConfig({ ...cfg, optimizer: { ...rest, NP: np } }).optimizer.np, np);
   assert.equal(parseInvertConfig(cfg).optimizer.np, np);
+});
+
+test("tem invert --posterior: the result has the posterior, the chains are saved beside --out, bad sampler options exit 2", async () => {
+  const cfg = example("tem_h3_ip_top.json");
+  cfg.optimizer = { ...cfg.optimizer, np: 12, generations: 3 };
+  cfg.posterior = { max_evaluations: 400, chains: 4, predictive_draws: 10, band_draws: 20 };
+  await withConfig(cfg, async (file) => {
+    const out = file.replace(/c\.json$/, "r.json");
+    const r = await run(["tem", "invert", file, "--out", out, "--quiet"]);
+    assert.equal(r.code, 0, r.err);
+    const res = JSON.parse(fs.readFileSync(out, "utf8"));
+    const post = res.posterior;
+    assert.equal(post.stop_reason, "budget");
+    assert.equal(post.parameters.length, 8);
+    assert.deepEqual(Object.keys(post.parameters[0]).sort(), ["ess", "layer", "name", "q05", "q50", "q95", "rhat"]);
+    assert.equal(post.chains_file, "r.chains.npy");
+    const npy = loadNpy(path.join(path.dirname(out), post.chains_file));
+    assert.equal(npy.shape[0], 4);
+    assert.equal(npy.shape[2], 8);
+    assert.equal(post.chains_names.length, 8);
+    assert.equal(post.predictive[0].q50.length, cfg.times.length);
+    assert.ok(post.bands.rho0.depth.length > 0);
+  });
+  const bad = { ...example("tem_h3_ip_top.json"), posterior: { chains: 2 } };
+  await withConfig(bad, async (file) => {
+    const r = await run(["tem", "invert", file]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /posterior\.chains: expected an integer in \[3, 1000\], got 2/);
+  });
 });
