@@ -4,9 +4,12 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { mulberry32 } from "../src/config";
 import { ValidationError } from "../src/core";
 import { minimize, minimizeAsync, ResumableRun, RunState } from "../src/optim";
 import { addNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
+import { buildTcn, initBackend, trainModel, TrainHistory } from "../src/tcn";
 
 /**
  * Checkpoint and resume (issue "Reliability", item 7): optim's ResumableRun, `invert` with
@@ -231,6 +234,84 @@ test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 1
     const e2 = geoinv(["tem", "invert", cfgFile, "--checkpoint", ck, "--checkpoint-every", "0"]);
     assert.equal(e2.status, 2);
     assert.match(e2.stderr, /--checkpoint-every expects a positive integer/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- TCN training resume
+
+
+function toyTraces(n: number, L: number, seed: number): { x: Float32Array[]; y: Float32Array[] } {
+  // target: a 5-point moving average of the input, learnable by a small TCN
+  const r = mulberry32(seed);
+  const x = Array.from({ length: n }, () => Float32Array.from({ length: L }, () => r() - 0.5));
+  const y = x.map((row) => Float32Array.from(row, (_, t) => {
+    let s = 0;
+    for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
+    return s / 5;
+  }));
+  return { x, y };
+}
+
+const weightsOf = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
+const historyOf = (h: TrainHistory) => ({ ...h, seconds: 0, secondsPerEpoch: 0 });
+
+test("TCN training resume: stopped after epoch k (an error, or SIGTERM) and resumed gives the uninterrupted run's weights and history exactly", async () => {
+  await initBackend({ quiet: true });
+  const dir = tmpDir();
+  try {
+    const train = toyTraces(20, 48, 1);
+    const val = toyTraces(6, 48, 2);
+    // dropout on, so the resumed run must continue the dropout streams too
+    const build = () => buildTcn({ channels: [4, 4], kernelSize: 3, dropout: 0.2, seed: 7 });
+    const base = { epochs: 7, batchSize: 5, lr: 1e-2, seed: 3 };
+    const refModel = build();
+    const ref = await trainModel(refModel, train, val, base);
+    const file = path.join(dir, "train.ckpt.json");
+    // interrupted by an error in epoch 5: the checkpoint (every 2 epochs) holds epoch 4
+    const a = build();
+    await assert.rejects(
+      trainModel(a, train, val, { ...base, checkpoint: { file, every: 2 }, onEpoch: (l) => { if (l.epoch === 5) throw new Error("stop here"); } }),
+      /stop here/,
+    );
+    a.dispose();
+    assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).epoch, 4);
+    // without resume an existing checkpoint is refused; another training's is refused
+    await assert.rejects(trainModel(build(), train, val, { ...base, checkpoint: { file } }), /exists; pass --resume/);
+    await assert.rejects(trainModel(build(), train, val, { ...base, lr: 2e-2, checkpoint: { file, resume: true, field: "--checkpoint" } }), (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.field, "--checkpoint");
+      assert.match(e.message, /another training/);
+      return true;
+    });
+    const b = build();
+    const epochs: number[] = [];
+    const resumed = await trainModel(b, train, val, { ...base, checkpoint: { file, resume: true }, onEpoch: (l) => void epochs.push(l.epoch) });
+    assert.deepEqual(epochs, [5, 6, 7], "only the epochs after the checkpoint run");
+    assert.deepEqual(weightsOf(b), weightsOf(refModel));
+    assert.deepEqual(historyOf(resumed), historyOf(ref));
+    b.dispose();
+    // SIGTERM during epoch 3 (emitted in-process): the state of epoch 3 is written, onSignal is called
+    fs.rmSync(file);
+    const c = build();
+    const signals: string[] = [];
+    await assert.rejects(
+      trainModel(c, train, val, {
+        ...base,
+        checkpoint: { file, every: 100, onSignal: (s) => void signals.push(s) },
+        onEpoch: (l) => void (l.epoch === 3 && process.emit("SIGTERM" as any)),
+      }),
+      /interrupted by SIGTERM after epoch 3/,
+    );
+    c.dispose();
+    assert.deepEqual(signals, ["SIGTERM"]);
+    assert.equal(process.listenerCount("SIGTERM"), 0, "listeners removed");
+    const d = build();
+    assert.deepEqual(historyOf(await trainModel(d, train, val, { ...base, checkpoint: { file, resume: true } })), historyOf(ref));
+    assert.deepEqual(weightsOf(d), weightsOf(refModel));
+    d.dispose();
+    refModel.dispose();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

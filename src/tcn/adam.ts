@@ -45,6 +45,29 @@ export class FlatAdam {
     return this.t;
   }
 
+  /** The moments and step count (copies), for a training checkpoint. */
+  exportState(): { t: number; m: Float32Array; v: Float32Array } {
+    return { t: this.t, m: this.m.slice(), v: this.v.slice() };
+  }
+
+  /**
+   * Continue from `exportState()`: moments and step count, and the parameters re-read from the
+   * variables (set them to the checkpoint's weights first).
+   */
+  importState(s: { t: number; m: Float32Array; v: Float32Array }): void {
+    if (s.m.length !== this.m.length || s.v.length !== this.v.length || !Number.isInteger(s.t) || s.t < 0) {
+      throw new Error(`Adam state of ${s.m.length} parameters (step ${s.t}) does not fit an optimiser of ${this.m.length}`);
+    }
+    this.t = s.t;
+    this.m.set(s.m);
+    this.v.set(s.v);
+    let o = 0;
+    this.vars.forEach((v, i) => {
+      this.theta.set(v.dataSync() as Float32Array, o);
+      o += this.sizes[i];
+    });
+  }
+
   /** Apply one update from gradients given in the order of `vars` (the tensors are not disposed). */
   step(grads: tf.Tensor[]): void {
     const flat = tf.tidy(() => tf.concat(grads.map((g) => tf.reshape(g, [-1]))));

@@ -12,7 +12,7 @@ import {
 import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
-import { EpochLog, TrainHistory } from "./train";
+import { EpochLog, TrainCheckpoint, TrainHistory } from "./train";
 import { evaluateTcn, Evaluation, FinetuneOptions, fitTcn, FitOptions, transferExperiment, TransferResult } from "./workflow";
 
 /**
@@ -144,12 +144,13 @@ export interface PretrainResult {
 }
 
 /** Pre-train a TCN as configured and score it on the test traces. */
-export async function runPretrain(cfg: PretrainConfig, hooks: { onEpoch?: (l: EpochLog) => void } = {}): Promise<PretrainResult> {
+export async function runPretrain(cfg: PretrainConfig, hooks: { onEpoch?: (l: EpochLog) => void; checkpoint?: TrainCheckpoint } = {}): Promise<PretrainResult> {
   await initBackend();
   const data = loadDataset(cfg.data);
   const split = splitTraces(data.seismic.length, { seed: cfg.seed, ...cfg.split });
   const { bundle, history } = await fitTcn(data, split.train, split.val, {
     ...trainOpts(cfg.train, cfg.seed, hooks.onEpoch),
+    checkpoint: hooks.checkpoint,
     config: { ...cfg.model, seed: cfg.model.seed ?? cfg.seed },
     meta: { split: { train: split.train.length, val: split.val.length, test: split.test.length, seed: cfg.split.seed ?? cfg.seed } },
   });

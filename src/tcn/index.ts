@@ -11,7 +11,7 @@ export type { Padding, TemporalBlockArgs, WeightNormConv1DArgs } from "./layers"
 export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights, receptiveField, tcnConfig } from "./model";
 export type { TcnConfig } from "./model";
 export { evaluateLoss, predictRows, rowsToTensor, trainModel } from "./train";
-export type { EpochLog, TraceSet, TrainHistory, TrainOptions } from "./train";
+export type { EpochLog, TraceSet, TrainCheckpoint, TrainHistory, TrainOptions } from "./train";
 export { BUNDLE_JSON, checkPredictInput, cloneModel, descriptionDigest, fileHandler, loadTcn, MODEL_JSON, recordTraining, saveTcn, trainingShape, WEIGHTS_BIN } from "./io";
 export type { BundleIntegrity, TcnBundle, TrainingShape } from "./io";
 export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, invert, transferExperiment } from "./workflow";

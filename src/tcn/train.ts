@@ -1,7 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import { atomicWriteFile, FileError } from "../core";
 import { permutation, ValidationError } from "../seismic";
 import { FlatAdam } from "./adam";
 import { initBackend } from "./backend";
+import { TemporalBlock } from "./layers";
 
 /** Traces as network input or target: trace-major rows, one channel (standardised values). */
 export interface TraceSet {
@@ -28,6 +32,131 @@ export interface TrainOptions {
   seed?: number;
   /** Called after every epoch; return false to stop training. */
   onEpoch?: (log: EpochLog) => void | boolean;
+  /** Save the training state every K epochs (and on signals) and resume from it (TrainCheckpoint). */
+  checkpoint?: TrainCheckpoint;
+}
+
+/**
+ * A training checkpoint (TrainOptions.checkpoint): after every `every` epochs, after the last and
+ * on SIGINT/SIGTERM, `file` gets (JSON, written atomically) everything the next epochs depend on:
+ * all weights, Adam's moments and step count, the dropout streams (each block's call counter),
+ * the epoch, the history, the best epoch, its loss and weights and the patience counter. The
+ * shuffle needs no state: epoch e's order is permutation(n, seed * 7919 + e). With `resume` the
+ * training continues from `file` and ends with the same weights, losses and history as the
+ * uninterrupted run (bit-identical on the same backend; see docs/CONTRIBUTING.md). The file holds
+ * a SHA-256 of the initial weights, the architecture and frozen layers, the traces and the
+ * settings (epochs, batch size, lr, weight decay, patience, min delta, restore, seed): a
+ * checkpoint of another training is refused with a ValidationError naming `field`.
+ */
+export interface TrainCheckpoint {
+  file: string;
+  /** Save every this many epochs (default 1). */
+  every?: number;
+  /** Continue from `file` (which must exist); without it an existing `file` is refused. */
+  resume?: boolean;
+  /**
+   * Called on SIGINT or SIGTERM once the state at the end of the current epoch is written
+   * (listeners are installed only when this is given; the CLI exits 130/143 here). If it returns,
+   * training stops with an error.
+   */
+  onSignal?: (signal: "SIGINT" | "SIGTERM", file: string) => void;
+  /** The name errors give the checkpoint (default "checkpoint"; the CLI's "--checkpoint"). */
+  field?: string;
+}
+
+const TRAIN_CHECKPOINT_FORMAT = "geoinv.tcn.train-checkpoint/1";
+
+function f32(a: Float32Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+function fromF32(s: string): Float32Array {
+  const b = Buffer.from(s, "base64");
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+/** Finite numbers as they are, NaN and the infinities as strings (JSON has neither). */
+const num = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+const unnum = (v: number | string): number => (typeof v === "number" ? v : Number(v));
+
+/** SHA-256 of what decides a training run (see TrainCheckpoint). */
+function trainingHash(model: tf.LayersModel, train: TraceSet, val: TraceSet | undefined, settings: Record<string, unknown>): string {
+  const h = createHash("sha256");
+  h.update(TRAIN_CHECKPOINT_FORMAT);
+  h.update(JSON.stringify(model.layers.map((l) => [l.getClassName(), l.trainable, l.getConfig()])));
+  for (const w of model.getWeights()) h.update(Buffer.from((w.dataSync() as Float32Array).buffer));
+  const rows = (rs: Float32Array[]) => {
+    h.update(String(rs.length));
+    for (const r of rs) h.update(Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+  };
+  rows(train.x);
+  rows(train.y);
+  if (val) {
+    rows(val.x);
+    rows(val.y);
+  }
+  h.update(JSON.stringify(settings));
+  return h.digest("hex");
+}
+
+interface TrainState {
+  epoch: number;
+  weights: Float32Array[];
+  adam: { t: number; m: Float32Array; v: Float32Array };
+  dropoutCalls: number[];
+  trainLoss: number[];
+  valLoss: number[];
+  bestEpoch: number;
+  bestValLoss: number;
+  sinceBest: number;
+  best: Float32Array[] | null;
+  stop: boolean;
+  stoppedEarly: boolean;
+  seconds: number;
+}
+
+function readTrainCheckpoint(ck: TrainCheckpoint, hash: string, field: string): TrainState | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(ck.file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new FileError(ck.file, "cannot read the checkpoint", (e as Error).message);
+    if (ck.resume) throw new ValidationError(field, `${ck.file} does not exist: nothing to resume from (run without --resume to start)`);
+    return null;
+  }
+  if (!ck.resume) throw new ValidationError(field, `${ck.file} exists; pass --resume to continue from it, or delete it (or choose another file) to start afresh`);
+  let j: Record<string, any>;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new ValidationError(field, `${ck.file} is not a checkpoint (not JSON: ${(e as Error).message})`);
+  }
+  if (!j || j.format !== TRAIN_CHECKPOINT_FORMAT) throw new ValidationError(field, `${ck.file} is not a TCN training checkpoint (format '${j && j.format}', expected '${TRAIN_CHECKPOINT_FORMAT}')`);
+  if (j.hash !== hash) {
+    throw new ValidationError(
+      field,
+      `${ck.file} was written by another training (other initial weights, architecture, traces or settings: hash ${String(j.hash).slice(0, 12)}, this run's ${hash.slice(0, 12)}); ` +
+        "resume with the command it was written for, or delete it to start afresh",
+    );
+  }
+  const s = j.state;
+  return {
+    epoch: s.epoch,
+    weights: s.weights.map(fromF32),
+    adam: { t: s.adam.t, m: fromF32(s.adam.m), v: fromF32(s.adam.v) },
+    dropoutCalls: s.dropoutCalls,
+    trainLoss: s.trainLoss.map(unnum),
+    valLoss: s.valLoss.map(unnum),
+    bestEpoch: s.bestEpoch,
+    bestValLoss: unnum(s.bestValLoss),
+    sinceBest: s.sinceBest,
+    best: s.best ? s.best.map(fromF32) : null,
+    stop: s.stop,
+    stoppedEarly: s.stoppedEarly,
+    seconds: s.seconds,
+  };
 }
 
 export interface EpochLog {
@@ -130,7 +259,25 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
 
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (vars.length === 0) throw new ValidationError("the model has no trainable weights (all blocks frozen?)");
+  const ck = opts.checkpoint;
+  const field = ck?.field ?? "checkpoint";
+  const every = ck?.every ?? 1;
+  if (ck && (!Number.isInteger(every) || every < 1)) throw new ValidationError(`${field}-every`, `must be a positive integer (epochs between checkpoints), got ${every}`);
+  const blocks = model.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock);
+  const hash = ck
+    ? trainingHash(model, train, val, { epochs, batchSize, lr, wd, patience, minDelta, restoreBest, seed: opts.seed ?? 0, dropout: blocks.map((b) => [b.seed, b.calls]) })
+    : "";
+  const resumed = ck ? readTrainCheckpoint(ck, hash, field) : null;
+  if (resumed) {
+    const ws = model.getWeights();
+    if (resumed.weights.length !== ws.length || resumed.dropoutCalls.length !== blocks.length) throw new ValidationError(field, `${ck!.file} does not fit this model`);
+    const ts = resumed.weights.map((w, i) => tf.tensor(w, ws[i].shape, "float32"));
+    model.setWeights(ts);
+    ts.forEach((t) => t.dispose());
+    blocks.forEach((b, i) => (b.calls = resumed.dropoutCalls[i]));
+  }
   const optimizer = new FlatAdam(vars, lr, wd);
+  if (resumed) optimizer.importState(resumed.adam);
   const xAll = rowsToTensor(train.x);
   const yAll = rowsToTensor(train.y);
   const n = train.x.length;
@@ -147,9 +294,54 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
   };
   let best: tf.Tensor[] | null = null;
   let sinceBest = 0;
+  let first = 1;
+  let stopped = false;
   const t0 = Date.now();
+  let before = 0;
+  if (resumed) {
+    history.trainLoss = resumed.trainLoss;
+    history.valLoss = resumed.valLoss;
+    history.epochsRun = resumed.epoch;
+    history.bestEpoch = resumed.bestEpoch;
+    history.bestValLoss = resumed.bestValLoss;
+    history.stoppedEarly = resumed.stoppedEarly;
+    sinceBest = resumed.sinceBest;
+    const shapes = model.getWeights().map((w) => w.shape);
+    best = resumed.best ? resumed.best.map((w, i) => tf.tensor(w, shapes[i], "float32")) : null;
+    first = resumed.epoch + 1;
+    stopped = resumed.stop;
+    before = resumed.seconds;
+  }
+  const save = (epoch: number, stop: boolean) => {
+    const state = {
+      epoch,
+      weights: model.getWeights().map((w) => f32(w.dataSync() as Float32Array)),
+      adam: (({ t, m, v }) => ({ t, m: f32(m), v: f32(v) }))(optimizer.exportState()),
+      dropoutCalls: blocks.map((b) => b.calls),
+      trainLoss: history.trainLoss.map(num),
+      valLoss: history.valLoss.map(num),
+      bestEpoch: history.bestEpoch,
+      bestValLoss: num(history.bestValLoss),
+      sinceBest,
+      best: best ? best.map((w) => f32(w.dataSync() as Float32Array)) : null,
+      stop,
+      stoppedEarly: history.stoppedEarly,
+      seconds: before + (Date.now() - t0) / 1000,
+    };
+    atomicWriteFile(ck!.file, JSON.stringify({ format: TRAIN_CHECKPOINT_FORMAT, hash, epoch, state }));
+  };
+  let signalled: "SIGINT" | "SIGTERM" | null = null;
+  const listeners: [string, () => void][] = [];
+  if (ck?.onSignal) {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) {
+      // the state is consistent at the end of an epoch: it is written there
+      const h = () => void (signalled ??= sig);
+      process.on(sig, h);
+      listeners.push([sig, h]);
+    }
+  }
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = first; epoch <= epochs && !stopped; epoch++) {
       const te = Date.now();
       const order = permutation(n, ((opts.seed ?? 0) * 7919 + epoch) | 0);
       const lossSum = tf.tidy(() => tf.zeros([]));
@@ -186,20 +378,26 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
       } else sinceBest++;
       const r = opts.onEpoch?.({ epoch, epochs, trainLoss, valLoss, seconds: (Date.now() - te) / 1000 });
       await new Promise((res) => setImmediate(res));
-      if (r === false) break;
-      if (val && patience !== null && sinceBest >= patience) {
+      if (r === false) stopped = true;
+      else if (val && patience !== null && sinceBest >= patience) {
         history.stoppedEarly = true;
-        break;
+        stopped = true;
+      }
+      if (ck && (epoch % every === 0 || stopped || epoch === epochs || signalled)) save(epoch, stopped);
+      if (signalled) {
+        ck!.onSignal!(signalled, ck!.file);
+        throw new Error(`training interrupted by ${signalled} after epoch ${epoch}; the checkpoint is in ${ck!.file}`);
       }
     }
     if (restoreBest && best) model.setWeights(best);
     if (!val || !restoreBest) history.bestEpoch = restoreBest ? history.bestEpoch : history.epochsRun;
   } finally {
+    for (const [sig, h] of listeners) process.removeListener(sig, h);
     best?.forEach((t) => t.dispose());
     xAll.dispose();
     yAll.dispose();
   }
-  history.seconds = (Date.now() - t0) / 1000;
+  history.seconds = before + (Date.now() - t0) / 1000;
   history.secondsPerEpoch = history.seconds / Math.max(1, history.epochsRun);
   history.finalTrainLoss = evaluateLoss(model, train);
   return history;
