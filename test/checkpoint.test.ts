@@ -316,3 +316,60 @@ test("TCN training resume: stopped after epoch k (an error, or SIGTERM) and resu
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Spawn the CLI and send SIGTERM once `file` exists; resolves with the exit code and stderr. */
+async function interruptWhenExists(args: string[], file: string): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+  while (child.exitCode === null) {
+    if (fs.existsSync(file)) {
+      child.kill("SIGTERM");
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { code: await exited, err };
+}
+
+test("geoinv tcn pretrain --checkpoint-every 1: SIGTERM exits 143, --resume gives the uninterrupted run's model and metrics", async () => {
+  const dir = tmpDir();
+  try {
+    const cfg = path.join(dir, "cfg.json");
+    fs.writeFileSync(cfg, JSON.stringify({ seed: 2, data: { name: "marmousi2", traceStep: 20 }, split: { counts: [12, 6, 20] }, model: { channels: [3, 4, 4] }, train: { epochs: 25 } }));
+    const ref = geoinv(["tcn", "pretrain", "--config", cfg, "--quick", "--out", path.join(dir, "ref")]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const out = path.join(dir, "o");
+    const ck = path.join(dir, "train.ckpt");
+    const args = ["tcn", "pretrain", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const r = await interruptWhenExists(args, ck);
+    assert.equal(r.code, 143, r.err);
+    const epoch = JSON.parse(fs.readFileSync(ck, "utf8")).epoch;
+    assert.ok(epoch >= 1 && epoch < 25, `checkpoint at epoch ${epoch}`);
+    assert.ok(!fs.existsSync(path.join(out, "metrics.json")), "an interrupted run writes no results");
+    // an existing checkpoint needs --resume; --resume needs a checkpoint
+    const e1 = geoinv(args);
+    assert.equal(e1.status, 2);
+    assert.match(e1.stderr, /--checkpoint: .*train\.ckpt exists; pass --resume/);
+    const e2 = geoinv(["tcn", "pretrain", "--config", cfg, "--quick", "--out", out, "--resume"]);
+    assert.equal(e2.status, 2);
+    assert.match(e2.stderr, /--resume: .*checkpoint\.json does not exist/);
+    // another training (another lr) is refused
+    const e3 = geoinv([...args, "--resume", "--lr", "0.01"]);
+    assert.equal(e3.status, 2);
+    assert.match(e3.stderr, /--checkpoint: .*written by another training/);
+    const again = geoinv([...args, "--resume"]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.ok(!fs.existsSync(ck), "checkpoint removed once the results are written");
+    const metrics = (d: string) => {
+      const m = JSON.parse(fs.readFileSync(path.join(d, "metrics.json"), "utf8"));
+      delete m.history.seconds;
+      return m;
+    };
+    assert.deepEqual(metrics(out), metrics(path.join(dir, "ref")));
+    assert.ok(fs.readFileSync(path.join(out, "model", "weights.bin")).equals(fs.readFileSync(path.join(dir, "ref", "model", "weights.bin"))), "same weights");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
+import * as fs from "fs";
 import * as path from "path";
-import { assertFinite, atomicWriteFile, boolean, checkKeys, integerInRange, isObject, join, numberInRange, OutputDir, parseNumberList, resultJson, show, ValidationError } from "../core";
+import { assertFinite, atomicWriteFile, checkOutputFile, boolean, checkKeys, integerInRange, isObject, join, numberInRange, OutputDir, parseNumberList, resultJson, show, ValidationError } from "../core";
 import { RunSize, runSize } from "../config";
 import { toNpy, loadNpy2D } from "../data";
 import { epochProgress } from "../display";
@@ -20,6 +21,7 @@ import {
   runPretrain,
   runTransfer,
   saveTcn,
+  TrainCheckpoint,
   TransferConfig,
   transferPreset,
 } from "../tcn";
@@ -214,11 +216,41 @@ function transferConfig(a: ParsedArgs, size: RunSize): TransferConfig {
   return cfg;
 }
 
+/** Exit codes after a checkpoint written on a signal: 128 + the signal number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * `--checkpoint FILE`, `--checkpoint-every K`, `--resume` (undefined without any of them; the file
+ * defaults to OUT/checkpoint.json), checked once --out is prepared and before any training.
+ */
+function checkpointFlags(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undefined {
+  const given = str(a, "checkpoint");
+  const every = num(a, "checkpoint-every", 1, 1e6, true);
+  const resume = a.flags.resume === true;
+  if (given === undefined && every === undefined && !resume) return undefined;
+  const file = checkOutputFile(given ?? path.join(out.dir, "checkpoint.json"), { inputs: [str(a, "config"), str(a, "seismic"), str(a, "impedance")] });
+  if (path.dirname(file) === path.resolve(out.dir) && /^(model|metrics\.json)$/.test(path.basename(file))) {
+    throw new ValidationError("--checkpoint", `${file} is one of the verb's outputs; choose another name`);
+  }
+  if (!resume && fs.existsSync(file)) throw new ValidationError("--checkpoint", `${file} exists; pass --resume to continue from it, or delete it to start afresh`);
+  if (resume && !fs.existsSync(file)) throw new ValidationError("--checkpoint", `--resume: ${file} does not exist (nothing to resume from; run without --resume to start)`);
+  return { file, every: every ?? 1, resume, field: "--checkpoint", onSignal: (sig) => process.exit(SIGNAL_EXIT[sig]) };
+}
+
+const CHECKPOINT_HELP =
+  "  --checkpoint-every K  save the training state (weights, Adam moments and step, dropout streams, epoch, history,\n" +
+  "                  best weights) every K epochs (default 1) and on SIGINT/SIGTERM, which then exit 130/143\n" +
+  "  --checkpoint FILE     where (default OUT/checkpoint.json); an existing FILE needs --resume\n" +
+  "  --resume        continue from the checkpoint: the same final weights and metrics as an uninterrupted run\n" +
+  "                  (same command, same backend); another training's checkpoint is refused (exit 2).\n" +
+  "                  The checkpoint is removed once the model and metrics.json are written.\n";
+
 /** Flags of the data spec, training and fine-tuning (shared by the verbs that take them). */
 const DATA_FLAGS = ["data", "seismic", "impedance", "noise", "freq", "trace-step"];
 const TRAIN_FLAGS = ["epochs", "lr", "batch", "seed"];
 const WELL_FLAGS = ["wells", "n-wells", "freeze", "normalization"];
 const SIZE = { booleans: ["quick", "full"] };
+const CHECKPOINT_FLAGS = ["checkpoint", "checkpoint-every"];
 
 const COMMON = "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
 
@@ -228,18 +260,21 @@ export const tcnVerbs: Verb[] = [
     summary: "pre-train a TCN on Marmousi-2 (or a configured dataset); model + metrics.json on the test traces",
     usage:
       "geoinv tcn pretrain [--config FILE] [--quick|--full] --out DIR [--data marmousi2|overthrust] [--seismic F.npy --impedance F.npy]\n" +
-      "                    [--noise 0.2] [--freq 30] [--trace-step K] [--epochs N] [--lr X] [--batch B] [--padding same|causal] [--seed S]\n\n" +
+      "                    [--noise 0.2] [--freq 30] [--trace-step K] [--epochs N] [--lr X] [--batch B] [--padding same|causal] [--seed S]\n" +
+      "                    [--checkpoint-every K] [--checkpoint FILE] [--resume]\n\n" +
       COMMON +
+      CHECKPOINT_HELP +
       "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
       "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { ...SIZE, known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS] });
+      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
+      const checkpoint = checkpointFlags(a, out);
       const msg = await withOutputDir(out, async () => {
         const be = await initBackend();
-        const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }) });
+        const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }), checkpoint });
         const f = writeJson(out.staging, "metrics.json", {
           test: m4(r.test.section),
           test_mean_trace: m4(r.test.meanTrace),
@@ -255,6 +290,8 @@ export const tcnVerbs: Verb[] = [
       await saveTcn(r.bundle, out.path("model"));
       return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
+      // the model and metrics are written: the checkpoint has served
+      if (checkpoint) fs.rmSync(checkpoint.file, { force: true });
       io.stdout(msg);
       return 0;
     },
@@ -264,18 +301,21 @@ export const tcnVerbs: Verb[] = [
     summary: "fine-tune a saved TCN on a few labelled target traces (transfer learning)",
     usage:
       "geoinv tcn finetune --model DIR [--config FILE] [--quick|--full] --out DIR [--data overthrust|marmousi2] [--seismic F.npy --impedance F.npy]\n" +
-      "                    [--wells 80,240,400,560,720 | --n-wells 5] [--freeze K] [--normalization target|source] [--epochs N] [--lr X] [--batch B] [--seed S]\n\n" +
+      "                    [--wells 80,240,400,560,720 | --n-wells 5] [--freeze K] [--normalization target|source] [--epochs N] [--lr X] [--batch B] [--seed S]\n" +
+      "                    [--checkpoint-every K] [--checkpoint FILE] [--resume]\n\n" +
       "  --model DIR     pre-trained model directory (from pretrain: OUT/model)\n" +
       COMMON +
+      CHECKPOINT_HELP +
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
       "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the whole target, loss, wells}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { ...SIZE, known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS] });
+      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const cfg = transferConfig(a, size);
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
       const out = outDir(a);
+      const checkpoint = checkpointFlags(a, out);
       const msg = await withOutputDir(out, async () => {
         await initBackend();
         const pre = await loadTcn(modelDir);
@@ -289,7 +329,7 @@ export const tcnVerbs: Verb[] = [
         const t = cfg.finetune;
         const r = await finetuneTcn(pre, target, wells, undefined, {
           epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
-          freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }),
+          freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }), checkpoint,
       });
       const e = evaluateTcn(r.bundle, target);
       const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
@@ -297,6 +337,8 @@ export const tcnVerbs: Verb[] = [
       await saveTcn(r.bundle, out.path("model"));
       return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
+      // the model and metrics are written: the checkpoint has served
+      if (checkpoint) fs.rmSync(checkpoint.file, { force: true });
       io.stdout(msg);
       return 0;
     },
