@@ -545,6 +545,9 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
       // let signal handlers run between generations (an in-thread run never awaits otherwise)
       if (local) await new Promise((res) => setImmediate(res));
     });
+    // after the DE and its polish a signal has nothing new to save (the file holds the last
+    // generation's state): the default action ends the process, and a rerun resumes from the file
+    for (const [sig, h] of listeners.splice(0)) process.removeListener(sig, h);
     const out = summarise(problem, p, r, fwd([toModel(p, r.x)])[0], o);
     if (o.posterior) {
       // as invert does without a checkpoint (in this thread: the population through the model, as invertSync reports it)

@@ -29,6 +29,7 @@ export class ResumableRun {
   readonly de: DifferentialEvolution;
   private readonly during: PolishRun[];
   private inPolishDuring = false;
+  private finished = false;
   private readonly objective: AsyncObjective;
   private readonly options: DEOptions;
 
@@ -52,9 +53,12 @@ export class ResumableRun {
     this.during = Array.isArray(during) ? (during as PolishRun[]) : [];
   }
 
-  /** The run's state now (JSON-safe), or null while a polish during the run is in progress. */
+  /**
+   * The run's state now (JSON-safe), or null while a polish during the run is in progress and
+   * once `run()` has resolved (the final polish is then in the population: not a state to resume).
+   */
   state(): RunState | null {
-    if (this.inPolishDuring) return null;
+    if (this.inPolishDuring || this.finished) return null;
     return { format: RUN_FORMAT, de: this.de.snapshot(), during: encodeState(this.during) };
   }
 
@@ -84,6 +88,7 @@ export class ResumableRun {
       }
     }
     this.inPolishDuring = false;
+    this.finished = true;
     const res = de.result((performance.now() - t0) / 1000);
     const polished = step.value as DEResult["polish"];
     if (polished) res.polish = polished;
