@@ -224,6 +224,16 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
  * defaults to OUT/checkpoint.json), checked once --out is prepared and before any training.
  */
 function checkpointFlags(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undefined {
+  try {
+    return checkpointOf(a, out);
+  } catch (e) {
+    // nothing is left behind: the output directory was prepared for this run
+    out.abort();
+    throw e;
+  }
+}
+
+function checkpointOf(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undefined {
   const given = str(a, "checkpoint");
   const every = num(a, "checkpoint-every", 1, 1e6, true);
   const resume = a.flags.resume === true;
