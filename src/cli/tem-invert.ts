@@ -99,7 +99,9 @@ function checkpointFlags(flags: Record<string, string | boolean>, inputs: (strin
     every = typeof e === "string" && /^\d+$/.test(e) ? Number(e) : NaN;
     if (!Number.isSafeInteger(every) || every < 1) throw new UsageError(`--checkpoint-every expects a positive integer (generations), got '${e}'`);
   }
-  return { file: checkOutputFile(f, { inputs }), every, field: "--checkpoint" };
+  const file = checkOutputFile(f, { inputs });
+  if (inputs.some((i) => i !== undefined && path.resolve(i) === file)) throw new UsageError(`--checkpoint ${f} is also the config or --out; choose another file`);
+  return { file, every, field: "--checkpoint" };
 }
 
 /** The posterior's chains as one float32 .npy array [chains, draws, parameters] (search space). */
