@@ -75,7 +75,7 @@ test("geoinv tcn: bad input exits 2 with a message naming the problem", async ()
     fs.writeFileSync(cfg, JSON.stringify({ finetune: { epoch: 3 } }));
     r = await cli(["tcn", "transfer", "--config", cfg, "--out", path.join(tmp, "o")]);
     assert.equal(r.code, 2);
-    assert.match(r.err, /config.finetune.epoch: unknown field; allowed: epochs/);
+    assert.match(r.err, /finetune\.epoch: unknown key; did you mean 'epochs'\?/);
     r = await cli(["tcn", "pretrain", "--out", path.join(tmp, "o"), "--padding", "left"]);
     assert.equal(r.code, 2);
     assert.match(r.err, /--padding left: use same or causal/);
