@@ -1,0 +1,58 @@
+/**
+ * Issue 14's search target on the ten-layer example (examples/tem_l10_ip2.json: NP 120, at most
+ * 400 generations, target RMS 0.3, 2 workers): over seeds 1..N, how many reach RMS 0.3 (after
+ * the DE and its LM polish, both inversion defaults, restarts on) and the wall time of each.
+ *
+ *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--out bench/results/ten-layer-seeds.json]
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { invert, inversionPool, parseInvertConfig, withSyntheticData } from "../src/inversion";
+
+const argv = process.argv.slice(2);
+const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
+const seeds = Number(arg("--seeds", "10"));
+const workers = Number(arg("--workers", "2"));
+const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json"));
+const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
+
+async function main() {
+  const cfg = parseInvertConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tem_l10_ip2.json"), "utf8")));
+  const problem = withSyntheticData(cfg);
+  const pool = inversionPool(problem, workers);
+  const loadStart = load();
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (let seed = 1; seed <= seeds; seed++) {
+      const t0 = Date.now();
+      const r = await invert(problem, { ...cfg.optimizer, seed, pool });
+      const seconds = (Date.now() - t0) / 1000;
+      const target = cfg.optimizer.targetRms ?? 0.3;
+      rows.push({ seed, reached: r.misfit.rms <= target, rms: r.misfit.rms, stop: r.stopReason, generations: r.generations, evaluations: r.evaluations, restarts: r.restarts.length, polish: r.polish, seconds });
+      console.log(`seed ${seed}: rms ${r.misfit.rms.toFixed(3)} ${r.misfit.rms <= target ? "reached" : "MISSED"} (${r.stopReason} at generation ${r.generations}, polish ${r.polish ? `${r.polish.before.toPrecision(4)} -> ${r.polish.after.toPrecision(4)}` : "none"}), ${seconds.toFixed(1)} s [load ${load()}]`);
+    }
+  } finally {
+    await pool.close();
+  }
+  const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
+  const doc = {
+    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}`,
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+    load_start: loadStart,
+    load_end: load(),
+    date: new Date().toISOString(),
+    reached: rows.filter((r) => r.reached).length,
+    seeds,
+    median_seconds: secs.length % 2 ? secs[secs.length >> 1] : 0.5 * (secs[secs.length / 2 - 1] + secs[secs.length / 2]),
+    runs: rows,
+  };
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
+  console.log(`reached ${doc.reached}/${seeds}, median ${doc.median_seconds.toFixed(1)} s`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
