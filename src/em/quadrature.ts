@@ -1,3 +1,5 @@
+import { ValidationError } from "./errors";
+
 /**
  * Gauss-Legendre quadrature and local polynomial interpolation on uniform grids: the numerical
  * building blocks of the source integral (seed paper eq. 2) and of the splined DLF transforms.
@@ -17,8 +19,8 @@ const glCache = new Map<number, GaussLegendre>();
  * by Newton's method from the asymptotic guesses cos(pi (i - 1/4) / (n + 1/2)), weights
  * 2 / ((1 - x^2) P_n'(x)^2) (Abramowitz & Stegun 25.4.29).
  */
-export function gaussLegendre(n: number): GaussLegendre {
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RangeError(`Gauss-Legendre points must be a whole number 1..1000, got ${n}`);
+export function gaussLegendre(n: number, field = "quadPoints"): GaussLegendre {
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError(field, `${n} Gauss-Legendre points; allowed a whole number 1..1000`);
   const hit = glCache.get(n);
   if (hit) return hit;
   const x = new Float64Array(n);

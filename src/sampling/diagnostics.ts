@@ -1,3 +1,4 @@
+import { ValidationError } from "../optim";
 /**
  * Convergence diagnostics for several Markov chains of one scalar quantity, knowing nothing of
  * the model: rank-normalised split-R-hat (bulk and folded/tail) and effective sample size.
@@ -127,11 +128,11 @@ export function normalQuantile(p: number): number {
 
 function toArrays(chains: Chains, what: string): Float64Array[] {
   const m = chains.length;
-  if (m === 0) throw new RangeError(`${what}: no chains`);
+  if (m === 0) throw new ValidationError("chains", `${what}: no chains; give at least one`);
   const n = chains[0].length;
   const out: Float64Array[] = [];
   for (let c = 0; c < m; c++) {
-    if (chains[c].length !== n) throw new RangeError(`${what}: chain ${c} has ${chains[c].length} draws, chain 0 has ${n}; all chains must have the same length`);
+    if (chains[c].length !== n) throw new ValidationError(`chains[${c}]`, `${what}: chain ${c} has ${chains[c].length} draws, chain 0 has ${n}; all chains must have the same length`);
     out.push(Float64Array.from(chains[c]));
   }
   return out;

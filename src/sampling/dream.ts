@@ -620,8 +620,8 @@ export function flattenDraws(draws: Float64Array[][]): Float64Array[] {
  * (linear interpolation between order statistics, Hyndman & Fan type 7).
  */
 export function quantiles(points: ArrayLike<number>[], probs: number[]): number[][] {
-  if (points.length === 0) throw new RangeError("quantiles: no points");
-  for (const p of probs) if (!(p >= 0 && p <= 1)) throw new RangeError(`quantiles: probability ${p} outside [0, 1]`);
+  if (points.length === 0) throw new ValidationError("points", "quantiles: no points; give at least one");
+  for (const p of probs) if (!(p >= 0 && p <= 1)) throw new ValidationError("probs", `quantiles: probability ${p} outside [0, 1]`);
   const d = points[0].length;
   const out: number[][] = [];
   for (let j = 0; j < d; j++) {
@@ -635,7 +635,7 @@ export function quantiles(points: ArrayLike<number>[], probs: number[]): number[
 
 /** Per-parameter posterior mean and standard deviation of a list of points. */
 export function summarize(points: ArrayLike<number>[]): { mean: number[]; sd: number[] } {
-  if (points.length === 0) throw new RangeError("summarize: no points");
+  if (points.length === 0) throw new ValidationError("points", "summarize: no points; give at least one");
   const d = points[0].length;
   const mean: number[] = [];
   const sd: number[] = [];

@@ -1,5 +1,6 @@
 import { loadRankinLocations, loadRankinSounding, rankinSites, readDataFile, splitCsvLine } from "../data";
 import { RANKIN_DEFAULT_BLOCKS, rankinDatasets } from "../inversion";
+import { ValidationError } from "./errors";
 
 /**
  * The Rankin Inlet survey: all 22 central-loop PROTEM soundings (data/tem_gsc_rankin_inlet/) as one
@@ -76,7 +77,7 @@ export function rankinSurvey(o: RankinSurveyOptions = {}): Record<string, unknow
   const rel = o.relativeError ?? 0.05;
   const entries = sites.map((site) => {
     const l = locs.find((x) => x.site === site);
-    if (!l) throw new RangeError(`site ${site} is not in locations.csv`);
+    if (!l) throw new ValidationError("sites", `site ${site} is not in locations.csv; allowed ${locs.map((x) => x.site).join(", ")}`);
     const snd = loadRankinSounding(site);
     const wr = waterRho.get(site) ?? null;
     const lake = l.iceThickness !== null && l.waterDepth !== null && wr !== null;

@@ -1,6 +1,7 @@
 import * as os from "os";
 import * as path from "path";
 import { Worker } from "worker_threads";
+import { ValidationError } from "./errors";
 import { LciExecutor, LciForwardResult } from "./lci";
 import { SurveyTask, SurveyTaskResult, runTask } from "./tasks";
 
@@ -26,7 +27,7 @@ export class SurveyThreads {
   /** `alwaysThreads`: use worker threads even for one (keeps this thread's event loop free). */
   constructor(threads: number | "all" = "all", opts: { alwaysThreads?: boolean } = {}) {
     const n = threads === "all" ? Math.max(1, os.cpus().length) : threads;
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`threads must be a non-negative integer or "all", got ${threads}`);
+    if (!Number.isInteger(n) || n < 0) throw new ValidationError("threads", `${threads}; allowed a non-negative whole number or "all"`);
     this.size = n <= 1 ? 1 : n;
     if (n <= 1 && !(opts.alwaysThreads && n === 1)) return;
     for (let w = 0; w < n; w++) {
