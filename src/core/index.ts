@@ -25,3 +25,4 @@ export {
 export type { RangeOptions } from "./validate";
 export { atomicWriteDir, atomicWriteFile, checkOutputDir, checkOutputFile, onSpecialFilesystem, OutputDir, probeWritable, resultJson, SPECIAL_ROOTS } from "./files";
 export type { AtomicHooks, OutputCheckOptions } from "./files";
+export { checkMemory, formatBytes, MEMORY_FRACTION, memoryLimit } from "./resources";

@@ -65,8 +65,8 @@ export interface QuadratureOptions {
  */
 export function wireSource(src: Source, receivers: ReceiverPoint[], q: QuadratureOptions): SourcePoint[] {
   const out: SourcePoint[] = [];
-  const addPanel = (a: Point2, b: Point2, n: number) => {
-    const g = gaussLegendre(n);
+  forEachPanel(src, receivers, q, (a, b, n) => {
+    const g = gaussLegendre(n, "options.quadPoints");
     const L = Math.hypot(b[0] - a[0], b[1] - a[1]);
     const tx = (b[0] - a[0]) / L;
     const ty = (b[1] - a[1]) / L;
@@ -75,7 +75,21 @@ export function wireSource(src: Source, receivers: ReceiverPoint[], q: Quadratur
     for (let i = 0; i < n; i++) {
       out.push({ x: cx + (g.x[i] * L * tx) / 2, y: cy + (g.x[i] * L * ty) / 2, w: (g.w[i] * L) / 2, tx, ty });
     }
-  };
+  });
+  return out;
+}
+
+/** The number of points wireSource returns, counted without allocating them (memory estimates). */
+export function countSourcePoints(src: Source, receivers: ReceiverPoint[], q: QuadratureOptions): number {
+  let n = 0;
+  forEachPanel(src, receivers, q, (_a, _b, k) => {
+    n += k;
+  });
+  return n;
+}
+
+/** The panels of wireSource, each with its number of Gauss-Legendre points. */
+function forEachPanel(src: Source, receivers: ReceiverPoint[], q: QuadratureOptions, visit: (a: Point2, b: Point2, n: number) => void): void {
   const need = (a: Point2, b: Point2) => {
     let n = 2;
     for (const r of receivers) n = Math.max(n, glPointsFor(a, b, [r.x, r.y], q.tol));
@@ -84,7 +98,7 @@ export function wireSource(src: Source, receivers: ReceiverPoint[], q: Quadratur
   const panel = (a: Point2, b: Point2, depth: number) => {
     const n = need(a, b);
     if (n <= q.maxPerPanel || depth > 40) {
-      addPanel(a, b, Math.max(4, Math.min(n, q.maxPerPanel)));
+      visit(a, b, Math.max(4, Math.min(n, q.maxPerPanel)));
       return;
     }
     const mid: Point2 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
@@ -93,9 +107,8 @@ export function wireSource(src: Source, receivers: ReceiverPoint[], q: Quadratur
   };
   for (const [a, b] of sourceSegments(src)) {
     if (q.points === "auto") panel(a, b, 0);
-    else addPanel(a, b, q.points);
+    else visit(a, b, q.points);
   }
-  return out;
 }
 
 /** Receiver samples: one point, or n Gauss-Legendre points along M->N with weights summing to 1. */
@@ -122,7 +135,7 @@ export function receiverPoints(rec: Receiver, src: Source, q: QuadratureOptions)
     }
     n = Math.min(n, 64);
   } else n = q.points;
-  const g = gaussLegendre(n);
+  const g = gaussLegendre(n, "options.quadPoints");
   const points: ReceiverPoint[] = [];
   for (let i = 0; i < n; i++) {
     const s = (g.x[i] + 1) / 2;

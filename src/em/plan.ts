@@ -18,13 +18,13 @@
  * matrix-vector product for all times.
  */
 import { FOURIER_FILTERS, FourierFilter, fourierFilter, FourierFilterName, HANKEL_FILTERS, hankelFilter, HankelFilterName } from "./filters";
-import { isObject, show, ValidationError } from "./errors";
-import { receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
+import { checkMemory, formatBytes, isObject, memoryLimit, show, ValidationError } from "./errors";
+import { countSourcePoints, receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
 import { halfSpaceSum } from "./halfspace";
 import { csqrt, KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
 import { coleColeP, EarthModel } from "./model";
 import { gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
-import { parseSurvey, Survey } from "./survey";
+import { parseSurvey, sourceSegments, Survey } from "./survey";
 
 /** Numerical settings of the engine, each with a default that meets 1e-3 on the reference cases. */
 export interface ForwardOptions {
@@ -311,7 +311,7 @@ export function forEachWaveformSample(s: Survey, o: Required<ForwardOptions>, vi
   const w = s.waveform;
   const ramp = w ? w.ramp : 0;
   const rep = w?.repetition;
-  const glr = gaussLegendre(o.rampPoints);
+  const glr = gaussLegendre(o.rampPoints, "options.rampPoints");
   const addRamped = (row: number, tt: number, ww: number) => {
     if (ramp > 0) {
       for (let i = 0; i < glr.x.length; i++) visit(row, tt + (ramp * (glr.x[i] + 1)) / 2, (ww * glr.w[i]) / 2);
@@ -344,7 +344,7 @@ export function forEachWaveformSample(s: Survey, o: Required<ForwardOptions>, vi
     }
   };
   if (s.gates) {
-    const g = gaussLegendre(o.gatePoints);
+    const g = gaussLegendre(o.gatePoints, "options.gatePoints");
     s.gates.forEach(([a, b], row) => {
       const la = Math.log(a);
       const lb = Math.log(b);
@@ -496,6 +496,106 @@ function timeTransform(
   return { omega: Float64Array.from(omegaList), eps, tmat: val.tmat, nTime, nLattice: nT, tailCol: val.tailCol, imp };
 }
 
+/** Bytes of one JS object of the compiled geometry (a source point, an [R, coef] pair, a lattice entry), rounded up. */
+const OBJECT_BYTES = 96;
+/** The most layers a model may have in the inversions (parameterisation's layers <= 200): the per-model estimate's default. */
+export const MAX_LAYERS = 200;
+
+/** The sizes and bytes compileSurvey will allocate for a survey (estimateSurvey). */
+export interface SurveyEstimate {
+  /** Output times or gates, quadrature points of receiver and source, upper bounds of the time lattice, frequency lattice and wavenumber grid. */
+  nTime: number;
+  receiverPoints: number;
+  sourcePoints: number;
+  nTimeGrid: number;
+  nOmega: number;
+  nLambda: number;
+  /** Bytes by part: source/receiver pairs, time matrices, wavenumber grid, and one forward (per model, MAX_LAYERS layers). */
+  parts: { geometry: number; time: number; lambda: number; perModel: number };
+  /** Bytes of the compilation (geometry + time + lambda). */
+  bytes: number;
+  /** The user's field that drives the largest part, and how to shrink it. */
+  field: string;
+  fix: string;
+}
+
+/**
+ * Upper bounds of what compileSurvey allocates, from the survey and options alone (nothing large
+ * is built: the source quadrature points are counted, not made). With R receiver and S source
+ * quadrature points, T outputs (times or gates), nf Fourier filter points, k = lagSubdivision,
+ * h = ln(filter span)/(nf - 1)/k, side = max(2, timeOrder/2):
+ *   time lattice   nT <= ln(tmax/tmin)/h + 2 side + 2, tmin >= the first time or gate opening,
+ *                  tmax <= the last time or gate closing + ramp + (pulses + 1/2) T/2 + T/4;
+ *   frequencies    nw <= nT + (nf - 1) k + 2 (lattice indices i k - g);
+ *   time           8 (nT nw + T nT + T nw) [x2 for T nT + T nw with the impulse signal]
+ *                  + OBJECT_BYTES nT nf (lattice entries) + OBJECT_BYTES nw (frequency index);
+ *   geometry       OBJECT_BYTES (R + S) + 2 OBJECT_BYTES R S (offset pairs, merged) + 16 R S;
+ *   lambda         24 nL, nL <= ln(filter span x rmax/rmin) perDecade/ln 10 + lambdaOrder + 2,
+ *                  rmax <= 2 sqrt(2) max|coordinate|, rmin > 1e-6 max(1, max|source coordinate|)
+ *                  (parseSurvey keeps receivers that far from the wire);
+ *   per model      8 (nw + T signals + 2 frequencies) + 48 layers + 512 (forward's outputs).
+ */
+export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): SurveyEstimate {
+  const ff = fourierFilter(o.fourier);
+  const nf = ff.base.length;
+  const k = o.lagSubdivision;
+  const h = Math.log(ff.base[nf - 1] / ff.base[0]) / (nf - 1) / k;
+  const nTime = survey.gates ? survey.gates.length : survey.times ? survey.times.length : 0;
+  let nT = 0;
+  let nw = 0;
+  if (nTime > 0) {
+    let lo = Infinity;
+    let hi = 0;
+    const see = (a: number, b: number) => {
+      if (a < lo) lo = a;
+      if (b > hi) hi = b;
+    };
+    if (survey.gates) for (const [a, b] of survey.gates) see(a, b);
+    else for (const t of survey.times as number[]) see(t, t);
+    const w = survey.waveform;
+    if (w) {
+      hi += w.ramp;
+      if (w.repetition) {
+        const T = 1 / w.repetition.base_frequency;
+        hi += ((w.repetition.pulses + 0.5) * T) / 2 + T / 4;
+      }
+    }
+    const side = Math.max(2, o.timeOrder / 2);
+    nT = Math.max(o.timeOrder, Math.ceil(Math.log(hi / lo) / h + 2 * side) + 2);
+    nw = nT + (nf - 1) * k + 2;
+  }
+  const imp = o.signals.includes("impulse") ? 2 : 1;
+  const time = 8 * nT * nw + imp * 8 * nTime * (nT + nw + 1) + OBJECT_BYTES * (nT * nf + nw) + 16 * nT;
+  // geometry: receiver samples are few (<= 1000) and needed to count the source's auto panels
+  const q = { points: o.quadPoints, tol: o.quadTol, maxPerPanel: 24 };
+  const src = survey.source;
+  const segments = sourceSegments(src).length;
+  const rec = receiverPoints(survey.receiver, src, q).points;
+  const R = rec.length;
+  // fixed points: segments x quadPoints (counting would walk the segments for nothing)
+  const S = o.quadPoints === "auto" ? countSourcePoints(src, rec, q) : segments * o.quadPoints;
+  const geometry = OBJECT_BYTES * (R + S) + (2 * OBJECT_BYTES + 16) * R * S;
+  const kind = fieldKind(survey);
+  const hf = hankelFilter(resolveHankel(o.hankel, kind, src));
+  const nb = hf.base.length;
+  const span = Math.log(hf.base[nb - 1] / hf.base[0]);
+  const perDecade = o.lambdaPerDecade === "filter" ? (Math.LN10 * (nb - 1)) / span : o.lambdaPerDecade;
+  let m = 1;
+  let ms = 1;
+  for (const p of src.points) ms = Math.max(ms, Math.abs(p[0]), Math.abs(p[1]));
+  m = ms;
+  for (const p of rec) m = Math.max(m, Math.abs(p.x), Math.abs(p.y));
+  const nL = Math.ceil(((span + Math.log((2 * Math.SQRT2 * m) / (1e-6 * ms))) * perDecade) / Math.LN10) + o.lambdaOrder + 2;
+  const lambda = 24 * nL;
+  const perModel = 8 * (nw + nTime * o.signals.length + 2 * (survey.frequencies?.length ?? 0)) + 48 * MAX_LAYERS + 512;
+  const bytes = geometry + time + lambda;
+  const timeField = survey.gates ? "gates" : "times";
+  const big = time >= geometry
+    ? { field: timeField, fix: `use fewer ${timeField} (${nTime} now; the time matrices grow with ${timeField} x ~${nw} frequencies) or a smaller options.lagSubdivision (${k})${nT > 2000 ? `; the times span ${nT} lattice points, narrow their range` : ""}` }
+    : { field: o.quadPoints === "auto" ? "source.points" : "options.quadPoints", fix: `${R} receiver x ${S} source quadrature points need that many offset pairs; use fewer source segments (${segments}) or fewer options.quadPoints (${o.quadPoints})` };
+  return { nTime, receiverPoints: R, sourcePoints: S, nTimeGrid: nT, nOmega: nw, nLambda: nL, parts: { geometry, time, lambda, perModel }, bytes, ...big };
+}
+
 /** Compile a survey (reference-case shape) into a plan; validates the survey first. */
 export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions): SurveyPlan {
   const survey = parseSurvey(surveyIn);
@@ -503,6 +603,9 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
   if (survey.waveform && o.signals.some((x) => x !== "off")) {
     throw new ValidationError("options.signals", `${show(o.signals)} with a waveform; "on" and "impulse" are defined for the ideal step (drop the waveform or ask for "off")`);
   }
+  // refuse before allocating when the plan cannot fit (src/core/resources.ts: the limit's rule)
+  const est = estimateSurvey(survey, o);
+  checkMemory(est.field, est.bytes, `compiling the survey (${est.nTime} outputs, ${est.receiverPoints} x ${est.sourcePoints} quadrature points, ~${est.nOmega} frequencies)`, est.fix);
   const kind = fieldKind(survey);
   const hankelName = resolveHankel(o.hankel, kind, survey.source);
   const hf = hankelFilter(hankelName);
@@ -782,5 +885,22 @@ export function forward(plan: SurveyPlan, model: EarthModel): Response {
 
 /** Evaluate a population of models against one plan. */
 export function forwardMany(plan: SurveyPlan, models: EarthModel[]): Response[] {
+  checkBatchMemory(plan, models.length, "models");
   return models.map((m) => forward(plan, m));
+}
+
+/**
+ * Bytes of the responses of `count` models against a plan (forwardMany keeps every model's
+ * outputs): count x (8 (outputs x signals + 2 frequencies) + 512 object overhead) plus one
+ * forward's scratch (8 nOmega + 48 layers).
+ */
+export function batchBytes(plan: SurveyPlan, count: number): number {
+  const outputs = plan.nTime * plan.options.signals.length + 2 * plan.fomega.length;
+  return count * (8 * outputs + 512) + 8 * plan.omega.length + 48 * MAX_LAYERS;
+}
+
+/** Refuse a batch of `count` models whose responses cannot fit (ValidationError naming `field`). */
+export function checkBatchMemory(plan: SurveyPlan, count: number, field: string, fix = "evaluate the models in smaller batches"): void {
+  const b = batchBytes(plan, count);
+  if (b > memoryLimit()) checkMemory(field, b, `the responses of ${count} models x ${plan.nTime} outputs (${formatBytes(b / Math.max(count, 1))} each)`, fix);
 }
