@@ -7,8 +7,8 @@ export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel,
 export type { Complex, EarthModel, EarthModelSigma } from "./model";
 export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
 export type { DipoleReceiver, Point2, PointComponent, PointReceiver, Receiver, Repetition, Source, Survey, Waveform } from "./survey";
-export { compileSurvey, DEFAULT_OPTIONS, FAST_OPTIONS, forward, forwardMany, CONVERGED_OPTIONS, waveformSamples } from "./plan";
-export type { FieldKind, ForwardOptions, Response, SurveyPlan } from "./plan";
+export { batchBytes, checkBatchMemory, compileSurvey, DEFAULT_OPTIONS, estimateSurvey, FAST_OPTIONS, forward, forwardMany, CONVERGED_OPTIONS, MAX_LAYERS, waveformSamples } from "./plan";
+export type { FieldKind, ForwardOptions, Response, SurveyEstimate, SurveyPlan } from "./plan";
 export { layeredKernelSums, MU0 } from "./kernel";
 export { referenceError } from "./metric";
 export { FOURIER_FILTERS, fourierFilter, HANKEL_FILTERS, hankelFilter, parseDlfText } from "./filters";

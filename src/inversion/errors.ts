@@ -3,4 +3,4 @@
  * (src/core), re-exported with the shared primitives under this domain's old names; `field` is the
  * dotted path of what is wrong and the CLI reports it with exit code 2.
  */
-export { finite, finiteArray, isObject, show, ValidationError } from "../core";
+export { checkMemory, finite, finiteArray, isObject, show, ValidationError } from "../core";

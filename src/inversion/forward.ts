@@ -1,5 +1,5 @@
-import { compileSurvey, EarthModel as EmModel, FAST_OPTIONS, ForwardOptions, forwardMany, SurveyPlan } from "../em";
-import { ValidationError } from "./errors";
+import { batchBytes, compileSurvey, EarthModel as EmModel, FAST_OPTIONS, ForwardOptions, forwardMany, SurveyPlan } from "../em";
+import { checkMemory, ValidationError } from "./errors";
 import { EarthModel } from "./model";
 import { ForwardFn } from "./objective";
 
@@ -25,6 +25,9 @@ export function emForward(surveys: Record<string, unknown>[], args?: ForwardOpti
   });
   return (models: EarthModel[]) => {
     const n = plans.reduce((s, p) => s + p.nTime, 0);
+    // the batch's data (models x data) plus one survey's responses at a time, before allocating
+    const bytes = models.length * (8 * n + 64) + plans.reduce((b, p) => Math.max(b, batchBytes(p, models.length)), 0);
+    checkMemory("optimizer.np", bytes, `a batch of ${models.length} models x ${n} data`, "evaluate fewer models at once (a smaller optimizer.np or number of chains) or fit fewer times");
     const out = models.map(() => new Float64Array(n));
     let k = 0;
     for (const plan of plans) {

@@ -5,6 +5,7 @@ import { atomicWriteFile, FileError } from "../core";
 import { permutation, ValidationError } from "../seismic";
 import { FlatAdam } from "./adam";
 import { initBackend } from "./backend";
+import { checkPredictMemory, checkTrainMemory } from "./resources";
 import { TemporalBlock } from "./layers";
 
 /** Traces as network input or target: trace-major rows, one channel (standardised values). */
@@ -199,6 +200,8 @@ export function rowsToTensor(rows: Float32Array[], idx?: number[]): tf.Tensor3D 
 
 /** Model output for rows in inference mode, batched; returns trace-major rows. */
 export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSize = 128): Float32Array[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValidationError("batchSize", `${batchSize}; need a positive integer`);
+  checkPredictMemory(model, rows.length, rows.reduce((m, r) => Math.max(m, r.length), 0), batchSize);
   const out: Float32Array[] = [];
   for (let s = 0; s < rows.length; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, rows.length - s) }, (_, k) => s + k);
@@ -257,6 +260,8 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
   const restoreBest = opts.restoreBest ?? val !== undefined;
   const minDelta = opts.minDelta ?? 0;
 
+  // refuse before packing the traces when a batch or the set cannot fit (src/tcn/resources.ts)
+  checkTrainMemory(model, train.x.length, train.x.reduce((m, r) => Math.max(m, r.length), 0), batchSize);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (vars.length === 0) throw new ValidationError("the model has no trainable weights (all blocks frozen?)");
   const ck = opts.checkpoint;
