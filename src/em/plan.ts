@@ -561,7 +561,7 @@ export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): Sur
       }
     }
     const side = Math.max(2, o.timeOrder / 2);
-    nT = Math.max(o.timeOrder, Math.ceil(Math.log(hi / lo) / h + 2 * side) + 2);
+    nT = Math.max(o.timeOrder, Math.ceil((Math.log(hi) - Math.log(lo)) / h + 2 * side) + 2);
     nw = nT + (nf - 1) * k + 2;
   }
   const imp = o.signals.includes("impulse") ? 2 : 1;
@@ -590,9 +590,13 @@ export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): Sur
   const perModel = 8 * (nw + nTime * o.signals.length + 2 * (survey.frequencies?.length ?? 0)) + 48 * MAX_LAYERS + 512;
   const bytes = geometry + time + lambda;
   const timeField = survey.gates ? "gates" : "times";
-  const big = time >= geometry
-    ? { field: timeField, fix: `use fewer ${timeField} (${nTime} now; the time matrices grow with ${timeField} x ~${nw} frequencies) or a smaller options.lagSubdivision (${k})${nT > 2000 ? `; the times span ${nT} lattice points, narrow their range` : ""}` }
-    : { field: o.quadPoints === "auto" ? "source.points" : "options.quadPoints", fix: `${R} receiver x ${S} source quadrature points need that many offset pairs; use fewer source segments (${segments}) or fewer options.quadPoints (${o.quadPoints})` };
+  const lattice = 8 * nT * nw + OBJECT_BYTES * nT * nf;
+  const big =
+    time < geometry
+      ? { field: o.quadPoints === "auto" ? "source.points" : "options.quadPoints", fix: `${R} receiver x ${S} source quadrature points make that many offset pairs; use fewer source segments (${segments}) or fewer options.quadPoints (${o.quadPoints})` }
+      : lattice > time - lattice
+        ? { field: timeField, fix: `the ${timeField} (with the waveform's ramp and repetition) span ${nT} lattice times at options.lagSubdivision ${k}; narrow their range or lower lagSubdivision` }
+        : { field: timeField, fix: `use fewer ${timeField} (${nTime} now; the time matrices grow with ${timeField} x ~${nw} frequencies) or a smaller options.lagSubdivision (${k})` };
   return { nTime, receiverPoints: R, sourcePoints: S, nTimeGrid: nT, nOmega: nw, nLambda: nL, parts: { geometry, time, lambda, perModel }, bytes, ...big };
 }
 
