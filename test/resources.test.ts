@@ -13,7 +13,7 @@ import * as v8 from "v8";
 import { checkMemory, memoryLimit, ValidationError } from "../src/core";
 import { batchBytes, compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, estimateSurvey, FAST_OPTIONS, forwardMany, ForwardOptions, parseSurvey } from "../src/em";
 import { emForward } from "../src/inversion";
-import { buildTcn, checkPredictMemory, checkTrainMemory, initBackend, predictRows, tcnBatchBytes, tcnMemoryLimit, tcnShape, trainModel } from "../src/tcn";
+import { buildTcn, checkPredictMemory, checkTrainMemory, fitPredictBatch, initBackend, predictRows, tcnBatchBytes, tcnMemoryLimit, tcnShape, trainModel } from "../src/tcn";
 
 const loop = {
   source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 },
@@ -122,6 +122,12 @@ test("ordinary TCN sizes pass the estimate (the presets' batches of 5-10 traces,
   for (const b of [5, 8, 10]) assert.doesNotThrow(() => checkTrainMemory(model, 5000, 2000, b));
   // prediction's default batch is 128 traces
   for (const b of [5, 10, 128]) assert.doesNotThrow(() => checkPredictMemory(model, 5000, 2000, b));
+  // without a batch size, prediction takes the largest batch up to 128 that fits: for long traces fewer
+  const b = fitPredictBatch(model, 1000, 20000, 128);
+  assert.ok(b >= 1 && b < 128, `batch ${b}`);
+  assert.doesNotThrow(() => checkPredictMemory(model, 1000, 20000, b));
+  assert.throws(() => checkPredictMemory(model, 1000, 20000, b + 1), isRefusal("batchSize"));
+  assert.equal(fitPredictBatch(model, 1000, 300, 128), 128);
   // the estimate grows linearly with the batch: independent of the backend's limit
   const shape = tcnShape(model);
   assert.equal(tcnBatchBytes(shape, 20, 500, true), 2 * tcnBatchBytes(shape, 10, 500, true));

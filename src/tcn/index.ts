@@ -11,7 +11,7 @@ export type { Padding, TemporalBlockArgs, WeightNormConv1DArgs } from "./layers"
 export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights, receptiveField, tcnConfig } from "./model";
 export type { TcnConfig } from "./model";
 export { evaluateLoss, predictRows, rowsToTensor, trainModel } from "./train";
-export { checkPredictMemory, checkTrainMemory, tcnBatchBytes, tcnMemoryLimit, tcnShape, WASM_MEMORY_BYTES } from "./resources";
+export { checkPredictMemory, checkTrainMemory, fitPredictBatch, tcnBatchBytes, tcnMemoryLimit, tcnShape, WASM_MEMORY_BYTES } from "./resources";
 export type { ConvShape } from "./resources";
 export type { EpochLog, TraceSet, TrainCheckpoint, TrainHistory, TrainOptions } from "./train";
 export { BUNDLE_JSON, checkPredictInput, cloneModel, descriptionDigest, fileHandler, loadTcn, MODEL_JSON, recordTraining, saveTcn, trainingShape, WEIGHTS_BIN } from "./io";

@@ -83,6 +83,13 @@ export function checkTrainMemory(model: tf.LayersModel, traces: number, samples:
   checkMemory(traceField, set + batch, `training on ${traces} traces x ${samples} samples (${formatBytes(set)} packed)`, "train on fewer or shorter traces (a subset of the file, a larger trace step)", limit);
 }
 
+/** The largest prediction batch up to `cap` traces whose estimate fits the limit (at least 1). */
+export function fitPredictBatch(model: tf.LayersModel, traces: number, samples: number, cap: number): number {
+  const one = tcnBatchBytes(tcnShape(model), 1, samples, false) + 4 * samples;
+  const room = tcnMemoryLimit() - 8 * traces * samples;
+  return Math.max(1, Math.min(cap, traces, Math.floor(room / one)));
+}
+
 /**
  * Refuse a prediction that cannot fit: one batch's activations in inference (tcnBatchBytes),
  * B = min(batchSize, n), and the outputs (8 n L: the batch's data and the rows). Field `batchSize`

@@ -5,7 +5,7 @@ import { atomicWriteFile, FileError } from "../core";
 import { permutation, ValidationError } from "../seismic";
 import { FlatAdam } from "./adam";
 import { initBackend } from "./backend";
-import { checkPredictMemory, checkTrainMemory } from "./resources";
+import { checkPredictMemory, checkTrainMemory, fitPredictBatch } from "./resources";
 import { TemporalBlock } from "./layers";
 
 /** Traces as network input or target: trace-major rows, one channel (standardised values). */
@@ -198,10 +198,16 @@ export function rowsToTensor(rows: Float32Array[], idx?: number[]): tf.Tensor3D 
   return tf.tensor3d(buf, [use.length, L, 1]);
 }
 
-/** Model output for rows in inference mode, batched; returns trace-major rows. */
-export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSize = 128): Float32Array[] {
+/**
+ * Model output for rows in inference mode, batched; returns trace-major rows. Without `batchSize`
+ * the batch is the largest up to 128 traces that fits the memory limit (inference is per trace,
+ * so the batch does not change the result); a given `batchSize` that cannot fit is refused.
+ */
+export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSize?: number): Float32Array[] {
+  const samples = rows.reduce((m, r) => Math.max(m, r.length), 0);
+  if (batchSize === undefined) batchSize = fitPredictBatch(model, rows.length, samples, 128);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValidationError("batchSize", `${batchSize}; need a positive integer`);
-  checkPredictMemory(model, rows.length, rows.reduce((m, r) => Math.max(m, r.length), 0), batchSize);
+  checkPredictMemory(model, rows.length, samples, batchSize);
   const out: Float32Array[] = [];
   for (let s = 0; s < rows.length; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, rows.length - s) }, (_, k) => s + k);
@@ -218,7 +224,7 @@ export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSi
 }
 
 /** MSE of the model on a trace set in inference mode. */
-export function evaluateLoss(model: tf.LayersModel, set: TraceSet, batchSize = 128): number {
+export function evaluateLoss(model: tf.LayersModel, set: TraceSet, batchSize?: number): number {
   const pred = predictRows(model, set.x, batchSize);
   let s = 0;
   let n = 0;

@@ -88,7 +88,7 @@ export function checkFits(bundle: TcnBundle, seismic: ArrayLike<number>[], what 
 }
 
 /** Invert seismic traces to impedance (physical units) with a trained bundle. */
-export function invert(bundle: TcnBundle, seismic: ArrayLike<number>[], batchSize = 128): Float32Array[] {
+export function invert(bundle: TcnBundle, seismic: ArrayLike<number>[], batchSize?: number): Float32Array[] {
   checkFits(bundle, seismic);
   const xs = standardize(seismic, bundle.xStats);
   return destandardize(predictRows(bundle.model, xs, batchSize), bundle.yStats);
