@@ -3,7 +3,7 @@
  * 400 generations, target RMS 0.3, 2 workers): over seeds 1..N, how many reach RMS 0.3 (after
  * the DE and its LM polish, both inversion defaults, restarts on) and the wall time of each.
  *
- *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--out bench/results/ten-layer-seeds.json]
+ *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N] [--out bench/results/ten-layer-seeds.json]
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -15,6 +15,8 @@ const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) +
 const seeds = Number(arg("--seeds", "10"));
 const workers = Number(arg("--workers", "2"));
 const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json"));
+/** Polish the best by LM every this many generations too (0: only after the DE, the default). */
+const polishEvery = Number(arg("--polish-every", "0"));
 const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
 
 async function main() {
@@ -26,7 +28,7 @@ async function main() {
   try {
     for (let seed = 1; seed <= seeds; seed++) {
       const t0 = Date.now();
-      const r = await invert(problem, { ...cfg.optimizer, seed, pool });
+      const r = await invert(problem, { ...cfg.optimizer, seed, pool, polish: polishEvery > 0 ? { every: polishEvery } : cfg.optimizer.polish });
       const seconds = (Date.now() - t0) / 1000;
       const target = cfg.optimizer.targetRms ?? 0.3;
       rows.push({ seed, reached: r.misfit.rms <= target, rms: r.misfit.rms, stop: r.stopReason, generations: r.generations, evaluations: r.evaluations, restarts: r.restarts.length, polish: r.polish, seconds });
@@ -37,7 +39,7 @@ async function main() {
   }
   const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
   const doc = {
-    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}`,
+    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery ? ` --polish-every ${polishEvery}` : ""}`,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
     load_start: loadStart,
     load_end: load(),

@@ -148,3 +148,14 @@ test("Occam reaches the target misfit with a model no rougher than the true one 
   assert.ok(r.roughness <= rough(gridTrue) + 1e-9, `Occam roughness ${r.roughness} > true ${rough(gridTrue)}`);
   assert.equal(r.iterations[r.iterations.length - 1].phase, 2);
 });
+
+test("LM polish during the run (polish.every) in worker threads: the pool switches between objective and predictions, same numbers as serial", async () => {
+  const prob = toyProblem(TRUE);
+  const o = { np: 16, maxGenerations: 20, seed: 4, polish: { every: 5 } };
+  const serial = invertSync(prob, o);
+  const pooled = await invert(prob, { ...o, workers: 2 });
+  assert.deepEqual(pooled.x, serial.x);
+  assert.equal(pooled.evaluations, serial.evaluations);
+  assert.ok(serial.polish && serial.polish.evaluations > 0);
+  assert.ok(serial.evaluations > 16 * 2 + 20 * 16, "the polishes' evaluations are counted");
+});

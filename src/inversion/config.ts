@@ -163,7 +163,7 @@ function optNum(o: Record<string, unknown>, k: string, field: string): number | 
   return o[k] === undefined ? undefined : finite(o[k], `${field}.${k}`);
 }
 
-const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations", "polish", "restarts"];
+const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations", "polish", "restarts", "polish_every"];
 
 /**
  * Check DE options with the optimiser's own rules (optim's resolveOptions: one place for the
@@ -221,6 +221,11 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   // restarts on diversity loss / stagnation are on by default in inversions (docs/OPTIMISER.md)
   if (ox.restarts !== undefined && !boolean(ox.restarts, "optimizer.restarts")) o.restart = false;
   if (ox.polish !== undefined) o.polish = boolean(ox.polish, "optimizer.polish");
+  if (ox.polish_every !== undefined) {
+    const every = integerInRange(ox.polish_every, "optimizer.polish_every", 0, 1e9);
+    if (o.polish === false && every > 0) throw new ValidationError("optimizer.polish_every", "given with polish: false; the polish during the run needs the polish on");
+    if (o.polish !== false) o.polish = { every };
+  }
   const sg = int("stagnation_generations", 1);
   if (sg !== undefined) o.stagnation = { generations: sg, tolerance: 1e-4 };
   for (const k of Object.keys(o) as (keyof InvertOptions)[]) if (o[k] === undefined) delete o[k];

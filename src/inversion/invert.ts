@@ -209,6 +209,8 @@ export function inversionPool(problem: InversionProblem, workers: number | "all"
 export interface InversionPolish {
   /** Most LM iterations (default 30). */
   maxIterations?: number;
+  /** Also polish the best every this many generations during the run (default 0: only at the end). */
+  every?: number;
 }
 
 /**
@@ -278,6 +280,7 @@ function deOptions(
         return [dd, dm];
       },
       maxIterations: po.maxIterations ?? 30,
+      every: po.every,
     };
   }
   return {
@@ -387,6 +390,35 @@ export function invertSync(problem: InversionProblem, o: InvertOptions = {}): In
 }
 
 /**
+ * The pool's two uses, switched on demand (the pool starts configured with the objective): the
+ * objective's components for the DE's generations, predictions for the LM polish (after the run,
+ * or every `polish.every` generations during it).
+ */
+function pooledEvaluators(pool: WorkerPool, problem: InversionProblem) {
+  const specs = {
+    objective: { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem },
+    predictor: { module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem },
+  };
+  let mode: keyof typeof specs = "objective";
+  const use = async (m: keyof typeof specs) => {
+    if (mode !== m) {
+      await pool.configure(specs[m]);
+      mode = m;
+    }
+  };
+  return {
+    objective: async (xs: Float64Array[]) => {
+      await use("objective");
+      return pool.evaluate(xs);
+    },
+    predict: async (xs: Float64Array[]) => {
+      await use("predictor");
+      return (await pool.evaluate(xs)) as number[][];
+    },
+  };
+}
+
+/**
  * The same inversion with the population evaluated by worker threads (`workers` > 1 or a
  * `pool`); identical numbers to invertSync for the same seed. Falls back to this thread when
  * workers is 1 or unset and no pool is given.
@@ -405,16 +437,8 @@ export async function invert(problem: InversionProblem, o: InvertOptions = {}): 
   const pool = o.pool ?? new WorkerPool(spec, nw);
   try {
     if (o.pool) await pool.configure(spec);
-    // the polish needs predictions: the pool switches to the predictor after the last generation
-    let predicting = false;
-    const predict = async (xs: Float64Array[]) => {
-      if (!predicting) {
-        await pool.configure({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem });
-        predicting = true;
-      }
-      return (await pool.evaluate(xs)) as number[][];
-    };
-    const r = await minimizeAsync(pool.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o, predict));
+    const ev = pooledEvaluators(pool, problem);
+    const r = await minimizeAsync(ev.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o, ev.predict));
     const pred = makeForward(problem)([toModel(p, r.x)])[0];
     const out = summarise(problem, p, r, pred, o);
     if (o.posterior) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), withSeed(o));
@@ -496,19 +520,11 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
   const listeners: [string, () => void][] = [];
   try {
     if (pool && o.pool) await pool.configure(spec);
-    let predicting = false;
-    const predict = local
-      ? createPredictor(problem, fwd)
-      : async (xs: Float64Array[]) => {
-          if (!predicting) {
-            await pool!.configure({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem });
-            predicting = true;
-          }
-          return (await pool!.evaluate(xs)) as number[][];
-        };
+    const ev = local ? null : pooledEvaluators(pool!, problem);
+    const predict = local ? createPredictor(problem, fwd) : ev!.predict;
     const st = { lambda: problem.lambda0 ?? 0.5 };
     const options = deOptions(problem, p, o, predict, st);
-    const objective = local ? createObjective(problem, fwd) : pool!.objective;
+    const objective = local ? createObjective(problem, fwd) : ev!.objective;
     const run = new ResumableRun(objective, { lower: p.lower, upper: p.upper }, options, from ?? undefined);
     if (from) {
       if (run.de.weights.length > 1) st.lambda = run.de.weights[1];

@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import { DataSet, EarthModel, geometricThicknesses, makeForward } from "../inversion";
+import { choleskySolve as spdSolve } from "../optim";
 import { finite, isObject, rejectUnknown, show, ValidationError } from "./errors";
 import type { ForwardKind, TopLayers } from "./format";
 import { forwardSpec } from "./forwards";
@@ -232,32 +233,10 @@ export function profileDistances(pts: { x: number; y: number }[]): { gaps: numbe
   return { gaps, distance };
 }
 
-/** Cholesky solve of the symmetric positive definite A x = b (A row-major n x n, overwritten). */
+/** Cholesky solve of the symmetric positive definite A x = b (A row-major n x n), by optim's solver. */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let s = A[j * n + j];
-    for (let k = 0; k < j; k++) s -= A[j * n + k] * A[j * n + k];
-    if (!(s > 0)) throw new Error(`LCI: normal matrix not positive definite at ${j} (${s})`);
-    const d = Math.sqrt(s);
-    A[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = A[i * n + j];
-      for (let k = 0; k < j; k++) t -= A[i * n + k] * A[j * n + k];
-      A[i * n + j] = t / d;
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let t = b[i];
-    for (let k = 0; k < i; k++) t -= A[i * n + k] * y[k];
-    y[i] = t / A[i * n + i];
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let t = y[i];
-    for (let k = i + 1; k < n; k++) t -= A[k * n + i] * x[k];
-    x[i] = t / A[i * n + i];
-  }
+  const x = spdSolve(A, b, n);
+  if (!x) throw new Error("LCI: the normal matrix is not positive definite");
   return x;
 }
 
