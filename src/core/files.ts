@@ -308,24 +308,8 @@ export class OutputDir {
 
   /** Check `p` (not special, a directory or creatable, writable) and create it and a staging area. */
   static prepare(p: string, opts: OutputCheckOptions = {}): OutputDir {
-    if (p.trim() === "") throw new FileError("(empty path)", "bad output path", "the output directory is empty", "give a directory, e.g. --out out/run1");
-    const abs = path.resolve(p);
-    const special = onSpecialFilesystem(abs);
-    if (special) throw new FileError(p, "bad output path", `${special} is a kernel pseudo filesystem, not a place for results`, "choose a regular directory");
-    for (const input of opts.inputs ?? []) {
-      if (input && fs.existsSync(input) && sameFile(abs, input)) throw new FileError(p, "is an input", `it is the input ${input}`, "choose another output directory");
-    }
+    const abs = checkOutputDir(p, opts);
     const base = nearestExisting(abs);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(base);
-    } catch (e) {
-      throw new FileError(p, "bad output path", `${base} cannot be read (${(e as Error).message})`);
-    }
-    if (!st.isDirectory()) {
-      throw new FileError(p, base === abs ? "not a directory" : "bad output path", base === abs ? "exists and is a file; --out names a directory here" : `${base} is a file, not a directory`);
-    }
-    probeWritable(base, p);
     const missing: string[] = [];
     for (let q = abs; q !== base; q = path.dirname(q)) missing.unshift(q);
     const created: string[] = [];

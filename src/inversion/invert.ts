@@ -216,16 +216,19 @@ export interface InversionPolish {
 /**
  * The residual vector whose sum of squares is the inversion objective D_d + lambda D_m at a given
  * lambda: the data residuals of the misfit kind (seed eq. 12 for "raw"), then sqrt(lambda) times
- * the roughness differences (seed eq. 15). For LM polishing; `split` is where the roughness part begins.
+ * the roughness differences (seed eq. 15). For LM polishing; `split` is where the roughness part
+ * begins. The stacked data are built once; lambda is given per call (it adapts during a run).
  */
-export function objectiveResiduals(problem: InversionProblem, p: Parameterisation, lambda: number) {
+export function objectiveResiduals(problem: InversionProblem, p: Parameterisation) {
   const { observed, error } = stackedData(problem);
   const kind = problem.misfit ?? "weighted";
-  const s = Math.sqrt(Math.max(lambda, 1e-16));
+  /** The factor sqrt(lambda) of the roughness residuals (floored so that D_m stays recoverable at lambda 0). */
+  const scale = (lambda: number) => Math.sqrt(Math.max(lambda, 1e-16));
   return {
     split: observed.length,
-    scale: s,
-    residuals: (x: ArrayLike<number>, pred: ArrayLike<number>): number[] => {
+    scale,
+    residuals: (x: ArrayLike<number>, pred: ArrayLike<number>, lambda: number): number[] => {
+      const s = scale(lambda);
       const r: number[] = [];
       for (let i = 0; i < observed.length; i++) {
         const d = pred[i] - observed[i];
@@ -260,22 +263,22 @@ function deOptions(
   const want = o.polish ?? true;
   if (want && predict) {
     const po = want === true ? {} : want;
-    // the residuals are built at the final lambda (the polish runs after the last generation)
+    // the residuals are built at the current lambda (the final one for the polish after the run)
+    const or = objectiveResiduals(problem, p);
     const residuals = (xs: Float64Array[]) => {
-      const or = objectiveResiduals(problem, p, st.lambda);
-      const rows = (preds: number[][]) => xs.map((x, i) => or.residuals(x, preds[i]));
+      const rows = (preds: number[][]) => xs.map((x, i) => or.residuals(x, preds[i], st.lambda));
       const preds = predict(xs);
       return preds instanceof Promise ? preds.then(rows) : rows(preds);
     };
     polish = {
       residuals,
       components: (r) => {
-        const or = objectiveResiduals(problem, p, st.lambda);
+        const s = or.scale(st.lambda);
         let dd = 0;
         let dm = 0;
         for (let i = 0; i < r.length; i++) {
           if (i < or.split) dd += r[i] * r[i];
-          else dm += (r[i] / or.scale) ** 2;
+          else dm += (r[i] / s) ** 2;
         }
         return [dd, dm];
       },
@@ -428,7 +431,10 @@ export async function invert(problem: InversionProblem, o: InvertOptions = {}): 
   const nw = o.workers === undefined ? 1 : o.workers;
   if (!o.pool && nw === 1) {
     const r = invertSync(problem, o);
-    if (o.posterior) r.posterior = await samplePosterior(problem, r.x, r.population.models.map((m) => toVector(validateProblem(problem), m)), localPredictor(problem, o.forward), withSeed(o));
+    if (o.posterior) {
+      const p = validateProblem(problem);
+      r.posterior = await samplePosterior(problem, r.x, r.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), withSeed(o));
+    }
     return r;
   }
   if (o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");

@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
-import { finiteDifferenceJacobian, flattenDraws, linearisedCovariance, sampleAsync, SampleResult } from "../sampling";
+import { finiteDifferenceJacobian, flattenDraws, linearisedCovariance, quantileSorted, sampleAsync, SampleResult } from "../sampling";
 import { isObject, show, ValidationError } from "./errors";
 import { EarthModel } from "./model";
 import { createPredictor, dataMisfit, ForwardFn, InversionProblem, makeForward, roughness, splitByDataset, stackedData, validateProblem } from "./objective";
@@ -255,14 +255,15 @@ export async function samplePosterior(
   });
 
   const flat = flattenDraws(res.draws);
+  // each parameter's pooled draws, sorted once for all its quantiles
+  const sorted = p.free.map((_, k) => Float64Array.from(flat, (x) => x[k]).sort());
   const parameters: ParameterPosterior[] = p.free.map((f, k) => {
-    const v = flat.map((x) => x[k]);
     return {
       name: f.kind,
       layer: f.layer,
-      q05: physical(f, quantile(v, 0.05)),
-      q50: physical(f, quantile(v, 0.5)),
-      q95: physical(f, quantile(v, 0.95)),
+      q05: physical(f, quantileSorted(sorted[k], 0.05)),
+      q50: physical(f, quantileSorted(sorted[k], 0.5)),
+      q95: physical(f, quantileSorted(sorted[k], 0.95)),
       rhat: res.rhat[k],
       ess: res.ess[k],
     };
@@ -272,7 +273,6 @@ export async function samplePosterior(
     const sd = lin.sd[k];
     const lo = xb[k] - 1.6448536269514722 * sd;
     const hi = xb[k] + 1.6448536269514722 * sd;
-    const v = flat.map((x) => x[k]);
     return {
       name: f.kind,
       layer: f.layer,
@@ -281,7 +281,7 @@ export async function samplePosterior(
       sdFactor: f.log ? Math.pow(10, sd) : null,
       q05: physical(f, lo),
       q95: physical(f, hi),
-      disagreement: compareIntervals({ lo, hi }, { lo: quantile(v, 0.05), hi: quantile(v, 0.95) }),
+      disagreement: compareIntervals({ lo, hi }, { lo: quantileSorted(sorted[k], 0.05), hi: quantileSorted(sorted[k], 0.95) }),
     };
   });
 

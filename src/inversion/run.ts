@@ -149,8 +149,9 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
       log(`posterior it ${c.iteration}  evals ${c.evaluations}  R-hat max ${c.rhatMax.toFixed(3)}  ESS min ${c.essMin.toFixed(0)}`);
     const o = { ...postOpts, seed: postOpts.seed ?? cfg.optimizer.seed ?? 1, onCheck };
     // the two-step result is the start of a posterior over every free parameter of the config
-    const population = cfg.workflow === "two-step" ? [] : main.population.models.map((m) => toVector(validateProblem(problem), m));
-    const start = cfg.workflow === "two-step" ? toVector(validateProblem(problem), main.model) : Float64Array.from(main.x);
+    const p = validateProblem(problem);
+    const population = cfg.workflow === "two-step" ? [] : main.population.models.map((m) => toVector(p, m));
+    const start = cfg.workflow === "two-step" ? toVector(p, main.model) : Float64Array.from(main.x);
     if (cfg.optimizer.workers !== undefined && cfg.optimizer.workers !== 1) {
       const pool = new WorkerPool({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem }, cfg.optimizer.workers);
       try {
