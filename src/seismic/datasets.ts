@@ -2,7 +2,8 @@ import * as path from "path";
 import { loadNpy2D } from "../data";
 import { ValidationError, checkPair, checkSection } from "./errors";
 import { addNoise } from "./noise";
-import { syntheticSection } from "./synthetic";
+import { ricker, syntheticSection } from "./synthetic";
+import { resampleLinear, rotatePhase } from "./wavelet";
 
 /**
  * A labelled seismic section: trace-major seismic and impedance on one sample grid. This is the
@@ -33,6 +34,13 @@ export interface SyntheticDatasetOptions {
   noiseSeed?: number;
   /** Keep every k-th trace (default 1 = all). */
   traceStep?: number;
+  /** Constant phase rotation of the Ricker in degrees (default 0, zero phase; see rotatePhase). */
+  phaseDeg?: number;
+  /**
+   * Depth resampling of the impedance before the synthetic is made: one output sample every `zStep`
+   * model samples, by linear interpolation (default 1; 0.75 gives 4/3 as many, finer samples).
+   */
+  zStep?: number;
 }
 
 function subsample<T>(rows: T[], step: number): { rows: T[]; index: number[] } {
@@ -44,10 +52,15 @@ function subsample<T>(rows: T[], step: number): { rows: T[]; index: number[] } {
 
 function synthesise(name: string, file: string, dx: number, dz: number, o: SyntheticDatasetOptions): SeismicDataset {
   const { rows } = loadNpy2D(file);
-  const { rows: imp, index } = subsample(rows, o.traceStep ?? 1);
+  const { rows: imp0, index } = subsample(rows, o.traceStep ?? 1);
   const freqHz = o.freqHz ?? 30;
   const dt = o.dt ?? 0.002;
-  const clean = syntheticSection(imp, { freqHz, dt, sameLength: true });
+  const zStep = o.zStep ?? 1;
+  if (!(zStep > 0) || !Number.isFinite(zStep)) throw new ValidationError("data.zStep", `${zStep}; need a positive number of model samples per output sample`);
+  const imp = zStep === 1 ? imp0 : resampleLinear(imp0, zStep);
+  const phaseDeg = o.phaseDeg ?? 0;
+  const wavelet = phaseDeg === 0 ? ricker(freqHz, dt) : rotatePhase(ricker(freqHz, dt), phaseDeg);
+  const clean = syntheticSection(imp, { wavelet, sameLength: true });
   const noise = o.noise ?? 0;
   const seismic = noise > 0 ? addNoise(clean, noise, o.noiseSeed ?? 0) : clean;
   return {
@@ -56,10 +69,10 @@ function synthesise(name: string, file: string, dx: number, dz: number, o: Synth
     impedance: imp,
     traceIndex: index,
     dx: dx * (o.traceStep ?? 1),
-    dz,
+    dz: dz * zStep,
     description:
-      `${name}: ${imp.length} traces x ${imp[0].length} samples; seismic = reflectivity of Ip convolved with a ` +
-      `${freqHz} Hz zero-phase Ricker, one depth sample taken as ${dt * 1000} ms` +
+      `${name}: ${imp.length} traces x ${imp[0].length} samples${zStep === 1 ? "" : ` (model resampled in depth every ${zStep} samples, ${dz * zStep} m)`}; seismic = reflectivity of Ip convolved with a ` +
+      `${freqHz} Hz ${phaseDeg === 0 ? "zero-phase Ricker" : `Ricker rotated by ${phaseDeg} degrees`}, one depth sample taken as ${dt * 1000} ms` +
       (noise > 0 ? `, plus Gaussian noise at ${(noise * 100).toFixed(0)} % of the clean RMS (seed ${o.noiseSeed ?? 0})` : ", noise-free"),
   };
 }
@@ -99,6 +112,14 @@ export function overthrust(o: SyntheticDatasetOptions & { seismic?: "synthetic" 
   };
 }
 
+/**
+ * The mismatched Overthrust target of issue 15 (a real domain gap): the same impedance, but a 20 Hz
+ * Ricker (source: 30 Hz) rotated by 90 degrees (source: zero phase), on a depth grid resampled to
+ * 0.75 of the model's 25 m sample (18.75 m, 249 samples instead of 187; source: 10 m Marmousi-2
+ * samples). Load it with loadDataset(OVERTHRUST_MISMATCHED) or put it in a config's target.data.
+ */
+export const OVERTHRUST_MISMATCHED: Readonly<DatasetSpec> = Object.freeze({ name: "overthrust", freqHz: 20, dt: 0.002, phaseDeg: 90, zStep: 0.75 });
+
 /** Wrap arrays of any survey as a dataset after checking shapes and values. */
 export function makeDataset(
   name: string,
@@ -128,7 +149,7 @@ export function checkDataset(d: SeismicDataset): [number, number] {
 
 /**
  * A dataset named in a JSON config (the CLI's `data` field):
- * - { "name": "marmousi2" | "overthrust", freqHz?, dt?, noise?, noiseSeed?, traceStep?, seismic?: "synthetic" | "reskan" }
+ * - { "name": "marmousi2" | "overthrust", freqHz?, dt?, phaseDeg?, zStep?, noise?, noiseSeed?, traceStep?, seismic?: "synthetic" | "reskan" }
  *   for the bundled models with a convolutional synthetic;
  * - { "name": "npy", "seismic": "path.npy", "impedance": "path.npy", dx?, dz?, traceStep?, noise?, noiseSeed? }
  *   for any survey stored as two trace-major 2-D .npy arrays (paths absolute or relative to the
@@ -145,9 +166,11 @@ export interface DatasetSpec {
   traceStep?: number;
   dx?: number;
   dz?: number;
+  phaseDeg?: number;
+  zStep?: number;
 }
 
-const SPEC_KEYS = ["name", "seismic", "impedance", "freqHz", "dt", "noise", "noiseSeed", "traceStep", "dx", "dz"];
+const SPEC_KEYS = ["name", "seismic", "impedance", "freqHz", "dt", "noise", "noiseSeed", "traceStep", "dx", "dz", "phaseDeg", "zStep"];
 
 /** Load the dataset a spec names; unknown fields and names are errors that list what is allowed. */
 export function loadDataset(spec: DatasetSpec): SeismicDataset {
@@ -167,6 +190,8 @@ export function loadDataset(spec: DatasetSpec): SeismicDataset {
     noise: num("noise", 0, 10),
     noiseSeed: num("noiseSeed", -(2 ** 31), 2 ** 32),
     traceStep: num("traceStep", 1, 1e6),
+    phaseDeg: num("phaseDeg", -360, 360),
+    zStep: num("zStep", 0.1, 10),
   };
   const name = spec.name.toLowerCase();
   if (name === "marmousi2") {
@@ -176,9 +201,11 @@ export function loadDataset(spec: DatasetSpec): SeismicDataset {
   if (name === "overthrust") {
     const s = spec.seismic ?? "synthetic";
     if (s !== "synthetic" && s !== "reskan") throw new ValidationError(`data.seismic = ${JSON.stringify(s)}; for overthrust use "synthetic" or "reskan"`);
+    if (s === "reskan" && (o.phaseDeg !== undefined || o.zStep !== undefined)) throw new ValidationError("data.phaseDeg", `phaseDeg and zStep make a new synthetic; remove them or use seismic: "synthetic"`);
     return overthrust({ ...o, seismic: s });
   }
   if (name === "npy") {
+    if (o.phaseDeg !== undefined || o.zStep !== undefined) throw new ValidationError("data.phaseDeg", `phaseDeg and zStep apply to the bundled synthetics (marmousi2, overthrust), not to "npy" files`);
     if (!spec.seismic || !spec.impedance) throw new ValidationError(`data: "npy" needs "seismic" and "impedance" paths to trace-major 2-D .npy files`);
     const sp = path.resolve(spec.seismic);
     const ip = path.resolve(spec.impedance);

@@ -9,13 +9,15 @@ export type { Section } from "./errors";
 export { convolveSame, reflectivity, ricker, syntheticSection, syntheticTrace } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";
 export { addNoise, addNoiseSnr, fractionToSnrDb, sectionRms, snrDbToFraction } from "./noise";
-export { permutation, randomTraces, splitTraces, wellTraces } from "./split";
-export type { SplitOptions, TraceSplit } from "./split";
+export { blockedSplit, minTraceDistance, permutation, randomTraces, SPLIT_MODES, splitTraces, wellTraces } from "./split";
+export type { SplitMode, SplitOptions, TraceSplit } from "./split";
+export { dftAmplitude, estimateWavelet, resampleLinear, rotatePhase } from "./wavelet";
+export type { WaveletEstimate } from "./wavelet";
 export { destandardize, fitStandardizer, standardize } from "./standardize";
 export type { Standardizer } from "./standardize";
 export { mae, meanTraceMetrics, metrics, mse, pearson, rSquared, sectionMetrics, traceMetrics } from "./metrics";
 export type { Metrics } from "./metrics";
-export { checkDataset, loadDataset, makeDataset, marmousi2, overthrust } from "./datasets";
+export { checkDataset, loadDataset, makeDataset, marmousi2, overthrust, OVERTHRUST_MISMATCHED } from "./datasets";
 export type { DatasetSpec, SeismicDataset, SyntheticDatasetOptions } from "./datasets";
 export {
   amplitudeSpectrum,
