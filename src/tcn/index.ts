@@ -18,6 +18,8 @@ export { BUNDLE_JSON, checkPredictInput, cloneModel, descriptionDigest, fileHand
 export type { BundleIntegrity, TcnBundle, TrainingShape } from "./io";
 export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, invert, transferExperiment } from "./workflow";
 export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
+export { checkPhysics, physicsMisfit, physicsTerm, synthesizeStandardized } from "./physics";
+export type { PhysicsOptions } from "./physics";
 export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset } from "./experiment";
 export type { PretrainConfig, PretrainResult, TrainSettings, TransferConfig, TransferRun, WellsSpec } from "./experiment";
 export {

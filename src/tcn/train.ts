@@ -35,6 +35,13 @@ export interface TrainOptions {
   onEpoch?: (log: EpochLog) => void | boolean;
   /** Save the training state every K epochs (and on signals) and resume from it (TrainCheckpoint). */
   checkpoint?: TrainCheckpoint;
+  /**
+   * An extra term added to every batch's MSE inside the gradient (physics-guided fine-tuning,
+   * src/tcn/physics.ts): `term(epoch, step)` for batch `step` (0-based) of `epoch` (1-based) must be
+   * a function of those two only, so that a resumed run is the same; `key` enters the checkpoint
+   * hash. The epoch's training loss then includes the term.
+   */
+  extraLoss?: { term: (epoch: number, step: number) => tf.Scalar; key: string };
 }
 
 /**
@@ -276,7 +283,7 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
   if (ck && (!Number.isInteger(every) || every < 1)) throw new ValidationError(`${field}-every`, `must be a positive integer (epochs between checkpoints), got ${every}`);
   const blocks = model.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock);
   const hash = ck
-    ? trainingHash(model, train, val, { epochs, batchSize, lr, wd, patience, minDelta, restoreBest, seed: opts.seed ?? 0, dropout: blocks.map((b) => [b.seed, b.calls]) })
+    ? trainingHash(model, train, val, { epochs, batchSize, lr, wd, patience, minDelta, restoreBest, seed: opts.seed ?? 0, dropout: blocks.map((b) => [b.seed, b.calls]), ...(opts.extraLoss ? { extra: opts.extraLoss.key } : {}) })
     : "";
   const resumed = ck ? readTrainCheckpoint(ck, hash, field) : null;
   if (resumed) {
@@ -306,6 +313,7 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
   let best: tf.Tensor[] | null = null;
   let sinceBest = 0;
   let first = 1;
+  const extra = opts.extraLoss;
   let stopped = false;
   const t0 = Date.now();
   let before = 0;
@@ -362,7 +370,11 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
         const next = tf.tidy(() => {
           const xb = tf.gather(xAll, idx) as tf.Tensor3D;
           const yb = tf.gather(yAll, idx);
-          const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(model.apply(xb, { training: true }) as tf.Tensor, yb)) as tf.Scalar, vars);
+          const step = s / batchSize;
+          const { value, grads } = tf.variableGrads(() => {
+            const mse = tf.mean(tf.squaredDifference(model.apply(xb, { training: true }) as tf.Tensor, yb)) as tf.Scalar;
+            return extra ? (tf.add(mse, extra.term(epoch, step)) as tf.Scalar) : mse;
+          }, vars);
           optimizer.step(vars.map((v) => grads[v.name]));
           return tf.add(acc, tf.mul(value, idx.shape[0]));
         });

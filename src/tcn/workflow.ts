@@ -4,6 +4,7 @@ import {
   checkIndices,
   checkSection,
   destandardize,
+  estimateWavelet,
   fitStandardizer,
   meanTraceMetrics,
   Metrics,
@@ -18,6 +19,8 @@ import { initBackend } from "./backend";
 import { cloneModel, TcnBundle } from "./io";
 import { buildTcn, configOf, TcnConfig, tcnConfig } from "./model";
 import { TemporalBlock } from "./layers";
+import { checkPhysics, PhysicsOptions, physicsTerm } from "./physics";
+import { checkTrainMemory } from "./resources";
 import { predictRows, trainModel, TrainHistory, TrainOptions } from "./train";
 
 /**
@@ -102,17 +105,26 @@ export interface Evaluation {
   /** Per trace, in the order of `traces`. */
   perTrace: Metrics[];
   traces: number[];
+  /** Traces left out of the scores (e.g. the labelled training traces), sorted. */
+  excluded: number[];
   /** Predicted impedance of every trace of the dataset (physical units). */
   prediction: Float32Array[];
 }
 
-/** Invert the whole dataset and score the traces `idx` (default: all). */
-export function evaluateTcn(bundle: TcnBundle, data: SeismicDataset, idx?: number[]): Evaluation {
+/**
+ * Invert the whole dataset and score the traces `idx` (default: all) less the traces `exclude`
+ * (e.g. the wells a model was trained on, which a score of how well it generalises must leave out).
+ */
+export function evaluateTcn(bundle: TcnBundle, data: SeismicDataset, idx?: number[], exclude: number[] = []): Evaluation {
   const [n] = checkDataset(data);
-  const traces = idx ?? Array.from({ length: n }, (_, i) => i);
+  checkIndices(exclude, n, "excluded traces");
+  const out = new Set(exclude);
+  const traces = (idx ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !out.has(i));
   checkIndices(traces, n, "evaluation traces");
+  if (traces.length === 0) throw new ValidationError("evaluation traces", "none left to score once the excluded traces are removed");
   const prediction = invert(bundle, data.seismic);
   return {
+    excluded: [...exclude].sort((a, b) => a - b),
     section: sectionMetrics(data.impedance, prediction, traces),
     meanTrace: meanTraceMetrics(data.impedance, prediction, traces),
     perTrace: traceMetrics(data.impedance, prediction, traces),
@@ -129,6 +141,12 @@ export interface FinetuneOptions extends TrainOptions {
    * statistics on the labelled target traces; 'source' keeps the pre-trained model's.
    */
   normalization?: "target" | "source";
+  /**
+   * Physics-guided (semi-supervised) fine-tuning: add weight * (seismic misfit of the synthetic of the
+   * predicted impedance) on unlabelled target traces to the loss (src/tcn/physics.ts). Absent or
+   * weight 0: plain fine-tuning.
+   */
+  physics?: PhysicsOptions;
   meta?: Record<string, unknown>;
 }
 
@@ -165,12 +183,41 @@ export async function finetuneTcn(pre: TcnBundle, data: SeismicDataset, trainIdx
   const yStats: Standardizer = norm === "target" ? fitStandardizer(data.impedance, trainIdx) : pre.yStats;
   const xs = standardize(data.seismic, xStats);
   const ys = standardize(data.impedance, yStats);
-  const history = await trainModel(
-    model,
-    { x: pick(xs, trainIdx), y: pick(ys, trainIdx) },
-    valIdx && valIdx.length ? { x: pick(xs, valIdx), y: pick(ys, valIdx) } : undefined,
-    opts,
-  );
+  const ph = opts.physics;
+  let physicsInfo: Record<string, unknown> | undefined;
+  let extra: ReturnType<typeof physicsTerm> | undefined;
+  if (ph) {
+    const ns = data.seismic[0].length;
+    checkPhysics(ph, ns);
+    if (ph.weight > 0) {
+      const labelled = new Set([...trainIdx, ...(valIdx ?? [])]);
+      const unl = ph.traces ?? Array.from({ length: n }, (_, i) => i).filter((i) => !labelled.has(i));
+      checkIndices(unl, n, "physics.traces");
+      const batch = ph.batchSize ?? 10;
+      checkTrainMemory(model, unl.length, ns, Math.min(batch, Math.max(1, unl.length)), "physics.traces");
+      let wavelet: ArrayLike<number>;
+      let fit: { correlation: number; relativeResidual: number } | undefined;
+      if (ph.wavelet) wavelet = ph.wavelet;
+      else {
+        const est = estimateWavelet(pick(data.seismic, trainIdx), pick(data.impedance, trainIdx), { length: ph.waveletLength ?? Math.min(41, ns % 2 ? ns : ns - 1) });
+        wavelet = est.wavelet;
+        fit = { correlation: est.correlation, relativeResidual: est.relativeResidual };
+      }
+      extra = physicsTerm(model, pick(xs, unl), { weight: ph.weight, batchSize: batch, seed: opts.seed ?? 0, wavelet, xStats, yStats });
+      physicsInfo = { weight: ph.weight, traces: unl.length, batchSize: batch, waveletLength: wavelet.length, waveletEstimated: !ph.wavelet, ...(fit ? { waveletFit: fit } : {}) };
+    }
+  }
+  let history: TrainHistory;
+  try {
+    history = await trainModel(
+      model,
+      { x: pick(xs, trainIdx), y: pick(ys, trainIdx) },
+      valIdx && valIdx.length ? { x: pick(xs, valIdx), y: pick(ys, valIdx) } : undefined,
+      extra ? { ...opts, extraLoss: { term: extra.term, key: extra.key } } : opts,
+    );
+  } finally {
+    extra?.dispose();
+  }
   // leave every layer trainable in the returned model (freezing is a property of this run)
   freezeBlocks(model, 0);
   const meta = {
@@ -180,6 +227,7 @@ export async function finetuneTcn(pre: TcnBundle, data: SeismicDataset, trainIdx
     trainTraces: trainIdx,
     freezeBlocks: opts.freezeBlocks ?? 0,
     normalization: norm,
+    ...(physicsInfo ? { physics: physicsInfo } : {}),
     history: summary(history),
   };
   return { bundle: { model, config: { ...pre.config }, xStats, yStats, meta }, history };
@@ -192,8 +240,10 @@ export interface TransferOptions {
   target: SeismicDataset;
   /** Labelled target traces (e.g. wellTraces(n, 5)). */
   wells: number[];
-  /** Traces scored (default: the whole target section). */
+  /** Traces scored (default: the whole target section) ... */
   evalTraces?: number[];
+  /** ... less these (default: the wells, so that no score includes a trace a model was trained on; [] scores them too). */
+  exclude?: number[];
   /** Fine-tuning run (transfer model). */
   finetune: FinetuneOptions;
   /** Training from scratch on the same wells ("TCN direct inversion"); config defaults to the pre-trained one. */
@@ -217,20 +267,26 @@ export interface TransferResult {
   direct: MethodResult;
   transfer: MethodResult;
   wells: number[];
+  /** Number of traces scored and the traces left out of the scores. */
+  scored: number;
+  excluded: number[];
 }
 
 /**
  * The seed paper's Table 1 on any target: (a) the pre-trained model applied directly, (b) a TCN
  * trained from scratch on the wells, (c) the pre-trained model fine-tuned on the wells; each scored
- * over the target section (PCC, r^2, MSE, MAE in impedance units).
+ * over the target section less the wells (PCC, r^2, MSE, MAE in impedance units).
  */
 export async function transferExperiment(o: TransferOptions): Promise<TransferResult> {
   await initBackend();
   const [n] = checkDataset(o.target);
   checkIndices(o.wells, n, "wells");
   const evalIdx = o.evalTraces ?? Array.from({ length: n }, (_, i) => i);
+  const exclude = o.exclude ?? o.wells;
+  let scored = 0;
   const score = (bundle: TcnBundle, loss: number | null, history?: TrainHistory, keep?: boolean): MethodResult => {
-    const e = evaluateTcn(bundle, o.target, evalIdx);
+    const e = evaluateTcn(bundle, o.target, evalIdx, exclude);
+    scored = e.traces.length;
     return { metrics: e.section, meanTrace: e.meanTrace, loss, prediction: e.prediction, history, bundle: keep ? bundle : undefined };
   };
   o.onStage?.("pretrained_direct");
@@ -241,7 +297,7 @@ export async function transferExperiment(o: TransferOptions): Promise<TransferRe
   o.onStage?.("transfer");
   const tr = await finetuneTcn(o.pretrained, o.target, o.wells, undefined, o.finetune);
   const transferRes = score(tr.bundle, tr.history.finalTrainLoss, tr.history, true);
-  return { pretrained_direct, direct: directRes, transfer: transferRes, wells: [...o.wells] };
+  return { pretrained_direct, direct: directRes, transfer: transferRes, wells: [...o.wells], scored, excluded: [...exclude].sort((a, b) => a - b) };
 }
 
 /** Dispose the models held by a transfer result (not the pre-trained one). */
