@@ -10,10 +10,17 @@
  * Size: each executed .ipynb must stay under `--max-mb` (default 1 MB; a notebook saved after Run
  * All in JupyterLab is this plus one PNG per figure that Lab's plotly renderer adds). Figures are
  * stored once as plotly JSON; the exported HTML gets plotly.js inlined once (run_notebook.py).
+ *
+ * Results (issue 15): notebooks record their key numbers into `--results DIR` (default out/results,
+ * GEOINV_RESULTS_DIR in the kernel); a notebook's old record is removed before it runs. After a
+ * quick run the records of the notebooks that ran are checked against the committed
+ * docs/results/results-quick.json within each number's band (`--no-check` skips this; `npm run
+ * results` uses it while it regenerates the record); a number outside its band fails the run.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { checkReport, CollectedResults, compareResults, readResultsDir } from "../src/results";
 
 const root = path.resolve(__dirname, "..");
 
@@ -67,6 +74,7 @@ function main(): number {
   const outDir = path.resolve(arg("out") ?? path.join(root, "out", "notebooks"));
   const timeout = arg("timeout") ?? (size === "quick" ? "1800" : "0");
   const maxBytes = arg("max-mb") !== undefined ? Number(arg("max-mb")) * 1e6 : DEFAULT_MAX_BYTES;
+  const resultsDir = path.resolve(arg("results") ?? path.join(root, "out", "results"));
   const nbDir = path.join(root, "notebooks");
   const names = fs
     .readdirSync(nbDir)
@@ -86,6 +94,7 @@ function main(): number {
   const env = {
     ...process.env,
     GEOINV_SIZE: size,
+    GEOINV_RESULTS_DIR: resultsDir,
     JUPYTER_PATH: [path.join(root, "kernel"), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
   };
   console.log(`running ${names.length} notebook(s), size ${size}, output ${path.relative(process.cwd(), outDir) || "."}`);
@@ -93,6 +102,8 @@ function main(): number {
   const t0 = Date.now();
   for (const n of names) {
     const t = Date.now();
+    fs.rmSync(path.join(resultsDir, `${n}.json`), { force: true });
+    fs.rmSync(path.join(resultsDir, n), { recursive: true, force: true });
     const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout, "--plotly-js", require.resolve("plotly.js-dist-min")], {
       env,
       encoding: "utf8",
@@ -115,6 +126,17 @@ function main(): number {
   }
   console.log(`notebooks run in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`notebooks: ${names.length - failed} passed, ${failed} failed`);
+  const committed = path.join(root, "docs", "results", "results-quick.json");
+  if (size === "quick" && !process.argv.includes("--no-check") && fs.existsSync(committed)) {
+    const ran = readResultsDir(resultsDir);
+    const mine = Object.fromEntries(Object.entries(ran).filter(([nb]) => names.includes(nb)));
+    const checks = compareResults(JSON.parse(fs.readFileSync(committed, "utf8")) as CollectedResults, mine);
+    console.log(checkReport(checks));
+    if (checks.some((c) => c.status === "fail")) {
+      console.log("      a recorded result moved outside its band: fix the change, or if the new number is right, regenerate the record with `npm run results -- --quick` and say why in the commit");
+      return 1;
+    }
+  }
   return failed > 0 ? 1 : 0;
 }
 

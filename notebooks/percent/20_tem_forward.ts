@@ -27,8 +27,10 @@ import { bySize, runSize } from "./src/config";
 import { loadRankinSounding } from "./src/data";
 import { initNotebook, layeredModelFigure, markdown, plot, table, transientFigure, xyFigure } from "./src/display";
 import * as em from "./src/em";
+import { openResults } from "./src/results";
 
 initNotebook();
+const rec = openResults("20_tem_forward"); // key numbers to out/results/ (npm run results); shows nothing
 const nTimes = bySize({ quick: 41, full: 81 });
 const logspace = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => a * Math.pow(b / a, i / (n - 1)));
 const times = logspace(1e-5, 1, nTimes);
@@ -86,6 +88,9 @@ const reversals = (v: ArrayLike<number>) => {
   return out.length ? out.join(", ") : "none";
 };
 table(h3Resp.map((r) => ({ model: r.name, "Ex at 10 µs (V/m)": r.ex[0].toExponential(3), "Ex at 10 ms": r.ex[Math.round((nTimes - 1) * 0.6)].toExponential(3), "Ex at 1 s": r.ex[nTimes - 1].toExponential(3), "sign changes near": reversals(r.ex) })), { caption: "Sign changes of Ex(t) (computed on this notebook's time grid)" });
+rec.table("tem20.h3_ex", h3Resp.map((r) => ({ model: r.name, "Ex at 10 us (V/m)": r.ex[0], "Ex at 1 s (V/m)": r.ex[nTimes - 1], "sign changes near": reversals(r.ex) })),
+  { tol: { rel: 1e-6, reason: "deterministic forward; only a change to the engine moves it" }, note: "1 km wire, Ex 500 m broadside, per A" });
+rec.figure("h3_ex_transients", transientFigure(h3Resp.map((r) => ({ name: r.name, times: times, values: r.ex, kind: "model" as const })), { title: "Ex step-off, 1000 m wire, receiver 500 m broadside", yLabel: "|Ex| (V/m per A)" }));
 
 // %%
 const firstReversal = (v: ArrayLike<number>) => reversals(v).split(", ")[0];
@@ -183,6 +188,12 @@ markdown(`Grid search: ${nGrid} two-layer models × ${blocks47.length} blocks in
   `(${(gridMs / nGrid / blocks47.length).toFixed(2)} ms per transient with the waveform). Best: ρ₁ = ${best.model.rho0[0].toPrecision(3)} Ω·m, ` +
   `h₁ = ${best.model.thickness[0].toPrecision(3)} m, ρ₂ = ${best.model.rho0[1].toPrecision(3)} Ω·m, χ²/N = ${(best.chi2 / nData).toPrecision(3)}; ` +
   `the permafrost model: χ²/N = ${(chi2(permafrost) / nData).toPrecision(3)} (N = ${nData}).`);
+const same = { rel: 1e-6, reason: "deterministic forward and grid; only a change to the engine moves it" };
+rec.value("tem20.rankin1.grid_best_chi2_per_n", best.chi2 / nData, { tol: same, note: `two-layer grid of ${nGrid} models, site ${site} TEM-47 blocks` });
+rec.value("tem20.rankin1.grid_best_rho1_ohmm", best.model.rho0[0], { units: "ohm-m", tol: same });
+rec.value("tem20.rankin1.grid_best_h1_m", best.model.thickness[0], { units: "m", tol: same });
+rec.value("tem20.rankin1.grid_best_rho2_ohmm", best.model.rho0[1], { units: "ohm-m", tol: same });
+rec.value("tem20.rankin1.permafrost_chi2_per_n", chi2(permafrost) / nData, { tol: same });
 const rankinSeries = blocks47.flatMap((b, k) => [
   { name: `data ${b.baseFrequency} Hz`, times: b.time, values: b.v, errors: b.noise, kind: "data" as const },
   { name: `grid best ${b.baseFrequency} Hz`, times: b.time, values: toV(rankinPlans[k], best.model), kind: "model" as const },
@@ -223,3 +234,7 @@ const refRows = fs.readdirSync(refDir).filter((f) => f.endsWith(".json")).sort()
   };
 });
 table(refRows, { caption: "Engine vs reference cases (this kernel, this machine)" });
+rec.table("tem20.reference_errors", refRows.map((r) => ({ case: r.case, "max err (time_off)": Number(r["max err (time_off)"]) })),
+  { tol: { rel: 0.05, reason: "the engine's error against empymod; moves only when the engine's discretisation changes" }, note: "the reference README's metric, default plan" });
+rec.table("tem20.reference_ms_per_transient", refRows.map((r) => ({ case: r.case, ms: Number(r["ms per transient"]), "empymod ms": r["empymod (ms)"] })),
+  { note: "best of 5 warm evaluations on the machine that ran it; wall time, not checked" });
