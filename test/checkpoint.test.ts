@@ -9,6 +9,7 @@ import { mulberry32 } from "../src/config";
 import { ValidationError } from "../src/core";
 import { minimize, minimizeAsync, ResumableRun, RunState } from "../src/optim";
 import { addNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
+import type { Survey } from "../src/em";
 import { buildTcn, initBackend, trainModel, TrainHistory } from "../src/tcn";
 
 /**
@@ -93,7 +94,7 @@ test("ResumableRun: the same run as minimize; resumed from a state taken between
 
 const TOY = { module: path.join(root, "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 20 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 19));
-const survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
 const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
 
 function toyProblem(): InversionProblem {

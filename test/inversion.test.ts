@@ -19,11 +19,12 @@ import {
   twoStepInversion,
   validateProblem,
 } from "../src/inversion";
+import type { Survey } from "../src/em";
 
 /** Tests of the inversion plumbing on the analytic stand-in forward (src/inversion/toy.ts). */
 const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 25 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 24));
-const survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
 const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
 
 function toyProblem(model: EarthModel, noise = 0.002, seed = 3): InversionProblem {

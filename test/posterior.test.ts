@@ -21,6 +21,7 @@ import {
   toVector,
   truthCheck,
 } from "../src/inversion";
+import type { Survey } from "../src/em";
 
 /**
  * The posterior of the inversion (src/inversion/posterior.ts) on problems whose posterior is
@@ -30,7 +31,7 @@ import {
  */
 const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 12 }, (_, i) => 1e-5 * Math.pow(10, (2.5 * i) / 11));
-const survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
 
 function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [], rho0: [rho], m: [0], tau: [1e-3], c: [0.5] };

@@ -12,10 +12,11 @@ import * as path from "path";
 import * as v8 from "v8";
 import { checkMemory, memoryLimit, ValidationError } from "../src/core";
 import { batchBytes, compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, estimateSurvey, FAST_OPTIONS, forwardMany, ForwardOptions, parseSurvey } from "../src/em";
+import type { Survey } from "../src/em";
 import { emForward } from "../src/inversion";
 import { buildTcn, checkPredictMemory, checkTrainMemory, fitPredictBatch, initBackend, predictRows, tcnBatchBytes, tcnMemoryLimit, tcnShape, trainModel } from "../src/tcn";
 
-const loop = {
+const loop: Pick<Survey, "source" | "receiver"> = {
   source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 },
   receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
 };

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
 import { loadRankinLocations } from "../src/data";
+import type { Survey } from "../src/em";
 import { compileParameterisation, geometricThicknesses, rankinDatasets, RANKIN_DEFAULT_BLOCKS, toModel } from "../src/inversion";
 import {
   depthOfInvestigation,
@@ -150,7 +151,8 @@ test("LCI on the linear toy problem reaches the closed-form minimiser of data + 
   const obs = truth.map((m, i) => G.map((row, t) => row.reduce((a, w, k) => a + w * m[k], 0) + (((t * 7 + i * 3) % 5) - 2) * 0.004));
   const soundings: LciSounding[] = xs.map((x, i) => ({
     id: `s${i}`, x, y: 0, top: null, start: new Array(L).fill(1),
-    datasets: [{ survey: { times }, observed: obs[i], error: err }],
+    // the toy forward reads only the times; the loop makes it a whole survey
+    datasets: [{ survey: { source: { type: "loop", points: [[-20, -20], [20, -20], [20, 20], [-20, 20]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times }, observed: obs[i], error: err }],
   }));
   const o = { layers: L, firstThickness: first, maxDepth, sigmaVertical: sv, sigmaLateral: sl, d0, maxIterations: 40, tolerance: 0, fdStep: 0.02, doiFraction: 0.9, doiFactor: 2, rhoMin: 1e-3, rhoMax: 1e6 };
   const r = await lci(soundings, { kind: "toy" }, o);
@@ -195,7 +197,7 @@ test("DOI: closed forms of both rules, and deeper over resistive than over condu
   assert.equal(detectabilityDepth([[0.1, 0.1, 5]], [0, 10, 30], 10), 30);
   assert.equal(detectabilityDepth([[0.1, 0.1, 0.1]], [0, 10, 30], 10), 0);
   const times = Array.from({ length: 16 }, (_, k) => 1e-5 * Math.pow(10, (2.5 * k) / 15));
-  const survey = { source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times };
+  const survey: Survey = { source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times };
   const thickness = geometricThicknesses(16, 4, 400);
   const doiOf = (rho: number) => {
     const r = runLciForward({ kind: "lci", forward: { kind: "em" }, key: `doi-${rho}`, datasets: [{ survey, error: times.map(() => 1) }], top: null, thickness, logRho: new Array(16).fill(Math.log10(rho)), fdStep: 0.02 });

@@ -98,7 +98,7 @@ for (const c of cases) {
 // ### Ex fit (paper Fig. 4) and misfit per generation (paper Fig. 5)
 
 // %%
-const times = (problems.middle.datasets[0].survey as { times: number[] }).times;
+const times = problems.middle.datasets[0].survey.times!;
 plot(transientFigure(cases.flatMap((c) => [
   { name: `${c}: data`, times, values: problems[c].datasets[0].observed, kind: "data" as const },
   { name: `${c}: inverted model`, times, values: single[c].predicted[0], kind: "model" as const },

@@ -55,7 +55,7 @@ plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.
   [{ name: "search spread (final DE population), not uncertainty", depth: bR.depth, lower: bR.lower, upper: bR.upper, color: "#d62728" }], { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth }));
 plot(modelBandFigure([{ name: "true", thickness: truth.thickness, values: truth.m, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" }],
   [{ name: "search spread (final DE population), not uncertainty", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }], { title: "Chargeability (paper Fig. 7)", valueLabel: "m", logValue: false, maxDepth: maxDepth }));
-const times = (problem.datasets[0].survey as { times: number[] }).times;
+const times = problem.datasets[0].survey.times!;
 plot(transientFigure([{ name: "data", times, values: problem.datasets[0].observed, kind: "data" }, { name: "inverted model", times, values: r.predicted[0], kind: "model" }],
   { title: "Ex fit (paper Fig. 8)", yLabel: "|Ex| (V/m per A)" }));
 plot(convergenceFigure([{ name: "weighted RMS", y: r.history.rms }, { name: "λ", y: r.history.lambda, dash: "dash" }, { name: "μ_CR", y: r.history.muCR, dash: "dot" }],

@@ -82,7 +82,7 @@ for (const s of siteResults) {
   plot(layeredModelFigure([{ name: "DE step 2 chargeability", thickness: s.de.step2.model.thickness, values: s.de.step2.model.m }],
     { title: `Site ${s.site}: chargeability from step 2 (paper Figs. 12-13)`, valueLabel: "m", logValue: false, maxDepth: 300, height: 320 }));
   const series = s.problem.datasets.flatMap((d, k) => {
-    const t = (d.survey as { times: number[] }).times;
+    const t = d.survey.times!;
     // V (mV/(A m^2)) = -d x 1e3
     const v = (x: ArrayLike<number>) => Array.from(x, (y) => -y * 1e3);
     return [
@@ -129,7 +129,7 @@ plot(layeredModelFigure([
   { name: "true (synthetic)", thickness: wtruth.thickness, values: wtruth.m, dash: "dash", color: "#000000" },
   { name: "DE step 2", thickness: wde.step2.model.thickness, values: wde.step2.model.m, color: "#d62728" },
 ], { title: "SYNTHETIC 19-layer: chargeability", valueLabel: "m", logValue: false, maxDepth: 2000 }));
-const wt = (wproblem.datasets[0].survey as { times: number[] }).times;
+const wt = wproblem.datasets[0].survey.times!;
 plot(transientFigure([
   { name: "synthetic data", times: wt, values: wproblem.datasets[0].observed, errors: wproblem.datasets[0].error, kind: "data" },
   { name: "DE step 2", times: wt, values: wde.step2.predicted[0], kind: "model" },

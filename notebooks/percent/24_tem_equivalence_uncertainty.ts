@@ -102,7 +102,7 @@ for (const c of cases) {
 // %%
 const pr = runs.bottom.posterior!.summary.predictive[0];
 const ds = problems.bottom.datasets[0];
-plot(posteriorPredictiveFigure({ times: (ds.survey as { times: number[] }).times, q05: pr.q05, q50: pr.q50, q95: pr.q95, observed: ds.observed, errors: ds.error, name: "bottom" }, { title: "Posterior-predictive Ex (bottom case): 5-95 % of the predictions of posterior draws", yLabel: "Ex (V/m)" }));
+plot(posteriorPredictiveFigure({ times: ds.survey.times!, q05: pr.q05, q50: pr.q50, q95: pr.q95, observed: ds.observed, errors: ds.error, name: "bottom" }, { title: "Posterior-predictive Ex (bottom case): 5-95 % of the predictions of posterior draws", yLabel: "Ex (V/m)" }));
 
 // %% [markdown]
 // ## 2. A classic equivalence: a thin conductor

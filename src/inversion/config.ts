@@ -2,7 +2,7 @@ import * as path from "path";
 import { boolean, checkKeys, finite, finiteArray, integerInRange, isObject, numberInRange, object, oneOf, show, string, ValidationError } from "../core";
 import { DEFAULT_OPTIONS, parseEarthModel, parseSurvey } from "../em";
 import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
-import { EarthModel } from "./model";
+import type { EarthModel, Survey } from "../em";
 import { DataSet, InversionProblem, MISFIT_KINDS, MisfitKind, validateProblem } from "./objective";
 import { InvertOptions } from "./invert";
 import { parsePosteriorOptions, PosteriorOptions } from "./posterior";
@@ -63,15 +63,16 @@ const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "l
 /**
  * Check the keys of a survey's parts (source, receiver, waveform and its repetition) and parse it
  * with the EM engine, reporting any error under the user's path (`prefix` "surveys[0]" gives
- * "surveys[0].receiver.points").
+ * "surveys[0].receiver.points"). Returns the engine's typed copy.
  */
-export function checkSurvey(s: Record<string, unknown>, prefix: string): void {
+export function checkSurvey(s: Record<string, unknown>, prefix: string): Survey {
   const at = (k: string) => (prefix ? `${prefix}.${k}` : k);
   for (const k of ["source", "receiver", "waveform"]) if (isObject(s[k])) checkKeys(s[k] as Record<string, unknown>, at(k), CASE_KEYS[k]);
   const wf = s.waveform as Record<string, unknown> | undefined;
   if (isObject(wf) && isObject(wf.repetition)) checkKeys(wf.repetition, at("waveform.repetition"), CASE_KEYS["waveform.repetition"]);
+  let survey: Survey;
   try {
-    parseSurvey(s);
+    survey = parseSurvey(s);
   } catch (e) {
     if (e instanceof ValidationError) throw e.field === "survey" ? new ValidationError(prefix || "config", e.detail) : e.under(prefix);
     throw e;
@@ -95,6 +96,7 @@ export function checkSurvey(s: Record<string, unknown>, prefix: string): void {
   if (Array.isArray(src.points)) src.points.forEach((p, i) => far(p, `source.points[${i}]`));
   far(rcv.position, "receiver.position");
   if (Array.isArray(rcv.points)) rcv.points.forEach((p, i) => far(p, `receiver.points[${i}]`));
+  return survey;
 }
 
 /** Accepted range of times and gate edges, in s. */
@@ -288,20 +290,20 @@ export function parseInvertConfig(x: unknown): InvertConfig {
       const f = `surveys[${i}]`;
       object(s, f, SURVEY_ITEM_KEYS, "{source, receiver, times, data}");
       const so = s as Record<string, unknown>;
-      checkSurvey(surveyOf(so), f);
+      const survey = checkSurvey(surveyOf(so), f);
       const n = timesCount(so, f + ".");
       if (synthetic && so.data !== undefined) throw new ValidationError(`${f}.data`, "give data or `synthetic`, not both");
       const d = synthetic ? placeholder(n) : parseData(so.data, `${f}.data`, n);
       const label = so.label === undefined ? undefined : string(so.label, `${f}.label`);
-      datasets.push({ survey: surveyOf(so), ...d, label });
+      datasets.push({ survey, ...d, label });
     });
   } else {
-    checkSurvey(surveyOf(x), "");
+    const survey = checkSurvey(surveyOf(x), "");
     const n = timesCount(x, "");
     if (synthetic && x.data !== undefined) throw new ValidationError("data", "give data or `synthetic`, not both");
     if (!synthetic && x.data === undefined) throw new ValidationError("data", "missing: give {time_off, error}, or `synthetic` with a `model`");
     const d = synthetic ? placeholder(n) : parseData(x.data, "data", n);
-    datasets.push({ survey: surveyOf(x), ...d });
+    datasets.push({ survey, ...d });
   }
   if (x.parameterisation === undefined) throw new ValidationError("parameterisation", "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...}");
   const par = compileParameterisation(x.parameterisation, "parameterisation");

@@ -54,7 +54,9 @@ export function truncateAtSignReversal(datasets: DataSet[], nSigma = 2): DataSet
     const s = Math.sign(d.observed[0]);
     let n = d.observed.findIndex((v, i) => s * v < -nSigma * d.error[i]);
     if (n < 0) n = d.observed.length;
-    const sv = d.survey as { times: number[] };
-    return { ...d, survey: { ...d.survey, times: sv.times.slice(0, n) }, observed: d.observed.slice(0, n), error: d.error.slice(0, n) };
+    const survey = { ...d.survey };
+    if (survey.times) survey.times = survey.times.slice(0, n);
+    if (survey.gates) survey.gates = survey.gates.slice(0, n);
+    return { ...d, survey, observed: d.observed.slice(0, n), error: d.error.slice(0, n) };
   }).filter((d) => d.observed.length > 0);
 }

@@ -1,6 +1,6 @@
-import { batchBytes, compileSurvey, EarthModel as EmModel, FAST_OPTIONS, ForwardOptions, forwardMany, SurveyPlan } from "../em";
+import { batchBytes, compileSurvey, FAST_OPTIONS, forwardMany } from "../em";
+import type { EarthModel, ForwardOptions, Survey, SurveyPlan } from "../em";
 import { checkMemory, ValidationError } from "./errors";
-import { EarthModel } from "./model";
 import { ForwardFn } from "./objective";
 
 /**
@@ -10,7 +10,7 @@ import { ForwardFn } from "./objective";
  * FAST_OPTIONS (within 5e-4 of the reference cases, far below TEM data noise, and about 2.4x
  * faster than the engine's defaults; pass `{"hankel": "auto", "fourier": "key_601_2009"}` for those).
  */
-export function emForward(surveys: Record<string, unknown>[], args?: ForwardOptions): ForwardFn {
+export function emForward(surveys: Survey[], args?: ForwardOptions): ForwardFn {
   const plans: SurveyPlan[] = surveys.map((s, i) => {
     try {
       return compileSurvey(s, { ...FAST_OPTIONS, ...args });
@@ -31,7 +31,7 @@ export function emForward(surveys: Record<string, unknown>[], args?: ForwardOpti
     const out = models.map(() => new Float64Array(n));
     let k = 0;
     for (const plan of plans) {
-      const res = forwardMany(plan, models as EmModel[]);
+      const res = forwardMany(plan, models);
       res.forEach((r, i) => out[i].set(r.time_off!, k));
       k += plan.nTime;
     }

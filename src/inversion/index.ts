@@ -5,7 +5,7 @@
  * final population (not uncertainty), and the seeded synthetic benchmark problems.
  */
 export { ValidationError } from "./errors";
-export type { EarthModel } from "./model";
+export type { EarthModel, Survey } from "../em";
 export { cloneModel, layerTops, valuesAtDepths } from "./model";
 export { compileParameterisation, freeKinds, LOG_KINDS, PARAM_KINDS, searchValues, toModel, toVector } from "./parameterisation";
 export type { FreeParameter, KindSpec, ParamKind, Parameterisation, ParameterisationSpec } from "./parameterisation";

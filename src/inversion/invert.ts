@@ -19,7 +19,7 @@ import {
   RunState,
   WorkerPool,
 } from "../optim";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 import {
   adaptiveLambda,
   createObjective,

@@ -1,14 +1,5 @@
-/**
- * The layered earth as the inversion sees it: the EM engine's `EarthModel` shape
- * ({thickness, rho0, m, tau, c}, thickness one entry shorter than the others).
- */
-export interface EarthModel {
-  thickness: number[];
-  rho0: number[];
-  m: number[];
-  tau: number[];
-  c: number[];
-}
+/** Helpers over the EM engine's layered `EarthModel` ({thickness, rho0, m, tau, c}, thickness one entry shorter). */
+import type { EarthModel } from "../em";
 
 /** Depths of the layer tops (0 first), one per layer. */
 export function layerTops(thickness: ArrayLike<number>): number[] {

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { finiteArray, isObject, show, ValidationError } from "./errors";
-import { EarthModel } from "./model";
+import type { EarthModel, Survey } from "../em";
 import { compileParameterisation, freeKinds, Parameterisation, ParameterisationSpec, searchValues, toModel } from "./parameterisation";
 
 /**
@@ -18,9 +18,9 @@ import { compileParameterisation, freeKinds, Parameterisation, ParameterisationS
 export type MisfitKind = "weighted" | "raw" | "relative";
 export const MISFIT_KINDS: readonly MisfitKind[] = ["weighted", "raw", "relative"];
 
-/** One survey's data: the survey (reference case shape), observed `time_off` and 1-sd errors. */
+/** One survey's data: the EM engine's survey, observed `time_off` and 1-sd errors (one per time or gate). */
 export interface DataSet {
-  survey: Record<string, unknown>;
+  survey: Survey;
   observed: number[];
   /** Absolute standard deviation per gate, in the data's units (> 0). */
   error: number[];
@@ -115,7 +115,7 @@ export function rmsMisfit(dd: number, n: number): number {
   return Math.sqrt(dd / n);
 }
 
-function surveyLength(s: Record<string, unknown>): number | null {
+function surveyLength(s: Survey): number | null {
   if (Array.isArray(s.gates)) return s.gates.length;
   if (Array.isArray(s.times)) return s.times.length;
   return null;

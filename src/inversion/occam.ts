@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 import { WorkerPool } from "../optim";
 import { ValidationError } from "./errors";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 import { createPredictor, dataCount, ForwardFn, InversionProblem, rmsMisfit, splitByDataset, stackedData } from "./objective";
 import { choleskySolve, firstDifferenceGram, normalEquations } from "./linalg";
 import { OBJECTIVE_MODULE } from "./invert";

@@ -1,5 +1,5 @@
 import { finite, isObject, show, ValidationError } from "./errors";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 
 /**
  * Model parameterisation for the inversion (METHODS.md part B): log10 rho0, log10 thickness and

@@ -3,7 +3,7 @@ import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
 import { finiteDifferenceJacobian, flattenDraws, linearisedCovariance, quantileSorted, sampleAsync, SampleResult } from "../sampling";
 import { isObject, show, ValidationError } from "./errors";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 import { createPredictor, dataMisfit, ForwardFn, InversionProblem, makeForward, roughness, splitByDataset, stackedData, validateProblem } from "./objective";
 import { FreeParameter, Parameterisation, toModel } from "./parameterisation";
 import { depthBand, DepthBand, depthGrid, quantile } from "./uncertainty";

@@ -1,7 +1,7 @@
 import { mulberry32 } from "../config";
 import { CONVERGED_OPTIONS } from "../em";
 import { emForward } from "./forward";
-import { EarthModel } from "./model";
+import type { EarthModel, Point2, Source, Survey } from "../em";
 import { DataSet, InversionProblem } from "./objective";
 import { compileParameterisation, ParameterisationSpec, toVector } from "./parameterisation";
 import { addNoise } from "./synthetic";
@@ -53,18 +53,18 @@ function logspace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.pow(10, a + ((b - a) * i) / (n - 1)));
 }
 
-function rotate([x, y]: number[], th: number): number[] {
+function rotate([x, y]: Point2, th: number): Point2 {
   return [x * Math.cos(th) - y * Math.sin(th), x * Math.sin(th) + y * Math.cos(th)];
 }
 
 /** The survey of kind k (index into SURVEY_KINDS), geometry jittered by rnd. */
-export function benchmarkSurvey(k: number, rnd: () => number): Record<string, unknown> {
+export function benchmarkSurvey(k: number, rnd: () => number): Survey {
   const wireT = logspace(-5, -2, 20);
   const loopT = logspace(-5, -3, 18);
   const half = 400 + 200 * rnd();
   const th = (rnd() - 0.5) * Math.PI;
-  const wire = (pts: number[][]) => ({ type: "wire", points: pts, current: 10 });
-  const loop = (a: number) => ({ type: "loop", points: [[-a, -a], [a, -a], [a, a], [-a, a]], current: 3 });
+  const wire = (pts: Point2[]): Source => ({ type: "wire", points: pts, current: 10 });
+  const loop = (a: number): Source => ({ type: "loop", points: [[-a, -a], [a, -a], [a, a], [-a, a]], current: 3 });
   switch (k % SURVEY_KINDS.length) {
     case 0:
       return { source: wire([[-half, 0], [half, 0]]), receiver: { type: "point", position: [0, 300 + 300 * rnd()], component: "Ex" }, times: wireT };
@@ -109,7 +109,7 @@ export function syntheticProblem(seed: number, i: number): SyntheticProblem {
   const rnd = mulberry32((seed * 7919 + i * 104729) >>> 0);
   const kindIndex = i % SURVEY_KINDS.length;
   const survey = benchmarkSurvey(kindIndex, rnd);
-  const isLoop = (survey.source as { type: string }).type === "loop";
+  const isLoop = survey.source.type === "loop";
   const layers = LAYER_COUNTS[Math.floor(rnd() * LAYER_COUNTS.length)];
   const ipLayers = new Set<number>();
   const nIp = rnd() < 0.6 ? 1 : 2;

@@ -2,7 +2,7 @@ import * as path from "path";
 import { CONVERGED_OPTIONS } from "../em";
 import { InvertConfig } from "./config";
 import { emForward } from "./forward";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 import { createObjective, DataSet, ForwardFn, InversionProblem, makeForward, rmsMisfit, dataCount, validateProblem } from "./objective";
 import { toVector } from "./parameterisation";
 import { WorkerPool } from "../optim";

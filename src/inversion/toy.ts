@@ -1,4 +1,5 @@
-import { EarthModel } from "./model";
+import type { EarthModel, Survey } from "../em";
+import { ValidationError } from "./errors";
 import { ForwardFn } from "./objective";
 
 /**
@@ -8,8 +9,11 @@ import { ForwardFn } from "./objective";
  * (a diffusion-depth look-alike), minus a Cole-Cole-like decay of each layer's chargeability.
  * Surveys need `times`; `args.scale` multiplies the output (default 1).
  */
-export function toyForward(surveys: Record<string, unknown>[], args?: { scale?: number }): ForwardFn {
-  const times = surveys.map((s) => (s.times as number[]).slice());
+export function toyForward(surveys: Survey[], args?: { scale?: number }): ForwardFn {
+  const times = surveys.map((s, i) => {
+    if (!s.times) throw new ValidationError(`datasets[${i}].times`, "the toy forward needs the survey's times");
+    return s.times.slice();
+  });
   const scale = args?.scale ?? 1;
   return (models: EarthModel[]) =>
     models.map((model) => {

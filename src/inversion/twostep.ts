@@ -1,7 +1,7 @@
 import { ValidationError } from "./errors";
 import { invert, InversionResult, InvertOptions } from "./invert";
 import { InversionProblem } from "./objective";
-import { EarthModel } from "./model";
+import type { EarthModel } from "../em";
 
 /**
  * The paper's two-step field workflow (seed sect. 3.1): step 1 inverts resistivity and thickness

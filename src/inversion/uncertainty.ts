@@ -1,4 +1,5 @@
-import { EarthModel, valuesAtDepths } from "./model";
+import type { EarthModel } from "../em";
+import { valuesAtDepths } from "./model";
 import { Parameterisation, toModel } from "./parameterisation";
 
 /** Spread of one free parameter over a set of models (a final population, or repeated runs). */

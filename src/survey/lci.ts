@@ -1,5 +1,5 @@
 import * as crypto from "crypto";
-import { DataSet, EarthModel, geometricThicknesses, makeForward } from "../inversion";
+import { DataSet, EarthModel, geometricThicknesses, makeForward, Survey } from "../inversion";
 import { choleskySolve as spdSolve } from "../optim";
 import { finite, isObject, rejectUnknown, show, ValidationError } from "./errors";
 import type { ForwardKind, TopLayers } from "./format";
@@ -123,7 +123,7 @@ export interface LciForwardTask {
   kind: "lci";
   forward: { kind: ForwardKind; options?: Record<string, unknown> };
   key: string;
-  datasets: { survey: Record<string, unknown>; error: number[] }[];
+  datasets: { survey: Survey; error: number[] }[];
   top: TopLayers | null;
   thickness: number[];
   logRho: number[];
