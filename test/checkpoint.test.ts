@@ -400,3 +400,95 @@ test("geoinv tem invert --checkpoint, two-step: one file per step; SIGTERM in st
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** metrics.json of a tcn verb without wall time. */
+function tcnMetrics(dir: string): Record<string, unknown> {
+  const m = JSON.parse(fs.readFileSync(path.join(dir, "metrics.json"), "utf8"));
+  delete m.seconds;
+  return m;
+}
+
+function sameFiles(a: string, b: string, names: string[]): void {
+  for (const n of names) assert.ok(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), `same ${n}`);
+}
+
+test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM during the TCN on the wells exits 143, --resume replays the pre-training, continues and equals the uninterrupted run", async () => {
+  const dir = tmpDir();
+  try {
+    const cfg = path.join(dir, "cfg.json");
+    fs.writeFileSync(cfg, JSON.stringify({
+      seed: 1,
+      source: { data: { name: "marmousi2", traceStep: 20 }, split: { counts: [12, 6, 20] }, model: { channels: [3, 4, 4] }, train: { epochs: 6 } },
+      target: { data: { name: "overthrust", traceStep: 8 } },
+      finetune: { epochs: 12 },
+      direct: { epochs: 30 },
+    }));
+    const refDir = path.join(dir, "ref");
+    const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const out = path.join(dir, "o");
+    const ck = path.join(dir, "tr.ckpt");
+    const args = ["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const r = await interruptWhenExists(args, `${ck}.direct`);
+    assert.equal(r.code, 143, r.err);
+    assert.equal(JSON.parse(fs.readFileSync(`${ck}.pretrain`, "utf8")).epoch, 6, "the finished pre-training's file holds its last epoch");
+    const epoch = JSON.parse(fs.readFileSync(`${ck}.direct`, "utf8")).epoch;
+    assert.ok(epoch >= 1 && epoch < 30, `direct checkpoint at epoch ${epoch}`);
+    assert.ok(!fs.existsSync(`${ck}.transfer`) && !fs.existsSync(ck));
+    assert.ok(!fs.existsSync(path.join(out, "metrics.json")), "an interrupted run writes no results");
+    // an existing checkpoint needs --resume; --resume needs one; another training's is refused
+    const e1 = geoinv(args);
+    assert.equal(e1.status, 2);
+    assert.match(e1.stderr, /--checkpoint: .*tr\.ckpt\.pretrain exists; pass --resume/);
+    const e2 = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", path.join(dir, "none"), "--resume"]);
+    assert.equal(e2.status, 2);
+    assert.match(e2.stderr, /--resume: no checkpoint of this run exists \(.*none\.<stage>, stages pretrain, direct, transfer\)/);
+    const e3 = geoinv([...args, "--resume", "--seed", "2"]);
+    assert.equal(e3.status, 2);
+    // --seed is the run's seed (the direct and transfer trainings), not the pre-training's (source.seed)
+    assert.match(e3.stderr, /--checkpoint: .*tr\.ckpt\.direct was written by another training/);
+    const again = geoinv([...args, "--resume"]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(tcnMetrics(out), tcnMetrics(refDir));
+    sameFiles(out, refDir, ["pretrained/weights.bin", "direct/weights.bin", "transfer/weights.bin"]);
+    for (const s of ["pretrain", "direct", "transfer"]) assert.ok(!fs.existsSync(`${ck}.${s}`), `${s} checkpoint removed once the results are written`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("geoinv tcn transfer (well target) --checkpoint-every 1: SIGTERM in the leave-out trainings, --resume equals the uninterrupted run", async () => {
+  const dir = tmpDir();
+  try {
+    const example = JSON.parse(fs.readFileSync(path.join(root, "examples", "tcn_transfer_volve.json"), "utf8"));
+    const cfg = path.join(dir, "cfg.json");
+    fs.writeFileSync(cfg, JSON.stringify({
+      ...example,
+      seeds: 2,
+      source: { data: { name: "marmousi2", freqHz: "auto", dt: 0.004, traceStep: 20 }, split: { counts: [12, 6, 20] }, window: { length: 32, perTrace: 1 }, model: { channels: [3, 4, 4] }, train: { epochs: 3 } },
+      window: { length: 24, stride: 8 },
+      finetune: { epochs: 3 },
+      direct: { epochs: 20 },
+      leaveOut: { folds: 2, seeds: 1 },
+    }));
+    const refDir = path.join(dir, "ref");
+    const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const out = path.join(dir, "o");
+    const ck = path.join(dir, "well.ckpt");
+    const args = ["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const r = await interruptWhenExists(args, `${ck}.leaveout1s0-direct`);
+    assert.equal(r.code, 143, r.err);
+    for (const s of ["pretrain", "blind0-direct", "blind0-transfer", "blind1-direct", "blind1-transfer", "leaveout0s0-direct", "leaveout0s0-transfer"]) {
+      assert.ok(fs.existsSync(`${ck}.${s}`), `${s} finished and kept`);
+    }
+    assert.ok(!fs.existsSync(`${ck}.final-direct`));
+    const again = geoinv([...args, "--resume"]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(tcnMetrics(out), tcnMetrics(refDir));
+    sameFiles(out, refDir, ["pretrained/weights.bin", "direct/weights.bin", "transfer/weights.bin", "apply0_transfer.npy", "apply1_direct.npy"]);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith("well.ckpt")), [], "the checkpoints are removed once the results are written");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,7 @@ import { assertFinite, atomicWriteFile, OutputDir, resultJson } from "../core";
 import { RunSize } from "../config";
 import { toNpy } from "../data";
 import { epochProgress } from "../display";
-import { EpochLog, initBackend, MODEL_NAMES, runWellTransfer, saveTcn, wellMetricsJson, wellTransferConfig, WellTransferResult } from "../tcn";
+import { EpochLog, initBackend, MODEL_NAMES, runWellTransfer, saveTcn, TrainCheckpoint, wellMetricsJson, wellTransferConfig, WellTransferResult, wellTransferStages } from "../tcn";
 import { withOutputDir } from "./io";
 import { CliIO, ParsedArgs, UsageError } from "./registry";
 
@@ -49,8 +49,22 @@ export function blindTable(r: WellTransferResult): string {
  * --freeze and --normalization override the config; synthetic-target flags are rejected.
  * `prepareOut` checks and prepares --out once the config and flags are valid (before any work);
  * everything is written into its staging area and moved into place only when the run succeeds.
+ * `ck.flags` reads --checkpoint/--checkpoint-every/--resume for the run's trainings
+ * (wellTransferStages: a file FILE.<stage> per training), `ck.onSignal` exits on a signal between
+ * trainings (it returns its remover), and `ck.remove` removes the files once the results are written.
  */
-export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSize, prepareOut: () => OutputDir, io: CliIO): Promise<number> {
+export async function wellTransferVerb(
+  raw: unknown,
+  a: ParsedArgs,
+  size: RunSize,
+  prepareOut: () => OutputDir,
+  ck: {
+    flags: (a: ParsedArgs, out: OutputDir, stages: string[]) => TrainCheckpoint | undefined;
+    onSignal: (c: TrainCheckpoint | undefined) => () => void;
+    remove: (c: TrainCheckpoint | undefined, stages: string[]) => void;
+  },
+  io: CliIO,
+): Promise<number> {
   for (const k of SYNTHETIC_ONLY) {
     if (a.flags[k] !== undefined) throw new UsageError(`--${k} does not apply to a well target (target.kind "well"); name the files in the config's target instead`);
   }
@@ -72,13 +86,19 @@ export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSiz
   }
   if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
   const outDir = prepareOut();
-  const msg = await withOutputDir(outDir, async () => {
+  const stages = wellTransferStages(cfg);
+  const checkpoint = ck.flags(a, outDir, stages);
+  const release = ck.onSignal(checkpoint);
+  let msg: string;
+  try {
+    msg = await withOutputDir(outDir, async () => {
     const out = outDir.staging;
     const be = await initBackend();
     const bars: Record<string, (l: EpochLog) => void> = {};
     const r = await runWellTransfer(cfg, {
       onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
       onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+      checkpoint,
   });
   const files: string[] = [];
   r.final.sections.forEach((s, k) => {
@@ -108,6 +128,11 @@ export async function wellTransferVerb(raw: unknown, a: ParsedArgs, size: RunSiz
   await saveTcn(r.final.bundles.transfer, outDir.path("transfer"));
   return blindTable(r) + `wrote ${outDir.finalPath(f)}, the models (direct/, transfer/${r.pretrain ? ", pretrained/" : ""}) and ${files.length} prediction files in ${outDir.dir}\n`;
   });
+  } finally {
+    release();
+  }
+  // the models, predictions and metrics are written: the checkpoints have served
+  ck.remove(checkpoint, stages);
   io.stdout(msg);
   return 0;
 }

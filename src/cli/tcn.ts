@@ -21,9 +21,11 @@ import {
   runPretrain,
   runTransfer,
   saveTcn,
+  stageCheckpointFile,
   TrainCheckpoint,
   TransferConfig,
   transferPreset,
+  transferStages,
 } from "../tcn";
 import { outDirectory, readJsonFile, withOutputDir } from "./io";
 import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
@@ -221,11 +223,12 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * `--checkpoint FILE`, `--checkpoint-every K`, `--resume` (undefined without any of them; the file
- * defaults to OUT/checkpoint.json), checked once --out is prepared and before any training.
+ * defaults to OUT/checkpoint.json), checked once --out is prepared and before any training. A run
+ * of several trainings (`stages`, tcn transfer) keeps one file per training, FILE.<stage>.
  */
-function checkpointFlags(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undefined {
+export function checkpointFlags(a: ParsedArgs, out: OutputDir, stages?: string[]): TrainCheckpoint | undefined {
   try {
-    return checkpointOf(a, out);
+    return checkpointOf(a, out, stages);
   } catch (e) {
     // nothing is left behind: the output directory was prepared for this run
     out.abort();
@@ -233,18 +236,51 @@ function checkpointFlags(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undef
   }
 }
 
-function checkpointOf(a: ParsedArgs, out: OutputDir): TrainCheckpoint | undefined {
+function checkpointOf(a: ParsedArgs, out: OutputDir, stages?: string[]): TrainCheckpoint | undefined {
   const given = str(a, "checkpoint");
   const every = num(a, "checkpoint-every", 1, 1e6, true);
   const resume = a.flags.resume === true;
   if (given === undefined && every === undefined && !resume) return undefined;
   const file = checkOutputFile(given ?? path.join(out.dir, "checkpoint.json"), { inputs: [str(a, "config"), str(a, "seismic"), str(a, "impedance")] });
-  if (path.dirname(file) === path.resolve(out.dir) && /^(model|metrics\.json)$/.test(path.basename(file))) {
+  if (path.dirname(file) === path.resolve(out.dir) && /^(model|metrics\.json|pretrained|direct|transfer|apply\d+_\w+\.npy)$/.test(path.basename(file))) {
     throw new ValidationError("--checkpoint", `${file} is one of the verb's outputs; choose another name`);
   }
-  if (!resume && fs.existsSync(file)) throw new ValidationError("--checkpoint", `${file} exists; pass --resume to continue from it, or delete it to start afresh`);
-  if (resume && !fs.existsSync(file)) throw new ValidationError("--checkpoint", `--resume: ${file} does not exist (nothing to resume from; run without --resume to start)`);
+  const files = checkpointFiles(file, stages);
+  const present = files.filter((f) => fs.existsSync(f));
+  if (!resume && present.length) throw new ValidationError("--checkpoint", `${present[0]} exists; pass --resume to continue from it, or delete it to start afresh`);
+  if (resume && !present.length) {
+    const what = stages ? `no checkpoint of this run exists (${file}.<stage>, stages ${stages.join(", ")})` : `${file} does not exist`;
+    throw new ValidationError("--checkpoint", `--resume: ${what} (nothing to resume from; run without --resume to start)`);
+  }
   return { file, every: every ?? 1, resume, field: "--checkpoint", onSignal: (sig) => process.exit(SIGNAL_EXIT[sig]) };
+}
+
+/**
+ * Between the trainings of a multi-training run (evaluation, loading, the next model's set-up), a
+ * SIGINT/SIGTERM exits 130/143 at once: every finished training's file is complete. During a
+ * training its own listener (trainModel) is also installed, and this one leaves the signal to it,
+ * so the state at the end of the epoch is written first. Returns the function that removes it.
+ */
+function exitOnSignalBetweenTrainings(ck: TrainCheckpoint | undefined): () => void {
+  if (!ck) return () => undefined;
+  const hs = (["SIGINT", "SIGTERM"] as const).map((sig) => {
+    const h = () => {
+      if (process.listenerCount(sig) === 1) process.exit(SIGNAL_EXIT[sig]);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  return () => hs.forEach(([sig, h]) => process.removeListener(sig, h));
+}
+
+/** The files of a checkpoint: FILE, or FILE.<stage> per training of a multi-training run. */
+export function checkpointFiles(file: string, stages?: string[]): string[] {
+  return stages ? stages.map((s) => stageCheckpointFile(file, s)) : [file];
+}
+
+/** Remove a run's checkpoint files once its results are written (they have served). */
+export function removeCheckpoint(ck: TrainCheckpoint | undefined, stages?: string[]): void {
+  if (ck) for (const f of checkpointFiles(ck.file, stages)) fs.rmSync(f, { force: true });
 }
 
 const CHECKPOINT_HELP =
@@ -301,7 +337,7 @@ export const tcnVerbs: Verb[] = [
       return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
       // the model and metrics are written: the checkpoint has served
-      if (checkpoint) fs.rmSync(checkpoint.file, { force: true });
+      removeCheckpoint(checkpoint);
       io.stdout(msg);
       return 0;
     },
@@ -348,7 +384,7 @@ export const tcnVerbs: Verb[] = [
       return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
       // the model and metrics are written: the checkpoint has served
-      if (checkpoint) fs.rmSync(checkpoint.file, { force: true });
+      removeCheckpoint(checkpoint);
       io.stdout(msg);
       return 0;
     },
@@ -445,9 +481,13 @@ export const tcnVerbs: Verb[] = [
     usage:
       "geoinv tcn transfer [--config FILE] [--quick|--full] --out DIR [--pretrained DIR]\n" +
       "                    [--data overthrust] [--seismic F.npy --impedance F.npy] [--wells LIST | --n-wells 5] [--freeze K]\n" +
-      "                    [--normalization target|source] [--epochs N] [--lr X] [--seed S]\n\n" +
+      "                    [--normalization target|source] [--epochs N] [--lr X] [--seed S]\n" +
+      "                    [--checkpoint-every K] [--checkpoint FILE] [--resume]\n\n" +
       COMMON +
       "  --pretrained DIR  reuse a saved pre-trained model (else pre-train as configured in 'source')\n" +
+      CHECKPOINT_HELP +
+      "                  Each training of the run (pretrain, direct, transfer; per seed and fold for a well target)\n" +
+      "                  has its own file FILE.<stage>; a finished training is replayed from its file.\n" +
       "Config fields: seed, source (a pretrain config), pretrained, target {data, wells}, finetune {epochs, batchSize, lr,\n" +
       "weightDecay, patience, freezeBlocks, normalization}, direct {epochs, batchSize, lr, weightDecay, patience}.\n" +
       "--epochs/--lr apply to fine-tuning. Writes DIR/pretrained/, DIR/direct/, DIR/transfer/ and DIR/metrics.json:\n" +
@@ -455,13 +495,18 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const a = parseArgs(args, { ...SIZE, known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS] });
+      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const raw = readConfig(a);
-      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, () => outDir(a), io);
+      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, () => outDir(a), { flags: checkpointFlags, onSignal: exitOnSignalBetweenTrainings, remove: removeCheckpoint }, io);
       const cfg = transferConfig(a, size);
       const out = outDir(a);
-      const msg = await withOutputDir(out, async () => {
+      const stages = transferStages(cfg);
+      const checkpoint = checkpointFlags(a, out, stages);
+      const release = exitOnSignalBetweenTrainings(checkpoint);
+      let msg: string;
+      try {
+        msg = await withOutputDir(out, async () => {
         const be = await initBackend();
         const reps: Record<string, ReturnType<typeof epochProgress>> = {};
         const t0 = Date.now();
@@ -470,6 +515,7 @@ export const tcnVerbs: Verb[] = [
           run = await runTransfer(cfg, {
             onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
             onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+            checkpoint,
           });
         } catch (e) {
           throw wellsField(e, a);
@@ -507,6 +553,11 @@ export const tcnVerbs: Verb[] = [
           `wrote ${out.finalPath(f)}\n`
       );
       });
+      } finally {
+        release();
+      }
+      // the models and metrics are written: the checkpoints have served
+      removeCheckpoint(checkpoint, stages);
       io.stdout(msg);
       return 0;
     },

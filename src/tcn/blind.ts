@@ -26,7 +26,7 @@ import {
 import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
-import { EpochLog, TrainHistory } from "./train";
+import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
 import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, FitOptions, fitTcn, invert } from "./workflow";
 import { mergeConfig, TrainSettings } from "./experiment";
 
@@ -485,7 +485,7 @@ export interface WindowPretrain {
 }
 
 /** Pre-train on synthetic windows (SourceConfig) and score on windows of held-out traces. */
-export async function pretrainWindows(src: SourceConfig, freqHz: number, seed: number, onEpoch?: (l: EpochLog) => void): Promise<WindowPretrain> {
+export async function pretrainWindows(src: SourceConfig, freqHz: number, seed: number, onEpoch?: (l: EpochLog) => void, checkpoint?: TrainCheckpoint): Promise<WindowPretrain> {
   await initBackend();
   const spec: DatasetSpec = { ...src.data, freqHz };
   const data = loadDataset(spec);
@@ -504,7 +504,7 @@ export async function pretrainWindows(src: SourceConfig, freqHz: number, seed: n
   const teIdx = Array.from({ length: nTe }, (_, i) => nTr + nVa + i);
   const t = src.train;
   const { bundle, history } = await fitTcn(all, trIdx, vaIdx.length ? vaIdx : undefined, {
-    epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: t.patience, seed, onEpoch,
+    epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: t.patience, seed, onEpoch, checkpoint,
     config: { ...src.model, seed: src.model.seed ?? seed },
     meta: { source: all.description, freqHz, windows: { length: L, train: nTr, val: nVa, test: nTe } },
   });
@@ -571,6 +571,8 @@ export interface FoldOptions {
   onEpoch?: (stage: string, l: EpochLog) => void;
   /** Keep the two trained bundles (else they are disposed). */
   keep?: boolean;
+  /** Checkpoints of the two trainings (stageCheckpoint names FILE.<stage>-direct and FILE.<stage>-transfer). */
+  checkpoint?: { base: TrainCheckpoint; stage: string };
 }
 
 /**
@@ -595,10 +597,12 @@ export async function runFold(o: FoldOptions): Promise<FoldRun & { bundles?: { d
   const direct = await fitTcn(ds, all, undefined, {
     epochs: dr.epochs, batchSize: dr.batchSize, lr: dr.lr, weightDecay: dr.weightDecay, patience: null, seed: o.seed,
     config: { ...o.pretrained.config, seed: o.seed }, onEpoch: (l) => o.onEpoch?.("direct", l),
+    checkpoint: o.checkpoint && stageCheckpoint(o.checkpoint.base, `${o.checkpoint.stage}-direct`),
   });
   const fopts: FinetuneOptions = {
     epochs: ft.epochs, batchSize: ft.batchSize, lr: ft.lr, weightDecay: ft.weightDecay, patience: null, seed: o.seed,
     freezeBlocks: ft.freezeBlocks, normalization: ft.normalization, onEpoch: (l) => o.onEpoch?.("transfer", l),
+    checkpoint: o.checkpoint && stageCheckpoint(o.checkpoint.base, `${o.checkpoint.stage}-transfer`),
   };
   const transfer = await finetuneTcn(o.pretrained, ds, all, undefined, fopts);
   const x = [matched.well];
@@ -692,13 +696,30 @@ export interface WellTransferResult {
 export type WellStage = "pretrain" | "blind" | "leave-out" | "final";
 
 /**
+ * The trainings of a well-transfer run, in order, as named in its checkpoint files (FILE.<stage>,
+ * see stageCheckpoint): the pre-training (only without a saved model), then per blind-test seed k
+ * `blind<k>-direct` and `blind<k>-transfer`, per leave-out block b and seed k `leaveout<b>s<k>-...`,
+ * and `final-direct`, `final-transfer`.
+ */
+export function wellTransferStages(cfg: WellTransferConfig, hasPretrained = false): string[] {
+  const pair = (s: string) => [`${s}-direct`, `${s}-transfer`];
+  const out = hasPretrained || cfg.pretrained ? [] : ["pretrain"];
+  for (let k = 0; k < cfg.seeds; k++) out.push(...pair(`blind${k}`));
+  for (let b = 0; b < cfg.leaveOut.folds; b++) for (let k = 0; k < cfg.leaveOut.seeds; k++) out.push(...pair(`leaveout${b}s${k}`));
+  out.push(...pair("final"));
+  return out;
+}
+
+/**
  * The whole issue-8 workflow from a config: measure the dominant frequency, pre-train on synthetic
  * windows (or load `pretrained`, or use hooks.pretrained), run the blind test over seeds, the
- * leave-window-out blocks, then train on the whole log and invert the target's sections.
+ * leave-window-out blocks, then train on the whole log and invert the target's sections. With
+ * `checkpoint`, every training saves its state into FILE.<stage> (wellTransferStages) and, resuming,
+ * continues from it: the same models and scores as an uninterrupted run.
  */
 export async function runWellTransfer(
   cfg: WellTransferConfig,
-  hooks: { pretrained?: TcnBundle; onStage?: (s: WellStage, detail: string) => void; onEpoch?: (stage: string, l: EpochLog) => void } = {},
+  hooks: { pretrained?: TcnBundle; onStage?: (s: WellStage, detail: string) => void; onEpoch?: (stage: string, l: EpochLog) => void; checkpoint?: TrainCheckpoint } = {},
 ): Promise<WellTransferResult> {
   await initBackend();
   const t0 = Date.now();
@@ -710,15 +731,16 @@ export async function runWellTransfer(
   if (!pretrained && cfg.pretrained) pretrained = await loadTcn(cfg.pretrained);
   if (!pretrained) {
     hooks.onStage?.("pretrain", `${cfg.source.data.name} at ${freqHz} Hz, windows of ${cfg.source.window.length}`);
-    pretrain = await pretrainWindows(cfg.source, freqHz, cfg.seed, (l) => hooks.onEpoch?.("pretrain", l));
+    pretrain = await pretrainWindows(cfg.source, freqHz, cfg.seed, (l) => hooks.onEpoch?.("pretrain", l), stageCheckpoint(hooks.checkpoint, "pretrain"));
     pretrained = pretrain.bundle;
   }
   const n = target.timeMs.length;
   const common = { pretrained, target, freqHz, window: cfg.window, finetune: cfg.finetune, direct: cfg.direct, onEpoch: hooks.onEpoch };
+  const ck = (stage: string) => (hooks.checkpoint ? { checkpoint: { base: hooks.checkpoint, stage } } : {});
   const blindRuns: FoldRun[] = [];
   for (let k = 0; k < cfg.seeds; k++) {
     hooks.onStage?.("blind", `seed ${cfg.seed + k} (${k + 1}/${cfg.seeds})`);
-    blindRuns.push(await runFold({ ...common, labelled: target.labelled, scored: target.heldOut, seed: cfg.seed + k }));
+    blindRuns.push(await runFold({ ...common, ...ck(`blind${k}`), labelled: target.labelled, scored: target.heldOut, seed: cfg.seed + k }));
   }
   const leaveOut: LeaveOutBlock[] = [];
   const K = cfg.leaveOut.folds;
@@ -730,13 +752,13 @@ export async function runWellTransfer(
     const rr: FoldRun[] = [];
     for (let k = 0; k < cfg.leaveOut.seeds; k++) {
       hooks.onStage?.("leave-out", `block ${b + 1}/${K} (${target.timeMs[lo]}-${target.timeMs[hi - 1]} ms), seed ${cfg.seed + k}`);
-      rr.push(await runFold({ ...common, labelled, scored, seed: cfg.seed + k }));
+      rr.push(await runFold({ ...common, ...ck(`leaveout${b}s${k}`), labelled, scored, seed: cfg.seed + k }));
     }
     leaveOut.push({ fromMs: target.timeMs[lo], toMs: target.timeMs[hi - 1], samples: [lo, hi], windows: rr[0].windows, summary: summarise(rr), runs: rr });
   }
   hooks.onStage?.("final", "whole log, then the sections");
   const allIdx = Array.from({ length: n }, (_, i) => i);
-  const fin = await runFold({ ...common, labelled: allIdx, scored: allIdx, seed: cfg.seed, keep: true });
+  const fin = await runFold({ ...common, ...ck("final"), labelled: allIdx, scored: allIdx, seed: cfg.seed, keep: true });
   const bundles = fin.bundles!;
   delete fin.bundles;
   const sections = target.apply.map((a, i) => {

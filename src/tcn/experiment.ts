@@ -12,7 +12,7 @@ import {
 import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
-import { EpochLog, TrainCheckpoint, TrainHistory } from "./train";
+import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
 import { evaluateTcn, Evaluation, FinetuneOptions, fitTcn, FitOptions, transferExperiment, TransferResult } from "./workflow";
 
 /**
@@ -173,13 +173,23 @@ export interface TransferRun {
 }
 
 /**
+ * The trainings of a transfer run, in order, as named in its checkpoint files (FILE.<stage>, see
+ * stageCheckpoint): the pre-training only when no saved model is used.
+ */
+export function transferStages(cfg: TransferConfig, hasPretrained = false): string[] {
+  return [...(hasPretrained || cfg.pretrained ? [] : ["pretrain"]), "direct", "transfer"];
+}
+
+/**
  * Run the whole Table-1 experiment from a config: pre-train (or load `pretrained`, or use the bundle
  * passed in), then the pre-trained model applied directly, the TCN trained from scratch on the wells,
- * and the transfer model, all scored over the whole target section.
+ * and the transfer model, all scored over the whole target section. With `checkpoint`, each training
+ * saves its state into FILE.<stage> (transferStages) and, resuming, continues from it: the same
+ * models and scores as an uninterrupted run.
  */
 export async function runTransfer(
   cfg: TransferConfig,
-  hooks: { pretrained?: TcnBundle; onEpoch?: (stage: string, l: EpochLog) => void; onStage?: (s: string) => void } = {},
+  hooks: { pretrained?: TcnBundle; onEpoch?: (stage: string, l: EpochLog) => void; onStage?: (s: string) => void; checkpoint?: TrainCheckpoint } = {},
 ): Promise<TransferRun> {
   await initBackend();
   let pretrained = hooks.pretrained;
@@ -187,7 +197,7 @@ export async function runTransfer(
   if (!pretrained && cfg.pretrained) pretrained = await loadTcn(cfg.pretrained);
   if (!pretrained) {
     hooks.onStage?.("pretrain");
-    pretrain = await runPretrain(cfg.source, { onEpoch: (l) => hooks.onEpoch?.("pretrain", l) });
+    pretrain = await runPretrain(cfg.source, { onEpoch: (l) => hooks.onEpoch?.("pretrain", l), checkpoint: stageCheckpoint(hooks.checkpoint, "pretrain") });
     pretrained = pretrain.bundle;
   }
   const target = loadDataset(cfg.target.data);
@@ -195,6 +205,7 @@ export async function runTransfer(
   let stage = "";
   const ft: FinetuneOptions = {
     ...trainOpts(cfg.finetune, cfg.seed, (l) => hooks.onEpoch?.(stage, l)),
+    checkpoint: stageCheckpoint(hooks.checkpoint, "transfer"),
     freezeBlocks: cfg.finetune.freezeBlocks,
     normalization: cfg.finetune.normalization,
   };
@@ -203,7 +214,7 @@ export async function runTransfer(
     target,
     wells,
     finetune: ft,
-    direct: { ...trainOpts(cfg.direct, cfg.seed, (l) => hooks.onEpoch?.(stage, l)), config: { ...pretrained.config, seed: cfg.seed } },
+    direct: { ...trainOpts(cfg.direct, cfg.seed, (l) => hooks.onEpoch?.(stage, l)), checkpoint: stageCheckpoint(hooks.checkpoint, "direct"), config: { ...pretrained.config, seed: cfg.seed } },
     onStage: (s) => {
       stage = s;
       hooks.onStage?.(s);

@@ -10,7 +10,7 @@ export { pointwise, seededDropout, TemporalBlock, WeightNormConv1D, weightNorm }
 export type { Padding, TemporalBlockArgs, WeightNormConv1DArgs } from "./layers";
 export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights, receptiveField, tcnConfig } from "./model";
 export type { TcnConfig } from "./model";
-export { evaluateLoss, predictRows, rowsToTensor, trainModel } from "./train";
+export { evaluateLoss, predictRows, rowsToTensor, stageCheckpoint, stageCheckpointFile, trainModel } from "./train";
 export { checkPredictMemory, checkTrainMemory, fitPredictBatch, tcnBatchBytes, tcnMemoryLimit, tcnShape, WASM_MEMORY_BYTES } from "./resources";
 export type { ConvShape } from "./resources";
 export type { EpochLog, TraceSet, TrainCheckpoint, TrainHistory, TrainOptions } from "./train";
@@ -20,7 +20,7 @@ export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlo
 export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
 export { checkPhysics, physicsMisfit, physicsTerm, synthesizeStandardized } from "./physics";
 export type { PhysicsOptions } from "./physics";
-export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset } from "./experiment";
+export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset, transferStages } from "./experiment";
 export type { PretrainConfig, PretrainResult, TrainSettings, TransferConfig, TransferRun, WellsSpec } from "./experiment";
 export {
   disposeWellTransfer,
@@ -40,6 +40,7 @@ export {
   wellTargetSpec,
   wellTransferConfig,
   wellTransferPreset,
+  wellTransferStages,
 } from "./blind";
 export type {
   AppliedSection,

@@ -74,6 +74,25 @@ export interface TrainCheckpoint {
 
 const TRAIN_CHECKPOINT_FORMAT = "geoinv.tcn.train-checkpoint/1";
 
+/** The file of one training of a multi-training run: `FILE.<stage>` (as `tem invert`'s FILE.step1). */
+export function stageCheckpointFile(file: string, stage: string): string {
+  return `${file}.${stage}`;
+}
+
+/**
+ * The checkpoint of the training `stage` of a run made of several trainings (`tcn transfer`: the
+ * pre-training, the TCN on the wells, the fine-tuning, and per seed/fold for a well target). Each
+ * training has its own file FILE.<stage>, written after its last epoch too, so a finished training
+ * is replayed from its file without running an epoch. Resuming, a stage whose file is missing had
+ * not started (the run stopped before it) and starts afresh; the file's hash still refuses the
+ * state of another training.
+ */
+export function stageCheckpoint(ck: TrainCheckpoint | undefined, stage: string): TrainCheckpoint | undefined {
+  if (!ck) return undefined;
+  const file = stageCheckpointFile(ck.file, stage);
+  return { ...ck, file, resume: ck.resume === true && fs.existsSync(file) };
+}
+
 function f32(a: Float32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 }
