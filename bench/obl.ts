@@ -202,7 +202,7 @@ const fmtN = (v: number | null) => (v === null ? "-" : Math.round(v).toLocaleStr
 const fmtE = (v: number) => (v === 0 ? "0" : v.toExponential(1));
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
-let uptimeAtStart = "";
+let uptimeAtStart: string;
 try {
   uptimeAtStart = execSync("uptime", { encoding: "utf8" }).trim();
 } catch {
@@ -312,9 +312,9 @@ const table2 = l2.join("\n");
 process.stdout.write(`\nOBL vs random init (JADE), ${nSeeds} seeds, budget ${budgetPerDim} x d evaluations:\n\n${table1}\n\nAll methods: success, median evaluations to target (successful runs), median final best:\n\n${table2}\n\n${seconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`);
 
 if (out) {
-  let commit = "";
+  let commit: string;
   let dirty = "";
-  let uptime = "";
+  let uptime: string;
   try {
     commit = execSync("git rev-parse HEAD", { encoding: "utf8" }).trim();
     dirty = execSync("git status --short src bench", { encoding: "utf8" }).trim();

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { compileSurvey, forward, forwardMany, parseEarthModel, EarthModel, referenceError } from "../src/em";
 import { main } from "../src/cli/main";
@@ -113,7 +114,7 @@ test("geoinv tem forward: bad input gives a message on stderr and exit code 2", 
   const { c } = cases.get("hs_wire_broadside.json")!;
   const bad = JSON.parse(JSON.stringify(c)) as { model: { m: number[] } };
   bad.model.m[0] = 1.2;
-  const tmp = path.join(require("os").tmpdir(), `geoinv-em-bad-${process.pid}.json`);
+  const tmp = path.join(os.tmpdir(), `geoinv-em-bad-${process.pid}.json`);
   fs.writeFileSync(tmp, JSON.stringify(bad));
   try {
     let out = "";

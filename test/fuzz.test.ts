@@ -114,7 +114,7 @@ function check(r: { code: number; out: string; err: string }, what: string, outF
   if (r.code === 2) {
     // "geoinv VERB: FIELD-OR-FILE: ..." (a field path, a --flag, a file) or a usage message naming a flag
     // or a refused non-finite result: "geoinv VERB: STAGE: PATH is NaN; CAUSE"
-    assert.match(r.err, /^geoinv [a-z -]+?: (?:[\w$.\[\]\/-]+: |.*--\w|[\w ()]+: [\w$.\[\]]+ is (?:NaN|-?Infinity); )|^geoinv: unknown verb/, `${what}: the message names no field or file\n${r.err}`);
+    assert.match(r.err, /^geoinv [a-z -]+?: (?:[\w$.[\]/-]+: |.*--\w|[\w ()]+: [\w$.[\]]+ is (?:NaN|-?Infinity); )|^geoinv: unknown verb/, `${what}: the message names no field or file\n${r.err}`);
     if (outFile) assert.ok(!fs.existsSync(outFile), `${what}: a failed run left ${outFile}`);
   } else {
     const text = outFile ? fs.readFileSync(outFile, "utf8") : r.out;

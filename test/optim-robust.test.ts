@@ -6,7 +6,6 @@ import {
   defaultPopulation,
   DEOptions,
   DifferentialEvolution,
-  diversity,
   levenbergMarquardt,
   levenbergMarquardtSync,
   makeBounds,

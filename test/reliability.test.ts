@@ -124,7 +124,7 @@ test("tem invert: --out written atomically; a later failing run keeps the previo
     c.parameterisation.tau = { fixed: 1e308 };
     c.optimizer.polish = false;
   }));
-  refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /tem invert result: [\w.\[\]]+ is (NaN|-?Infinity); check the data errors|parameterisation\.tau/, "non-finite misfit");
+  refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /tem invert result: [\w.[\]]+ is (NaN|-?Infinity); check the data errors|parameterisation\.tau/, "non-finite misfit");
   assert.equal(fs.readFileSync(out, "utf8"), first);
   const bad = write("cfg_bad.json", tiny((c) => (c.optimizer.c = 2)));
   refused(await cli(["tem", "invert", bad, "--out", out, "--quiet"]), /optimizer\.c: .*\[0, 1\]/, "optimizer.c");
@@ -356,7 +356,7 @@ test("errors that are not bad input: exit 1, one line and a hint to report; fs e
   };
   const so = run(new RangeError("Maximum call stack size exceeded"));
   assert.equal(so.code, 1, "a stack overflow is not bad input");
-  assert.match(so.err, /^geoinv x: internal error \(RangeError\): Maximum call stack size exceeded\n  This is a bug.*GEOINV_DEBUG=1/);
+  assert.match(so.err, /^geoinv x: internal error \(RangeError\): Maximum call stack size exceeded\n {2}This is a bug.*GEOINV_DEBUG=1/);
   assert.doesNotMatch(so.err, /\n\s+at /);
   const dbg = run(new TypeError("x is undefined"), "1");
   assert.equal(dbg.code, 1);

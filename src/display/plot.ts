@@ -21,6 +21,7 @@ export function plotlyBundle(): string {
 }
 
 export function plotlyVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require("plotly.js-dist-min/package.json") as { version: string }).version;
 }
 

@@ -28,7 +28,7 @@ type TslabWriter = ((content: DisplayContent, update: boolean) => void) | null |
 /** The tslab kernel's writer, when this process is a tslab kernel executing a cell. */
 function tslabWriter(): TslabWriter {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const j = require("tslab/dist/jupyter") as { lastWriteDisplayData?: TslabWriter };
     return j.lastWriteDisplayData;
   } catch {

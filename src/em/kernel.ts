@@ -349,8 +349,8 @@ export function layeredKernelSumsBuried(
     let denr = ur + l * thr;
     let deni = ui + l * thi;
     let dd = 1 / (denr * denr + deni * deni);
-    let fr = (numr * denr + numi * deni) * dd;
-    let fi = (numi * denr - numr * deni) * dd;
+    const fr = (numr * denr + numi * deni) * dd;
+    const fi = (numi * denr - numr * deni) * dd;
     const yur = ur * fr - ui * fi;
     const yui = ur * fi + ui * fr;
     // S = Y_up + Y_down; D~ - D_1 = 2 l (l + u_1 - S) / (S (l + u_1))

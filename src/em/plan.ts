@@ -433,7 +433,7 @@ function timeTransform(
         tmatLattice.push({ g, pos: 1, c: scale * ff.cos[i] * a });
         continue;
       }
-      let pos = 0;
+      let pos: number;
       {
         const hit = index.get(lat);
         if (hit !== undefined) pos = hit;
@@ -580,10 +580,9 @@ export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): Sur
   const nb = hf.base.length;
   const span = Math.log(hf.base[nb - 1] / hf.base[0]);
   const perDecade = o.lambdaPerDecade === "filter" ? (Math.LN10 * (nb - 1)) / span : o.lambdaPerDecade;
-  let m = 1;
   let ms = 1;
   for (const p of src.points) ms = Math.max(ms, Math.abs(p[0]), Math.abs(p[1]));
-  m = ms;
+  let m = ms;
   for (const p of rec) m = Math.max(m, Math.abs(p.x), Math.abs(p.y));
   const nL = Math.ceil(((span + Math.log((2 * Math.SQRT2 * m) / (1e-6 * ms))) * perDecade) / Math.LN10) + o.lambdaOrder + 2;
   const lambda = 24 * nL;
@@ -645,7 +644,6 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
   const lst = new Float64Array(o.lambdaOrder);
   const pd = new Float64Array(grid.n);
   const pb = galvanic ? new Float64Array(grid.n) : null;
-  const st = new Float64Array(4);
   const pairs: [number, number][] = [];
   let c2 = 0;
   let c2z = 0;

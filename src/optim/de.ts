@@ -549,7 +549,7 @@ export class DifferentialEvolution {
         }
       }
     }
-    let successes = 0;
+    let successes: number;
     if (this.pendingKind === "init") {
       const keep = o.init === "opposition" ? selectFittest(fits, o.np) : xs.map((_, i) => i);
       this.pop = keep.map((i) => xs[i]);
@@ -706,6 +706,7 @@ export class DifferentialEvolution {
    * the uninterrupted one. A stopped run stays stopped.
    */
   static restore(snapshot: DESnapshot, options: DEOptions = {}): DifferentialEvolution {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked field by field below
     const s = decodeState(snapshot) as Record<string, any>;
     if (!s || s.format !== SNAPSHOT_FORMAT) throw new ValidationError(`snapshot`, `not a DifferentialEvolution snapshot (format '${s && s.format}', expected '${SNAPSHOT_FORMAT}')`);
     const de = new DifferentialEvolution({ lower: s.lower, upper: s.upper }, options);
@@ -821,7 +822,7 @@ export function decodeState(v: unknown): unknown {
 export type Request = { kind: "objective" | "residuals" | "generation"; xs: Float64Array[] };
 
 /** One LM polish from the current best, through `Request`s; counts evaluations and notes the target. */
-function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Request, { lm: LMResult; evaluations: number }, any> {
+function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Request, { lm: LMResult; evaluations: number }, unknown> {
   const lmOpts: LMOptions = { ...(p.lm ?? {}), maxIterations: p.maxIterations ?? p.lm?.maxIterations ?? 100 };
   const it = lmIterator(de.pop[de.bestIndex()], de.bounds, lmOpts);
   const target = de.opts.target;
@@ -853,7 +854,7 @@ function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Req
  * where a run may be checkpointed; `during` collects the polishes during the run (a resumed run
  * passes the ones done before its snapshot).
  */
-export function* runCore(de: DifferentialEvolution, options: DEOptions, resumable?: { during: PolishRun[] }): Generator<Request, DEResult["polish"], any> {
+export function* runCore(de: DifferentialEvolution, options: DEOptions, resumable?: { during: PolishRun[] }): Generator<Request, DEResult["polish"], unknown> {
   const p = options.polish;
   const every = p?.every ?? 0;
   const onRestart = p?.onRestart ?? false;

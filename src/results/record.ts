@@ -25,7 +25,7 @@ export type Cell = number | string | boolean | null;
 
 export interface ResultEntry {
   kind: "value" | "table";
-  /** A number (null when the notebook had none, e.g. no run reached the target) or a label. */
+  /** A number (null when the notebook had none, e.g. no run reached the target, or it was NaN/Infinity) or a label. */
   value?: Cell;
   /** Rows of a table (cells: numbers, strings, booleans, null). */
   rows?: Record<string, Cell>[];
@@ -53,7 +53,7 @@ export interface RecordOptions {
   tol?: Tolerance;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.\-]*$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** The directory results go to: GEOINV_RESULTS_DIR, else out/results under the working directory. */
 export function resultsDir(): string {
@@ -82,10 +82,8 @@ export function checkTolerance(t: unknown, field: string): Tolerance {
 
 function cell(v: unknown, field: string): Cell {
   if (v === null || v === undefined) return null;
-  if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new ValidationError(field, `${v} is not a finite number; record null for "no value"`);
-    return v;
-  }
+  // NaN or ±Infinity (a standard deviation of one seed, a ratio of zeros) is kept as null: JSON has no NaN
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
   if (typeof v === "string" || typeof v === "boolean") return v;
   throw new ValidationError(field, `expected a number, string, boolean or null, got ${typeof v}`);
 }

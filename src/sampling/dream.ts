@@ -1,7 +1,8 @@
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { Bounds, makeBounds, ValidationError } from "../optim";
-import { diagnoseChains, quantileSorted } from "./diagnostics";
+import { ChainStore, CheckInfo, SampleStopReason } from "./chains";
+import { quantileSorted } from "./diagnostics";
 
 /**
  * DREAM(ZS): Markov chain Monte Carlo with differential proposals drawn from an archive Z of past
@@ -21,23 +22,7 @@ import { diagnoseChains, quantileSorted } from "./diagnostics";
 export type LogLikelihood = (xs: Float64Array[]) => ArrayLike<number>;
 export type AsyncLogLikelihood = (xs: Float64Array[]) => Promise<ArrayLike<number>> | ArrayLike<number>;
 
-export type SampleStopReason = "converged" | "budget" | "callback";
-
-/** What the sampler reports at each convergence check (the argument of `onCheck`). */
-export interface CheckInfo {
-  /** Iterations (generations of all chains) so far. */
-  iteration: number;
-  /** Log-likelihood evaluations so far (including the initial states). */
-  evaluations: number;
-  /** Largest rank-normalised split-R-hat over the parameters (NaN while undefined). */
-  rhatMax: number;
-  /** Smallest bulk ESS over the parameters (0 while undefined). */
-  essMin: number;
-  rhat: number[];
-  ess: number[];
-  /** Fraction of proposals accepted so far. */
-  acceptance: number;
-}
+export type { CheckInfo, SampleStopReason } from "./chains";
 
 export interface SampleOptions {
   /** Number of chains N (default 8, at least 3). One proposal per chain and iteration. */
@@ -315,19 +300,13 @@ export class DreamZS {
   ll: number[] = [];
   /** The archive of past states Z. */
   readonly archive: Float64Array[] = [];
-  /** Stored (thinned) states per chain, from iteration thin on; and their log-likelihoods. */
-  readonly stored: Float64Array[][];
-  readonly storedLogLik: number[][];
-  thin: number;
-  thinIncreased = false;
+  /** Stored (thinned) states per chain and the convergence checks. */
+  readonly store: ChainStore;
   iteration = -1;
   evaluations = 0;
   proposals = 0;
   accepted = 0;
   stopReason: SampleStopReason | null = null;
-  lastCheck: CheckInfo | null = null;
-  /** Iteration of the next convergence check. */
-  nextCheck: number;
   private pending: Float64Array[] | null = null;
   private pendingLogJ: number[] = [];
   private pendingValid: boolean[] = [];
@@ -343,10 +322,7 @@ export class DreamZS {
     this.gauss = gaussian(this.rand);
     this.width = new Float64Array(this.dim);
     for (let j = 0; j < this.dim; j++) this.width[j] = this.bounds.upper[j] - this.bounds.lower[j];
-    this.thin = opts.thin;
-    this.nextCheck = opts.checkEvery;
-    this.stored = Array.from({ length: opts.chains }, () => []);
-    this.storedLogLik = Array.from({ length: opts.chains }, () => []);
+    this.store = new ChainStore(opts.chains, this.dim, opts.thin, opts.maxStoredPerChain, opts);
     // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, initial archive]
     if (initialArchive) for (const z of initialArchive) this.archive.push(z);
     else for (let k = 0; k < Math.max(10 * this.dim, 3, 2 * opts.pairs); k++) this.archive.push(this.uniformPoint());
@@ -487,90 +463,33 @@ export class DreamZS {
     const t = this.iteration;
     if (t > 0) {
       if (t % this.opts.archiveEvery === 0) for (const x of this.x) this.archive.push(Float64Array.from(x));
-      if (t % this.thin === 0) this.store();
+      this.store.record(t, this.x, this.ll);
     }
     this.stopReason = this.checkStop();
   }
 
-  private store(): void {
-    for (let i = 0; i < this.opts.chains; i++) {
-      this.stored[i].push(Float64Array.from(this.x[i]));
-      this.storedLogLik[i].push(this.ll[i]);
-    }
-    if (this.stored[0].length > this.opts.maxStoredPerChain) {
-      // double the thinning: keep the states at iterations that are multiples of 2 thin,
-      // i.e. stored index k (iteration (k+1) thin) with k odd
-      for (let i = 0; i < this.opts.chains; i++) {
-        this.stored[i] = this.stored[i].filter((_, k) => k % 2 === 1);
-        this.storedLogLik[i] = this.storedLogLik[i].filter((_, k) => k % 2 === 1);
-      }
-      this.thin *= 2;
-      this.thinIncreased = true;
-    }
-  }
-
-  /** Number of stored states per chain discarded as burn-in: the first half. */
-  burnInCount(): number {
-    return Math.floor(this.stored[0].length / 2);
-  }
-
   /** Diagnostics on the second half of each chain [Vehtari21]. */
   diagnose(): CheckInfo {
-    const d = this.dim;
-    const b = this.burnInCount();
-    const n = this.stored[0].length - b;
-    const rh: number[] = [];
-    const es: number[] = [];
-    for (let j = 0; j < d; j++) {
-      if (n < 4) {
-        rh.push(NaN);
-        es.push(0);
-        continue;
-      }
-      const chains = this.stored.map((c) => {
-        const v = new Float64Array(n);
-        for (let k = 0; k < n; k++) v[k] = c[b + k][j];
-        return v;
-      });
-      const dg = diagnoseChains(chains);
-      rh.push(dg.rhat);
-      es.push(Number.isFinite(dg.essBulk) ? dg.essBulk : 0);
-    }
-    let rhatMax = -Infinity;
-    for (const r of rh) rhatMax = Number.isNaN(r) || Number.isNaN(rhatMax) ? NaN : Math.max(rhatMax, r);
-    return {
-      iteration: this.iteration,
-      evaluations: this.evaluations,
-      rhatMax,
-      essMin: Math.min(...es),
-      rhat: rh,
-      ess: es,
-      acceptance: this.proposals > 0 ? this.accepted / this.proposals : 0,
-    };
+    return this.store.diagnose(this.iteration, this.evaluations, this.acceptanceRate());
+  }
+
+  private acceptanceRate(): number {
+    return this.proposals > 0 ? this.accepted / this.proposals : 0;
   }
 
   private checkStop(): SampleStopReason | null {
-    const o = this.opts;
-    const t = this.iteration;
-    let reason: SampleStopReason | null = null;
-    if (t > 0 && t >= this.nextCheck) {
-      this.nextCheck = t + Math.max(o.checkEvery, Math.ceil(o.checkGrowth * t));
-      const info = this.diagnose();
-      this.lastCheck = info;
-      // stop rule: every parameter has R-hat < target AND bulk ESS >= target
-      if (info.rhat.every((r) => r < o.rhatTarget) && info.ess.every((e) => e >= o.essTarget)) reason = "converged";
-      if (this.onCheck && this.onCheck(info) === "stop" && reason === null) reason = "callback";
-    }
-    if (reason === null && this.evaluations + o.chains > o.maxEvaluations) reason = "budget";
+    let reason = this.store.check(this.iteration, this.evaluations, this.acceptanceRate(), this.onCheck);
+    if (reason === null && this.evaluations + this.opts.chains > this.opts.maxEvaluations) reason = "budget";
     return reason;
   }
 
   result(seconds = 0): SampleResult {
-    const info = this.lastCheck && this.lastCheck.iteration === this.iteration ? this.lastCheck : this.diagnose();
-    const b = this.burnInCount();
+    const st = this.store;
+    const info = st.finalInfo(this.iteration, this.evaluations, this.acceptanceRate());
+    const b = st.burnInCount();
     return {
-      draws: this.stored.map((c) => c.slice(b)),
-      logLik: this.storedLogLik.map((c) => c.slice(b)),
+      draws: st.stored.map((c) => c.slice(b)),
+      logLik: st.storedLogLik.map((c) => c.slice(b)),
       rhat: info.rhat,
       ess: info.ess,
       rhatMax: info.rhatMax,
@@ -580,9 +499,9 @@ export class DreamZS {
       acceptance: info.acceptance,
       stopReason: this.stopReason ?? "callback",
       seconds,
-      thin: this.thin,
-      thinIncreased: this.thinIncreased,
-      burnIn: b * this.thin,
+      thin: st.thin,
+      thinIncreased: st.thinIncreased,
+      burnIn: b * st.thin,
       archiveSize: this.archive.length,
     };
   }

@@ -16,6 +16,8 @@ export {
   summarize,
 } from "./dream";
 export type { AsyncLogLikelihood, CheckInfo, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
+export { ChainStore } from "./chains";
+export type { StopRule } from "./chains";
 export {
   autocovariance,
   diagnoseChains,

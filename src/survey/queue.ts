@@ -55,7 +55,7 @@ interface BullMQ {
   Worker: new (name: string, processor: (job: Job) => Promise<unknown>, opts: Record<string, unknown>) => Worker;
 }
 function bullmq(): BullMQ {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require("bullmq") as BullMQ;
 }
 

@@ -70,7 +70,10 @@ export class SurveyThreads {
     }
     // keep the process alive while work is queued or running (threads still starting included)
     const busy = this.queue.length > 0 || this.running.size > 0;
-    for (const w of this.workers) busy ? w.ref() : w.unref();
+    for (const w of this.workers) {
+      if (busy) w.ref();
+      else w.unref();
+    }
   }
 
   /** Whether tasks run on worker threads (false: in this thread). */

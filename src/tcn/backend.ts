@@ -26,12 +26,12 @@ let current: BackendInfo | undefined;
 
 function loadNode(): void {
   // Optional dependency: npm skips it where its native binary cannot be installed.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("@tensorflow/tfjs-node");
 }
 
 function loadWasm(): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
   // In Node the .wasm binaries are read from disk; point the loader at the package's dist folder.
   const dir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
