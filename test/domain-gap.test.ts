@@ -25,7 +25,20 @@ import {
   syntheticSection,
   ValidationError,
 } from "../src/seismic";
-import { evaluateTcn, finetuneTcn, fitTcn, initBackend, physicsMisfit, synthesizeStandardized, transferExperiment } from "../src/tcn";
+import {
+  evaluateTcn,
+  finetuneTcn,
+  fitTcn,
+  initBackend,
+  mergeConfig,
+  physicsMisfit,
+  pretrainPreset,
+  runPretrain,
+  runTransfer,
+  synthesizeStandardized,
+  transferExperiment,
+  transferPreset,
+} from "../src/tcn";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -228,4 +241,19 @@ test("physics-guided fine-tuning: validated weight, estimated wavelet recorded, 
   assert.deepEqual(wb, wa);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const m of [pre, a.bundle, plain.bundle, b.bundle]) m.model.dispose();
+});
+
+test("config keys: split.mode and finetune.physicsWeight are validated before any training", async () => {
+  const named = (name: string) => (e: unknown) => e instanceof ValidationError && (e as Error).message.includes(name);
+  await assert.rejects(runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "blokced" } })), named("split.mode"));
+  await assert.rejects(runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "random", gap: 5 } })), named("split.blockSize"));
+  const imp = layered(8, 64, 3);
+  const d = makeDataset("toy", syntheticSection(imp, { freqHz: 30, dt: 0.002 }), imp);
+  const { bundle } = await fitTcn(d, [0, 1, 2], undefined, { epochs: 1, batchSize: 3, seed: 1, config: { channels: [3, 3], kernelSize: 3 } });
+  for (const bad of [-1, "0.1"]) {
+    const cfg = mergeConfig(transferPreset("quick"), { finetune: { physicsWeight: bad } });
+    await assert.rejects(runTransfer(cfg, { pretrained: bundle }), named("finetune.physicsWeight"));
+  }
+  assert.throws(() => mergeConfig(transferPreset("quick"), { finetune: { physicsWieght: 1 } }), ValidationError);
+  bundle.model.dispose();
 });

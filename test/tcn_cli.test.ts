@@ -40,11 +40,15 @@ test("geoinv tcn transfer/evaluate/finetune/predict: models and metrics.json wri
     for (const d of ["pretrained", "direct", "transfer"]) assert.ok(fs.existsSync(path.join(out, d, "weights.bin")), d);
 
     const ev = path.join(tmp, "ev");
-    const e = await cli(["tcn", "evaluate", "--model", path.join(out, "transfer"), "--data", "overthrust", "--trace-step", "8", "--out", ev]);
+    // transfer scores leave the wells out; evaluate does so with --exclude
+    assert.deepEqual(m.excluded, m.wells);
+    assert.equal(m.scored, 96);
+    const e = await cli(["tcn", "evaluate", "--model", path.join(out, "transfer"), "--data", "overthrust", "--trace-step", "8", "--exclude", m.wells.join(","), "--out", ev]);
     assert.equal(e.code, 0, e.err);
     const em = JSON.parse(fs.readFileSync(path.join(ev, "metrics.json"), "utf8"));
-    assert.ok(Math.abs(em.section.pcc - m.transfer.pcc) < 1e-9, "same model, same data, same score");
-    assert.equal(em.per_trace.pcc.length, 101);
+    assert.ok(Math.abs(em.section.pcc - m.transfer.pcc) < 1e-9, "same model, same data, same traces, same score");
+    assert.equal(em.per_trace.pcc.length, 96);
+    assert.deepEqual(em.excluded, m.wells);
 
     const ft = path.join(tmp, "ft");
     const f = await cli(["tcn", "finetune", "--model", path.join(out, "pretrained"), "--config", cfg, "--wells", "5,50,95", "--freeze", "1", "--epochs", "2", "--out", ft]);

@@ -155,6 +155,7 @@ const TCN_RANGES: Record<string, (v: unknown, f: string) => unknown> = {
   lr: (v, f) => numberInRange(v, f, 0, 1, { loOpen: true }),
   weightDecay: (v, f) => numberInRange(v, f, 0, 1),
   freezeBlocks: (v, f) => integerInRange(v, f, 0, 64),
+  physicsWeight: (v, f) => numberInRange(v, f, 0, 1e6),
   count: (v, f) => integerInRange(v, f, 1, 1e5),
 };
 
@@ -353,7 +354,7 @@ export const tcnVerbs: Verb[] = [
       COMMON +
       CHECKPOINT_HELP +
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
-      "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the whole target, loss, wells}).",
+      "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the target less the wells, loss, wells, scored, excluded}).",
     run: async (args, io) => {
       const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
@@ -376,9 +377,11 @@ export const tcnVerbs: Verb[] = [
         const r = await finetuneTcn(pre, target, wells, undefined, {
           epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
           freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }), checkpoint,
+          ...(t.physicsWeight !== 0 ? { physics: { weight: numberInRange(t.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
       });
-      const e = evaluateTcn(r.bundle, target);
-      const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, data: target.description, size, config: cfg });
+      // scored over the target less the wells the model was fine-tuned on
+      const e = evaluateTcn(r.bundle, target, undefined, wells);
+      const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, scored: e.traces.length, excluded: e.excluded, data: target.description, size, config: cfg });
       recordTraining(r.bundle, target.seismic);
       await saveTcn(r.bundle, out.path("model"));
       return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
@@ -438,16 +441,18 @@ export const tcnVerbs: Verb[] = [
     summary: "score a saved TCN on a dataset: PCC, r2, MSE, MAE over the section and per trace",
     usage:
       "geoinv tcn evaluate --model DIR --out DIR [--data overthrust|marmousi2] [--seismic F.npy --impedance F.npy] [--noise X] [--freq F]\n" +
-      "                    [--traces all|test|LIST] [--split-seed S]\n\n" +
+      "                    [--traces all|test|LIST] [--split-seed S] [--exclude LIST]\n\n" +
       "  --traces  all (default), test (the 1:1:4 test traces of the pretrain split with --split-seed, default 0), or 3,10,200\n" +
+      "  --exclude traces left out of the scores, e.g. the wells a model was trained on (80,240,400,560,720)\n" +
       "Writes DIR/metrics.json ({section, mean_trace, per_trace: {pcc: [...], r2: [...], mse: [...], mae: [...]}, traces}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [], known: ["model", "out", "traces", "split-seed", ...DATA_FLAGS] });
+      const a = parseArgs(args, { booleans: [], known: ["model", "out", "traces", "split-seed", "exclude", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const t = str(a, "traces") ?? "all";
       const splitSeed = num(a, "split-seed", 0, 2 ** 31, true) ?? 0;
       const listed = t === "test" || t === "all" ? undefined : list(a, "traces");
+      const exclude = list(a, "exclude") ?? [];
       const out = outDir(a);
       const msg = await withOutputDir(out, async () => {
         await initBackend();
@@ -460,13 +465,16 @@ export const tcnVerbs: Verb[] = [
           if (bad !== undefined) throw new ValidationError("--traces", `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
           idx = listed;
         }
-        const e = evaluateTcn(bundle, d, idx);
+        const badEx = exclude.find((i) => i >= d.seismic.length);
+        if (badEx !== undefined) throw new ValidationError("--exclude", `trace ${badEx} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
+        const e = evaluateTcn(bundle, d, idx, exclude);
         const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
         const f = writeJson(out.staging, "metrics.json", {
           section: m4(e.section),
           mean_trace: m4(e.meanTrace),
           per_trace: { pcc: col("pcc"), r2: col("r2"), mse: col("mse"), mae: col("mae") },
           traces: e.traces,
+          excluded: e.excluded,
           data: d.description,
       });
       return `${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${out.finalPath(f)}\n`;
@@ -489,9 +497,11 @@ export const tcnVerbs: Verb[] = [
       "                  Each training of the run (pretrain, direct, transfer; per seed and fold for a well target)\n" +
       "                  has its own file FILE.<stage>; a finished training is replayed from its file.\n" +
       "Config fields: seed, source (a pretrain config), pretrained, target {data, wells}, finetune {epochs, batchSize, lr,\n" +
-      "weightDecay, patience, freezeBlocks, normalization}, direct {epochs, batchSize, lr, weightDecay, patience}.\n" +
+      "weightDecay, patience, freezeBlocks, normalization, physicsWeight}, direct {epochs, batchSize, lr, weightDecay, patience}.\n" +
+      "physicsWeight > 0: physics-guided fine-tuning (the seismic misfit of the prediction's synthetic on the unlabelled traces).\n" +
       "--epochs/--lr apply to fine-tuning. Writes DIR/pretrained/, DIR/direct/, DIR/transfer/ and DIR/metrics.json:\n" +
-      '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the whole target section.\n' +
+      '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the target section less the wells\n' +
+      '(their count in "scored", the wells in "excluded").\n' +
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
@@ -529,6 +539,8 @@ export const tcnVerbs: Verb[] = [
           mean_trace: { pretrained_direct: m4(r.pretrained_direct.meanTrace), direct: m4(r.direct.meanTrace), transfer: m4(r.transfer.meanTrace) },
           paper: PAPER_TABLE1,
           wells: r.wells,
+          scored: r.scored,
+          excluded: r.excluded,
           target: run.target.description,
           pretrain: run.pretrain ? { test: m4(run.pretrain.test.section), epochs: run.pretrain.history.epochsRun, loss: run.pretrain.history.finalTrainLoss } : { from: cfg.pretrained },
           size,

@@ -1,4 +1,5 @@
 import { bySize, RunSize } from "../config";
+import { numberInRange } from "../core";
 import {
   DatasetSpec,
   loadDataset,
@@ -51,7 +52,11 @@ export interface TransferConfig {
   /** A directory with a saved pre-trained model to use instead of training one. */
   pretrained: string | undefined;
   target: { data: DatasetSpec; wells: number[] | WellsSpec };
-  finetune: TrainSettings & { freezeBlocks: number; normalization: "target" | "source" };
+  /**
+   * physicsWeight: weight of the physics-guided term on the unlabelled target traces (0 = plain
+   * fine-tuning; FinetuneOptions.physics, src/tcn/physics.ts), wavelet estimated from the wells.
+   */
+  finetune: TrainSettings & { freezeBlocks: number; normalization: "target" | "source"; physicsWeight: number };
   direct: TrainSettings;
 }
 
@@ -93,6 +98,7 @@ export function transferPreset(size?: RunSize): TransferConfig {
       ),
       freezeBlocks: 0,
       normalization: "target",
+      physicsWeight: 0,
     },
     direct: bySize<TrainSettings>(
       {
@@ -208,6 +214,7 @@ export async function runTransfer(
     checkpoint: stageCheckpoint(hooks.checkpoint, "transfer"),
     freezeBlocks: cfg.finetune.freezeBlocks,
     normalization: cfg.finetune.normalization,
+    ...(cfg.finetune.physicsWeight !== 0 ? { physics: { weight: numberInRange(cfg.finetune.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
   };
   const result = await transferExperiment({
     pretrained,
