@@ -19,8 +19,9 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { checkReport, CollectedResults, compareResults, readResultsDir } from "../src/results";
+import { checkReport, CollectedResults, compareResults, NotebookResults, readResultsDir } from "../src/results";
 
 const root = path.resolve(__dirname, "..");
 
@@ -102,6 +103,7 @@ function main(): number {
   const t0 = Date.now();
   for (const n of names) {
     const t = Date.now();
+    const loadBefore = os.loadavg().map((x) => Number(x.toFixed(2)));
     fs.rmSync(path.join(resultsDir, `${n}.json`), { force: true });
     fs.rmSync(path.join(resultsDir, n), { recursive: true, force: true });
     const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout, "--plotly-js", require.resolve("plotly.js-dist-min")], {
@@ -110,6 +112,13 @@ function main(): number {
       maxBuffer: 64 * 1024 * 1024,
     });
     const secs = ((Date.now() - t) / 1000).toFixed(1);
+    const recordFile = path.join(resultsDir, `${n}.json`);
+    if (fs.existsSync(recordFile)) {
+      // the notebook's wall time and the machine's load around it, for the results record
+      const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as NotebookResults;
+      record.run = { wall_s: Number(secs), load_before: loadBefore, load_after: os.loadavg().map((x) => Number(x.toFixed(2))), ok: r.status === 0 };
+      fs.writeFileSync(recordFile, JSON.stringify(record, null, 1) + "\n");
+    }
     const executed = path.join(outDir, `${n}.ipynb`);
     const big = r.status === 0 && fs.existsSync(executed) ? sizeProblem(executed, maxBytes) : undefined;
     const mb = fs.existsSync(executed) ? ` ${(fs.statSync(executed).size / 1e6).toFixed(2)} MB` : "";

@@ -45,6 +45,8 @@ export interface NotebookResults {
   entries: Record<string, ResultEntry>;
   /** Figures saved with `figure(name, fig)`: plotly JSON files in `NOTEBOOK/` beside the record. */
   figures: string[];
+  /** Added by the notebook runner once the notebook ends: its wall time and the load around it. */
+  run?: { wall_s: number; load_before: number[]; load_after: number[]; ok: boolean };
 }
 
 export interface RecordOptions {
