@@ -7,7 +7,6 @@ import { epochProgress } from "../display";
 import { DatasetSpec, loadDataset, Metrics, splitTraces } from "../seismic";
 import {
   evaluateTcn,
-  EpochLog,
   finetuneTcn,
   initBackend,
   checkPredictInput,
@@ -28,7 +27,7 @@ import {
   transferStages,
 } from "../tcn";
 import { outDirectory, readJsonFile, withOutputDir } from "./io";
-import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
+import { parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
 import { isWellConfig, wellTransferVerb } from "./tcn-well";
 
 /**

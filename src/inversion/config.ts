@@ -3,7 +3,7 @@ import { boolean, checkKeys, finite, finiteArray, integerInRange, isObject, numb
 import { DEFAULT_OPTIONS, parseEarthModel, parseSurvey } from "../em";
 import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
 import type { EarthModel, Survey } from "../em";
-import { DataSet, InversionProblem, MISFIT_KINDS, MisfitKind, validateProblem } from "./objective";
+import { DataSet, InversionProblem, MISFIT_KINDS, validateProblem } from "./objective";
 import { InvertOptions } from "./invert";
 import { parsePosteriorOptions, PosteriorOptions } from "./posterior";
 import { OccamOptions } from "./occam";

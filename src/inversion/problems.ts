@@ -138,7 +138,7 @@ export function syntheticProblem(seed: number, i: number): SyntheticProblem {
     tau: Array.from({ length: layers }, () => tauTrue),
     c: Array.from({ length: layers }, () => cTrue),
   };
-  const mFixed: (number | null)[] = truth.m.map((v, j) => (ipLayers.has(j) ? null : 0));
+  const mFixed: (number | null)[] = truth.m.map((_v, j) => (ipLayers.has(j) ? null : 0));
   spec.m = { fixed: mFixed, min: 0, max: 0.8 };
   const fixedAtTruth = [`m = 0 in layers ${[...Array(layers).keys()].filter((j) => !ipLayers.has(j)).map((j) => j + 1).join(", ") || "(none)"}`];
   if (tauFree) {

@@ -27,7 +27,7 @@ import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
 import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
-import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, FitOptions, fitTcn, invert } from "./workflow";
+import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, fitTcn, invert } from "./workflow";
 import { mergeConfig, TrainSettings } from "./experiment";
 
 /**
