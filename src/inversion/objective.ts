@@ -155,7 +155,7 @@ export function validateProblem(problem: InversionProblem, field = ""): Paramete
 export function makeForward(problem: InversionProblem): ForwardFn {
   const surveys = problem.datasets.map((d) => d.survey);
   const spec = problem.forward ?? { module: path.join(__dirname, "forward.ts"), factory: "emForward" };
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(spec.module);
   const factory = mod[spec.factory];
   if (typeof factory !== "function") throw new ValidationError("forward.factory", `${spec.module} has no exported function '${spec.factory}'`);

@@ -154,6 +154,7 @@ function readTrainCheckpoint(ck: TrainCheckpoint, hash: string, field: string): 
     return null;
   }
   if (!ck.resume) throw new ValidationError(field, `${ck.file} exists; pass --resume to continue from it, or delete it (or choose another file) to start afresh`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked field by field below
   let j: Record<string, any>;
   try {
     j = JSON.parse(text);
