@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gaussian, mulberry32 } from "../src/config";
+import { ValidationError } from "../src/core";
 import {
   assembleJacobian,
   autocovariance,
+  ChainStore,
   diagnoseChains,
   DreamZS,
   essBasic,
@@ -352,6 +354,111 @@ test("an async batch evaluated point by point in shuffled timing gives identical
     s.tell(vals);
   }
   assert.ok(sameDraws(ref, s.result()));
+});
+
+// ---------------------------------------------------------------------------------------------
+// checkpoint: snapshot / restore
+
+/** A result without wall time, Float64Arrays as plain arrays (deepEqual then also compares -0 and NaN exactly). */
+function plain(r: SampleResult): unknown {
+  const { seconds, ...rest } = r;
+  void seconds;
+  return JSON.parse(JSON.stringify(rest, (_k, v) => (v instanceof Float64Array ? Array.from(v, (x) => (Object.is(x, -0) ? "-0" : x)) : v)));
+}
+
+test("DreamZS snapshot/restore: resumed through JSON at any point (between iterations, with an ask pending, before the first tell, after the end) equals the uninterrupted run", () => {
+  // a correlated 3-D Gaussian with a region of -Infinity (one chain starts there), thinning doubled
+  // during the run (maxStoredPerChain 40), snooker moves that leave the box (invalid proposals)
+  const ll = (xs: Float64Array[]) =>
+    xs.map((x) => (x[2] > 2.5 ? -Infinity : -0.5 * ((x[0] - 0.3) ** 2 / 0.04 + ((x[1] - x[0]) / 0.2) ** 2 + x[2] ** 2)));
+  const box: [number, number][] = [[-1, 1], [-1, 1], [-2, 3]];
+  const starts = [Float64Array.of(0, 0, 2.9), Float64Array.of(0.5, 0.5, 0), Float64Array.of(-0.5, 0, 1), Float64Array.of(0, -0.5, -1), Float64Array.of(0.2, 0.1, 0)];
+  const cases = [
+    { label: "budget", opts: { seed: 7, maxEvaluations: 2000, checkEvery: 15, maxStoredPerChain: 40, snooker: 0.3, initialStates: starts } },
+    { label: "converged", opts: { seed: 11, maxEvaluations: 50000, checkEvery: 20, rhatTarget: 1.1, essTarget: 60, initialStates: starts } },
+  ];
+  for (const { label, opts } of cases) {
+    const ref = sample(ll, box, opts);
+    assert.equal(ref.stopReason, label);
+    if (label === "budget") assert.ok(ref.thinIncreased, "the thinning was doubled during the run");
+    const n = ref.iterations;
+    // the first iteration whose pending proposals hold a snooker move that left the box (rejected whatever its value)
+    const probe = new DreamZS(box, opts);
+    let invalidAt = 0;
+    while (!probe.done && invalidAt === 0) {
+      const xs = probe.ask();
+      if (probe.iteration > 0 && (probe.snapshot().pendingValid as boolean[]).includes(false)) invalidAt = probe.iteration;
+      probe.tell(ll(xs));
+    }
+    if (label === "budget") assert.ok(invalidAt > 0, "a snooker proposal left the box");
+    // where to take the snapshot: after the tell of iteration k (nothing pending) or after the ask of iteration k + 1
+    const cuts: { at: number; pending: boolean }[] = [
+      { at: -1, pending: true },
+      { at: 0, pending: false },
+      { at: 37, pending: true },
+      { at: Math.floor(n / 2), pending: false },
+      { at: n - 3, pending: true },
+      { at: n, pending: false },
+    ];
+    if (invalidAt > 0) cuts.push({ at: invalidAt, pending: true });
+    for (const cut of cuts) {
+      const what = `${label}: snapshot at iteration ${cut.at}${cut.pending ? " with an ask pending" : ""}`;
+      const s = new DreamZS(box, opts);
+      let snap: string | null = null;
+      for (;;) {
+        if (!cut.pending && s.iteration === cut.at) snap = JSON.stringify(s.snapshot());
+        if (s.done) break;
+        const xs = s.ask();
+        if (cut.pending && s.iteration === cut.at) snap = JSON.stringify(s.snapshot());
+        s.tell(ll(xs));
+      }
+      assert.ok(snap, what);
+      assert.deepEqual(plain(s.result()), plain(ref), `${what}: taking the snapshot changes nothing`);
+      const r = DreamZS.restore(JSON.parse(snap!), opts, box);
+      assert.equal(r.iteration, cut.at, what);
+      while (!r.done) r.tell(ll(r.ask()));
+      assert.deepEqual(plain(r.result()), plain(ref), what);
+    }
+  }
+  // another seed, other numeric options, other bounds or not a snapshot: refused, naming the field
+  const s = new DreamZS(box, cases[0].opts);
+  for (let i = 0; i < 20; i++) s.tell(ll(s.ask()));
+  const snap = JSON.parse(JSON.stringify(s.snapshot()));
+  const refused: [() => unknown, RegExp][] = [
+    [() => DreamZS.restore(snap, { ...cases[0].opts, seed: 8 }), /^posterior\.seed: 8 differs from the snapshot's 7/],
+    [() => DreamZS.restore(snap, { ...cases[0].opts, maxEvaluations: 3000 }), /^posterior\.maxEvaluations: /],
+    [() => DreamZS.restore(snap, { ...cases[0].opts, crossoverWeights: [1, 1, 1] }), /^posterior\.crossoverWeights: /],
+    [() => DreamZS.restore(snap, cases[0].opts, [[-1, 1], [-1, 1], [-2, 4]]), /^posterior\.bounds: differ from the snapshot's/],
+    [() => DreamZS.restore({ format: "geoinv.optim.DifferentialEvolution/1" }, cases[0].opts), /^snapshot: not a DreamZS snapshot/],
+    [() => DreamZS.restore({ ...snap, store: { ...snap.store, stored: [] } }, cases[0].opts), /^snapshot: ChainStore snapshot is damaged/],
+  ];
+  for (const [f, re] of refused) assert.throws(f, (e: Error) => e instanceof ValidationError && re.test(e.message), String(re));
+});
+
+test("ChainStore snapshot/restore: the same stored states, thinning and checks after a round trip; another stop rule is refused", () => {
+  const rule = { rhatTarget: 1.05, essTarget: 50, checkEvery: 10, checkGrowth: 0.05 };
+  const g = gaussian(mulberry32(5));
+  const steps = Array.from({ length: 90 }, () => Array.from({ length: 4 }, () => Float64Array.of(g(), g())));
+  const run = (from: ChainStore | null, a: number, b: number) => {
+    const st = from ?? new ChainStore(4, 2, 1, 16, rule);
+    const checks: unknown[] = [];
+    for (let t = a; t <= b; t++) {
+      st.record(t, steps[t - 1], steps[t - 1].map((x) => -x[0] * x[0]));
+      checks.push(st.check(t, 4 * t, 0.5));
+    }
+    return { st, checks };
+  };
+  const ref = run(null, 1, 90);
+  const half = run(null, 1, 40);
+  const restored = ChainStore.restore(JSON.parse(JSON.stringify(half.st.snapshot())), 4, 2, 16, rule);
+  const rest = run(restored, 41, 90);
+  assert.ok(ref.st.thinIncreased && ref.st.thin === 8, `thinning doubled three times, got ${ref.st.thin}`);
+  assert.deepEqual([...half.checks, ...rest.checks], ref.checks);
+  assert.deepEqual(restored.stored, ref.st.stored);
+  assert.deepEqual(restored.storedLogLik, ref.st.storedLogLik);
+  assert.deepEqual([restored.thin, restored.nextCheck, restored.lastCheck], [ref.st.thin, ref.st.nextCheck, ref.st.lastCheck]);
+  assert.throws(() => ChainStore.restore(half.st.snapshot(), 4, 2, 16, { ...rule, essTarget: 60 }), /^ValidationError: posterior\.essTarget: 60 differs|posterior\.essTarget: 60 differs/);
+  assert.throws(() => ChainStore.restore(half.st.snapshot(), 5, 2, 16, rule), /posterior\.chains: 5 differs/);
 });
 
 /** Coverage of the 90 % posterior interval over `trials` simulated data sets (1-D mean, uniform prior). */

@@ -25,8 +25,10 @@ export { arithmeticMean, cauchy, lehmerMean, sampleCR, sampleF, updateMeans } fr
 export {
   DEFAULT_RESTART,
   defaultPopulation,
+  decodeState,
   DifferentialEvolution,
   diversity,
+  encodeState,
   minimize,
   minimizeAsync,
   parseStrategy,

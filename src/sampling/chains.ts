@@ -1,3 +1,4 @@
+import { decodeState, encodeState, ValidationError } from "../optim";
 import { diagnoseChains } from "./diagnostics";
 
 /**
@@ -33,6 +34,19 @@ export interface StopRule {
   checkGrowth: number;
 }
 
+/**
+ * A ChainStore's state, JSON-safe (`JSON.parse(JSON.stringify(s))` restores it exactly: optim's
+ * encodeState keeps Float64Arrays, NaN, Infinity and -0).
+ */
+export type ChainStoreSnapshot = { format: string; [key: string]: unknown };
+
+const STORE_FORMAT = "geoinv.sampling.ChainStore/1";
+
+/** Only the stop rule's own fields (a sampler passes its whole options object as the rule). */
+function stopRule(r: StopRule): Record<keyof StopRule, number> {
+  return { rhatTarget: r.rhatTarget, essTarget: r.essTarget, checkEvery: r.checkEvery, checkGrowth: r.checkGrowth };
+}
+
 export class ChainStore {
   /** Stored (thinned) states per chain and their log-likelihoods. */
   stored: Float64Array[][];
@@ -54,6 +68,57 @@ export class ChainStore {
     this.nextCheck = rule.checkEvery;
     this.stored = Array.from({ length: chains }, () => []);
     this.storedLogLik = Array.from({ length: chains }, () => []);
+  }
+
+  /** The whole state (stored states, thinning, next check, last check) as a JSON-safe object. */
+  snapshot(): ChainStoreSnapshot {
+    return encodeState({
+      format: STORE_FORMAT,
+      chains: this.chains,
+      dim: this.dim,
+      maxStoredPerChain: this.maxStoredPerChain,
+      rule: stopRule(this.rule),
+      stored: this.stored,
+      storedLogLik: this.storedLogLik,
+      thin: this.thin,
+      thinIncreased: this.thinIncreased,
+      nextCheck: this.nextCheck,
+      lastCheck: this.lastCheck,
+    }) as ChainStoreSnapshot;
+  }
+
+  /**
+   * A store continued from `snapshot()`. Chains, dimension, memory bound and stop rule must be
+   * the snapshot's (a ValidationError naming `field`.key otherwise): they decide what is stored
+   * and when the run stops.
+   */
+  static restore(snapshot: ChainStoreSnapshot, chains: number, dim: number, maxStoredPerChain: number, rule: StopRule, field = "posterior"): ChainStore {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked below
+    const s = decodeState(snapshot) as Record<string, any>;
+    if (!s || typeof s !== "object" || s.format !== STORE_FORMAT) {
+      throw new ValidationError("snapshot", `not a ChainStore snapshot (format '${s && s.format}', expected '${STORE_FORMAT}')`);
+    }
+    const mine: Record<string, number> = { chains, dim, maxStoredPerChain, ...stopRule(rule) };
+    const theirs: Record<string, unknown> = { chains: s.chains, dim: s.dim, maxStoredPerChain: s.maxStoredPerChain, ...(s.rule ?? {}) };
+    for (const k of Object.keys(mine)) {
+      if (mine[k] !== theirs[k]) throw new ValidationError(`${field}.${k}`, `${mine[k]} differs from the snapshot's ${String(theirs[k])}; pass the options of the interrupted run`);
+    }
+    const ok = Array.isArray(s.stored) && s.stored.length === chains && Array.isArray(s.storedLogLik) && s.storedLogLik.length === chains;
+    const n = ok ? s.stored[0].length : -1;
+    const shaped =
+      ok &&
+      s.stored.every((c: unknown[], i: number) => Array.isArray(c) && c.length === n && s.storedLogLik[i].length === n && c.every((x) => x instanceof Float64Array && x.length === dim));
+    if (!shaped || !Number.isInteger(s.thin) || s.thin < 1 || typeof s.nextCheck !== "number") {
+      throw new ValidationError("snapshot", "ChainStore snapshot is damaged (stored states of the wrong shape or a bad thinning); delete it and start afresh");
+    }
+    const st = new ChainStore(chains, dim, s.thin, maxStoredPerChain, rule);
+    st.stored = s.stored;
+    st.storedLogLik = s.storedLogLik;
+    st.thinIncreased = s.thinIncreased === true;
+    st.nextCheck = s.nextCheck;
+    st.lastCheck = s.lastCheck ?? null;
+
+    return st;
   }
 
   /** Record the chains' states after iteration t (t >= 1 counts the iterations that are recorded). */

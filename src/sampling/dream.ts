@@ -1,7 +1,6 @@
 import { performance } from "perf_hooks";
-import { gaussian, mulberry32 } from "../config";
-import { Bounds, makeBounds, ValidationError } from "../optim";
-import { ChainStore, CheckInfo, SampleStopReason } from "./chains";
+import { Bounds, decodeState, encodeState, makeBounds, SeededRandom, ValidationError } from "../optim";
+import { ChainStore, ChainStoreSnapshot, CheckInfo, SampleStopReason } from "./chains";
 import { quantileSorted } from "./diagnostics";
 
 /**
@@ -292,6 +291,8 @@ export class DreamZS {
   readonly dim: number;
   readonly opts: Resolved;
   private readonly onCheck: SampleOptions["onCheck"];
+  /** mulberry32 + Box-Muller with a readable state (the same stream as src/config's mulberry32/gaussian). */
+  private readonly rng: SeededRandom;
   private readonly rand: () => number;
   private readonly gauss: () => number;
   private readonly width: Float64Array;
@@ -301,7 +302,7 @@ export class DreamZS {
   /** The archive of past states Z. */
   readonly archive: Float64Array[] = [];
   /** Stored (thinned) states per chain and the convergence checks. */
-  readonly store: ChainStore;
+  store: ChainStore;
   iteration = -1;
   evaluations = 0;
   proposals = 0;
@@ -318,8 +319,9 @@ export class DreamZS {
     const { initialStates, initialArchive, ...opts } = r;
     this.opts = opts;
     this.onCheck = options.onCheck;
-    this.rand = mulberry32(opts.seed);
-    this.gauss = gaussian(this.rand);
+    this.rng = new SeededRandom(opts.seed);
+    this.rand = this.rng.rand;
+    this.gauss = this.rng.gauss;
     this.width = new Float64Array(this.dim);
     for (let j = 0; j < this.dim; j++) this.width[j] = this.bounds.upper[j] - this.bounds.lower[j];
     this.store = new ChainStore(opts.chains, this.dim, opts.thin, opts.maxStoredPerChain, opts);
@@ -483,6 +485,96 @@ export class DreamZS {
     return reason;
   }
 
+  /**
+   * The whole state as a JSON-safe object (`JSON.parse(JSON.stringify(s))` restores it exactly:
+   * optim's encodeState keeps Float64Arrays, NaN, Infinity and -0): options, RNG state, chains,
+   * archive, counters, the stored states and checks, and the points of a pending ask() (asked
+   * again after restore). Callbacks are not part of it: pass the same options to `restore`.
+   * May be taken at any moment between calls (between tell and ask, or with an ask pending).
+   */
+  snapshot(): DreamSnapshot {
+    return encodeState({
+      format: DREAM_FORMAT,
+      dim: this.dim,
+      lower: this.bounds.lower,
+      upper: this.bounds.upper,
+      opts: this.opts,
+      rng: this.rng.state,
+      x: this.x,
+      ll: this.ll,
+      archive: this.archive,
+      store: this.store.snapshot(),
+      iteration: this.iteration,
+      evaluations: this.evaluations,
+      proposals: this.proposals,
+      accepted: this.accepted,
+      stopReason: this.stopReason,
+      pending: this.pending,
+      pendingLogJ: this.pendingLogJ,
+      pendingValid: this.pendingValid,
+    }) as DreamSnapshot;
+  }
+
+  /**
+   * A sampler continued from `snapshot()`, bit-identical to the uninterrupted run (same draws,
+   * R-hat, ESS, stop reason). Pass the options of the interrupted run (callbacks included): every
+   * option that decides the numbers (chains, seed, budget, targets, thinning, proposal settings)
+   * must equal the snapshot's, and so must `bounds` when given; otherwise a ValidationError names
+   * the option (`posterior.seed`). `initialStates` and `initialArchive` are only validated (the
+   * snapshot holds the chains and the archive). A stopped run stays stopped.
+   */
+  static restore(snapshot: DreamSnapshot, options: SampleOptions = {}, bounds?: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][]): DreamZS {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked below
+    const s = decodeState(snapshot) as Record<string, any>;
+    if (!s || typeof s !== "object" || s.format !== DREAM_FORMAT) {
+      throw new ValidationError("snapshot", `not a DreamZS snapshot (format '${s && s.format}', expected '${DREAM_FORMAT}')`);
+    }
+    if (!(s.lower instanceof Float64Array) || !(s.upper instanceof Float64Array) || s.lower.length !== s.dim) {
+      throw new ValidationError("snapshot", "DreamZS snapshot is damaged (no bounds); delete it and start afresh");
+    }
+    if (bounds !== undefined) {
+      const b = makeBounds(bounds, `${PREFIX}.bounds`);
+      const same = b.lower.length === s.dim && b.lower.every((v, j) => v === s.lower[j] && b.upper[j] === s.upper[j]);
+      if (!same) throw invalid("bounds", "differ from the snapshot's; resume with the bounds (parameterisation) of the interrupted run");
+    }
+    // the constructor's starts, archive and draws are replaced by the snapshot's state below
+    const dz = new DreamZS({ lower: s.lower, upper: s.upper }, options);
+    const theirs = (s.opts ?? {}) as Record<string, unknown>;
+    for (const k of Object.keys(dz.opts) as (keyof Resolved)[]) {
+      const a = JSON.stringify(dz.opts[k]);
+      const b = JSON.stringify(theirs[k]);
+      if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
+    }
+    const points = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => x instanceof Float64Array && x.length === dz.dim);
+    const started = s.iteration >= 0;
+    if (
+      !Number.isInteger(s.iteration) ||
+      s.iteration < -1 ||
+      (started && !points(s.x, dz.opts.chains)) ||
+      (s.pending !== null && !points(s.pending, dz.opts.chains)) ||
+      !Array.isArray(s.archive) ||
+      !points(s.archive, s.archive.length)
+    ) {
+      throw new ValidationError("snapshot", "DreamZS snapshot is damaged (chains, archive or pending points of the wrong shape); delete it and start afresh");
+    }
+    dz.rng.state = s.rng;
+    dz.x = s.x;
+    dz.ll = s.ll;
+    dz.archive.length = 0;
+    for (const z of s.archive as Float64Array[]) dz.archive.push(z);
+    // the store's part as encoded (ChainStore.restore decodes it itself)
+    dz.store = ChainStore.restore((snapshot as Record<string, unknown>).store as ChainStoreSnapshot, dz.opts.chains, dz.dim, dz.opts.maxStoredPerChain, dz.opts, PREFIX);
+    dz.iteration = s.iteration;
+    dz.evaluations = s.evaluations;
+    dz.proposals = s.proposals;
+    dz.accepted = s.accepted;
+    dz.stopReason = s.stopReason;
+    dz.pending = s.pending;
+    dz.pendingLogJ = s.pendingLogJ;
+    dz.pendingValid = s.pendingValid;
+    return dz;
+  }
+
   result(seconds = 0): SampleResult {
     const st = this.store;
     const info = st.finalInfo(this.iteration, this.evaluations, this.acceptanceRate());
@@ -506,6 +598,11 @@ export class DreamZS {
     };
   }
 }
+
+const DREAM_FORMAT = "geoinv.sampling.DreamZS/1";
+
+/** A JSON-serialisable checkpoint of a DreamZS run (`DreamZS.snapshot`). */
+export type DreamSnapshot = { format: string; [key: string]: unknown };
 
 /**
  * Sample the posterior of a synchronous batch log-likelihood over box bounds (uniform prior in

@@ -15,9 +15,9 @@ export {
   sampleAsync,
   summarize,
 } from "./dream";
-export type { AsyncLogLikelihood, CheckInfo, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
+export type { AsyncLogLikelihood, CheckInfo, DreamSnapshot, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
 export { ChainStore } from "./chains";
-export type { StopRule } from "./chains";
+export type { ChainStoreSnapshot, StopRule } from "./chains";
 export {
   autocovariance,
   diagnoseChains,
