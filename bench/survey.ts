@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { parseSurvey, runSurvey, submitSurvey, syntheticLine } from "../src/survey";
+import { parseSurveySpec, runSurvey, submitSurvey, syntheticLine } from "../src/survey";
 
 const argv = process.argv.slice(2);
 const flag = (n: string, d: string) => {
@@ -61,7 +61,7 @@ function startWorker(url: string, queue: string): Promise<ChildProcess> {
 }
 
 async function linePart() {
-  const mk = (name: string, generations: number) => parseSurvey(syntheticLine({ n: N, np: 20, generations, lci: false, name }).survey);
+  const mk = (name: string, generations: number) => parseSurveySpec(syntheticLine({ n: N, np: 20, generations, lci: false, name }).survey);
   const spec = mk(`bench_line_${N}`, GENS);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-survey-"));
   const rows: Record<string, unknown>[] = [];
@@ -113,7 +113,7 @@ async function linePart() {
 }
 
 async function rankinPart() {
-  const spec = parseSurvey(JSON.parse(fs.readFileSync(path.join(root, "examples", "survey_rankin.json"), "utf8")));
+  const spec = parseSurveySpec(JSON.parse(fs.readFileSync(path.join(root, "examples", "survey_rankin.json"), "utf8")));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-rankin-"));
   const t0 = Date.now();
   const c0 = process.cpuUsage();

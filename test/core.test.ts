@@ -12,13 +12,10 @@ import {
   checkKeys,
   checkOutputDir,
   checkOutputFile,
-  didYouMean,
-  editDistance,
   FileError,
   finite,
   finiteArray,
   integerInRange,
-  NonFiniteError,
   numberInRange,
   object,
   oneOf,
@@ -27,7 +24,9 @@ import {
   resultJson,
   stripBom,
   ValidationError,
+  NonFiniteError,
 } from "../src/core";
+import { didYouMean, editDistance } from "../src/core/internal";
 import { ValidationError as EmVE } from "../src/em";
 import { ValidationError as InvVE } from "../src/inversion";
 import { ValidationError as OptVE } from "../src/optim";

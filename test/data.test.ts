@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DataFileError, loadNpy, loadRankinSounding, manifest, parseNpy, parseRankinCsv, toNpy, verifyAll, REPO_ROOT } from "../src/data";
+import { DataFileError, loadNpy, loadRankinSounding, manifest, parseNpy, toNpy, verifyAll } from "../src/data";
+import { parseRankinCsv, REPO_ROOT } from "../src/data/internal";
 
 function withDataDir<T>(dir: string, f: () => T): T {
   const old = process.env.GEOINV_DATA;

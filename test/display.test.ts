@@ -2,10 +2,25 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as aq from "arquero";
 import {
-  compactJson, convergenceFigure, DisplayContent, figureHtml, fitLegend, fmt, initNotebook, layeredModelFigure, logTicks, modelBandFigure, plot,
-  posteriorDepthBandFigure, posteriorPredictiveFigure, progress, SEARCH_SPREAD_LABEL, sectionFigure, setDisplaySink, signRuns, stepCoordinates, table,
-  traceOverlayFigure, transientFigure, uint8Heatmap,
+  convergenceFigure,
+  figureHtml,
+  DisplayContent,
+  fmt,
+  initNotebook,
+  layeredModelFigure,
+  modelBandFigure,
+  plot,
+  posteriorDepthBandFigure,
+  posteriorPredictiveFigure,
+  progress,
+  SEARCH_SPREAD_LABEL,
+  sectionFigure,
+  setDisplaySink,
+  table,
+  traceOverlayFigure,
+  transientFigure,
 } from "../src/display";
+import { compactJson, fitLegend, logTicks, signRuns, stepCoordinates, uint8Heatmap } from "../src/display/internal";
 
 function capture(f: () => void): { content: DisplayContent; update: boolean }[] {
   const got: { content: DisplayContent; update: boolean }[] = [];

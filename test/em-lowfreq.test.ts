@@ -16,7 +16,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, parseSurvey, referenceError, waveformSamples } from "../src/em";
+import { compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, parseSurvey, referenceError } from "../src/em";
+import { waveformSamples } from "../src/em/internal";
 
 const SHARED = path.join(__dirname, "..", "..", "shared", "reference", "tem");
 

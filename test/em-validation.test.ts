@@ -114,3 +114,11 @@ test("unknown names: source type, receiver type, component, waveform, repetition
   throwsValidation(() => compileSurvey(goodSurvey, { timeOrder: 7 }), /options\.timeOrder/, /even number/);
   throwsValidation(() => compileSurvey(goodSurvey, { timeOrder: 14 }), /options\.timeOrder/);
 });
+
+test("a SurveyPlan is opaque: forward refuses an object that compileSurvey did not make, naming the plan", () => {
+  const plan = compileSurvey(goodSurvey);
+  const fake = { survey: plan.survey, options: plan.options, kind: plan.kind, nTime: plan.nTime, info: plan.info };
+  const model = parseEarthModel({ thickness: [], rho0: [100], m: [0], tau: [1e-3], c: [0.5] });
+  assert.ok(forward(plan, model).time_off);
+  throwsValidation(() => forward(fake, model), /^plan/, /compileSurvey/);
+});

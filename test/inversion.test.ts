@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as path from "path";
 import {
   adaptiveLambda,
-  addNoise,
+  addDataNoise,
   compileParameterisation,
   dataMisfit,
   EarthModel,
@@ -29,7 +29,7 @@ const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.
 
 function toyProblem(model: EarthModel, noise = 0.002, seed = 3): InversionProblem {
   const clean = toyForward([survey])([model])[0];
-  const d = addNoise(clean, { relative: 0, floor: noise, seed });
+  const d = addDataNoise(clean, { relative: 0, floor: noise, seed });
   return {
     datasets: [{ survey, observed: d.observed, error: d.error }],
     parameterisation: {

@@ -4,7 +4,6 @@ import * as path from "path";
 import { mulberry32 } from "../src/config";
 import {
   binomialCrossover,
-  cauchy,
   DifferentialEvolution,
   lehmerMean,
   makeBounds,
@@ -25,6 +24,7 @@ import {
   WorkerPool,
   GenerationRecord,
 } from "../src/optim";
+import { cauchy } from "../src/optim/internal";
 
 /** A rand() that replays a list of values (for closed-form checks of one mutation). */
 function replay(values: number[]): () => number {

@@ -3,24 +3,22 @@ import assert from "node:assert/strict";
 import * as path from "path";
 import { FAST_OPTIONS } from "../src/em";
 import {
-  addNoise,
+  addDataNoise,
   compileParameterisation,
-  createPredictor,
   emForward,
   EarthModel,
   invert,
   InversionProblem,
-  localPredictor,
   parseInvertConfig,
   parsePosteriorOptions,
   runInvertConfig,
   samplePosterior,
-  SEARCH_SPREAD_NOTE,
   syntheticProblem,
   toyForward,
   toVector,
   truthCheck,
 } from "../src/inversion";
+import { createPredictor, localPredictor, SEARCH_SPREAD_NOTE } from "../src/inversion/internal";
 import type { Survey } from "../src/em";
 
 /**
@@ -36,14 +34,14 @@ const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], 
 function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [], rho0: [rho], m: [0], tau: [1e-3], c: [0.5] };
   const clean = toyForward([survey])([truth])[0];
-  const d = addNoise(clean, { relative: 0, floor: sd, seed });
+  const d = addDataNoise(clean, { relative: 0, floor: sd, seed });
   return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 1, rho0: { min: 1, max: 10000 } }, forward: TOY };
 }
 
 function twoLayer(rho: [number, number], sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [60], rho0: rho, m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] };
   const clean = toyForward([survey])([truth])[0];
-  const d = addNoise(clean, { relative: 0, floor: sd, seed });
+  const d = addDataNoise(clean, { relative: 0, floor: sd, seed });
   return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, forward: TOY };
 }
 

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { jobId, parseSurvey, runSurvey, soundingTasks, submitSurvey, syntheticLine } from "../src/survey";
+import { jobId, parseSurveySpec, runSurvey, soundingTasks, submitSurvey, syntheticLine } from "../src/survey";
 
 /**
  * The survey queue on a local Redis: two worker processes, one SIGKILLed mid-job; every sounding
@@ -98,7 +98,7 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
   const queueName = `geoinv-test-${process.pid}-${Date.now()}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-queue-"));
   // 5 soundings of the toy forward; about a second of DE each, so a kill lands mid-job
-  const spec = parseSurvey(syntheticLine({ n: 5, np: 30, generations: 800, lci: false }).survey);
+  const spec = parseSurveySpec(syntheticLine({ n: 5, np: 30, generations: 800, lci: false }).survey);
   const ref = path.join(dir, "inprocess");
   await runSurvey(spec, { out: ref, threads: 1 });
   const a = worker(redis.url, queueName);

@@ -9,19 +9,16 @@ import type { Survey } from "../src/em";
 import { compileParameterisation, geometricThicknesses, rankinDatasets, RANKIN_DEFAULT_BLOCKS, toModel } from "../src/inversion";
 import {
   depthOfInvestigation,
-  detectabilityDepth,
   lci,
   LciSounding,
-  parseSurvey,
-  profileOrder,
+  parseSurveySpec,
   rankinSurvey,
-  runLciForward,
   runSurvey,
   sectionFigures,
   soundingTasks,
   syntheticLine,
-  withTopLayers,
 } from "../src/survey";
+import { detectabilityDepth, profileOrder, runLciForward, withTopLayers } from "../src/survey/internal";
 
 /** Survey domain without Redis: format, Rankin reader, seeds, LCI against a closed form, DOI, embedded runs, CLI. */
 
@@ -35,7 +32,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-survey-"));
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const line = () => syntheticLine({ n: 5, generations: 25, np: 16 }).survey as Record<string, unknown> & { soundings: Record<string, unknown>[] };
 
-test("parseSurvey rejects unknown keys at every level, naming the field", () => {
+test("parseSurveySpec rejects unknown keys at every level, naming the field", () => {
   const cases: [(s: ReturnType<typeof line>) => void, RegExp][] = [
     [(s) => (s.soundigns = []), /^soundigns: unknown key/],
     [(s) => (s.soundings[1].elevation = 3), /^soundings\[1\]\.elevation: unknown key/],
@@ -53,9 +50,9 @@ test("parseSurvey rejects unknown keys at every level, naming the field", () => 
   for (const [edit, re] of cases) {
     const s = clone(line());
     edit(s);
-    assert.throws(() => parseSurvey(s), (e: Error) => e.name === "ValidationError" && re.test(e.message), re.source);
+    assert.throws(() => parseSurveySpec(s), (e: Error) => e.name === "ValidationError" && re.test(e.message), re.source);
   }
-  assert.equal(parseSurvey(line()).soundings.length, 5);
+  assert.equal(parseSurveySpec(line()).soundings.length, 5);
 });
 
 test("top layers are fixed above the free earth, which keeps its bounds", () => {
@@ -89,7 +86,7 @@ test("the Rankin survey holds all 22 sites with rankinDatasets' data, ice and wa
   }
   // site 1: 8 mS/m water = 125 ohm-m (locations.csv)
   assert.equal(j.soundings.find((s) => s.id === "site01")!.top_layers!.rho0[1], 125);
-  const spec = parseSurvey(j);
+  const spec = parseSurveySpec(j);
   assert.equal(spec.soundings.length, 22);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "survey_rankin.json"), "utf8")), JSON.parse(JSON.stringify(j)));
 });
@@ -100,13 +97,13 @@ test("profile order follows the principal axis; seeds and hashes depend on the s
   const a = line();
   const b = clone(a);
   b.soundings.reverse();
-  const ta = soundingTasks(parseSurvey(a));
-  const tb = soundingTasks(parseSurvey(b)).reverse();
+  const ta = soundingTasks(parseSurveySpec(a));
+  const tb = soundingTasks(parseSurveySpec(b)).reverse();
   assert.deepEqual(ta.map((t) => [t.id, t.seed, t.hash]), tb.map((t) => [t.id, t.seed, t.hash]));
   assert.equal(new Set(ta.map((t) => t.seed)).size, ta.length);
   const c = clone(a);
   (c.optimizer as Record<string, number>).seed = 2;
-  assert.notDeepEqual(soundingTasks(parseSurvey(c)).map((t) => t.seed), ta.map((t) => t.seed));
+  assert.notDeepEqual(soundingTasks(parseSurveySpec(c)).map((t) => t.seed), ta.map((t) => t.seed));
 });
 
 /** The toy forward is linear in log10 rho for fixed thicknesses: d_t = sum_k W_tk log10 rho_k. */
@@ -212,7 +209,7 @@ test("DOI: closed forms of both rules, and deeper over resistive than over condu
 });
 
 test("embedded run: results per sounding, threads give the in-process bytes, a rerun skips finished soundings", async () => {
-  const spec = parseSurvey(line());
+  const spec = parseSurveySpec(line());
   const a = tmp(), b = tmp();
   const logs: string[] = [];
   const ra = await runSurvey(spec, { out: a, threads: 1, log: (s) => logs.push(s) });

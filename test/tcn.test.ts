@@ -18,7 +18,7 @@ import {
   fitTcn,
   FlatAdam,
   initBackend,
-  invert,
+  predictImpedance,
   loadTcn,
   predictRows,
   receptiveField,
@@ -299,8 +299,8 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
     const back = await loadTcn(dir);
     assert.deepEqual(back.config, bundle.config);
     assert.deepEqual(back.yStats, bundle.yStats);
-    const p1 = invert(bundle, d.seismic);
-    const p2 = invert(back, d.seismic);
+    const p1 = predictImpedance(bundle, d.seismic);
+    const p2 = predictImpedance(back, d.seismic);
     p1.forEach((r, i) => assert.deepEqual(Array.from(r), Array.from(p2[i])));
     await assert.rejects(loadTcn(path.join(tmp, "nope")), /directory does not exist.*geoinv tcn pretrain/);
     const bin = path.join(dir, "weights.bin");
@@ -315,7 +315,7 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
     const fixed = { ...bundle, config: { ...bundle.config, inputLength: 40 } };
     assert.throws(() => checkFits(fixed, [new Float32Array(50)]), /built for traces of 40 samples but seismic has 50/);
     assert.throws(() => checkFits({ ...bundle, config: { ...bundle.config, inputChannels: 3 } }, [new Float32Array(40)]), /takes 3 input channels/);
-    assert.throws(() => invert(bundle, [Float32Array.from([1, NaN, 2])]), /sample 1 is NaN/);
+    assert.throws(() => predictImpedance(bundle, [Float32Array.from([1, NaN, 2])]), /sample 1 is NaN/);
     bundle.model.dispose();
     back.model.dispose();
   } finally {

@@ -6,7 +6,6 @@ import {
   asymmetricBox,
   opposite,
   makeBounds,
-  problemObjective,
   randomRotation,
   rastrigin,
   rosenbrock,
@@ -16,6 +15,7 @@ import {
   testProblem,
   TestFunctionName,
 } from "../src/optim";
+import { problemObjective } from "../src/optim/internal";
 
 const NAMES: TestFunctionName[] = ["sphere", "rastrigin", "ackley", "rosenbrock"];
 

@@ -108,7 +108,7 @@ const modelDir = path.join("out", "models", `tcn_marmousi2_${nbSize}`);
 pre.bundle.meta = { ...pre.bundle.meta, size: nbSize, testMetrics: pre.test.section, noiseSnrDbOf20pc: fractionToSnrDb(0.2) };
 await tcn.saveTcn(pre.bundle, modelDir);
 const back = await tcn.loadTcn(modelDir);
-const same = tcn.invert(back, d.seismic.slice(0, 5)).every((r, i) => r.every((v, j) => v === predM[i][j]));
+const same = tcn.predictImpedance(back, d.seismic.slice(0, 5)).every((r, i) => r.every((v, j) => v === predM[i][j]));
 back.model.dispose();
 markdown(`Saved to \`${modelDir}\` (${fs.readdirSync(modelDir).join(", ")}); reloaded model reproduces the predictions exactly: **${same}**.`);
 

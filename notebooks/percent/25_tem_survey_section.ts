@@ -41,7 +41,7 @@ const json = JSON.parse(fs.readFileSync("examples/survey_rankin.json", "utf8"));
 const size = runSize();
 json.optimizer = { ...json.optimizer, ...bySize({ quick: { np: 12, generations: 6 }, full: {} }) };
 json.lci = { ...json.lci, ...bySize({ quick: { layers: 12, max_iterations: 3 }, full: {} }) };
-const spec = sv.parseSurvey(json);
+const spec = sv.parseSurveySpec(json);
 markdown(`Run size **${size}**: ${spec.soundings.length} soundings, DE NP ${spec.optimizer.np}, ${spec.optimizer.maxGenerations} generations each; ` +
   `LCI ${spec.lci!.layers} layers to ${spec.lci!.maxDepth} m, σ_v ${spec.lci!.sigmaVertical}, σ_l ${spec.lci!.sigmaLateral}, d0 ${spec.lci!.d0} m, ≤ ${spec.lci!.maxIterations} iterations; ` +
   `${THREADS} worker threads over soundings on a 2-core machine shared with other jobs.` +

@@ -1,5 +1,5 @@
 import { atomicWriteFile, checkOutputDir, parseNumberList } from "../core";
-import { parseSurvey, rankinSurvey, runSurvey, startWorker, submitSurvey } from "../survey";
+import { parseSurveySpec, rankinSurvey, runSurvey, startWorker, submitSurvey } from "../survey";
 import { outFile, readJsonFile } from "./io";
 import { CliIO, parseArgs, UsageError, Verb } from "./registry";
 
@@ -60,7 +60,7 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
       if (typeof flags.out !== "string" || flags.out === "") throw new UsageError("--out DIR is required: per-sounding results and the section are written there");
       // checked before any work: not a file, not /proc, its nearest existing parent writable
       checkOutputDir(flags.out, { inputs: [positional[0]] });
-      const spec = parseSurvey(readSurvey(positional[0]));
+      const spec = parseSurveySpec(readSurvey(positional[0]));
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const threads = threadsFlag(flags.workers);
       const lci = flags["no-lci"] ? false : undefined;

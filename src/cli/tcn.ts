@@ -10,7 +10,7 @@ import {
   finetuneTcn,
   initBackend,
   checkPredictInput,
-  invert,
+  predictImpedance,
   loadTcn,
   recordTraining,
   mergeConfig,
@@ -415,7 +415,7 @@ export const tcnVerbs: Verb[] = [
         if (seismicOnly) {
           const rows = loadNpy2D(path.resolve(str(a, "seismic")!)).rows;
           checkPredictInput(bundle, rows, "--seismic", force);
-          pred = invert(bundle, rows);
+          pred = predictImpedance(bundle, rows);
         } else {
           const d = loadDataset(dataFromFlags(a, { name: "overthrust" }));
           checkPredictInput(bundle, d.seismic, str(a, "seismic") ? "--seismic" : "--data", force);

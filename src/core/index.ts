@@ -7,8 +7,6 @@ export {
   assertFinite,
   boolean,
   checkKeys,
-  didYouMean,
-  editDistance,
   finite,
   finiteArray,
   integerInRange,
@@ -23,6 +21,6 @@ export {
   stripBom,
 } from "./validate";
 export type { RangeOptions } from "./validate";
-export { atomicWriteDir, atomicWriteFile, checkOutputDir, checkOutputFile, onSpecialFilesystem, OutputDir, probeWritable, resultJson, SPECIAL_ROOTS } from "./files";
+export { atomicWriteDir, atomicWriteFile, checkOutputDir, checkOutputFile, OutputDir, resultJson } from "./files";
 export type { AtomicHooks, OutputCheckOptions } from "./files";
 export { checkMemory, formatBytes, MEMORY_FRACTION, memoryLimit } from "./resources";

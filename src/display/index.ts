@@ -2,11 +2,11 @@
  * Notebook display: plotly figures (one multi-mime output), tables, markdown, in-place progress,
  * and the figure builders the experiments use.
  */
-export { inJupyter, newDisplayId, sendDisplay, setDisplaySink } from "./sink";
+export { inJupyter, setDisplaySink } from "./sink";
 export type { DisplayContent, DisplaySink } from "./sink";
-export { compactJson, figureHtml, figureText, fitLegend, initNotebook, legendEntries, plot, plotlyBundle, plotlyVersion, PLOTLY_MIME } from "./plot";
+export { figureHtml, initNotebook, plot, plotlyBundle, plotlyVersion, PLOTLY_MIME } from "./plot";
 export type { Figure } from "./plot";
-export { fmt, html, markdown, rowsToHtml, rowsToText, table } from "./text";
+export { fmt, html, markdown, table } from "./text";
 export type { ColumnFormat, HtmlTable, TableOptions } from "./text";
 export { progress } from "./progress";
 export type { Progress } from "./progress";
@@ -15,24 +15,24 @@ export {
   IMPEDANCE_COLORSCALE,
   layeredModelFigure,
   learningCurveFigure,
-  logTicks,
-  niceTicks,
   RHO_LABEL,
   sectionFigure,
   SEISMIC_COLORSCALE,
   SIGN_NOTE,
-  signRuns,
-  stepCoordinates,
   TIME_LABEL,
   traceOverlayFigure,
   transientFigure,
-  uint8Heatmap,
-  valueAxis,
   xyFigure,
 } from "./figures";
 export type { LayeredModel, SectionOptions, Series, TransientSeries } from "./figures";
 export { epochProgress } from "./seismic";
 export type { EpochCallback, EpochReport } from "./seismic";
-export { modelBandFigure, POSTERIOR_LABEL, posteriorDepthBandFigure, posteriorPredictiveFigure, SEARCH_SPREAD_LABEL } from "./inversion";
+export {
+  modelBandFigure,
+  POSTERIOR_LABEL,
+  posteriorDepthBandFigure,
+  posteriorPredictiveFigure,
+  SEARCH_SPREAD_LABEL,
+} from "./inversion";
 export type { DepthBandSeries, ModelOverlay, PredictiveBand } from "./inversion";
 export { posteriorScatterFigure } from "./scatter";

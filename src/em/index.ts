@@ -6,12 +6,31 @@ export { ValidationError } from "./errors";
 export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel, peltonToSigma, sigmaToPelton } from "./model";
 export type { Complex, EarthModel, EarthModelSigma } from "./model";
 export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
-export type { DipoleReceiver, Point2, PointComponent, PointReceiver, Receiver, Repetition, Source, Survey, Waveform } from "./survey";
-export { batchBytes, checkBatchMemory, compileSurvey, DEFAULT_OPTIONS, estimateSurvey, FAST_OPTIONS, forward, forwardMany, CONVERGED_OPTIONS, MAX_LAYERS, waveformSamples } from "./plan";
+export type {
+  DipoleReceiver,
+  Point2,
+  PointComponent,
+  PointReceiver,
+  Receiver,
+  Repetition,
+  Source,
+  Survey,
+  Waveform,
+} from "./survey";
+export {
+  batchBytes,
+  checkBatchMemory,
+  compileSurvey,
+  DEFAULT_OPTIONS,
+  estimateSurvey,
+  FAST_OPTIONS,
+  forward,
+  forwardMany,
+  CONVERGED_OPTIONS,
+  MAX_LAYERS,
+} from "./plan";
 export type { FieldKind, ForwardOptions, Response, SurveyEstimate, SurveyPlan } from "./plan";
-export { layeredKernelSums, MU0 } from "./kernel";
 export { referenceError } from "./metric";
-export { FOURIER_FILTERS, fourierFilter, HANKEL_FILTERS, hankelFilter, parseDlfText } from "./filters";
+export { FOURIER_FILTERS, HANKEL_FILTERS } from "./filters";
 export type { FourierFilter, FourierFilterName, HankelFilter, HankelFilterName } from "./filters";
-export { gaussLegendre, logGrid } from "./quadrature";
-export { glPointsFor, receiverPoints, wireSource } from "./geometry";
+

@@ -48,7 +48,10 @@ export interface ForwardOptions {
   lambdaOrder?: number;
   /** Subdivision of the Fourier filter spacing for the lagged-convolution lattice (1: the filter's own spacing). */
   lagSubdivision?: number;
-  /** Gauss-Legendre points per source segment (the paper's n in eq. 2), or "auto" (default): from the receiver distance. */
+  /**
+   * Gauss-Legendre points per source segment (the paper's n in eq. 2), or "auto" (default): from
+   * the receiver distance.
+   */
   quadPoints?: number | "auto";
   /** Target accuracy of the automatic quadrature. */
   quadTol?: number;
@@ -167,7 +170,10 @@ export interface SurveyPlan {
   readonly c2z: number;
   /** Depth of electric sources and receivers in the frequency domain (m; 0 for magnetic receivers). */
   readonly depth: number;
-  /** Angular-frequency grid of the time-domain transform, its damping eps (1/s) and the time matrix (nTime x nOmega, row-major). */
+  /**
+   * Angular-frequency grid of the time-domain transform, its damping eps (1/s) and the time matrix
+   * (nTime x nOmega, row-major).
+   */
   readonly omega: Float64Array;
   readonly eps: number;
   readonly tmat: Float64Array;
@@ -278,7 +284,8 @@ function addHankel(
 
 /**
  * One time sample of the measured value: out[row] += weight * S(tau), S the ideal step-off response.
- * The waveform and gate rules of the TEM cases (docs/METHODS.md, "Conventions and error metric of the TEM cases") expand each output into these.
+ * The waveform and gate rules of the TEM cases (docs/METHODS.md, "Conventions and error metric of
+ * the TEM cases") expand each output into these.
  */
 interface TimeSample {
   row: number;
@@ -498,19 +505,28 @@ function timeTransform(
 
 /** Bytes of one JS object of the compiled geometry (a source point, an [R, coef] pair, a lattice entry), rounded up. */
 const OBJECT_BYTES = 96;
-/** The most layers a model may have in the inversions (parameterisation's layers <= 200): the per-model estimate's default. */
+/**
+ * The most layers a model may have in the inversions (parameterisation's layers <= 200): the
+ * per-model estimate's default.
+ */
 export const MAX_LAYERS = 200;
 
 /** The sizes and bytes compileSurvey will allocate for a survey (estimateSurvey). */
 export interface SurveyEstimate {
-  /** Output times or gates, quadrature points of receiver and source, upper bounds of the time lattice, frequency lattice and wavenumber grid. */
+  /**
+   * Output times or gates, quadrature points of receiver and source, upper bounds of the time
+   * lattice, frequency lattice and wavenumber grid.
+   */
   nTime: number;
   receiverPoints: number;
   sourcePoints: number;
   nTimeGrid: number;
   nOmega: number;
   nLambda: number;
-  /** Bytes by part: source/receiver pairs, time matrices, wavenumber grid, and one forward (per model, MAX_LAYERS layers). */
+  /**
+   * Bytes by part: source/receiver pairs, time matrices, wavenumber grid, and one forward (per
+   * model, MAX_LAYERS layers).
+   */
   parts: { geometry: number; time: number; lambda: number; perModel: number };
   /** Bytes of the compilation (geometry + time + lambda). */
   bytes: number;

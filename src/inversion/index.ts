@@ -6,42 +6,37 @@
  */
 export { ValidationError } from "./errors";
 export type { EarthModel, Survey } from "../em";
-export { cloneModel, layerTops, valuesAtDepths } from "./model";
-export { compileParameterisation, freeKinds, LOG_KINDS, PARAM_KINDS, searchValues, toModel, toVector } from "./parameterisation";
+export { cloneEarthModel, layerTops, valuesAtDepths } from "./model";
+export { compileParameterisation, LOG_KINDS, PARAM_KINDS, toModel, toVector } from "./parameterisation";
 export type { FreeParameter, KindSpec, ParamKind, Parameterisation, ParameterisationSpec } from "./parameterisation";
 export {
   adaptiveLambda,
   createObjective,
-  createPredictor,
-  dataCount,
   dataMisfit,
   makeForward,
   MISFIT_KINDS,
   rmsMisfit,
   roughness,
-  roughnessResiduals,
-  splitByDataset,
-  stackedData,
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { checkpointHash, DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
+export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
 export type { InversionCheckpoint, InversionPolish, InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";
 export { geometricThicknesses, occam } from "./occam";
 export type { OccamIteration, OccamOptions, OccamResult } from "./occam";
-export { depthBand, depthGrid, modelsOf, parameterStats, quantile } from "./uncertainty";
+export { depthBand, depthGrid, parameterStats, quantile } from "./uncertainty";
 export type { DepthBand, ParameterStats } from "./uncertainty";
-export { addNoise } from "./synthetic";
+export { addDataNoise } from "./synthetic";
 export type { NoiseSpec } from "./synthetic";
 export { toyForward } from "./toy";
 export { emForward } from "./forward";
-export { CASE_KEYS, checkDEOptions, checkModel, checkSurvey, FORWARD_CASE_KEYS, parseInvertConfig } from "./config";
+export { checkModel, checkSurvey, FORWARD_CASE_KEYS, parseInvertConfig } from "./config";
 export type { InvertConfig } from "./config";
-export { checkpointFiles, modelErrors, runInvertConfig, SEARCH_SPREAD_NOTE, syntheticForward, truthCheck, withSyntheticData } from "./run";
+export { checkpointFiles, runInvertConfig, truthCheck, withSyntheticData } from "./run";
 export type { RunHooks } from "./run";
-export { localPredictor, logLikelihood, parsePosteriorOptions, poolPredictor, samplePosterior, whitenedResiduals } from "./posterior";
+export { parsePosteriorOptions, poolPredictor, samplePosterior } from "./posterior";
 export type { LinearisedParameter, ParameterPosterior, PosteriorOptions, PosteriorRun, PosteriorSummary } from "./posterior";
 export { benchmarkSurvey, SURVEY_KINDS, syntheticProblem, syntheticProblems } from "./problems";
 export type { SyntheticProblem } from "./problems";

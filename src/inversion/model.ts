@@ -21,6 +21,6 @@ export function valuesAtDepths(model: EarthModel, key: "rho0" | "m" | "tau" | "c
   return out;
 }
 
-export function cloneModel(m: EarthModel): EarthModel {
+export function cloneEarthModel(m: EarthModel): EarthModel {
   return { thickness: m.thickness.slice(), rho0: m.rho0.slice(), m: m.m.slice(), tau: m.tau.slice(), c: m.c.slice() };
 }

@@ -4,7 +4,7 @@ import { emForward } from "./forward";
 import type { EarthModel, Point2, Source, Survey } from "../em";
 import { DataSet, InversionProblem } from "./objective";
 import { compileParameterisation, ParameterisationSpec, toVector } from "./parameterisation";
-import { addNoise } from "./synthetic";
+import { addDataNoise } from "./synthetic";
 
 /**
  * A seeded generator of synthetic TEM inversion problems for the trustworthy-inversion
@@ -162,7 +162,7 @@ export function syntheticProblem(seed: number, i: number): SyntheticProblem {
   const clean = emForward([survey], CONVERGED_OPTIONS)([truth])[0];
   const abs = Array.from(clean, Math.abs).sort((a, b) => a - b);
   const median = abs[abs.length >> 1];
-  const noise = addNoise(clean, { relative: 0.03, floor: 1e-3 * median, seed: noiseSeed });
+  const noise = addDataNoise(clean, { relative: 0.03, floor: 1e-3 * median, seed: noiseSeed });
   const data: DataSet = { survey, observed: noise.observed, error: noise.error, label: SURVEY_KINDS[kindIndex] };
   const problem: InversionProblem = { datasets: [data], parameterisation: spec };
   const p = compileParameterisation(spec);

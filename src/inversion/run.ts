@@ -9,7 +9,7 @@ import { WorkerPool } from "../optim";
 import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
 import { invert, InversionCheckpoint, InversionRecord, InversionResult, OBJECTIVE_MODULE } from "./invert";
 import { occam, OccamResult } from "./occam";
-import { addNoise } from "./synthetic";
+import { addDataNoise } from "./synthetic";
 import { twoStepInversion } from "./twostep";
 import { truncateAtSignReversal } from "./field";
 
@@ -33,7 +33,7 @@ export function withSyntheticData(cfg: InvertConfig): InversionProblem {
     const n = d.observed.length;
     const part = Array.from({ length: n }, (_, j) => clean[k + j]);
     k += n;
-    const noisy = addNoise(part, { ...cfg.synthetic!, seed: (cfg.synthetic!.seed ?? 1) + 7919 * i });
+    const noisy = addDataNoise(part, { ...cfg.synthetic!, seed: (cfg.synthetic!.seed ?? 1) + 7919 * i });
     return { ...d, observed: noisy.observed, error: noisy.error };
   });
   return { ...cfg.problem, datasets };

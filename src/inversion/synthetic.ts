@@ -15,7 +15,7 @@ export interface NoiseSpec {
   add?: boolean;
 }
 
-export function addNoise(clean: ArrayLike<number>, noise: NoiseSpec): { observed: number[]; error: number[] } {
+export function addDataNoise(clean: ArrayLike<number>, noise: NoiseSpec): { observed: number[]; error: number[] } {
   const rand = gaussian(mulberry32(noise.seed ?? 1));
   const floor = noise.floor ?? 0;
   const error: number[] = [];

@@ -9,7 +9,6 @@ export type { BoundRule, Bounds } from "./bounds";
 export { oppositionInit, opposite, selectFittest, uniformInit } from "./init";
 export {
   binomialCrossover,
-  distinctIndices,
   mutateBest1,
   mutateBest2,
   mutateCurrentToBest1,
@@ -21,7 +20,7 @@ export {
   STRATEGIES,
 } from "./mutation";
 export type { MutationContext, Strategy } from "./mutation";
-export { arithmeticMean, cauchy, lehmerMean, sampleCR, sampleF, updateMeans } from "./adapt";
+export { lehmerMean, sampleCR, sampleF, updateMeans } from "./adapt";
 export {
   DEFAULT_RESTART,
   defaultPopulation,
@@ -52,7 +51,7 @@ export type {
 } from "./de";
 export { ResumableRun } from "./resumable";
 export type { RunState } from "./resumable";
-export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync, lmIterator } from "./polish";
+export { choleskySolve, levenbergMarquardt, levenbergMarquardtSync } from "./polish";
 export type { BatchResiduals, LMOptions, LMResult, LMStopReason, SyncBatchResiduals } from "./polish";
 export { SeededRandom } from "./rng";
 export type { RandomState } from "./rng";
@@ -60,5 +59,5 @@ export { WorkerPool, workerCount } from "./pool";
 export type { WorkerObjectiveSpec } from "./pool";
 export { ackley, rastrigin, rosenbrock, sphere, testBounds, testObjective, TEST_FUNCTIONS } from "./testfunctions";
 export type { TestFunctionName } from "./testfunctions";
-export { asymmetricBox, problemObjective, randomRotation, rotate, SHIFT_ROTATE_SCALE, shiftedRotated, testProblem } from "./testfunctions";
+export { asymmetricBox, randomRotation, rotate, SHIFT_ROTATE_SCALE, shiftedRotated, testProblem } from "./testfunctions";
 export type { ProblemFamily, ShiftedRotatedOptions, TestProblem } from "./testfunctions";

@@ -5,7 +5,8 @@ import type { ForwardKind } from "./format";
  * A synthetic straight survey line for tests and benchmarks: `n` soundings `spacing` m apart
  * along x over a smooth 3-layer earth (a conductive middle layer whose resistivity and depth vary
  * along the line), data from the "toy" forward (the inversion's analytic stand-in: microseconds per
- * model) or the EM engine (a 40 m x 40 m central loop, step-off dBz/dt; the toy reads only the times), with seeded noise.
+ * model) or the EM engine (a 40 m x 40 m central loop, step-off dBz/dt; the toy reads only the
+ * times), with seeded noise.
  * Returns survey JSON (see parseSurvey) and the true models.
  */
 export interface SyntheticLineOptions {

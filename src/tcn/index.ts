@@ -16,7 +16,7 @@ export type { ConvShape } from "./resources";
 export type { EpochLog, TraceSet, TrainCheckpoint, TrainHistory, TrainOptions } from "./train";
 export { BUNDLE_JSON, checkPredictInput, cloneModel, descriptionDigest, fileHandler, loadTcn, MODEL_JSON, recordTraining, saveTcn, trainingShape, WEIGHTS_BIN } from "./io";
 export type { BundleIntegrity, TcnBundle, TrainingShape } from "./io";
-export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, invert, transferExperiment } from "./workflow";
+export { checkFits, disposeTransfer, evaluateTcn, finetuneTcn, fitTcn, freezeBlocks, predictImpedance, transferExperiment } from "./workflow";
 export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
 export { checkPhysics, physicsMisfit, physicsTerm, synthesizeStandardized } from "./physics";
 export type { PhysicsOptions } from "./physics";

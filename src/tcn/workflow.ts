@@ -91,7 +91,7 @@ export function checkFits(bundle: TcnBundle, seismic: ArrayLike<number>[], what 
 }
 
 /** Invert seismic traces to impedance (physical units) with a trained bundle. */
-export function invert(bundle: TcnBundle, seismic: ArrayLike<number>[], batchSize?: number): Float32Array[] {
+export function predictImpedance(bundle: TcnBundle, seismic: ArrayLike<number>[], batchSize?: number): Float32Array[] {
   checkFits(bundle, seismic);
   const xs = standardize(seismic, bundle.xStats);
   return destandardize(predictRows(bundle.model, xs, batchSize), bundle.yStats);
@@ -122,7 +122,7 @@ export function evaluateTcn(bundle: TcnBundle, data: SeismicDataset, idx?: numbe
   const traces = (idx ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !out.has(i));
   checkIndices(traces, n, "evaluation traces");
   if (traces.length === 0) throw new ValidationError("evaluation traces", "none left to score once the excluded traces are removed");
-  const prediction = invert(bundle, data.seismic);
+  const prediction = predictImpedance(bundle, data.seismic);
   return {
     excluded: [...exclude].sort((a, b) => a - b),
     section: sectionMetrics(data.impedance, prediction, traces),
