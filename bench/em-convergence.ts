@@ -35,7 +35,8 @@ const loopT: number[] = ref("h3_ip_loop_central").times;
 const gateT: number[] = ref("permafrost_loop_ramp").times;
 const freqs: number[] = ref("l10_ip2_wire").frequencies;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a survey JSON built field by field; parseSurvey checks it
+// A survey JSON built field by field; parseSurvey checks it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Case = any;
 
 /** One random survey and the index of its earth model; rnd is drawn in a fixed order (seeded runs repeat). */

@@ -66,7 +66,10 @@ interface Run {
   seed: number;
   evalsToTarget: number | null;
   finalBest: number;
-  /** Best value among the first 2 NP evaluations (OBL: the initial points and their opposites; random: the initial population and the first generation). */
+  /**
+   * Best value among the first 2 NP evaluations (OBL: the initial points and their opposites;
+   * random: the initial population and the first generation).
+   */
   bestAt2NP: number;
   bestAtHalf: number;
   evaluations: number;

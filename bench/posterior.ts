@@ -9,7 +9,8 @@
  * evaluations and wall time; for the posterior: coverage of the 90 % interval (fraction of true
  * free parameters inside [q05, q95]), R-hat, ESS, evaluations and wall time.
  *
- *   npx tsx bench/posterior.ts [--n 30] [--seed 1] [--workers 2] [--generations 300] [--budget 200000] [--only 3,7] [--out bench/results/posterior.json]
+ *   npx tsx bench/posterior.ts [--n 30] [--seed 1] [--workers 2] [--generations 300]
+ *     [--budget 200000] [--only 3,7] [--out bench/results/posterior.json]
  *   npx tsx bench/posterior.ts --merge a.json,b.json --out bench/results/posterior.json
  *
  * Results are written after every problem, and a rerun with the same --out skips the problems

@@ -3,7 +3,8 @@
  * 400 generations, target RMS 0.3, 2 workers): over seeds 1..N, how many reach RMS 0.3 (after
  * the DE and its LM polish, both inversion defaults, restarts on) and the wall time of each.
  *
- *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N] [--out bench/results/ten-layer-seeds.json]
+ *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N]
+ *     [--out bench/results/ten-layer-seeds.json]
  */
 import * as fs from "fs";
 import * as os from "os";

@@ -19,7 +19,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { figureHtml, plotlyBundle } from "../src/display";
-import { CollectedNotebook, CollectedResults, NotebookResults, readResultsDir, ResultEntry, Tolerance } from "../src/results";
+import {
+  CollectedNotebook,
+  CollectedResults,
+  NotebookResults,
+  readResultsDir,
+  ResultEntry,
+  Tolerance,
+} from "../src/results";
 
 const root = path.resolve(__dirname, "..");
 const docsDir = path.join(root, "docs", "results");
@@ -28,7 +35,14 @@ const resultsDir = path.join(root, "out", "results");
 const MAX_FIGURE_BYTES = 5_000_000;
 
 /** The notebooks that record results, in order. */
-export const RESULT_NOTEBOOKS = ["13_tcn_volve", "20_tem_forward", "21_tem_de_three_layer", "22_tem_de_ten_layer", "23_tem_field_inversion", "25_tem_survey_section"];
+export const RESULT_NOTEBOOKS = [
+  "13_tcn_volve",
+  "20_tem_forward",
+  "21_tem_de_three_layer",
+  "22_tem_de_ten_layer",
+  "23_tem_field_inversion",
+  "25_tem_survey_section",
+];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,16 +84,34 @@ function renderFigures(nb: NotebookResults): string[] {
   for (const name of nb.figures) {
     const src = path.join(resultsDir, nb.notebook, `${name}.json`);
     if (!fs.existsSync(src)) continue;
-    const fig = JSON.parse(fs.readFileSync(src, "utf8")) as { data: Record<string, unknown>[]; layout?: Record<string, unknown> };
+    const fig = JSON.parse(fs.readFileSync(src, "utf8")) as {
+      data: Record<string, unknown>[];
+      layout?: Record<string, unknown>;
+    };
     const layout: Record<string, unknown> = { ...(fig.layout ?? {}), width: 900 };
     const height = Math.round((layout.height as number | undefined) ?? 450);
-    const html = `<!doctype html><html><head><meta charset="utf-8"><script>${bundle.replace(/<\/(script)/gi, "<\\/$1")}</script>` +
+    const html =
+      `<!doctype html><html><head><meta charset="utf-8"><script>${bundle.replace(/<\/(script)/gi, "<\\/$1")}</script>` +
       `<style>body{margin:0;background:#fff}</style></head><body>${figureHtml({ data: fig.data, layout, config: { staticPlot: true } }, "fig")}</body></html>`;
     const page = path.join(tmp, `${name}.html`);
     fs.writeFileSync(page, html);
     fs.mkdirSync(figDir, { recursive: true });
     const png = path.join(figDir, `${nb.notebook}--${name}.png`);
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "screenshot.ts"), page, png, "--width", "900", "--height", String(height)], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(root, "scripts", "screenshot.ts"),
+        page,
+        png,
+        "--width",
+        "900",
+        "--height",
+        String(height),
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
     if (r.status === 0 && fs.existsSync(png)) out.push(path.relative(docsDir, png));
     else console.error(`figure ${nb.notebook}/${name}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
   }
@@ -102,14 +134,19 @@ function fmtCell(v: unknown): string {
 
 function bandText(t?: Tolerance): string {
   if (!t) return "not checked";
-  return [t.abs !== undefined ? `± ${fmtNum(t.abs)}` : "", t.rel !== undefined ? `± ${fmtNum(100 * t.rel)} %` : ""].filter(Boolean).join(" + ");
+  return [t.abs !== undefined ? `± ${fmtNum(t.abs)}` : "", t.rel !== undefined ? `± ${fmtNum(100 * t.rel)} %` : ""]
+    .filter(Boolean)
+    .join(" + ");
 }
 
 function entryMarkdown(name: string, e: ResultEntry): string[] {
   if (e.kind === "value") return [];
   const rows = e.rows ?? [];
   const cols = Array.from(new Set(rows.flatMap((r) => Object.keys(r))));
-  const lines = [`**${name}**${e.note ? ` (${e.note})` : ""}; band: ${bandText(e.tol)}${e.tol ? ` (${e.tol.reason})` : ""}`, ""];
+  const lines = [
+    `**${name}**${e.note ? ` (${e.note})` : ""}; band: ${bandText(e.tol)}${e.tol ? ` (${e.tol.reason})` : ""}`,
+    "",
+  ];
   lines.push(`| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`);
   for (const r of rows) lines.push(`| ${cols.map((c) => fmtCell(r[c])).join(" | ")} |`);
   lines.push("");
@@ -118,13 +155,19 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
 
 function notebookMarkdown(nb: Stored, size: string): string[] {
   const lines = [`### ${nb.notebook} (${size})`, ""];
-  lines.push(`Commit \`${(nb.commit ?? "").slice(0, 12)}\`${nb.dirty ? " (with uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
-    `seeds ${nb.seeds.length ? nb.seeds.join(", ") : "–"}; wall time ${fmtNum(nb.wall_s)} s; load average (1/5/15 min) ${nb.load_before.join("/")} before, ` +
-    `${nb.load_after.join("/")} after${nb.ok ? "" : "; **the notebook failed**"}.`, "");
+  lines.push(
+    `Commit \`${(nb.commit ?? "").slice(0, 12)}\`${nb.dirty ? " (with uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
+      `seeds ${nb.seeds.length ? nb.seeds.join(", ") : "–"}; wall time ${fmtNum(nb.wall_s)} s; load average (1/5/15 min) ${nb.load_before.join("/")} before, ` +
+      `${nb.load_after.join("/")} after${nb.ok ? "" : "; **the notebook failed**"}.`,
+    "",
+  );
   const values = Object.entries(nb.entries).filter(([, e]) => e.kind === "value");
   if (values.length) {
     lines.push("| result | value | units | band (why) | note |", "|---|---|---|---|---|");
-    for (const [name, e] of values) lines.push(`| ${name} | ${fmtCell(e.value)} | ${e.units ?? ""} | ${bandText(e.tol)}${e.tol ? ` (${e.tol.reason})` : ""} | ${(e.note ?? "").replace(/\|/g, "\\|")} |`);
+    for (const [name, e] of values)
+      lines.push(
+        `| ${name} | ${fmtCell(e.value)} | ${e.units ?? ""} | ${bandText(e.tol)}${e.tol ? ` (${e.tol.reason})` : ""} | ${(e.note ?? "").replace(/\|/g, "\\|")} |`,
+      );
     lines.push("");
   }
   for (const [name, e] of Object.entries(nb.entries)) lines.push(...entryMarkdown(name, e));
@@ -158,10 +201,16 @@ export function writeReadme(): void {
         "and none of the quick numbers should be read as the paper's experiment at its size.",
     "",
   ];
-  for (const [size, c] of [["full", full], ["quick", quick]] as const) {
+  for (const [size, c] of [
+    ["full", full],
+    ["quick", quick],
+  ] as const) {
     if (!c) continue;
     lines.push(`## ${size === "full" ? "Full size" : "Quick size"}`, "");
-    lines.push(`Machine: ${c.machine.cpus} × ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node}, ${c.machine.platform}. Last updated ${c.generated}.`, "");
+    lines.push(
+      `Machine: ${c.machine.cpus} × ${c.machine.cpuModel}, ${c.machine.memoryGiB} GiB, Node ${c.machine.node}, ${c.machine.platform}. Last updated ${c.generated}.`,
+      "",
+    );
     for (const nb of Object.values(c.notebooks)) lines.push(...notebookMarkdown(nb as Stored, size));
   }
   fs.writeFileSync(path.join(docsDir, "README.md"), lines.join("\n"));
@@ -170,7 +219,9 @@ export function writeReadme(): void {
 
 function main(): number {
   const size = process.argv.includes("--quick") ? "quick" : "full";
-  const only = arg("only")?.split(",").map((s) => s.replace(/\.ipynb$/, ""));
+  const only = arg("only")
+    ?.split(",")
+    .map((s) => s.replace(/\.ipynb$/, ""));
   const names = only ?? RESULT_NOTEBOOKS;
   const unknown = names.filter((n) => !RESULT_NOTEBOOKS.includes(n));
   if (unknown.length) {
@@ -186,19 +237,36 @@ function main(): number {
   const notebooks: Record<string, Stored> = { ...((prev?.notebooks ?? {}) as Record<string, Stored>) };
   let failed = 0;
   for (const n of names) {
-    const command = collectOnly ? `npm run notebooks -- --${size} --only ${n}` : `npm run results -- --${size} --only ${n}`;
+    const command = collectOnly
+      ? `npm run notebooks -- --${size} --only ${n}`
+      : `npm run results -- --${size} --only ${n}`;
     if (!collectOnly) {
-      spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "run-notebooks.ts"), `--${size}`, "--only", n, "--no-check"], { cwd: root, stdio: "inherit" });
+      spawnSync(
+        process.execPath,
+        ["--import", "tsx", path.join(root, "scripts", "run-notebooks.ts"), `--${size}`, "--only", n, "--no-check"],
+        { cwd: root, stdio: "inherit" },
+      );
     }
     const rec = readResultsDir(resultsDir)[n];
     if (!rec || rec.size !== size || !rec.run) {
-      console.error(`${n}: no ${size} record from the notebook runner in ${path.relative(root, resultsDir)}; keeping the previous entry`);
+      console.error(
+        `${n}: no ${size} record from the notebook runner in ${path.relative(root, resultsDir)}; keeping the previous entry`,
+      );
       failed++;
       continue;
     }
     if (!rec.run.ok) failed++;
     const { run, ...rest } = rec;
-    const stored: Stored & { pngs?: string[] } = { ...rest, wall_s: run.wall_s, load_before: run.load_before, load_after: run.load_after, ok: run.ok, commit, dirty, command };
+    const stored: Stored & { pngs?: string[] } = {
+      ...rest,
+      wall_s: run.wall_s,
+      load_before: run.load_before,
+      load_after: run.load_after,
+      ok: run.ok,
+      commit,
+      dirty,
+      command,
+    };
     if (!process.argv.includes("--no-figures")) stored.pngs = renderFigures(rec);
     notebooks[n] = stored;
   }
@@ -213,7 +281,9 @@ function main(): number {
   };
   fs.writeFileSync(file, JSON.stringify(collected, null, 1) + "\n");
   console.log(`wrote ${path.relative(root, file)}`);
-  const figBytes = fs.existsSync(figDir) ? fs.readdirSync(figDir).reduce((s, f) => s + fs.statSync(path.join(figDir, f)).size, 0) : 0;
+  const figBytes = fs.existsSync(figDir)
+    ? fs.readdirSync(figDir).reduce((s, f) => s + fs.statSync(path.join(figDir, f)).size, 0)
+    : 0;
   console.log(`figures: ${(figBytes / 1e6).toFixed(2)} MB in ${path.relative(root, figDir)}`);
   if (figBytes > MAX_FIGURE_BYTES) {
     console.error(`the figures are ${(figBytes / 1e6).toFixed(2)} MB, over the 5 MB limit: record fewer figures`);

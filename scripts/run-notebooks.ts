@@ -116,7 +116,8 @@ function main(): number {
     if (fs.existsSync(recordFile)) {
       // the notebook's wall time and the machine's load around it, for the results record
       const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as NotebookResults;
-      record.run = { wall_s: Number(secs), load_before: loadBefore, load_after: os.loadavg().map((x) => Number(x.toFixed(2))), ok: r.status === 0 };
+      const loadAfter = os.loadavg().map((x) => Number(x.toFixed(2)));
+      record.run = { wall_s: Number(secs), load_before: loadBefore, load_after: loadAfter, ok: r.status === 0 };
       fs.writeFileSync(recordFile, JSON.stringify(record, null, 1) + "\n");
     }
     const executed = path.join(outDir, `${n}.ipynb`);

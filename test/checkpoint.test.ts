@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { mulberry32 } from "../src/config";
 import { ValidationError } from "../src/core";
 import { minimize, minimizeAsync, ResumableRun, RunState } from "../src/optim";
-import { addNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
+import { addDataNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
 import type { Survey } from "../src/em";
 import { buildTcn, initBackend, trainModel, TrainHistory } from "../src/tcn";
 
@@ -98,7 +98,7 @@ const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], 
 const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
 
 function toyProblem(): InversionProblem {
-  const d = addNoise(toyForward([survey])([TRUE])[0], { relative: 0, floor: 0.002, seed: 3 });
+  const d = addDataNoise(toyForward([survey])([TRUE])[0], { relative: 0, floor: 0.002, seed: 3 });
   return {
     datasets: [{ survey, observed: d.observed, error: d.error }],
     parameterisation: { layers: 3, rho0: { min: 1, max: 1000 }, thickness: { min: 20, max: 400 }, m: { min: 0, max: 0.8 }, tau: { fixed: 1e-3 }, c: { fixed: 0.5 } },
@@ -395,6 +395,111 @@ test("geoinv tem invert --checkpoint, two-step: one file per step; SIGTERM in st
     assert.match(again.stderr, /resuming from .*run\.ckpt\.step2/);
     assert.deepEqual(result(out), result(refOut));
     assert.ok(!fs.existsSync(`${ck}.step1`) && !fs.existsSync(`${ck}.step2`), "both removed once the result is written");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- the posterior: FILE.posterior
+
+/** An inversion result without wall time (the DE's and the posterior's). */
+function samePosterior(a: InversionResult, b: InversionResult, what: string): void {
+  assert.ok(a.posterior && b.posterior, `${what}: both sampled`);
+  const strip = (r: InversionResult) => ({ ...r, seconds: 0, posterior: { ...r.posterior!, summary: { ...r.posterior!.summary, seconds: 0 } } });
+  assert.deepEqual(strip(a), strip(b), what);
+}
+
+test("invert with a checkpoint and a posterior: the sampler state goes to FILE.posterior; interrupted during sampling and resumed equals the uninterrupted run; other posterior settings are refused", async () => {
+  const dir = tmpDir();
+  try {
+    const prob = toyProblem();
+    const posterior = { chains: 5, maxEvaluations: 1500, checkEvery: 20, predictiveDraws: 10, bandDraws: 20 };
+    const opts = { np: 16, seed: 6, maxGenerations: 20 };
+    const ref = await invert(prob, { ...opts, posterior });
+    assert.equal(ref.posterior!.summary.stop_reason, "budget");
+    const file = path.join(dir, "run.ckpt");
+    const postFile = `${file}.posterior`;
+    // checkpointed, not interrupted: the same run (models counted by an in-thread forward)
+    const toy = toyForward([survey]);
+    let models = 0;
+    const forward = (ms: EarthModel[]) => ((models += ms.length), toy(ms));
+    samePosterior(await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }), ref, "checkpointed, not interrupted");
+    const fresh = models;
+    fs.rmSync(file);
+    fs.rmSync(postFile);
+    // interrupted at the third convergence check (a callback that throws): the file holds the second
+    let checks = 0;
+    const stopAt3 = { ...posterior, onCheck: () => { if (++checks === 3) throw new Error("stop here"); } };
+    await assert.rejects(invert(prob, { ...opts, posterior: stopAt3, checkpoint: { file, every: 5 } }), /stop here/);
+    const ck = JSON.parse(fs.readFileSync(postFile, "utf8"));
+    assert.equal(ck.format, "geoinv.inversion.posterior-checkpoint/1");
+    assert.equal(ck.iteration, 40, "saved at the second check (iteration 40)");
+    const deCk = JSON.parse(fs.readFileSync(file, "utf8"));
+    const lines: string[] = [];
+    models = 0;
+    const resumed = await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 }, log: (s) => lines.push(s) });
+    assert.match(lines.join("\n"), /resuming the posterior from .*run\.ckpt\.posterior: iteration 40, 205 evaluations/);
+    samePosterior(resumed, ref, "resumed at iteration 40");
+    // it did continue: neither the DE's evaluations before its file nor the sampler's before its state were redone
+    assert.equal(fresh - models, deCk.evaluations + 205);
+    // another posterior seed (the DE's settings unchanged): refused before any work, naming the checkpoint
+    await assert.rejects(invert(prob, { ...opts, posterior: { ...posterior, seed: 9 }, checkpoint: { file, field: "--checkpoint" } }), (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.field, "--checkpoint");
+      assert.match(e.message, /run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/);
+      return true;
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("geoinv tem invert --checkpoint with a posterior: SIGTERM during the sampling exits 143; the rerun resumes the DE, then the sampler, and writes the uninterrupted run's result and chains", async () => {
+  const dir = tmpDir();
+  try {
+    const cfg = { ...emConfig(), posterior: { chains: 4, max_evaluations: 480, check_every: 10, predictive_draws: 10, band_draws: 10 } };
+    const cfgFile = path.join(dir, "c.json");
+    fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+    const refOut = path.join(dir, "ref.json");
+    const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
+    assert.equal(ref.status, 0, ref.stderr);
+    const ck = path.join(dir, "run.ckpt");
+    const out = path.join(dir, "r.json");
+    const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    // SIGTERM as soon as the sampler's first state (iteration 10 of 119) is on disk
+    const r = await interruptWhenExists(args, `${ck}.posterior`);
+    assert.equal(r.code, 143, r.err);
+    const m = /SIGTERM: posterior checkpoint written to .*run\.ckpt\.posterior \(iteration (\d+)\); rerun the same command to resume/.exec(r.err);
+    assert.ok(m, r.err);
+    assert.ok(fs.existsSync(ck), "the DE's file is kept until the result is written");
+    assert.ok(!fs.existsSync(out) && !fs.existsSync(path.join(dir, "r.chains.npy")), "no result from an interrupted run");
+    const saved = JSON.parse(fs.readFileSync(`${ck}.posterior`, "utf8"));
+    assert.equal(String(saved.iteration), m![1], "the state at the signal was saved");
+    assert.ok(saved.iteration >= 10 && saved.iteration < 119, `interrupted during the sampling, at iteration ${saved.iteration}`);
+    // other posterior settings with the same files: refused (exit 2) before any work
+    const otherFile = path.join(dir, "other.json");
+    fs.writeFileSync(otherFile, JSON.stringify({ ...cfg, posterior: { ...cfg.posterior, seed: 12 } }));
+    const bad = geoinv(["tem", "invert", otherFile, "--quiet", "--checkpoint", ck]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--checkpoint: .*run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/);
+    // the rerun: the DE from its file, then the sampler from its state; the same result and chains
+    const again = geoinv(args);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /resuming from .*run\.ckpt: generation \d+/);
+    assert.match(again.stderr, new RegExp(`resuming the posterior from .*run\\.ckpt\\.posterior: iteration ${saved.iteration}, `));
+    // it continued: the first convergence check reported comes after the saved iteration
+    const firstCheck = /posterior it (\d+) /.exec(again.stderr);
+    assert.ok(firstCheck && Number(firstCheck[1]) > saved.iteration, `first check after resuming: ${firstCheck && firstCheck[1]}`);
+    const a = result(out);
+    const b = result(refOut);
+    for (const x of [a, b]) {
+      delete (x.posterior as Record<string, unknown>).seconds;
+      delete (x.posterior as Record<string, unknown>).chains_file;
+    }
+    assert.equal((result(out).posterior as Record<string, unknown>).chains_file, "r.chains.npy");
+    assert.deepEqual(a, b);
+    assert.ok(fs.readFileSync(path.join(dir, "r.chains.npy")).equals(fs.readFileSync(path.join(dir, "ref.chains.npy"))), "the same chains .npy");
+    assert.ok(!fs.existsSync(ck) && !fs.existsSync(`${ck}.posterior`), "both files removed once the result is written");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

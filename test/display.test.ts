@@ -155,7 +155,8 @@ test("large sections are stored as 8-bit codes with a colour bar in data units",
   assert.equal(h.z.shape, "100,100");
   const codes = Buffer.from(h.z.bdata, "base64");
   assert.equal(codes.length, 10000);
-  // rows are samples: cell (sample 0, trace 99) holds 1990 of the range 1000..2089; (0, 0) the minimum; (99, 99) the maximum
+  // rows are samples: cell (sample 0, trace 99) holds 1990 of the range 1000..2089; (0, 0) the
+  // minimum; (99, 99) the maximum
   assert.equal(codes[99], Math.round((250 * 990) / 1089));
   assert.equal(codes[0], 0);
   assert.equal(codes[9999], 250);

@@ -125,7 +125,8 @@ function directSum(S: (t: number) => number, P: (t: number) => number, t: number
 }
 
 test("the pulse sum: up to 100000 pulses agree with the term-by-term sum on closed-form responses", () => {
-  // step-off responses S(t) = t^-a (a power-law IP tail decays like t^-(1+c)), a sign-reversing one, with antiderivatives
+  // step-off responses S(t) = t^-a (a power-law IP tail decays like t^-(1+c)), a sign-reversing
+  // one, with antiderivatives
   const pw = (a: number, k = 1) => [(t: number) => k * Math.pow(t, -a), (t: number) => (k * Math.pow(t, 1 - a)) / (1 - a)] as const;
   const shapes: [string, (t: number) => number, (t: number) => number][] = [
     ["t^-1.2", ...pw(1.2)],

@@ -66,7 +66,10 @@ function hsWireStepOff(points: [number, number][], rec: [number, number], c: [nu
   return (rho / (2 * Math.PI)) * s;
 }
 
-/** Central circular loop on a half-space, step-off dBz/dt (Ward & Hohmann 1988): -(I/(sigma a^3)) [3 erf(u) - (2u/sqrt(pi))(3 + 2u^2) e^{-u^2}], u = th a. */
+/**
+ * Central circular loop on a half-space, step-off dBz/dt (Ward & Hohmann 1988): -(I/(sigma a^3)) [3
+ * erf(u) - (2u/sqrt(pi))(3 + 2u^2) e^{-u^2}], u = th a.
+ */
 function circleCentral(a: number, rho: number, I: number, t: number): number {
   const u = Math.sqrt(MU0 / rho / (4 * t)) * a;
   return -(I * rho / (a * a * a)) * (3 * erf(u) - (2 * u / Math.sqrt(Math.PI)) * (3 + 2 * u * u) * Math.exp(-u * u));

@@ -45,7 +45,10 @@ function twoLayer(rho: [number, number], sd: number, seed: number): InversionPro
   return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, forward: TOY };
 }
 
-/** Exact Gaussian posterior of a linear problem d = G x + e, e ~ N(0, s^2): mean and covariance (2 x 2 at most here). */
+/**
+ * Exact Gaussian posterior of a linear problem d = G x + e, e ~ N(0, s^2): mean and covariance (2 x
+ * 2 at most here).
+ */
 function linearPosterior(G: number[][], d: number[], s: number): { mean: number[]; cov: number[][] } {
   const k = G[0].length;
   const A = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => G.reduce((a, g) => a + (g[i] * g[j]) / s ** 2, 0)));

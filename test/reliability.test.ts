@@ -119,7 +119,8 @@ test("tem invert: --out written atomically; a later failing run keeps the previo
   const first = fs.readFileSync(out, "utf8");
   const res = JSON.parse(first);
   assert.ok(Number.isFinite(res.misfit.objective));
-  // a run whose misfit is not finite (tau fixed at 1e308 passes the parameterisation's range) is refused, the old result kept
+  // a run whose misfit is not finite (tau fixed at 1e308 passes the parameterisation's range) is
+  // refused, the old result kept
   const nan = write("cfg_nan.json", tiny((c) => {
     c.parameterisation.tau = { fixed: 1e308 };
     c.optimizer.polish = false;

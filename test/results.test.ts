@@ -15,12 +15,29 @@ function tmpDir(): string {
 test("openResults writes a fresh record per notebook, rewritten on every call", () => {
   const dir = tmpDir();
   const stale = path.join(dir, "nb.json");
-  fs.writeFileSync(stale, JSON.stringify({ notebook: "nb", size: "quick", seeds: [], updated: "", entries: { old: { kind: "value", value: 1 } }, figures: [] }));
+  fs.writeFileSync(
+    stale,
+    JSON.stringify({
+      notebook: "nb",
+      size: "quick",
+      seeds: [],
+      updated: "",
+      entries: { old: { kind: "value", value: 1 } },
+      figures: [],
+    }),
+  );
   const rec = openResults("nb", dir);
   assert.deepEqual(JSON.parse(fs.readFileSync(stale, "utf8")).entries, {}, "opening starts the record afresh");
   assert.equal(rec.value("a.b", 0.25, { units: "%", tol: { abs: 0.1, reason: "seeded" } }), 0.25);
   rec.value("none", null);
-  rec.table("t", [{ case: "top", err: 1.5 }, { case: "middle", err: null }], { tol: { rel: 0.1, reason: "r" } });
+  rec.table(
+    "t",
+    [
+      { case: "top", err: 1.5 },
+      { case: "middle", err: null },
+    ],
+    { tol: { rel: 0.1, reason: "r" } },
+  );
   rec.seeds([1, 2]);
   rec.figure("fig1", { data: [{ x: [1], y: [2] }], layout: { title: "t" } });
   const r = readResultsDir(dir).nb;
@@ -28,7 +45,10 @@ test("openResults writes a fresh record per notebook, rewritten on every call", 
   assert.equal(r.entries["a.b"].units, "%");
   assert.deepEqual(r.entries["a.b"].tol, { abs: 0.1, reason: "seeded" });
   assert.equal(r.entries.none.value, null);
-  assert.deepEqual(r.entries.t.rows, [{ case: "top", err: 1.5 }, { case: "middle", err: null }]);
+  assert.deepEqual(r.entries.t.rows, [
+    { case: "top", err: 1.5 },
+    { case: "middle", err: null },
+  ]);
   assert.deepEqual(r.seeds, [1, 2]);
   assert.deepEqual(r.figures, ["fig1"]);
   assert.ok(fs.existsSync(path.join(dir, "nb", "fig1.json")));
@@ -38,15 +58,40 @@ test("openResults writes a fresh record per notebook, rewritten on every call", 
 test("bad names, values and bands are refused naming the field", () => {
   const dir = tmpDir();
   const rec = openResults("nb", dir);
-  assert.throws(() => rec.value("has space", 1), (e: unknown) => e instanceof ValidationError && e.field === "name");
+  assert.throws(
+    () => rec.value("has space", 1),
+    (e: unknown) => e instanceof ValidationError && e.field === "name",
+  );
   rec.value("nan", NaN);
-  assert.equal(readResultsDir(dir).nb.entries.nan.value, null, "NaN is recorded as null (JSON has no NaN), not refused");
-  assert.throws(() => rec.value("x", 1, { tol: { reason: "no band" } }), (e: unknown) => e instanceof ValidationError && e.field === "x.tol");
-  assert.throws(() => rec.value("x", 1, { tol: { abs: -1, reason: "r" } }), (e: unknown) => e instanceof ValidationError && e.field === "x.tol.abs");
-  assert.throws(() => rec.value("x", 1, { tol: { abs: 1, reason: " " } }), (e: unknown) => e instanceof ValidationError && e.field === "x.tol.reason");
-  assert.throws(() => rec.value("x", 1, { tol: { abs: 1, reson: "r" } as never }), (e: unknown) => e instanceof ValidationError && /reson/.test(e.message));
-  assert.throws(() => rec.table("t", [{ a: [1, 2] }]), (e: unknown) => e instanceof ValidationError && e.field === "t[0].a");
-  assert.throws(() => openResults("../escape", dir), (e: unknown) => e instanceof ValidationError && e.field === "notebook");
+  assert.equal(
+    readResultsDir(dir).nb.entries.nan.value,
+    null,
+    "NaN is recorded as null (JSON has no NaN), not refused",
+  );
+  assert.throws(
+    () => rec.value("x", 1, { tol: { reason: "no band" } }),
+    (e: unknown) => e instanceof ValidationError && e.field === "x.tol",
+  );
+  assert.throws(
+    () => rec.value("x", 1, { tol: { abs: -1, reason: "r" } }),
+    (e: unknown) => e instanceof ValidationError && e.field === "x.tol.abs",
+  );
+  assert.throws(
+    () => rec.value("x", 1, { tol: { abs: 1, reason: " " } }),
+    (e: unknown) => e instanceof ValidationError && e.field === "x.tol.reason",
+  );
+  assert.throws(
+    () => rec.value("x", 1, { tol: { abs: 1, reson: "r" } as never }),
+    (e: unknown) => e instanceof ValidationError && /reson/.test(e.message),
+  );
+  assert.throws(
+    () => rec.table("t", [{ a: [1, 2] }]),
+    (e: unknown) => e instanceof ValidationError && e.field === "t[0].a",
+  );
+  assert.throws(
+    () => openResults("../escape", dir),
+    (e: unknown) => e instanceof ValidationError && e.field === "notebook",
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,8 +106,26 @@ test("withinBand: |a - e| <= abs + rel |e|", () => {
 
 function collected(entries: CollectedResults["notebooks"][string]["entries"]): CollectedResults {
   return {
-    size: "quick", generated: "", commit: "", dirty: false, command: "", machine: { cpus: 1, cpuModel: "", memoryGiB: 1, node: "", platform: "" },
-    notebooks: { nb: { notebook: "nb", size: "quick", seeds: [], updated: "", entries, figures: [], wall_s: 1, load_before: [], load_after: [], ok: true } },
+    size: "quick",
+    generated: "",
+    commit: "",
+    dirty: false,
+    command: "",
+    machine: { cpus: 1, cpuModel: "", memoryGiB: 1, node: "", platform: "" },
+    notebooks: {
+      nb: {
+        notebook: "nb",
+        size: "quick",
+        seeds: [],
+        updated: "",
+        entries,
+        figures: [],
+        wall_s: 1,
+        load_before: [],
+        load_after: [],
+        ok: true,
+      },
+    },
   };
 }
 
@@ -75,20 +138,32 @@ test("compareResults: a moved number fails, one within its band passes, unbanded
     gone: { kind: "value", value: 1, tol: { abs: 1, reason: "r" } },
     label: { kind: "value", value: "target", tol: { abs: 0, reason: "r" } },
   });
-  const act = { nb: { notebook: "nb", size: "quick" as const, seeds: [], updated: "", figures: [], entries: {
-    a: { kind: "value" as const, value: 1.05 },
-    b: { kind: "value" as const, value: 106 },
-    t: { kind: "table" as const, rows: [{ c: "x", v: 2.4 }] },
-    s: { kind: "value" as const, value: 99 },
-    label: { kind: "value" as const, value: "stagnation" },
-  } } };
+  const act = {
+    nb: {
+      notebook: "nb",
+      size: "quick" as const,
+      seeds: [],
+      updated: "",
+      figures: [],
+      entries: {
+        a: { kind: "value" as const, value: 1.05 },
+        b: { kind: "value" as const, value: 106 },
+        t: { kind: "table" as const, rows: [{ c: "x", v: 2.4 }] },
+        s: { kind: "value" as const, value: 99 },
+        label: { kind: "value" as const, value: "stagnation" },
+      },
+    },
+  };
   const byName = Object.fromEntries(compareResults(exp, act).map((c) => [c.name, c.status]));
   assert.deepEqual(byName, { a: "pass", b: "fail", t: "pass", s: "skip", gone: "fail", label: "fail" });
   act.nb.entries.t.rows[0].c = "y";
   assert.equal(compareResults(exp, act).find((c) => c.name === "t")!.status, "fail");
   assert.match(checkReport(compareResults(exp, act)), /4 outside/);
   // a notebook not run is not checked; a record of the other size fails
-  assert.deepEqual(compareResults(exp, {}).map((c) => c.status), ["skip"]);
+  assert.deepEqual(
+    compareResults(exp, {}).map((c) => c.status),
+    ["skip"],
+  );
   assert.equal(compareResults(exp, { nb: { ...act.nb, size: "full" as const } })[0].status, "fail");
 });
 
@@ -104,7 +179,10 @@ test("latest quick notebook run matches docs/results/results-quick.json within t
   if (!fs.existsSync(committed)) return t.skip("no docs/results/results-quick.json committed");
   const actual = readResultsDir(dir);
   const quick = Object.fromEntries(Object.entries(actual).filter(([, r]) => r.size === "quick"));
-  if (Object.keys(quick).length === 0) return t.skip(`no quick notebook records in ${path.relative(root, dir)}: run \`npm run notebooks -- --quick\` first`);
+  if (Object.keys(quick).length === 0)
+    return t.skip(
+      `no quick notebook records in ${path.relative(root, dir)}: run \`npm run notebooks -- --quick\` first`,
+    );
   const checks = compareResults(JSON.parse(fs.readFileSync(committed, "utf8")) as CollectedResults, quick);
   const fails = checks.filter((c) => c.status === "fail");
   assert.equal(fails.length, 0, checkReport(checks));

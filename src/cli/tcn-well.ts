@@ -114,7 +114,8 @@ export async function wellTransferVerb(
     }
   });
   const f = "metrics.json";
-  // the correlation of the labels' mean (a constant baseline) is undefined: written as null; any other NaN stops the verb
+  // the correlation of the labels' mean (a constant baseline) is undefined: written as null; any
+  // other NaN stops the verb
   const baseline = (where: string) => /labelled_mean/.test(where);
   atomicWriteFile(path.join(out, f), resultJson({
     ...wellMetricsJson(r),

@@ -45,7 +45,12 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
                         A FILE written for another config (data, parameterisation, optimizer except
                         workers) is refused (exit 2). Two-step: one file per step, FILE.step1 and
                         FILE.step2. Signals are handled between generations (workers 1) or at once
-                        (workers > 1). The posterior and Occam are not checkpointed.`,
+                        (workers > 1). With a posterior, the sampler's state goes to FILE.posterior
+                        at every convergence check (--checkpoint-every counts DE generations only)
+                        and on SIGINT/SIGTERM (exit 130/143); the rerun resumes the DE from FILE
+                        (deterministic), then the sampler, and writes the same result and chains.
+                        FILE.posterior of other posterior settings is refused (exit 2). Occam is
+                        not checkpointed.`,
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["out", "checkpoint", "checkpoint-every"], booleans: ["quiet", "posterior"] });
       if (positional.length !== 1) throw new UsageError("give exactly one CONFIG.json (see geoinv tem invert --help)");

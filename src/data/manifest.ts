@@ -48,7 +48,10 @@ export function parseManifest(text: string, file: string): Manifest {
   return { sources: (o.sources as Record<string, string>) ?? {}, files: o.files as Record<string, ManifestEntry> };
 }
 
-/** The manifest of bundled files (see manifestPath); a missing, truncated or invalid manifest throws a DataFileError. */
+/**
+ * The manifest of bundled files (see manifestPath); a missing, truncated or invalid manifest throws
+ * a DataFileError.
+ */
 export function manifest(): Manifest {
   const p = manifestPath();
   let m = cache.get(p);

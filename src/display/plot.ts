@@ -15,7 +15,10 @@ function scriptSafe(s: string): string {
   return s.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
 }
 
-/** The plotly.js bundle (plotly.js-dist-min), read from node_modules (the notebook runner inlines it once per exported HTML). */
+/**
+ * The plotly.js bundle (plotly.js-dist-min), read from node_modules (the notebook runner inlines it
+ * once per exported HTML).
+ */
 export function plotlyBundle(): string {
   return fs.readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
 }

@@ -20,7 +20,8 @@ function fmtTime(s: number): string {
 
 /**
  * Progress of a long loop. While running, the text starts with "running"; at the end with "done"
- * (count reached total) or "stopped at COUNT of TOTAL" (an early stop). In Jupyter: one display updated in place (display_data with a display_id,
+ * (count reached total) or "stopped at COUNT of TOTAL" (an early stop). In Jupyter: one display
+ * updated in place (display_data with a display_id,
  * then update_display_data). Elsewhere: a line on stderr, rewritten in place on a terminal and
  * printed at most every `everyS` seconds otherwise.
  */

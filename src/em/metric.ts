@@ -1,7 +1,8 @@
 import { ValidationError } from "./errors";
 
 /**
- * The error metric of the TEM reference cases (docs/METHODS.md, "Conventions and error metric of the TEM cases"), by which the engine is held to the
+ * The error metric of the TEM reference cases (docs/METHODS.md, "Conventions and error metric of
+ * the TEM cases"), by which the engine is held to the
  * reference cases: err_i = |test_i - ref_i| / max(|ref_{i-1}|, |ref_i|, |ref_{i+1}|, 1e-6 max_j |ref_j|),
  * the neighbours keeping the denominator honest near a sign change.
  */

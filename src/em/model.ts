@@ -37,7 +37,8 @@ export interface Complex {
 
 /**
  * Pelton Cole-Cole complex resistivity, seed paper eq. (1) (with the "1 -" the printed equation
- * drops; docs/METHODS.md, "Conventions and error metric of the TEM cases"): rho(w) = rho0 (1 - m (1 - 1 / (1 + (i w tau)^c))),
+ * drops; docs/METHODS.md, "Conventions and error metric of the TEM cases"): rho(w) = rho0 (1 - m
+ * (1 - 1 / (1 + (i w tau)^c))),
  * for time dependence e^{+i w t}. m = 0 gives rho0 at every frequency.
  */
 export function coleCole(rho0: number, m: number, tau: number, c: number, omega: number): Complex {

@@ -35,7 +35,7 @@ import {
   validateProblem,
 } from "./objective";
 import { Parameterisation, toModel, toVector } from "./parameterisation";
-import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
+import { localPredictor, poolPredictor, PosteriorCheckpoint, PosteriorOptions, PosteriorRun, PosteriorState, samplePosterior } from "./posterior";
 import { parameterStats, ParameterStats } from "./uncertainty";
 
 /** Optimiser settings of an inversion (the `optimizer` block of a config). */
@@ -100,6 +100,9 @@ export interface InvertOptions {
  * from it; a checkpoint of another problem or other options is refused with a ValidationError
  * naming `field`. The file is left in place when the run ends (delete it to start afresh; the CLI
  * removes it once the result is written). Resuming after the DE had ended only redoes the polish.
+ * With `posterior`, the sampler's state goes to `file`.posterior (posteriorFileCheckpoint: at every
+ * convergence check and on signals); a rerun resumes the DE from `file`, then the sampler from
+ * `file`.posterior, and gives the uninterrupted run's posterior.
  */
 export interface InversionCheckpoint {
   file: string;
@@ -475,13 +478,78 @@ function canonicalJson(v: unknown): string {
  * the posterior or the checkpoint settings (a run resumed with other workers is still the same run).
  */
 export function checkpointHash(problem: InversionProblem, o: InvertOptions): string {
+  return createHash("sha256").update(canonicalJson({ format: CHECKPOINT_FORMAT, problem, options: identityOptions(o) })).digest("hex");
+}
+
+/** The optimiser options that decide the numbers (not workers, pool, callbacks, posterior, checkpoint). */
+function identityOptions(o: InvertOptions): Record<string, unknown> {
   const opts: Record<string, unknown> = { ...o };
   for (const k of ["workers", "pool", "forward", "onGeneration", "log", "posterior", "checkpoint"]) delete opts[k];
-  return createHash("sha256").update(canonicalJson({ format: CHECKPOINT_FORMAT, problem, options: opts })).digest("hex");
+  return opts;
+}
+
+const POSTERIOR_CHECKPOINT_FORMAT = "geoinv.inversion.posterior-checkpoint/1";
+
+/** The posterior's checkpoint file beside the DE's (`--checkpoint FILE`): FILE.posterior. */
+export function posteriorCheckpointFile(file: string): string {
+  return `${file}.posterior`;
+}
+
+/**
+ * SHA-256 of what decides a posterior's numbers: the problem and optimiser options (which decide
+ * the DE result the sampler starts from, as checkpointHash), the posterior options (callbacks and
+ * the checkpoint left out), and `extra` (e.g. the workflow that produced the start).
+ */
+export function posteriorCheckpointHash(problem: InversionProblem, o: InvertOptions, posterior: PosteriorOptions, extra: Record<string, unknown> = {}): string {
+  const post: Record<string, unknown> = { ...posterior };
+  delete post.onCheck;
+  delete post.checkpoint;
+  return createHash("sha256")
+    .update(canonicalJson({ format: POSTERIOR_CHECKPOINT_FORMAT, problem, options: identityOptions(o), posterior: post, extra }))
+    .digest("hex");
+}
+
+/**
+ * The posterior's checkpoint in `file` (PosteriorOptions.checkpoint): reads it now, so call it
+ * before the DE (a file of another run is refused at once, a ValidationError naming `field`);
+ * then saves the sampler state atomically at every convergence check and on SIGINT/SIGTERM, when
+ * `onSignal` is given (it is called after the save; the CLI exits 130/143). The file is left in
+ * place (the CLI removes it once the result is written).
+ */
+export function posteriorFileCheckpoint(
+  file: string,
+  hash: string,
+  opts: { field?: string; onSignal?: InversionCheckpoint["onSignal"]; log?: (line: string) => void } = {},
+): PosteriorCheckpoint {
+  const field = opts.field ?? "checkpoint";
+  const from = readCheckpoint(file, hash, field, POSTERIOR_CHECKPOINT_FORMAT, "a posterior checkpoint", "other optimiser or posterior settings") as PosteriorState | null;
+  const save = (state: PosteriorState) =>
+    atomicWriteFile(file, JSON.stringify({ format: POSTERIOR_CHECKPOINT_FORMAT, hash, iteration: state.iteration, evaluations: state.evaluations, state }));
+  const ck: PosteriorCheckpoint = { every: 1, save, from };
+  const onSignal = opts.onSignal;
+  if (onSignal) {
+    ck.onSignal = (sig, state) => {
+      opts.log?.(`${sig}: posterior checkpoint written to ${file} (iteration ${state.iteration}); rerun the same command to resume`);
+      onSignal(sig, file);
+    };
+  }
+  return ck;
+}
+
+/** The line a resumed posterior logs. */
+export function posteriorResumeNote(file: string, from: PosteriorState): string {
+  return `resuming the posterior from ${file}: iteration ${from.iteration}, ${from.evaluations} evaluations`;
 }
 
 /** The checkpoint in `file` for this hash (null when there is none); another problem's is refused. */
-function readCheckpoint(file: string, hash: string, field: string): RunState | null {
+function readCheckpoint(
+  file: string,
+  hash: string,
+  field: string,
+  format = CHECKPOINT_FORMAT,
+  what = "an inversion checkpoint",
+  settings = "other optimiser settings",
+): RunState | null {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -495,20 +563,23 @@ function readCheckpoint(file: string, hash: string, field: string): RunState | n
   } catch (e) {
     throw new ValidationError(field, `${file} is not a checkpoint (not JSON: ${(e as Error).message}); delete it or choose another file`);
   }
-  if (!j || typeof j !== "object" || j.format !== CHECKPOINT_FORMAT || !j.state) {
-    throw new ValidationError(field, `${file} is not an inversion checkpoint (format '${j && j.format}', expected '${CHECKPOINT_FORMAT}'); delete it or choose another file`);
+  if (!j || typeof j !== "object" || j.format !== format || !j.state) {
+    throw new ValidationError(field, `${file} is not ${what} (format '${j && j.format}', expected '${format}'); delete it or choose another file`);
   }
   if (j.hash !== hash) {
     throw new ValidationError(
       field,
-      `${file} was written by a run of another problem or other optimiser settings (config hash ${String(j.hash).slice(0, 12)}, this run's ${hash.slice(0, 12)}); ` +
+      `${file} was written by a run of another problem or ${settings} (config hash ${String(j.hash).slice(0, 12)}, this run's ${hash.slice(0, 12)}); ` +
         "resume with the config it was written for, or delete it (or choose another file) to start afresh",
     );
   }
   return j.state as RunState;
 }
 
-/** `invert` with InvertOptions.checkpoint: the DE driven by optim's ResumableRun, saved every N generations and on signals. */
+/**
+ * `invert` with InvertOptions.checkpoint: the DE driven by optim's ResumableRun, saved every N
+ * generations and on signals.
+ */
 async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, ck: InversionCheckpoint): Promise<InversionResult> {
   const field = ck.field ?? "checkpoint";
   if (typeof ck.file !== "string" || ck.file === "") throw new ValidationError(field, "needs a file name");
@@ -517,6 +588,9 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
   const p = validateProblem(problem);
   const hash = checkpointHash(problem, o);
   const from = readCheckpoint(ck.file, hash, field);
+  // the posterior's state goes to FILE.posterior; read (and checked) before the DE runs
+  const postFile = posteriorCheckpointFile(ck.file);
+  const postCk = o.posterior ? posteriorFileCheckpoint(postFile, posteriorCheckpointHash(problem, o, withSeed(o)), { field, onSignal: ck.onSignal, log: o.log }) : null;
   const nw = o.workers === undefined ? 1 : o.workers;
   const local = !o.pool && nw === 1;
   if (!local && o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
@@ -571,10 +645,13 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
     // generation's state): the default action ends the process, and a rerun resumes from the file
     for (const [sig, h] of listeners.splice(0)) process.removeListener(sig, h);
     const out = summarise(problem, p, r, fwd([toModel(p, r.x)])[0], o);
-    if (o.posterior) {
-      // as invert does without a checkpoint (in this thread: the population through the model, as invertSync reports it)
-      if (pool) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), withSeed(o));
-      else out.posterior = await samplePosterior(problem, out.x, out.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), withSeed(o));
+    if (o.posterior && postCk) {
+      if (postCk.from) o.log?.(posteriorResumeNote(postFile, postCk.from));
+      const po = { ...withSeed(o), checkpoint: postCk };
+      // as invert does without a checkpoint (in this thread: the population through the model, as
+      // invertSync reports it)
+      if (pool) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), po);
+      else out.posterior = await samplePosterior(problem, out.x, out.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), po);
     }
     return out;
   } finally {

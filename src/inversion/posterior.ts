@@ -1,7 +1,7 @@
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
-import { finiteDifferenceJacobian, flattenDraws, linearisedCovariance, quantileSorted, sampleAsync, SampleResult } from "../sampling";
+import { DreamSnapshot, DreamZS, finiteDifferenceJacobian, flattenDraws, linearisedCovariance, quantileSorted, SampleOptions, SampleResult } from "../sampling";
 import { isObject, show, ValidationError } from "./errors";
 import type { EarthModel } from "../em";
 import { createPredictor, dataMisfit, ForwardFn, InversionProblem, makeForward, roughness, splitByDataset, stackedData, validateProblem } from "./objective";
@@ -42,7 +42,51 @@ export interface PosteriorOptions {
   maxDepth?: number;
   /** Progress callback at every convergence check; return "stop" to end. */
   onCheck?: (p: { iteration: number; evaluations: number; rhatMax: number; essMin: number }) => void | "stop";
+  /**
+   * Save the sampler's state periodically and resume from it (see PosteriorCheckpoint). Not part
+   * of the run's identity: a checkpointed run, interrupted or not, gives the same numbers.
+   */
+  checkpoint?: PosteriorCheckpoint;
 }
+
+/**
+ * The sampler's state in a posterior checkpoint: DreamZS.snapshot (chains, archive, stored draws,
+ * RNG, a pending batch), JSON-safe, with the iteration and evaluations for messages. The outputs
+ * after sampling (quantiles, bands, predictive check) are computed from the draws, and the
+ * linearised estimate and chain starts are recomputed (deterministic), so this is all a resumed
+ * run needs besides the same problem, DE result and options.
+ */
+export interface PosteriorState {
+  format: string;
+  iteration: number;
+  evaluations: number;
+  sampler: DreamSnapshot;
+}
+
+/**
+ * Checkpointing of `samplePosterior` (PosteriorOptions.checkpoint), for a caller that stores the
+ * state (e.g. invert.ts, atomically in a file). A run continued `from` a saved state gives the
+ * uninterrupted run's result (only `seconds` differs), provided problem, DE result and options
+ * are the same: the caller checks that (a config hash); the sampler refuses other options or
+ * bounds with a ValidationError.
+ */
+export interface PosteriorCheckpoint {
+  /** Save after every this many convergence checks (default 1: every check, whose cost is of the same order). */
+  every?: number;
+  /** Receives the state to store (called between iterations, never with a batch half told). */
+  save: (state: PosteriorState) => void;
+  /** A state saved by an earlier run: sampling continues from it. */
+  from?: PosteriorState | null;
+  /**
+   * Called on SIGINT or SIGTERM while the sampler runs, right after the state was saved
+   * (listeners are installed for the sampling only when this is given; e.g. the CLI exits
+   * 130/143 here). If it returns, sampling stops with an error at the next iteration. Signals are
+   * handled between iterations and while workers evaluate a batch.
+   */
+  onSignal?: (signal: "SIGINT" | "SIGTERM", state: PosteriorState) => void;
+}
+
+const STATE_FORMAT = "geoinv.inversion.posterior-state/1";
 
 /** One free parameter's posterior, physical units (ohm-m, m, -, s, -). */
 export interface ParameterPosterior {
@@ -242,7 +286,7 @@ export async function samplePosterior(
   const chains = options.chains ?? 8;
   const initialStates = Array.from({ length: chains }, () => linDraw(START_SCALE));
   const initialArchive = [...population.map((x) => Float64Array.from(x)), ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE))];
-  const res: SampleResult = await sampleAsync(async (xs: Float64Array[]) => ll(xs, await predict(xs)), bounds, {
+  const res: SampleResult = await runSampler(async (xs: Float64Array[]) => ll(xs, await predict(xs)), bounds, {
     chains,
     seed,
     maxEvaluations: options.maxEvaluations,
@@ -252,7 +296,7 @@ export async function samplePosterior(
     initialStates,
     initialArchive,
     onCheck: options.onCheck,
-  });
+  }, options.checkpoint);
 
   const flat = flattenDraws(res.draws);
   // each parameter's pooled draws, sorted once for all its quantiles
@@ -330,6 +374,81 @@ export async function samplePosterior(
     },
   };
   return { summary, draws: res.draws, names: p.free.map((f) => f.name) };
+}
+
+/**
+ * DREAM(ZS) to the end (as sampleAsync), with the optional checkpoint: started from `ck.from`,
+ * the state saved every `ck.every` convergence checks and on SIGINT/SIGTERM.
+ */
+async function runSampler(
+  logLik: (xs: Float64Array[]) => Promise<number[]>,
+  bounds: { lower: Float64Array; upper: Float64Array },
+  opts: SampleOptions,
+  ck: PosteriorCheckpoint | undefined,
+): Promise<SampleResult> {
+  const t0 = performance.now();
+  if (!ck) {
+    const s = new DreamZS(bounds, opts);
+    while (!s.done) s.tell(await logLik(s.ask()));
+    return s.result((performance.now() - t0) / 1000);
+  }
+  const every = ck.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new ValidationError("checkpoint.every", `must be a positive integer (convergence checks between saves), got ${show(every)}`);
+  if (typeof ck.save !== "function") throw new ValidationError("checkpoint.save", "must be a function that stores the state");
+  let checks = 0;
+  const onCheck = opts.onCheck;
+  const sopts: SampleOptions = {
+    ...opts,
+    onCheck: (info) => {
+      checks++;
+      return onCheck ? onCheck(info) : undefined;
+    },
+  };
+  let s: DreamZS;
+  if (ck.from) {
+    if (typeof ck.from !== "object" || ck.from.format !== STATE_FORMAT) {
+      throw new ValidationError("checkpoint.from", `not a posterior state (format '${ck.from && (ck.from as PosteriorState).format}', expected '${STATE_FORMAT}')`);
+    }
+    s = DreamZS.restore(ck.from.sampler, sopts, bounds);
+  } else s = new DreamZS(bounds, sopts);
+  const state = (): PosteriorState => ({ format: STATE_FORMAT, iteration: s.iteration, evaluations: s.evaluations, sampler: s.snapshot() });
+  const listeners: [string, () => void][] = [];
+  let signalled: "SIGINT" | "SIGTERM" | null = null;
+  const interrupted = () => new Error(`posterior sampling interrupted by ${signalled}; the state was saved`);
+  try {
+    if (ck.onSignal) {
+      for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        const h = () => {
+          if (signalled) return;
+          signalled = sig;
+          // a handler runs at an await: between iterations or with a batch pending (asked again on resume)
+          const st = state();
+          ck.save(st);
+          ck.onSignal!(sig, st);
+        };
+        process.on(sig, h);
+        listeners.push([sig, h]);
+      }
+    }
+    let saved = 0;
+    while (!s.done) {
+      const values = await logLik(s.ask());
+      if (signalled) throw interrupted();
+      s.tell(values);
+      if (checks - saved >= every && !s.done) {
+        saved = checks;
+        ck.save(state());
+      }
+      // let signal handlers run between iterations (an in-thread run never awaits a macrotask otherwise)
+      if (ck.onSignal) {
+        await new Promise((res) => setImmediate(res));
+        if (signalled) throw interrupted();
+      }
+    }
+  } finally {
+    for (const [sig, h] of listeners) process.removeListener(sig, h);
+  }
+  return s.result((performance.now() - t0) / 1000);
 }
 
 /** Cholesky factor of a symmetric positive (semi-)definite matrix, with a tiny diagonal jitter where needed. */

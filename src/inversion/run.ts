@@ -7,7 +7,17 @@ import { createObjective, DataSet, ForwardFn, InversionProblem, makeForward, rms
 import { toVector } from "./parameterisation";
 import { WorkerPool } from "../optim";
 import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
-import { invert, InversionCheckpoint, InversionRecord, InversionResult, OBJECTIVE_MODULE } from "./invert";
+import {
+  invert,
+  InversionCheckpoint,
+  InversionRecord,
+  InversionResult,
+  OBJECTIVE_MODULE,
+  posteriorCheckpointFile,
+  posteriorCheckpointHash,
+  posteriorFileCheckpoint,
+  posteriorResumeNote,
+} from "./invert";
 import { occam, OccamResult } from "./occam";
 import { addDataNoise } from "./synthetic";
 import { twoStepInversion } from "./twostep";
@@ -105,14 +115,17 @@ export interface RunHooks {
   /**
    * Checkpoint the DE (InvertOptions.checkpoint): a single run saves to `file`; the two-step
    * workflow saves each step to its own file, `file`.step1 and `file`.step2 (step 2's problem is
-   * built from step 1's result, which a resumed step 1 reproduces exactly).
+   * built from step 1's result, which a resumed step 1 reproduces exactly). With a posterior, the
+   * sampler's state goes to `file`.posterior at every convergence check and on signals; a rerun
+   * resumes the DE (deterministic) and then the sampler.
    */
   checkpoint?: InversionCheckpoint;
 }
 
-/** The checkpoint files of a config run: [file] or, two-step, [file.step1, file.step2]. */
+/** The checkpoint files of a config run: [file] or, two-step, [file.step1, file.step2]; and file.posterior with a posterior. */
 export function checkpointFiles(cfg: InvertConfig, file: string): string[] {
-  return cfg.workflow === "two-step" ? [`${file}.step1`, `${file}.step2`] : [file];
+  const de = cfg.workflow === "two-step" ? [`${file}.step1`, `${file}.step2`] : [file];
+  return cfg.posterior ? [...de, posteriorCheckpointFile(file)] : de;
 }
 
 /**
@@ -128,11 +141,23 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     }
   };
   const opts = { ...cfg.optimizer, onGeneration, log };
+  const postOpts: PosteriorOptions | null = cfg.posterior ?? null;
+  const postSeeded = postOpts ? { ...postOpts, seed: postOpts.seed ?? cfg.optimizer.seed ?? 1 } : null;
+  // the posterior's checkpoint is read (and a file of another run refused) before the DE runs
+  const ck = hooks.checkpoint;
+  const postFile = ck && postSeeded ? posteriorCheckpointFile(ck.file) : null;
+  const postCk =
+    ck && postSeeded && postFile
+      ? posteriorFileCheckpoint(postFile, posteriorCheckpointHash(problem, cfg.optimizer, postSeeded, { workflow: cfg.workflow, step1Data: cfg.step1Data }), {
+          field: ck.field,
+          onSignal: ck.onSignal,
+          log,
+        })
+      : null;
   let main: InversionResult;
   let step1: InversionResult | null = null;
   if (cfg.workflow === "two-step") {
     const step1Datasets = cfg.step1Data === "all" ? problem.datasets : truncateAtSignReversal(problem.datasets);
-    const ck = hooks.checkpoint;
     const [f1, f2] = ck ? checkpointFiles(cfg, ck.file) : [];
     const steps = ck ? { step1: { checkpoint: { ...ck, file: f1 } }, step2: { checkpoint: { ...ck, file: f2 } } } : {};
     const r = await twoStepInversion(problem, { ...opts, ...steps, step1Datasets, onStep: (s) => log(`step ${s}: ${s === 1 ? "resistivity and thickness, m = 0" : "chargeability with rho0 and thickness fixed"}`) });
@@ -141,13 +166,13 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   } else {
     main = await invert(problem, hooks.checkpoint ? { ...opts, checkpoint: hooks.checkpoint } : opts);
   }
-  const postOpts: PosteriorOptions | null = cfg.posterior ?? null;
   let post: PosteriorRun | null = null;
-  if (postOpts) {
+  if (postSeeded) {
     log("posterior: DREAM(ZS) from the DE's final population (uniform prior in the bounds, Gaussian likelihood)");
+    if (postCk && postFile && postCk.from) log(posteriorResumeNote(postFile, postCk.from));
     const onCheck = (c: { iteration: number; evaluations: number; rhatMax: number; essMin: number }) =>
       log(`posterior it ${c.iteration}  evals ${c.evaluations}  R-hat max ${c.rhatMax.toFixed(3)}  ESS min ${c.essMin.toFixed(0)}`);
-    const o = { ...postOpts, seed: postOpts.seed ?? cfg.optimizer.seed ?? 1, onCheck };
+    const o: PosteriorOptions = { ...postSeeded, onCheck, ...(postCk ? { checkpoint: postCk } : {}) };
     // the two-step result is the start of a posterior over every free parameter of the config
     const p = validateProblem(problem);
     const population = cfg.workflow === "two-step" ? [] : main.population.models.map((m) => toVector(p, m));

@@ -236,7 +236,10 @@ export interface DEResult {
   seconds: number;
   /** Every restart of the run, in order. */
   restarts: RestartRecord[];
-  /** Present when `polish` was given: its evaluations (included in `evaluations`) and the best fitness before and after. */
+  /**
+   * Present when `polish` was given: its evaluations (included in `evaluations`) and the best
+   * fitness before and after.
+   */
   polish?: {
     evaluations: number;
     iterations: number;

@@ -75,7 +75,10 @@ function erfcPos(t: number): number {
   return t < 1.5 ? 1 - erfSeries(t) : erfcFraction(t);
 }
 
-/** Standard normal CDF Phi(x), relative error ~1e-15 everywhere (series for |x| < 1.5 sqrt 2, continued fraction beyond). */
+/**
+ * Standard normal CDF Phi(x), relative error ~1e-15 everywhere (series for |x| < 1.5 sqrt 2,
+ * continued fraction beyond).
+ */
 export function normalCdf(x: number): number {
   if (Number.isNaN(x)) return NaN;
   if (x === Infinity) return 1;

@@ -136,7 +136,10 @@ const KNOWN_KEYS = [
   "onCheck",
 ];
 
-/** The crossover values CR in {1/3, 2/3, 1} (nCR = 3), drawn with equal probability [Vrugt16, randomized subspace sampling]. */
+/**
+ * The crossover values CR in {1/3, 2/3, 1} (nCR = 3), drawn with equal probability [Vrugt16,
+ * randomized subspace sampling].
+ */
 export const CROSSOVER_VALUES: readonly number[] = [1 / 3, 2 / 3, 1];
 /**
  * Default probabilities of the crossover values: mostly CR = 1 (all coordinates move). On
@@ -449,7 +452,8 @@ export class DreamZS {
       this.ll = vals;
     } else {
       for (let i = 0; i < xs.length; i++) {
-        // Metropolis(-Hastings): accept with probability min(1, exp(l* - l + log J)) [Vrugt16, Metropolis ratio; terBraak08, snooker ratio]
+        // Metropolis(-Hastings): accept with probability min(1, exp(l* - l + log J)) [Vrugt16,
+        // Metropolis ratio; terBraak08, snooker ratio]
         const u = this.rand();
         this.proposals++;
         if (!this.pendingValid[i]) continue;
@@ -616,7 +620,10 @@ export function sample(logLik: LogLikelihood, bounds: Bounds | { lower: ArrayLik
   return s.result((performance.now() - t0) / 1000);
 }
 
-/** The same run with an asynchronous batch log-likelihood (e.g. a worker pool): identical draws for the same seed and values. */
+/**
+ * The same run with an asynchronous batch log-likelihood (e.g. a worker pool): identical draws for
+ * the same seed and values.
+ */
 export async function sampleAsync(logLik: AsyncLogLikelihood, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}): Promise<SampleResult> {
   const t0 = performance.now();
   const s = new DreamZS(bounds, options);

@@ -6,7 +6,8 @@ import { Bounds, makeBounds, ValidationError } from "../optim";
  *
  * References:
  * - [Tarantola05] Tarantola, A. (2005). Inverse Problem Theory and Methods for Model Parameter
- *   Estimation. SIAM (least squares with Gaussian uncertainties): for whitened residuals r(x) = (g(x) - d_obs) / sigma and a
+ *   Estimation. SIAM (least squares with Gaussian uncertainties): for whitened residuals r(x) =
+ *     (g(x) - d_obs) / sigma and a
  *   Gaussian prior of precision P, the linearised posterior covariance is C = (J^T J + P)^{-1},
  *   J = dr/dx (C_D = I after whitening).
  * - [Nocedal06] Nocedal, J., Wright, S. J. (2006). Numerical Optimization, 2nd ed., ch. 8
@@ -204,7 +205,10 @@ export function assembleJacobian(plan: JacobianPlan, residuals: ArrayLike<ArrayL
   return { jacobian: J, residual: Array.from(residuals[0]) };
 }
 
-/** A batch residual function: one whitened residual vector per point; synchronous or asynchronous (e.g. a worker pool). */
+/**
+ * A batch residual function: one whitened residual vector per point; synchronous or asynchronous
+ * (e.g. a worker pool).
+ */
 export type BatchResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayLike<number>>> | ArrayLike<ArrayLike<number>>;
 
 /**

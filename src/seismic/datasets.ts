@@ -149,7 +149,8 @@ export function checkDataset(d: SeismicDataset): [number, number] {
 
 /**
  * A dataset named in a JSON config (the CLI's `data` field):
- * - { "name": "marmousi2" | "overthrust", freqHz?, dt?, phaseDeg?, zStep?, noise?, noiseSeed?, traceStep?, seismic?: "synthetic" | "reskan" }
+ * - { "name": "marmousi2" | "overthrust", freqHz?, dt?, phaseDeg?, zStep?, noise?, noiseSeed?,
+ * traceStep?, seismic?: "synthetic" | "reskan" }
  *   for the bundled models with a convolutional synthetic;
  * - { "name": "npy", "seismic": "path.npy", "impedance": "path.npy", dx?, dz?, traceStep?, noise?, noiseSeed? }
  *   for any survey stored as two trace-major 2-D .npy arrays (paths absolute or relative to the

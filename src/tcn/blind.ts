@@ -27,7 +27,7 @@ import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
 import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
-import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, fitTcn, predictImpedance } from "./workflow";
+import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, fitTcn, invert } from "./workflow";
 import { mergeConfig, TrainSettings } from "./experiment";
 
 /**
@@ -450,7 +450,10 @@ export function wellTransferConfig(raw: unknown, size?: RunSize): WellTransferCo
   return cfg;
 }
 
-/** Cut `perTrace` windows of `length` samples at seeded random depths from each trace in `idx`, skipping near-constant impedance (e.g. water). */
+/**
+ * Cut `perTrace` windows of `length` samples at seeded random depths from each trace in `idx`,
+ * skipping near-constant impedance (e.g. water).
+ */
 export function randomWindows(data: SeismicDataset, idx: number[], length: number, perTrace: number, seed: number): { seismic: Float32Array[]; impedance: Float32Array[]; origin: [number, number][] } {
   const ns = data.seismic[0].length;
   if (length > ns) throw new ValidationError(`window length ${length} exceeds the ${ns} samples of ${data.name}`);
@@ -607,9 +610,9 @@ export async function runFold(o: FoldOptions): Promise<FoldRun & { bundles?: { d
   const transfer = await finetuneTcn(o.pretrained, ds, all, undefined, fopts);
   const x = [matched.well];
   const prediction: Record<ModelName, Float32Array> = {
-    pretrained_direct: predictImpedance(o.pretrained, x)[0],
-    direct: predictImpedance(direct.bundle, x)[0],
-    transfer: predictImpedance(transfer.bundle, x)[0],
+    pretrained_direct: invert(o.pretrained, x)[0],
+    direct: invert(direct.bundle, x)[0],
+    transfer: invert(transfer.bundle, x)[0],
   };
   let lm = 0;
   for (const i of o.labelled) lm += t.impedance[i];
@@ -769,7 +772,7 @@ export async function runWellTransfer(
       grid: a.grid,
       wellTrace: a.wellTrace,
       seismic: x,
-      prediction: { pretrained_direct: predictImpedance(pretrained!, x), direct: predictImpedance(bundles.direct, x), transfer: predictImpedance(bundles.transfer, x) },
+      prediction: { pretrained_direct: invert(pretrained!, x), direct: invert(bundles.direct, x), transfer: invert(bundles.transfer, x) },
     };
   });
   return {

@@ -18,7 +18,10 @@ export interface PhysicsOptions {
   traces?: number[];
   /** Unlabelled traces per training batch (default 10). */
   batchSize?: number;
-  /** Wavelet of the forward model (odd length, at most the trace length); default estimated from the training traces (estimateWavelet). */
+  /**
+   * Wavelet of the forward model (odd length, at most the trace length); default estimated from the
+   * training traces (estimateWavelet).
+   */
   wavelet?: ArrayLike<number>;
   /** Length of the estimated wavelet (odd; default 41). */
   waveletLength?: number;

@@ -31,7 +31,10 @@ export interface ConvShape {
   block: boolean;
 }
 
-/** The layers of a TCN (TemporalBlock and WeightNormConv1D; any other layer as a 1x1 convolution to its output channels). */
+/**
+ * The layers of a TCN (TemporalBlock and WeightNormConv1D; any other layer as a 1x1 convolution to
+ * its output channels).
+ */
 export function tcnShape(model: tf.LayersModel): ConvShape[] {
   let c = Number(model.inputs[0]?.shape[2] ?? 1) || 1;
   return model.layers.map((l) => {

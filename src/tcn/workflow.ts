@@ -242,7 +242,10 @@ export interface TransferOptions {
   wells: number[];
   /** Traces scored (default: the whole target section) ... */
   evalTraces?: number[];
-  /** ... less these (default: the wells, so that no score includes a trace a model was trained on; [] scores them too). */
+  /**
+   * ... less these (default: the wells, so that no score includes a trace a model was trained on;
+   * [] scores them too).
+   */
   exclude?: number[];
   /** Fine-tuning run (transfer model). */
   finetune: FinetuneOptions;
@@ -255,7 +258,10 @@ export interface TransferOptions {
 export interface MethodResult {
   metrics: Metrics;
   meanTrace: Metrics;
-  /** Final training MSE on the labelled traces, standardised units (the paper's "convergence loss"); null for the pre-trained model applied directly. */
+  /**
+   * Final training MSE on the labelled traces, standardised units (the paper's "convergence loss");
+   * null for the pre-trained model applied directly.
+   */
   loss: number | null;
   prediction: Float32Array[];
   history?: TrainHistory;
