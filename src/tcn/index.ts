@@ -11,6 +11,8 @@ export type { Padding, TemporalBlockArgs, WeightNormConv1DArgs } from "./layers"
 export { blockName, buildTcn, configOf, countParams, DEFAULT_TCN, initTcnWeights, receptiveField, tcnConfig } from "./model";
 export type { TcnConfig } from "./model";
 export { evaluateLoss, predictRows, rowsToTensor, stageCheckpoint, stageCheckpointFile, trainModel } from "./train";
+export { predictParallel, TcnPredictPool } from "./parallel";
+export type { ParallelOptions } from "./parallel";
 export { checkPredictMemory, checkTrainMemory, fitPredictBatch, tcnBatchBytes, tcnMemoryLimit, tcnShape, WASM_MEMORY_BYTES } from "./resources";
 export type { ConvShape } from "./resources";
 export type { EpochLog, TraceSet, TrainCheckpoint, TrainHistory, TrainOptions } from "./train";

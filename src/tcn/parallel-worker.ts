@@ -1,0 +1,56 @@
+import * as tf from "@tensorflow/tfjs";
+import { parentPort, workerData } from "worker_threads";
+import { BackendName, initBackend } from "./backend";
+import "./layers"; // registers the custom layer classes before the load
+import { predictRows } from "./train";
+
+/**
+ * Worker of TcnPredictPool (parallel.ts): initialises the backend it is given, loads the model
+ * once, then answers each { batch } message with predictRows(model, batch, batch length), so a
+ * batch is computed exactly as the calling thread would compute it.
+ */
+
+interface Init {
+  backend: BackendName;
+  topology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+}
+
+interface Batch {
+  type: "batch";
+  run: number;
+  id: number;
+  lengths: number[];
+  packed: Float32Array;
+}
+
+const port = parentPort!;
+
+async function start(): Promise<void> {
+  const init = workerData as Init;
+  await initBackend({ prefer: init.backend, quiet: true });
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: init.topology, weightSpecs: init.weightSpecs, weightData: init.weightData }),
+  );
+  port.on("message", (m: Batch) => {
+    try {
+      const rows: Float32Array[] = [];
+      let o = 0;
+      for (const n of m.lengths) {
+        rows.push(m.packed.subarray(o, o + n));
+        o += n;
+      }
+      const out = predictRows(model, rows, rows.length);
+      port.postMessage(
+        { type: "result", run: m.run, id: m.id, rows: out },
+        out.map((r) => r.buffer as ArrayBuffer),
+      );
+    } catch (e) {
+      port.postMessage({ type: "error", run: m.run, id: m.id, message: (e as Error).message });
+    }
+  });
+  port.postMessage({ type: "ready" });
+}
+
+start().catch((e) => port.postMessage({ type: "error", message: String((e as Error)?.stack ?? e) }));

@@ -1,0 +1,51 @@
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mulberry32 } from "../src/config";
+import { buildTcn, initBackend, predictParallel, predictRows, TcnPredictPool } from "../src/tcn";
+
+before(async () => {
+  await initBackend({ quiet: true });
+});
+
+const traces = (n: number, L: number, seed: number): Float32Array[] => {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: L }, () => 2 * r() - 1));
+};
+
+/** Bit-for-bit equality (Object.is: also tells -0 from 0 and compares NaN). */
+function sameBits(a: Float32Array[], b: Float32Array[]): boolean {
+  return (
+    a.length === b.length && a.every((r, i) => r.length === b[i].length && r.every((v, j) => Object.is(v, b[i][j])))
+  );
+}
+
+test("predictParallel over 2 workers equals predictRows bit for bit; a pool is reusable and refuses bad input like predictRows", async () => {
+  const model = buildTcn({ channels: [3, 4, 4], seed: 7 });
+  const x = traces(23, 80, 1); // 23 = 4 batches of 5 + a partial batch of 3
+  const ref = predictRows(model, x, 5);
+  assert.ok(
+    ref.some((r) => r.some((v) => v !== 0)),
+    "the reference output is not trivially zero",
+  );
+  assert.ok(sameBits(await predictParallel(model, x, { threads: 2, batchSize: 5 }), ref));
+  assert.ok(sameBits(await predictParallel(model, x, { threads: 1, batchSize: 5 }), ref));
+  const pool = await TcnPredictPool.create(model, { threads: 2 });
+  try {
+    assert.equal(pool.threads, 2);
+    assert.ok(sameBits(await pool.predict(x, 5), ref));
+    // default batch size: the one predictRows picks; another trace length on the same workers
+    const y = traces(9, 130, 2);
+    assert.ok(sameBits(await pool.predict(y), predictRows(model, y)));
+    assert.deepEqual(await pool.predict([]), []);
+    const ragged = [...traces(3, 50, 3), ...traces(1, 40, 4)];
+    assert.throws(() => predictRows(model, ragged, 4), /trace 3 has 40 samples, trace 0 has 50/);
+    await assert.rejects(pool.predict(ragged, 4), /trace 3 has 40 samples, trace 0 has 50/);
+    await assert.rejects(pool.predict(x, 0), /batchSize/);
+    // still usable after refused input
+    assert.ok(sameBits(await pool.predict(x.slice(0, 7), 5), ref.slice(0, 7)));
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.predict(x), /after close/);
+  await assert.rejects(predictParallel(model, x, { threads: 0 }), /threads/);
+});
