@@ -149,14 +149,29 @@ function resolveHankel(name: HankelFilterName | "auto", kind: FieldKind, source:
 export type FieldKind = "E" | "H" | "B" | "dBdt";
 
 /**
- * A compiled survey. Treat the numeric fields as opaque: they are the precomputed linear maps.
+ * A compiled survey, opaque: only compileSurvey makes one, and forward/forwardMany read it.
  * `survey` and `options` are plain data: `compileSurvey(plan.survey, plan.options)` rebuilds the
- * same plan (e.g. inside a worker thread).
+ * same plan (e.g. inside a worker thread). The precomputed linear maps stay inside the engine.
  */
 export interface SurveyPlan {
   readonly survey: Survey;
   readonly options: Required<ForwardOptions>;
   readonly kind: FieldKind;
+  /** Number of time-domain outputs (times or gates; 0 for a frequency-only survey). */
+  readonly nTime: number;
+  /** Sizes, for diagnostics and benchmarks. */
+  readonly info: {
+    hankel: HankelFilterName;
+    sourcePoints: number;
+    receiverPoints: number;
+    nLambda: number;
+    nOmega: number;
+    nTimeGrid: number;
+  };
+}
+
+/** What a plan holds inside the engine (em/internal.ts for tests): the precomputed linear maps. */
+export interface CompiledPlan extends SurveyPlan {
   /** Wavenumber grid (1/m) and the weights of D and K_B on it. */
   readonly lambda: Float64Array;
   readonly pd: Float64Array;
@@ -183,11 +198,19 @@ export interface SurveyPlan {
   readonly impulse: { tmat: Float64Array; tailCol: Float64Array } | null;
   /** F(inf) / rho_1(inf) of the closed-form half-space part (E: sum c 2/R^3; dBz/dt: sum c 6/R^4; else 0). */
   readonly hinf: number;
-  readonly nTime: number;
   /** Angular frequencies of the `freq` output. */
   readonly fomega: Float64Array;
-  /** Sizes, for diagnostics and benchmarks. */
-  readonly info: { hankel: HankelFilterName; sourcePoints: number; receiverPoints: number; nLambda: number; nOmega: number; nTimeGrid: number };
+}
+
+/** Plans made by compileSurvey: the only SurveyPlans the engine accepts. */
+const compiledPlans = new WeakSet<SurveyPlan>();
+
+/** The engine's view of a plan; refuses an object compileSurvey did not make. */
+export function planInternals(plan: SurveyPlan): CompiledPlan {
+  if (!compiledPlans.has(plan)) {
+    throw new ValidationError("plan", "is not a compiled survey; make plans with compileSurvey(survey, options)");
+  }
+  return plan as CompiledPlan;
 }
 
 /** The response, in the reference's units and signs (V/m, A/m, T, T/s per the source current). */
@@ -710,7 +733,7 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     else merged.push([R, c]);
   }
   const fomega = Float64Array.from((survey.frequencies ?? []).map((f) => 2 * Math.PI * f));
-  return {
+  const plan: CompiledPlan = {
     survey,
     options: o,
     kind,
@@ -732,6 +755,8 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     fomega,
     info: { hankel: hankelName, sourcePoints: spts.length, receiverPoints: rec.points.length, nLambda: grid.n, nOmega: tt.omega.length, nTimeGrid: tt.nLattice },
   };
+  compiledPlans.add(plan);
+  return plan;
 }
 
 /** Light validation of a model against a plan's needs (no copy): lengths and ranges. */
@@ -782,7 +807,7 @@ const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
  * E = p mu0 (SD + sum c A) + SB + c2 rho_1(p); Hz = SD + sum c B; Bz = mu0 Hz; dBz/dt = p mu0 Hz
  * (kernel.ts and halfspace.ts for SD, SB, A, B).
  */
-function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, depth: number, out: { re: number; im: number }): void {
+function fieldAtP(plan: CompiledPlan, L: LayerState, pRe: number, pIm: number, depth: number, out: { re: number; im: number }): void {
   const pmr = pRe * MU0;
   const pmi = pIm * MU0;
   // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
@@ -832,7 +857,7 @@ function fieldAtP(plan: SurveyPlan, L: LayerState, pRe: number, pIm: number, dep
  * rho_1(inf) (c2 + hinf) for E, rho_1(inf) hinf for dBz/dt (closed-form half-space limits), 0 for
  * Hz and Bz. Returns G on plan.omega and the jump F(0) - F(inf).
  */
-export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number; f0: number } {
+export function dampedStepOffSpectrum(plan: CompiledPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number; f0: number } {
   const nw = plan.omega.length;
   const G = out ?? new Float64Array(nw);
   const L = newLayerState(model.rho0.length);
@@ -860,7 +885,8 @@ export function dampedStepOffSpectrum(plan: SurveyPlan, model: EarthModel, out?:
 }
 
 /** Evaluate one model against a compiled survey. */
-export function forward(plan: SurveyPlan, model: EarthModel): Response {
+export function forward(compiled: SurveyPlan, model: EarthModel): Response {
+  const plan = planInternals(compiled);
   checkModel(model);
   if (plan.depth > 0 && plan.fomega.length > 0 && model.thickness.length > 0 && !(model.thickness[0] > plan.depth)) {
     throw new ValidationError("model.thickness[0]", `layer 1 is ${model.thickness[0]} m thick, not more than the electrode depth options.electricDepth = ${plan.depth} m; thicken it or lower electricDepth`);
@@ -912,7 +938,8 @@ export function forwardMany(plan: SurveyPlan, models: EarthModel[]): Response[] 
  * outputs): count x (8 (outputs x signals + 2 frequencies) + 512 object overhead) plus one
  * forward's scratch (8 nOmega + 48 layers).
  */
-export function batchBytes(plan: SurveyPlan, count: number): number {
+export function batchBytes(compiled: SurveyPlan, count: number): number {
+  const plan = planInternals(compiled);
   const outputs = plan.nTime * plan.options.signals.length + 2 * plan.fomega.length;
   return count * (8 * outputs + 512) + 8 * plan.omega.length + 48 * MAX_LAYERS;
 }

@@ -139,7 +139,7 @@ function prefixed<T>(prefix: string, f: () => T): T {
 }
 
 /** Validate a survey (parsed JSON). Unknown keys at any level are rejected, naming the field. */
-export function parseSurvey(x: unknown): SurveySpec {
+export function parseSurveySpec(x: unknown): SurveySpec {
   if (!isObject(x)) throw new ValidationError("survey", `expected a JSON object, got ${show(x)}`);
   rejectUnknown(x, SURVEY_KEYS, "");
   if (typeof x.name !== "string" || !NAME_RE.test(x.name)) throw new ValidationError("name", `expected 1-64 characters of A-Z a-z 0-9 _ . - (it names queue jobs and files), got ${show(x.name)}`);

@@ -1,4 +1,4 @@
-import { addNoise, EarthModel, emForward, Survey, toyForward } from "../inversion";
+import { addDataNoise, EarthModel, emForward, Survey, toyForward } from "../inversion";
 import type { ForwardKind } from "./format";
 
 /**
@@ -7,7 +7,7 @@ import type { ForwardKind } from "./format";
  * along the line), data from the "toy" forward (the inversion's analytic stand-in: microseconds per
  * model) or the EM engine (a 40 m x 40 m central loop, step-off dBz/dt; the toy reads only the
  * times), with seeded noise.
- * Returns survey JSON (see parseSurvey) and the true models.
+ * Returns survey JSON (see parseSurveySpec) and the true models.
  */
 export interface SyntheticLineOptions {
   n: number;
@@ -49,7 +49,7 @@ export function syntheticLine(o: SyntheticLineOptions): { survey: Record<string,
   const clean = fwd(truth);
   const rel = o.noise ?? 0.02;
   const soundings = truth.map((_, i) => {
-    const noisy = addNoise(Array.from(clean[i]), { relative: rel, floor: kind === "toy" ? 0.01 : 0, seed: (o.seed ?? 1) * 100003 + i, add: true });
+    const noisy = addDataNoise(Array.from(clean[i]), { relative: rel, floor: kind === "toy" ? 0.01 : 0, seed: (o.seed ?? 1) * 100003 + i, add: true });
     return {
       id: `s${String(i).padStart(3, "0")}`,
       x: i * (o.spacing ?? 100),
