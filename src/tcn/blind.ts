@@ -27,7 +27,7 @@ import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
 import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
-import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, fitTcn, invert } from "./workflow";
+import { evaluateTcn, Evaluation, FinetuneOptions, finetuneTcn, fitTcn, predictImpedance } from "./workflow";
 import { mergeConfig, TrainSettings } from "./experiment";
 
 /**
@@ -610,9 +610,9 @@ export async function runFold(o: FoldOptions): Promise<FoldRun & { bundles?: { d
   const transfer = await finetuneTcn(o.pretrained, ds, all, undefined, fopts);
   const x = [matched.well];
   const prediction: Record<ModelName, Float32Array> = {
-    pretrained_direct: invert(o.pretrained, x)[0],
-    direct: invert(direct.bundle, x)[0],
-    transfer: invert(transfer.bundle, x)[0],
+    pretrained_direct: predictImpedance(o.pretrained, x)[0],
+    direct: predictImpedance(direct.bundle, x)[0],
+    transfer: predictImpedance(transfer.bundle, x)[0],
   };
   let lm = 0;
   for (const i of o.labelled) lm += t.impedance[i];
@@ -772,7 +772,7 @@ export async function runWellTransfer(
       grid: a.grid,
       wellTrace: a.wellTrace,
       seismic: x,
-      prediction: { pretrained_direct: invert(pretrained!, x), direct: invert(bundles.direct, x), transfer: invert(bundles.transfer, x) },
+      prediction: { pretrained_direct: predictImpedance(pretrained!, x), direct: predictImpedance(bundles.direct, x), transfer: predictImpedance(bundles.transfer, x) },
     };
   });
   return {
