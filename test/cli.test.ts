@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "child_process";
+import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
 import { parseArgs, UsageError } from "../src/cli/registry";
@@ -33,6 +34,25 @@ test("flag parser: values, booleans, unknown flags", () => {
   assert.deepEqual(parseArgs(["a", "--out", "x", "--quick", "--n=3"], { booleans: ["quick"] }), { positional: ["a"], flags: { out: "x", quick: true, n: "3" } });
   assert.throws(() => parseArgs(["--zz"], { known: ["out"] }), UsageError);
   assert.throws(() => parseArgs(["--out"]), /needs a value/);
+  // a stray word (e.g. a value given to a boolean flag) is refused naming it when the verb takes none
+  assert.throws(() => parseArgs(["--force", "yes"], { booleans: ["force"], positional: 0 }), /^UsageError: yes: unexpected argument; this verb takes only --options/);
+  assert.throws(() => parseArgs(["a", "b"], { positional: 1 }), /b: unexpected argument; this verb takes 1 argument/);
+  assert.deepEqual(parseArgs(["a"], { positional: 1 }).positional, ["a"]);
+});
+
+test("survey invert --workers 1e9 is refused naming --workers (it started a billion threads and hung)", async () => {
+  const r = await run(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", path.join(os.tmpdir(), "geoinv-never-written"), "--workers", "1e9"]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--workers 1e9: at most \d+ threads here/);
+});
+
+test("data check and the tcn verbs refuse a stray argument (exit 2 naming it) instead of ignoring it", async () => {
+  const d = await run(["data", "check", "extra"]);
+  assert.equal(d.code, 2);
+  assert.match(d.err, /^geoinv data check: extra: unexpected argument/);
+  const t = await run(["tcn", "pretrain", "--out", "/tmp/geoinv-never", "extra"]);
+  assert.equal(t.code, 2);
+  assert.match(t.err, /^geoinv tcn pretrain: extra: unexpected argument/);
 });
 
 test("bin/geoinv.js runs with plain node", () => {

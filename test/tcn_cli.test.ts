@@ -4,7 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
+import { mulberry32 } from "../src/config";
 import { parseNpy, toNpy } from "../src/data";
+import { makeDataset } from "../src/seismic";
+import { fitTcn, saveTcn } from "../src/tcn";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -94,6 +97,49 @@ test("geoinv tcn: bad input exits 2 with a message naming the problem", async ()
     r = await cli(["tcn", "pretrain", "--seismic", a, "--impedance", b, "--out", path.join(tmp, "o")]);
     assert.equal(r.code, 2);
     assert.match(r.err, /shape mismatch: seismic is \(4 traces, 5 samples\) but impedance is \(4, 6\)/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+// Defects found by the held-out bad inputs of bench/bad-inputs.ts (issue 18): each refusal names the user's flag or field.
+test("geoinv tcn: --freeze beyond the model's blocks, repeated wells and --seismic without --impedance name the flag", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-cli-"));
+  try {
+    const r0 = mulberry32(5);
+    const x = Array.from({ length: 6 }, () => Float32Array.from({ length: 24 }, () => r0() - 0.5));
+    const { bundle } = await fitTcn(makeDataset("toy", x, x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v))), [0, 1, 2, 3], undefined, {
+      epochs: 1, batchSize: 2, seed: 1, config: { channels: [2, 2], kernelSize: 3 },
+    });
+    const model = path.join(tmp, "model");
+    await saveTcn(bundle, model);
+    bundle.model.dispose();
+    const o = path.join(tmp, "o");
+    const base = ["tcn", "finetune", "--model", model, "--data", "overthrust", "--trace-step", "20", "--epochs", "1", "--out", o];
+    let r = await cli([...base, "--freeze", "5", "--n-wells", "2"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn finetune: --freeze: 5: the model has 2 blocks, so use an integer in \[0, 2\]/m);
+    assert.ok(!fs.existsSync(o), "nothing left behind");
+    const cfg = path.join(tmp, "c.json");
+    fs.writeFileSync(cfg, JSON.stringify({ finetune: { freezeBlocks: 3 } }));
+    r = await cli([...base, "--config", cfg, "--n-wells", "2"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /finetune\.freezeBlocks: 3: the model has 2 blocks/);
+    r = await cli([...base, "--wells", "3,3,4"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn finetune: --wells: trace 3 appears twice/m);
+    fs.writeFileSync(cfg, JSON.stringify({ target: { wells: [1, 7, 1] } }));
+    r = await cli([...base, "--config", cfg]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /target\.wells: trace 1 appears twice/);
+    const s = path.join(tmp, "s.npy");
+    fs.writeFileSync(s, toNpy(new Float32Array(3 * 24), [3, 24]));
+    r = await cli(["tcn", "evaluate", "--model", model, "--seismic", s, "--out", o]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn evaluate: --impedance F\.npy is needed with --seismic/m);
+    r = await cli(["tcn", "predict", "--model", model, "--impedance", s, "--out", o]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--seismic F\.npy is needed with --impedance/);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -8,7 +8,7 @@ export const dataVerbs: Verb[] = [
     summary: "verify the bundled data files (size and sha256) against data/MANIFEST.json",
     usage: "geoinv data check\n\nChecks every file listed in data/MANIFEST.json under the data directory (GEOINV_DATA or the repository's data/).",
     run: async (args, io) => {
-      parseArgs(args, { known: [] });
+      parseArgs(args, { known: [], positional: 0 });
       const problems = verifyAll();
       const n = Object.keys(manifest().files).length;
       if (problems.length > 0) {

@@ -32,9 +32,10 @@ export interface ParsedArgs {
 
 /**
  * Minimal flag parser: `--name value`, `--name=value`, and boolean `--flag` for names in `booleans`.
- * Unknown flags are rejected when `known` is given.
+ * Unknown flags are rejected when `known` is given; positional arguments beyond `positional` (when
+ * given) are rejected naming the first extra one (a stray word is not silently ignored).
  */
-export function parseArgs(args: string[], opts: { booleans?: string[]; known?: string[] } = {}): ParsedArgs {
+export function parseArgs(args: string[], opts: { booleans?: string[]; known?: string[]; positional?: number } = {}): ParsedArgs {
   const booleans = new Set(opts.booleans ?? []);
   const known = opts.known ? new Set([...opts.known, ...booleans]) : undefined;
   const positional: string[] = [];
@@ -52,6 +53,10 @@ export function parseArgs(args: string[], opts: { booleans?: string[]; known?: s
         flags[name] = args[++i];
       }
     } else positional.push(a);
+  }
+  if (opts.positional !== undefined && positional.length > opts.positional) {
+    const extra = positional[opts.positional];
+    throw new UsageError(`${extra}: unexpected argument; ${opts.positional === 0 ? "this verb takes only --options" : `this verb takes ${opts.positional} argument${opts.positional > 1 ? "s" : ""}`} (a boolean flag takes no value)`);
   }
   return { positional, flags };
 }

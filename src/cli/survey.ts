@@ -1,3 +1,4 @@
+import * as os from "os";
 import { atomicWriteFile, checkOutputDir, parseNumberList } from "../core";
 import { parseSurveySpec, rankinSurvey, runSurvey, startWorker, submitSurvey } from "../survey";
 import { outFile, readJsonFile } from "./io";
@@ -18,9 +19,17 @@ function positiveInt(v: string | boolean | undefined, flag: string, dflt: number
   return n;
 }
 
+/** Most threads --workers may ask for: 8 per core (the inversions are CPU-bound; more threads only add memory). */
+export function maxThreads(): number {
+  return Math.max(16, 8 * os.cpus().length);
+}
+
 function threadsFlag(v: string | boolean | undefined): number | "all" {
   if (v === "all") return "all";
-  return positiveInt(v, "workers", 1);
+  const n = positiveInt(v, "workers", 1);
+  // each thread is a JavaScript engine of its own: a billion of them never start (this hung)
+  if (n > maxThreads()) throw new UsageError(`--workers ${v}: at most ${maxThreads()} threads here (8 per core; the soundings' inversions are CPU-bound); use --workers all for one per core`);
+  return n;
 }
 
 function queueFlag(v: string | boolean | undefined): string {

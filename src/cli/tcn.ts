@@ -84,12 +84,26 @@ function list(a: ParsedArgs, k: string): number[] | undefined {
   return parseNumberList(s, `--${k}`, { integer: true, min: 0 });
 }
 
-/** Re-root the seismic domain's internal well-count error under the user's flag or config field. */
+/** Wells are distinct traces: a repeated one is refused naming the flag or config field it came from. */
+function distinctWells(wells: number[], a: ParsedArgs): number[] {
+  const seen = new Set<number>();
+  for (const w of wells) {
+    if (seen.has(w)) throw new ValidationError(a.flags.wells !== undefined ? "--wells" : "target.wells", `trace ${w} appears twice; list each well once`);
+    seen.add(w);
+  }
+  return wells;
+}
+
+/**
+ * Re-root the library's field names under the user's flag or config field: the seismic domain's
+ * well count (`wellTraces`) and the fine-tuning's `freezeBlocks`.
+ */
 function wellsField(e: unknown, a: ParsedArgs): unknown {
   if (e instanceof ValidationError && e.field === "wellTraces") {
     const f = a.flags["n-wells"] !== undefined ? "--n-wells" : a.flags.wells !== undefined ? "--wells" : "target.wells.count";
     return new ValidationError(f, e.detail.replace(/^k = /, ""));
   }
+  if (e instanceof ValidationError && e.field === "freezeBlocks") return new ValidationError(a.flags.freeze !== undefined ? "--freeze" : "finetune.freezeBlocks", e.detail);
   return e;
 }
 
@@ -101,6 +115,10 @@ function dataFromFlags(a: ParsedArgs, base: DatasetSpec): DatasetSpec {
   const seismic = str(a, "seismic");
   const impedance = str(a, "impedance");
   if (seismic || impedance) d = { ...d, name: "npy", seismic: seismic ?? d.seismic, impedance: impedance ?? d.impedance };
+  if ((seismic || impedance) && (!d.seismic || !d.impedance)) {
+    const missing = d.seismic ? "--impedance" : "--seismic";
+    throw new UsageError(`${missing} F.npy is needed with ${d.seismic ? "--seismic" : "--impedance"}: the seismic and its impedance go together (tcn predict takes --seismic alone)`);
+  }
   const noise = num(a, "noise", 0, 10);
   if (noise !== undefined) d.noise = noise;
   const freq = num(a, "freq", 1, 500);
@@ -200,6 +218,7 @@ function transferConfig(a: ParsedArgs, size: RunSize): TransferConfig {
   const cfg = mergeConfig(transferPreset(size), raw);
   cfg.target = { ...cfg.target, data: dataFromFlags(a, cfg.target.data) };
   const wells = list(a, "wells");
+  if (wells) distinctWells(wells, a);
   const nw = num(a, "n-wells", 1, 1e5, true);
   if (wells) cfg.target.wells = wells;
   else if (nw !== undefined) cfg.target.wells = { count: nw, rule: "centres" };
@@ -313,7 +332,7 @@ export const tcnVerbs: Verb[] = [
       "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
       "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
@@ -355,7 +374,7 @@ export const tcnVerbs: Verb[] = [
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
       "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the target less the wells, loss, wells, scored, excluded}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const cfg = transferConfig(a, size);
       const modelDir = str(a, "model");
@@ -368,16 +387,21 @@ export const tcnVerbs: Verb[] = [
         const target = loadDataset(cfg.target.data);
         let wells: number[];
         try {
-          wells = resolveWells(cfg.target.wells, target.seismic.length);
+          wells = distinctWells(resolveWells(cfg.target.wells, target.seismic.length), a);
         } catch (e) {
           throw wellsField(e, a);
         }
         const t = cfg.finetune;
-        const r = await finetuneTcn(pre, target, wells, undefined, {
-          epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
-          freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }), checkpoint,
-          ...(t.physicsWeight !== 0 ? { physics: { weight: numberInRange(t.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
-      });
+        let r: Awaited<ReturnType<typeof finetuneTcn>>;
+        try {
+          r = await finetuneTcn(pre, target, wells, undefined, {
+            epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
+            freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }), checkpoint,
+            ...(t.physicsWeight !== 0 ? { physics: { weight: numberInRange(t.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
+          });
+        } catch (e) {
+          throw wellsField(e, a);
+        }
       // scored over the target less the wells the model was fine-tuned on
       const e = evaluateTcn(r.bundle, target, undefined, wells);
       const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, scored: e.traces.length, excluded: e.excluded, data: target.description, size, config: cfg });
@@ -401,7 +425,7 @@ export const tcnVerbs: Verb[] = [
       "                   (by default a transposed array or a unit mix-up is refused)\n" +
       "Writes DIR/impedance.npy (traces, samples) float32 and DIR/metrics.json (scores when impedance is known).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: ["force"], known: ["model", "out", ...DATA_FLAGS] });
+      const a = parseArgs(args, { positional: 0, booleans: ["force"], known: ["model", "out", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const force = a.flags.force === true;
@@ -445,7 +469,7 @@ export const tcnVerbs: Verb[] = [
       "  --exclude traces left out of the scores, e.g. the wells a model was trained on (80,240,400,560,720)\n" +
       "Writes DIR/metrics.json ({section, mean_trace, per_trace: {pcc: [...], r2: [...], mse: [...], mae: [...]}, traces}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [], known: ["model", "out", "traces", "split-seed", "exclude", ...DATA_FLAGS] });
+      const a = parseArgs(args, { positional: 0, booleans: [], known: ["model", "out", "traces", "split-seed", "exclude", ...DATA_FLAGS] });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const t = str(a, "traces") ?? "all";
@@ -504,7 +528,7 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const a = parseArgs(args, { booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);
       const raw = readConfig(a);
       if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, () => outDir(a), { flags: checkpointFlags, onSignal: exitOnSignalBetweenTrainings, remove: removeCheckpoint }, io);

@@ -153,7 +153,7 @@ export interface FinetuneOptions extends TrainOptions {
 /** Set the first k blocks of a TCN untrainable (and the rest trainable). */
 export function freezeBlocks(model: tf.LayersModel, k: number): void {
   const n = configOf(model).channels.length;
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new ValidationError(`freezeBlocks = ${k}; the model has ${n} blocks, so use an integer in [0, ${n}]`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new ValidationError("freezeBlocks", `${k}: the model has ${n} blocks, so use an integer in [0, ${n}]`);
   for (const layer of model.layers) {
     const m = /^block(\d+)$/.exec(layer.name);
     layer.trainable = !(m && Number(m[1]) < k);
