@@ -449,6 +449,34 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
       assert.match(e.message, /run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/);
       return true;
     });
+    // SIGTERM while a batch is being evaluated (the one after the first check, iteration 20): the state
+    // with the batch pending is saved, onSignal is told, the run stops with an error; resumed, the batch
+    // is evaluated again and the result is the same
+    fs.rmSync(postFile);
+    let armed = false;
+    let sent = false;
+    const signalling = (ms: EarthModel[]) => {
+      if (armed && !sent) {
+        sent = true;
+        process.emit("SIGTERM");
+      }
+      return toy(ms);
+    };
+    const signals: string[] = [];
+    const onSignal = (sig: string, f: string) => void signals.push(`${sig} ${path.basename(f)}`);
+    const armAtCheck = { ...posterior, onCheck: () => void (armed = true) };
+    await assert.rejects(
+      invert(prob, { ...opts, forward: signalling, posterior: armAtCheck, checkpoint: { file, every: 5, onSignal } }),
+      /posterior sampling interrupted by SIGTERM/,
+    );
+    assert.deepEqual(signals, ["SIGTERM run.ckpt.posterior"]);
+    assert.equal(process.listenerCount("SIGTERM"), 0, "the listeners are removed");
+    const atSignal = JSON.parse(fs.readFileSync(postFile, "utf8"));
+    assert.deepEqual([atSignal.iteration, atSignal.evaluations], [20, 105]);
+    assert.equal(atSignal.state.sampler.pending.length, 5, "the batch being evaluated is in the state");
+    models = 0;
+    samePosterior(await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }), ref, "resumed with a batch pending");
+    assert.equal(fresh - models, deCk.evaluations + 105);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
