@@ -1,8 +1,75 @@
-// ESLint flat config (npm run lint). typescript-eslint's recommended rules plus size limits; the
-// limits are ones the code meets today, recorded in docs/CONTRIBUTING.md ("Lint and format").
-// Layout (spaces, quotes, wrapping) is prettier's job (npm run format), not ESLint's.
+// ESLint flat config (npm run lint): typescript-eslint's recommended rules plus size limits, recorded
+// in docs/CONTRIBUTING.md ("Lint and format"). Layout (spaces, quotes, wrapping) is prettier's job
+// (npm run format), not ESLint's; the limits are measured on the prettier-formatted tree.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+/** The limits for new code. */
+const LIMITS = {
+  /** Cyclomatic complexity of one function. */
+  complexity: 25,
+  /** Lines of one function, blank lines and comments not counted (tests: testLines). */
+  lines: 100,
+  testLines: 160,
+  /** Line length (prettier's printWidth; strings, template literals, URLs and regexps exempt). */
+  len: 120,
+  /** Notebook code lines (prettier's printWidth for notebooks/percent); markdown cells exempt. */
+  notebookLen: 100,
+};
+
+/**
+ * Known debt: files whose longest or most complex function (or a comment line) is over the limits
+ * today, with the value each has now, and the functions concerned. Lower an entry when you split a
+ * function, delete it when the file meets LIMITS; never raise one or add a file.
+ */
+const DEBT = {
+  "bench/bad-inputs.ts": { lines: 181 }, // encodings, npys, models, dataRoots, flags, huge, mainBench
+  "bench/posterior-chains.ts": { len: 124 }, // a comment line
+  "bench/tcn-volve-physics.ts": { len: 127 }, // a comment line
+  "scripts/run-notebooks.ts": { complexity: 26, lines: 104 }, // main
+  "src/cli/tcn-well.ts": { lines: 109 }, // wellTransferVerb
+  "src/display/figures.ts": { complexity: 40 }, // sectionFigure
+  "src/em/kernel.ts": { lines: 133 }, // layeredKernelSums, layeredKernelSumsBuried
+  "src/em/plan.ts": { complexity: 29, lines: 132 }, // checkModel, timeTransform, compileSurvey
+  "src/inversion/config.ts": { complexity: 38, lines: 121 }, // parseInvertConfig
+  "src/inversion/invert.ts": { complexity: 38, lines: 116 }, // invertCheckpointed
+  "src/inversion/occam.ts": { complexity: 43, lines: 135 }, // occam
+  "src/inversion/parameterisation.ts": { complexity: 54, lines: 117 }, // compileParameterisation
+  "src/inversion/posterior.ts": { lines: 135 }, // samplePosterior
+  "src/inversion/problems.ts": { lines: 109 }, // benchmarkSurvey
+  "src/inversion/run.ts": { complexity: 36, lines: 151, len: 128 }, // runInvertConfig, a comment line
+  "src/optim/polish.ts": { complexity: 47, lines: 178 }, // lmCore
+  "src/seismic/datasets.ts": { complexity: 27 }, // loadDataset
+  "src/survey/format.ts": { complexity: 34, lines: 122 }, // parseSurveySpec
+  "src/survey/lci.ts": { lines: 167 }, // lci
+  "src/tcn/blind.ts": { complexity: 29, lines: 123 }, // wellTargetSpec, runWellTransfer
+  "src/tcn/train.ts": { complexity: 63, lines: 195 }, // trainModel
+  "src/tcn/workflow.ts": { complexity: 26 }, // finetuneTcn
+  "test/tcn_cli.test.ts": { len: 123 }, // a comment line
+};
+
+const maxLen = (code, extra = {}) => [
+  "error",
+  {
+    code,
+    tabWidth: 2,
+    ignoreUrls: true,
+    ignoreStrings: true,
+    ignoreTemplateLiterals: true,
+    ignoreRegExpLiterals: true,
+    ...extra,
+  },
+];
+const maxLines = (max) => ["error", { max, skipBlankLines: true, skipComments: true }];
+
+const debtBlocks = Object.entries(DEBT).map(([file, d]) => ({
+  files: [file],
+  rules: {
+    ...(d.complexity ? { complexity: ["error", { max: d.complexity }] } : {}),
+    ...(d.lines ? { "max-lines-per-function": maxLines(d.lines) } : {}),
+    ...(d.len ? { "max-len": maxLen(d.len) } : {}),
+  },
+}));
 
 export default tseslint.config(
   {
@@ -30,20 +97,9 @@ export default tseslint.config(
       // `let x: T;` read by a closure before its one assignment (a callback that needs the object it
       // is passed to) cannot be const.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
-      // Size limits (docs/CONTRIBUTING.md).
-      complexity: ["error", { max: 40 }],
-      "max-len": [
-        "error",
-        {
-          code: 120,
-          tabWidth: 2,
-          ignoreUrls: true,
-          ignoreStrings: true,
-          ignoreTemplateLiterals: true,
-          ignoreRegExpLiterals: true,
-        },
-      ],
-      "max-lines-per-function": ["error", { max: 200, skipBlankLines: true, skipComments: true }],
+      complexity: ["error", { max: LIMITS.complexity }],
+      "max-len": maxLen(LIMITS.len),
+      "max-lines-per-function": maxLines(LIMITS.lines),
     },
   },
   {
@@ -62,8 +118,17 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    // Tests build and mutate arbitrary JSON configs.
+    // Tests build and mutate arbitrary JSON configs, and a test is a long list of checks.
     files: ["test/**/*.ts"],
-    rules: { "@typescript-eslint/no-explicit-any": "off" },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "max-lines-per-function": maxLines(LIMITS.testLines),
+    },
   },
+  {
+    // Notebook cells: code as narrow as a notebook column; markdown cells (comments) wrap when shown.
+    files: ["notebooks/percent/**/*.ts"],
+    rules: { "max-len": maxLen(LIMITS.notebookLen, { ignoreComments: true }) },
+  },
+  ...debtBlocks,
 );
