@@ -50,6 +50,12 @@ test("data check and the tcn verbs refuse a stray argument (exit 2 naming it) in
   const d = await run(["data", "check", "extra"]);
   assert.equal(d.code, 2);
   assert.match(d.err, /^geoinv data check: extra: unexpected argument/);
+  const never = path.join(os.tmpdir(), "geoinv-never-written");
+  for (const [verb, file, more] of [["tem invert", "examples/tem_h3_ip_top.json", ["--quiet"]], ["tem forward", "test/fixtures/tem-reference/hs_loop_central.json", []], ["survey invert", "examples/survey_rankin.json", ["--quiet", "--out", never]]] as const) {
+    const r = await run([...verb.split(" "), path.join(root, file), ...more, "yes"]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, new RegExp(`^geoinv ${verb}: yes: unexpected argument`), verb);
+  }
   const t = await run(["tcn", "pretrain", "--out", "/tmp/geoinv-never", "extra"]);
   assert.equal(t.code, 2);
   assert.match(t.err, /^geoinv tcn pretrain: extra: unexpected argument/);

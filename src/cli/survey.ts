@@ -65,7 +65,7 @@ laterally constrained inversion (unless --no-lci or "lci": false) and DIR/sectio
 Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad input: exit 2.`,
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["out", "workers", "queue", "queue-name", "timeout", "poll-ms"], booleans: ["no-lci", "quiet"] });
-      if (positional.length !== 1) throw new UsageError("give exactly one SURVEY.json (see geoinv survey invert --help)");
+      if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "give exactly one SURVEY.json (see geoinv survey invert --help)" : `${positional[1]}: unexpected argument; give exactly one SURVEY.json (a boolean flag takes no value; see geoinv survey invert --help)`);
       if (typeof flags.out !== "string" || flags.out === "") throw new UsageError("--out DIR is required: per-sounding results and the section are written there");
       // checked before any work: not a file, not /proc, its nearest existing parent writable
       checkOutputDir(flags.out, { inputs: [positional[0]] });

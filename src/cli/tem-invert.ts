@@ -53,7 +53,7 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
                         not checkpointed.`,
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["out", "checkpoint", "checkpoint-every"], booleans: ["quiet", "posterior"] });
-      if (positional.length !== 1) throw new UsageError("give exactly one CONFIG.json (see geoinv tem invert --help)");
+      if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "give exactly one CONFIG.json (see geoinv tem invert --help)" : `${positional[1]}: unexpected argument; give exactly one CONFIG.json (a boolean flag takes no value; see geoinv tem invert --help)`);
       // --out is checked before any work: the run's result must have somewhere to go
       const out = outFile(flags.out, [positional[0]]);
       const checkpoint = checkpointFlags(flags, [positional[0], out]);

@@ -35,7 +35,7 @@ export const temForwardVerbs: Verb[] = [
     ].join("\n"),
     run: async (args, io) => {
       const { positional, flags } = parseArgs(args, { known: ["options"] });
-      if (positional.length !== 1) throw new UsageError("expected one case file: geoinv tem forward CASE.json");
+      if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "expected one case file: geoinv tem forward CASE.json" : `${positional[1]}: unexpected argument; expected one case file: geoinv tem forward CASE.json`);
       const c = readJsonFile(positional[0], "the case file");
       if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError("the case file must hold a JSON object");
       // strict keys: a typo ("tims") must not silently change the run
