@@ -405,7 +405,10 @@ test("geoinv tem invert --checkpoint, two-step: one file per step; SIGTERM in st
 /** An inversion result without wall time (the DE's and the posterior's). */
 function samePosterior(a: InversionResult, b: InversionResult, what: string): void {
   assert.ok(a.posterior && b.posterior, `${what}: both sampled`);
-  const strip = (r: InversionResult) => ({ ...r, seconds: 0, posterior: { ...r.posterior!, summary: { ...r.posterior!.summary, seconds: 0 } } });
+  const strip = (r: InversionResult) => {
+    const post = r.posterior!;
+    return { ...r, seconds: 0, posterior: { ...post, summary: { ...post.summary, seconds: 0 } } };
+  };
   assert.deepEqual(strip(a), strip(b), what);
 }
 
@@ -437,7 +440,8 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
     const deCk = JSON.parse(fs.readFileSync(file, "utf8"));
     const lines: string[] = [];
     models = 0;
-    const resumed = await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 }, log: (s) => lines.push(s) });
+    const log = (s: string) => void lines.push(s);
+    const resumed = await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 }, log });
     assert.match(lines.join("\n"), /resuming the posterior from .*run\.ckpt\.posterior: iteration 40, 205 evaluations/);
     samePosterior(resumed, ref, "resumed at iteration 40");
     // it did continue: neither the DE's evaluations before its file nor the sampler's before its state were redone
@@ -485,7 +489,8 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
 test("geoinv tem invert --checkpoint with a posterior: SIGTERM during the sampling exits 143; the rerun resumes the DE, then the sampler, and writes the uninterrupted run's result and chains", async () => {
   const dir = tmpDir();
   try {
-    const cfg = { ...emConfig(), posterior: { chains: 4, max_evaluations: 480, check_every: 10, predictive_draws: 10, band_draws: 10 } };
+    const posterior = { chains: 4, max_evaluations: 480, check_every: 10, predictive_draws: 10, band_draws: 10 };
+    const cfg = { ...emConfig(), posterior };
     const cfgFile = path.join(dir, "c.json");
     fs.writeFileSync(cfgFile, JSON.stringify(cfg));
     const refOut = path.join(dir, "ref.json");

@@ -370,9 +370,17 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
   // a correlated 3-D Gaussian with a region of -Infinity (one chain starts there), thinning doubled
   // during the run (maxStoredPerChain 40), snooker moves that leave the box (invalid proposals)
   const ll = (xs: Float64Array[]) =>
-    xs.map((x) => (x[2] > 2.5 ? -Infinity : -0.5 * ((x[0] - 0.3) ** 2 / 0.04 + ((x[1] - x[0]) / 0.2) ** 2 + x[2] ** 2)));
+    xs.map((x) =>
+      x[2] > 2.5 ? -Infinity : -0.5 * ((x[0] - 0.3) ** 2 / 0.04 + ((x[1] - x[0]) / 0.2) ** 2 + x[2] ** 2),
+    );
   const box: [number, number][] = [[-1, 1], [-1, 1], [-2, 3]];
-  const starts = [Float64Array.of(0, 0, 2.9), Float64Array.of(0.5, 0.5, 0), Float64Array.of(-0.5, 0, 1), Float64Array.of(0, -0.5, -1), Float64Array.of(0.2, 0.1, 0)];
+  const starts = [
+    [0, 0, 2.9],
+    [0.5, 0.5, 0],
+    [-0.5, 0, 1],
+    [0, -0.5, -1],
+    [0.2, 0.1, 0],
+  ].map((p) => Float64Array.from(p));
   const cases = [
     { label: "budget", opts: { seed: 7, maxEvaluations: 2000, checkEvery: 15, maxStoredPerChain: 40, snooker: 0.3, initialStates: starts } },
     { label: "converged", opts: { seed: 11, maxEvaluations: 50000, checkEvery: 20, rhatTarget: 1.1, essTarget: 60, initialStates: starts } },
@@ -387,7 +395,8 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
     let invalidAt = 0;
     while (!probe.done && invalidAt === 0) {
       const xs = probe.ask();
-      if (probe.iteration > 0 && (probe.snapshot().pendingValid as boolean[]).includes(false)) invalidAt = probe.iteration;
+      const valid = probe.snapshot().pendingValid as boolean[];
+      if (probe.iteration > 0 && valid.includes(false)) invalidAt = probe.iteration;
       probe.tell(ll(xs));
     }
     if (label === "budget") assert.ok(invalidAt > 0, "a snooker proposal left the box");
@@ -432,7 +441,9 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
     [() => DreamZS.restore({ format: "geoinv.optim.DifferentialEvolution/1" }, cases[0].opts), /^snapshot: not a DreamZS snapshot/],
     [() => DreamZS.restore({ ...snap, store: { ...snap.store, stored: [] } }, cases[0].opts), /^snapshot: ChainStore snapshot is damaged/],
   ];
-  for (const [f, re] of refused) assert.throws(f, (e: Error) => e instanceof ValidationError && re.test(e.message), String(re));
+  for (const [f, re] of refused) {
+    assert.throws(f, (e: Error) => e instanceof ValidationError && re.test(e.message), String(re));
+  }
 });
 
 test("ChainStore snapshot/restore: the same stored states, thinning and checks after a round trip; another stop rule is refused", () => {
@@ -456,7 +467,8 @@ test("ChainStore snapshot/restore: the same stored states, thinning and checks a
   assert.deepEqual([...half.checks, ...rest.checks], ref.checks);
   assert.deepEqual(restored.stored, ref.st.stored);
   assert.deepEqual(restored.storedLogLik, ref.st.storedLogLik);
-  assert.deepEqual([restored.thin, restored.nextCheck, restored.lastCheck], [ref.st.thin, ref.st.nextCheck, ref.st.lastCheck]);
+  const tail = (st: ChainStore) => [st.thin, st.nextCheck, st.lastCheck];
+  assert.deepEqual(tail(restored), tail(ref.st));
   assert.throws(() => ChainStore.restore(half.st.snapshot(), 4, 2, 16, { ...rule, essTarget: 60 }), /^ValidationError: posterior\.essTarget: 60 differs|posterior\.essTarget: 60 differs/);
   assert.throws(() => ChainStore.restore(half.st.snapshot(), 5, 2, 16, rule), /posterior\.chains: 5 differs/);
 });

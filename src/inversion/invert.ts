@@ -500,13 +500,18 @@ export function posteriorCheckpointFile(file: string): string {
  * the DE result the sampler starts from, as checkpointHash), the posterior options (callbacks and
  * the checkpoint left out), and `extra` (e.g. the workflow that produced the start).
  */
-export function posteriorCheckpointHash(problem: InversionProblem, o: InvertOptions, posterior: PosteriorOptions, extra: Record<string, unknown> = {}): string {
+export function posteriorCheckpointHash(
+  problem: InversionProblem,
+  o: InvertOptions,
+  posterior: PosteriorOptions,
+  extra: Record<string, unknown> = {},
+): string {
   const post: Record<string, unknown> = { ...posterior };
   delete post.onCheck;
   delete post.checkpoint;
-  return createHash("sha256")
-    .update(canonicalJson({ format: POSTERIOR_CHECKPOINT_FORMAT, problem, options: identityOptions(o), posterior: post, extra }))
-    .digest("hex");
+  const options = identityOptions(o);
+  const text = canonicalJson({ format: POSTERIOR_CHECKPOINT_FORMAT, problem, options, posterior: post, extra });
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /**
@@ -524,7 +529,16 @@ export function posteriorFileCheckpoint(
   const field = opts.field ?? "checkpoint";
   const from = readCheckpoint(file, hash, field, POSTERIOR_CHECKPOINT_FORMAT, "a posterior checkpoint", "other optimiser or posterior settings") as PosteriorState | null;
   const save = (state: PosteriorState) =>
-    atomicWriteFile(file, JSON.stringify({ format: POSTERIOR_CHECKPOINT_FORMAT, hash, iteration: state.iteration, evaluations: state.evaluations, state }));
+    atomicWriteFile(
+      file,
+      JSON.stringify({
+        format: POSTERIOR_CHECKPOINT_FORMAT,
+        hash,
+        iteration: state.iteration,
+        evaluations: state.evaluations,
+        state,
+      }),
+    );
   const ck: PosteriorCheckpoint = { every: 1, save, from };
   const onSignal = opts.onSignal;
   if (onSignal) {
@@ -590,7 +604,13 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
   const from = readCheckpoint(ck.file, hash, field);
   // the posterior's state goes to FILE.posterior; read (and checked) before the DE runs
   const postFile = posteriorCheckpointFile(ck.file);
-  const postCk = o.posterior ? posteriorFileCheckpoint(postFile, posteriorCheckpointHash(problem, o, withSeed(o)), { field, onSignal: ck.onSignal, log: o.log }) : null;
+  const postCk = o.posterior
+    ? posteriorFileCheckpoint(postFile, posteriorCheckpointHash(problem, o, withSeed(o)), {
+        field,
+        onSignal: ck.onSignal,
+        log: o.log,
+      })
+    : null;
   const nw = o.workers === undefined ? 1 : o.workers;
   const local = !o.pool && nw === 1;
   if (!local && o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
@@ -650,8 +670,13 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
       const po = { ...withSeed(o), checkpoint: postCk };
       // as invert does without a checkpoint (in this thread: the population through the model, as
       // invertSync reports it)
-      if (pool) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), po);
-      else out.posterior = await samplePosterior(problem, out.x, out.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), po);
+      if (pool) {
+        const predict = await poolPredictor(problem, pool, OBJECTIVE_MODULE);
+        out.posterior = await samplePosterior(problem, r.x, r.population, predict, po);
+      } else {
+        const population = out.population.models.map((m) => toVector(p, m));
+        out.posterior = await samplePosterior(problem, out.x, population, localPredictor(problem, o.forward), po);
+      }
     }
     return out;
   } finally {

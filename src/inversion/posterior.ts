@@ -411,7 +411,12 @@ async function runSampler(
     }
     s = DreamZS.restore(ck.from.sampler, sopts, bounds);
   } else s = new DreamZS(bounds, sopts);
-  const state = (): PosteriorState => ({ format: STATE_FORMAT, iteration: s.iteration, evaluations: s.evaluations, sampler: s.snapshot() });
+  const state = (): PosteriorState => ({
+    format: STATE_FORMAT,
+    iteration: s.iteration,
+    evaluations: s.evaluations,
+    sampler: s.snapshot(),
+  });
   const listeners: [string, () => void][] = [];
   let signalled: "SIGINT" | "SIGTERM" | null = null;
   const interrupted = () => new Error(`posterior sampling interrupted by ${signalled}; the state was saved`);

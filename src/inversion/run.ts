@@ -122,7 +122,10 @@ export interface RunHooks {
   checkpoint?: InversionCheckpoint;
 }
 
-/** The checkpoint files of a config run: [file] or, two-step, [file.step1, file.step2]; and file.posterior with a posterior. */
+/**
+ * The checkpoint files of a config run: [file] or, two-step, [file.step1, file.step2]; and
+ * file.posterior with a posterior.
+ */
 export function checkpointFiles(cfg: InvertConfig, file: string): string[] {
   const de = cfg.workflow === "two-step" ? [`${file}.step1`, `${file}.step2`] : [file];
   return cfg.posterior ? [...de, posteriorCheckpointFile(file)] : de;
@@ -146,14 +149,10 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   // the posterior's checkpoint is read (and a file of another run refused) before the DE runs
   const ck = hooks.checkpoint;
   const postFile = ck && postSeeded ? posteriorCheckpointFile(ck.file) : null;
-  const postCk =
-    ck && postSeeded && postFile
-      ? posteriorFileCheckpoint(postFile, posteriorCheckpointHash(problem, cfg.optimizer, postSeeded, { workflow: cfg.workflow, step1Data: cfg.step1Data }), {
-          field: ck.field,
-          onSignal: ck.onSignal,
-          log,
-        })
-      : null;
+  const postHash = postSeeded
+    ? posteriorCheckpointHash(problem, cfg.optimizer, postSeeded, { workflow: cfg.workflow, step1Data: cfg.step1Data })
+    : "";
+  const postCk = ck && postFile ? posteriorFileCheckpoint(postFile, postHash, { ...ck, log }) : null;
   let main: InversionResult;
   let step1: InversionResult | null = null;
   if (cfg.workflow === "two-step") {

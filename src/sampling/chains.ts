@@ -99,15 +99,30 @@ export class ChainStore {
       throw new ValidationError("snapshot", `not a ChainStore snapshot (format '${s && s.format}', expected '${STORE_FORMAT}')`);
     }
     const mine: Record<string, number> = { chains, dim, maxStoredPerChain, ...stopRule(rule) };
-    const theirs: Record<string, unknown> = { chains: s.chains, dim: s.dim, maxStoredPerChain: s.maxStoredPerChain, ...(s.rule ?? {}) };
+    const theirs: Record<string, unknown> = {
+      chains: s.chains,
+      dim: s.dim,
+      maxStoredPerChain: s.maxStoredPerChain,
+      ...(s.rule ?? {}),
+    };
     for (const k of Object.keys(mine)) {
       if (mine[k] !== theirs[k]) throw new ValidationError(`${field}.${k}`, `${mine[k]} differs from the snapshot's ${String(theirs[k])}; pass the options of the interrupted run`);
     }
-    const ok = Array.isArray(s.stored) && s.stored.length === chains && Array.isArray(s.storedLogLik) && s.storedLogLik.length === chains;
+    const ok =
+      Array.isArray(s.stored) &&
+      s.stored.length === chains &&
+      Array.isArray(s.storedLogLik) &&
+      s.storedLogLik.length === chains;
     const n = ok ? s.stored[0].length : -1;
     const shaped =
       ok &&
-      s.stored.every((c: unknown[], i: number) => Array.isArray(c) && c.length === n && s.storedLogLik[i].length === n && c.every((x) => x instanceof Float64Array && x.length === dim));
+      s.stored.every(
+        (c: unknown[], i: number) =>
+          Array.isArray(c) &&
+          c.length === n &&
+          s.storedLogLik[i].length === n &&
+          c.every((x) => x instanceof Float64Array && x.length === dim),
+      );
     if (!shaped || !Number.isInteger(s.thin) || s.thin < 1 || typeof s.nextCheck !== "number") {
       throw new ValidationError("snapshot", "ChainStore snapshot is damaged (stored states of the wrong shape or a bad thinning); delete it and start afresh");
     }

@@ -527,7 +527,11 @@ export class DreamZS {
    * the option (`posterior.seed`). `initialStates` and `initialArchive` are only validated (the
    * snapshot holds the chains and the archive). A stopped run stays stopped.
    */
-  static restore(snapshot: DreamSnapshot, options: SampleOptions = {}, bounds?: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][]): DreamZS {
+  static restore(
+    snapshot: DreamSnapshot,
+    options: SampleOptions = {},
+    bounds?: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  ): DreamZS {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked below
     const s = decodeState(snapshot) as Record<string, any>;
     if (!s || typeof s !== "object" || s.format !== DREAM_FORMAT) {
@@ -549,7 +553,8 @@ export class DreamZS {
       const b = JSON.stringify(theirs[k]);
       if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
     }
-    const points = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => x instanceof Float64Array && x.length === dz.dim);
+    const points = (v: unknown, n: number) =>
+      Array.isArray(v) && v.length === n && v.every((x) => x instanceof Float64Array && x.length === dz.dim);
     const started = s.iteration >= 0;
     if (
       !Number.isInteger(s.iteration) ||
@@ -567,7 +572,8 @@ export class DreamZS {
     dz.archive.length = 0;
     for (const z of s.archive as Float64Array[]) dz.archive.push(z);
     // the store's part as encoded (ChainStore.restore decodes it itself)
-    dz.store = ChainStore.restore((snapshot as Record<string, unknown>).store as ChainStoreSnapshot, dz.opts.chains, dz.dim, dz.opts.maxStoredPerChain, dz.opts, PREFIX);
+    const store = (snapshot as Record<string, unknown>).store as ChainStoreSnapshot;
+    dz.store = ChainStore.restore(store, dz.opts.chains, dz.dim, dz.opts.maxStoredPerChain, dz.opts, PREFIX);
     dz.iteration = s.iteration;
     dz.evaluations = s.evaluations;
     dz.proposals = s.proposals;
