@@ -156,7 +156,7 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
 function notebookMarkdown(nb: Stored, size: string): string[] {
   const lines = [`### ${nb.notebook} (${size})`, ""];
   lines.push(
-    `Commit \`${(nb.commit ?? "").slice(0, 12)}\`${nb.dirty ? " (with uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
+    `Commit \`${(nb.commit ?? "").slice(0, 12)}\`${nb.dirty ? " (the working tree had uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
       `seeds ${nb.seeds.length ? nb.seeds.join(", ") : "–"}; wall time ${fmtNum(nb.wall_s)} s; load average (1/5/15 min) ${nb.load_before.join("/")} before, ` +
       `${nb.load_after.join("/")} after${nb.ok ? "" : "; **the notebook failed**"}.`,
     "",
@@ -197,7 +197,8 @@ export function writeReadme(): void {
       ? `Full-size record: ${Object.keys(full.notebooks).length} notebook(s).`
       : "**No full-size record yet.** Every number below is from the QUICK size (`GEOINV_SIZE=quick`: fewer seeds, generations, epochs and sites " +
         "than the papers; the notebooks say what each quick budget cuts). A full-size run (`npm run results`) takes hours on a 2-core machine and was " +
-        "not possible in the session that set this record up (2 shared cores under a load average of about 8); no full-size number is given here, " +
+        "not possible in the session that set this record up (2 cores shared with other jobs; each notebook's line gives the load average " +
+        "around its run); no full-size number is given here, " +
         "and none of the quick numbers should be read as the paper's experiment at its size.",
     "",
   ];
@@ -263,8 +264,9 @@ function main(): number {
       load_before: run.load_before,
       load_after: run.load_after,
       ok: run.ok,
-      commit,
-      dirty,
+      // the commit the notebook ran at (the runner records it), else the one at collection
+      commit: (run as { commit?: string }).commit ?? commit,
+      dirty: (run as { dirty?: boolean }).dirty ?? dirty,
       command,
     };
     if (!process.argv.includes("--no-figures")) stored.pngs = renderFigures(rec);

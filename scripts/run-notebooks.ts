@@ -103,23 +103,14 @@ function main(): number {
   const t0 = Date.now();
   for (const n of names) {
     const t = Date.now();
-    const loadBefore = os.loadavg().map((x) => Number(x.toFixed(2)));
-    fs.rmSync(path.join(resultsDir, `${n}.json`), { force: true });
-    fs.rmSync(path.join(resultsDir, n), { recursive: true, force: true });
+    const before = clearRecord(resultsDir, n);
     const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout, "--plotly-js", require.resolve("plotly.js-dist-min")], {
       env,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
     const secs = ((Date.now() - t) / 1000).toFixed(1);
-    const recordFile = path.join(resultsDir, `${n}.json`);
-    if (fs.existsSync(recordFile)) {
-      // the notebook's wall time and the machine's load around it, for the results record
-      const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as NotebookResults;
-      const loadAfter = os.loadavg().map((x) => Number(x.toFixed(2)));
-      record.run = { wall_s: Number(secs), load_before: loadBefore, load_after: loadAfter, ok: r.status === 0 };
-      fs.writeFileSync(recordFile, JSON.stringify(record, null, 1) + "\n");
-    }
+    stampRecord(resultsDir, n, before, Number(secs), r.status === 0);
     const executed = path.join(outDir, `${n}.ipynb`);
     const big = r.status === 0 && fs.existsSync(executed) ? sizeProblem(executed, maxBytes) : undefined;
     const mb = fs.existsSync(executed) ? ` ${(fs.statSync(executed).size / 1e6).toFixed(2)} MB` : "";
@@ -136,18 +127,50 @@ function main(): number {
   }
   console.log(`notebooks run in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`notebooks: ${names.length - failed} passed, ${failed} failed`);
-  const committed = path.join(root, "docs", "results", "results-quick.json");
-  if (size === "quick" && !process.argv.includes("--no-check") && fs.existsSync(committed)) {
-    const ran = readResultsDir(resultsDir);
-    const mine = Object.fromEntries(Object.entries(ran).filter(([nb]) => names.includes(nb)));
-    const checks = compareResults(JSON.parse(fs.readFileSync(committed, "utf8")) as CollectedResults, mine);
-    console.log(checkReport(checks));
-    if (checks.some((c) => c.status === "fail")) {
-      console.log("      a recorded result moved outside its band: fix the change, or if the new number is right, regenerate the record with `npm run results -- --quick` and say why in the commit");
-      return 1;
-    }
-  }
+  if (size === "quick" && !process.argv.includes("--no-check") && !checkResults(resultsDir, names)) return 1;
   return failed > 0 ? 1 : 0;
+}
+
+const loadavg = () => os.loadavg().map((x) => Number(x.toFixed(2)));
+
+interface RunStart {
+  load: number[];
+  commit: string;
+  dirty: boolean;
+}
+
+/** Remove a notebook's old record (and figures) before it runs; note the load and the commit. */
+function clearRecord(resultsDir: string, n: string): RunStart {
+  fs.rmSync(path.join(resultsDir, `${n}.json`), { force: true });
+  fs.rmSync(path.join(resultsDir, n), { recursive: true, force: true });
+  const git = (args: string[]) => (spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout ?? "").trim();
+  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  return { load: loadavg(), commit: git(["rev-parse", "HEAD"]), dirty };
+}
+
+/** Add the notebook's wall time, the load around it and the commit it ran at to its record. */
+function stampRecord(resultsDir: string, n: string, start: RunStart, wall: number, ok: boolean): void {
+  const file = path.join(resultsDir, `${n}.json`);
+  if (!fs.existsSync(file)) return;
+  const record = JSON.parse(fs.readFileSync(file, "utf8")) as NotebookResults;
+  const { load, commit, dirty } = start;
+  record.run = { wall_s: wall, load_before: load, load_after: loadavg(), ok, commit, dirty } as NotebookResults["run"];
+  fs.writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
+}
+
+/** Check the records of the notebooks that ran against docs/results/results-quick.json; false on a moved result. */
+function checkResults(resultsDir: string, names: string[]): boolean {
+  const committed = path.join(root, "docs", "results", "results-quick.json");
+  if (!fs.existsSync(committed)) return true;
+  const mine = Object.fromEntries(Object.entries(readResultsDir(resultsDir)).filter(([nb]) => names.includes(nb)));
+  const checks = compareResults(JSON.parse(fs.readFileSync(committed, "utf8")) as CollectedResults, mine);
+  console.log(checkReport(checks));
+  if (!checks.some((c) => c.status === "fail")) return true;
+  console.log(
+    "      a recorded result moved outside its band: fix the change, or if the new number is right, " +
+      "re-record it with `npm run results -- --quick --only NOTEBOOK` and say why in the commit",
+  );
+  return false;
 }
 
 if (require.main === module) process.exitCode = main();
