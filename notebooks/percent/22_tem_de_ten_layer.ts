@@ -20,7 +20,7 @@
 // %%
 import * as fs from "fs";
 import { bySize, runSize } from "./src/config";
-import { convergenceFigure, fmt, initNotebook, layeredModelFigure, markdown, modelBandFigure, plot, progress, table, transientFigure } from "./src/display";
+import { convergenceFigure, fmt, initNotebook, markdown, modelBandFigure, plot, progress, table, transientFigure } from "./src/display";
 import * as inv from "./src/inversion";
 import { openResults } from "./src/results";
 
