@@ -265,8 +265,8 @@ function main(): number {
       load_after: run.load_after,
       ok: run.ok,
       // the commit the notebook ran at (the runner records it), else the one at collection
-      commit: (run as { commit?: string }).commit ?? commit,
-      dirty: (run as { dirty?: boolean }).dirty ?? dirty,
+      commit: run.commit ?? commit,
+      dirty: run.dirty ?? dirty,
       command,
     };
     if (!process.argv.includes("--no-figures")) stored.pngs = renderFigures(rec);

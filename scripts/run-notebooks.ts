@@ -154,7 +154,7 @@ function stampRecord(resultsDir: string, n: string, start: RunStart, wall: numbe
   if (!fs.existsSync(file)) return;
   const record = JSON.parse(fs.readFileSync(file, "utf8")) as NotebookResults;
   const { load, commit, dirty } = start;
-  record.run = { wall_s: wall, load_before: load, load_after: loadavg(), ok, commit, dirty } as NotebookResults["run"];
+  record.run = { wall_s: wall, load_before: load, load_after: loadavg(), ok, commit, dirty };
   fs.writeFileSync(file, JSON.stringify(record, null, 1) + "\n");
 }
 

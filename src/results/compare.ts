@@ -39,7 +39,9 @@ export function withinBand(actual: number, expected: number, tol: Tolerance): bo
 }
 
 function bandText(t: Tolerance): string {
-  return [t.abs !== undefined ? `abs ${t.abs}` : "", t.rel !== undefined ? `rel ${t.rel}` : ""].filter(Boolean).join(" + ");
+  return [t.abs !== undefined ? `abs ${t.abs}` : "", t.rel !== undefined ? `rel ${t.rel}` : ""]
+    .filter(Boolean)
+    .join(" + ");
 }
 
 function cellProblem(a: Cell | undefined, e: Cell, tol: Tolerance): string | undefined {
@@ -76,11 +78,21 @@ export function compareResults(expected: CollectedResults, actual: Record<string
   for (const [nb, exp] of Object.entries(expected.notebooks)) {
     const act = actual[nb];
     if (!act) {
-      out.push({ notebook: nb, name: "*", status: "skip", detail: "notebook not run (no record in the results directory)" });
+      out.push({
+        notebook: nb,
+        name: "*",
+        status: "skip",
+        detail: "notebook not run (no record in the results directory)",
+      });
       continue;
     }
     if (act.size !== expected.size) {
-      out.push({ notebook: nb, name: "*", status: "fail", detail: `record is of size ${act.size}, the committed one of size ${expected.size}` });
+      out.push({
+        notebook: nb,
+        name: "*",
+        status: "fail",
+        detail: `record is of size ${act.size}, the committed one of size ${expected.size}`,
+      });
       continue;
     }
     for (const [name, e] of Object.entries(exp.entries)) {
@@ -89,7 +101,12 @@ export function compareResults(expected: CollectedResults, actual: Record<string
         continue;
       }
       const p = entryProblem(act.entries[name], e, e.tol);
-      out.push({ notebook: nb, name, status: p ? "fail" : "pass", detail: p ? `${p} (band: ${e.tol.reason})` : `within ${bandText(e.tol)}` });
+      out.push({
+        notebook: nb,
+        name,
+        status: p ? "fail" : "pass",
+        detail: p ? `${p} (band: ${e.tol.reason})` : `within ${bandText(e.tol)}`,
+      });
     }
   }
   return out;
@@ -101,6 +118,9 @@ export function checkReport(checks: Check[]): string {
   const pass = checks.filter((c) => c.status === "pass").length;
   const skipped = checks.filter((c) => c.status === "skip" && c.name === "*").map((c) => c.notebook);
   const lines = fail.map((c) => `FAIL  ${c.notebook}: ${c.name}: ${c.detail}`);
-  lines.push(`results check: ${pass} within band, ${fail.length} outside` + (skipped.length ? `; not run: ${skipped.join(", ")}` : ""));
+  lines.push(
+    `results check: ${pass} within band, ${fail.length} outside` +
+      (skipped.length ? `; not run: ${skipped.join(", ")}` : ""),
+  );
   return lines.join("\n");
 }

@@ -45,8 +45,8 @@ export interface NotebookResults {
   entries: Record<string, ResultEntry>;
   /** Figures saved with `figure(name, fig)`: plotly JSON files in `NOTEBOOK/` beside the record. */
   figures: string[];
-  /** Added by the notebook runner once the notebook ends: its wall time and the load around it. */
-  run?: { wall_s: number; load_before: number[]; load_after: number[]; ok: boolean };
+  /** Added by the notebook runner once the notebook ends: wall time, load around it, the commit it ran at. */
+  run?: { wall_s: number; load_before: number[]; load_after: number[]; ok: boolean; commit?: string; dirty?: boolean };
 }
 
 export interface RecordOptions {
@@ -64,7 +64,11 @@ export function resultsDir(): string {
 
 function checkName(name: string, field: string): string {
   string(name, field);
-  if (!NAME.test(name)) throw new ValidationError(field, `'${name}' may hold only letters, digits, '_', '.' and '-' (starting with a letter or digit), e.g. "tem21.rho_error_pct"`);
+  if (!NAME.test(name))
+    throw new ValidationError(
+      field,
+      `'${name}' may hold only letters, digits, '_', '.' and '-' (starting with a letter or digit), e.g. "tem21.rho_error_pct"`,
+    );
   return name;
 }
 
@@ -73,8 +77,10 @@ export function checkTolerance(t: unknown, field: string): Tolerance {
   const o = object(t, field, ["abs", "rel", "reason"], "{abs?, rel?, reason}");
   const abs = o.abs === undefined ? undefined : numberInRange(o.abs, `${field}.abs`, 0, Infinity);
   const rel = o.rel === undefined ? undefined : numberInRange(o.rel, `${field}.rel`, 0, Infinity);
-  if (abs === undefined && rel === undefined) throw new ValidationError(field, "give abs or rel (or both): the band a re-run may move the number by");
-  if (typeof o.reason !== "string" || !o.reason.trim()) throw new ValidationError(`${field}.reason`, "missing or empty; say why the band is this wide");
+  if (abs === undefined && rel === undefined)
+    throw new ValidationError(field, "give abs or rel (or both): the band a re-run may move the number by");
+  if (typeof o.reason !== "string" || !o.reason.trim())
+    throw new ValidationError(`${field}.reason`, "missing or empty; say why the band is this wide");
   const reason = o.reason;
   const out: Tolerance = { reason };
   if (abs !== undefined) out.abs = abs;
@@ -123,7 +129,14 @@ export function openResults(notebook: string, dir = resultsDir()): Recorder {
   const figDir = path.join(dir, notebook);
   fs.mkdirSync(dir, { recursive: true });
   fs.rmSync(figDir, { recursive: true, force: true });
-  const rec: NotebookResults = { notebook, size: runSize(), seeds: [], updated: new Date().toISOString(), entries: {}, figures: [] };
+  const rec: NotebookResults = {
+    notebook,
+    size: runSize(),
+    seeds: [],
+    updated: new Date().toISOString(),
+    entries: {},
+    figures: [],
+  };
   const save = () => {
     rec.updated = new Date().toISOString();
     atomicWriteFile(file, JSON.stringify(rec, null, 1) + "\n");
@@ -167,7 +180,10 @@ export function openResults(notebook: string, dir = resultsDir()): Recorder {
 export function readResultsDir(dir = resultsDir()): Record<string, NotebookResults> {
   const out: Record<string, NotebookResults> = {};
   if (!fs.existsSync(dir)) return out;
-  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((x) => x.endsWith(".json"))
+    .sort()) {
     const r = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as NotebookResults;
     out[r.notebook] = r;
   }
