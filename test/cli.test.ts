@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
@@ -67,4 +68,29 @@ test("bin/geoinv.js runs with plain node", () => {
   const bad = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "data", "check", "--bogus"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown option --bogus/);
+});
+
+test("a bad GEOINV_SIZE and a corrupted DLF filter file under GEOINV_DATA exit 2 naming the variable or the file, not an internal error", () => {
+  const geoinv = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+  const s = geoinv(["tcn", "pretrain", "--out", path.join(os.tmpdir(), "geoinv-never-written")], { GEOINV_SIZE: "huge" });
+  assert.equal(s.status, 2, s.stderr);
+  assert.match(s.stderr, /^geoinv tcn pretrain: GEOINV_SIZE: must be 'quick' or 'full' \(or unset\), got 'huge'/);
+  // a data root whose dlf/ holds a filter file with one flipped bit (the other folders linked)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-dlf-"));
+  try {
+    const data = path.join(root, "data");
+    for (const e of fs.readdirSync(data)) if (e !== "dlf") fs.symlinkSync(path.join(data, e), path.join(dir, e));
+    fs.mkdirSync(path.join(dir, "dlf"));
+    for (const f of fs.readdirSync(path.join(data, "dlf"))) {
+      const b = fs.readFileSync(path.join(data, "dlf", f));
+      if (/\.txt$/.test(f)) b[Math.floor(b.length / 2)] ^= 4;
+      fs.writeFileSync(path.join(dir, "dlf", f), b);
+    }
+    const r = geoinv(["tem", "forward", path.join(root, "test", "fixtures", "tem-reference", "hs_loop_central.json")], { GEOINV_DATA: dir });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^geoinv tem forward: \S+\/dlf\/\w+\.txt: checksum: /);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

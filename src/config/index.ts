@@ -1,3 +1,5 @@
+import { ValidationError } from "../core";
+
 /**
  * Run size: every notebook, CLI verb and example reads its size through `runSize()`, so one switch
  * selects the experiments as published ("full") or the same code path with small epochs,
@@ -12,7 +14,7 @@ export function runSize(): RunSize {
   const v = (process.env.GEOINV_SIZE ?? "quick").trim().toLowerCase();
   if (v === "quick" || v === "") return "quick";
   if (v === "full") return "full";
-  throw new Error(`GEOINV_SIZE must be 'quick' or 'full', got '${process.env.GEOINV_SIZE}'`);
+  throw new ValidationError("GEOINV_SIZE", `must be 'quick' or 'full' (or unset), got '${process.env.GEOINV_SIZE}'`);
 }
 
 /** Choose a value by run size: `bySize({ quick: 5, full: 500 })`. */

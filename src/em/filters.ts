@@ -8,9 +8,8 @@
  *   Hankel:  int_0^inf f(l) J_nu(l r) dl      ~= (1/r) sum_i f(b_i / r) w_nu,i
  *   Fourier: int_0^inf F(w) sin|cos(w t) dw   ~= (1/t) sum_i F(b_i / t) w_sin|cos,i
  */
-import * as fs from "fs";
 import * as path from "path";
-import { dataDir, manifest, sha256 } from "../data";
+import { dataDir, readDataFile } from "../data";
 
 export interface HankelFilter {
   name: string;
@@ -40,22 +39,12 @@ export function dlfDir(): string {
   return path.join(dataDir(), "dlf");
 }
 
-/** Read a bundled filter file and check it against the manifest (size and sha256). */
+/**
+ * Read a bundled filter file and check it against the manifest (size and sha256): a missing,
+ * unlisted or corrupted file is a DataFileError naming it (exit 2), as for every data file.
+ */
 function readChecked(file: string): string {
-  const abs = path.join(dlfDir(), file);
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(abs);
-  } catch {
-    throw new Error(`DLF filter file ${abs} is missing; it is part of the repository (data/dlf, see data/dlf/SOURCE.md)`);
-  }
-  const entry = manifest().files[`dlf/${file}`];
-  if (entry === undefined) throw new Error(`DLF filter file dlf/${file} is not listed in data/MANIFEST.json`);
-  const got = sha256(buf);
-  if (buf.length !== entry.bytes || got !== entry.sha256) {
-    throw new Error(`DLF filter file ${abs}: sha256 ${got} (${buf.length} bytes) differs from data/MANIFEST.json (${entry.sha256}, ${entry.bytes} bytes); restore it from git`);
-  }
-  return buf.toString("utf8");
+  return readDataFile(path.relative(dataDir(), path.join(dlfDir(), file))).toString("utf8");
 }
 
 /** Parse the text of a libdlf coefficient file: '#' comments, then rows of numbers. */
