@@ -16,7 +16,7 @@
 // (4 ms, 2388–2540 ms, 0..1); and a PSDM-time crop of 21 inlines × 73 crosslines (4 ms, 2600–2748 ms,
 // raw amplitudes). There is **one** impedance log.
 //
-// **Workflow** (`src/tcn/blind.ts`, driven by the same config as
+// **Workflow** (`src/tcn/well/`, driven by the same config as
 // `geoinv tcn transfer --config examples/tcn_transfer_volve.json`):
 // 1. put the well on the seismic's 4 ms grid (box average) and the impedance in (m/s)(g/cm³);
 // 2. measure the dominant frequency of the real seismic; pre-train a TCN on Marmousi-2 synthetics made

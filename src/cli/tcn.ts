@@ -526,7 +526,7 @@ export const tcnVerbs: Verb[] = [
       '{"pretrained_direct": {pcc, r2, mse, mae}, "direct": {...}, "transfer": {...}} over the target section less the wells\n' +
       '(their count in "scored", the wells in "excluded").\n' +
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
-      "src/tcn/blind.ts); metrics.json then holds the blind-test scores (mean, spread and per seed).",
+      "src/tcn/well/); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
       const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
       const size = sizeOf(a);

@@ -31,3 +31,7 @@ export {
   windowStarts,
 } from "./realdata";
 export type { ImpedanceUnit, Resampled, Spectrum, WellTie } from "./realdata";
+export { medianPeakFrequency } from "./frequency";
+export type { FrequencyEstimate, SpectrumSet } from "./frequency";
+export { longestRun, matchWellAmplitudes } from "./amplitude";
+export type { AmplitudeOptions, Matched } from "./amplitude";

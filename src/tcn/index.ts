@@ -43,14 +43,12 @@ export {
   wellTransferConfig,
   wellTransferPreset,
   wellTransferStages,
-} from "./blind";
+} from "./well";
 export type {
   AppliedSection,
   ApplySpec,
   FoldRun,
-  FrequencyEstimate,
   LeaveOutBlock,
-  Matched,
   ModelName,
   Score,
   ScoreSummary,
@@ -62,4 +60,4 @@ export type {
   WellTransferConfig,
   WellTransferResult,
   WindowPretrain,
-} from "./blind";
+} from "./well";
