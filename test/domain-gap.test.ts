@@ -59,7 +59,11 @@ function layered(n: number, L: number, seed: number): Float32Array[] {
 }
 
 test("blocked split: contiguous blocks, disjoint, no training or validation trace within the gap of a test trace", () => {
-  for (const [n, blockSize, gap, seed] of [[1701, 100, 10, 0], [1701, 50, 25, 3], [801, 40, 5, 7]]) {
+  for (const [n, blockSize, gap, seed] of [
+    [1701, 100, 10, 0],
+    [1701, 50, 25, 3],
+    [801, 40, 5, 7],
+  ]) {
     const s = splitTraces(n, { mode: "blocked", blockSize, gap, seed });
     const all = [...s.train, ...s.val, ...s.test];
     assert.equal(new Set(all).size, all.length, "disjoint");
@@ -73,7 +77,8 @@ test("blocked split: contiguous blocks, disjoint, no training or validation trac
     }
     // only the gap traces are unused
     const used = new Set(all);
-    for (let i = 0; i < n; i++) if (!used.has(i)) assert.ok(minTraceDistance([i], s.test) <= gap || minTraceDistance([i], s.val) <= gap);
+    for (let i = 0; i < n; i++)
+      if (!used.has(i)) assert.ok(minTraceDistance([i], s.test) <= gap || minTraceDistance([i], s.val) <= gap);
     assert.deepEqual(splitTraces(n, { mode: "blocked", blockSize, gap, seed }), s, "seeded");
   }
   // the paper's random split puts test traces next to training traces
@@ -109,7 +114,8 @@ test("phase rotation keeps the amplitude spectrum; 0 and 180 degrees are identit
     const r = rotatePhase(w, deg);
     assert.equal(r.length, N);
     const a = dftAmplitude(r);
-    for (let f = 1; f < N; f++) assert.ok(Math.abs(a[f] - a0[f]) < 1e-9 * Math.max(1, a0[f]), `|W| at bin ${f}, ${deg} deg`);
+    for (let f = 1; f < N; f++)
+      assert.ok(Math.abs(a[f] - a0[f]) < 1e-9 * Math.max(1, a0[f]), `|W| at bin ${f}, ${deg} deg`);
     assert.ok(Math.abs(a[0] - Math.abs(Math.cos((deg * Math.PI) / 180)) * a0[0]) < 1e-9, "DC scaled by cos");
   }
   const id = rotatePhase(w, 0);
@@ -137,7 +143,8 @@ test("least-squares wavelet from wells recovers the wavelet of a noise-free synt
   const w = rot.subarray(c - 20, c + 21); // 41 samples
   const seis = syntheticSection(imp, { wavelet: w });
   const est = estimateWavelet(seis, imp, { length: 41, damping: 1e-10 });
-  let err = 0, ref = 0;
+  let err = 0,
+    ref = 0;
   est.wavelet.forEach((v, k) => {
     err += (v - w[k]) ** 2;
     ref += w[k] ** 2;
@@ -167,7 +174,8 @@ test("physics misfit: zero for the true impedance with the true wavelet, equal t
   const seis = syntheticSection(imp, { wavelet: w });
   const xStats = fitStandardizer(seis);
   const yStats = fitStandardizer(imp);
-  const pack = (rows: Float32Array[]) => tf.tensor3d(Float32Array.from(rows.flatMap((r) => Array.from(r))), [rows.length, rows[0].length, 1]);
+  const pack = (rows: Float32Array[]) =>
+    tf.tensor3d(Float32Array.from(rows.flatMap((r) => Array.from(r))), [rows.length, rows[0].length, 1]);
   const z = pack(standardize(imp, yStats));
   const x = pack(standardize(seis, xStats));
   const syn = synthesizeStandardized(z, yStats, w, xStats);
@@ -217,8 +225,14 @@ test("physics-guided fine-tuning: validated weight, estimated wavelet recorded, 
   const d = makeDataset("toy", syntheticSection(imp, { freqHz: 30, dt: 0.002 }), imp);
   const cfg = { channels: [3, 3], kernelSize: 3 };
   const { bundle: pre } = await fitTcn(d, [0, 1, 2, 3], undefined, { epochs: 1, batchSize: 2, seed: 1, config: cfg });
-  await assert.rejects(finetuneTcn(pre, d, [2, 6, 10], undefined, { epochs: 1, seed: 1, physics: { weight: -1 } }), (e: unknown) => e instanceof ValidationError && /physics\.weight/.test((e as Error).message));
-  await assert.rejects(finetuneTcn(pre, d, [2, 6, 10], undefined, { epochs: 1, seed: 1, physics: { weight: 1, waveletLength: 8 } }), ValidationError);
+  await assert.rejects(
+    finetuneTcn(pre, d, [2, 6, 10], undefined, { epochs: 1, seed: 1, physics: { weight: -1 } }),
+    (e: unknown) => e instanceof ValidationError && /physics\.weight/.test((e as Error).message),
+  );
+  await assert.rejects(
+    finetuneTcn(pre, d, [2, 6, 10], undefined, { epochs: 1, seed: 1, physics: { weight: 1, waveletLength: 8 } }),
+    ValidationError,
+  );
   const opts = { epochs: 4, batchSize: 3, seed: 2, physics: { weight: 0.5, batchSize: 4, waveletLength: 21 } };
   const a = await finetuneTcn(pre, d, [2, 6, 10], undefined, opts);
   const meta = a.bundle.meta.physics as { traces: number; waveletLength: number; waveletEstimated: boolean };
@@ -233,7 +247,10 @@ test("physics-guided fine-tuning: validated weight, estimated wavelet recorded, 
   const stop = (l: { epoch: number }) => {
     if (l.epoch === 3) throw new Error("interrupted");
   };
-  await assert.rejects(finetuneTcn(pre, d, [2, 6, 10], undefined, { ...opts, checkpoint: { file }, onEpoch: stop }), /interrupted/);
+  await assert.rejects(
+    finetuneTcn(pre, d, [2, 6, 10], undefined, { ...opts, checkpoint: { file }, onEpoch: stop }),
+    /interrupted/,
+  );
   const b = await finetuneTcn(pre, d, [2, 6, 10], undefined, { ...opts, checkpoint: { file, resume: true } });
   assert.deepEqual(b.history.trainLoss, a.history.trainLoss);
   const wa = a.bundle.model.getWeights().map((t) => Array.from(t.dataSync()));
@@ -245,11 +262,22 @@ test("physics-guided fine-tuning: validated weight, estimated wavelet recorded, 
 
 test("config keys: split.mode and finetune.physicsWeight are validated before any training", async () => {
   const named = (name: string) => (e: unknown) => e instanceof ValidationError && (e as Error).message.includes(name);
-  await assert.rejects(runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "blokced" } })), named("split.mode"));
-  await assert.rejects(runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "random", gap: 5 } })), named("split.blockSize"));
+  await assert.rejects(
+    runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "blokced" } })),
+    named("split.mode"),
+  );
+  await assert.rejects(
+    runPretrain(mergeConfig(pretrainPreset("quick"), { split: { mode: "random", gap: 5 } })),
+    named("split.blockSize"),
+  );
   const imp = layered(8, 64, 3);
   const d = makeDataset("toy", syntheticSection(imp, { freqHz: 30, dt: 0.002 }), imp);
-  const { bundle } = await fitTcn(d, [0, 1, 2], undefined, { epochs: 1, batchSize: 3, seed: 1, config: { channels: [3, 3], kernelSize: 3 } });
+  const { bundle } = await fitTcn(d, [0, 1, 2], undefined, {
+    epochs: 1,
+    batchSize: 3,
+    seed: 1,
+    config: { channels: [3, 3], kernelSize: 3 },
+  });
   for (const bad of [-1, "0.1"]) {
     const cfg = mergeConfig(transferPreset("quick"), { finetune: { physicsWeight: bad } });
     await assert.rejects(runTransfer(cfg, { pretrained: bundle }), named("finetune.physicsWeight"));

@@ -7,11 +7,15 @@
 // (notebook 11), fine-tune it on **five** labelled traces of the SEG/EAGE Overthrust model, and invert
 // the whole Overthrust section. Two baselines, as in the paper's Table 1: the pre-trained model applied
 // directly, and a TCN trained from scratch on the same five traces ("TCN direct inversion"). All three
-// are scored over the **whole** 801-trace target section (PCC, eq. 5; r², eq. 6; MSE and MAE in
-// impedance units).
+// are scored over the target section **less the five labelled traces** (796 of 801 traces; PCC, eq. 5;
+// r², eq. 6; MSE and MAE in impedance units): a score that included the traces a model was trained on
+// would credit it with remembering them (`transferExperiment` leaves the wells out by default and
+// reports them in `excluded`).
 //
 // Beyond the paper: mean and spread over seeds, sensitivity to which five traces are labelled, PCC
-// against the number of labelled traces (1, 3, 5, 10), and which blocks to freeze while fine-tuning.
+// against the number of labelled traces (1, 3, 5, 10), which blocks to freeze while fine-tuning, and
+// (issue 15) a real domain gap: a target synthesised with another wavelet and sampling, what a depth
+// trend alone scores, and physics-guided fine-tuning.
 //
 // **Data.** Overthrust: one 801-trace inline, 187 depth samples at 25 m, impedance from vp and a
 // Gardner density (`data/overthrust/SOURCE.md`). Seismic is synthesised with the same recipe as for
@@ -28,7 +32,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { bySize, runSize } from "./src/config";
 import { epochProgress, initNotebook, markdown, plot, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
-import { overthrust, randomTraces, wellTraces } from "./src/seismic";
+import { loadDataset, overthrust, OVERTHRUST_MISMATCHED, randomTraces, SeismicDataset, sectionMetrics, wellTraces } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
 initNotebook();
@@ -95,7 +99,7 @@ table(keys.map((k) => ({
   "r² %": 100 * tab1[k].metrics.r2, "paper r² %": paper[k][1],
   "loss": tab1[k].loss ?? NaN, "paper loss": paper[k][2],
   MAE: tab1[k].metrics.mae,
-})), { caption: `Table 1, Overthrust (all ${nT} traces), ${nbSize} size` });
+})), { caption: `Table 1, Overthrust: scored on ${tab1.scored} traces, the ${tab1.excluded.length} labelled traces (${tab1.excluded.join(", ")}) excluded; ${nbSize} size` });
 
 // %% [markdown]
 // ## Single traces 70 and 350 (Fig. 7)
@@ -124,20 +128,20 @@ for (const k of keys) {
 // %% [markdown]
 // ## Beyond the paper
 // The sweeps below use fewer epochs in the quick size than Table 1 does (listed in each caption); the
-// full size uses the Table-1 settings throughout.
+// full size uses the Table-1 settings throughout. Every score leaves out the labelled traces of its run.
 
 // %%
 const sweepEpochs = bySize({ quick: 150, full: cfg.finetune.epochs });
 const quickRun = async (w: number[], seed: number, opts: { freeze?: number; directToo?: boolean } = {}) => {
   const f: tcn.FinetuneOptions = { ...ft(seed, `transfer wells ${w.length} seed ${seed}`), epochs: sweepEpochs, freezeBlocks: opts.freeze ?? cfg.finetune.freezeBlocks };
   const tr = await tcn.finetuneTcn(pretrained, target, w, undefined, f);
-  const et = tcn.evaluateTcn(tr.bundle, target);
+  const et = tcn.evaluateTcn(tr.bundle, target, undefined, w);
   tr.bundle.model.dispose();
   let ed: tcn.Evaluation | undefined;
   let dLoss = NaN;
   if (opts.directToo !== false) {
     const dr = await tcn.fitTcn(target, w, undefined, { ...settings(cfg.direct, seed, `direct wells ${w.length} seed ${seed}`), epochs: sweepEpochs, config: { ...pretrained.config, seed } });
-    ed = tcn.evaluateTcn(dr.bundle, target);
+    ed = tcn.evaluateTcn(dr.bundle, target, undefined, w);
     dLoss = dr.history.finalTrainLoss;
     dr.bundle.model.dispose();
   }
@@ -210,6 +214,104 @@ for (const k of [0, 2, 4, 6, 8]) {
 table(freezeRows, { caption: `Transfer with the first k blocks frozen (seed 1, ${sweepEpochs} epochs)` });
 
 // %% [markdown]
+// ## A real domain gap (issue 15)
+// Above, source and target seismic are made with the same 30 Hz zero-phase Ricker and the same "one
+// sample = 2 ms" convention, so the pre-trained model meets no wavelet change at all. The **mismatched
+// target** (`OVERTHRUST_MISMATCHED`) is the same Overthrust impedance with a **20 Hz** Ricker **rotated
+// by 90°** (`rotatePhase`, amplitude spectrum kept) on a depth grid **resampled to 18.75 m** (249
+// samples instead of 187, by linear interpolation), so layers are 4/3 as many samples thick as in the
+// matched target. Each method is run on both targets with the Table-1 settings over several seeds.
+//
+// Two references that use no seismic at all put the scores in context:
+// * **pre-trained, zero seismic**: the Marmousi-2 model fed all-zero traces. With symmetric padding the
+//   network sees where the trace ends, so it can output a depth trend without any seismic;
+// * **mean of the five wells**: the average impedance profile of the labelled traces, copied to every trace.
+//
+// **Physics-guided fine-tuning** (after Alfarraj & AlRegib 2019; `FinetuneOptions.physics`, config
+// `finetune.physicsWeight`): during fine-tuning, each step also takes 10 unlabelled target traces,
+// synthesises seismic from the predicted impedance (reflectivity convolved with a 41-sample wavelet
+// estimated by least squares from the five wells, `estimateWavelet`) and adds weight × the misfit to
+// the observed seismic (both in standardised units). The weights 0.1 and 1 were fixed before any run,
+// not chosen on these scores.
+//
+// "anomaly PCC" is the PCC of the impedance minus the five wells' mean profile (prediction and truth
+// alike): it scores the lateral and fine structure that the trend does not give.
+
+// %%
+const gapSeeds = bySize({ quick: [1, 2, 3], full: [1, 2, 3, 4, 5] });
+const gapTargets: { name: string; data: SeismicDataset }[] = [
+  { name: "matched (30 Hz, 0°, 25 m)", data: target },
+  { name: "mismatched (20 Hz, 90°, 18.75 m)", data: loadDataset({ ...OVERTHRUST_MISMATCHED }) },
+];
+const physicsWeights = [0.1, 1];
+type GapScore = { pcc: number; r2: number; anomaly: number };
+const gapScores: Record<string, Record<string, GapScore[]>> = {};
+const wellMeanOf = (d: SeismicDataset, w: number[]) => {
+  const L = d.impedance[0].length;
+  const m = new Float32Array(L);
+  for (const i of w) for (let j = 0; j < L; j++) m[j] += d.impedance[i][j] / w.length;
+  return m;
+};
+for (const tg of gapTargets) {
+  const d = tg.data;
+  const n = d.seismic.length;
+  const w = wellTraces(n, 5);
+  const keep = Array.from({ length: n }, (_, i) => i).filter((i) => !w.includes(i));
+  const wm = wellMeanOf(d, w);
+  const anomaly = (p: Float32Array[]) => sectionMetrics(d.impedance.map((r) => r.map((v, j) => v - wm[j])), p.map((r) => r.map((v, j) => v - wm[j])), keep).pcc;
+  const score = (p: Float32Array[]): GapScore => {
+    const m = sectionMetrics(d.impedance, p, keep);
+    return { pcc: m.pcc, r2: m.r2, anomaly: anomaly(p) };
+  };
+  const rows: Record<string, GapScore[]> = {};
+  rows["pre-trained, zero seismic"] = [score(tcn.predictImpedance(pretrained, d.seismic.map((r) => new Float32Array(r.length))))];
+  rows["mean of the five wells"] = [score(d.impedance.map(() => wm))];
+  rows["pre-trained, direct"] = [score(tcn.predictImpedance(pretrained, d.seismic))];
+  for (const seed of gapSeeds) {
+    const dr = await tcn.fitTcn(d, w, undefined, { ...settings(cfg.direct, seed, `${tg.name}: direct, seed ${seed}`), config: { ...pretrained.config, seed } });
+    (rows["TCN direct (5 traces)"] ??= []).push(score(tcn.predictImpedance(dr.bundle, d.seismic)));
+    dr.bundle.model.dispose();
+    for (const pw of [0, ...physicsWeights]) {
+      const label = pw === 0 ? "TCN transfer" : `TCN transfer + physics (weight ${pw})`;
+      const tr = await tcn.finetuneTcn(pretrained, d, w, undefined, { ...ft(seed, `${tg.name}: ${label}, seed ${seed}`), ...(pw > 0 ? { physics: { weight: pw } } : {}) });
+      (rows[label] ??= []).push(score(tcn.predictImpedance(tr.bundle, d.seismic)));
+      tr.bundle.model.dispose();
+    }
+  }
+  gapScores[tg.name] = rows;
+}
+const msd = (v: number[]) => {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return v.length > 1 ? `${(100 * m).toFixed(2)} ± ${(100 * Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))).toFixed(2)}` : (100 * m).toFixed(2);
+};
+const gapRows = [];
+for (const method of Object.keys(gapScores[gapTargets[0].name])) {
+  const row: Record<string, string | number> = { method, runs: gapScores[gapTargets[0].name][method].length };
+  for (const tg of gapTargets) {
+    const v = gapScores[tg.name][method];
+    row[`${tg.name.split(" ")[0]} PCC %`] = msd(v.map((x) => x.pcc));
+    row[`${tg.name.split(" ")[0]} r² %`] = msd(v.map((x) => x.r2));
+    row[`${tg.name.split(" ")[0]} anomaly PCC %`] = msd(v.map((x) => x.anomaly));
+  }
+  gapRows.push(row);
+}
+table(gapRows, { caption: `Matched and mismatched Overthrust targets, scored on the 796 traces that are not wells (mean ± sd over seeds ${gapSeeds.join(", ")}; ${cfg.finetune.epochs} epochs, ${nbSize} size)` });
+
+// %%
+const gapTrace = 350;
+for (const tg of gapTargets) {
+  const d = tg.data;
+  const w = wellTraces(d.seismic.length, 5);
+  const wm = wellMeanOf(d, w);
+  plot(traceOverlayFigure([
+    { name: "true", values: d.impedance[gapTrace] },
+    { name: "pre-trained, direct", values: tcn.predictImpedance(pretrained, [d.seismic[gapTrace]])[0], dash: "dot" },
+    { name: "pre-trained, zero seismic", values: tcn.predictImpedance(pretrained, [new Float32Array(d.seismic[gapTrace].length)])[0], dash: "dashdot" },
+    { name: "mean of the five wells", values: wm, dash: "dash" },
+  ], { title: `${tg.name}: trace ${gapTrace}`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: d.dz, vertical: true, height: 480 }));
+}
+
+// %% [markdown]
 // ## Summary against the paper
 
 // %%
@@ -230,6 +332,15 @@ markdown([
   `* The pre-trained model applied directly: PCC ${pc(tab1.pretrained_direct.metrics.pcc)}, r² ${pc(tab1.pretrained_direct.metrics.r2)} (paper 8.31 %, 0.69 %). ` +
     `Here the shapes carry over (same wavelet and sampling in both synthetic blocks) but the Marmousi-2 impedance scale does not ` +
     `(Overthrust impedance spans ${range(target.impedance)}; the pre-trained model's training traces span ${(pretrained.yStats.mean - 2 * pretrained.yStats.std).toFixed(0)}–${(pretrained.yStats.mean + 2 * pretrained.yStats.std).toFixed(0)} as mean ± 2 std), ` +
-    `which shows up as a strongly negative r²; the paper's near-zero PCC ` +
-    `suggests its two blocks also differed in wavelet or scaling, which it does not describe.`,
+    `which shows up as a strongly negative r².`,
+  `* A wavelet and sampling change does not reproduce the paper's 8 %: on the mismatched target (20 Hz, 90°, 18.75 m) the pre-trained model ` +
+    `applied directly scores PCC ${pc(gapScores[gapTargets[1].name]["pre-trained, direct"][0].pcc)} (matched: ${pc(gapScores[gapTargets[0].name]["pre-trained, direct"][0].pcc)}). ` +
+    `The same model fed **all-zero seismic** scores ${pc(gapScores[gapTargets[0].name]["pre-trained, zero seismic"][0].pcc)} on the matched grid and ` +
+    `${pc(gapScores[gapTargets[1].name]["pre-trained, zero seismic"][0].pcc)} on the mismatched one, and the five wells' mean profile copied to every trace scores ` +
+    `PCC ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].pcc)}, r² ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].r2)}: ` +
+    `PCC and r² over the section are dominated by the depth trend, which the network draws from the position in the trace, not from the seismic. ` +
+    `A PCC near 8 % would need a model whose output has no depth trend matching Overthrust's; the paper's value is not explained by a wavelet change alone.`,
+  `* Physics-guided fine-tuning against plain fine-tuning (mean over ${gapSeeds.length} seeds): ` +
+    gapTargets.map((tg) => `${tg.name}: PCC ${msd(gapScores[tg.name]["TCN transfer"].map((x) => x.pcc))} % plain, ` +
+      physicsWeights.map((pw) => `${msd(gapScores[tg.name][`TCN transfer + physics (weight ${pw})`].map((x) => x.pcc))} % with weight ${pw}`).join(", ")).join("; ") + ".",
 ].join("\n"));

@@ -21,7 +21,8 @@ import { reflectivity } from "./synthetic";
 export function rotatePhase(w: ArrayLike<number>, degrees: number, n?: number): Float64Array {
   const len = w.length;
   if (len < 1) throw new ValidationError("rotatePhase: empty wavelet");
-  if (!Number.isFinite(degrees)) throw new ValidationError(`rotatePhase: degrees = ${degrees}; need a finite angle in degrees`);
+  if (!Number.isFinite(degrees))
+    throw new ValidationError(`rotatePhase: degrees = ${degrees}; need a finite angle in degrees`);
   const N = n ?? 2 * Math.floor(1.5 * len) + 1;
   if (!Number.isInteger(N) || N < len || N % 2 !== 1) {
     throw new ValidationError(`rotatePhase: n = ${n}; need an odd integer >= the wavelet length ${len}`);
@@ -84,7 +85,10 @@ function solveSpd(G: Float64Array, b: Float64Array, n: number): Float64Array {
       let s = G[i * n + j];
       for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
       if (i === j) {
-        if (!(s > 0)) throw new ValidationError("estimateWavelet: the normal equations are singular (reflectivity too sparse for this wavelet length); raise damping or shorten the wavelet");
+        if (!(s > 0))
+          throw new ValidationError(
+            "estimateWavelet: the normal equations are singular (reflectivity too sparse for this wavelet length); raise damping or shorten the wavelet",
+          );
         L[i * n + i] = Math.sqrt(s);
       } else L[i * n + j] = s / L[j * n + j];
     }
@@ -129,7 +133,9 @@ export function estimateWavelet(
   o: { length?: number; damping?: number } = {},
 ): WaveletEstimate {
   if (seismic.length === 0 || seismic.length !== impedance.length) {
-    throw new ValidationError(`estimateWavelet: ${seismic.length} seismic and ${impedance.length} impedance traces; need the same non-zero number (the wells)`);
+    throw new ValidationError(
+      `estimateWavelet: ${seismic.length} seismic and ${impedance.length} impedance traces; need the same non-zero number (the wells)`,
+    );
   }
   const m = o.length ?? 41;
   const damping = o.damping ?? 1e-4;
@@ -137,14 +143,18 @@ export function estimateWavelet(
   if (!Number.isInteger(m) || m < 1 || m % 2 !== 1 || m > ns) {
     throw new ValidationError(`estimateWavelet: length = ${m}; need an odd integer in [1, ${ns}] (the trace length)`);
   }
-  if (!(damping >= 0) || !Number.isFinite(damping)) throw new ValidationError(`estimateWavelet: damping = ${damping}; need a finite number >= 0`);
+  if (!(damping >= 0) || !Number.isFinite(damping))
+    throw new ValidationError(`estimateWavelet: damping = ${damping}; need a finite number >= 0`);
   const off = (m - 1) / 2;
   const G = new Float64Array(m * m);
   const b = new Float64Array(m);
   const refl: Float64Array[] = [];
   seismic.forEach((s, t) => {
     const z = impedance[t];
-    if (s.length !== ns || z.length !== ns) throw new ValidationError(`estimateWavelet: well ${t} has ${s.length} seismic and ${z.length} impedance samples; need ${ns} each`);
+    if (s.length !== ns || z.length !== ns)
+      throw new ValidationError(
+        `estimateWavelet: well ${t} has ${s.length} seismic and ${z.length} impedance samples; need ${ns} each`,
+      );
     const r = reflectivity(z, true);
     refl.push(r);
     // row i of A: A[i][k] = r[i + off - k]
@@ -169,7 +179,13 @@ export function estimateWavelet(
   const eps = (damping * tr) / m;
   for (let k = 0; k < m; k++) G[k * m + k] += eps;
   const w = solveSpd(G, b, m);
-  let sxy = 0, sxx = 0, syy = 0, sx = 0, sy = 0, res = 0, cnt = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0,
+    sx = 0,
+    sy = 0,
+    res = 0,
+    cnt = 0;
   seismic.forEach((s, t) => {
     const r = refl[t];
     for (let i = 0; i < ns; i++) {
@@ -200,7 +216,10 @@ export function estimateWavelet(
  * anti-alias filter; use resampleAverage for that).
  */
 export function resampleLinear(rows: ArrayLike<number>[], step: number): Float32Array[] {
-  if (!(step > 0) || !Number.isFinite(step)) throw new ValidationError(`resampleLinear: step = ${step}; need a positive number of input samples per output sample`);
+  if (!(step > 0) || !Number.isFinite(step))
+    throw new ValidationError(
+      `resampleLinear: step = ${step}; need a positive number of input samples per output sample`,
+    );
   return rows.map((x) => {
     const n = x.length;
     const m = Math.floor((n - 1) / step + 1e-9) + 1;

@@ -33,16 +33,21 @@ export function checkPhysics(p: PhysicsOptions, samples: number, field = "physic
   if (p.batchSize !== undefined) integerInRange(p.batchSize, `${field}.batchSize`, 1, 100000);
   if (p.waveletLength !== undefined) {
     integerInRange(p.waveletLength, `${field}.waveletLength`, 1, samples);
-    if (p.waveletLength % 2 !== 1) throw new ValidationError(`${field}.waveletLength`, `${p.waveletLength}; need an odd length (a centred wavelet)`);
+    if (p.waveletLength % 2 !== 1)
+      throw new ValidationError(`${field}.waveletLength`, `${p.waveletLength}; need an odd length (a centred wavelet)`);
   }
   if (p.wavelet !== undefined) checkWavelet(p.wavelet, samples, `${field}.wavelet`);
 }
 
 function checkWavelet(w: ArrayLike<number>, samples: number, field: string): void {
   if (w.length < 1 || w.length % 2 !== 1 || w.length > samples) {
-    throw new ValidationError(field, `${w.length} samples; need an odd length of at most the trace length ${samples} (a centred wavelet)`);
+    throw new ValidationError(
+      field,
+      `${w.length} samples; need an odd length of at most the trace length ${samples} (a centred wavelet)`,
+    );
   }
-  for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) throw new ValidationError(field, `sample ${i} is ${w[i]}; need finite values`);
+  for (let i = 0; i < w.length; i++)
+    if (!Number.isFinite(w[i])) throw new ValidationError(field, `sample ${i} is ${w[i]}; need finite values`);
 }
 
 /**
@@ -52,14 +57,23 @@ function checkWavelet(w: ArrayLike<number>, samples: number, field: string): voi
  * with the reversed wavelet and 'same' padding, which for an odd wavelet is the same sum);
  * returned as (s - xStats.mean) / xStats.std. Differentiable, for the training loss.
  */
-export function synthesizeStandardized(zStd: tf.Tensor3D, yStats: Standardizer, wavelet: ArrayLike<number>, xStats: Standardizer): tf.Tensor3D {
+export function synthesizeStandardized(
+  zStd: tf.Tensor3D,
+  yStats: Standardizer,
+  wavelet: ArrayLike<number>,
+  xStats: Standardizer,
+): tf.Tensor3D {
   const L = zStd.shape[1];
   checkWavelet(wavelet, L, "wavelet");
   return tf.tidy(() => {
     const z = tf.add(tf.mul(zStd, yStats.std), yStats.mean) as tf.Tensor3D;
     const a = tf.slice(z, [0, 0, 0], [-1, L - 1, -1]);
     const b = tf.slice(z, [0, 1, 0], [-1, L - 1, -1]);
-    const r = tf.pad(tf.div(tf.sub(b, a), tf.add(b, a)), [[0, 0], [0, 1], [0, 0]]) as tf.Tensor3D;
+    const r = tf.pad(tf.div(tf.sub(b, a), tf.add(b, a)), [
+      [0, 0],
+      [0, 1],
+      [0, 0],
+    ]) as tf.Tensor3D;
     const k = wavelet.length;
     const rev = new Float32Array(k);
     for (let i = 0; i < k; i++) rev[i] = wavelet[k - 1 - i];
@@ -69,8 +83,16 @@ export function synthesizeStandardized(zStd: tf.Tensor3D, yStats: Standardizer, 
 }
 
 /** Mean squared difference between standardised seismic and the synthetic of standardised impedance. */
-export function physicsMisfit(zStd: tf.Tensor3D, xStd: tf.Tensor3D, yStats: Standardizer, wavelet: ArrayLike<number>, xStats: Standardizer): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.squaredDifference(synthesizeStandardized(zStd, yStats, wavelet, xStats), xStd)) as tf.Scalar);
+export function physicsMisfit(
+  zStd: tf.Tensor3D,
+  xStd: tf.Tensor3D,
+  yStats: Standardizer,
+  wavelet: ArrayLike<number>,
+  xStats: Standardizer,
+): tf.Scalar {
+  return tf.tidy(
+    () => tf.mean(tf.squaredDifference(synthesizeStandardized(zStd, yStats, wavelet, xStats), xStd)) as tf.Scalar,
+  );
 }
 
 /**
@@ -83,10 +105,21 @@ export function physicsMisfit(zStd: tf.Tensor3D, xStd: tf.Tensor3D, yStats: Stan
 export function physicsTerm(
   model: tf.LayersModel,
   xUnlabelled: Float32Array[],
-  o: { weight: number; batchSize: number; seed: number; wavelet: ArrayLike<number>; xStats: Standardizer; yStats: Standardizer },
+  o: {
+    weight: number;
+    batchSize: number;
+    seed: number;
+    wavelet: ArrayLike<number>;
+    xStats: Standardizer;
+    yStats: Standardizer;
+  },
 ): { term: (epoch: number, step: number) => tf.Scalar; key: string; dispose: () => void } {
   const n = xUnlabelled.length;
-  if (n === 0) throw new ValidationError("physics.traces", "no unlabelled traces for the physics term; leave some target traces out of the training traces");
+  if (n === 0)
+    throw new ValidationError(
+      "physics.traces",
+      "no unlabelled traces for the physics term; leave some target traces out of the training traces",
+    );
   const L = xUnlabelled[0].length;
   checkWavelet(o.wavelet, L, "physics.wavelet");
   const buf = new Float32Array(n * L);
@@ -107,6 +140,14 @@ export function physicsTerm(
       return tf.mul(physicsMisfit(z, x, o.yStats, o.wavelet, o.xStats), o.weight) as tf.Scalar;
     });
   };
-  const key = JSON.stringify({ physics: o.weight, batch: b, seed: o.seed, n, wavelet: Array.from(o.wavelet), x: o.xStats, y: o.yStats });
+  const key = JSON.stringify({
+    physics: o.weight,
+    batch: b,
+    seed: o.seed,
+    n,
+    wavelet: Array.from(o.wavelet),
+    x: o.xStats,
+    y: o.yStats,
+  });
   return { term, key, dispose: () => all.dispose() };
 }
