@@ -4,6 +4,10 @@
  * skipped when /usr/bin/python3 has no torch).
  *
  *   node --import tsx bench/tcn.ts [--traces 450] [--samples 500] [--epochs 3] [--repeat 2] [--backends node,wasm,cpu]
+ *   node --import tsx bench/tcn.ts --infer-only [--threads 1,2] [--repeat 3] [--reps 5] [--infer-batch 50]
+ *
+ * The second form times inference only, tfjs (wasm; more than one thread: predictParallel's
+ * worker pool) against PyTorch at the same thread count, interleaved (see inferParent).
  *
  * Network: Mustafa et al.'s TCN (channels [3,5,5,5,6,6,6,6], kernel 5, dropout 0.2, symmetric
  * padding), Adam lr 1e-3 with weight decay 1e-4, batch 10, MSE; random standardised data (the
@@ -13,6 +17,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 interface Row {
@@ -29,25 +34,58 @@ function arg(name: string, def: string): string {
 
 async function child(): Promise<void> {
   const tf = await import("@tensorflow/tfjs");
-  const { initBackend, buildTcn, trainModel, predictRows } = await import("../src/tcn");
+  const { initBackend, buildTcn, trainModel, predictRows, TcnPredictPool } = await import("../src/tcn");
   const { mulberry32, gaussian } = await import("../src/config");
   const be = await initBackend({ prefer: arg("backend", "wasm") as "wasm", quiet: true });
   const n = Number(arg("traces", "450"));
   const L = Number(arg("samples", "500"));
   const epochs = Number(arg("epochs", "3"));
+  const threads = Number(arg("threads", "1"));
+  const batch = Number(arg("infer-batch", "50"));
+  const reps = Number(arg("reps", "3"));
   const g = gaussian(mulberry32(1));
   const rows = () => Array.from({ length: n }, () => Float32Array.from({ length: L }, g));
   const x = rows();
   const y = rows();
   const model = buildTcn({ seed: 0 });
   const times: number[] = [];
-  await trainModel(model, { x, y }, undefined, { epochs: epochs + 1, batchSize: 10, lr: 1e-3, weightDecay: 1e-4, seed: 0, onEpoch: (l) => { if (l.epoch > 1) times.push(l.seconds); } });
-  predictRows(model, x.slice(0, 50), 50);
-  const reps = 3;
+  if (!process.argv.includes("--infer-only")) {
+    await trainModel(model, { x, y }, undefined, {
+      epochs: epochs + 1,
+      batchSize: 10,
+      lr: 1e-3,
+      weightDecay: 1e-4,
+      seed: 0,
+      onEpoch: (l) => {
+        if (l.epoch > 1) times.push(l.seconds);
+      },
+    });
+  }
+  // threads 1: predictRows on this thread; more: a TcnPredictPool (its start is timed apart)
   const t0 = process.hrtime.bigint();
-  for (let r = 0; r < reps; r++) predictRows(model, x, 50);
-  const inferS = Number(process.hrtime.bigint() - t0) / 1e9 / reps;
-  process.stdout.write(JSON.stringify({ impl: `tfjs ${tf.version.tfjs} ${be.tfName}`, epoch_s: Math.min(...times), epoch_s_all: times, infer_traces_per_s: n / inferS }) + "\n");
+  const pool = threads > 1 ? await TcnPredictPool.create(model, { threads }) : undefined;
+  const poolStart = Number(process.hrtime.bigint() - t0) / 1e9;
+  const predict = async () => (pool ? pool.predict(x, batch) : predictRows(model, x, batch));
+  await predict(); // warm-up pass
+  const rates: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = process.hrtime.bigint();
+    await predict();
+    rates.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
+  }
+  await pool?.close();
+  const impl = `tfjs ${tf.version.tfjs} ${be.tfName}${threads > 1 ? ` ${threads} workers` : ""}`;
+  process.stdout.write(
+    JSON.stringify({
+      impl,
+      threads,
+      epoch_s: times.length ? Math.min(...times) : null,
+      epoch_s_all: times,
+      infer_traces_per_s: Math.max(...rates),
+      infer_traces_per_s_all: rates,
+      pool_start_s: pool ? poolStart : 0,
+    }) + "\n",
+  );
 }
 
 function parent(): void {
@@ -60,7 +98,12 @@ function parent(): void {
   const keep = (r: Row) => {
     const b = best.get(r.impl);
     if (!b) best.set(r.impl, r);
-    else best.set(r.impl, { ...b, epoch_s: Math.min(b.epoch_s, r.epoch_s), infer_traces_per_s: Math.max(b.infer_traces_per_s, r.infer_traces_per_s) });
+    else
+      best.set(r.impl, {
+        ...b,
+        epoch_s: Math.min(b.epoch_s, r.epoch_s),
+        infer_traces_per_s: Math.max(b.infer_traces_per_s, r.infer_traces_per_s),
+      });
   };
   const py = "/usr/bin/python3";
   const torchScript = path.join(__dirname, "tcn_torch.py");
@@ -69,24 +112,56 @@ function parent(): void {
       // the cpu backend is an order of magnitude slower: one epoch after the warm-up is enough
       const ep = be === "cpu" ? "1" : epochs;
       try {
-        const out = execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", "--backend", be, "--traces", traces, "--samples", samples, "--epochs", ep], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        const out = execFileSync(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            __filename,
+            "--child",
+            "--backend",
+            be,
+            "--traces",
+            traces,
+            "--samples",
+            samples,
+            "--epochs",
+            ep,
+          ],
+          { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+        );
         const r = JSON.parse(out.trim().split("\n").pop()!) as Row;
         keep(r);
-        process.stderr.write(`  ${r.impl}: epoch ${r.epoch_s.toFixed(3)} s, inference ${r.infer_traces_per_s.toFixed(0)} traces/s\n`);
+        process.stderr.write(
+          `  ${r.impl}: epoch ${r.epoch_s.toFixed(3)} s, inference ${r.infer_traces_per_s.toFixed(0)} traces/s\n`,
+        );
       } catch (e) {
-        const msg = String((e as { stderr?: string }).stderr ?? (e as Error).message).split("\n").find((l) => l.includes("failed to load")) ?? "did not load";
+        const msg =
+          String((e as { stderr?: string }).stderr ?? (e as Error).message)
+            .split("\n")
+            .find((l) => l.includes("failed to load")) ?? "did not load";
         if (rep === 0) process.stderr.write(`  tfjs ${be}: skipped (${msg.trim()})\n`);
       }
     }
     if (fs.existsSync(py)) {
       try {
-        const out = execFileSync(py, [torchScript, "--traces", traces, "--samples", samples, "--epochs", epochs, "--threads", "1"], { encoding: "utf8" });
+        const out = execFileSync(
+          py,
+          [torchScript, "--traces", traces, "--samples", samples, "--epochs", epochs, "--threads", "1"],
+          { encoding: "utf8" },
+        );
         const r = JSON.parse(out.trim().split("\n").pop()!);
         if (r.skipped) {
           if (rep === 0) process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
         } else {
-          keep({ impl: `pytorch ${r.version} cpu 1 thread`, epoch_s: r.epoch_s, infer_traces_per_s: r.infer_traces_per_s });
-          process.stderr.write(`  pytorch: epoch ${r.epoch_s.toFixed(3)} s, inference ${r.infer_traces_per_s.toFixed(0)} traces/s\n`);
+          keep({
+            impl: `pytorch ${r.version} cpu 1 thread`,
+            epoch_s: r.epoch_s,
+            infer_traces_per_s: r.infer_traces_per_s,
+          });
+          process.stderr.write(
+            `  pytorch: epoch ${r.epoch_s.toFixed(3)} s, inference ${r.infer_traces_per_s.toFixed(0)} traces/s\n`,
+          );
         }
       } catch (e) {
         process.stderr.write(`  pytorch: failed (${(e as Error).message.split("\n")[0]})\n`);
@@ -99,9 +174,110 @@ function parent(): void {
     "",
     "| implementation | training s/epoch | x PyTorch | inference traces/s | x PyTorch |",
     "|---|---|---|---|---|",
-    ...[...best.values()].map((r) =>
-      `| ${r.impl} | ${r.epoch_s.toFixed(3)} | ${torch ? (r.epoch_s / torch.epoch_s).toFixed(2) : "-"} | ${r.infer_traces_per_s.toFixed(0)} | ${torch ? (r.infer_traces_per_s / torch.infer_traces_per_s).toFixed(2) : "-"} |`,
+    ...[...best.values()].map(
+      (r) =>
+        `| ${r.impl} | ${r.epoch_s.toFixed(3)} | ${torch ? (r.epoch_s / torch.epoch_s).toFixed(2) : "-"} | ${r.infer_traces_per_s.toFixed(0)} | ${torch ? (r.infer_traces_per_s / torch.infer_traces_per_s).toFixed(2) : "-"} |`,
     ),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+interface InferRun {
+  impl: string;
+  infer_traces_per_s: number;
+  infer_traces_per_s_all: number[];
+  pool_start_s?: number;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Inference only, tfjs against PyTorch at equal thread counts: for each round and each thread
+ * count, one tfjs child (threads 1: predictRows; more: a TcnPredictPool of that many workers) and
+ * one PyTorch child (torch.set_num_threads), back to back, their order alternating between rounds.
+ * The ratio is formed within a round (the two runs saw nearly the same load) from each child's
+ * fastest pass; the table gives the median over rounds and the range.
+ */
+function inferParent(): void {
+  const traces = arg("traces", "450");
+  const samples = arg("samples", "500");
+  const rounds = Number(arg("repeat", "3"));
+  const reps = arg("reps", "5");
+  const batch = arg("infer-batch", "50");
+  const threadList = arg("threads", "1,2").split(",").map(Number);
+  const py = "/usr/bin/python3";
+  const load0 = os.loadavg();
+  const common = ["--traces", traces, "--samples", samples, "--infer-batch", batch, "--reps", reps, "--threads"];
+  const tfjs = (t: number): InferRun => {
+    const out = execFileSync(
+      process.execPath,
+      ["--import", "tsx", __filename, "--child", "--infer-only", "--backend", "wasm", ...common, String(t)],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    return JSON.parse(out.trim().split("\n").pop()!) as InferRun;
+  };
+  const torch = (t: number): InferRun | undefined => {
+    if (!fs.existsSync(py)) return undefined;
+    const out = execFileSync(py, [path.join(__dirname, "tcn_torch.py"), "--infer-only", ...common, String(t)], {
+      encoding: "utf8",
+    });
+    const r = JSON.parse(out.trim().split("\n").pop()!);
+    if (r.skipped) {
+      process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
+      return undefined;
+    }
+    return { ...r, impl: `pytorch ${r.version} cpu` };
+  };
+  const got = new Map<
+    number,
+    { tfjs: number[]; torch: number[]; ratio: number[]; start: number[]; tfjsImpl: string; torchImpl: string }
+  >();
+  for (let round = 0; round < rounds; round++) {
+    for (const t of threadList) {
+      const order = round % 2 === 0 ? ["tfjs", "torch"] : ["torch", "tfjs"];
+      let a: InferRun | undefined;
+      let b: InferRun | undefined;
+      for (const which of order) {
+        if (which === "tfjs") a = tfjs(t);
+        else b = torch(t);
+      }
+      const g = got.get(t) ?? {
+        tfjs: [],
+        torch: [],
+        ratio: [],
+        start: [],
+        tfjsImpl: a!.impl,
+        torchImpl: b ? b.impl : "-",
+      };
+      g.tfjs.push(a!.infer_traces_per_s);
+      g.start.push(a!.pool_start_s ?? 0);
+      if (b) {
+        g.torch.push(b.infer_traces_per_s);
+        g.ratio.push(a!.infer_traces_per_s / b.infer_traces_per_s);
+      }
+      got.set(t, g);
+      const r = b ? (a!.infer_traces_per_s / b.infer_traces_per_s).toFixed(2) : "-";
+      process.stderr.write(
+        `  round ${round + 1}, ${t} thread(s): tfjs ${a!.infer_traces_per_s.toFixed(0)}, pytorch ${b ? b.infer_traces_per_s.toFixed(0) : "-"} traces/s, ratio ${r}\n`,
+      );
+    }
+  }
+  const load1 = os.loadavg();
+  const f = (v: number[]) => (v.length ? median(v).toFixed(0) : "-");
+  const lines = [
+    `TCN inference, ${traces} traces x ${samples} samples, batches of ${batch}; ${rounds} rounds, fastest of ${reps} passes per run; load average ${load0[0].toFixed(1)} at the start, ${load1[0].toFixed(1)} at the end (${os.cpus().length} cores)`,
+    "",
+    "| threads | tfjs traces/s | pytorch traces/s | tfjs / pytorch (median) | range over rounds | tfjs worker start s |",
+    "|---|---|---|---|---|---|",
+    ...[...got.entries()].map(
+      ([t, g]) =>
+        `| ${t} | ${f(g.tfjs)} | ${f(g.torch)} | ${g.ratio.length ? median(g.ratio).toFixed(2) : "-"} | ${g.ratio.length ? `${Math.min(...g.ratio).toFixed(2)}-${Math.max(...g.ratio).toFixed(2)}` : "-"} | ${t > 1 ? median(g.start).toFixed(1) : "-"} |`,
+    ),
+    "",
+    `tfjs: ${[...got.values()].map((g) => g.tfjsImpl).join(", ")}; pytorch: ${[...got.values()][0]?.torchImpl ?? "-"}`,
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }
@@ -111,4 +287,5 @@ if (process.argv.includes("--child")) {
     process.stderr.write(String(e?.stack ?? e) + "\n");
     process.exit(1);
   });
-} else parent();
+} else if (process.argv.includes("--infer-only")) inferParent();
+else parent();

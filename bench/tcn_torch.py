@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """PyTorch peer of bench/tcn.ts: the same TCN (Bai et al. 2018 residual blocks with weight-normalised
-dilated convolutions, as used by Mustafa et al. 2019), timed on the CPU with one thread.
+dilated convolutions, as used by Mustafa et al. 2019), timed on the CPU with --threads threads
+(torch.set_num_threads).
 
 Run with Debian's python3-torch:  /usr/bin/python3 bench/tcn_torch.py [--traces 450] [--samples 500]
+    [--threads 1] [--infer-only --infer-batch 50 --reps 5]
+With --infer-only no training is timed: inference over all traces in batches of --infer-batch,
+--reps times after a warm-up pass, reporting the fastest pass and all of them.
 Prints one JSON object. Exits 0 with {"skipped": "..."} when torch is not importable.
 """
 import argparse
@@ -57,6 +61,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--causal", action="store_true")
+    ap.add_argument("--infer-only", action="store_true")
+    ap.add_argument("--infer-batch", type=int, default=50)
+    ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -67,7 +74,7 @@ def main():
     y = torch.randn(a.traces, 1, a.samples)
     lossf = nn.MSELoss()
     epoch_s = []
-    for ep in range(a.epochs + 1):  # first epoch is warm-up, not counted
+    for ep in range(0 if a.infer_only else a.epochs + 1):  # first epoch is warm-up, not counted
         model.train()
         perm = torch.randperm(a.traces)
         t0 = time.perf_counter()
@@ -80,21 +87,25 @@ def main():
         if ep > 0:
             epoch_s.append(time.perf_counter() - t0)
     model.eval()
+    b = a.infer_batch
+    passes = []
     with torch.no_grad():
-        model(x[: a.batch])
-        reps = 3
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            for i in range(0, a.traces, 50):
-                model(x[i:i + 50])
-        infer_s = (time.perf_counter() - t0) / reps
+        for i in range(0, a.traces, b):  # warm-up pass
+            model(x[i:i + b])
+        for _ in range(a.reps):
+            t0 = time.perf_counter()
+            for i in range(0, a.traces, b):
+                model(x[i:i + b])
+            passes.append(time.perf_counter() - t0)
     print(json.dumps({
         "impl": "pytorch",
         "version": torch.__version__,
         "threads": torch.get_num_threads(),
         "traces": a.traces, "samples": a.samples, "batch": a.batch,
-        "epoch_s": min(epoch_s), "epoch_s_all": epoch_s,
-        "infer_traces_per_s": a.traces / infer_s,
+        "epoch_s": min(epoch_s) if epoch_s else None, "epoch_s_all": epoch_s,
+        "infer_batch": b,
+        "infer_traces_per_s": a.traces / min(passes),
+        "infer_traces_per_s_all": [a.traces / p for p in passes],
         "params": sum(p.numel() for p in model.parameters()),
     }))
 
