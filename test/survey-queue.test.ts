@@ -97,8 +97,11 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
   }
   const queueName = `geoinv-test-${process.pid}-${Date.now()}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-queue-"));
-  // 5 soundings of the toy forward; about a second of DE each, so a kill lands mid-job
-  const spec = parseSurveySpec(syntheticLine({ n: 5, np: 30, generations: 800, lci: false }).survey);
+  // 5 soundings of the toy forward; about a second of DE each, so a kill lands mid-job; each also
+  // samples a small posterior, so the sampler's results cross processes and Redis too
+  const survey = syntheticLine({ n: 5, np: 30, generations: 800, lci: false }).survey;
+  survey.posterior = { max_evaluations: 1000 };
+  const spec = parseSurveySpec(survey);
   const ref = path.join(dir, "inprocess");
   await runSurvey(spec, { out: ref, threads: 1 });
   const a = worker(redis.url, queueName);
@@ -120,6 +123,7 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
     for (const s of spec.soundings) {
       assert.equal(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8"), fs.readFileSync(path.join(ref, "soundings", `${s.id}.json`), "utf8"), s.id);
     }
+    assert.ok(spec.soundings.every((s) => JSON.parse(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8")).posterior?.evaluations >= 1000), "every result carries its posterior");
     assert.deepEqual(fs.readdirSync(path.join(out, "soundings")).sort(), spec.soundings.map((s) => `${s.id}.json`).sort());
     assert.ok(progress.some((l) => /5\/5 soundings done/.test(l)), progress.join("\n"));
     // rerun: all finished, nothing enqueued or computed

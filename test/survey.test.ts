@@ -9,6 +9,7 @@ import type { Survey } from "../src/em";
 import { compileParameterisation, geometricThicknesses, rankinDatasets, RANKIN_DEFAULT_BLOCKS, toModel } from "../src/inversion";
 import {
   depthOfInvestigation,
+  invertSounding,
   lci,
   LciSounding,
   parseSurveySpec,
@@ -16,9 +17,10 @@ import {
   runSurvey,
   sectionFigures,
   soundingTasks,
+  SurveyThreads,
   syntheticLine,
 } from "../src/survey";
-import { detectabilityDepth, profileOrder, runLciForward, withTopLayers } from "../src/survey/internal";
+import { detectabilityDepth, profileOrder, resultText, runLciForward, runTask, withTopLayers } from "../src/survey/internal";
 
 /** Survey domain without Redis: format, Rankin reader, seeds, LCI against a closed form, DOI, embedded runs, CLI. */
 
@@ -262,4 +264,90 @@ test("CLI: survey invert writes the results and the section; bad input exits 2 n
   const r5 = await cli(["survey", "rankin", "--sites", "2,7"]);
   assert.equal(r5.code, 0);
   assert.equal(JSON.parse(r5.out).soundings.length, 2);
+});
+
+const withPosterior = (post: unknown, n = 3) => {
+  const s = syntheticLine({ n, generations: 25, np: 16, lci: false }).survey as Record<string, unknown>;
+  s.posterior = post;
+  return s;
+};
+
+test("posterior block: validated as tem invert's (field named), part of each task and its hash, seeded per sounding", () => {
+  for (const [post, re] of [
+    [{ chians: 8 }, /^posterior\.chians: unknown key/],
+    [{ chains: 2 }, /^posterior\.chains: expected an integer in \[3, 1000\], got 2/],
+    [{ max_evaluations: 10 }, /^posterior\.max_evaluations: /],
+    [{ rhat: 0.9 }, /^posterior\.rhat: /],
+    [7, /^posterior: expected an object/],
+  ] as [unknown, RegExp][]) {
+    assert.throws(() => parseSurveySpec(withPosterior(post)), (e: Error) => e.name === "ValidationError" && re.test(e.message), re.source);
+  }
+  const plain = soundingTasks(parseSurveySpec(withPosterior(undefined)));
+  assert.equal(parseSurveySpec(withPosterior(false)).posterior, null);
+  assert.ok(plain.every((t) => t.posterior === undefined));
+  const a = soundingTasks(parseSurveySpec(withPosterior({ max_evaluations: 3000 })));
+  // without posterior.seed each sounding samples with its DE seed; the hash covers the block
+  assert.deepEqual(a.map((t) => t.posterior!.seed), a.map((t) => t.seed));
+  assert.ok(a.every((t, i) => t.hash !== plain[i].hash));
+  const b = soundingTasks(parseSurveySpec(withPosterior({ max_evaluations: 4000 })));
+  assert.ok(b.every((t, i) => t.hash !== a[i].hash));
+  const c = soundingTasks(parseSurveySpec(withPosterior({ max_evaluations: 3000, seed: 5 })));
+  assert.equal(new Set(c.map((t) => t.posterior!.seed)).size, c.length);
+  assert.ok(c.every((t, i) => t.posterior!.seed !== a[i].posterior!.seed && t.seed === a[i].seed));
+  assert.equal(parseSurveySpec(withPosterior(true)).posterior!.maxEvaluations, undefined);
+});
+
+test("a sounding with a posterior: the same bytes in this thread, via runTask on the task's JSON, and on a worker thread; no wall time in the file", async () => {
+  const [t] = soundingTasks(parseSurveySpec(withPosterior({ max_evaluations: 2000, check_every: 20 })));
+  const here = await invertSounding(t);
+  const viaTask = (await runTask({ kind: "invert", task: JSON.parse(JSON.stringify(t)) })) as Awaited<ReturnType<typeof invertSounding>>;
+  const threads = new SurveyThreads(1, { alwaysThreads: true });
+  let onThread: Awaited<ReturnType<typeof invertSounding>>;
+  try {
+    onThread = (await threads.run({ kind: "invert", task: t })) as typeof here;
+  } finally {
+    await threads.close();
+  }
+  const p = here.result.posterior!;
+  assert.ok(p, "the result carries the posterior");
+  assert.ok(!("seconds" in p), "no sampler wall time in the result");
+  assert.ok(p.evaluations >= 2000 && p.chains === 8 && p.parameters.length === 5, JSON.stringify({ e: p.evaluations, c: p.chains, n: p.parameters.length }));
+  assert.equal(resultText(viaTask.result), resultText(here.result));
+  assert.equal(resultText(onThread.result), resultText(here.result));
+  assert.ok(Number.isFinite(here.posteriorSeconds) && Number.isFinite(onThread.posteriorSeconds));
+  // the sampler ran on the resistivity step's problem from this task's seed: another seed, another chain
+  const other = await invertSounding({ ...t, posterior: { ...t.posterior, seed: t.posterior!.seed! + 1 } });
+  assert.deepEqual(other.result.resistivity, here.result.resistivity);
+  assert.notDeepEqual(other.result.posterior!.parameters, p.parameters);
+});
+
+test("the section summary carries each sounding's posterior width with depth, and the figure shades the DE panel by it", async () => {
+  const spec = parseSurveySpec(withPosterior({ max_evaluations: 3000 }));
+  const out = tmp();
+  const r = await runSurvey(spec, { out, threads: 1, lci: false });
+  assert.ok(r.timing.posteriorSeconds !== undefined);
+  for (const s of r.soundings) {
+    const file = JSON.parse(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8"));
+    const sp = s.posterior!;
+    const band = file.posterior.bands.rho0;
+    assert.equal(sp.depth.length, band.depth.length);
+    assert.equal(sp.rhatMax, file.posterior.rhat_max);
+    assert.ok(sp.logRhoWidth.every((w: number) => w >= 0));
+    // deepest band depth (1.5 x the 95 % deepest interface): nearly every draw is in its half-space,
+    // so the width there is the half-space rho's 5-95 % interval in decades (from the pooled draws)
+    const half = file.posterior.parameters.find((q: { name: string; layer: number }) => q.name === "rho0" && q.layer === 2);
+    const expected = Math.log10(half.q95 / half.q05);
+    const got = sp.logRhoWidth[sp.logRhoWidth.length - 1];
+    assert.ok(Math.abs(got - expected) < 0.05 + 0.2 * expected, `${s.id}: width at ${sp.depth[sp.depth.length - 1]} m ${got} vs half-space interval ${expected}`);
+  }
+  const cols = spec.soundings.map((s, i) => ({ id: s.id, x: s.x, y: s.y, distance: r.soundings[i].distance, de: r.soundings[i].de.model, lci: null, doi: null, posterior: r.soundings[i].posterior }));
+  const f = sectionFigures(cols, { maxDepth: 150 }).section;
+  const shade = f.data.find((t) => t.type === "heatmap" && String(t.name).includes("posterior"))!;
+  assert.ok(shade, "a posterior-width heatmap over the DE panel");
+  assert.match(String((f.layout!.title as { text: string }).text), /posterior 5-95 % width/);
+  // the shading at depth 0 is each column's width at the surface, capped at 1 decade
+  const z = shade.z as (number | null)[][];
+  r.soundings.forEach((s, i) => assert.ok(Math.abs(z[0][i]! - Math.min(1, s.posterior!.logRhoWidth[0])) < 1e-3));
+  // without posteriors nothing changes: no width trace
+  assert.ok(!sectionFigures(cols.map((c) => ({ ...c, posterior: null }))).section.data.some((t) => String(t.name).includes("posterior")));
 });

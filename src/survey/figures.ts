@@ -10,6 +10,8 @@ export interface SectionFigureOptions {
   zmin?: number;
   zmax?: number;
   title?: string;
+  /** Posterior width (decades of rho, 5-95 %) at which the DE panel's shading is opaque (default 1). */
+  widthMax?: number;
 }
 
 export interface SectionColumn {
@@ -20,20 +22,62 @@ export interface SectionColumn {
   de: EarthModel;
   lci: EarthModel | null;
   doi: number | null;
+  /**
+   * The DE model's posterior (when sampled): the 5-95 % width of log10 rho (decades) against depth
+   * (`sectionPosterior` of a sounding result). Where present the DE panel is shaded by it.
+   */
+  posterior?: { depth: number[]; logRhoWidth: number[] } | null;
+}
+
+/** The posterior width at each depth: linear between the band's depths, the last value below them. */
+function widthAt(p: { depth: number[]; logRhoWidth: number[] }, depths: number[]): number[] {
+  const d = p.depth, w = p.logRhoWidth;
+  return depths.map((z) => {
+    if (z <= d[0]) return w[0];
+    if (z >= d[d.length - 1]) return w[w.length - 1];
+    let k = 1;
+    while (d[k] < z) k++;
+    const f = (z - d[k - 1]) / (d[k] - d[k - 1]);
+    return w[k - 1] + f * (w[k] - w[k - 1]);
+  });
+}
+
+/**
+ * Shade the DE panel by the posterior width: white, transparent where the 5-95 % width of log10 rho
+ * is 0, opaque (85 %) at `widthMax` decades and wider; columns without a posterior stay clear.
+ */
+function widthTrace(cols: SectionColumn[], depths: number[], widthMax: number): Record<string, unknown> {
+  const w = cols.map((c) => (c.posterior ? widthAt(c.posterior, depths) : depths.map(() => null)));
+  return {
+    type: "heatmap",
+    x: cols.map((c) => c.distance),
+    y: depths,
+    z: depths.map((_, j) => cols.map((_, i) => (w[i][j] === null ? null : Number(Math.min(widthMax, w[i][j]!).toPrecision(4))))),
+    customdata: depths.map((_, j) => cols.map((_, i) => (w[i][j] === null ? "no posterior" : `${(w[i][j] as number).toFixed(2)} decades`))),
+    hovertemplate: "posterior 5-95 % width of log10 ρ: %{customdata}<extra></extra>",
+    zmin: 0,
+    zmax: widthMax,
+    colorscale: [[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.85)"]],
+    showscale: true,
+    colorbar: { title: { text: "posterior width (decades)" }, x: -0.16, len: 0.6, tickvals: [0, widthMax / 2, widthMax], ticktext: ["0", String(widthMax / 2), `≥ ${widthMax}`] },
+    name: "posterior 5-95 % width of log10 ρ",
+    xaxis: "x",
+    yaxis: "y",
+  };
 }
 
 function image(models: EarthModel[], depths: number[]): number[][] {
   return models.map((m) => valuesAtDepths(m, "rho0", depths).map((v) => Math.log10(v)));
 }
 
-/** Shade below the DOI of each sounding (white, translucent), and the DOI line. */
-function doiTraces(cols: SectionColumn[], maxDepth: number, xaxis: string, yaxis: string, showlegend: boolean): Record<string, unknown>[] {
+/** Shade below the DOI of each sounding (white, translucent; `shade` false: the line only), and the DOI line. */
+function doiTraces(cols: SectionColumn[], maxDepth: number, xaxis: string, yaxis: string, showlegend: boolean, shade = true): Record<string, unknown>[] {
   const c = cols.filter((s) => s.doi !== null);
   if (c.length === 0) return [];
   const x = c.map((s) => s.distance);
   const z = c.map((s) => Math.min(maxDepth, s.doi!));
   return [
-    { type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()], y: [...z, ...x.map(() => maxDepth)], fill: "toself", fillcolor: "rgba(255,255,255,0.55)", line: { width: 0 }, hoverinfo: "skip", name: "below DOI", showlegend, xaxis, yaxis },
+    ...(shade ? [{ type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()], y: [...z, ...x.map(() => maxDepth)], fill: "toself", fillcolor: "rgba(255,255,255,0.55)", line: { width: 0 }, hoverinfo: "skip", name: "below DOI", showlegend, xaxis, yaxis }] : []),
     { type: "scatter", mode: "lines+markers", x, y: z, line: { color: "black", dash: "dash", width: 1.5 }, marker: { size: 4 }, name: "DOI (LCI sensitivity)", showlegend, xaxis, yaxis },
   ];
 }
@@ -63,22 +107,28 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
     return t;
   };
   const left = { ...heat(de, "DE"), xaxis: "x", yaxis: "y" };
-  const data: Record<string, unknown>[] = [left, ...doiTraces(cols, maxDepth, "x", "y", true)];
+  // with posteriors, the DE panel is shaded by their width (the DOI as a line); the LCI below its DOI
+  const hasPost = cols.some((c) => c.posterior);
+  const widthMax = o.widthMax ?? 1;
+  const data: Record<string, unknown>[] = [left, ...(hasPost ? [widthTrace(cols, depths, widthMax)] : []), ...doiTraces(cols, maxDepth, "x", "y", true, !hasPost)];
+  const defaultTitle = hasPost
+    ? `Resistivity section: DE per sounding (left) shaded by the posterior 5-95 % width of log10 ρ (opaque at ≥ ${widthMax} decade${widthMax === 1 ? "" : "s"}), LCI (right) shaded below the DOI`
+    : "Resistivity section: 1-D DE per sounding (left) and LCI (right), shaded below the DOI";
   const layout: Record<string, unknown> = {
-    title: { text: o.title ?? "Resistivity section: 1-D DE per sounding (left) and LCI (right), shaded below the DOI" },
+    title: { text: o.title ?? defaultTitle, font: { size: hasPost ? 13 : 17 } },
     height: 460,
-    margin: { t: 50, l: 60, r: 20, b: 50 },
+    margin: { t: 50, l: hasPost ? 110 : 60, r: 20, b: 50 },
     xaxis: { title: { text: "distance along profile (m)" }, domain: hasLci ? [0, 0.44] : [0, 0.9] },
     yaxis: { title: { text: "depth (m)" }, autorange: "reversed", range: [maxDepth, 0] },
     legend: { orientation: "h", y: -0.18 },
     annotations: [
-      { text: "DE (1-D per sounding)", xref: "x domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false },
-      ...(hasLci ? [{ text: "LCI", xref: "x2 domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false }] : []),
+      { text: hasPost ? "DE (1-D per sounding), shading = posterior width" : "DE (1-D per sounding)", xref: "x domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false },
+      ...(hasLci ? [{ text: hasPost ? "LCI, shaded below the DOI" : "LCI", xref: "x2 domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false }] : []),
     ],
   };
   (left as Record<string, unknown>).showscale = !hasLci;
   if (lc) {
-    data.push({ ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" }, ...doiTraces(cols, maxDepth, "x2", "y2", false));
+    data.push({ ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" }, ...doiTraces(cols, maxDepth, "x2", "y2", hasPost));
     layout.xaxis2 = { title: { text: "distance along profile (m)" }, domain: [0.5, 0.94] };
     layout.yaxis2 = { autorange: "reversed", anchor: "x2", matches: "y" };
   }

@@ -1,5 +1,5 @@
 import * as crypto from "crypto";
-import { compileParameterisation, DataSet, InvertOptions, parseInvertConfig, ParameterisationSpec } from "../inversion";
+import { compileParameterisation, DataSet, InvertOptions, parseInvertConfig, ParameterisationSpec, parsePosteriorOptions, PosteriorOptions } from "../inversion";
 import { finite, isObject, rejectUnknown, show, ValidationError } from "./errors";
 import { LciOptions, parseLciOptions } from "./lci";
 
@@ -16,6 +16,8 @@ import { LciOptions, parseLciOptions } from "./lci";
  *   "optimizer": {"np": 40, "generations": 60, "seed": 1, "target_rms": 1, ...}  (no "workers"),
  *   "workflow": "resistivity" | "two-step", "step1_data": "before_sign_reversal" | "all",
  *   "lci": {...} | false,
+ *   "posterior": {...} | true   (optional: sample each sounding's resistivity posterior after its
+ *     DE; tem invert's block),
  *   "soundings": [{"id": "site07", "x": 538392, "y": 6975961,
  *                  "top_layers": {"thickness": [1.7, 7.7], "rho0": [10000, 125]},
  *                  "info": {...free-form...}, "surveys": [...]}] }
@@ -55,12 +57,17 @@ export interface SurveySpec {
   workflow: SurveyWorkflow;
   step1Data: "all" | "before_sign_reversal";
   lci: LciOptions | null;
+  /**
+   * The `posterior` block (tem invert's, parsed by parsePosteriorOptions): each sounding samples
+   * its resistivity step's posterior after the DE. null: no sampling.
+   */
+  posterior: PosteriorOptions | null;
   soundings: SoundingSpec[];
 }
 
 export const SURVEY_KEYS = [
   "name", "description", "forward", "forward_options", "parameterisation", "misfit", "regularisation", "optimizer",
-  "workflow", "step1_data", "lci", "soundings", "notes",
+  "workflow", "step1_data", "lci", "posterior", "soundings", "notes",
 ] as const;
 export const SOUNDING_KEYS = ["id", "x", "y", "surveys", "top_layers", "info"] as const;
 export const SURVEY_ENTRY_KEYS = ["label", "source", "receiver", "times", "waveform", "gates", "data"] as const;
@@ -156,6 +163,7 @@ export function parseSurveySpec(x: unknown): SurveySpec {
   if (x.parameterisation === undefined) throw new ValidationError("parameterisation", "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...} for the earth below any top layers");
   if (!Array.isArray(x.soundings) || x.soundings.length === 0) throw new ValidationError("soundings", `expected a non-empty list of soundings, got ${show(x.soundings)}`);
   compileParameterisation(x.parameterisation, "parameterisation");
+  const posterior = x.posterior === undefined || x.posterior === false || x.posterior === null ? null : parsePosteriorOptions(x.posterior, "posterior");
   const lci = x.lci === undefined || x.lci === false || x.lci === null ? (x.lci === undefined ? parseLciOptions({}, "lci") : null) : parseLciOptions(x.lci, "lci");
   const ids = new Set<string>();
   let base: { optimizer: InvertOptions; problem: { misfit?: string; lambda0?: number; adaptiveLambda?: boolean } } | undefined;
@@ -206,6 +214,7 @@ export function parseSurveySpec(x: unknown): SurveySpec {
     workflow,
     step1Data,
     lci,
+    posterior,
     soundings,
   };
 }

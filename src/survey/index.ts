@@ -8,7 +8,7 @@ export { ValidationError } from "./errors";
 export { canonicalJson, fnv1a, parseSurveySpec, SURVEY_FORMAT_VERSION } from "./format";
 export type { ForwardKind, SoundingSpec, SurveySpec, SurveyWorkflow, TopLayers } from "./format";
 export { invertSounding, soundingTasks, step1Datasets } from "./sounding";
-export type { DeSummary, SoundingResult, SoundingTask } from "./sounding";
+export type { DeSummary, SoundingPosterior, SoundingResult, SoundingRun, SoundingTask } from "./sounding";
 export { depthOfInvestigation, lci, LCI_DEFAULTS } from "./lci";
 export type {
   LciExecutor,
@@ -23,7 +23,7 @@ export type {
 export { SurveyThreads } from "./threads";
 export type { SurveyTask, SurveyTaskResult } from "./tasks";
 export { runSurvey, writeAtomic } from "./run";
-export type { RunSurveyOptions, SectionSounding, SectionSummary } from "./run";
+export type { RunSurveyOptions, SectionPosterior, SectionSounding, SectionSummary } from "./run";
 export { jobId, parseRedisUrl, startWorker, submitSurvey } from "./queue";
 export type { JobReturn, RedisConnectionOptions, SubmitOptions, WorkerOptions } from "./queue";
 export { rankinSurvey, RANKIN_SURVEY_DEFAULTS } from "./rankin";

@@ -4,7 +4,7 @@
  */
 export { soundingSeed, withTopLayers } from "./format";
 export { FORWARDS_MODULE, forwardSpec } from "./forwards";
-export { taskHash, taskProblem } from "./sounding";
+export { posteriorSeed, taskHash, taskProblem } from "./sounding";
 export {
   detectabilityDepth,
   gridModel,
@@ -14,7 +14,7 @@ export {
   serialLciExecutor,
 } from "./lci";
 export { runTask } from "./tasks";
-export { finishedResult, finishSection, lciStart, resultText, soundingFile, SurveyProgress } from "./run";
+export { finishedResult, finishSection, lciStart, resultText, sectionPosterior, soundingFile, soundingNote, SurveyProgress } from "./run";
 export { QUEUE_NAME } from "./queue";
 export { profileOrder } from "./rankin";
 export { syntheticTruth } from "./synthetic";

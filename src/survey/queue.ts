@@ -1,8 +1,8 @@
 import * as os from "os";
 import { ValidationError } from "./errors";
 import type { SurveySpec } from "./format";
-import { finishedResult, finishSection, resultText, soundingFile, SurveyProgress, writeAtomic } from "./run";
-import { SoundingResult, soundingTasks, SoundingTask, taskHash } from "./sounding";
+import { finishedResult, finishSection, resultText, soundingFile, soundingNote, SurveyProgress, writeAtomic } from "./run";
+import { SoundingResult, SoundingRun, soundingTasks, SoundingTask, taskHash } from "./sounding";
 import { SurveyThreads } from "./threads";
 
 /**
@@ -104,7 +104,9 @@ export function jobId(t: SoundingTask): string {
 /** What a queue job returns: the result plus where and how long it ran (not written to the result file). */
 export interface JobReturn {
   result: SoundingResult;
+  /** Wall time of the task (sampler included) and of the posterior sampler alone. */
   seconds: number;
+  posteriorSeconds?: number;
   worker: string;
 }
 
@@ -186,7 +188,7 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
           pending.delete(id);
           jobSeconds.push(rv.seconds);
           workers.set(rv.worker, (workers.get(rv.worker) ?? 0) + 1);
-          prog.tick(t.id, `rms ${rv.result.resistivity.misfit.rms.toPrecision(3)}, ${rv.seconds.toFixed(1)} s on ${rv.worker}`);
+          prog.tick(t.id, `${soundingNote(rv.result)}, ${rv.seconds.toFixed(1)} s on ${rv.worker}`);
         } else if (job.finishedOn && job.failedReason && job.attemptsMade >= (job.opts.attempts ?? 1)) {
           failures.push(`${t.id}: ${job.failedReason}`);
           pending.delete(id);
@@ -240,8 +242,8 @@ export async function startWorker(o: WorkerOptions): Promise<{ worker: Worker; c
       if (!t || typeof t !== "object" || (t.forward?.kind !== "em" && t.forward?.kind !== "toy")) throw new Error(`job ${job.id}: not a survey sounding task`);
       if (taskHash(t) !== t.hash) throw new Error(`job ${job.id}: the task's content does not match its hash (corrupt or from another version of geoinv)`);
       log(`worker ${name}: start ${job.id} (attempt ${job.attemptsMade + 1})`);
-      const r = (await threads.run({ kind: "invert", task: t })) as { result: SoundingResult; seconds: number };
-      log(`worker ${name}: done ${job.id} in ${r.seconds.toFixed(2)} s, rms ${r.result.resistivity.misfit.rms.toPrecision(3)}`);
+      const r = (await threads.run({ kind: "invert", task: t })) as SoundingRun;
+      log(`worker ${name}: done ${job.id} in ${r.seconds.toFixed(2)} s, ${soundingNote(r.result)}`);
       const ret: JobReturn = { ...r, worker: name };
       return ret;
     },

@@ -3,7 +3,7 @@ import * as path from "path";
 import { geometricThicknesses, layerTops, valuesAtDepths } from "../inversion";
 import type { SurveySpec } from "./format";
 import { lci, LciResult, LciSounding, profileDistances, serialLciExecutor } from "./lci";
-import { SoundingResult, soundingTasks, SoundingTask, step1Datasets } from "./sounding";
+import { SoundingResult, SoundingRun, soundingTasks, SoundingTask, step1Datasets } from "./sounding";
 import { SurveyThreads } from "./threads";
 
 /** Write a file atomically: a temporary file in the same directory, then rename over the target. */
@@ -33,6 +33,12 @@ export function finishedResult(out: string, t: SoundingTask): SoundingResult | n
   } catch {
     return null;
   }
+}
+
+/** A sounding's result in a progress line: its DE RMS and, with a posterior, R-hat and ESS. */
+export function soundingNote(r: SoundingResult): string {
+  const p = r.posterior;
+  return `rms ${r.resistivity.misfit.rms.toPrecision(3)}` + (p ? `, posterior R-hat ${p.rhat_max.toFixed(2)} ESS ${Math.round(p.ess_min)} (${p.stop_reason})` : "");
 }
 
 function fmtS(s: number): string {
@@ -71,6 +77,38 @@ export interface SectionSounding {
   hash: string;
   de: { rms: number; model: SoundingResult["resistivity"]["model"]; ipRms: number | null };
   lci: { rms: number; doi: number; logRho: number[]; sensitivity: number[] } | null;
+  /** The resistivity step's posterior (when the survey samples one): convergence and width with depth. */
+  posterior: SectionPosterior | null;
+}
+
+/**
+ * A sounding's posterior in the section: its convergence, and the width of the 5-95 % band of
+ * log10 rho against depth (decades; from the posterior depth band, depths from the surface, top
+ * layers included). Below the band's deepest depth the width is the last one's (there almost every
+ * draw is in its half-space).
+ */
+export interface SectionPosterior {
+  rhatMax: number;
+  essMin: number;
+  stopReason: string;
+  evaluations: number;
+  depth: number[];
+  logRhoWidth: number[];
+}
+
+/** The section's view of a sounding's posterior (null without one). */
+export function sectionPosterior(r: SoundingResult): SectionPosterior | null {
+  const p = r.posterior;
+  if (!p) return null;
+  const b = p.bands.rho0;
+  return {
+    rhatMax: p.rhat_max,
+    essMin: p.ess_min,
+    stopReason: p.stop_reason,
+    evaluations: p.evaluations,
+    depth: b.depth,
+    logRhoWidth: b.upper.map((u, i) => Math.log10(u) - Math.log10(b.lower[i])),
+  };
 }
 
 export interface SectionSummary {
@@ -79,7 +117,11 @@ export interface SectionSummary {
   description: string;
   soundings: SectionSounding[];
   lci: Omit<LciResult, "soundings"> | null;
-  timing: { deSeconds: number; lciSeconds: number; computed: number; skipped: number; mode: string };
+  /**
+   * deSeconds: wall time of the 1-D phase (DE and any posterior sampling); posteriorSeconds: the
+   * samplers' wall times summed over the soundings computed in this run (in-process runs only).
+   */
+  timing: { deSeconds: number; lciSeconds: number; computed: number; skipped: number; mode: string; posteriorSeconds?: number };
 }
 
 /** The LCI start of a sounding: its DE resistivity at the centres of the grid layers. */
@@ -128,6 +170,7 @@ export async function finishSection(
       hash: tasks[i].hash,
       de: { rms: results[i].resistivity.misfit.rms, model: results[i].resistivity.model, ipRms: results[i].ip ? results[i].ip!.misfit.rms : null },
       lci: lr ? { rms: lr.soundings[i].rms, doi: lr.soundings[i].doi, logRho: lr.soundings[i].logRho, sensitivity: lr.soundings[i].sensitivity } : null,
+      posterior: sectionPosterior(results[i]),
     })),
     lci: lr ? (({ soundings: _s, ...rest }) => rest)(lr) : null,
     timing: { ...o.timing, lciSeconds },
@@ -164,13 +207,15 @@ export async function runSurvey(spec: SurveySpec, o: RunSurveyOptions) {
   const own = !(o.threads instanceof SurveyThreads);
   const threads = o.threads instanceof SurveyThreads ? o.threads : new SurveyThreads(o.threads ?? 1);
   const prog = new SurveyProgress(tasks.length, tasks.length - pending.length, log, spec.name);
+  let posteriorSeconds = 0;
   try {
     const one = async (t: SoundingTask) => {
-      const r = (await threads.run({ kind: "invert", task: t })) as { result: SoundingResult; seconds: number };
+      const r = (await threads.run({ kind: "invert", task: t })) as SoundingRun;
       writeAtomic(soundingFile(o.out, t.id), resultText(r.result));
       results[t.index] = r.result;
+      posteriorSeconds += r.posteriorSeconds;
       o.onSounding?.(r.result);
-      prog.tick(t.id, `rms ${r.result.resistivity.misfit.rms.toPrecision(3)}, ${r.seconds.toFixed(1)} s`);
+      prog.tick(t.id, `${soundingNote(r.result)}, ${r.seconds.toFixed(1)} s${r.posteriorSeconds > 0 ? ` (posterior ${r.posteriorSeconds.toFixed(1)} s)` : ""}`);
     };
     // in this thread one after the other (each run blocks the thread); on threads all at once
     if (threads.size === 1 && !threads.threaded) for (const t of pending) await one(t);
@@ -180,7 +225,7 @@ export async function runSurvey(spec: SurveySpec, o: RunSurveyOptions) {
       threads,
       log,
       lci: o.lci,
-      timing: { deSeconds, computed: pending.length, skipped: tasks.length - pending.length, mode: `threads:${threads.size}` },
+      timing: { deSeconds, computed: pending.length, skipped: tasks.length - pending.length, mode: `threads:${threads.size}`, ...(spec.posterior ? { posteriorSeconds } : {}) },
     });
   } finally {
     if (own) await threads.close();

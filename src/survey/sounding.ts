@@ -6,6 +6,8 @@ import {
   invert,
   InvertOptions,
   ParameterisationSpec,
+  PosteriorOptions,
+  PosteriorSummary,
   stepOneProblem,
   truncateAtSignReversal,
   twoStepInversion,
@@ -36,6 +38,11 @@ export interface SoundingTask {
   workflow: SurveyWorkflow;
   step1Data: SurveySpec["step1Data"];
   top: TopLayers | null;
+  /**
+   * Sample the resistivity step's posterior after its DE (the survey's `posterior` block, its seed
+   * resolved for this sounding). Absent when the survey has none, so such a task keeps its hash.
+   */
+  posterior?: PosteriorOptions;
 }
 
 /** A DE run's summary as written to a result file (no wall times: the file is a pure function of the task). */
@@ -67,6 +74,23 @@ export interface SoundingResult {
   resistivity: DeSummary;
   /** Step 2 of the two-step workflow (m, tau, c with rho and thickness fixed), on all gates. */
   ip: DeSummary | null;
+  /**
+   * The resistivity step's posterior (when the task asks for it): the sampler's summary without its
+   * wall time, so the file stays a pure function of the task. No chains are kept.
+   */
+  posterior?: SoundingPosterior;
+}
+
+/** A sounding's posterior summary as written to its result file: PosteriorSummary less `seconds`. */
+export type SoundingPosterior = Omit<PosteriorSummary, "seconds">;
+
+/** What running a sounding task returns: the result and the wall times (not in the result). */
+export interface SoundingRun {
+  result: SoundingResult;
+  /** Wall time of the whole task, sampler included. */
+  seconds: number;
+  /** Wall time of the posterior sampler alone (0 without a posterior). */
+  posteriorSeconds: number;
 }
 
 /** The tasks of a survey, in profile order. */
@@ -90,8 +114,18 @@ export function soundingTasks(s: SurveySpec): SoundingTask[] {
       step1Data: s.step1Data,
       top: snd.top,
     };
+    if (s.posterior) t.posterior = { ...s.posterior, seed: posteriorSeed(s.posterior, seed, snd.id) };
     return { ...t, hash: taskHash(t) };
   });
+}
+
+/**
+ * The sampler seed of one sounding: from the survey's `posterior.seed` as the DE seed comes from
+ * `optimizer.seed` (a function of the base seed and the sounding id), or, without one, the
+ * sounding's DE seed (as `tem invert` defaults the posterior seed to the DE seed).
+ */
+export function posteriorSeed(o: PosteriorOptions, deSeed: number, id: string): number {
+  return o.seed === undefined ? deSeed : soundingSeed(o.seed, id);
 }
 
 /** The hash of a task's content (not its position in the list, nor the hash itself). */
@@ -137,22 +171,25 @@ function summary(r: InversionResult, data: DataSet[]): DeSummary {
 }
 
 /**
- * Run one sounding's DE inversion in this thread. Pure: the same task gives the same result
- * (bit for bit) in any thread, process or machine running the same code.
+ * Run one sounding's DE inversion in this thread, then (when the task asks) sample the resistivity
+ * step's posterior in this thread too (`invert`'s posterior with one worker: an in-thread
+ * predictor). Pure: the same task gives the same result (bit for bit) in any thread, process or
+ * machine running the same code; the wall times are returned beside the result, not in it.
  */
-export async function invertSounding(t: SoundingTask, onGeneration?: InvertOptions["onGeneration"]): Promise<{ result: SoundingResult; seconds: number }> {
+export async function invertSounding(t: SoundingTask, onGeneration?: InvertOptions["onGeneration"]): Promise<SoundingRun> {
   const t0 = Date.now();
   const problem = taskProblem(t);
   const d1 = step1Datasets(t);
   const opts: InvertOptions = { ...t.optimizer, workers: 1, onGeneration };
+  const post: Partial<InvertOptions> = t.posterior ? { posterior: t.posterior } : {};
   let res: InversionResult;
   let ip: InversionResult | null = null;
   if (t.workflow === "two-step") {
-    const r = await twoStepInversion(problem, { ...opts, step1Datasets: d1 });
+    const r = await twoStepInversion(problem, { ...opts, step1Datasets: d1, step1: post });
     res = r.step1;
     ip = r.step2;
   } else {
-    res = await invert(stepOneProblem(problem, d1), opts);
+    res = await invert(stepOneProblem(problem, d1), { ...opts, ...post });
   }
   const result: SoundingResult = {
     format: "geoinv-survey-sounding",
@@ -166,5 +203,11 @@ export async function invertSounding(t: SoundingTask, onGeneration?: InvertOptio
     resistivity: summary(res, d1),
     ip: ip ? summary(ip, t.datasets) : null,
   };
-  return { result, seconds: (Date.now() - t0) / 1000 };
+  let posteriorSeconds = 0;
+  if (res.posterior) {
+    const { seconds, ...rest } = res.posterior.summary;
+    posteriorSeconds = seconds;
+    result.posterior = rest;
+  }
+  return { result, seconds: (Date.now() - t0) / 1000, posteriorSeconds };
 }

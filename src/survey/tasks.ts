@@ -1,9 +1,9 @@
 import { LciForwardResult, LciForwardTask, runLciForward } from "./lci";
-import { invertSounding, SoundingResult, SoundingTask } from "./sounding";
+import { invertSounding, SoundingRun, SoundingTask } from "./sounding";
 
 /** What a survey thread (or queue worker) runs: a sounding's DE inversion or an LCI forward. */
 export type SurveyTask = { kind: "invert"; task: SoundingTask } | LciForwardTask;
-export type SurveyTaskResult = { result: SoundingResult; seconds: number } | LciForwardResult;
+export type SurveyTaskResult = SoundingRun | LciForwardResult;
 
 export async function runTask(t: SurveyTask): Promise<SurveyTaskResult> {
   if (t.kind === "invert") return invertSounding(t.task);
