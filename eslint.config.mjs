@@ -33,7 +33,6 @@ const DEBT = {
   "src/em/plan.ts": { complexity: 29, lines: 132 }, // checkModel, timeTransform, compileSurvey
   "src/inversion/config.ts": { complexity: 38, lines: 121 }, // parseInvertConfig
   "src/inversion/invert.ts": { complexity: 38, lines: 116 }, // invertCheckpointed
-  "src/inversion/occam.ts": { complexity: 43, lines: 135 }, // occam
   "src/inversion/parameterisation.ts": { complexity: 54, lines: 117 }, // compileParameterisation
   "src/inversion/posterior.ts": { lines: 135 }, // samplePosterior
   "src/inversion/problems.ts": { lines: 109 }, // benchmarkSurvey

@@ -160,3 +160,25 @@ test("LM polish during the run (polish.every) in worker threads: the pool switch
   assert.ok(serial.polish && serial.polish.evaluations > 0);
   assert.ok(serial.evaluations > 16 * 2 + 20 * 16, "the polishes' evaluations are counted");
 });
+
+test("Occam where no mu gives a solvable system (a non-finite Jacobian) stops as 'singular' with the start model; a blind forward makes no step; an empty mu sweep is refused", async () => {
+  const prob = toyProblem({ ...TRUE, m: [0, 0, 0] });
+  const n = prob.datasets[0].observed.length;
+  // the start model predicts finite data, every perturbed model NaN: every mu's system has NaN pivots
+  const nan = (models: EarthModel[]) => models.map((_, i) => new Array(n).fill(i === 0 ? 0.5 : NaN));
+  const seen: number[] = [];
+  const r = await occam(prob, { layers: 8, startRho: 30, forward: nan, onIteration: (it) => seen.push(it.iteration) });
+  assert.equal(r.stopReason, "singular");
+  assert.equal(r.iterations.length, 0);
+  assert.deepEqual(seen, []);
+  assert.ok(r.model.rho0.every((v) => Math.abs(v - 30) < 1e-9), "the start model is returned");
+  assert.ok(Number.isNaN(r.mu));
+  assert.equal(r.evaluations, 1 + 8, "the start model and one Jacobian (8 perturbed models), no candidates");
+  // data that do not depend on the model: no step can lower the misfit, so the start model stays
+  const blind = (models: EarthModel[]) => models.map(() => new Array(n).fill(0.5));
+  const b = await occam(prob, { layers: 8, startRho: 30, forward: blind });
+  assert.ok(b.stopReason === "no-progress" || b.stopReason === "singular", b.stopReason);
+  assert.equal(b.iterations.length, 0);
+  assert.ok(b.model.rho0.every((v) => Math.abs(v - 30) < 1e-9));
+  await assert.rejects(occam(prob, { layers: 8, forward: blind, log10Mu: [] }), /occam\.log10Mu: expected a non-empty list/);
+});

@@ -2,7 +2,15 @@ import { performance } from "perf_hooks";
 import { WorkerPool } from "../optim";
 import { ValidationError } from "./errors";
 import type { EarthModel } from "../em";
-import { createPredictor, dataCount, ForwardFn, InversionProblem, rmsMisfit, splitByDataset, stackedData } from "./objective";
+import {
+  createPredictor,
+  dataCount,
+  ForwardFn,
+  InversionProblem,
+  rmsMisfit,
+  splitByDataset,
+  stackedData,
+} from "./objective";
 import { choleskySolve, firstDifferenceGram, normalEquations } from "./linalg";
 import { OBJECTIVE_MODULE } from "./invert";
 
@@ -63,7 +71,8 @@ export interface OccamResult {
   iterations: OccamIteration[];
   predicted: number[][];
   evaluations: number;
-  stopReason: "converged" | "iterations" | "no-progress";
+  /** See occam: "singular" when no mu of the sweep gave a solvable system (the last model is returned). */
+  stopReason: "converged" | "iterations" | "no-progress" | "singular";
   seconds: number;
 }
 
@@ -71,10 +80,15 @@ export interface OccamResult {
 export function geometricThicknesses(layers: number, first: number, maxDepth: number): number[] {
   const n = layers - 1;
   if (n < 1) return [];
-  if (!(first > 0 && maxDepth > 0)) throw new ValidationError("occam.firstThickness", `expected positive firstThickness and maxDepth, got ${first}, ${maxDepth}`);
+  if (!(first > 0 && maxDepth > 0))
+    throw new ValidationError(
+      "occam.firstThickness",
+      `expected positive firstThickness and maxDepth, got ${first}, ${maxDepth}`,
+    );
   if (maxDepth <= first * n * (1 + 1e-9)) return new Array(n).fill(maxDepth / n);
   // solve first * (r^n - 1) / (r - 1) = maxDepth for r > 1 by bisection
-  let lo = 1 + 1e-12, hi = 10;
+  let lo = 1 + 1e-12,
+    hi = 10;
   for (let k = 0; k < 200; k++) {
     const r = 0.5 * (lo + hi);
     const s = (first * (Math.pow(r, n) - 1)) / (r - 1);
@@ -91,13 +105,38 @@ function roughnessOf(x: ArrayLike<number>): number {
   return s;
 }
 
-export async function occam(problem: InversionProblem, o: OccamOptions = {}): Promise<OccamResult> {
-  const t0 = performance.now();
+/** An Occam run's fixed parts: the thin-layer problem, the stacked data and the mu sweep. */
+interface OccamSetup {
+  thickness: number[];
+  layers: number;
+  /** log10 rho bounds. */
+  lo: number;
+  hi: number;
+  sub: InversionProblem;
+  observed: Float64Array;
+  error: Float64Array;
+  N: number;
+  target: number;
+  fdStep: number;
+  phaseOneFraction: number;
+  muGrid: number[];
+  /** First-difference roughness Gram matrix D^T D. */
+  R: number[][];
+}
+
+function occamSetup(problem: InversionProblem, o: OccamOptions): OccamSetup {
   const thickness = o.thickness ?? geometricThicknesses(o.layers ?? 30, o.firstThickness ?? 5, o.maxDepth ?? 1000);
   const layers = thickness.length + 1;
   const [rlo, rhi] = o.rhoBounds ?? [0.1, 1e5];
-  if (!(rlo > 0 && rhi > rlo)) throw new ValidationError("occam.rhoBounds", `expected 0 < min < max, got [${rlo}, ${rhi}]`);
-  const lo = Math.log10(rlo), hi = Math.log10(rhi);
+  if (!(rlo > 0 && rhi > rlo))
+    throw new ValidationError("occam.rhoBounds", `expected 0 < min < max, got [${rlo}, ${rhi}]`);
+  const log10Mu = o.log10Mu ?? Array.from({ length: 33 }, (_, i) => -2 + 0.25 * i);
+  if (log10Mu.length === 0 || !log10Mu.every((e) => Number.isFinite(e))) {
+    throw new ValidationError(
+      "occam.log10Mu",
+      `expected a non-empty list of finite log10 mu values, got [${log10Mu.join(", ")}]`,
+    );
+  }
   const sub: InversionProblem = {
     ...problem,
     parameterisation: {
@@ -110,114 +149,179 @@ export async function occam(problem: InversionProblem, o: OccamOptions = {}): Pr
     },
   };
   const { observed, error } = stackedData(sub);
-  const N = dataCount(sub);
-  const target = o.targetRms ?? 1;
-  const h = o.fdStep ?? 0.02;
-  const phaseOneFraction = o.phaseOneFraction ?? 0.6;
-  const muGrid = (o.log10Mu ?? Array.from({ length: 33 }, (_, i) => -2 + 0.25 * i)).map((e) => Math.pow(10, e));
-  const spec = { module: OBJECTIVE_MODULE, factory: "createPredictor", args: sub };
+  return {
+    thickness,
+    layers,
+    lo: Math.log10(rlo),
+    hi: Math.log10(rhi),
+    sub,
+    observed,
+    error,
+    N: dataCount(sub),
+    target: o.targetRms ?? 1,
+    fdStep: o.fdStep ?? 0.02,
+    phaseOneFraction: o.phaseOneFraction ?? 0.6,
+    muGrid: log10Mu.map((e) => Math.pow(10, e)),
+    R: firstDifferenceGram(layers),
+  };
+}
+
+/** RMS of the weighted misfit of predicted data (Infinity when not finite). */
+function weightedRms(c: OccamSetup, pred: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < c.N; i++) s += ((pred[i] - c.observed[i]) / c.error[i]) ** 2;
+  return Number.isFinite(s) ? rmsMisfit(s, c.N) : Infinity;
+}
+
+function occamModel(c: OccamSetup, o: OccamOptions, x: number[]): EarthModel {
+  return {
+    thickness: c.thickness.slice(),
+    rho0: x.map((v) => Math.pow(10, v)),
+    m: new Array(c.layers).fill(o.m ?? 0),
+    tau: new Array(c.layers).fill(o.tau ?? 1e-3),
+    c: new Array(c.layers).fill(o.c ?? 0.5),
+  };
+}
+
+/**
+ * The normal equations of one linearisation at x: the weighted Jacobian A (forward differences,
+ * `fp` the predictions of the perturbed models) and bhat = W (d - F(x)) + A x.
+ */
+function linearisation(
+  c: OccamSetup,
+  x: number[],
+  pred: ArrayLike<number>,
+  fp: number[][],
+): { G: number[][]; g: number[] } {
+  const { N, observed, error, fdStep: h } = c;
+  const A = Array.from({ length: N }, (_, i) => x.map((_, k) => (fp[k][i] - pred[i]) / h / error[i]));
+  const bhat = Array.from({ length: N }, (_, i) => {
+    let s = (observed[i] - pred[i]) / error[i];
+    for (let k = 0; k < c.layers; k++) s += A[i][k] * x[k];
+    return s;
+  });
+  return normalEquations(A, bhat);
+}
+
+/** The model of each mu of the sweep, clamped to the bounds; a mu whose system is singular is skipped. */
+function candidates(c: OccamSetup, G: number[][], g: number[]): { cands: number[][]; mus: number[] } {
+  const cands: number[][] = [];
+  const mus: number[] = [];
+  for (const mu of c.muGrid) {
+    const S = G.map((row, i) => row.map((v, j) => v + mu * c.R[i][j]));
+    try {
+      cands.push(choleskySolve(S, g).map((v) => Math.min(c.hi, Math.max(c.lo, v))));
+      mus.push(mu);
+    } catch {
+      /* singular for this mu: skip */
+    }
+  }
+  return { cands, mus };
+}
+
+/**
+ * Phase 2: the largest mu (smoothest model) that meets the target; phase 1: the largest mu that
+ * meets an intermediate goal, max(target, 1.02 x the least misfit on offer, phaseOneFraction x the
+ * current misfit), so early iterations do not jump to the rough minimiser of a poor linearisation.
+ */
+function pickCandidate(c: OccamSetup, mus: number[], rmss: number[], rms: number): { pick: number; phase: 1 | 2 } {
+  const rmin = Math.min(...rmss);
+  const phase: 1 | 2 = rmin <= c.target ? 2 : 1;
+  const goal = phase === 2 ? c.target : Math.max(c.target, 1.02 * rmin, c.phaseOneFraction * rms);
+  let pick = -1;
+  for (let k = 0; k < mus.length; k++) if (rmss[k] <= goal && (pick < 0 || mus[k] > mus[pick])) pick = k;
+  return { pick, phase };
+}
+
+type Predict = (xs: number[][]) => Promise<number[][]>;
+
+/** One Occam step from x: the chosen model, its predictions, misfit, mu and phase; null when no step helps. */
+async function occamStep(
+  c: OccamSetup,
+  predict: Predict,
+  x: number[],
+  pred: number[],
+  rms: number,
+): Promise<{ x: number[]; pred: number[]; rms: number; mu: number; phase: 1 | 2 } | "singular" | null> {
+  const h = c.fdStep;
+  const fp = await predict(x.map((_, k) => x.map((v, j) => (j === k ? v + h : v))));
+  const { G, g } = linearisation(c, x, pred, fp);
+  const { cands, mus } = candidates(c, G, g);
+  if (cands.length === 0) return "singular";
+  const preds = await predict(cands);
+  const rmss = preds.map((p) => weightedRms(c, p));
+  const { pick, phase } = pickCandidate(c, mus, rmss, rms);
+  const step = { x: cands[pick], pred: preds[pick], rms: rmss[pick], mu: mus[pick], phase };
+  if (phase === 2 || step.rms < rms) return step;
+  // no multiplier improves the fit: shorten the step towards the best candidate
+  const steps = [0.5, 0.25, 0.125].map((a) => x.map((v, j) => v + a * (step.x[j] - v)));
+  const sp = await predict(steps);
+  const sr = sp.map((p) => weightedRms(c, p));
+  const k = sr.indexOf(Math.min(...sr));
+  if (!(sr[k] < rms)) return null;
+  return { ...step, x: steps[k], pred: sp[k], rms: sr[k] };
+}
+
+/**
+ * Occam's inversion of `problem`'s data (see OccamOptions). Stops when phase 2 has settled
+ * ("converged"), after maxIterations ("iterations"), when no step improves the misfit
+ * ("no-progress"), or when no mu of the sweep gives a solvable system, e.g. data that do not
+ * depend on the model or a non-finite Jacobian ("singular"): the result is then the last model.
+ */
+export async function occam(problem: InversionProblem, o: OccamOptions = {}): Promise<OccamResult> {
+  const t0 = performance.now();
+  const c = occamSetup(problem, o);
+  const spec = { module: OBJECTIVE_MODULE, factory: "createPredictor", args: c.sub };
   const nw = o.workers ?? 1;
   const pool = o.pool ?? (nw !== 1 && !o.forward ? new WorkerPool(spec, nw) : undefined);
   if (o.pool) await o.pool.configure(spec);
-  const local = pool ? undefined : createPredictor(sub, o.forward);
+  const local = pool ? undefined : createPredictor(c.sub, o.forward);
   let evaluations = 0;
-  const predict = async (xs: number[][]): Promise<number[][]> => {
+  const predict: Predict = async (xs) => {
     evaluations += xs.length;
     const v = xs.map((x) => Float64Array.from(x));
     return (pool ? await pool.evaluate(v) : local!(v)) as number[][];
   };
-  const rmsOf = (pred: ArrayLike<number>) => {
-    let s = 0;
-    for (let i = 0; i < N; i++) s += ((pred[i] - observed[i]) / error[i]) ** 2;
-    return Number.isFinite(s) ? rmsMisfit(s, N) : Infinity;
-  };
-  const clampX = (x: number[]) => x.map((v) => Math.min(hi, Math.max(lo, v)));
-  const modelOf = (x: number[]): EarthModel => ({
-    thickness: thickness.slice(),
-    rho0: x.map((v) => Math.pow(10, v)),
-    m: new Array(layers).fill(o.m ?? 0),
-    tau: new Array(layers).fill(o.tau ?? 1e-3),
-    c: new Array(layers).fill(o.c ?? 0.5),
-  });
-  const R = firstDifferenceGram(layers);
   try {
-    let x = new Array(layers).fill(Math.log10(o.startRho ?? 100));
+    let x = new Array(c.layers).fill(Math.log10(o.startRho ?? 100));
     let pred = (await predict([x]))[0];
-    let rms = rmsOf(pred);
+    let rms = weightedRms(c, pred);
     let mu = NaN;
     const iterations: OccamIteration[] = [];
     let stopReason: OccamResult["stopReason"] = "iterations";
     for (let it = 1; it <= (o.maxIterations ?? 20); it++) {
-      // Jacobian of the weighted data by forward differences
-      const pert = x.map((_, k) => x.map((v, j) => (j === k ? v + h : v)));
-      const fp = await predict(pert);
-      const A = Array.from({ length: N }, (_, i) => x.map((_, k) => (fp[k][i] - pred[i]) / h / error[i]));
-      const bhat = Array.from({ length: N }, (_, i) => {
-        let s = (observed[i] - pred[i]) / error[i];
-        for (let k = 0; k < layers; k++) s += A[i][k] * x[k];
-        return s;
-      });
-      const { G, g } = normalEquations(A, bhat);
-      const cands: number[][] = [];
-      const mus: number[] = [];
-      for (const mu_ of muGrid) {
-        const S = G.map((row, i) => row.map((v, j) => v + mu_ * R[i][j]));
-        try {
-          cands.push(clampX(choleskySolve(S, g)));
-          mus.push(mu_);
-        } catch {
-          /* singular for this mu: skip */
-        }
-      }
-      const preds = await predict(cands);
-      const rmss = preds.map(rmsOf);
-      // phase 2: the largest mu (smoothest model) that meets the target; phase 1: the largest mu
-      // that meets an intermediate goal, max(target, 1.02 x the least misfit on offer, 0.6 x the
-      // current misfit), so early iterations do not jump to the rough minimiser of a poor linearisation
-      const rmin = Math.min(...rmss);
-      const phase: 1 | 2 = rmin <= target ? 2 : 1;
-      const goal = phase === 2 ? target : Math.max(target, 1.02 * rmin, phaseOneFraction * rms);
-      let pick = -1;
-      for (let k = 0; k < mus.length; k++) if (rmss[k] <= goal && (pick < 0 || mus[k] > mus[pick])) pick = k;
-      let xNew = cands[pick];
-      let predNew = preds[pick];
-      let rmsNew = rmss[pick];
-      if (phase === 1 && !(rmsNew < rms)) {
-        // no multiplier improves the fit: shorten the step towards the best candidate
-        const steps = [0.5, 0.25, 0.125].map((a) => x.map((v, j) => v + a * (xNew[j] - v)));
-        const sp = await predict(steps);
-        const sr = sp.map(rmsOf);
-        const k = sr.indexOf(Math.min(...sr));
-        if (!(sr[k] < rms)) {
-          stopReason = "no-progress";
-          break;
-        }
-        xNew = steps[k];
-        predNew = sp[k];
-        rmsNew = sr[k];
+      const step = await occamStep(c, predict, x, pred, rms);
+      if (step === null || step === "singular") {
+        stopReason = step === null ? "no-progress" : "singular";
+        break;
       }
       const roughOld = roughnessOf(x);
-      const change = Math.max(...xNew.map((v, j) => Math.abs(v - x[j])));
-      x = xNew;
-      pred = predNew;
+      const change = Math.max(...step.x.map((v, j) => Math.abs(v - x[j])));
       const prevRms = rms;
-      rms = rmsNew;
-      mu = mus[pick];
-      const rec: OccamIteration = { iteration: it, rms, roughness: roughnessOf(x), mu, phase, model: modelOf(x) };
+      ({ x, pred, rms, mu } = step);
+      const rec: OccamIteration = {
+        iteration: it,
+        rms,
+        roughness: roughnessOf(x),
+        mu,
+        phase: step.phase,
+        model: occamModel(c, o, x),
+      };
       iterations.push(rec);
       o.onIteration?.(rec);
-      if (phase === 2 && prevRms <= target * 1.0001 && (change < 0.01 || Math.abs(rec.roughness - roughOld) <= 0.01 * roughOld)) {
+      const settled = change < 0.01 || Math.abs(rec.roughness - roughOld) <= 0.01 * roughOld;
+      if (step.phase === 2 && prevRms <= c.target * 1.0001 && settled) {
         stopReason = "converged";
         break;
       }
     }
     return {
-      model: modelOf(x),
+      model: occamModel(c, o, x),
       rms,
       roughness: roughnessOf(x),
       mu,
       iterations,
-      predicted: splitByDataset(sub, pred),
+      predicted: splitByDataset(c.sub, pred),
       evaluations,
       stopReason,
       seconds: (performance.now() - t0) / 1000,
