@@ -2,10 +2,12 @@
  * Survey-scale benchmark (docs/SURVEY.md): throughput of a synthetic line of soundings in process
  * (1 and 2 worker threads) and over the Redis queue (1 and 2 local worker processes), the queue's
  * overhead per job, a projection to N machines from those measurements, and the 22 Rankin Inlet
- * soundings end to end (DE + LCI; target <= 10 min on the 2-core machine).
+ * soundings end to end (DE + LCI; target <= 10 min on the 2-core machine), and with
+ * `--posterior N` the same with each sounding's posterior sampled after its DE (budget N forward
+ * evaluations per sounding; recorded as rankinPosterior, with a projection to other budgets).
  *
  *   npx tsx bench/survey.ts [--part line|rankin|all] [--n 200] [--generations 200]
- *                           [--out bench/results/survey.json]
+ *                           [--posterior N] [--out bench/results/survey.json]
  *
  * Redis: a private redis-server on 127.0.0.1 at a free port (or GEOINV_BENCH_REDIS). `uptime` is
  * recorded before and after each part: the machine is shared, so read the numbers with the load.
@@ -26,6 +28,8 @@ const root = path.resolve(__dirname, "..");
 const part = flag("part", "all");
 const N = Number(flag("n", "200"));
 const GENS = Number(flag("generations", "200"));
+const POSTERIOR = argv.includes("--posterior") ? Number(flag("posterior", "")) : null;
+if (POSTERIOR !== null && !(Number.isInteger(POSTERIOR) && POSTERIOR >= 100)) throw new Error(`--posterior N: a budget of forward evaluations per sounding (integer >= 100), got ${flag("posterior", "")}`);
 const outFile = flag("out", path.join(root, "bench", "results", "survey.json"));
 const uptime = () => execSync("uptime").toString().trim();
 const log = (s: string) => process.stderr.write(s + "\n");
@@ -112,12 +116,17 @@ async function linePart() {
   return { soundings: N, np: 20, generations: GENS, forward: "toy", rows, queueOnly: overhead, projection, projectionRule: "min(machines x the 2-worker queue rate of this machine, the rate of near-empty jobs through one Redis and one submitter)" };
 }
 
-async function rankinPart() {
-  const spec = parseSurveySpec(JSON.parse(fs.readFileSync(path.join(root, "examples", "survey_rankin.json"), "utf8")));
+async function rankinPart(posterior: number | null) {
+  const json = JSON.parse(fs.readFileSync(path.join(root, "examples", "survey_rankin.json"), "utf8"));
+  if (posterior !== null) json.posterior = { max_evaluations: posterior };
+  const spec = parseSurveySpec(json);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-rankin-"));
   const t0 = Date.now();
   const c0 = process.cpuUsage();
-  const r = await runSurvey(spec, { out, threads: 2, log });
+  // the 1-minute load average once a minute: the run is long and the machine shared
+  const loadSamples: number[] = [];
+  const timer = setInterval(() => loadSamples.push(Number(os.loadavg()[0].toFixed(2))), 60000);
+  const r = await runSurvey(spec, { out, threads: 2, log }).finally(() => clearInterval(timer));
   const s = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -142,6 +151,37 @@ async function rankinPart() {
     doi: Object.fromEntries(r.soundings.map((x) => [x.id, x.lci?.doi])),
     targetSeconds: 600,
     withinTarget: s <= 600,
+    loadSamplesPerMinute: loadSamples,
+    ...(posterior !== null ? posteriorPart(spec.posterior!, r, s, cpuSeconds) : {}),
+  };
+}
+
+/**
+ * The posterior's share of a Rankin run: per sounding its evaluations, sampler wall time, R-hat,
+ * ESS and stop reason (from OUT/soundings), the measured evaluations per second of sampler wall
+ * time, and a projection (marked as one) of the whole run to other budgets at that rate.
+ */
+function posteriorPart(opts: object, r: Awaited<ReturnType<typeof runSurvey>>, wall: number, cpuSeconds: number) {
+  const rows = r.soundings.map((x) => ({ id: x.id, evaluations: x.posterior!.evaluations, rhatMax: x.posterior!.rhatMax, essMin: x.posterior!.essMin, stopReason: x.posterior!.stopReason }));
+  const evaluations = rows.reduce((a, x) => a + x.evaluations, 0);
+  const samplerSeconds = r.timing.posteriorSeconds ?? NaN; // summed over soundings: thread-seconds of sampling
+  const perThreadRate = evaluations / samplerSeconds;
+  const threads = 2;
+  const rest = wall - samplerSeconds / threads; // DE, LCI and overheads: what the sampler does not explain
+  const projectTo = (budget: number) => {
+    // a sounding that converges stops earlier: an upper bound at this rate and load
+    const sampler = (rows.length * budget) / perThreadRate / threads;
+    return { budget, projectedSeconds: rest + sampler, samplerSeconds: sampler, note: "PROJECTION, not a run: measured sampler rate x budget; converged soundings stop earlier" };
+  };
+  return {
+    posterior: opts,
+    posteriorSoundings: rows,
+    posteriorEvaluations: evaluations,
+    posteriorSamplerThreadSeconds: samplerSeconds,
+    posteriorEvaluationsPerThreadSecond: perThreadRate,
+    posteriorCpuShareNote: `cpuSeconds ${cpuSeconds.toFixed(0)} covers DE, sampler and LCI on all threads`,
+    converged: rows.filter((x) => x.stopReason === "converged").length,
+    projection: [20000, 200000].map(projectTo),
   };
 }
 
@@ -156,8 +196,10 @@ async function main() {
   }
   if (part === "rankin" || part === "all") {
     const before = uptime();
-    const r = await rankinPart();
-    res.rankin = { command: cmd, uptimeBefore: before, uptimeAfter: uptime(), date: new Date().toISOString(), ...r };
+    const r = await rankinPart(POSTERIOR);
+    const rec = { command: cmd, uptimeBefore: before, uptimeAfter: uptime(), date: new Date().toISOString(), ...r };
+    if (POSTERIOR === null) res.rankin = rec;
+    else res.rankinPosterior = rec;
   }
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, JSON.stringify(res, null, 1) + "\n");
