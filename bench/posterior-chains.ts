@@ -8,7 +8,8 @@
  *   and standard deviation of every parameter in each bin. A spread that changes several-fold from
  *   bin to bin is a funnel, which no fixed-scale proposal crosses efficiently.
  *
- *   npx tsx bench/posterior-chains.ts --problem 14 [--seed 1] [--budget 60000] [--generations 200] [--along 4] [--out FILE]
+ *   npx tsx bench/posterior-chains.ts --problem 14 [--seed 1] [--budget 60000] [--generations 200]
+ *     [--along 4] [--out FILE]
  *
  * The draws are deterministic for a seed (the load changes only the seconds).
  */

@@ -102,7 +102,8 @@ test("geoinv tcn: bad input exits 2 with a message naming the problem", async ()
   }
 });
 
-// Defects found by the held-out bad inputs of bench/bad-inputs.ts (issue 18): each refusal names the user's flag or field.
+// Defects found by the held-out bad inputs of bench/bad-inputs.ts (issue 18): each refusal names
+// the user's flag or field.
 test("geoinv tcn: --freeze beyond the model's blocks, repeated wells and --seismic without --impedance name the flag", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-cli-"));
   try {
