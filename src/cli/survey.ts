@@ -57,6 +57,8 @@ soundings). Each sounding's DE inversion (seed derived from optimizer.seed and t
 writes DIR/soundings/<id>.json as it finishes (atomically: temporary file + rename); soundings
 whose file holds a result of the same task hash are skipped, so a rerun resumes. Then the
 laterally constrained inversion (unless --no-lci or "lci": false) and DIR/section.json, DIR/lci.json.
+With a "posterior" block (tem invert's) each sounding also samples its resistivity posterior after
+its DE, in its own thread; its result gets the summary, section.json the width with depth.
   --workers N    worker threads over soundings on this machine (default 1; "all" = one per core);
                  with --queue: threads of the LCI only
   --queue URL    enqueue one job per sounding on Redis (BullMQ) instead, wait for workers
@@ -73,7 +75,7 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const threads = threadsFlag(flags.workers);
       const lci = flags["no-lci"] ? false : undefined;
-      let summary: { soundings: { id: string; de: { rms: number }; lci: { rms: number; doi: number } | null }[]; lci: { rms: number; stopReason: string } | null };
+      let summary: { soundings: { id: string; de: { rms: number }; lci: { rms: number; doi: number } | null; posterior: { rhatMax: number } | null }[]; lci: { rms: number; stopReason: string } | null };
       if (flags.queue !== undefined) {
         const timeoutS = flags.timeout === undefined ? undefined : positiveInt(flags.timeout, "timeout", 1);
         summary = await submitSurvey(spec, {
@@ -97,6 +99,7 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
           soundings: summary.soundings.length,
           de_rms: Object.fromEntries(summary.soundings.map((s) => [s.id, Number(s.de.rms.toPrecision(4))])),
           lci: summary.lci ? { rms: summary.lci.rms, stop_reason: summary.lci.stopReason, doi: Object.fromEntries(summary.soundings.map((s) => [s.id, Math.round(s.lci!.doi)])) } : null,
+          ...(spec.posterior ? { posterior_rhat_max: Object.fromEntries(summary.soundings.map((s) => [s.id, Number(s.posterior!.rhatMax.toPrecision(3))])) } : {}),
         }) + "\n",
       );
       return 0;
