@@ -156,7 +156,8 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
 function notebookMarkdown(nb: Stored, size: string): string[] {
   const lines = [`### ${nb.notebook} (${size})`, ""];
   lines.push(
-    `Commit \`${(nb.commit ?? "").slice(0, 12)}\`${nb.dirty ? " (the working tree had uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
+    `Commit ${/^[0-9a-f]{40}$/.test(nb.commit ?? "") ? `\`${nb.commit!.slice(0, 12)}\`` : "not recorded (a run before the runner stamped commits)"}` +
+      `${nb.dirty ? " (the working tree had uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
       `seeds ${nb.seeds.length ? nb.seeds.join(", ") : "–"}; wall time ${fmtNum(nb.wall_s)} s; load average (1/5/15 min) ${nb.load_before.join("/")} before, ` +
       `${nb.load_after.join("/")} after${nb.ok ? "" : "; **the notebook failed**"}.`,
     "",
@@ -264,9 +265,9 @@ function main(): number {
       load_before: run.load_before,
       load_after: run.load_after,
       ok: run.ok,
-      // the commit the notebook ran at (the runner records it), else the one at collection
-      commit: run.commit ?? commit,
-      dirty: run.dirty ?? dirty,
+      // the commit the notebook ran at (the runner records it; records made before it did say so)
+      commit: run.commit ?? "not recorded",
+      dirty: run.dirty ?? true,
       command,
     };
     if (!process.argv.includes("--no-figures")) stored.pngs = renderFigures(rec);
