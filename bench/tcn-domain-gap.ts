@@ -2,9 +2,10 @@
  * Quick-size check of the issue-15 domain-gap experiment in one process (the notebook-12 section in
  * brief, seed 0): pre-train with the quick preset, then on the matched and the mismatched Overthrust
  * target the three Table-1 methods (scored without the wells) and physics-guided fine-tuning at the
- * weights of W (default 0.1,1), printing the estimated wavelet's fit to the well seismic.
+ * weights of W (default 0.1,1), printing the estimated wavelet's fit to the well seismic. WELLS sets
+ * the number of evenly spread labelled traces (default 5).
  *
- *   EP=300 W=0.1,1 npx tsx bench/tcn-domain-gap.ts
+ *   EP=300 W=0.1,1 WELLS=5 npx tsx bench/tcn-domain-gap.ts
  */
 import * as tcn from "../src/tcn";
 import { loadDataset, OVERTHRUST_MISMATCHED, wellTraces } from "../src/seismic";
@@ -20,7 +21,7 @@ async function main() {
     ["mismatched", OVERTHRUST_MISMATCHED],
   ] as const) {
     const target = loadDataset({ ...spec });
-    const wells = wellTraces(target.seismic.length, 5);
+    const wells = wellTraces(target.seismic.length, Number(process.env.WELLS ?? 5));
     const set = { epochs, batchSize: 5, lr: 1e-3, weightDecay: 1e-4, patience: null, seed: 0 };
     let t = Date.now();
     const r = await tcn.transferExperiment({
