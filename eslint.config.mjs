@@ -98,6 +98,23 @@ export default tseslint.config(
     },
   },
   {
+    // A domain reaches another only through its index.ts (docs/CONTRIBUTING.md, Layout).
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+[^./][^/]*/",
+              message: 'import another domain through its index.ts ("../data"), not one of its files',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Worker-thread entries: plain CommonJS JavaScript, so that a thread starts from any host.
     files: ["src/**/*.js"],
     languageOptions: {
@@ -122,8 +139,15 @@ export default tseslint.config(
   },
   {
     // Notebook cells: code as narrow as a notebook column; markdown cells (comments) wrap when shown.
+    // Cells use the public indexes ("./src", "./src/em"), never a domain's files or internal.ts.
     files: ["notebooks/percent/**/*.ts"],
-    rules: { "max-len": maxLen(LIMITS.notebookLen, { ignoreComments: true }) },
+    rules: {
+      "max-len": maxLen(LIMITS.notebookLen, { ignoreComments: true }),
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^\\./src/[^/]+/", message: 'import the library through "./src" or "./src/<domain>"' }] },
+      ],
+    },
   },
   ...debtBlocks,
 );
