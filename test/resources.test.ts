@@ -15,7 +15,8 @@ import { batchBytes, compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, estimate
 import type { Survey } from "../src/em";
 import { planInternals } from "../src/em/internal";
 import { emForward } from "../src/inversion";
-import { buildTcn, checkPredictMemory, checkTrainMemory, fitPredictBatch, initBackend, predictRows, tcnBatchBytes, tcnMemoryLimit, tcnShape, trainModel } from "../src/tcn";
+import { buildTcn, checkPredictMemory, checkTrainMemory, initBackend, predictRows, tcnMemoryLimit, trainModel } from "../src/tcn";
+import { fitPredictBatch, tcnBatchBytes, tcnShape } from "../src/tcn/internal";
 
 const loop: Pick<Survey, "source" | "receiver"> = {
   source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 },

@@ -8,12 +8,8 @@ import * as path from "path";
 import { mulberry32 } from "../src/config";
 import { makeDataset } from "../src/seismic";
 import {
-  addRelu,
   buildTcn,
-  checkFits,
   countParams,
-  dilatedConv1d,
-  evaluateLoss,
   finetuneTcn,
   fitTcn,
   FlatAdam,
@@ -25,9 +21,9 @@ import {
   saveTcn,
   seededDropout,
   trainModel,
-  weightNormConv1d,
   TemporalBlock,
 } from "../src/tcn";
+import { addRelu, checkFits, dilatedConv1d, evaluateLoss, weightNormConv1d } from "../src/tcn/internal";
 
 before(async () => {
   await initBackend({ quiet: true });
