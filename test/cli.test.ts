@@ -31,6 +31,33 @@ test("data check verifies the bundled files", async () => {
   assert.match(r.out, /\d+ files OK/);
 });
 
+test("tem forward names the case file that holds no object; data check's problems start with one line naming the verb", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-cli-"));
+  try {
+    const f = path.join(dir, "case.json");
+    fs.writeFileSync(f, "[[1]]");
+    const r = await run(["tem", "forward", f]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^geoinv tem forward: \S+case\.json: the case file must hold a JSON object .*got an array/);
+    const m = path.join(dir, "MANIFEST.json");
+    const real = JSON.parse(fs.readFileSync(path.join(root, "data", "MANIFEST.json"), "utf8"));
+    const [k, v] = Object.entries(real.files)[0] as [string, { sha256: string; bytes: number }];
+    fs.writeFileSync(m, JSON.stringify({ ...real, files: { ...real.files, [k]: { ...v, bytes: v.bytes + 1 } } }));
+    const prev = process.env.GEOINV_MANIFEST;
+    process.env.GEOINV_MANIFEST = m;
+    try {
+      const c = await run(["data", "check"]);
+      assert.equal(c.code, 2);
+      assert.match(c.err, new RegExp(`^geoinv data check: 1 problem in \\S+ against the manifest:\\n\\S+${k.split("/").pop()!.replace(".", "\\.")}: checksum`));
+    } finally {
+      if (prev === undefined) delete process.env.GEOINV_MANIFEST;
+      else process.env.GEOINV_MANIFEST = prev;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("flag parser: values, booleans, unknown flags", () => {
   assert.deepEqual(parseArgs(["a", "--out", "x", "--quick", "--n=3"], { booleans: ["quick"] }), { positional: ["a"], flags: { out: "x", quick: true, n: "3" } });
   assert.throws(() => parseArgs(["--zz"], { known: ["out"] }), UsageError);

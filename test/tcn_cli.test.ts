@@ -145,3 +145,21 @@ test("geoinv tcn: --freeze beyond the model's blocks, repeated wells and --seism
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("geoinv tcn: a model architecture of the wrong type is refused naming its config path (was a TypeError)", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-cli-"));
+  try {
+    const cfg = path.join(tmp, "c.json");
+    fs.writeFileSync(cfg, JSON.stringify({ data: { name: "marmousi2", traceStep: 40 }, split: { counts: [8, 4, 10] }, model: { channels: 7 }, train: { epochs: 1 } }));
+    let r = await cli(["tcn", "pretrain", "--config", cfg, "--out", path.join(tmp, "o")]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn pretrain: model\.channels: 7; need a non-empty list of positive integers/m);
+    fs.writeFileSync(cfg, JSON.stringify({ source: { data: { name: "marmousi2", traceStep: 40 }, split: { counts: [8, 4, 10] }, model: { kernelSize: 0 }, train: { epochs: 1 } } }));
+    r = await cli(["tcn", "transfer", "--config", cfg, "--out", path.join(tmp, "o")]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn transfer: source\.model\.kernelSize: 0; need a positive integer/m);
+    assert.ok(!fs.existsSync(path.join(tmp, "o")));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

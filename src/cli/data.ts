@@ -12,7 +12,8 @@ export const dataVerbs: Verb[] = [
       const problems = verifyAll();
       const n = Object.keys(manifest().files).length;
       if (problems.length > 0) {
-        io.stderr(problems.join("\n") + "\n");
+        // one message: the verb and the count first, then each file with its problem
+        io.stderr(`geoinv data check: ${problems.length} problem${problems.length > 1 ? "s" : ""} in ${dataDir()} against the manifest:\n` + problems.join("\n") + "\n");
         return 2;
       }
       io.stdout(`${n} files OK in ${dataDir()}\n`);

@@ -10,6 +10,7 @@ import {
   finetuneTcn,
   initBackend,
   checkPredictInput,
+  DEFAULT_TCN,
   predictImpedance,
   loadTcn,
   recordTraining,
@@ -98,7 +99,9 @@ function distinctWells(wells: number[], a: ParsedArgs): number[] {
  * Re-root the library's field names under the user's flag or config field: the seismic domain's
  * well count (`wellTraces`) and the fine-tuning's `freezeBlocks`.
  */
-function wellsField(e: unknown, a: ParsedArgs): unknown {
+function wellsField(e: unknown, a: ParsedArgs, modelPath?: string): unknown {
+  // the architecture's own keys (tcnConfig) under the config's path of the model being built
+  if (modelPath && e instanceof ValidationError && e.field in DEFAULT_TCN) return e.under(modelPath);
   if (e instanceof ValidationError && e.field === "wellTraces") {
     const f = a.flags["n-wells"] !== undefined ? "--n-wells" : a.flags.wells !== undefined ? "--wells" : "target.wells.count";
     return new ValidationError(f, e.detail.replace(/^k = /, ""));
@@ -339,7 +342,12 @@ export const tcnVerbs: Verb[] = [
       const checkpoint = checkpointFlags(a, out);
       const msg = await withOutputDir(out, async () => {
         const be = await initBackend();
-        const r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }), checkpoint });
+        let r: Awaited<ReturnType<typeof runPretrain>>;
+        try {
+          r = await runPretrain(cfg, { onEpoch: epochProgress("pretrain", { stream: process.stderr }), checkpoint });
+        } catch (e) {
+          throw wellsField(e, a, "model");
+        }
         const f = writeJson(out.staging, "metrics.json", {
           test: m4(r.test.section),
           test_mean_trace: m4(r.test.meanTrace),
@@ -551,7 +559,7 @@ export const tcnVerbs: Verb[] = [
             checkpoint,
           });
         } catch (e) {
-          throw wellsField(e, a);
+          throw wellsField(e, a, cfg.pretrained ? undefined : "source.model");
         }
         const r = run.result;
         const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });

@@ -37,7 +37,7 @@ export const temForwardVerbs: Verb[] = [
       const { positional, flags } = parseArgs(args, { known: ["options"] });
       if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "expected one case file: geoinv tem forward CASE.json" : `${positional[1]}: unexpected argument; expected one case file: geoinv tem forward CASE.json`);
       const c = readJsonFile(positional[0], "the case file");
-      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError("the case file must hold a JSON object");
+      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new UsageError(`${positional[0]}: the case file must hold a JSON object ({"model": ..., "source": ..., ...}), got ${Array.isArray(c) ? "an array" : c === null ? "null" : typeof c}`);
       // strict keys: a typo ("tims") must not silently change the run
       checkKeys(c as Record<string, unknown>, "", FORWARD_CASE_KEYS);
       checkModel((c as Record<string, unknown>).model, "model", true);

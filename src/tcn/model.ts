@@ -41,8 +41,10 @@ export const DEFAULT_TCN: TcnConfig = {
 
 /** Check a (partial) config, filling defaults; throws ValidationError naming the field. */
 export function tcnConfig(c: Partial<TcnConfig> = {}): TcnConfig {
+  // the field is the architecture's own key ("channels"); the CLI re-roots it under the config's path
+  const bad = (field: string, v: unknown, allowed: string) => new ValidationError(field, `${JSON.stringify(v)}; ${allowed}`);
+  if (c.channels !== undefined && !Array.isArray(c.channels)) throw bad("channels", c.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
   const out: TcnConfig = { ...DEFAULT_TCN, ...c, channels: [...(c.channels ?? DEFAULT_TCN.channels)] };
-  const bad = (field: string, v: unknown, allowed: string) => new ValidationError(`TCN config: ${field} = ${JSON.stringify(v)}; ${allowed}`);
   if (out.channels.length < 1 || out.channels.some((v) => !Number.isInteger(v) || v < 1)) throw bad("channels", out.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
   if (!Number.isInteger(out.kernelSize) || out.kernelSize < 1) throw bad("kernelSize", out.kernelSize, "need a positive integer (5 in the paper)");
   if (!(out.dropout >= 0 && out.dropout < 1)) throw bad("dropout", out.dropout, "need a rate in [0, 1)");
