@@ -36,3 +36,25 @@ test("internals stay out of the public indexes", () => {
     assert.deepEqual(leaked, [], `${d}: exported by both index.ts and internal.ts`);
   }
 });
+
+test("no exported type name is declared in two domains (re-exporting another domain's type is fine)", () => {
+  const owner = new Map<string, string>();
+  const clashes: string[] = [];
+  for (const d of domains) {
+    const text = fs.readFileSync(path.join(SRC, d, "index.ts"), "utf8");
+    for (const m of text.matchAll(/export\s+type\s+\{([^}]*)\}\s+from\s+"([^"]+)"/g)) {
+      if (m[2].startsWith("../")) continue; // another domain's type, re-exported
+      for (const item of m[1].split(",")) {
+        const name = item
+          .trim()
+          .split(/\s+as\s+/)
+          .pop();
+        if (!name) continue;
+        const first = owner.get(name);
+        if (first && first !== d) clashes.push(`${name}: ${first} and ${d}`);
+        else owner.set(name, d);
+      }
+    }
+  }
+  assert.deepEqual(clashes, []);
+});

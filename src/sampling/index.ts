@@ -44,4 +44,4 @@ export {
   planJacobian,
   uniformPriorPrecision,
 } from "./linearised";
-export type { BatchResiduals, FiniteDifferenceScheme, JacobianPlan, LinearisedEstimate } from "./linearised";
+export type { FiniteDifferenceScheme, JacobianResiduals, JacobianPlan, LinearisedEstimate } from "./linearised";

@@ -209,7 +209,7 @@ export function assembleJacobian(plan: JacobianPlan, residuals: ArrayLike<ArrayL
  * A batch residual function: one whitened residual vector per point; synchronous or asynchronous
  * (e.g. a worker pool).
  */
-export type BatchResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayLike<number>>> | ArrayLike<ArrayLike<number>>;
+export type JacobianResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayLike<number>>> | ArrayLike<ArrayLike<number>>;
 
 /**
  * Jacobian J (n rows x d columns) of whitened residuals at x by finite differences (see
@@ -217,7 +217,7 @@ export type BatchResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayLike
  * `residuals`, so a worker pool evaluates them in parallel. Use `planJacobian` and
  * `assembleJacobian` directly to also get r(x), or from synchronous code.
  */
-export async function finiteDifferenceJacobian(residuals: BatchResiduals, x: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], step = 1e-4, scheme: FiniteDifferenceScheme = "central"): Promise<number[][]> {
+export async function finiteDifferenceJacobian(residuals: JacobianResiduals, x: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], step = 1e-4, scheme: FiniteDifferenceScheme = "central"): Promise<number[][]> {
   const plan = planJacobian(x, bounds, step, scheme);
   return assembleJacobian(plan, await residuals(plan.points)).jacobian;
 }
