@@ -3,7 +3,7 @@
  * brief, seed 0): pre-train with the quick preset, then on the matched and the mismatched Overthrust
  * target the three Table-1 methods (scored without the wells) and physics-guided fine-tuning at the
  * weights of W (default 0.1,1), printing the estimated wavelet's fit to the well seismic. WELLS sets
- * the number of evenly spread labelled traces (default 5).
+ * the number of evenly spread labelled traces (default 5), SEED the seed of the trainings (default 0).
  *
  *   EP=300 W=0.1,1 WELLS=5 npx tsx bench/tcn-domain-gap.ts
  */
@@ -22,14 +22,15 @@ async function main() {
   ] as const) {
     const target = loadDataset({ ...spec });
     const wells = wellTraces(target.seismic.length, Number(process.env.WELLS ?? 5));
-    const set = { epochs, batchSize: 5, lr: 1e-3, weightDecay: 1e-4, patience: null, seed: 0 };
+    const seed = Number(process.env.SEED ?? 0);
+    const set = { epochs, batchSize: 5, lr: 1e-3, weightDecay: 1e-4, patience: null, seed };
     let t = Date.now();
     const r = await tcn.transferExperiment({
       pretrained: pre.bundle,
       target,
       wells,
       finetune: { ...set },
-      direct: { ...set, config: { ...pre.bundle.config, seed: 0 } },
+      direct: { ...set, config: { ...pre.bundle.config, seed } },
     });
     console.log(
       name,
