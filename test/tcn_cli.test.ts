@@ -7,7 +7,8 @@ import { main } from "../src/cli/main";
 import { mulberry32 } from "../src/config";
 import { parseNpy, toNpy } from "../src/data";
 import { makeDataset } from "../src/seismic";
-import { fitTcn, saveTcn } from "../src/tcn";
+import { ValidationError } from "../src/core";
+import { fitTcn, loadWellTarget, saveTcn } from "../src/tcn";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -162,4 +163,15 @@ test("geoinv tcn: a model architecture of the wrong type is refused naming its c
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test("a well target's section grid that does not match its traces is refused naming target.apply[i].grid", () => {
+  const ex = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tcn_transfer_volve.json"), "utf8"));
+  ex.target.apply[1].grid = [21, 74];
+  assert.throws(() => loadWellTarget(ex.target), (e: unknown) => {
+    assert.ok(e instanceof ValidationError);
+    assert.equal(e.field, "target.apply[1].grid");
+    assert.match(e.message, /21 x 74 = 1554 traces, but cube_crop_seismic\.npy \('PSDM-time crop'\) has 1533/);
+    return true;
+  });
 });
