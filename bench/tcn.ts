@@ -68,10 +68,14 @@ async function child(): Promise<void> {
   const predict = async () => (pool ? pool.predict(x, batch) : predictRows(model, x, batch));
   await predict(); // warm-up pass
   const rates: number[] = [];
+  const cpuRates: number[] = []; // traces per CPU-second of the whole process (all its threads)
   for (let r = 0; r < reps; r++) {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     await predict();
     rates.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
+    const dc = process.cpuUsage(c);
+    cpuRates.push(n / ((dc.user + dc.system) / 1e6));
   }
   await pool?.close();
   const impl = `tfjs ${tf.version.tfjs} ${be.tfName}${threads > 1 ? ` ${threads} workers` : ""}`;
@@ -83,6 +87,7 @@ async function child(): Promise<void> {
       epoch_s_all: times,
       infer_traces_per_s: Math.max(...rates),
       infer_traces_per_s_all: rates,
+      infer_traces_per_cpu_s: Math.max(...cpuRates),
       pool_start_s: pool ? poolStart : 0,
     }) + "\n",
   );
@@ -186,6 +191,7 @@ interface InferRun {
   impl: string;
   infer_traces_per_s: number;
   infer_traces_per_s_all: number[];
+  infer_traces_per_cpu_s: number;
   pool_start_s?: number;
 }
 
@@ -199,7 +205,10 @@ const median = (v: number[]) => {
  * count, one tfjs child (threads 1: predictRows; more: a TcnPredictPool of that many workers) and
  * one PyTorch child (torch.set_num_threads), back to back, their order alternating between rounds.
  * The ratio is formed within a round (the two runs saw nearly the same load) from each child's
- * fastest pass; the table gives the median over rounds and the range.
+ * fastest pass; the table gives the median over rounds and the range. Also per CPU-second (the
+ * process's user + system time over all its threads, fastest pass): on a loaded machine that
+ * leaves out the time a process waits for a core, so at 1 thread it is the steadier comparison
+ * of the two implementations' work; at 2 threads it measures work, not the parallel speed-up.
  */
 function inferParent(): void {
   const traces = arg("traces", "450");
@@ -233,7 +242,15 @@ function inferParent(): void {
   };
   const got = new Map<
     number,
-    { tfjs: number[]; torch: number[]; ratio: number[]; start: number[]; tfjsImpl: string; torchImpl: string }
+    {
+      tfjs: number[];
+      torch: number[];
+      ratio: number[];
+      cpuRatio: number[];
+      start: number[];
+      tfjsImpl: string;
+      torchImpl: string;
+    }
   >();
   for (let round = 0; round < rounds; round++) {
     for (const t of threadList) {
@@ -248,6 +265,7 @@ function inferParent(): void {
         tfjs: [],
         torch: [],
         ratio: [],
+        cpuRatio: [],
         start: [],
         tfjsImpl: a!.impl,
         torchImpl: b ? b.impl : "-",
@@ -257,11 +275,12 @@ function inferParent(): void {
       if (b) {
         g.torch.push(b.infer_traces_per_s);
         g.ratio.push(a!.infer_traces_per_s / b.infer_traces_per_s);
+        g.cpuRatio.push(a!.infer_traces_per_cpu_s / b.infer_traces_per_cpu_s);
       }
       got.set(t, g);
       const r = b ? (a!.infer_traces_per_s / b.infer_traces_per_s).toFixed(2) : "-";
       process.stderr.write(
-        `  round ${round + 1}, ${t} thread(s): tfjs ${a!.infer_traces_per_s.toFixed(0)}, pytorch ${b ? b.infer_traces_per_s.toFixed(0) : "-"} traces/s, ratio ${r}\n`,
+        `  round ${round + 1}, ${t} thread(s): tfjs ${a!.infer_traces_per_s.toFixed(0)}, pytorch ${b ? b.infer_traces_per_s.toFixed(0) : "-"} traces/s, ratio ${r}; per CPU-second ${b ? (a!.infer_traces_per_cpu_s / b.infer_traces_per_cpu_s).toFixed(2) : "-"}\n`,
       );
     }
   }
@@ -270,11 +289,11 @@ function inferParent(): void {
   const lines = [
     `TCN inference, ${traces} traces x ${samples} samples, batches of ${batch}; ${rounds} rounds, fastest of ${reps} passes per run; load average ${load0[0].toFixed(1)} at the start, ${load1[0].toFixed(1)} at the end (${os.cpus().length} cores)`,
     "",
-    "| threads | tfjs traces/s | pytorch traces/s | tfjs / pytorch (median) | range over rounds | tfjs worker start s |",
-    "|---|---|---|---|---|---|",
+    "| threads | tfjs traces/s | pytorch traces/s | tfjs / pytorch (median) | range over rounds | per CPU-second: tfjs / pytorch (median, range) | tfjs worker start s |",
+    "|---|---|---|---|---|---|---|",
     ...[...got.entries()].map(
       ([t, g]) =>
-        `| ${t} | ${f(g.tfjs)} | ${f(g.torch)} | ${g.ratio.length ? median(g.ratio).toFixed(2) : "-"} | ${g.ratio.length ? `${Math.min(...g.ratio).toFixed(2)}-${Math.max(...g.ratio).toFixed(2)}` : "-"} | ${t > 1 ? median(g.start).toFixed(1) : "-"} |`,
+        `| ${t} | ${f(g.tfjs)} | ${f(g.torch)} | ${g.ratio.length ? median(g.ratio).toFixed(2) : "-"} | ${g.ratio.length ? `${Math.min(...g.ratio).toFixed(2)}-${Math.max(...g.ratio).toFixed(2)}` : "-"} | ${g.cpuRatio.length ? `${median(g.cpuRatio).toFixed(2)} (${Math.min(...g.cpuRatio).toFixed(2)}-${Math.max(...g.cpuRatio).toFixed(2)})` : "-"} | ${t > 1 ? median(g.start).toFixed(1) : "-"} |`,
     ),
     "",
     `tfjs: ${[...got.values()].map((g) => g.tfjsImpl).join(", ")}; pytorch: ${[...got.values()][0]?.torchImpl ?? "-"}`,
