@@ -153,8 +153,25 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
   return lines;
 }
 
+/** What a reader needs to know about each notebook's record beside its numbers (budgets as set in the notebook). */
+const NOTES: Record<string, string> = {
+  "13_tcn_volve":
+    "TCN transfer on the Volve well: pre-training on Marmousi-2 windows, the blind test (lower third held back) and the in-sample scores; the quick preset trains fewer epochs and seeds than the full one.",
+  "20_tem_forward":
+    "The forward engine: deterministic numbers (Ex of the three-layer earths, the Rankin site-1 grid search, the error against the empymod reference cases); the ms per transient are wall times of the machine that ran it.",
+  "21_tem_de_three_layer":
+    "Noise-free data from CONVERGED_OPTIONS with tau and c FIXED at the truth (5 ms and 0.5 in every layer) for the recovery, the method comparison and the misfit comparison; the noisy runs (2 %) free tau and c. `misfit_raw` is the paper's eq. 12, `misfit_weighted` the chi-square default, 150 generations each at quick size.",
+  "22_tem_de_ten_layer":
+    "Quick size stops long before convergence (main run 150 generations, comparison and the tau/c-free run 60, NP 120): the recovery here is of an unconverged search, not the paper's ten-layer result. Thicknesses, tau and c are fixed at the truth except in the tau/c-free run.",
+  "23_tem_field_inversion":
+    "Rankin Inlet real data (quick: sites 2 and 20, NP 40, 80 generations per step) and the SYNTHETIC 19-layer wire case (quick: NP 60, 30 generations per step against the paper's NP 400): unconverged at quick size. tau and c are free in step 2 of both.",
+  "25_tem_survey_section":
+    "All 22 Rankin soundings; quick size: DE NP 12, 6 generations per sounding, LCI 12 layers and at most 3 iterations, so the 1-D models are not converged.",
+};
+
 function notebookMarkdown(nb: Stored, size: string): string[] {
   const lines = [`### ${nb.notebook} (${size})`, ""];
+  if (NOTES[nb.notebook]) lines.push(NOTES[nb.notebook], "");
   lines.push(
     `Commit ${/^[0-9a-f]{40}$/.test(nb.commit ?? "") ? `\`${nb.commit!.slice(0, 12)}\`` : "not recorded (a run before the runner stamped commits)"}` +
       `${nb.dirty ? " (the working tree had uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
