@@ -13,6 +13,7 @@
  * Each prints the thread count XNNPACK reports and the fastest of --reps timings of one fused
  * conv2d of the TCN's size ([50, 1, 500, 6] input, kernel 1x5, 6 -> 6 channels, dilation 1).
  */
+import * as tf from "@tensorflow/tfjs";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -22,7 +23,6 @@ const mode = process.argv[process.argv.indexOf("--mode") + 1];
 const reps = Number(process.argv.includes("--reps") ? process.argv[process.argv.indexOf("--reps") + 1] : "20");
 
 async function child(): Promise<void> {
-  const tf = await import("@tensorflow/tfjs");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
   const pkg = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
