@@ -190,6 +190,8 @@ function strictLike(raw: unknown, preset: unknown, field: string): void {
   for (const [k, v] of Object.entries(raw)) {
     const f = join(field, k);
     const p = preset[k];
+    // the architecture has strict keys too: a typo ("layer", "kernel_size") must not be ignored
+    if (k === "model" && isObject(v)) checkKeys(v, f, Object.keys(DEFAULT_TCN));
     if (OPEN_KEYS.has(k)) continue;
     if (TCN_RANGES[k]) TCN_RANGES[k](v, f);
     else if (typeof p === "number" && !(typeof v === "number" && Number.isFinite(v))) throw new ValidationError(f, `expected a finite number, got ${show(v)}`);
