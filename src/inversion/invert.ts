@@ -527,7 +527,7 @@ export function posteriorFileCheckpoint(
   opts: { field?: string; onSignal?: InversionCheckpoint["onSignal"]; log?: (line: string) => void } = {},
 ): PosteriorCheckpoint {
   const field = opts.field ?? "checkpoint";
-  const from = readCheckpoint(file, hash, field, POSTERIOR_CHECKPOINT_FORMAT, "a posterior checkpoint", "other optimiser or posterior settings") as PosteriorState | null;
+  const from = readCheckpoint(file, hash, field, POSTERIOR_CHECKPOINT_FORMAT, "a posterior checkpoint", "other optimiser or posterior settings") as unknown as PosteriorState | null;
   const save = (state: PosteriorState) =>
     atomicWriteFile(
       file,
