@@ -160,6 +160,11 @@ test("geoinv tcn: a model architecture of the wrong type is refused naming its c
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /^geoinv tcn transfer: source\.model\.kernelSize: 0; need a positive integer/m);
     assert.ok(!fs.existsSync(path.join(tmp, "o")));
+    // a config nested 20000 arrays deep: a message, not a stack overflow
+    fs.writeFileSync(cfg, "[".repeat(20000) + "]".repeat(20000));
+    r = await cli(["tcn", "transfer", "--config", cfg, "--out", path.join(tmp, "o")]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^geoinv tcn transfer: config: expected a JSON object, got \[\[\[/m);
     // an unknown architecture key is not ignored
     fs.writeFileSync(cfg, JSON.stringify({ source: { model: { kernel_size: 3 } } }));
     r = await cli(["tcn", "transfer", "--config", cfg, "--out", path.join(tmp, "o")]);

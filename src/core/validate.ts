@@ -14,7 +14,8 @@ export function show(v: unknown): string {
   try {
     s = JSON.stringify(v) ?? String(v);
   } catch {
-    s = String(v);
+    // too deep to stringify (String() of a 20000-deep array overflows the stack as well) or cyclic
+    s = Array.isArray(v) ? "[[[... (nested too deeply to show)" : Object.prototype.toString.call(v);
   }
   return s.length > 80 ? s.slice(0, 77) + "..." : s;
 }

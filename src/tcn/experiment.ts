@@ -1,5 +1,5 @@
 import { bySize, RunSize } from "../config";
-import { numberInRange } from "../core";
+import { numberInRange, show } from "../core";
 import {
   DatasetSpec,
   loadDataset,
@@ -124,7 +124,8 @@ const OPEN = new Set(["data", "model", "split"]);
  */
 export function mergeConfig<T>(base: T, override: unknown, where = "config"): T {
   if (override === undefined) return base;
-  if (!isObj(override)) throw new ValidationError(`${where}: expected a JSON object, got ${JSON.stringify(override)}`);
+  // show() is bounded and safe: JSON.stringify of a 20000-deep array overflowed the stack here
+  if (!isObj(override)) throw new ValidationError(where, `expected a JSON object, got ${show(override)}`);
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(override)) {
     if (!(k in out)) throw new ValidationError(`${where}.${k}: unknown field; allowed: ${Object.keys(out).join(", ")}`);

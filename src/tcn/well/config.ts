@@ -1,3 +1,4 @@
+import { show } from "../../core";
 import { bySize, RunSize } from "../../config";
 import { DatasetSpec, SplitOptions, ValidationError } from "../../seismic";
 import { mergeConfig, TrainSettings } from "../experiment";
@@ -82,7 +83,7 @@ export function wellTransferPreset(target: WellTargetSpec = VOLVE_TARGET, size?:
  * wholesale (checked by wellTargetSpec); every other field lists only what differs from the preset.
  */
 export function wellTransferConfig(raw: unknown, size?: RunSize): WellTransferConfig {
-  if (!isObj(raw)) throw new ValidationError(`config: expected a JSON object, got ${JSON.stringify(raw)}`);
+  if (!isObj(raw)) throw new ValidationError("config", `expected a JSON object, got ${show(raw)}`);
   const target = wellTargetSpec(raw.target);
   const rest = { ...raw };
   delete rest.target;
