@@ -165,7 +165,11 @@ table([{
   "test windows": pre.windows.test, epochs: pre.history.epochsRun, "test PCC": pre.test.section.pcc, "test r²": pre.test.section.r2,
   "test MAE": pre.test.section.mae, seconds: pre.history.seconds,
 }], { caption: "Pre-trained model, scored on windows of held-out Marmousi-2 traces (all samples pooled)" });
-const tcnBand = { abs: 0.15, reason: "seeded TCN training is exact on one backend; 0.15 allows another backend's float differences (wasm vs tfjs-node) without hiding a changed result" };
+const tcnBand = {
+  abs: 0.15,
+  rel: 0.1,
+  reason: "seeded TCN training is exact on one backend; 0.15 + 10 % (r² far below 0 is large) allows another backend's float differences without hiding a changed result",
+};
 rec.value("tcn13.pretrain.test_pcc", pre.test.section.pcc, { tol: tcnBand, note: "held-out Marmousi-2 windows" });
 rec.value("tcn13.pretrain.test_r2", pre.test.section.r2, { tol: tcnBand });
 
