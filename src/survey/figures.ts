@@ -59,7 +59,7 @@ function widthTrace(cols: SectionColumn[], depths: number[], widthMax: number): 
     zmax: widthMax,
     colorscale: [[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.85)"]],
     showscale: true,
-    colorbar: { title: { text: "posterior width (decades)" }, x: -0.16, len: 0.6, tickvals: [0, widthMax / 2, widthMax], ticktext: ["0", String(widthMax / 2), `≥ ${widthMax}`] },
+    colorbar: { title: { text: "posterior<br>width<br>(decades)", side: "top" }, x: -0.2, len: 0.55, thickness: 14, tickvals: [0, widthMax / 2, widthMax], ticktext: ["0", String(widthMax / 2), `≥ ${widthMax}`] },
     name: "posterior 5-95 % width of log10 ρ",
     xaxis: "x",
     yaxis: "y",
@@ -71,14 +71,14 @@ function image(models: EarthModel[], depths: number[]): number[][] {
 }
 
 /** Shade below the DOI of each sounding (white, translucent; `shade` false: the line only), and the DOI line. */
-function doiTraces(cols: SectionColumn[], maxDepth: number, xaxis: string, yaxis: string, showlegend: boolean, shade = true): Record<string, unknown>[] {
+function doiTraces(cols: SectionColumn[], maxDepth: number, xaxis: string, yaxis: string, showlegend: boolean, shade = true, lineLegend = showlegend): Record<string, unknown>[] {
   const c = cols.filter((s) => s.doi !== null);
   if (c.length === 0) return [];
   const x = c.map((s) => s.distance);
   const z = c.map((s) => Math.min(maxDepth, s.doi!));
   return [
     ...(shade ? [{ type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()], y: [...z, ...x.map(() => maxDepth)], fill: "toself", fillcolor: "rgba(255,255,255,0.55)", line: { width: 0 }, hoverinfo: "skip", name: "below DOI", showlegend, xaxis, yaxis }] : []),
-    { type: "scatter", mode: "lines+markers", x, y: z, line: { color: "black", dash: "dash", width: 1.5 }, marker: { size: 4 }, name: "DOI (LCI sensitivity)", showlegend, xaxis, yaxis },
+    { type: "scatter", mode: "lines+markers", x, y: z, line: { color: "black", dash: "dash", width: 1.5 }, marker: { size: 4 }, name: "DOI (LCI sensitivity)", showlegend: lineLegend, xaxis, yaxis },
   ];
 }
 
@@ -117,7 +117,7 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
   const layout: Record<string, unknown> = {
     title: { text: o.title ?? defaultTitle, font: { size: hasPost ? 13 : 17 } },
     height: 460,
-    margin: { t: 50, l: hasPost ? 110 : 60, r: 20, b: 50 },
+    margin: { t: 50, l: hasPost ? 140 : 60, r: 20, b: 50 },
     xaxis: { title: { text: "distance along profile (m)" }, domain: hasLci ? [0, 0.44] : [0, 0.9] },
     yaxis: { title: { text: "depth (m)" }, autorange: "reversed", range: [maxDepth, 0] },
     legend: { orientation: "h", y: -0.18 },
@@ -128,7 +128,7 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
   };
   (left as Record<string, unknown>).showscale = !hasLci;
   if (lc) {
-    data.push({ ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" }, ...doiTraces(cols, maxDepth, "x2", "y2", hasPost));
+    data.push({ ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" }, ...doiTraces(cols, maxDepth, "x2", "y2", hasPost, true, false));
     layout.xaxis2 = { title: { text: "distance along profile (m)" }, domain: [0.5, 0.94] };
     layout.yaxis2 = { autorange: "reversed", anchor: "x2", matches: "y" };
   }
