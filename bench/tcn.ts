@@ -230,8 +230,13 @@ function inferParent(): void {
   };
   const torch = (t: number): InferRun | undefined => {
     if (!fs.existsSync(py)) return undefined;
+    // glibc returns PyTorch's ~600 kB activations to the kernel at every free (mmap threshold), so
+    // each op page-faults its output in again: 27k faults and 8x the time per pass here. Keep them
+    // on the heap, as tfjs keeps its tensors in the wasm heap.
+    const env = { MALLOC_MMAP_THRESHOLD_: "1000000000", MALLOC_TRIM_THRESHOLD_: "1000000000", ...process.env };
     const out = execFileSync(py, [path.join(__dirname, "tcn_torch.py"), "--infer-only", ...common, String(t)], {
       encoding: "utf8",
+      env,
     });
     const r = JSON.parse(out.trim().split("\n").pop()!);
     if (r.skipped) {
