@@ -209,6 +209,8 @@ const median = (v: number[]) => {
  * process's user + system time over all its threads, fastest pass): on a loaded machine that
  * leaves out the time a process waits for a core, so at 1 thread it is the steadier comparison
  * of the two implementations' work; at 2 threads it measures work, not the parallel speed-up.
+ * On a loaded machine set OMP_WAIT_POLICY=PASSIVE (inherited by the PyTorch child): with OpenMP's
+ * active waiting PyTorch's 2-thread runs were slower than its 1-thread runs at load 15-25.
  */
 function inferParent(): void {
   const traces = arg("traces", "450");
