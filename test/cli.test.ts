@@ -121,3 +121,17 @@ test("a bad GEOINV_SIZE and a corrupted DLF filter file under GEOINV_DATA exit 2
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("geoinv worker --queue with no Redis there: exit 2 naming --queue, the connection error in one line, no stack trace", async () => {
+  const net = await import("net");
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "bin", "geoinv.js"), "worker", "--queue", `redis://127.0.0.1:${port}`], { encoding: "utf8", timeout: 60000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--queue: cannot reach Redis at 127\.0\.0\.1:\d+ within 10 s \(connect ECONNREFUSED/);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+});

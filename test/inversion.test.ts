@@ -182,3 +182,15 @@ test("Occam where no mu gives a solvable system (a non-finite Jacobian) stops as
   assert.ok(b.model.rho0.every((v) => Math.abs(v - 30) < 1e-9));
   await assert.rejects(occam(prob, { layers: 8, forward: blind, log10Mu: [] }), /occam\.log10Mu: expected a non-empty list/);
 });
+
+test("modelErrors: no percentage of a true 0 (no null in the result JSON); the absolute errors cover every kind", async () => {
+  const { modelErrors, modelErrorsAbsolute } = await import("../src/inversion/internal");
+  const truth = { rho0: [10, 100], thickness: [20], m: [0.3, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] };
+  const model = { rho0: [11, 90], thickness: [22], m: [0.25, 0.1], tau: [1e-3, 2e-3], c: [0.5, 0.6] };
+  const p = modelErrors(model, truth);
+  assert.deepEqual(Object.keys(p).sort(), ["c", "rho0", "tau", "thickness"]);
+  assert.ok(Math.abs(p.rho0[0] - 10) < 1e-12 && Math.abs(p.rho0[1] + 10) < 1e-12);
+  const a = modelErrorsAbsolute(model, truth);
+  assert.ok(Math.abs(a.m[1] - 0.1) < 1e-15 && Math.abs(a.m[0] + 0.05) < 1e-12);
+  assert.ok(JSON.stringify({ p, a }).indexOf("null") < 0);
+});

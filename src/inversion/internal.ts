@@ -7,5 +7,5 @@ export { createPredictor, dataCount, roughnessResiduals, splitByDataset, stacked
 export { checkpointHash } from "./invert";
 export { modelsOf } from "./uncertainty";
 export { CASE_KEYS, checkDEOptions } from "./config";
-export { modelErrors, SEARCH_SPREAD_NOTE, syntheticForward } from "./run";
+export { modelErrors, modelErrorsAbsolute, SEARCH_SPREAD_NOTE, syntheticForward } from "./run";
 export { localPredictor, logLikelihood, whitenedResiduals } from "./posterior";

@@ -49,12 +49,22 @@ export function withSyntheticData(cfg: InvertConfig): InversionProblem {
   return { ...cfg.problem, datasets };
 }
 
-/** Percentage error of each layer value against a true model (absolute difference where the truth is 0). */
-export function modelErrors(model: EarthModel, truth: EarthModel): Record<string, (number | null)[]> {
-  const out: Record<string, (number | null)[]> = {};
+/** Percentage error of each layer value against a true model, for the parameter kinds whose true values are all non-zero. */
+export function modelErrors(model: EarthModel, truth: EarthModel): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
   for (const k of ["rho0", "thickness", "m", "tau", "c"] as const) {
-    if (model[k].length !== truth[k].length) continue;
-    out[k] = model[k].map((v, j) => (truth[k][j] === 0 ? null : (100 * (v - truth[k][j])) / truth[k][j]));
+    // a percentage of a true 0 is undefined: such a parameter kind is left to modelErrorsAbsolute
+    if (model[k].length !== truth[k].length || truth[k].some((t) => t === 0)) continue;
+    out[k] = model[k].map((v, j) => (100 * (v - truth[k][j])) / truth[k][j]);
+  }
+  return out;
+}
+
+/** model - truth per parameter (physical units), for every parameter kind both models have. */
+export function modelErrorsAbsolute(model: EarthModel, truth: EarthModel): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const k of ["rho0", "thickness", "m", "tau", "c"] as const) {
+    if (model[k].length === truth[k].length) out[k] = model[k].map((v, j) => v - truth[k][j]);
   }
   return out;
 }
@@ -221,6 +231,7 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   if (cfg.model) {
     out.true_model = cfg.model;
     out.errors_percent = modelErrors(main.model, cfg.model);
+    out.errors_absolute = modelErrorsAbsolute(main.model, cfg.model);
     const tc = cfg.workflow === "single" ? truthCheck(problem, cfg.model, main) : null;
     if (tc) out.truth_check = tc;
   }

@@ -41,6 +41,7 @@ interface Queue {
   add(name: string, data: unknown, opts: Record<string, unknown>): Promise<Job>;
   addBulk(jobs: { name: string; data: unknown; opts: Record<string, unknown> }[]): Promise<Job[]>;
   getJob(id: string): Promise<Job | undefined>;
+  on(ev: "error", f: (err: Error) => void): void;
   close(): Promise<void>;
 }
 interface Worker {
@@ -48,7 +49,8 @@ interface Worker {
   on(ev: "failed", f: (job: Job | undefined, err: Error) => void): void;
   on(ev: "error", f: (err: Error) => void): void;
   waitUntilReady(): Promise<unknown>;
-  close(): Promise<void>;
+  /** force: end without waiting for the running jobs. */
+  close(force?: boolean): Promise<void>;
 }
 interface BullMQ {
   Queue: new (name: string, opts: Record<string, unknown>) => Queue;
@@ -119,6 +121,24 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
   }
 }
 
+/**
+ * Wait until a BullMQ queue or worker has reached Redis, or refuse naming --queue (exit 2): the
+ * client's connection errors are kept (the last one goes into the message) instead of being
+ * printed by ioredis as unhandled error events with stack traces.
+ */
+async function connected(client: { waitUntilReady(): Promise<unknown>; on(ev: "error", f: (e: Error) => void): unknown }, where: { host: string; port: number }, log: (s: string) => void): Promise<void> {
+  let last = "";
+  client.on("error", (e: Error) => {
+    if (e.message !== last) log(`redis ${where.host}:${where.port}: ${e.message}`);
+    last = e.message;
+  });
+  try {
+    await withTimeout(client.waitUntilReady(), 10000, `cannot reach Redis at ${where.host}:${where.port} within 10 s`);
+  } catch (e) {
+    throw new ValidationError("--queue", `${(e as Error).message}${last ? ` (${last})` : ""}; start redis-server there, or check the host, port and password of the URL`);
+  }
+}
+
 export interface SubmitOptions {
   url: string;
   out: string;
@@ -155,7 +175,7 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
   const failures: string[] = [];
   const written: string[] = [];
   try {
-    await withTimeout(queue.waitUntilReady(), 10000, `cannot reach Redis at ${connection.host}:${connection.port} within 10 s`);
+    await connected(queue, connection, log);
     if (pending.size > 0) {
       await queue.addBulk([...pending].map(([id, t]) => ({ name: "sounding", data: t, opts: { jobId: id, attempts, removeOnComplete: false, removeOnFail: false } })));
       log(`${spec.name}: ${pending.size} jobs on queue '${queue.name}' at ${connection.host}:${connection.port}; waiting for workers (geoinv worker --queue ...)`);
@@ -256,8 +276,12 @@ export async function startWorker(o: WorkerOptions): Promise<{ worker: Worker; c
     },
   );
   worker.on("failed", (job, err) => log(`worker ${name}: job ${job?.id} failed: ${err.message}`));
-  worker.on("error", (err) => log(`worker ${name}: ${err.message}`));
-  await withTimeout(worker.waitUntilReady(), 10000, `cannot reach Redis at ${connection.host}:${connection.port} within 10 s`);
+  try {
+    await connected(worker, connection, (s) => log(`worker ${name}: ${s}`));
+  } catch (e) {
+    await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 2000))]);
+    throw e;
+  }
   log(`worker ${name}: waiting for jobs on '${worker.name}' at ${connection.host}:${connection.port} (concurrency ${concurrency})`);
   return {
     worker,
