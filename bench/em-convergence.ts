@@ -13,7 +13,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, CONVERGED_OPTIONS, forward, ForwardOptions, parseEarthModel, referenceError, Response } from "../src/em";
+import {
+  compileSurvey,
+  CONVERGED_OPTIONS,
+  forward,
+  ForwardOptions,
+  parseEarthModel,
+  referenceError,
+  Response,
+} from "../src/em";
 
 const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
@@ -22,10 +30,30 @@ const variant: ForwardOptions | undefined = argv.includes("--options") ? JSON.pa
 
 const dir = path.join(__dirname, "..", "test", "fixtures", "tem-reference");
 const ref = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
-const MODEL_CASES = ["h3_ip_top_wire", "h3_ip_middle_wire", "h3_ip_bottom_wire", "l10_ip2_wire", "h3_ip_loop_central", "permafrost_loop_ramp", "hs_wire_broadside"];
+const MODEL_CASES = [
+  "h3_ip_top_wire",
+  "h3_ip_middle_wire",
+  "h3_ip_bottom_wire",
+  "l10_ip2_wire",
+  "h3_ip_loop_central",
+  "permafrost_loop_ramp",
+  "hs_wire_broadside",
+];
 const RESISTIVE = [
-  { thickness: [8, 40, 100], rho0: [3000, 60, 20, 5000], m: [0, 0.1, 0.3, 0], tau: [1e-3, 5e-4, 2e-3, 1e-3], c: [0.5, 0.6, 0.4, 0.5] },
-  { thickness: [10, 50, 120], rho0: [2500, 80, 25, 6000], m: [0, 0.15, 0.35, 0], tau: [1e-3, 1e-3, 3e-3, 1e-3], c: [0.5, 0.5, 0.35, 0.5] },
+  {
+    thickness: [8, 40, 100],
+    rho0: [3000, 60, 20, 5000],
+    m: [0, 0.1, 0.3, 0],
+    tau: [1e-3, 5e-4, 2e-3, 1e-3],
+    c: [0.5, 0.6, 0.4, 0.5],
+  },
+  {
+    thickness: [10, 50, 120],
+    rho0: [2500, 80, 25, 6000],
+    m: [0, 0.15, 0.35, 0],
+    tau: [1e-3, 1e-3, 3e-3, 1e-3],
+    c: [0.5, 0.5, 0.35, 0.5],
+  },
   { thickness: [15, 60], rho0: [20000, 300, 10000], m: [0, 0.2, 0], tau: [1e-3, 3e-3, 1e-3], c: [0.5, 0.5, 0.5] },
 ];
 const resistive = argv.includes("--resistive");
@@ -47,22 +75,39 @@ function randomCase(rnd: () => number): { c: Case; model: number } {
   if (isLoop) {
     const a = 25 + rnd() * 100;
     const b = 25 + rnd() * 100;
-    const pts = [[-a, -b], [a, -b], [a, b], [-a, b]];
+    const pts = [
+      [-a, -b],
+      [a, -b],
+      [a, b],
+      [-a, b],
+    ];
     if (rnd() < 0.5) pts.reverse();
     const inside = rnd() < 0.5;
-    const pos = inside ? [(rnd() - 0.5) * a, (rnd() - 0.5) * b] : [(a + 20 + rnd() * 200) * (rnd() < 0.5 ? 1 : -1), (rnd() - 0.5) * 3 * b];
+    const pos = inside
+      ? [(rnd() - 0.5) * a, (rnd() - 0.5) * b]
+      : [(a + 20 + rnd() * 200) * (rnd() < 0.5 ? 1 : -1), (rnd() - 0.5) * 3 * b];
     const comp = rnd() < 0.8 ? "dBz/dt" : rnd() < 0.5 ? "Ex" : "Ey";
-    c = { source: { type: "loop", points: pts, current: 1 + rnd() * 5 }, receiver: { type: "point", position: pos, component: comp } };
+    c = {
+      source: { type: "loop", points: pts, current: 1 + rnd() * 5 },
+      receiver: { type: "point", position: pos, component: comp },
+    };
     const r = rnd();
     if (r < 0.2) c.frequencies = freqs;
     else if (r < 0.5) c.times = loopT;
     else {
-      const f = resistive ? [1, 3, 10, 30, 100, 300, 1000][Math.floor(rnd() * 7)] : [3, 7.5, 30, 75, 285][Math.floor(rnd() * 5)];
+      const f = resistive
+        ? [1, 3, 10, 30, 100, 300, 1000][Math.floor(rnd() * 7)]
+        : [3, 7.5, 30, 75, 285][Math.floor(rnd() * 5)];
       const sc = 285 / f;
       const ramp = (2 + rnd() * 20) * 1e-6 * Math.sqrt(sc);
       c.times = gateT.map((t) => t * sc);
       c.waveform = { type: "linear_ramp_off", ramp };
-      if (rnd() < 0.6) c.waveform.repetition = { type: "bipolar_half_duty", base_frequency: f, pulses: Math.ceil(10 + rnd() * (resistive ? 190 : 100)) };
+      if (rnd() < 0.6)
+        c.waveform.repetition = {
+          type: "bipolar_half_duty",
+          base_frequency: f,
+          pulses: Math.ceil(10 + rnd() * (resistive ? 190 : 100)),
+        };
     }
   } else {
     const nseg = 1 + Math.floor(rnd() * 3);
@@ -79,7 +124,11 @@ function randomCase(rnd: () => number): { c: Case; model: number } {
     const pos = [rr * Math.cos(ph), rr * Math.sin(ph)];
     const rx =
       rnd() < 0.2
-        ? { type: "dipole", points: [pos, [pos[0] + 50 + rnd() * 100 * Math.cos(ph + 1), pos[1] + 50 * Math.sin(ph + 1)]], component: "E" }
+        ? {
+            type: "dipole",
+            points: [pos, [pos[0] + 50 + rnd() * 100 * Math.cos(ph + 1), pos[1] + 50 * Math.sin(ph + 1)]],
+            component: "E",
+          }
         : { type: "point", position: pos, component: rnd() < 0.45 ? "Ex" : rnd() < 0.8 ? "Ey" : "dBz/dt" };
     c = { source: { type: "wire", points: pts, current: 1 + rnd() * 10 }, receiver: rx };
     const r2 = rnd();

@@ -17,15 +17,30 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as os from "os";
-import { compileSurvey, EarthModel, FAST_OPTIONS, forward, forwardMany, ForwardOptions, parseEarthModel, referenceError, Survey } from "../src/em";
+import {
+  compileSurvey,
+  EarthModel,
+  FAST_OPTIONS,
+  forward,
+  forwardMany,
+  ForwardOptions,
+  parseEarthModel,
+  referenceError,
+  Survey,
+} from "../src/em";
 
 const args = process.argv.slice(2);
 const repeat = Number(args[args.indexOf("--repeat") + 1] ?? 7) || 7;
 const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
-const baseline: ForwardOptions | undefined = args.includes("--baseline") ? JSON.parse(args[args.indexOf("--baseline") + 1]) : undefined;
+const baseline: ForwardOptions | undefined = args.includes("--baseline")
+  ? JSON.parse(args[args.indexOf("--baseline") + 1])
+  : undefined;
 
 const here = __dirname;
-const dirs = [path.join(here, "..", "test", "fixtures", "tem-reference"), path.join(here, "..", "..", "shared", "reference", "tem")];
+const dirs = [
+  path.join(here, "..", "test", "fixtures", "tem-reference"),
+  path.join(here, "..", "..", "shared", "reference", "tem"),
+];
 
 const metric = (test: ArrayLike<number>, ref: number[]) => referenceError(test, ref).err;
 
@@ -58,7 +73,11 @@ interface CaseFile {
 const cases = new Map<string, CaseFile>();
 for (const d of dirs) {
   if (!fs.existsSync(d)) continue;
-  for (const f of fs.readdirSync(d).filter((x) => x.endsWith(".json")).sort()) cases.set(f, JSON.parse(fs.readFileSync(path.join(d, f), "utf8")));
+  for (const f of fs
+    .readdirSync(d)
+    .filter((x) => x.endsWith(".json"))
+    .sort())
+    cases.set(f, JSON.parse(fs.readFileSync(path.join(d, f), "utf8")));
 }
 
 /**
@@ -89,17 +108,30 @@ function timePair(f: () => void, g: () => void): [number, number] {
 
 const rows: Record<string, unknown>[] = [];
 const log = (s: string) => process.stdout.write(s + "\n");
-log(`# EM forward benchmark: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+log(
+  `# EM forward benchmark: node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}`,
+);
 log("");
-log("Defaults (hankel auto: key_101_2009, or wer_201_2018 for a loop's E; fourier key_601_2009) and the speed preset FAST_OPTIONS (key_51_2012, key_201_2012).");
+log(
+  "Defaults (hankel auto: key_101_2009, or wer_201_2018 for a loop's E; fourier key_601_2009) and the speed preset FAST_OPTIONS (key_51_2012, key_201_2012).",
+);
 log("");
 if (baseline) {
-  log(`Baseline: each preset with ${JSON.stringify(baseline)} laid over it; "/ base": CPU ms with the preset over CPU ms with the baseline, timed interleaved (ms per transient: CPU time too).`);
+  log(
+    `Baseline: each preset with ${JSON.stringify(baseline)} laid over it; "/ base": CPU ms with the preset over CPU ms with the baseline, timed interleaved (ms per transient: CPU time too).`,
+  );
   log("");
-  log("| case | times | layers | plan compile (ms) | default: ms per transient | speed-up | max err | / base | base err | fast: ms per transient | speed-up | max err | / base | base err |");
+  log(
+    "| case | times | layers | plan compile (ms) | default: ms per transient | speed-up | max err | / base | base err | fast: ms per transient | speed-up | max err | / base | base err |",
+  );
   log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 } else {
-  log("| case | times | layers | plan compile (ms) | default: ms per transient | speed-up | max err | fast: ms per transient | speed-up | max err |");
+  log(
+    "| case | times | layers | plan compile (ms) | default: ms per transient | speed-up | max err | fast: ms per transient | speed-up | max err |",
+  );
   log("|---|---|---|---|---|---|---|---|---|---|");
 }
 for (const [f, c] of cases) {
@@ -107,9 +139,17 @@ for (const [f, c] of cases) {
   if (!c.outputs.time_off) continue;
   const model = parseEarthModel(c.model);
   const emp = timing ? timing.empymod_default_s * 1000 : NaN;
-  const row: Record<string, unknown> = { case: f.replace(/\.json$/, ""), times: c.outputs.time_off.length, layers: model.rho0.length, empymodMs: emp };
+  const row: Record<string, unknown> = {
+    case: f.replace(/\.json$/, ""),
+    times: c.outputs.time_off.length,
+    layers: model.rho0.length,
+    empymodMs: emp,
+  };
   const cells: string[] = [];
-  for (const [preset, o] of [["default", undefined], ["fast", FAST_OPTIONS]] as const) {
+  for (const [preset, o] of [
+    ["default", undefined],
+    ["fast", FAST_OPTIONS],
+  ] as const) {
     const ta = performance.now();
     const plan = compileSurvey(c, o);
     if (preset === "default") row.compileMs = performance.now() - ta;
@@ -120,9 +160,14 @@ for (const [f, c] of cases) {
       const bo = { ...(o ?? {}), ...baseline };
       const berr = metric(forward(compileSurvey(c, bo), model).time_off!, c.outputs.time_off);
       const bplan = compileSurvey({ ...c, frequencies: undefined }, bo);
-      const [ms, bms] = timePair(() => forward(tplan, model), () => forward(bplan, model));
+      const [ms, bms] = timePair(
+        () => forward(tplan, model),
+        () => forward(bplan, model),
+      );
       row[preset] = { ms, speedup: emp / ms, err, baselineMs: bms, baselineErr: berr, ratio: ms / bms };
-      cells.push(`${ms.toFixed(3)} | ${timing ? Math.round(emp / ms) + "x" : "—"} | ${err.toExponential(1)} | ${(ms / bms).toFixed(2)} | ${berr.toExponential(1)}`);
+      cells.push(
+        `${ms.toFixed(3)} | ${timing ? Math.round(emp / ms) + "x" : "—"} | ${err.toExponential(1)} | ${(ms / bms).toFixed(2)} | ${berr.toExponential(1)}`,
+      );
       continue;
     }
     const ms = timeIt(() => forward(tplan, model));
@@ -130,19 +175,34 @@ for (const [f, c] of cases) {
     cells.push(`${ms.toFixed(3)} | ${timing ? Math.round(emp / ms) + "x" : "—"} | ${err.toExponential(1)}`);
   }
   rows.push(row);
-  log(`| ${row.case} | ${row.times} | ${row.layers} | ${(row.compileMs as number).toFixed(1)} | ${cells.join(" | ")} |`);
+  log(
+    `| ${row.case} | ${row.times} | ${row.layers} | ${(row.compileMs as number).toFixed(1)} | ${cells.join(" | ")} |`,
+  );
 }
 
 // scaling studies on the three-layer grounded-wire geometry
 const wire: Survey = {
-  source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 },
+  source: {
+    type: "wire",
+    points: [
+      [-500, 0],
+      [500, 0],
+    ],
+    current: 1,
+  },
   receiver: { type: "point", position: [0, 500], component: "Ex" },
   times: Array.from({ length: 31 }, (_, i) => 1e-5 * Math.pow(1e5, i / 30)),
 };
 function layered(n: number): EarthModel {
   const rho0: number[] = [];
   for (let j = 0; j < n; j++) rho0.push(100 * Math.pow(10, Math.sin(j)));
-  return { thickness: Array.from({ length: n - 1 }, (_, j) => 20 + 5 * j), rho0, m: rho0.map((_, j) => (j % 3 === 1 ? 0.2 : 0)), tau: rho0.map(() => 1e-3), c: rho0.map(() => 0.5) };
+  return {
+    thickness: Array.from({ length: n - 1 }, (_, j) => 20 + 5 * j),
+    rho0,
+    m: rho0.map((_, j) => (j % 3 === 1 ? 0.2 : 0)),
+    tau: rho0.map(() => 1e-3),
+    c: rho0.map(() => 0.5),
+  };
 }
 log("");
 log("| study | setting | ms per transient |");
@@ -161,7 +221,8 @@ for (const g of [10, 30, 100]) {
   });
   study("gates (wire, 3 layers)", `${g} box-car gates`, { ...wire, times: undefined, gates }, layered(3));
 }
-for (const q of [5, 20, 80]) study("quadrature points per segment (wire, 3 layers)", `${q}`, wire, layered(3), { quadPoints: q });
+for (const q of [5, 20, 80])
+  study("quadrature points per segment (wire, 3 layers)", `${q}`, wire, layered(3), { quadPoints: q });
 
 // population throughput
 {
@@ -173,6 +234,8 @@ for (const q of [5, 20, 80]) study("quadrature points per segment (wire, 3 layer
   });
   const ms = timeIt(() => forwardMany(plan, pop));
   rows.push({ study: "population", setting: "100 models, 3 layers, wire, 31 times", ms, perModel: ms / 100 });
-  log(`| population | 100 models, 3 layers, wire, 31 times (forwardMany) | ${ms.toFixed(1)} per population = ${(ms / 100).toFixed(3)} per model, ${(100000 / ms).toFixed(0)} transients/s |`);
+  log(
+    `| population | 100 models, 3 layers, wire, 31 times (forwardMany) | ${ms.toFixed(1)} per population = ${(ms / 100).toFixed(3)} per model, ${(100000 / ms).toFixed(0)} transients/s |`,
+  );
 }
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(rows, null, 1));

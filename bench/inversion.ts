@@ -45,11 +45,24 @@ async function bench(name: string, file: string, fixedGenerations: number, seeds
     const t0 = performance.now();
     const r = await invert(problem, { ...cfg.optimizer, ...o, ...(w > 1 ? { pool } : { workers: 1 }) });
     const s = (performance.now() - t0) / 1000;
-    const row = { case: name, mode, workers: w, generations: r.generations, evaluations: r.evaluations, seconds: s, evalsPerSecond: r.evaluations / s, rms: r.misfit.rms, stop: r.stopReason };
-    console.log(`${name.padEnd(12)} ${mode.padEnd(22)} workers ${w}  gens ${String(r.generations).padStart(4)}  evals ${String(r.evaluations).padStart(6)}  ${s.toFixed(2).padStart(7)} s  ${row.evalsPerSecond.toFixed(0).padStart(5)} evals/s  rms ${r.misfit.rms.toPrecision(3)} (${r.stopReason})`);
+    const row = {
+      case: name,
+      mode,
+      workers: w,
+      generations: r.generations,
+      evaluations: r.evaluations,
+      seconds: s,
+      evalsPerSecond: r.evaluations / s,
+      rms: r.misfit.rms,
+      stop: r.stopReason,
+    };
+    console.log(
+      `${name.padEnd(12)} ${mode.padEnd(22)} workers ${w}  gens ${String(r.generations).padStart(4)}  evals ${String(r.evaluations).padStart(6)}  ${s.toFixed(2).padStart(7)} s  ${row.evalsPerSecond.toFixed(0).padStart(5)} evals/s  rms ${r.misfit.rms.toPrecision(3)} (${r.stopReason})`,
+    );
     rows.push(row);
   };
-  for (const w of [1, workers]) await go(`${fixedGenerations} generations`, { maxGenerations: fixedGenerations, targetRms: undefined, seed: 1 }, w);
+  for (const w of [1, workers])
+    await go(`${fixedGenerations} generations`, { maxGenerations: fixedGenerations, targetRms: undefined, seed: 1 }, w);
   for (const seed of seeds) await go(`to target, seed ${seed}`, { seed }, workers);
   await pool.close();
   return rows;
@@ -61,8 +74,20 @@ async function main() {
     ...(await bench("three-layer", "tem_h3_ip_middle.json", 50, quick ? [1] : [1, 2, 3])),
     ...(await bench("ten-layer", "tem_l10_ip2.json", quick ? 10 : 30, quick ? [] : [1, 2, 3])),
   ];
-  const result = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg_start: load0, loadavg_end: os.loadavg()[0] }, workers, rows };
-  console.log(`load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`);
+  const result = {
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      loadavg_start: load0,
+      loadavg_end: os.loadavg()[0],
+    },
+    workers,
+    rows,
+  };
+  console.log(
+    `load average (1 min) at start ${load0.toFixed(2)}, at end ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`,
+  );
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(result, null, 1));

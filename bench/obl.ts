@@ -76,7 +76,14 @@ interface Run {
 }
 
 /** One run over the whole budget; the objective wrapper records the first evaluation at or below the target. */
-function run(p: TestProblem, np: number, maxEvaluations: number, seed: number, options: DEOptions, target: number | null): Run {
+function run(
+  p: TestProblem,
+  np: number,
+  maxEvaluations: number,
+  seed: number,
+  options: DEOptions,
+  target: number | null,
+): Run {
   let count = 0;
   let hit: number | null = null;
   let best = Infinity;
@@ -94,7 +101,14 @@ function run(p: TestProblem, np: number, maxEvaluations: number, seed: number, o
       return v;
     });
   const r = minimize(obj, p.bounds, { ...options, np, seed, maxEvaluations });
-  return { seed, evalsToTarget: hit, finalBest: Math.min(best, r.fitness), bestAt2NP, bestAtHalf, evaluations: r.evaluations };
+  return {
+    seed,
+    evalsToTarget: hit,
+    finalBest: Math.min(best, r.fitness),
+    bestAt2NP,
+    bestAtHalf,
+    evaluations: r.evaluations,
+  };
 }
 
 function median(v: number[]): number | null {
@@ -119,7 +133,9 @@ function ladderUp(x: number): number {
 function phi(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
@@ -127,11 +143,13 @@ function phi(z: number): number {
 export function mannWhitney(a: number[], b: number[]): { U: number; pSuperiority: number; z: number; p: number } {
   const n1 = a.length;
   const n2 = b.length;
-  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => (x.v === y.v ? 0 : x.v < y.v ? -1 : 1));
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) =>
+    x.v === y.v ? 0 : x.v < y.v ? -1 : 1,
+  );
   const n = n1 + n2;
   const ranks = new Array<number>(n);
   let tieSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && all[j + 1].v === all[i].v) j++;
     const r = (i + j + 2) / 2;
@@ -162,7 +180,16 @@ function logFact(n: number): number {
 export function fisherExact(s1: number, n1: number, s2: number, n2: number): number {
   const K = s1 + s2;
   const N = n1 + n2;
-  const lp = (x: number) => logFact(K) + logFact(N - K) + logFact(n1) + logFact(n2) - logFact(N) - logFact(x) - logFact(K - x) - logFact(n1 - x) - logFact(n2 - K + x);
+  const lp = (x: number) =>
+    logFact(K) +
+    logFact(N - K) +
+    logFact(n1) +
+    logFact(n2) -
+    logFact(N) -
+    logFact(x) -
+    logFact(K - x) -
+    logFact(n1 - x) -
+    logFact(n2 - K + x);
   const obs = lp(s1);
   let p = 0;
   for (let x = Math.max(0, K - n2); x <= Math.min(K, n1); x++) {
@@ -190,7 +217,18 @@ interface CaseResult {
   maxEvaluations: number;
   target: number;
   pilot: number[];
-  methods: Record<string, { label: string; success: number; runs: number; medianEvalsToTarget: number | null; medianFinal: number; seconds: number; runs_detail: Run[] }>;
+  methods: Record<
+    string,
+    {
+      label: string;
+      success: number;
+      runs: number;
+      medianEvalsToTarget: number | null;
+      medianFinal: number;
+      seconds: number;
+      runs_detail: Run[];
+    }
+  >;
   oblVsRandom: {
     mwuEvals: { U: number; pSuperiority: number; z: number; p: number };
     fisherSuccess: number;
@@ -209,7 +247,10 @@ let uptimeAtStart: string;
 try {
   uptimeAtStart = execSync("uptime", { encoding: "utf8" }).trim();
 } catch {
-  uptimeAtStart = `loadavg ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`;
+  uptimeAtStart = `loadavg ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ")}`;
 }
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -221,7 +262,8 @@ for (const family of FAMILIES) {
       const np = dim <= 10 ? 50 : 100;
       const maxEvaluations = budgetPerDim * dim;
       const pilot: number[] = [];
-      for (const s of [101, 102, 103]) for (const m of METHODS.slice(0, 2)) pilot.push(run(p, np, maxEvaluations, s, m.options, null).bestAtHalf);
+      for (const s of [101, 102, 103])
+        for (const m of METHODS.slice(0, 2)) pilot.push(run(p, np, maxEvaluations, s, m.options, null).bestAtHalf);
       const target = ladderUp(Math.max(...pilot));
       const methods: CaseResult["methods"] = {};
       for (const m of METHODS) {
@@ -271,7 +313,9 @@ for (const family of FAMILIES) {
       results.push(res);
       process.stderr.write(
         `${family} ${fn} ${dim}-D target ${target}: ` +
-          METHODS.map((m) => `${m.key} ${methods[m.key].success}/${nSeeds} ${fmtN(methods[m.key].medianEvalsToTarget)}`).join(", ") +
+          METHODS.map(
+            (m) => `${m.key} ${methods[m.key].success}/${nSeeds} ${fmtN(methods[m.key].medianEvalsToTarget)}`,
+          ).join(", ") +
           ` | MWU p ${fmtP(res.oblVsRandom.mwuEvals.p)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
       );
     }
@@ -284,7 +328,9 @@ const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 // ---- tables ----
 const lines: string[] = [];
-lines.push("| problem | d | target | JADE + OBL: success, median evals | JADE random: success, median evals | P(OBL faster) | MWU p (evals) | Fisher p (success) | bootstrap 95 % CI of median diff (OBL - random) | median final f: OBL / random | MWU p (final f) | median best of first 2NP evals: OBL / random | MWU p (2NP) |");
+lines.push(
+  "| problem | d | target | JADE + OBL: success, median evals | JADE random: success, median evals | P(OBL faster) | MWU p (evals) | Fisher p (success) | bootstrap 95 % CI of median diff (OBL - random) | median final f: OBL / random | MWU p (final f) | median best of first 2NP evals: OBL / random | MWU p (2NP) |",
+);
 lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of results) {
   const o = r.methods.jade_obl;
@@ -312,7 +358,9 @@ for (const r of results) {
   );
 }
 const table2 = l2.join("\n");
-process.stdout.write(`\nOBL vs random init (JADE), ${nSeeds} seeds, budget ${budgetPerDim} x d evaluations:\n\n${table1}\n\nAll methods: success, median evaluations to target (successful runs), median final best:\n\n${table2}\n\n${seconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`);
+process.stdout.write(
+  `\nOBL vs random init (JADE), ${nSeeds} seeds, budget ${budgetPerDim} x d evaluations:\n\n${table1}\n\nAll methods: success, median evaluations to target (successful runs), median final best:\n\n${table2}\n\n${seconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`,
+);
 
 if (out) {
   let commit: string;
@@ -327,7 +375,10 @@ if (out) {
   try {
     uptime = execSync("uptime", { encoding: "utf8" }).trim();
   } catch {
-    uptime = `loadavg ${os.loadavg().map((v) => v.toFixed(2)).join(" ")}`;
+    uptime = `loadavg ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`;
   }
   const doc = {
     command: `npx tsx bench/obl.ts ${argv.join(" ")}`.trim(),
@@ -340,7 +391,15 @@ if (out) {
     seconds,
     cpuSeconds,
     uptimeAtStart,
-    settings: { seeds: nSeeds, budgetPerDim, problemSeed: PROBLEM_SEED, families: FAMILIES, functions: FUNCTIONS, dims: DIMS, methods: METHODS.map((m) => ({ key: m.key, label: m.label, options: m.options })) },
+    settings: {
+      seeds: nSeeds,
+      budgetPerDim,
+      problemSeed: PROBLEM_SEED,
+      families: FAMILIES,
+      functions: FUNCTIONS,
+      dims: DIMS,
+      methods: METHODS.map((m) => ({ key: m.key, label: m.label, options: m.options })),
+    },
     tables: { oblVsRandom: table1, allMethods: table2 },
     results,
   };

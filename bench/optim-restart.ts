@@ -77,7 +77,13 @@ function makeProblem(kind: string, d: number): Problem {
   if (kind.startsWith("rastrigin")) {
     // 10 d + sum z^2 - 10 cos(2 pi z) = sum z^2 + 20 sin^2(pi z): residuals [z_j, sqrt(20) sin(pi z_j)]
     const residuals = (x: Float64Array) => z(x).flatMap((v) => [v, Math.sqrt(20) * Math.sin(Math.PI * v)]);
-    return { name: kind, dim: d, bounds, f: (x) => z(x).reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v) + 10, 0), residuals };
+    return {
+      name: kind,
+      dim: d,
+      bounds,
+      f: (x) => z(x).reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v) + 10, 0),
+      residuals,
+    };
   }
   if (kind.startsWith("ackley")) {
     return {
@@ -124,7 +130,13 @@ function median(v: number[]): number {
   return s.length % 2 ? s[h] : 0.5 * (s[h - 1] + s[h]);
 }
 
-function runSet(p: Problem, np: number, restart: DEOptions["restart"], maxEvaluations: number, target: number): Summary {
+function runSet(
+  p: Problem,
+  np: number,
+  restart: DEOptions["restart"],
+  maxEvaluations: number,
+  target: number,
+): Summary {
   const t0 = performance.now();
   let solved = 0;
   let evals = 0;
@@ -139,10 +151,18 @@ function runSet(p: Problem, np: number, restart: DEOptions["restart"], maxEvalua
       evals += r.evaluationsToTarget ?? r.evaluations;
     }
   }
-  return { solved, runs: nSeeds, meanEvalsSolved: solved ? Math.round(evals / solved) : null, medianBest: median(bests), restarts, seconds: (performance.now() - t0) / 1000 };
+  return {
+    solved,
+    runs: nSeeds,
+    meanEvalsSolved: solved ? Math.round(evals / solved) : null,
+    medianBest: median(bests),
+    restarts,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
-const fmt = (s: Summary) => `${s.solved}/${s.runs} ${s.meanEvalsSolved ?? "-"} (med ${s.medianBest.toExponential(1)}, ${s.restarts} rs)`;
+const fmt = (s: Summary) =>
+  `${s.solved}/${s.runs} ${s.meanEvalsSolved ?? "-"} (med ${s.medianBest.toExponential(1)}, ${s.restarts} rs)`;
 
 // 1. tuning on the collapse case
 const tuning: Record<string, unknown>[] = [];
@@ -155,14 +175,16 @@ const TUNE: Record<string, RestartOptions | false> = {
   "diversity 1e-6, window 10, no stagnation": { diversity: 1e-6, generations: 1e9 },
   "stagnation 40": { generations: 40 },
   "stagnation 100": { generations: 100 },
-  "DEFAULT_RESTART": {},
+  DEFAULT_RESTART: {},
   "mix: local only": { opposition: 0, local: 1 },
   "mix: uniform only": { opposition: 0, local: 0 },
   "mix: opposition only": { opposition: 1, local: 0 },
   "spread 0.05": { spread: 0.05 },
   "spread 0.2": { spread: 0.2 },
 };
-console.log(`# 1. tuning: d = 8, NP 10, budget 40000, target 1e-4, ${nSeeds} seeds (solved/runs, mean evaluations of the solved)`);
+console.log(
+  `# 1. tuning: d = 8, NP 10, budget 40000, target 1e-4, ${nSeeds} seeds (solved/runs, mean evaluations of the solved)`,
+);
 for (const kind of ["rastrigin", "ackley-rotated", "rastrigin-rotated"]) {
   const p = makeProblem(kind, 8);
   for (const [name, restart] of Object.entries(TUNE)) {
@@ -174,7 +196,9 @@ for (const kind of ["rastrigin", "ackley-rotated", "rastrigin-rotated"]) {
 
 // 2. restarts x population
 const grid: Record<string, unknown>[] = [];
-console.log(`\n# 2. restarts x population: budget 3000 d, target 1e-4, ${nSeeds} seeds (solved/runs, mean evaluations of the solved)`);
+console.log(
+  `\n# 2. restarts x population: budget 3000 d, target 1e-4, ${nSeeds} seeds (solved/runs, mean evaluations of the solved)`,
+);
 for (const kind of ["rastrigin", "rastrigin-rotated", "ackley-rotated", "rosenbrock"]) {
   for (const d of [8, 14, 20]) {
     const p = makeProblem(kind, d);
@@ -182,7 +206,10 @@ for (const kind of ["rastrigin", "rastrigin-rotated", "ackley-rotated", "rosenbr
     // 36 (stalled on TEM at d = 8), the default rule, and 10 d where it differs from the rule
     const nps = [...new Set([36, defaultPopulation(d), 10 * d])];
     for (const np of nps) {
-      for (const [rn, restart] of [["off", false], ["on", {}]] as [string, DEOptions["restart"]][]) {
+      for (const [rn, restart] of [
+        ["off", false],
+        ["on", {}],
+      ] as [string, DEOptions["restart"]][]) {
         const s = runSet(p, np, restart, 3000 * d, 1e-4);
         grid.push({ problem: kind, dim: d, np, restart: rn, ...s });
         row.push(`NP ${np} ${rn}: ${fmt(s)}`);
@@ -194,7 +221,9 @@ for (const kind of ["rastrigin", "rastrigin-rotated", "ackley-rotated", "rosenbr
 
 // 3. polish
 const polishRows: Record<string, unknown>[] = [];
-console.log(`\n# 3. polish: evaluations until a point reaches 1e-8 (DE alone vs DE to 1e-2 + LM), ${nSeeds} seeds, default NP, restarts on`);
+console.log(
+  `\n# 3. polish: evaluations until a point reaches 1e-8 (DE alone vs DE to 1e-2 + LM), ${nSeeds} seeds, default NP, restarts on`,
+);
 for (const kind of ["rosenbrock", "rastrigin"]) {
   for (const d of [8, 14]) {
     const p = makeProblem(kind, d);
@@ -297,4 +326,6 @@ const result = {
 };
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(result, null, 1) + "\n");
-console.log(`\nwrote ${out} in ${result.seconds.toFixed(0)} s; load ${loadBefore.map((x) => x.toFixed(2)).join(" ")} -> ${result.loadavgAfter.map((x) => x.toFixed(2)).join(" ")}`);
+console.log(
+  `\nwrote ${out} in ${result.seconds.toFixed(0)} s; load ${loadBefore.map((x) => x.toFixed(2)).join(" ")} -> ${result.loadavgAfter.map((x) => x.toFixed(2)).join(" ")}`,
+);

@@ -64,11 +64,27 @@ function ours(c: Case, label: string, o: { strategy?: string; init?: "opposition
   let best = 0;
   const t0 = performance.now();
   for (let s = 1; s <= nSeeds; s++) {
-    const r = minimize(testObjective({ name: c.fn }), testBounds(c.fn, c.dim), { np, seed: s, target: c.target, maxEvaluations: c.maxEvals, ...o });
+    const r = minimize(testObjective({ name: c.fn }), testBounds(c.fn, c.dim), {
+      np,
+      seed: s,
+      target: c.target,
+      maxEvaluations: c.maxEvals,
+      ...o,
+    });
     if (r.evaluationsToTarget !== null) evals.push(r.evaluationsToTarget);
     best += r.fitness / nSeeds;
   }
-  return { fn: c.fn, dim: c.dim, method: label, np, success: evals.length, runs: nSeeds, medianEvals: median(evals), meanBest: best, seconds: (performance.now() - t0) / 1000 };
+  return {
+    fn: c.fn,
+    dim: c.dim,
+    method: label,
+    np,
+    success: evals.length,
+    runs: nSeeds,
+    medianEvals: median(evals),
+    meanBest: best,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 const PY = `
@@ -113,7 +129,11 @@ function scipy(c: Case, strategy: string, popsize: number): Row | null {
     console.error(`scipy skipped: ${r.stderr.trim().split("\n").pop()}`);
     return null;
   }
-  const res = JSON.parse(r.stdout) as { version: string; rows: { hit: number | null; best: number }[]; seconds: number };
+  const res = JSON.parse(r.stdout) as {
+    version: string;
+    rows: { hit: number | null; best: number }[];
+    seconds: number;
+  };
   const evals = res.rows.filter((x) => x.hit !== null).map((x) => x.hit as number);
   return {
     fn: c.fn,
@@ -138,7 +158,14 @@ async function poolSpeedup(): Promise<Record<string, number>> {
   const serial = (performance.now() - t0) / 1000;
   const res: Record<string, number> = { serial_s: serial, evaluations: s.evaluations };
   for (const w of [2]) {
-    const pool = new WorkerPool({ module: path.join(__dirname, "..", "src", "optim", "testfunctions.ts"), factory: "testObjective", args: { name: "rosenbrock", spinMicros: spin } }, w);
+    const pool = new WorkerPool(
+      {
+        module: path.join(__dirname, "..", "src", "optim", "testfunctions.ts"),
+        factory: "testObjective",
+        args: { name: "rosenbrock", spinMicros: spin },
+      },
+      w,
+    );
     await pool.whenReady(); // start-up not timed
     t0 = performance.now();
     const p = await minimizeAsync(pool.objective, b, o);
@@ -155,17 +182,27 @@ async function main() {
     rows.push(ours(c, "JADE + OBL", {}));
     rows.push(ours(c, "JADE", { init: "random" }));
     rows.push(ours(c, "DE/rand/1 (F 0.5, CR 0.9)", { strategy: "DE/rand/1", init: "random" }));
-    for (const [st, ps] of [["best1bin", 15], ["rand1bin", 15]] as [string, number][]) {
+    for (const [st, ps] of [
+      ["best1bin", 15],
+      ["rand1bin", 15],
+    ] as [string, number][]) {
       const r = scipy(c, st, ps);
       if (r) rows.push(r);
     }
     for (const r of rows.filter((x) => x.fn === c.fn && x.dim === c.dim)) {
-      console.log(`${r.fn} ${r.dim}-D  ${r.method.padEnd(28)} NP ${String(r.np).padStart(4)}  success ${r.success}/${r.runs}  median evals to ${c.target}: ${r.medianEvals ?? "-"}  mean best ${r.meanBest.toExponential(2)}  ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${r.fn} ${r.dim}-D  ${r.method.padEnd(28)} NP ${String(r.np).padStart(4)}  success ${r.success}/${r.runs}  median evals to ${c.target}: ${r.medianEvals ?? "-"}  mean best ${r.meanBest.toExponential(2)}  ${r.seconds.toFixed(1)} s`,
+      );
     }
   }
   const pool = await poolSpeedup();
   console.log("worker pool (200 us objective, NP 40, 30 generations):", JSON.stringify(pool));
-  const result = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, seeds: nSeeds, rows, pool };
+  const result = {
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    seeds: nSeeds,
+    rows,
+    pool,
+  };
   if (out) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(result, null, 1));

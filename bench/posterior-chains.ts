@@ -16,7 +16,16 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { compileParameterisation, invert, inversionPool, OBJECTIVE_MODULE, poolPredictor, samplePosterior, syntheticProblem, toVector } from "../src/inversion";
+import {
+  compileParameterisation,
+  invert,
+  inversionPool,
+  OBJECTIVE_MODULE,
+  poolPredictor,
+  samplePosterior,
+  syntheticProblem,
+  toVector,
+} from "../src/inversion";
 
 const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
@@ -40,7 +49,13 @@ async function main() {
     const de = await invert(sp.problem, { pool, seed: index + 1, maxGenerations: generations });
     const p = compileParameterisation(sp.problem.parameterisation);
     const population = de.population.models.map((m) => toVector(p, m));
-    const post = await samplePosterior(sp.problem, de.x, population, await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE), { seed: index + 1, maxEvaluations: budget });
+    const post = await samplePosterior(
+      sp.problem,
+      de.x,
+      population,
+      await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE),
+      { seed: index + 1, maxEvaluations: budget },
+    );
     const s = post.summary;
     const d = sp.parameters.length;
     const along = Number(arg("--along", String(d - 1)));
@@ -48,7 +63,16 @@ async function main() {
       const f = s.parameters[k];
       const log = name.startsWith("log10");
       const truth = log ? Math.pow(10, sp.truthVector[k]) : sp.truthVector[k];
-      return { name, truth, q05: f.q05, q50: f.q50, q95: f.q95, covered: truth >= f.q05 && truth <= f.q95, rhat: f.rhat, ess: f.ess };
+      return {
+        name,
+        truth,
+        q05: f.q05,
+        q50: f.q50,
+        q95: f.q95,
+        covered: truth >= f.q05 && truth <= f.q95,
+        rhat: f.rhat,
+        ess: f.ess,
+      };
     });
     const segments = post.draws.map((chain) => {
       const n = Math.floor(chain.length / 10);
@@ -78,7 +102,14 @@ async function main() {
       load: [load0, os.loadavg()[0]],
       date: new Date().toISOString(),
       de: { rms: de.misfit.rms, evaluations: de.evaluations, seconds: de.seconds },
-      posterior: { stop: s.stop_reason, evaluations: s.evaluations, seconds: s.seconds, acceptance: s.acceptance, rhat_max: s.rhat_max, ess_min: s.ess_min },
+      posterior: {
+        stop: s.stop_reason,
+        evaluations: s.evaluations,
+        seconds: s.seconds,
+        acceptance: s.acceptance,
+        rhat_max: s.rhat_max,
+        ess_min: s.ess_min,
+      },
       parameters: params,
       along: sp.parameters[along],
       segment_means: segments,
@@ -86,14 +117,21 @@ async function main() {
     };
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
-    console.log(`${sp.name}: posterior ${s.stop_reason}, ${s.evaluations} evaluations, ${s.seconds.toFixed(1)} s, acceptance ${s.acceptance.toFixed(3)}`);
+    console.log(
+      `${sp.name}: posterior ${s.stop_reason}, ${s.evaluations} evaluations, ${s.seconds.toFixed(1)} s, acceptance ${s.acceptance.toFixed(3)}`,
+    );
     for (const q of params) {
-      console.log(`  ${q.name.padEnd(20)} truth ${q.truth.toPrecision(3).padStart(9)}  q05 ${q.q05.toPrecision(3)}  q50 ${q.q50.toPrecision(3)}  q95 ${q.q95.toPrecision(3)}  ${q.covered ? "in " : "OUT"}  R-hat ${q.rhat.toFixed(2)}  ESS ${q.ess.toFixed(0)}`);
+      console.log(
+        `  ${q.name.padEnd(20)} truth ${q.truth.toPrecision(3).padStart(9)}  q05 ${q.q05.toPrecision(3)}  q50 ${q.q50.toPrecision(3)}  q95 ${q.q95.toPrecision(3)}  ${q.covered ? "in " : "OUT"}  R-hat ${q.rhat.toFixed(2)}  ESS ${q.ess.toFixed(0)}`,
+      );
     }
     console.log(`per-chain means of ${sp.parameters[along]} over ten segments of the kept draws:`);
     segments.forEach((m, c) => console.log(`  chain ${c}: ${m.map((v) => v.toFixed(2)).join(" ")}`));
     console.log(`conditional spread along ${sp.parameters[along]} (bin: draws; sd of each parameter):`);
-    for (const c of conditional) console.log(`  [${c.from.toFixed(2)}, ${c.to.toFixed(2)}): ${String(c.draws).padStart(5)}  sd ${c.sd.map((v) => v.toFixed(3)).join(" ")}`);
+    for (const c of conditional)
+      console.log(
+        `  [${c.from.toFixed(2)}, ${c.to.toFixed(2)}): ${String(c.draws).padStart(5)}  sd ${c.sd.map((v) => v.toFixed(3)).join(" ")}`,
+      );
     console.log(`written ${out}`);
   } finally {
     await pool.close();

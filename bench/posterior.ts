@@ -20,7 +20,17 @@ import { execSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { compileParameterisation, invert, inversionPool, OBJECTIVE_MODULE, poolPredictor, samplePosterior, syntheticProblem, toVector, truthCheck } from "../src/inversion";
+import {
+  compileParameterisation,
+  invert,
+  inversionPool,
+  OBJECTIVE_MODULE,
+  poolPredictor,
+  samplePosterior,
+  syntheticProblem,
+  toVector,
+  truthCheck,
+} from "../src/inversion";
 
 const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
@@ -43,17 +53,45 @@ interface Row {
   layers: number;
   free: number;
   fixed_at_truth: string[];
-  de: { success: boolean | null; rms: number; true_rms: number | null; objective: number; true_objective: number | null; evaluations: number; generations: number; np: number; restarts: number; polish: unknown; stop: string; seconds: number };
-  posterior: { covered: boolean[]; coverage: number; rhat_max: number; ess_min: number; evaluations: number; seconds: number; stop: string; acceptance: number };
+  de: {
+    success: boolean | null;
+    rms: number;
+    true_rms: number | null;
+    objective: number;
+    true_objective: number | null;
+    evaluations: number;
+    generations: number;
+    np: number;
+    restarts: number;
+    polish: unknown;
+    stop: string;
+    seconds: number;
+  };
+  posterior: {
+    covered: boolean[];
+    coverage: number;
+    rhat_max: number;
+    ess_min: number;
+    evaluations: number;
+    seconds: number;
+    stop: string;
+    acceptance: number;
+  };
   parameters: string[];
 }
 
-const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
 const prev = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : null;
 const rows: Row[] = prev?.problems ?? [];
 const commit = (() => {
   try {
-    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") }).toString().trim();
+    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") })
+      .toString()
+      .trim();
   } catch {
     return "unknown";
   }
@@ -81,7 +119,9 @@ function summarise() {
     de_median_evaluations: med(rows.map((r) => r.de.evaluations)),
     de_median_seconds: med(rows.map((r) => r.de.seconds)),
     coverage_90: covered.filter(Boolean).length / Math.max(1, covered.length),
-    coverage_by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, { coverage: v.inside / v.total, parameters: v.total }])),
+    coverage_by_kind: Object.fromEntries(
+      Object.entries(byKind).map(([k, v]) => [k, { coverage: v.inside / v.total, parameters: v.total }]),
+    ),
     parameters: covered.length,
     converged: rows.filter((r) => r.posterior.stop === "converged").length,
     rhat_max: Math.max(...rows.map((r) => r.posterior.rhat_max)),
@@ -116,7 +156,9 @@ async function main() {
     for (const d of docs) for (const r of d.problems) if (!rows.some((x) => x.index === r.index)) rows.push(r);
     rows.sort((a, b) => a.index - b.index);
     const doc = {
-      command: docs.map((d) => d.command).join(" & ") + ` ; npx tsx bench/posterior.ts --merge ${MERGE.join(",")} --out ${path.relative(process.cwd(), out)}`,
+      command:
+        docs.map((d) => d.command).join(" & ") +
+        ` ; npx tsx bench/posterior.ts --merge ${MERGE.join(",")} --out ${path.relative(process.cwd(), out)}`,
       commit: docs[0].commit,
       settings: docs[0].settings,
       machine: docs[0].machine,
@@ -140,7 +182,13 @@ async function main() {
       const tc = truthCheck(sp.problem, sp.truth, de);
       const p = compileParameterisation(sp.problem.parameterisation);
       const population = de.population.models.map((m) => toVector(p, m));
-      const post = await samplePosterior(sp.problem, de.x, population, await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE), { seed: i + 1, maxEvaluations: BUDGET });
+      const post = await samplePosterior(
+        sp.problem,
+        de.x,
+        population,
+        await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE),
+        { seed: i + 1, maxEvaluations: BUDGET },
+      );
       const s = post.summary;
       // coverage in search space: the physical quantiles are monotone in the search value
       const covered = sp.truthVector.map((t, k) => {

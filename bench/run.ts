@@ -8,7 +8,11 @@ import * as fs from "fs";
 import * as path from "path";
 
 const dir = __dirname;
-const names = fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "run.ts").map((f) => f.replace(/\.ts$/, "")).sort();
+const names = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .map((f) => f.replace(/\.ts$/, ""))
+  .sort();
 const [name, ...rest] = process.argv.slice(2);
 
 function summary(file: string): string {

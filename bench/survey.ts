@@ -29,7 +29,10 @@ const part = flag("part", "all");
 const N = Number(flag("n", "200"));
 const GENS = Number(flag("generations", "200"));
 const POSTERIOR = argv.includes("--posterior") ? Number(flag("posterior", "")) : null;
-if (POSTERIOR !== null && !(Number.isInteger(POSTERIOR) && POSTERIOR >= 100)) throw new Error(`--posterior N: a budget of forward evaluations per sounding (integer >= 100), got ${flag("posterior", "")}`);
+if (POSTERIOR !== null && !(Number.isInteger(POSTERIOR) && POSTERIOR >= 100))
+  throw new Error(
+    `--posterior N: a budget of forward evaluations per sounding (integer >= 100), got ${flag("posterior", "")}`,
+  );
 const outFile = flag("out", path.join(root, "bench", "results", "survey.json"));
 const uptime = () => execSync("uptime").toString().trim();
 const log = (s: string) => process.stderr.write(s + "\n");
@@ -47,13 +50,45 @@ async function startRedis(): Promise<{ url: string; stop: () => void }> {
   if (process.env.GEOINV_BENCH_REDIS) return { url: process.env.GEOINV_BENCH_REDIS, stop: () => undefined };
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-redis-"));
-  execFileSync("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--dir", dir, "--pidfile", path.join(dir, "pid"), "--logfile", path.join(dir, "log")]);
-  for (let i = 0; i < 50 && spawnSync("redis-cli", ["-p", String(port), "ping"]).stdout?.toString().trim() !== "PONG"; i++) await new Promise((r) => setTimeout(r, 100));
-  return { url: `redis://127.0.0.1:${port}`, stop: () => process.kill(Number(fs.readFileSync(path.join(dir, "pid"), "utf8"))) };
+  execFileSync("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "yes",
+    "--dir",
+    dir,
+    "--pidfile",
+    path.join(dir, "pid"),
+    "--logfile",
+    path.join(dir, "log"),
+  ]);
+  for (
+    let i = 0;
+    i < 50 &&
+    spawnSync("redis-cli", ["-p", String(port), "ping"])
+      .stdout?.toString()
+      .trim() !== "PONG";
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => process.kill(Number(fs.readFileSync(path.join(dir, "pid"), "utf8"))),
+  };
 }
 
 function startWorker(url: string, queue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(root, "bin", "geoinv.js"), "worker", "--queue", url, "--queue-name", queue], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "bin", "geoinv.js"), "worker", "--queue", url, "--queue-name", queue],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
   return new Promise((resolve, reject) => {
     let buf = "";
     child.stderr!.on("data", (d: Buffer) => {
@@ -65,7 +100,8 @@ function startWorker(url: string, queue: string): Promise<ChildProcess> {
 }
 
 async function linePart() {
-  const mk = (name: string, generations: number) => parseSurveySpec(syntheticLine({ n: N, np: 20, generations, lci: false, name }).survey);
+  const mk = (name: string, generations: number) =>
+    parseSurveySpec(syntheticLine({ n: N, np: 20, generations, lci: false, name }).survey);
   const spec = mk(`bench_line_${N}`, GENS);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-survey-"));
   const rows: Record<string, unknown>[] = [];
@@ -85,16 +121,37 @@ async function linePart() {
       const ws = await Promise.all(Array.from({ length: nw }, () => startWorker(redis.url, q)));
       try {
         const t0 = Date.now();
-        const r = await submitSurvey(spec, { url: redis.url, out: path.join(tmp, `queue${nw}`), queueName: q, lci: false, pollMs: 100 });
+        const r = await submitSurvey(spec, {
+          url: redis.url,
+          out: path.join(tmp, `queue${nw}`),
+          queueName: q,
+          lci: false,
+          pollMs: 100,
+        });
         const s = (Date.now() - t0) / 1000;
         const compute = r.queue.jobSeconds.reduce((a, b) => a + b, 0);
-        rows.push({ mode: "queue", workers: nw, seconds: s, soundingsPerMinute: perMin(s), jobComputeSeconds: compute, overheadPerJobSeconds: (s * nw - compute) / N });
-        log(`queue, ${nw} worker process(es): ${s.toFixed(1)} s, ${perMin(s).toFixed(0)} soundings/min, compute ${compute.toFixed(1)} s`);
+        rows.push({
+          mode: "queue",
+          workers: nw,
+          seconds: s,
+          soundingsPerMinute: perMin(s),
+          jobComputeSeconds: compute,
+          overheadPerJobSeconds: (s * nw - compute) / N,
+        });
+        log(
+          `queue, ${nw} worker process(es): ${s.toFixed(1)} s, ${perMin(s).toFixed(0)} soundings/min, compute ${compute.toFixed(1)} s`,
+        );
         if (nw === 2) {
           // the queue alone: jobs with almost no work (generation 0 only), 2 workers
           const empty = mk(`bench_empty_${N}`, 0);
           const t1 = Date.now();
-          const re = await submitSurvey(empty, { url: redis.url, out: path.join(tmp, "empty"), queueName: q, lci: false, pollMs: 100 });
+          const re = await submitSurvey(empty, {
+            url: redis.url,
+            out: path.join(tmp, "empty"),
+            queueName: q,
+            lci: false,
+            pollMs: 100,
+          });
           const se = (Date.now() - t1) / 1000;
           const ce = re.queue.jobSeconds.reduce((a, b) => a + b, 0);
           overhead = { jobs: N, seconds: se, computeSeconds: ce, jobsPerSecond: N / se, secondsPerJob: se / N };
@@ -112,8 +169,21 @@ async function linePart() {
   const q2 = rows.find((r) => r.mode === "queue" && r.workers === 2)!;
   const perMachine = q2.soundingsPerMinute as number;
   const queueCap = 60 * (overhead.jobsPerSecond as number);
-  const projection = [1, 2, 4, 8, 16, 32, 64].map((m) => ({ machines: m, soundingsPerMinute: Math.min(m * perMachine, queueCap) }));
-  return { soundings: N, np: 20, generations: GENS, forward: "toy", rows, queueOnly: overhead, projection, projectionRule: "min(machines x the 2-worker queue rate of this machine, the rate of near-empty jobs through one Redis and one submitter)" };
+  const projection = [1, 2, 4, 8, 16, 32, 64].map((m) => ({
+    machines: m,
+    soundingsPerMinute: Math.min(m * perMachine, queueCap),
+  }));
+  return {
+    soundings: N,
+    np: 20,
+    generations: GENS,
+    forward: "toy",
+    rows,
+    queueOnly: overhead,
+    projection,
+    projectionRule:
+      "min(machines x the 2-worker queue rate of this machine, the rate of near-empty jobs through one Redis and one submitter)",
+  };
 }
 
 async function rankinPart(posterior: number | null) {
@@ -162,7 +232,13 @@ async function rankinPart(posterior: number | null) {
  * time, and a projection (marked as one) of the whole run to other budgets at that rate.
  */
 function posteriorPart(opts: object, r: Awaited<ReturnType<typeof runSurvey>>, wall: number, cpuSeconds: number) {
-  const rows = r.soundings.map((x) => ({ id: x.id, evaluations: x.posterior!.evaluations, rhatMax: x.posterior!.rhatMax, essMin: x.posterior!.essMin, stopReason: x.posterior!.stopReason }));
+  const rows = r.soundings.map((x) => ({
+    id: x.id,
+    evaluations: x.posterior!.evaluations,
+    rhatMax: x.posterior!.rhatMax,
+    essMin: x.posterior!.essMin,
+    stopReason: x.posterior!.stopReason,
+  }));
   const evaluations = rows.reduce((a, x) => a + x.evaluations, 0);
   const samplerSeconds = r.timing.posteriorSeconds ?? NaN; // summed over soundings: thread-seconds of sampling
   const perThreadRate = evaluations / samplerSeconds;
@@ -171,7 +247,12 @@ function posteriorPart(opts: object, r: Awaited<ReturnType<typeof runSurvey>>, w
   const projectTo = (budget: number) => {
     // a sounding that converges stops earlier: an upper bound at this rate and load
     const sampler = (rows.length * budget) / perThreadRate / threads;
-    return { budget, projectedSeconds: rest + sampler, samplerSeconds: sampler, note: "PROJECTION, not a run: measured sampler rate x budget; converged soundings stop earlier" };
+    return {
+      budget,
+      projectedSeconds: rest + sampler,
+      samplerSeconds: sampler,
+      note: "PROJECTION, not a run: measured sampler rate x budget; converged soundings stop earlier",
+    };
   };
   return {
     posterior: opts,
@@ -187,7 +268,10 @@ function posteriorPart(opts: object, r: Awaited<ReturnType<typeof runSurvey>>, w
 
 async function main() {
   const prev = fs.existsSync(outFile) ? JSON.parse(fs.readFileSync(outFile, "utf8")) : {};
-  const res: Record<string, unknown> = { ...prev, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version } };
+  const res: Record<string, unknown> = {
+    ...prev,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  };
   const cmd = `npx tsx bench/survey.ts ${argv.join(" ")}`.trim();
   if (part === "line" || part === "all") {
     const before = uptime();

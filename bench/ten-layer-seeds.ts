@@ -18,10 +18,16 @@ const workers = Number(arg("--workers", "2"));
 const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json"));
 /** Polish the best by LM every this many generations too (0: only after the DE, the default). */
 const polishEvery = Number(arg("--polish-every", "0"));
-const load = () => os.loadavg().map((v) => v.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
 
 async function main() {
-  const cfg = parseInvertConfig(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tem_l10_ip2.json"), "utf8")));
+  const cfg = parseInvertConfig(
+    JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tem_l10_ip2.json"), "utf8")),
+  );
   const problem = withSyntheticData(cfg);
   const pool = inversionPool(problem, workers);
   const loadStart = load();
@@ -29,11 +35,28 @@ async function main() {
   try {
     for (let seed = 1; seed <= seeds; seed++) {
       const t0 = Date.now();
-      const r = await invert(problem, { ...cfg.optimizer, seed, pool, polish: polishEvery > 0 ? { every: polishEvery } : cfg.optimizer.polish });
+      const r = await invert(problem, {
+        ...cfg.optimizer,
+        seed,
+        pool,
+        polish: polishEvery > 0 ? { every: polishEvery } : cfg.optimizer.polish,
+      });
       const seconds = (Date.now() - t0) / 1000;
       const target = cfg.optimizer.targetRms ?? 0.3;
-      rows.push({ seed, reached: r.misfit.rms <= target, rms: r.misfit.rms, stop: r.stopReason, generations: r.generations, evaluations: r.evaluations, restarts: r.restarts.length, polish: r.polish, seconds });
-      console.log(`seed ${seed}: rms ${r.misfit.rms.toFixed(3)} ${r.misfit.rms <= target ? "reached" : "MISSED"} (${r.stopReason} at generation ${r.generations}, polish ${r.polish ? `${r.polish.before.toPrecision(4)} -> ${r.polish.after.toPrecision(4)}` : "none"}), ${seconds.toFixed(1)} s [load ${load()}]`);
+      rows.push({
+        seed,
+        reached: r.misfit.rms <= target,
+        rms: r.misfit.rms,
+        stop: r.stopReason,
+        generations: r.generations,
+        evaluations: r.evaluations,
+        restarts: r.restarts.length,
+        polish: r.polish,
+        seconds,
+      });
+      console.log(
+        `seed ${seed}: rms ${r.misfit.rms.toFixed(3)} ${r.misfit.rms <= target ? "reached" : "MISSED"} (${r.stopReason} at generation ${r.generations}, polish ${r.polish ? `${r.polish.before.toPrecision(4)} -> ${r.polish.after.toPrecision(4)}` : "none"}), ${seconds.toFixed(1)} s [load ${load()}]`,
+      );
     }
   } finally {
     await pool.close();
@@ -47,7 +70,8 @@ async function main() {
     date: new Date().toISOString(),
     reached: rows.filter((r) => r.reached).length,
     seeds,
-    median_seconds: secs.length % 2 ? secs[secs.length >> 1] : 0.5 * (secs[secs.length / 2 - 1] + secs[secs.length / 2]),
+    median_seconds:
+      secs.length % 2 ? secs[secs.length >> 1] : 0.5 * (secs[secs.length / 2 - 1] + secs[secs.length / 2]),
     runs: rows,
   };
   fs.mkdirSync(path.dirname(out), { recursive: true });

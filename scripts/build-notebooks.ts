@@ -10,7 +10,10 @@ const root = path.resolve(__dirname, "..");
 const srcDir = path.join(root, "notebooks", "percent");
 const check = process.argv.includes("--check");
 let stale = 0;
-for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith(".ts")).sort()) {
+for (const f of fs
+  .readdirSync(srcDir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort()) {
   const name = f.replace(/\.ts$/, "");
   const json = notebookJson(percentToNotebook(fs.readFileSync(path.join(srcDir, f), "utf8"), name));
   const out = path.join(root, "notebooks", `${name}.ipynb`);

@@ -14,13 +14,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-kernel-"));
 const dst = path.join(tmp, "geoinv-tslab");
 fs.mkdirSync(dst);
 fs.copyFileSync(path.join(src, "kernel.json"), path.join(dst, "kernel.json"));
-const launcher = fs.readFileSync(path.join(src, "launch.sh"), "utf8").replace(
-  'root="${GEOINV_ROOT:-$(cd "$here/../../.." && pwd)}"',
-  `root="\${GEOINV_ROOT:-${root}}"`,
-);
+const launcher = fs
+  .readFileSync(path.join(src, "launch.sh"), "utf8")
+  .replace('root="${GEOINV_ROOT:-$(cd "$here/../../.." && pwd)}"', `root="\${GEOINV_ROOT:-${root}}"`);
 fs.writeFileSync(path.join(dst, "launch.sh"), launcher, { mode: 0o755 });
 try {
-  execFileSync("jupyter", ["kernelspec", "install", "--user", "--replace", "--name", "geoinv-tslab", dst], { stdio: "inherit" });
+  execFileSync("jupyter", ["kernelspec", "install", "--user", "--replace", "--name", "geoinv-tslab", dst], {
+    stdio: "inherit",
+  });
   console.log(`installed kernel 'TypeScript (geoinv, tslab)' for ${root}`);
 } catch (e) {
   console.error("jupyter kernelspec install failed: is Jupyter installed? See environment.md.");

@@ -57,7 +57,12 @@ export function percentToNotebook(text: string, name: string): Notebook {
     }),
     metadata: {
       kernelspec: { name: "geoinv-tslab", display_name: "TypeScript (geoinv, tslab)", language: "typescript" },
-      language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", codemirror_mode: { name: "javascript", typescript: true } },
+      language_info: {
+        name: "typescript",
+        file_extension: ".ts",
+        mimetype: "text/typescript",
+        codemirror_mode: { name: "javascript", typescript: true },
+      },
     },
     nbformat: 4,
     nbformat_minor: 5,

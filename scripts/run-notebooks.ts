@@ -54,10 +54,12 @@ export function notebookSize(file: string): { bytes: number; byMime: Record<stri
   const nb = JSON.parse(text) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
   const byMime: Record<string, number> = {};
   let figures = 0;
-  for (const c of nb.cells) for (const o of c.outputs ?? []) for (const [k, v] of Object.entries(o.data ?? {})) {
-    byMime[k] = (byMime[k] ?? 0) + JSON.stringify(v).length;
-    if (k === "application/vnd.plotly.v1+json") figures++;
-  }
+  for (const c of nb.cells)
+    for (const o of c.outputs ?? [])
+      for (const [k, v] of Object.entries(o.data ?? {})) {
+        byMime[k] = (byMime[k] ?? 0) + JSON.stringify(v).length;
+        if (k === "application/vnd.plotly.v1+json") figures++;
+      }
   return { bytes: Buffer.byteLength(text), byMime, figures };
 }
 
@@ -65,13 +67,19 @@ export function notebookSize(file: string): { bytes: number; byMime: Record<stri
 export function sizeProblem(file: string, maxBytes = DEFAULT_MAX_BYTES): string | undefined {
   const s = notebookSize(file);
   if (s.bytes <= maxBytes) return undefined;
-  const top = Object.entries(s.byMime).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`).join(", ");
+  const top = Object.entries(s.byMime)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} MB`)
+    .join(", ");
   return `${path.basename(file)} is ${(s.bytes / 1e6).toFixed(2)} MB, over the ${(maxBytes / 1e6).toFixed(2)} MB limit (largest outputs: ${top}); store figures once with display.plot and keep tables short`;
 }
 
 function main(): number {
   const size = process.argv.includes("--full") ? "full" : "quick";
-  const only = arg("only")?.split(",").map((s) => s.replace(/\.ipynb$/, ""));
+  const only = arg("only")
+    ?.split(",")
+    .map((s) => s.replace(/\.ipynb$/, ""));
   const outDir = path.resolve(arg("out") ?? path.join(root, "out", "notebooks"));
   const timeout = arg("timeout") ?? (size === "quick" ? "1800" : "0");
   const maxBytes = arg("max-mb") !== undefined ? Number(arg("max-mb")) * 1e6 : DEFAULT_MAX_BYTES;
@@ -89,7 +97,9 @@ function main(): number {
   }
   const py = findJupyterPython();
   if (!py) {
-    console.error("No Python with nbclient/nbconvert found. Install Debian's jupyter-nbconvert jupyter-client python3-ipykernel (see environment.md), or set GEOINV_PYTHON.");
+    console.error(
+      "No Python with nbclient/nbconvert found. Install Debian's jupyter-nbconvert jupyter-client python3-ipykernel (see environment.md), or set GEOINV_PYTHON.",
+    );
     return 2;
   }
   const env = {
@@ -98,17 +108,31 @@ function main(): number {
     GEOINV_RESULTS_DIR: resultsDir,
     JUPYTER_PATH: [path.join(root, "kernel"), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
   };
-  console.log(`running ${names.length} notebook(s), size ${size}, output ${path.relative(process.cwd(), outDir) || "."}`);
+  console.log(
+    `running ${names.length} notebook(s), size ${size}, output ${path.relative(process.cwd(), outDir) || "."}`,
+  );
   let failed = 0;
   const t0 = Date.now();
   for (const n of names) {
     const t = Date.now();
     const before = clearRecord(resultsDir, n);
-    const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), path.join(nbDir, `${n}.ipynb`), outDir, "--timeout", timeout, "--plotly-js", require.resolve("plotly.js-dist-min")], {
-      env,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const r = spawnSync(
+      py,
+      [
+        path.join(root, "scripts", "run_notebook.py"),
+        path.join(nbDir, `${n}.ipynb`),
+        outDir,
+        "--timeout",
+        timeout,
+        "--plotly-js",
+        require.resolve("plotly.js-dist-min"),
+      ],
+      {
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const secs = ((Date.now() - t) / 1000).toFixed(1);
     stampRecord(resultsDir, n, before, Number(secs), r.status === 0);
     const executed = path.join(outDir, `${n}.ipynb`);
@@ -122,7 +146,12 @@ function main(): number {
     } else {
       failed++;
       console.log(`FAIL  ${n}  ${secs} s`);
-      process.stdout.write((r.stderr || "").split("\n").map((l) => `      ${l}`).join("\n") + "\n");
+      process.stdout.write(
+        (r.stderr || "")
+          .split("\n")
+          .map((l) => `      ${l}`)
+          .join("\n") + "\n",
+      );
     }
   }
   console.log(`notebooks run in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -29,11 +29,26 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-chromium-"));
 
 function shoot(file: string, png: string): boolean {
   const profile = path.join(tmp, "profile");
-  const r = spawnSync("chromium", [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--hide-scrollbars", `--user-data-dir=${profile}`,
-    `--window-size=${width},${height}`, "--virtual-time-budget=20000", `--screenshot=${png}`, `file://${file}`,
-  ], { encoding: "utf8", timeout: 180000 });
+  const r = spawnSync(
+    "chromium",
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--no-first-run",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+      "--hide-scrollbars",
+      `--user-data-dir=${profile}`,
+      `--window-size=${width},${height}`,
+      "--virtual-time-budget=20000",
+      `--screenshot=${png}`,
+      `file://${file}`,
+    ],
+    { encoding: "utf8", timeout: 180000 },
+  );
   if (r.error || !fs.existsSync(png)) {
     console.error(`chromium failed: ${r.error?.message ?? r.stderr.slice(-500)} (install Debian's chromium)`);
     return false;

@@ -69,10 +69,13 @@ test("ResumableRun: the same run as minimize; resumed from a state taken between
       if (saved === null && t.when(run, "objective")) saved = JSON.stringify(run.state());
       return objective(xs);
     };
-    const p = { ...polish, residuals: (xs: Float64Array[]) => {
-      if (saved === null && t.when(run, "polish")) saved = JSON.stringify(run.state());
-      return polish.residuals(xs);
-    } };
+    const p = {
+      ...polish,
+      residuals: (xs: Float64Array[]) => {
+        if (saved === null && t.when(run, "polish")) saved = JSON.stringify(run.state());
+        return polish.residuals(xs);
+      },
+    };
     run = new ResumableRun(f, bounds, { ...opts, polish: p });
     await run.run((g) => {
       if (t.label === "between generations" && g === 9) saved = JSON.stringify(run.state());
@@ -86,22 +89,58 @@ test("ResumableRun: the same run as minimize; resumed from a state taken between
   let st: RunState | null = null;
   const r0 = new ResumableRun(objective, bounds, opts);
   await r0.run((g) => void (g === 3 && (st = r0.state())));
-  assert.throws(() => new ResumableRun(objective, bounds, { ...opts, seed: 9 }, st!), /options\.seed: 9 differs from the snapshot's 8/);
-  assert.throws(() => new ResumableRun(objective, bounds.map(([a, b]) => [a, b + 1] as [number, number]), opts, st!), /bounds/);
+  assert.throws(
+    () => new ResumableRun(objective, bounds, { ...opts, seed: 9 }, st!),
+    /options\.seed: 9 differs from the snapshot's 8/,
+  );
+  assert.throws(
+    () =>
+      new ResumableRun(
+        objective,
+        bounds.map(([a, b]) => [a, b + 1] as [number, number]),
+        opts,
+        st!,
+      ),
+    /bounds/,
+  );
 });
 
 // ---------------------------------------------------------------- invert with InvertOptions.checkpoint
 
 const TOY = { module: path.join(root, "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 20 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 19));
-const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
-const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
+const survey: Survey = {
+  source: {
+    type: "wire",
+    points: [
+      [-500, 0],
+      [500, 0],
+    ],
+    current: 1,
+  },
+  receiver: { type: "point", position: [0, 500], component: "Ex" },
+  times,
+};
+const TRUE: EarthModel = {
+  thickness: [80, 150],
+  rho0: [100, 10, 300],
+  m: [0, 0.4, 0],
+  tau: [1e-3, 1e-3, 1e-3],
+  c: [0.5, 0.5, 0.5],
+};
 
 function toyProblem(): InversionProblem {
   const d = addDataNoise(toyForward([survey])([TRUE])[0], { relative: 0, floor: 0.002, seed: 3 });
   return {
     datasets: [{ survey, observed: d.observed, error: d.error }],
-    parameterisation: { layers: 3, rho0: { min: 1, max: 1000 }, thickness: { min: 20, max: 400 }, m: { min: 0, max: 0.8 }, tau: { fixed: 1e-3 }, c: { fixed: 0.5 } },
+    parameterisation: {
+      layers: 3,
+      rho0: { min: 1, max: 1000 },
+      thickness: { min: 20, max: 400 },
+      m: { min: 0, max: 0.8 },
+      tau: { fixed: 1e-3 },
+      c: { fixed: 0.5 },
+    },
     forward: TOY,
   };
 }
@@ -127,7 +166,13 @@ test("invert with a checkpoint: interrupted after k generations and resumed equa
     // interrupted (a callback that throws) at generation 17: the file holds generation 15
     const lines: string[] = [];
     await assert.rejects(
-      invert(prob, { ...opts, checkpoint: { file, every: 5 }, onGeneration: (r) => { if (r.generation === 17) throw new Error("stop here"); } }),
+      invert(prob, {
+        ...opts,
+        checkpoint: { file, every: 5 },
+        onGeneration: (r) => {
+          if (r.generation === 17) throw new Error("stop here");
+        },
+      }),
       /stop here/,
     );
     const ck = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -147,7 +192,10 @@ test("invert with a checkpoint: interrupted after k generations and resumed equa
     same(await invert(prob, { ...opts, workers: 2, checkpoint: { file, every: 5 } }), ref, "resumed in 2 workers");
     // a checkpoint of another config is refused, naming the checkpoint
     fs.writeFileSync(file, JSON.stringify(ck));
-    for (const other of [{ ...opts, seed: 5 }, { ...opts, np: 22 }]) {
+    for (const other of [
+      { ...opts, seed: 5 },
+      { ...opts, np: 22 },
+    ]) {
       await assert.rejects(invert(prob, { ...other, checkpoint: { file, field: "--checkpoint" } }), (e: unknown) => {
         assert.ok(e instanceof ValidationError);
         assert.equal(e.field, "--checkpoint");
@@ -211,7 +259,10 @@ test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 1
     }
     const code = await exited;
     assert.equal(code, 143, err);
-    assert.match(err, /SIGTERM: checkpoint written to .*run\.ckpt \(generation \d+\); rerun the same command to resume/);
+    assert.match(
+      err,
+      /SIGTERM: checkpoint written to .*run\.ckpt \(generation \d+\); rerun the same command to resume/,
+    );
     assert.ok(!fs.existsSync(out), "no result from an interrupted run");
     const gen = JSON.parse(fs.readFileSync(ck, "utf8")).generation;
     assert.ok(gen >= 0 && gen < 8, `checkpoint at generation ${gen}`);
@@ -220,7 +271,10 @@ test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 1
     fs.writeFileSync(other, JSON.stringify(emConfig(4)));
     const bad = geoinv(["tem", "invert", other, "--quiet", "--checkpoint", ck]);
     assert.equal(bad.status, 2, bad.stderr);
-    assert.match(bad.stderr, /--checkpoint: .*run\.ckpt was written by a run of another problem or other optimiser settings/);
+    assert.match(
+      bad.stderr,
+      /--checkpoint: .*run\.ckpt was written by a run of another problem or other optimiser settings/,
+    );
     assert.equal(bad.stdout, "");
     // the rerun resumes and gives the uninterrupted run's result; the checkpoint is then removed
     const again = geoinv(args);
@@ -242,16 +296,17 @@ test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 1
 
 // ---------------------------------------------------------------- TCN training resume
 
-
 function toyTraces(n: number, L: number, seed: number): { x: Float32Array[]; y: Float32Array[] } {
   // target: a 5-point moving average of the input, learnable by a small TCN
   const r = mulberry32(seed);
   const x = Array.from({ length: n }, () => Float32Array.from({ length: L }, () => r() - 0.5));
-  const y = x.map((row) => Float32Array.from(row, (_, t) => {
-    let s = 0;
-    for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
-    return s / 5;
-  }));
+  const y = x.map((row) =>
+    Float32Array.from(row, (_, t) => {
+      let s = 0;
+      for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
+      return s / 5;
+    }),
+  );
   return { x, y };
 }
 
@@ -273,22 +328,35 @@ test("TCN training resume: stopped after epoch k (an error, or SIGTERM) and resu
     // interrupted by an error in epoch 5: the checkpoint (every 2 epochs) holds epoch 4
     const a = build();
     await assert.rejects(
-      trainModel(a, train, val, { ...base, checkpoint: { file, every: 2 }, onEpoch: (l) => { if (l.epoch === 5) throw new Error("stop here"); } }),
+      trainModel(a, train, val, {
+        ...base,
+        checkpoint: { file, every: 2 },
+        onEpoch: (l) => {
+          if (l.epoch === 5) throw new Error("stop here");
+        },
+      }),
       /stop here/,
     );
     a.dispose();
     assert.equal(JSON.parse(fs.readFileSync(file, "utf8")).epoch, 4);
     // without resume an existing checkpoint is refused; another training's is refused
     await assert.rejects(trainModel(build(), train, val, { ...base, checkpoint: { file } }), /exists; pass --resume/);
-    await assert.rejects(trainModel(build(), train, val, { ...base, lr: 2e-2, checkpoint: { file, resume: true, field: "--checkpoint" } }), (e: unknown) => {
-      assert.ok(e instanceof ValidationError);
-      assert.equal(e.field, "--checkpoint");
-      assert.match(e.message, /another training/);
-      return true;
-    });
+    await assert.rejects(
+      trainModel(build(), train, val, { ...base, lr: 2e-2, checkpoint: { file, resume: true, field: "--checkpoint" } }),
+      (e: unknown) => {
+        assert.ok(e instanceof ValidationError);
+        assert.equal(e.field, "--checkpoint");
+        assert.match(e.message, /another training/);
+        return true;
+      },
+    );
     const b = build();
     const epochs: number[] = [];
-    const resumed = await trainModel(b, train, val, { ...base, checkpoint: { file, resume: true }, onEpoch: (l) => void epochs.push(l.epoch) });
+    const resumed = await trainModel(b, train, val, {
+      ...base,
+      checkpoint: { file, resume: true },
+      onEpoch: (l) => void epochs.push(l.epoch),
+    });
     assert.deepEqual(epochs, [5, 6, 7], "only the epochs after the checkpoint run");
     assert.deepEqual(weightsOf(b), weightsOf(refModel));
     assert.deepEqual(historyOf(resumed), historyOf(ref));
@@ -309,7 +377,10 @@ test("TCN training resume: stopped after epoch k (an error, or SIGTERM) and resu
     assert.deepEqual(signals, ["SIGTERM"]);
     assert.equal(process.listenerCount("SIGTERM"), 0, "listeners removed");
     const d = build();
-    assert.deepEqual(historyOf(await trainModel(d, train, val, { ...base, checkpoint: { file, resume: true } })), historyOf(ref));
+    assert.deepEqual(
+      historyOf(await trainModel(d, train, val, { ...base, checkpoint: { file, resume: true } })),
+      historyOf(ref),
+    );
     assert.deepEqual(weightsOf(d), weightsOf(refModel));
     d.dispose();
     refModel.dispose();
@@ -338,12 +409,33 @@ test("geoinv tcn pretrain --checkpoint-every 1: SIGTERM exits 143, --resume give
   const dir = tmpDir();
   try {
     const cfg = path.join(dir, "cfg.json");
-    fs.writeFileSync(cfg, JSON.stringify({ seed: 2, data: { name: "marmousi2", traceStep: 20 }, split: { counts: [12, 6, 20] }, model: { channels: [3, 4, 4] }, train: { epochs: 25 } }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        seed: 2,
+        data: { name: "marmousi2", traceStep: 20 },
+        split: { counts: [12, 6, 20] },
+        model: { channels: [3, 4, 4] },
+        train: { epochs: 25 },
+      }),
+    );
     const ref = geoinv(["tcn", "pretrain", "--config", cfg, "--quick", "--out", path.join(dir, "ref")]);
     assert.equal(ref.status, 0, ref.stderr);
     const out = path.join(dir, "o");
     const ck = path.join(dir, "train.ckpt");
-    const args = ["tcn", "pretrain", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const args = [
+      "tcn",
+      "pretrain",
+      "--config",
+      cfg,
+      "--quick",
+      "--out",
+      out,
+      "--checkpoint",
+      ck,
+      "--checkpoint-every",
+      "1",
+    ];
     const r = await interruptWhenExists(args, ck);
     assert.equal(r.code, 143, r.err);
     const epoch = JSON.parse(fs.readFileSync(ck, "utf8")).epoch;
@@ -369,7 +461,12 @@ test("geoinv tcn pretrain --checkpoint-every 1: SIGTERM exits 143, --resume give
       return m;
     };
     assert.deepEqual(metrics(out), metrics(path.join(dir, "ref")));
-    assert.ok(fs.readFileSync(path.join(out, "model", "weights.bin")).equals(fs.readFileSync(path.join(dir, "ref", "model", "weights.bin"))), "same weights");
+    assert.ok(
+      fs
+        .readFileSync(path.join(out, "model", "weights.bin"))
+        .equals(fs.readFileSync(path.join(dir, "ref", "model", "weights.bin"))),
+      "same weights",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -394,7 +491,10 @@ test("geoinv tem invert --checkpoint, two-step: one file per step; SIGTERM in st
     assert.match(again.stderr, /resuming from .*run\.ckpt\.step1/);
     assert.match(again.stderr, /resuming from .*run\.ckpt\.step2/);
     assert.deepEqual(result(out), result(refOut));
-    assert.ok(!fs.existsSync(`${ck}.step1`) && !fs.existsSync(`${ck}.step2`), "both removed once the result is written");
+    assert.ok(
+      !fs.existsSync(`${ck}.step1`) && !fs.existsSync(`${ck}.step2`),
+      "both removed once the result is written",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -426,13 +526,22 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
     const toy = toyForward([survey]);
     let models = 0;
     const forward = (ms: EarthModel[]) => ((models += ms.length), toy(ms));
-    samePosterior(await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }), ref, "checkpointed, not interrupted");
+    samePosterior(
+      await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }),
+      ref,
+      "checkpointed, not interrupted",
+    );
     const fresh = models;
     fs.rmSync(file);
     fs.rmSync(postFile);
     // interrupted at the third convergence check (a callback that throws): the file holds the second
     let checks = 0;
-    const stopAt3 = { ...posterior, onCheck: () => { if (++checks === 3) throw new Error("stop here"); } };
+    const stopAt3 = {
+      ...posterior,
+      onCheck: () => {
+        if (++checks === 3) throw new Error("stop here");
+      },
+    };
     await assert.rejects(invert(prob, { ...opts, posterior: stopAt3, checkpoint: { file, every: 5 } }), /stop here/);
     const ck = JSON.parse(fs.readFileSync(postFile, "utf8"));
     assert.equal(ck.format, "geoinv.inversion.posterior-checkpoint/1");
@@ -447,12 +556,18 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
     // it did continue: neither the DE's evaluations before its file nor the sampler's before its state were redone
     assert.equal(fresh - models, deCk.evaluations + 205);
     // another posterior seed (the DE's settings unchanged): refused before any work, naming the checkpoint
-    await assert.rejects(invert(prob, { ...opts, posterior: { ...posterior, seed: 9 }, checkpoint: { file, field: "--checkpoint" } }), (e: unknown) => {
-      assert.ok(e instanceof ValidationError);
-      assert.equal(e.field, "--checkpoint");
-      assert.match(e.message, /run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/);
-      return true;
-    });
+    await assert.rejects(
+      invert(prob, { ...opts, posterior: { ...posterior, seed: 9 }, checkpoint: { file, field: "--checkpoint" } }),
+      (e: unknown) => {
+        assert.ok(e instanceof ValidationError);
+        assert.equal(e.field, "--checkpoint");
+        assert.match(
+          e.message,
+          /run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/,
+        );
+        return true;
+      },
+    );
     // SIGTERM while a batch is being evaluated (the one after the first check, iteration 20): the state
     // with the batch pending is saved, onSignal is told, the run stops with an error; resumed, the batch
     // is evaluated again and the result is the same
@@ -481,7 +596,11 @@ test("invert with a checkpoint and a posterior: the sampler state goes to FILE.p
     assert.deepEqual([atSignal.iteration, atSignal.evaluations], [20, 105]);
     assert.equal(atSignal.state.sampler.pending.length, 5, "the batch being evaluated is in the state");
     models = 0;
-    samePosterior(await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }), ref, "resumed with a batch pending");
+    samePosterior(
+      await invert(prob, { ...opts, forward, posterior, checkpoint: { file, every: 5 } }),
+      ref,
+      "resumed with a batch pending",
+    );
     assert.equal(fresh - models, deCk.evaluations + 105);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -504,27 +623,45 @@ test("geoinv tem invert --checkpoint with a posterior: SIGTERM during the sampli
     // SIGTERM as soon as the sampler's first state (iteration 10 of 119) is on disk
     const r = await interruptWhenExists(args, `${ck}.posterior`);
     assert.equal(r.code, 143, r.err);
-    const m = /SIGTERM: posterior checkpoint written to .*run\.ckpt\.posterior \(iteration (\d+)\); rerun the same command to resume/.exec(r.err);
+    const m =
+      /SIGTERM: posterior checkpoint written to .*run\.ckpt\.posterior \(iteration (\d+)\); rerun the same command to resume/.exec(
+        r.err,
+      );
     assert.ok(m, r.err);
     assert.ok(fs.existsSync(ck), "the DE's file is kept until the result is written");
-    assert.ok(!fs.existsSync(out) && !fs.existsSync(path.join(dir, "r.chains.npy")), "no result from an interrupted run");
+    assert.ok(
+      !fs.existsSync(out) && !fs.existsSync(path.join(dir, "r.chains.npy")),
+      "no result from an interrupted run",
+    );
     const saved = JSON.parse(fs.readFileSync(`${ck}.posterior`, "utf8"));
     assert.equal(String(saved.iteration), m![1], "the state at the signal was saved");
-    assert.ok(saved.iteration >= 10 && saved.iteration < 119, `interrupted during the sampling, at iteration ${saved.iteration}`);
+    assert.ok(
+      saved.iteration >= 10 && saved.iteration < 119,
+      `interrupted during the sampling, at iteration ${saved.iteration}`,
+    );
     // other posterior settings with the same files: refused (exit 2) before any work
     const otherFile = path.join(dir, "other.json");
     fs.writeFileSync(otherFile, JSON.stringify({ ...cfg, posterior: { ...cfg.posterior, seed: 12 } }));
     const bad = geoinv(["tem", "invert", otherFile, "--quiet", "--checkpoint", ck]);
     assert.equal(bad.status, 2, bad.stderr);
-    assert.match(bad.stderr, /--checkpoint: .*run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/);
+    assert.match(
+      bad.stderr,
+      /--checkpoint: .*run\.ckpt\.posterior was written by a run of another problem or other optimiser or posterior settings/,
+    );
     // the rerun: the DE from its file, then the sampler from its state; the same result and chains
     const again = geoinv(args);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /resuming from .*run\.ckpt: generation \d+/);
-    assert.match(again.stderr, new RegExp(`resuming the posterior from .*run\\.ckpt\\.posterior: iteration ${saved.iteration}, `));
+    assert.match(
+      again.stderr,
+      new RegExp(`resuming the posterior from .*run\\.ckpt\\.posterior: iteration ${saved.iteration}, `),
+    );
     // it continued: the first convergence check reported comes after the saved iteration
     const firstCheck = /posterior it (\d+) /.exec(again.stderr);
-    assert.ok(firstCheck && Number(firstCheck[1]) > saved.iteration, `first check after resuming: ${firstCheck && firstCheck[1]}`);
+    assert.ok(
+      firstCheck && Number(firstCheck[1]) > saved.iteration,
+      `first check after resuming: ${firstCheck && firstCheck[1]}`,
+    );
     const a = result(out);
     const b = result(refOut);
     for (const x of [a, b]) {
@@ -533,7 +670,10 @@ test("geoinv tem invert --checkpoint with a posterior: SIGTERM during the sampli
     }
     assert.equal((result(out).posterior as Record<string, unknown>).chains_file, "r.chains.npy");
     assert.deepEqual(a, b);
-    assert.ok(fs.readFileSync(path.join(dir, "r.chains.npy")).equals(fs.readFileSync(path.join(dir, "ref.chains.npy"))), "the same chains .npy");
+    assert.ok(
+      fs.readFileSync(path.join(dir, "r.chains.npy")).equals(fs.readFileSync(path.join(dir, "ref.chains.npy"))),
+      "the same chains .npy",
+    );
     assert.ok(!fs.existsSync(ck) && !fs.existsSync(`${ck}.posterior`), "both files removed once the result is written");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -548,29 +688,54 @@ function tcnMetrics(dir: string): Record<string, unknown> {
 }
 
 function sameFiles(a: string, b: string, names: string[]): void {
-  for (const n of names) assert.ok(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), `same ${n}`);
+  for (const n of names)
+    assert.ok(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), `same ${n}`);
 }
 
 test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM during the TCN on the wells exits 143, --resume replays the pre-training, continues and equals the uninterrupted run", async () => {
   const dir = tmpDir();
   try {
     const cfg = path.join(dir, "cfg.json");
-    fs.writeFileSync(cfg, JSON.stringify({
-      seed: 1,
-      source: { data: { name: "marmousi2", traceStep: 20 }, split: { counts: [12, 6, 20] }, model: { channels: [3, 4, 4] }, train: { epochs: 6 } },
-      target: { data: { name: "overthrust", traceStep: 8 } },
-      finetune: { epochs: 12 },
-      direct: { epochs: 30 },
-    }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        seed: 1,
+        source: {
+          data: { name: "marmousi2", traceStep: 20 },
+          split: { counts: [12, 6, 20] },
+          model: { channels: [3, 4, 4] },
+          train: { epochs: 6 },
+        },
+        target: { data: { name: "overthrust", traceStep: 8 } },
+        finetune: { epochs: 12 },
+        direct: { epochs: 30 },
+      }),
+    );
     const refDir = path.join(dir, "ref");
     const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
     assert.equal(ref.status, 0, ref.stderr);
     const out = path.join(dir, "o");
     const ck = path.join(dir, "tr.ckpt");
-    const args = ["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const args = [
+      "tcn",
+      "transfer",
+      "--config",
+      cfg,
+      "--quick",
+      "--out",
+      out,
+      "--checkpoint",
+      ck,
+      "--checkpoint-every",
+      "1",
+    ];
     const r = await interruptWhenExists(args, `${ck}.direct`);
     assert.equal(r.code, 143, r.err);
-    assert.equal(JSON.parse(fs.readFileSync(`${ck}.pretrain`, "utf8")).epoch, 6, "the finished pre-training's file holds its last epoch");
+    assert.equal(
+      JSON.parse(fs.readFileSync(`${ck}.pretrain`, "utf8")).epoch,
+      6,
+      "the finished pre-training's file holds its last epoch",
+    );
     const epoch = JSON.parse(fs.readFileSync(`${ck}.direct`, "utf8")).epoch;
     assert.ok(epoch >= 1 && epoch < 30, `direct checkpoint at epoch ${epoch}`);
     assert.ok(!fs.existsSync(`${ck}.transfer`) && !fs.existsSync(ck));
@@ -579,9 +744,23 @@ test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM dur
     const e1 = geoinv(args);
     assert.equal(e1.status, 2);
     assert.match(e1.stderr, /--checkpoint: .*tr\.ckpt\.pretrain exists; pass --resume/);
-    const e2 = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", path.join(dir, "none"), "--resume"]);
+    const e2 = geoinv([
+      "tcn",
+      "transfer",
+      "--config",
+      cfg,
+      "--quick",
+      "--out",
+      out,
+      "--checkpoint",
+      path.join(dir, "none"),
+      "--resume",
+    ]);
     assert.equal(e2.status, 2);
-    assert.match(e2.stderr, /--resume: no checkpoint of this run exists \(.*none\.<stage>, stages pretrain, direct, transfer\)/);
+    assert.match(
+      e2.stderr,
+      /--resume: no checkpoint of this run exists \(.*none\.<stage>, stages pretrain, direct, transfer\)/,
+    );
     const e3 = geoinv([...args, "--resume", "--seed", "2"]);
     assert.equal(e3.status, 2);
     // --seed is the run's seed (the direct and transfer trainings), not the pre-training's (source.seed)
@@ -590,7 +769,8 @@ test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM dur
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(tcnMetrics(out), tcnMetrics(refDir));
     sameFiles(out, refDir, ["pretrained/weights.bin", "direct/weights.bin", "transfer/weights.bin"]);
-    for (const s of ["pretrain", "direct", "transfer"]) assert.ok(!fs.existsSync(`${ck}.${s}`), `${s} checkpoint removed once the results are written`);
+    for (const s of ["pretrain", "direct", "transfer"])
+      assert.ok(!fs.existsSync(`${ck}.${s}`), `${s} checkpoint removed once the results are written`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -601,32 +781,71 @@ test("geoinv tcn transfer (well target) --checkpoint-every 1: SIGTERM in the lea
   try {
     const example = JSON.parse(fs.readFileSync(path.join(root, "examples", "tcn_transfer_volve.json"), "utf8"));
     const cfg = path.join(dir, "cfg.json");
-    fs.writeFileSync(cfg, JSON.stringify({
-      ...example,
-      seeds: 2,
-      source: { data: { name: "marmousi2", freqHz: "auto", dt: 0.004, traceStep: 20 }, split: { counts: [12, 6, 20] }, window: { length: 32, perTrace: 1 }, model: { channels: [3, 4, 4] }, train: { epochs: 3 } },
-      window: { length: 24, stride: 8 },
-      finetune: { epochs: 3 },
-      direct: { epochs: 20 },
-      leaveOut: { folds: 2, seeds: 1 },
-    }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        ...example,
+        seeds: 2,
+        source: {
+          data: { name: "marmousi2", freqHz: "auto", dt: 0.004, traceStep: 20 },
+          split: { counts: [12, 6, 20] },
+          window: { length: 32, perTrace: 1 },
+          model: { channels: [3, 4, 4] },
+          train: { epochs: 3 },
+        },
+        window: { length: 24, stride: 8 },
+        finetune: { epochs: 3 },
+        direct: { epochs: 20 },
+        leaveOut: { folds: 2, seeds: 1 },
+      }),
+    );
     const refDir = path.join(dir, "ref");
     const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
     assert.equal(ref.status, 0, ref.stderr);
     const out = path.join(dir, "o");
     const ck = path.join(dir, "well.ckpt");
-    const args = ["tcn", "transfer", "--config", cfg, "--quick", "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const args = [
+      "tcn",
+      "transfer",
+      "--config",
+      cfg,
+      "--quick",
+      "--out",
+      out,
+      "--checkpoint",
+      ck,
+      "--checkpoint-every",
+      "1",
+    ];
     const r = await interruptWhenExists(args, `${ck}.leaveout1s0-direct`);
     assert.equal(r.code, 143, r.err);
-    for (const s of ["pretrain", "blind0-direct", "blind0-transfer", "blind1-direct", "blind1-transfer", "leaveout0s0-direct", "leaveout0s0-transfer"]) {
+    for (const s of [
+      "pretrain",
+      "blind0-direct",
+      "blind0-transfer",
+      "blind1-direct",
+      "blind1-transfer",
+      "leaveout0s0-direct",
+      "leaveout0s0-transfer",
+    ]) {
       assert.ok(fs.existsSync(`${ck}.${s}`), `${s} finished and kept`);
     }
     assert.ok(!fs.existsSync(`${ck}.final-direct`));
     const again = geoinv([...args, "--resume"]);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(tcnMetrics(out), tcnMetrics(refDir));
-    sameFiles(out, refDir, ["pretrained/weights.bin", "direct/weights.bin", "transfer/weights.bin", "apply0_transfer.npy", "apply1_direct.npy"]);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith("well.ckpt")), [], "the checkpoints are removed once the results are written");
+    sameFiles(out, refDir, [
+      "pretrained/weights.bin",
+      "direct/weights.bin",
+      "transfer/weights.bin",
+      "apply0_transfer.npy",
+      "apply1_direct.npy",
+    ]);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith("well.ckpt")),
+      [],
+      "the checkpoints are removed once the results are written",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,8 @@ import { parseArgs, UsageError } from "../src/cli/registry";
 const root = path.resolve(__dirname, "..");
 
 async function run(argv: string[]) {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   return { code, out, err };
 }
@@ -48,7 +49,12 @@ test("tem forward names the case file that holds no object; data check's problem
     try {
       const c = await run(["data", "check"]);
       assert.equal(c.code, 2);
-      assert.match(c.err, new RegExp(`^geoinv data check: 1 problem in \\S+ against the manifest:\\n\\S+${k.split("/").pop()!.replace(".", "\\.")}: checksum`));
+      assert.match(
+        c.err,
+        new RegExp(
+          `^geoinv data check: 1 problem in \\S+ against the manifest:\\n\\S+${k.split("/").pop()!.replace(".", "\\.")}: checksum`,
+        ),
+      );
     } finally {
       if (prev === undefined) delete process.env.GEOINV_MANIFEST;
       else process.env.GEOINV_MANIFEST = prev;
@@ -59,17 +65,31 @@ test("tem forward names the case file that holds no object; data check's problem
 });
 
 test("flag parser: values, booleans, unknown flags", () => {
-  assert.deepEqual(parseArgs(["a", "--out", "x", "--quick", "--n=3"], { booleans: ["quick"] }), { positional: ["a"], flags: { out: "x", quick: true, n: "3" } });
+  assert.deepEqual(parseArgs(["a", "--out", "x", "--quick", "--n=3"], { booleans: ["quick"] }), {
+    positional: ["a"],
+    flags: { out: "x", quick: true, n: "3" },
+  });
   assert.throws(() => parseArgs(["--zz"], { known: ["out"] }), UsageError);
   assert.throws(() => parseArgs(["--out"]), /needs a value/);
   // a stray word (e.g. a value given to a boolean flag) is refused naming it when the verb takes none
-  assert.throws(() => parseArgs(["--force", "yes"], { booleans: ["force"], positional: 0 }), /^UsageError: yes: unexpected argument; this verb takes only --options/);
+  assert.throws(
+    () => parseArgs(["--force", "yes"], { booleans: ["force"], positional: 0 }),
+    /^UsageError: yes: unexpected argument; this verb takes only --options/,
+  );
   assert.throws(() => parseArgs(["a", "b"], { positional: 1 }), /b: unexpected argument; this verb takes 1 argument/);
   assert.deepEqual(parseArgs(["a"], { positional: 1 }).positional, ["a"]);
 });
 
 test("survey invert --workers 1e9 is refused naming --workers (it started a billion threads and hung)", async () => {
-  const r = await run(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", path.join(os.tmpdir(), "geoinv-never-written"), "--workers", "1e9"]);
+  const r = await run([
+    "survey",
+    "invert",
+    path.join(root, "examples", "survey_rankin.json"),
+    "--out",
+    path.join(os.tmpdir(), "geoinv-never-written"),
+    "--workers",
+    "1e9",
+  ]);
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /--workers 1e9: at most \d+ threads here/);
 });
@@ -79,7 +99,11 @@ test("data check and the tcn verbs refuse a stray argument (exit 2 naming it) in
   assert.equal(d.code, 2);
   assert.match(d.err, /^geoinv data check: extra: unexpected argument/);
   const never = path.join(os.tmpdir(), "geoinv-never-written");
-  for (const [verb, file, more] of [["tem invert", "examples/tem_h3_ip_top.json", ["--quiet"]], ["tem forward", "test/fixtures/tem-reference/hs_loop_central.json", []], ["survey invert", "examples/survey_rankin.json", ["--quiet", "--out", never]]] as const) {
+  for (const [verb, file, more] of [
+    ["tem invert", "examples/tem_h3_ip_top.json", ["--quiet"]],
+    ["tem forward", "test/fixtures/tem-reference/hs_loop_central.json", []],
+    ["survey invert", "examples/survey_rankin.json", ["--quiet", "--out", never]],
+  ] as const) {
     const r = await run([...verb.split(" "), path.join(root, file), ...more, "yes"]);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, new RegExp(`^geoinv ${verb}: yes: unexpected argument`), verb);
@@ -92,14 +116,22 @@ test("data check and the tcn verbs refuse a stray argument (exit 2 naming it) in
 test("bin/geoinv.js runs with plain node", () => {
   const out = execFileSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "--help"], { encoding: "utf8" });
   assert.match(out, /usage: geoinv/);
-  const bad = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "data", "check", "--bogus"], { encoding: "utf8" });
+  const bad = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "data", "check", "--bogus"], {
+    encoding: "utf8",
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown option --bogus/);
 });
 
 test("a bad GEOINV_SIZE and a corrupted DLF filter file under GEOINV_DATA exit 2 naming the variable or the file, not an internal error", () => {
-  const geoinv = (args: string[], env: Record<string, string>) => spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), ...args], { encoding: "utf8", env: { ...process.env, ...env } });
-  const s = geoinv(["tcn", "pretrain", "--out", path.join(os.tmpdir(), "geoinv-never-written")], { GEOINV_SIZE: "huge" });
+  const geoinv = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), ...args], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    });
+  const s = geoinv(["tcn", "pretrain", "--out", path.join(os.tmpdir(), "geoinv-never-written")], {
+    GEOINV_SIZE: "huge",
+  });
   assert.equal(s.status, 2, s.stderr);
   assert.match(s.stderr, /^geoinv tcn pretrain: GEOINV_SIZE: must be 'quick' or 'full' \(or unset\), got 'huge'/);
   // a data root whose dlf/ holds a filter file with one flipped bit (the other folders linked)
@@ -113,7 +145,9 @@ test("a bad GEOINV_SIZE and a corrupted DLF filter file under GEOINV_DATA exit 2
       if (/\.txt$/.test(f)) b[Math.floor(b.length / 2)] ^= 4;
       fs.writeFileSync(path.join(dir, "dlf", f), b);
     }
-    const r = geoinv(["tem", "forward", path.join(root, "test", "fixtures", "tem-reference", "hs_loop_central.json")], { GEOINV_DATA: dir });
+    const r = geoinv(["tem", "forward", path.join(root, "test", "fixtures", "tem-reference", "hs_loop_central.json")], {
+      GEOINV_DATA: dir,
+    });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^geoinv tem forward: \S+\/dlf\/\w+\.txt: checksum: /);
     assert.doesNotMatch(r.stderr, /internal error/);
@@ -130,7 +164,11 @@ test("geoinv worker --queue with no Redis there: exit 2 naming --queue, the conn
       s.close(() => resolve(p));
     });
   });
-  const r = spawnSync(process.execPath, [path.join(__dirname, "..", "bin", "geoinv.js"), "worker", "--queue", `redis://127.0.0.1:${port}`], { encoding: "utf8", timeout: 60000 });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(__dirname, "..", "bin", "geoinv.js"), "worker", "--queue", `redis://127.0.0.1:${port}`],
+    { encoding: "utf8", timeout: 60000 },
+  );
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--queue: cannot reach Redis at 127\.0\.0\.1:\d+ within 10 s \(connect ECONNREFUSED/);
   assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");

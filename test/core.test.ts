@@ -50,14 +50,18 @@ test("one ValidationError: every domain re-exports the core class; message is 'f
   assert.equal(old.under("optimizer").message, "optimizer.c: must be a number in [0, 1], got 2");
   const plain = new ValidationError("shape mismatch: seismic is (3, 4) but impedance is (3, 5)");
   assert.equal(plain.field, "");
-  assert.equal(new ValidationError("receiver.points", "bad").under("surveys[0]").message, "surveys[0].receiver.points: bad");
+  assert.equal(
+    new ValidationError("receiver.points", "bad").under("surveys[0]").message,
+    "surveys[0].receiver.points: bad",
+  );
   assert.ok(new DataFileError("f", "missing", "no such file") instanceof FileError);
   assert.ok(new NonFiniteError("s", "x", NaN, "") instanceof ValidationError);
 });
 
 test("primitives: no coercion, ranges, integers, booleans, choices, arrays", () => {
   assert.equal(finite(2.5, "a"), 2.5);
-  for (const bad of ["3", NaN, Infinity, null, undefined, [1], {}]) assert.throws(() => finite(bad, "a.b"), /^ValidationError: a\.b: expected a finite number/);
+  for (const bad of ["3", NaN, Infinity, null, undefined, [1], {}])
+    assert.throws(() => finite(bad, "a.b"), /^ValidationError: a\.b: expected a finite number/);
   assert.equal(numberInRange(0.5, "p", 0, 1), 0.5);
   assert.throws(() => numberInRange(0, "p", 0, 1, { loOpen: true }), /p: 0 is out of range; allowed \(0, 1\]/);
   assert.throws(() => numberInRange(1.5, "p", 0, 1), /allowed \[0, 1\]/);
@@ -65,7 +69,8 @@ test("primitives: no coercion, ranges, integers, booleans, choices, arrays", () 
   assert.throws(() => integerInRange(2.5, "occam.layers", 2), /occam\.layers: expected an integer >= 2, got 2\.5/);
   assert.throws(() => integerInRange(-1, "occam.max_iterations", 1), /-1 is out of range/);
   assert.equal(boolean(false, "x"), false);
-  for (const bad of ["false", "true", 0, 1, null]) assert.throws(() => boolean(bad, "regularisation.adaptive"), /regularisation\.adaptive: expected true or false/);
+  for (const bad of ["false", "true", 0, 1, null])
+    assert.throws(() => boolean(bad, "regularisation.adaptive"), /regularisation\.adaptive: expected true or false/);
   assert.equal(oneOf("single", "workflow", ["single", "two-step"]), "single");
   assert.throws(() => oneOf("two_step", "workflow", ["single", "two-step"]), /did you mean 'two-step'\?/);
   assert.deepEqual(finiteArray([1, 2], "t"), [1, 2]);
@@ -83,9 +88,18 @@ test("strict keys with did-you-mean for near misses only", () => {
   assert.equal(didYouMean("NP", ["np", "seed"]), "np");
   assert.equal(didYouMean("bound-rule", ["bound_rule"]), "bound_rule");
   assert.equal(didYouMean("zzzzzz", ["times", "model"]), undefined);
-  assert.throws(() => checkKeys({ tims: [] }, "", ["times", "model"]), /^ValidationError: tims: unknown key; did you mean 'times'\? Allowed in the config: times, model/);
-  assert.throws(() => object({ lamda0: 1 }, "regularisation", ["lambda0", "adaptive"]), /regularisation\.lamda0: unknown key; did you mean 'lambda0'\?/);
-  assert.throws(() => object({ qqqqqq: 1 }, "synthetic", ["relative", "floor"]), (e: Error) => !/did you mean/.test(e.message) && /synthetic\.qqqqqq: unknown key\./.test(e.message));
+  assert.throws(
+    () => checkKeys({ tims: [] }, "", ["times", "model"]),
+    /^ValidationError: tims: unknown key; did you mean 'times'\? Allowed in the config: times, model/,
+  );
+  assert.throws(
+    () => object({ lamda0: 1 }, "regularisation", ["lambda0", "adaptive"]),
+    /regularisation\.lamda0: unknown key; did you mean 'lambda0'\?/,
+  );
+  assert.throws(
+    () => object({ qqqqqq: 1 }, "synthetic", ["relative", "floor"]),
+    (e: Error) => !/did you mean/.test(e.message) && /synthetic\.qqqqqq: unknown key\./.test(e.message),
+  );
   assert.throws(() => object([1], "model", ["rho0"]), /model: expected an object/);
 });
 
@@ -99,12 +113,23 @@ test("strict number lists: empty items and junk are rejected naming the flag", (
 test("assertFinite names the stage and the path of the first non-finite value", () => {
   const ok = { a: [1, 2], b: { c: Float64Array.from([3]) }, d: null, e: "x" };
   assert.equal(assertFinite(ok, "stage"), ok);
-  assert.throws(() => assertFinite({ outputs: { time_off: [1, NaN] } }, "tem forward outputs", "huge coordinates?"), (e: Error) => e instanceof NonFiniteError && /tem forward outputs: outputs\.time_off\[1\] is NaN; huge coordinates\?/.test(e.message));
+  assert.throws(
+    () => assertFinite({ outputs: { time_off: [1, NaN] } }, "tem forward outputs", "huge coordinates?"),
+    (e: Error) =>
+      e instanceof NonFiniteError &&
+      /tem forward outputs: outputs\.time_off\[1\] is NaN; huge coordinates\?/.test(e.message),
+  );
   assert.throws(() => assertFinite({ misfit: { objective: Infinity } }, "tem invert"), /misfit\.objective is Infinity/);
   assert.throws(() => assertFinite([Float32Array.from([1, -Infinity])], "pred"), /\[0\]\[1\] is -Infinity/);
   // a documented exemption is written as null, nothing else is
-  assert.equal(resultJson({ labelled_mean: { pcc: NaN }, x: 1 }, "m", "", 0, (w) => /labelled_mean/.test(w)), '{"labelled_mean":{"pcc":null},"x":1}\n');
-  assert.throws(() => resultJson({ labelled_mean: { pcc: NaN }, x: NaN }, "m", "", 0, (w) => /labelled_mean/.test(w)), /x is NaN/);
+  assert.equal(
+    resultJson({ labelled_mean: { pcc: NaN }, x: 1 }, "m", "", 0, (w) => /labelled_mean/.test(w)),
+    '{"labelled_mean":{"pcc":null},"x":1}\n',
+  );
+  assert.throws(
+    () => resultJson({ labelled_mean: { pcc: NaN }, x: NaN }, "m", "", 0, (w) => /labelled_mean/.test(w)),
+    /x is NaN/,
+  );
 });
 
 test("atomicWriteFile: the previous file survives a failed write; no temporary file is left", () => {
@@ -114,8 +139,17 @@ test("atomicWriteFile: the previous file survives a failed write; no temporary f
     atomicWriteFile(f, "old\n");
     assert.equal(fs.readFileSync(f, "utf8"), "old\n");
     assert.throws(
-      () => atomicWriteFile(f, "new but never renamed\n", { beforeRename: () => { throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write" }); } }),
-      (e: Error) => e instanceof FileError && /result\.json: write failed: ENOSPC.*previous file.*unchanged/.test(e.message),
+      () =>
+        atomicWriteFile(f, "new but never renamed\n", {
+          beforeRename: () => {
+            throw Object.assign(new Error("ENOSPC: no space left on device, write"), {
+              code: "ENOSPC",
+              syscall: "write",
+            });
+          },
+        }),
+      (e: Error) =>
+        e instanceof FileError && /result\.json: write failed: ENOSPC.*previous file.*unchanged/.test(e.message),
     );
     assert.equal(fs.readFileSync(f, "utf8"), "old\n");
     assert.deepEqual(fs.readdirSync(d), ["result.json"]);
@@ -138,11 +172,21 @@ test("atomicWriteDir: a failed fill or rename keeps the previous directory", asy
   try {
     const m = path.join(d, "model");
     await atomicWriteDir(m, (t) => fs.writeFileSync(path.join(t, "w.bin"), "v1"));
-    await assert.rejects(atomicWriteDir(m, (t) => {
-      fs.writeFileSync(path.join(t, "w.bin"), "half");
-      throw new Error("killed mid-save");
-    }), /killed mid-save/);
-    await assert.rejects(atomicWriteDir(m, (t) => fs.writeFileSync(path.join(t, "w.bin"), "v2"), { beforeRename: () => { throw new Error("rename refused"); } }), /rename refused/);
+    await assert.rejects(
+      atomicWriteDir(m, (t) => {
+        fs.writeFileSync(path.join(t, "w.bin"), "half");
+        throw new Error("killed mid-save");
+      }),
+      /killed mid-save/,
+    );
+    await assert.rejects(
+      atomicWriteDir(m, (t) => fs.writeFileSync(path.join(t, "w.bin"), "v2"), {
+        beforeRename: () => {
+          throw new Error("rename refused");
+        },
+      }),
+      /rename refused/,
+    );
     assert.equal(fs.readFileSync(path.join(m, "w.bin"), "utf8"), "v1");
     assert.deepEqual(fs.readdirSync(d), ["model"]);
     await atomicWriteDir(m, (t) => fs.writeFileSync(path.join(t, "w.bin"), "v2"));
@@ -172,7 +216,12 @@ test("checkOutputFile: refuses a missing parent, a directory, an input file, a f
       ["/dev/null", /\/dev is a kernel pseudo filesystem/],
       ["", /empty/],
     ];
-    for (const [p, re] of cases) assert.throws(() => checkOutputFile(p, { inputs: [cfg] }), (e: Error) => e instanceof FileError && re.test(e.message), p);
+    for (const [p, re] of cases)
+      assert.throws(
+        () => checkOutputFile(p, { inputs: [cfg] }),
+        (e: Error) => e instanceof FileError && re.test(e.message),
+        p,
+      );
     // a symlink to the input is the input
     const link = path.join(d, "link.json");
     fs.symlinkSync(cfg, link);
@@ -192,15 +241,15 @@ test("OutputDir: staged outputs appear only on commit; abort removes what the ru
     o.abort();
     assert.deepEqual(fs.readdirSync(d), [], "created a/ and a/b/ are removed");
     const o2 = OutputDir.prepare(target);
-    fs.writeFileSync(o2.path("metrics.json"), "{\"v\":1}");
+    fs.writeFileSync(o2.path("metrics.json"), '{"v":1}');
     fs.mkdirSync(o2.path("model"));
     fs.writeFileSync(path.join(o2.path("model"), "w"), "1");
     o2.commit();
     assert.deepEqual(fs.readdirSync(target).sort(), ["metrics.json", "model"]);
     const o3 = OutputDir.prepare(target);
-    fs.writeFileSync(o3.path("metrics.json"), "{\"v\":2}");
+    fs.writeFileSync(o3.path("metrics.json"), '{"v":2}');
     o3.abort();
-    assert.equal(fs.readFileSync(path.join(target, "metrics.json"), "utf8"), "{\"v\":1}");
+    assert.equal(fs.readFileSync(path.join(target, "metrics.json"), "utf8"), '{"v":1}');
     assert.deepEqual(fs.readdirSync(target).sort(), ["metrics.json", "model"]);
     const o4 = OutputDir.prepare(target);
     fs.mkdirSync(o4.path("model"));
@@ -234,10 +283,19 @@ test("atomicWriteFile: a process killed mid-write leaves the previous file intac
     const f = path.join(d, "result.json");
     fs.writeFileSync(f, "old\n");
     // the child writes 8 MB atomically and stops for good just before the rename; it is then killed
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", `
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `
       const { atomicWriteFile } = require(${JSON.stringify(path.join(__dirname, "..", "src", "core"))});
       atomicWriteFile(${JSON.stringify(f)}, "x".repeat(8 << 20), { beforeRename: () => { process.stdout.write("at-rename\\n"); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); } });
-    `], { stdio: ["ignore", "pipe", "inherit"] });
+    `,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (b: Buffer) => b.toString().includes("at-rename") && resolve());
       child.on("exit", (code) => reject(new Error(`child exited ${code} before the rename`)));

@@ -38,8 +38,14 @@ test("manifest hashes equal the sha256 listed in each SOURCE.md (originals' byte
 test("Marmousi-2 and Overthrust load with the documented shapes and ranges", () => {
   const ip = loadNpy("marmousi2/ip.npy");
   assert.deepEqual(ip.shape, [1701, 351]);
-  let mn = Infinity, mx = -Infinity, s = 0;
-  for (const v of ip.data) { mn = Math.min(mn, v); mx = Math.max(mx, v); s += v; }
+  let mn = Infinity,
+    mx = -Infinity,
+    s = 0;
+  for (const v of ip.data) {
+    mn = Math.min(mn, v);
+    mx = Math.max(mx, v);
+    s += v;
+  }
   assert.ok(Math.abs(mn - 1515) < 1 && Math.abs(mx - 12346.9) < 0.1 && Math.abs(s / ip.data.length - 5828.39) < 0.01);
   assert.deepEqual(loadNpy("overthrust/ip.npy").shape, [801, 187]);
   assert.deepEqual(loadNpy("overthrust/seismic_ricker30_reskan.npy").shape, [801, 186]);
@@ -69,7 +75,10 @@ test("npy reader rejects big-endian, object, other dtypes, truncated data and ba
   assert.throws(() => parseNpy(swap("'<f4'", "'>f4'"), "be.npy"), /be\.npy.*big-endian/);
   assert.throws(() => parseNpy(swap("'<f4'", "'|O4'"), "obj.npy"), /obj\.npy.*object dtype/);
   assert.throws(() => parseNpy(swap("'<f4'", "'<i4'"), "int.npy"), /int\.npy.*dtype <i4 is not supported/);
-  assert.throws(() => parseNpy(good.subarray(0, good.length - 2), "short.npy"), (e: unknown) => e instanceof DataFileError && e.problem === "truncated" && /short\.npy/.test(e.message));
+  assert.throws(
+    () => parseNpy(good.subarray(0, good.length - 2), "short.npy"),
+    (e: unknown) => e instanceof DataFileError && e.problem === "truncated" && /short\.npy/.test(e.message),
+  );
   const bad = Uint8Array.from(good);
   bad[1] = 0;
   assert.throws(() => parseNpy(bad, "magic.npy"), /magic\.npy.*magic/);
@@ -79,16 +88,28 @@ test("missing and corrupt data files name the file, directory, problem and sourc
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-data-"));
   try {
     withDataDir(tmp, () => {
-      assert.throws(() => loadNpy("marmousi2/ip.npy"), (e: unknown) => {
-        const m = (e as Error).message;
-        return e instanceof DataFileError && e.problem === "missing" && m.includes("ip.npy") && m.includes(tmp) && m.includes("Marmousi-2");
-      });
+      assert.throws(
+        () => loadNpy("marmousi2/ip.npy"),
+        (e: unknown) => {
+          const m = (e as Error).message;
+          return (
+            e instanceof DataFileError &&
+            e.problem === "missing" &&
+            m.includes("ip.npy") &&
+            m.includes(tmp) &&
+            m.includes("Marmousi-2")
+          );
+        },
+      );
       fs.mkdirSync(path.join(tmp, "marmousi2"));
       const orig = fs.readFileSync(path.join(REPO_ROOT, "data", "marmousi2", "ip.npy"));
       const corrupt = Buffer.from(orig);
       corrupt[5000] ^= 0xff;
       fs.writeFileSync(path.join(tmp, "marmousi2", "ip.npy"), corrupt);
-      assert.throws(() => loadNpy("marmousi2/ip.npy"), (e: unknown) => e instanceof DataFileError && e.problem === "checksum" && /sha256/.test((e as Error).message));
+      assert.throws(
+        () => loadNpy("marmousi2/ip.npy"),
+        (e: unknown) => e instanceof DataFileError && e.problem === "checksum" && /sha256/.test((e as Error).message),
+      );
       fs.writeFileSync(path.join(tmp, "marmousi2", "ip.npy"), orig.subarray(0, 1000));
       assert.throws(() => loadNpy("marmousi2/ip.npy"), /size 1000 bytes/);
     });
@@ -100,7 +121,10 @@ test("missing and corrupt data files name the file, directory, problem and sourc
 test("Rankin Inlet CSV: six blocks of 20 gates, V and noise in mV/(A m2)", () => {
   const s = loadRankinSounding(1);
   assert.equal(s.blocks.length, 6);
-  assert.deepEqual(s.blocks.map((b) => b.baseFrequency), [285, 75, 30, 30, 7.5, 3]);
+  assert.deepEqual(
+    s.blocks.map((b) => b.baseFrequency),
+    [285, 75, 30, 30, 7.5, 3],
+  );
   const b = s.blocks[0];
   assert.equal(b.time.length, 20);
   assert.equal(b.time[0], 6.813e-6);
@@ -111,7 +135,10 @@ test("Rankin Inlet CSV: six blocks of 20 gates, V and noise in mV/(A m2)", () =>
   assert.throws(() => loadRankinSounding(23), /site: must be an integer 1\.\.22/);
   assert.throws(() => parseRankinCsv("a,b\n1,2\n", "x.csv"), /x\.csv: header/);
   const hdr = "TEM,f (Hz),I (A),NA (m2),Gain,Gate,Vsys (mV),N (%),Time (s),V (mV/Am2),b (mV/Am2),N (mV/Am2)";
-  assert.throws(() => parseRankinCsv(`${hdr}\n47,285,3,31.42,2,1,9306,0.17,abc,0.47,5e-7,7.9e-4\n`, "y.csv"), /y\.csv.*Time \(s\).*'abc'/);
+  assert.throws(
+    () => parseRankinCsv(`${hdr}\n47,285,3,31.42,2,1,9306,0.17,abc,0.47,5e-7,7.9e-4\n`, "y.csv"),
+    /y\.csv.*Time \(s\).*'abc'/,
+  );
 });
 
 test("Volve: well log, line and cube crop with their documented shapes and axes", async () => {

@@ -35,7 +35,9 @@ function capture(f: () => void): { content: DisplayContent; update: boolean }[] 
 
 test("plot stores the figure ONCE (plotly JSON) with a one-line text fallback; initNotebook sends nothing", () => {
   assert.equal(capture(() => initNotebook()).length, 0);
-  const msgs = capture(() => plot({ data: [{ type: "scatter", x: [1, 2], y: [3, 1 / 3] }], layout: { title: { text: "t" } } }));
+  const msgs = capture(() =>
+    plot({ data: [{ type: "scatter", x: [1, 2], y: [3, 1 / 3] }], layout: { title: { text: "t" } } }),
+  );
   assert.equal(msgs.length, 1);
   const d = msgs[0].content.data;
   assert.deepEqual(Object.keys(d).sort(), ["application/vnd.plotly.v1+json", "text/plain"]);
@@ -49,7 +51,11 @@ test("plot stores the figure ONCE (plotly JSON) with a one-line text fallback; i
 });
 
 test("compactJson rounds to 6 significant digits and turns typed arrays into arrays", () => {
-  assert.deepEqual(compactJson({ a: Float64Array.from([Math.PI, 1e-13 / 3]), b: [NaN, 7], c: undefined, s: "x" }), { a: [3.14159, 3.33333e-14], b: [null, 7], s: "x" });
+  assert.deepEqual(compactJson({ a: Float64Array.from([Math.PI, 1e-13 / 3]), b: [NaN, 7], c: undefined, s: "x" }), {
+    a: [3.14159, 3.33333e-14],
+    b: [null, 7],
+    s: "x",
+  });
 });
 
 test("a long vertical legend makes the figure taller instead of scrolling", () => {
@@ -89,7 +95,10 @@ test("progress updates one display in place", () => {
   const ids = new Set(msgs.map((m) => m.content.transient?.display_id));
   assert.equal(ids.size, 1);
   assert.ok([...ids][0]);
-  assert.deepEqual(msgs.map((m) => m.update), [false, true, true]);
+  assert.deepEqual(
+    msgs.map((m) => m.update),
+    [false, true, true],
+  );
   assert.match(msgs[0].content.data["text/plain"] as string, /train: running, 1\/3 33%.*loss 0\.5/);
   assert.match(msgs[2].content.data["text/plain"] as string, /train: done, 3\/3 100%.*finished/);
 });
@@ -143,14 +152,23 @@ test("section heatmap is depth-down with samples on y and traces on x", () => {
   const h = f.data[0] as { x: number[]; y: number[]; z: number[][] };
   assert.deepEqual(h.x, [0, 10]);
   assert.deepEqual(h.y, [0, 5, 10]);
-  assert.deepEqual(h.z, [[1, 4], [2, 5], [3, 6]]);
+  assert.deepEqual(h.z, [
+    [1, 4],
+    [2, 5],
+    [3, 6],
+  ]);
   assert.equal((f.layout!.yaxis as { autorange: string }).autorange, "reversed");
 });
 
 test("large sections are stored as 8-bit codes with a colour bar in data units", () => {
   const rows = Array.from({ length: 100 }, (_, i) => Float32Array.from({ length: 100 }, (_, j) => 1000 + 10 * i + j));
   const f = sectionFigure(rows, { colorbarTitle: "Ip" });
-  const h = f.data[0] as { z: { dtype: string; bdata: string; shape: string }; zmin: number; zmax: number; colorbar: { tickvals: number[]; ticktext: string[] } };
+  const h = f.data[0] as {
+    z: { dtype: string; bdata: string; shape: string };
+    zmin: number;
+    zmax: number;
+    colorbar: { tickvals: number[]; ticktext: string[] };
+  };
   assert.equal(h.z.dtype, "u1");
   assert.equal(h.z.shape, "100,100");
   const codes = Buffer.from(h.z.bdata, "base64");
@@ -170,7 +188,9 @@ test("large sections are stored as 8-bit codes with a colour bar in data units",
 });
 
 test("a Marmousi-sized section is thinned to at most maxCells cells (about 100 kB in the notebook)", () => {
-  const rows = Array.from({ length: 1701 }, (_, i) => Float32Array.from({ length: 351 }, (_, j) => Math.sin(i / 50) + j / 351));
+  const rows = Array.from({ length: 1701 }, (_, i) =>
+    Float32Array.from({ length: 351 }, (_, j) => Math.sin(i / 50) + j / 351),
+  );
   const f = sectionFigure(rows, { stride: 2, dx: 10, dz: 10 });
   const h = f.data[0] as { x: number[]; y: number[]; z: { shape: string; bdata: string } };
   assert.ok(h.x.length * h.y.length <= 80000, `${h.x.length} x ${h.y.length}`);
@@ -184,7 +204,10 @@ test("a Marmousi-sized section is thinned to at most maxCells cells (about 100 k
 
 test("sign runs split negative parts so they can be drawn distinctly on log axes", () => {
   const runs = signRuns([1, 2, 3, 4, 5], [3, 2, -1, -0.5, 0.1]);
-  assert.deepEqual(runs.map((r) => r.sign), [1, -1, 1]);
+  assert.deepEqual(
+    runs.map((r) => r.sign),
+    [1, -1, 1],
+  );
   assert.deepEqual(runs[1].y, [1, 0.5]);
   const fig = transientFigure([{ name: "d", times: [1, 2, 3], values: [1, -1, 1] }]);
   const syms = fig.data.map((t) => (t.marker as { symbol: string }).symbol);
@@ -214,18 +237,26 @@ test("layered models stay off the plot border, with plain log ticks and Ω·m", 
   const x = f.layout!.xaxis as { range: number[]; tickvals: number[]; ticktext: string[]; title: { text: string } };
   assert.ok(x.range[0] < Math.log10(20) - 0.05 && x.range[1] > Math.log10(200) + 0.05, String(x.range));
   assert.match(x.title.text, /Ω·m/);
-  assert.ok(x.ticktext.includes("20") && x.ticktext.includes("100") && x.ticktext.includes("200"), x.ticktext.join(","));
+  assert.ok(
+    x.ticktext.includes("20") && x.ticktext.includes("100") && x.ticktext.includes("200"),
+    x.ticktext.join(","),
+  );
   assert.ok(!x.ticktext.includes("9"));
-  const lin = layeredModelFigure([{ name: "m", thickness: [10], values: [0, 0.3] }], { logValue: false }).layout!.xaxis as { range: number[] };
+  const lin = layeredModelFigure([{ name: "m", thickness: [10], values: [0, 0.3] }], { logValue: false }).layout!
+    .xaxis as { range: number[] };
   assert.ok(lin.range[0] < 0 && lin.range[1] > 0.3);
   // less than a decade: 1-1.5-2-3-5-7 steps, all labelled as numbers
   assert.deepEqual(logTicks(25, 90).ticktext, ["30", "50", "70"]);
 });
 
 test("adaptive-parameter plot: colour by case, dash by quantity", () => {
-  const f = convergenceFigure(["top", "middle", "bottom"].flatMap((c) => [
-    { name: `${c}: λ`, y: [1, 2] }, { name: `${c}: μ_CR`, y: [1, 2], dash: "dot" as const }, { name: `${c}: μ_F`, y: [1, 2], dash: "dash" as const },
-  ]));
+  const f = convergenceFigure(
+    ["top", "middle", "bottom"].flatMap((c) => [
+      { name: `${c}: λ`, y: [1, 2] },
+      { name: `${c}: μ_CR`, y: [1, 2], dash: "dot" as const },
+      { name: `${c}: μ_F`, y: [1, 2], dash: "dash" as const },
+    ]),
+  );
   const colours = f.data.map((t) => (t.line as { color: string }).color);
   assert.equal(new Set(colours).size, 3);
   assert.equal(colours[0], colours[1]);
@@ -234,10 +265,19 @@ test("adaptive-parameter plot: colour by case, dash by quantity", () => {
 });
 
 test("population bands are labelled as search spread; posterior depth band with overlays", () => {
-  const band = { depth: [0, 100, 200, 300], lower: [10, 10, 50, 50], median: [20, 20, 100, 100], upper: [40, 40, 200, 200] };
+  const band = {
+    depth: [0, 100, 200, 300],
+    lower: [10, 10, 50, 50],
+    median: [20, 20, 100, 100],
+    upper: [40, 40, 200, 200],
+  };
   const mb = modelBandFigure([], [{ name: SEARCH_SPREAD_LABEL, ...band }]);
   assert.ok(mb.data.some((t) => t.name === "search spread (final DE population), not uncertainty"));
-  const f = posteriorDepthBandFigure(band, { trueModel: { thickness: [150], values: [20, 100] }, bestModel: { thickness: [140], values: [22, 95] }, maxDepth: 300 });
+  const f = posteriorDepthBandFigure(band, {
+    trueModel: { thickness: [150], values: [20, 100] },
+    bestModel: { thickness: [140], values: [22, 95] },
+    maxDepth: 300,
+  });
   const names = f.data.map((t) => t.name);
   assert.ok(names.includes("posterior 5-95 %"));
   assert.ok(names.includes("posterior median") && names.includes("true model") && names.includes("best-fit model"));
@@ -253,7 +293,17 @@ test("population bands are labelled as search spread; posterior depth band with 
 
 test("posterior-predictive band: quantiles per gate with observed data and error bars", () => {
   const times = [1e-4, 1e-3, 1e-2];
-  const f = posteriorPredictiveFigure({ times, q05: [9, 0.9, 0.09], q50: [10, 1, 0.1], q95: [11, 1.1, 0.11], observed: [10.2, 0.95, 0.1], errors: [0.5, 0.05, 0.01] }, { yLabel: "V" });
+  const f = posteriorPredictiveFigure(
+    {
+      times,
+      q05: [9, 0.9, 0.09],
+      q50: [10, 1, 0.1],
+      q95: [11, 1.1, 0.11],
+      observed: [10.2, 0.95, 0.1],
+      errors: [0.5, 0.05, 0.01],
+    },
+    { yLabel: "V" },
+  );
   const band = f.data.find((t) => /posterior predictive 5-95/.test(String(t.name)))!;
   assert.deepEqual(band.y, [11, 1.1, 0.11]);
   assert.equal(band.fill, "tonexty");
@@ -261,9 +311,17 @@ test("posterior-predictive band: quantiles per gate with observed data and error
   assert.deepEqual((obs.error_y as { array: number[] }).array, [0.5, 0.05, 0.01]);
   assert.equal((f.layout!.yaxis as { type: string }).type, "log");
   // all-negative data: |value| on log axes, said on the axis
-  const neg = posteriorPredictiveFigure({ times, q05: [-11, -1.1, -0.11], q50: [-10, -1, -0.1], q95: [-9, -0.9, -0.09] });
+  const neg = posteriorPredictiveFigure({
+    times,
+    q05: [-11, -1.1, -0.11],
+    q50: [-10, -1, -0.1],
+    q95: [-9, -0.9, -0.09],
+  });
   assert.match((neg.layout!.yaxis as { title: { text: string } }).title.text, /\|value\|/);
-  assert.throws(() => posteriorPredictiveFigure({ times, q05: [1], q50: [1, 1, 1], q95: [1, 1, 1] }), /q05 has 1 values for 3 times/);
+  assert.throws(
+    () => posteriorPredictiveFigure({ times, q05: [1], q50: [1, 1, 1], q95: [1, 1, 1] }),
+    /q05 has 1 values for 3 times/,
+  );
 });
 
 test("epoch progress: an early-stopped run ends at its real epoch, closed by the next run or by finish()", async () => {
@@ -275,11 +333,20 @@ test("epoch progress: an early-stopped run ends at its real epoch, closed by the
     cb({ epoch: 2, epochs: 10, trainLoss: 1, valLoss: NaN, stopped: "early stopping (patience 1)" });
   });
   const texts = msgs.map((m) => m.content.data["text/plain"] as string);
-  assert.ok(texts.some((t) => /stopped early, 4\/10 .*stopped early at epoch 4/.test(t)), texts.join("\n"));
+  assert.ok(
+    texts.some((t) => /stopped early, 4\/10 .*stopped early at epoch 4/.test(t)),
+    texts.join("\n"),
+  );
   assert.match(texts[texts.length - 1], /stopped early, 2\/10 .*early stopping \(patience 1\)/);
 });
 
 test("trace overlays keep their legend off the axis title (vertical legend at the right)", () => {
-  const f = traceOverlayFigure([{ name: "a", values: [1, 2] }, { name: "b", values: [2, 1] }], { vertical: true, valueLabel: "Ip" });
+  const f = traceOverlayFigure(
+    [
+      { name: "a", values: [1, 2] },
+      { name: "b", values: [2, 1] },
+    ],
+    { vertical: true, valueLabel: "Ip" },
+  );
   assert.notEqual((f.layout!.legend as { orientation?: string } | undefined)?.orientation, "h");
 });

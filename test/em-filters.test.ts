@@ -33,14 +33,22 @@ test("bundled filter files match data/MANIFEST.json, data/dlf/SOURCE.md and (whe
 });
 
 test("filter abscissae are log-uniform (the lagged and shifted-grid schemes rely on it)", () => {
-  for (const b of [...HANKEL_FILTERS.map((n) => hankelFilter(n).base), ...FOURIER_FILTERS.map((n) => fourierFilter(n).base)]) {
+  for (const b of [
+    ...HANKEL_FILTERS.map((n) => hankelFilter(n).base),
+    ...FOURIER_FILTERS.map((n) => fourierFilter(n).base),
+  ]) {
     const d = Math.log(b[b.length - 1] / b[0]) / (b.length - 1);
     for (let i = 1; i < b.length; i++) assert.ok(Math.abs(Math.log(b[i] / b[i - 1]) - d) < 1e-9 * Math.max(1, d));
   }
 });
 
 test("Hankel filters on closed-form pairs: int l e^{-l^2} J0(lr) dl = e^{-r^2/4}/2, int l^2 e^{-l^2} J1(lr) dl = (r/4) e^{-r^2/4}", () => {
-  const tol: Record<string, number> = { key_51_2012: 1e-4, key_101_2009: 1e-6, key_201_2009: 1e-12, wer_201_2018: 1e-12 };
+  const tol: Record<string, number> = {
+    key_51_2012: 1e-4,
+    key_101_2009: 1e-6,
+    key_201_2009: 1e-12,
+    wer_201_2018: 1e-12,
+  };
   for (const n of HANKEL_FILTERS) {
     const f = hankelFilter(n);
     for (const r of [0.1, 0.5, 1, 2, 3]) {
@@ -81,7 +89,11 @@ test("parseDlfText rejects malformed rows", () => {
 
 test("Gauss-Legendre: known 3-point rule, exact on polynomials up to degree 2n-1", () => {
   const g3 = gaussLegendre(3);
-  assert.ok(Math.abs(g3.x[2] - Math.sqrt(3 / 5)) < 1e-15 && Math.abs(g3.w[1] - 8 / 9) < 1e-15 && Math.abs(g3.w[0] - 5 / 9) < 1e-15);
+  assert.ok(
+    Math.abs(g3.x[2] - Math.sqrt(3 / 5)) < 1e-15 &&
+      Math.abs(g3.w[1] - 8 / 9) < 1e-15 &&
+      Math.abs(g3.w[0] - 5 / 9) < 1e-15,
+  );
   for (const n of [1, 2, 5, 12, 41]) {
     const g = gaussLegendre(n);
     for (let d = 0; d < 2 * n; d++) {
@@ -91,7 +103,10 @@ test("Gauss-Legendre: known 3-point rule, exact on polynomials up to degree 2n-1
       assert.ok(Math.abs(s - exact) < 1e-13, `n=${n} degree ${d}`);
     }
   }
-  assert.throws(() => gaussLegendre(0), (e: unknown) => e instanceof ValidationError && e.field === "quadPoints" && /1\.\.1000/.test(e.message));
+  assert.throws(
+    () => gaussLegendre(0),
+    (e: unknown) => e instanceof ValidationError && e.field === "quadPoints" && /1\.\.1000/.test(e.message),
+  );
 });
 
 test("Lagrange stencils reproduce polynomials of their degree", () => {
@@ -113,7 +128,12 @@ test("half-space closed forms: A(R) -> 1/R and B(R) -> 1/R^2 for k -> 0, and B =
   const b = halfSpaceB(100, 1e-9, 1e-9);
   assert.ok(Math.abs(b.re * 1e4 - 1) < 1e-12);
   // the two branches (series below |kR| = 0.5, direct above) agree across the switch and B = -dA/dR
-  for (const [kr, ki] of [[0.003, 0.002], [0.0049, 0.0], [0.02, 0.015], [0.1, 0.1]]) {
+  for (const [kr, ki] of [
+    [0.003, 0.002],
+    [0.0049, 0.0],
+    [0.02, 0.015],
+    [0.1, 0.1],
+  ]) {
     for (const R of [50, 100.5, 300]) {
       const h = 1e-3;
       const ap = halfSpaceA(R + h, kr, ki);

@@ -16,21 +16,48 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, FAST_OPTIONS, forward, ForwardOptions, parseEarthModel, parseSurvey, referenceError } from "../src/em";
+import {
+  compileSurvey,
+  CONVERGED_OPTIONS,
+  DEFAULT_OPTIONS,
+  FAST_OPTIONS,
+  forward,
+  ForwardOptions,
+  parseEarthModel,
+  parseSurvey,
+  referenceError,
+} from "../src/em";
 import { waveformSamples } from "../src/em/internal";
 
 const SHARED = path.join(__dirname, "..", "..", "shared", "reference", "tem");
 
 const MODELS = {
   // permafrost4_loop_3hz's earth: two polarisable layers (c 0.6 and 0.4) between resistive ones
-  perm4: { thickness: [8, 40, 100], rho0: [3000, 60, 20, 5000], m: [0, 0.1, 0.3, 0], tau: [1e-3, 5e-4, 2e-3, 1e-3], c: [0.5, 0.6, 0.4, 0.5] },
+  perm4: {
+    thickness: [8, 40, 100],
+    rho0: [3000, 60, 20, 5000],
+    m: [0, 0.1, 0.3, 0],
+    tau: [1e-3, 5e-4, 2e-3, 1e-3],
+    c: [0.5, 0.6, 0.4, 0.5],
+  },
   // permafrost_loop_3hz_ip's earth: a broad IP spectrum (c 0.35) over very resistive ground
-  permip: { thickness: [10, 50, 120], rho0: [2500, 80, 25, 6000], m: [0, 0.15, 0.35, 0], tau: [1e-3, 1e-3, 3e-3, 1e-3], c: [0.5, 0.5, 0.35, 0.5] },
+  permip: {
+    thickness: [10, 50, 120],
+    rho0: [2500, 80, 25, 6000],
+    m: [0, 0.15, 0.35, 0],
+    tau: [1e-3, 1e-3, 3e-3, 1e-3],
+    c: [0.5, 0.5, 0.35, 0.5],
+  },
   // a 2e4 ohm-m top layer (ice-rich permafrost) over a polarisable conductor
   res: { thickness: [15, 60], rho0: [20000, 300, 10000], m: [0, 0.2, 0], tau: [1e-3, 3e-3, 1e-3], c: [0.5, 0.5, 0.5] },
 };
 const FREQS = [1, 3, 10, 30, 100, 300, 1000];
-const square = [[-50, -50], [50, -50], [50, 50], [-50, 50]];
+const square = [
+  [-50, -50],
+  [50, -50],
+  [50, 50],
+  [-50, 50],
+];
 
 function survey(f: number, pulses = 200) {
   const tmax = 0.2 / f;
@@ -38,16 +65,31 @@ function survey(f: number, pulses = 200) {
     source: { type: "loop", points: square, current: 1 },
     receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
     times: Array.from({ length: 16 }, (_, i) => 1e-5 * Math.pow(tmax / 1e-5, i / 15)),
-    waveform: { type: "linear_ramp_off", ramp: 5e-6, repetition: { type: "bipolar_half_duty", base_frequency: f, pulses } },
+    waveform: {
+      type: "linear_ramp_off",
+      ramp: 5e-6,
+      repetition: { type: "bipolar_half_duty", base_frequency: f, pulses },
+    },
   };
 }
 
 /** Finer than CONVERGED_OPTIONS in every numerical setting of the time transform. */
-const FINER: ForwardOptions = { ...CONVERGED_OPTIONS, quadPoints: 91, lambdaOrder: 12, lagSubdivision: 8, timeOrder: 12, omegaMaxOffset: 1e15, omegaMaxAbs: 1e10, omegaMinDamping: 0.01, rampPoints: 64 };
+const FINER: ForwardOptions = {
+  ...CONVERGED_OPTIONS,
+  quadPoints: 91,
+  lambdaOrder: 12,
+  lagSubdivision: 8,
+  timeOrder: 12,
+  omegaMaxOffset: 1e15,
+  omegaMaxAbs: 1e10,
+  omegaMinDamping: 0.01,
+  rampPoints: 64,
+};
 /** The lattice as it was before the fix: cut at max(300 / t_min, 1e8 rad/s) whatever the geometry. */
 const OLD_CUT: ForwardOptions = { omegaMaxOffset: 0 };
 
-const run = (f: number, model: keyof typeof MODELS, o?: ForwardOptions) => forward(compileSurvey(survey(f), o), parseEarthModel(MODELS[model])).time_off!;
+const run = (f: number, model: keyof typeof MODELS, o?: ForwardOptions) =>
+  forward(compileSurvey(survey(f), o), parseEarthModel(MODELS[model])).time_off!;
 const err = (a: ArrayLike<number>, b: ArrayLike<number>) => referenceError(a, b).err;
 
 // converged responses, computed once for all tests
@@ -101,12 +143,17 @@ test("the 3 Hz reference cases: defaults, FAST_OPTIONS and CONVERGED_OPTIONS wit
   for (const n of names) {
     const c = JSON.parse(fs.readFileSync(path.join(SHARED, `${n}.json`), "utf8"));
     const m = parseEarthModel(c.model);
-    for (const [name, o, tol] of [["defaults", undefined, 1e-4], ["FAST_OPTIONS", FAST_OPTIONS, 1e-3], ["CONVERGED_OPTIONS", CONVERGED_OPTIONS, 1e-4]] as const) {
+    for (const [name, o, tol] of [
+      ["defaults", undefined, 1e-4],
+      ["FAST_OPTIONS", FAST_OPTIONS, 1e-3],
+      ["CONVERGED_OPTIONS", CONVERGED_OPTIONS, 1e-4],
+    ] as const) {
       const e = err(forward(compileSurvey(c, o), m).time_off!, c.outputs.time_off);
       assert.ok(e < tol, `${n} with ${name}: ${e.toExponential(2)} > ${tol}`);
     }
     // the case that exposed the cut: the former lattice misses it
-    if (n === "permafrost4_loop_3hz") assert.ok(err(forward(compileSurvey(c, OLD_CUT), m).time_off!, c.outputs.time_off) > 1e-3);
+    if (n === "permafrost4_loop_3hz")
+      assert.ok(err(forward(compileSurvey(c, OLD_CUT), m).time_off!, c.outputs.time_off) > 1e-3);
   }
 });
 
@@ -114,7 +161,14 @@ test("the 3 Hz reference cases: defaults, FAST_OPTIONS and CONVERGED_OPTIONS wit
  * The README's value at time t, summed term by term: sum_n (-1)^n [R(t + nT/2) - S(t + nT/2 + T/4)],
  * R(a) = (1/r) int_a^{a+r} S = (P(a + r) - P(a)) / r with P an antiderivative of S (closed form).
  */
-function directSum(S: (t: number) => number, P: (t: number) => number, t: number, f: number, N: number, ramp: number): number {
+function directSum(
+  S: (t: number) => number,
+  P: (t: number) => number,
+  t: number,
+  f: number,
+  N: number,
+  ramp: number,
+): number {
   const T = 1 / f;
   let v = 0;
   for (let n = 0; n < N; n++) {
@@ -127,7 +181,8 @@ function directSum(S: (t: number) => number, P: (t: number) => number, t: number
 test("the pulse sum: up to 100000 pulses agree with the term-by-term sum on closed-form responses", () => {
   // step-off responses S(t) = t^-a (a power-law IP tail decays like t^-(1+c)), a sign-reversing
   // one, with antiderivatives
-  const pw = (a: number, k = 1) => [(t: number) => k * Math.pow(t, -a), (t: number) => (k * Math.pow(t, 1 - a)) / (1 - a)] as const;
+  const pw = (a: number, k = 1) =>
+    [(t: number) => k * Math.pow(t, -a), (t: number) => (k * Math.pow(t, 1 - a)) / (1 - a)] as const;
   const shapes: [string, (t: number) => number, (t: number) => number][] = [
     ["t^-1.2", ...pw(1.2)],
     ["t^-2.5", ...pw(2.5)],
@@ -150,29 +205,50 @@ test("the pulse sum: up to 100000 pulses agree with the term-by-term sum on clos
   // the tail matters at this tolerance: stopping the sum at 512 pulses of 100000 is 1.9e-7 off
   const [, S, P] = shapes[0];
   const late = 0.2 / 1000;
-  const cut = (directSum(S, P, late, 1000, 512, 5e-6) - directSum(S, P, late, 1000, 100000, 5e-6)) / directSum(S, P, late, 1000, 100000, 5e-6);
+  const cut =
+    (directSum(S, P, late, 1000, 512, 5e-6) - directSum(S, P, late, 1000, 100000, 5e-6)) /
+    directSum(S, P, late, 1000, 100000, 5e-6);
   assert.ok(Math.abs(cut) > 1e-7, `truncation ${cut}`);
 });
 
-test("the pulse history costs O(1) memory: 100000 pulses (the documented maximum) sample like 1000 and run", { timeout: 120_000 }, () => {
-  const o = { ...DEFAULT_OPTIONS };
-  const n1 = waveformSamples(parseSurvey(survey(3, 1000)), o).length;
-  const n2 = waveformSamples(parseSurvey(survey(3, 100000)), o).length;
-  assert.equal(n2, n1);
-  // with box-car gates and the converged setting's 48 x 48 ramp and gate points (the case that
-  // exhausted a 5 GB heap before): the heap grows by far less than a gigabyte
-  const s = { ...survey(1, 100000), times: undefined, gates: [[1e-4, 2e-4], [1e-2, 2e-2], [0.1, 0.15]] };
-  const before = process.memoryUsage().heapUsed;
-  const plan = compileSurvey(s, CONVERGED_OPTIONS);
-  const grown = process.memoryUsage().heapUsed - before;
-  assert.ok(grown < 300e6, `heap grew by ${(grown / 1e6).toFixed(0)} MB`);
-  const r = forward(plan, parseEarthModel(MODELS.perm4)).time_off!;
-  assert.ok(r.every((v) => Number.isFinite(v)));
-  // the history beyond 200 pulses (67 s at 3 Hz) changes the late gate little: within 1e-3
-  const r200 = forward(compileSurvey({ ...s, waveform: survey(1, 200).waveform }, CONVERGED_OPTIONS), parseEarthModel(MODELS.perm4)).time_off!;
-  assert.ok(err(r, r200) < 1e-3);
-});
+test(
+  "the pulse history costs O(1) memory: 100000 pulses (the documented maximum) sample like 1000 and run",
+  { timeout: 120_000 },
+  () => {
+    const o = { ...DEFAULT_OPTIONS };
+    const n1 = waveformSamples(parseSurvey(survey(3, 1000)), o).length;
+    const n2 = waveformSamples(parseSurvey(survey(3, 100000)), o).length;
+    assert.equal(n2, n1);
+    // with box-car gates and the converged setting's 48 x 48 ramp and gate points (the case that
+    // exhausted a 5 GB heap before): the heap grows by far less than a gigabyte
+    const s = {
+      ...survey(1, 100000),
+      times: undefined,
+      gates: [
+        [1e-4, 2e-4],
+        [1e-2, 2e-2],
+        [0.1, 0.15],
+      ],
+    };
+    const before = process.memoryUsage().heapUsed;
+    const plan = compileSurvey(s, CONVERGED_OPTIONS);
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.ok(grown < 300e6, `heap grew by ${(grown / 1e6).toFixed(0)} MB`);
+    const r = forward(plan, parseEarthModel(MODELS.perm4)).time_off!;
+    assert.ok(r.every((v) => Number.isFinite(v)));
+    // the history beyond 200 pulses (67 s at 3 Hz) changes the late gate little: within 1e-3
+    const r200 = forward(
+      compileSurvey({ ...s, waveform: survey(1, 200).waveform }, CONVERGED_OPTIONS),
+      parseEarthModel(MODELS.perm4),
+    ).time_off!;
+    assert.ok(err(r, r200) < 1e-3);
+  },
+);
 
 test("pulses beyond the documented maximum are refused with the field named", () => {
-  assert.throws(() => parseSurvey(survey(3, 100001)), (e: Error) => e.name === "ValidationError" && /waveform\.repetition\.pulses/.test(e.message) && /1\.\.100000/.test(e.message));
+  assert.throws(
+    () => parseSurvey(survey(3, 100001)),
+    (e: Error) =>
+      e.name === "ValidationError" && /waveform\.repetition\.pulses/.test(e.message) && /1\.\.100000/.test(e.message),
+  );
 });

@@ -7,9 +7,22 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSurvey, forward, parseEarthModel, parseSurvey } from "../src/em";
 
-const goodModel = { thickness: [200, 300], rho0: [100, 20, 200], m: [0, 0.3, 0], tau: [1e-3, 5e-3, 1e-3], c: [0.5, 0.5, 0.5] };
+const goodModel = {
+  thickness: [200, 300],
+  rho0: [100, 20, 200],
+  m: [0, 0.3, 0],
+  tau: [1e-3, 5e-3, 1e-3],
+  c: [0.5, 0.5, 0.5],
+};
 const goodSurvey = {
-  source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 },
+  source: {
+    type: "wire",
+    points: [
+      [-500, 0],
+      [500, 0],
+    ],
+    current: 1,
+  },
   receiver: { type: "point", position: [0, 500], component: "Ex" },
   times: [1e-5, 1e-4, 1e-3],
 };
@@ -36,7 +49,12 @@ test("valid inputs parse to typed copies", () => {
 });
 
 test("model: layer arrays of consistent length", () => {
-  throwsValidation(() => parseEarthModel({ ...goodModel, thickness: [200] }), /model\.thickness/, /1 entries for 3 layers/, /needs 2/);
+  throwsValidation(
+    () => parseEarthModel({ ...goodModel, thickness: [200] }),
+    /model\.thickness/,
+    /1 entries for 3 layers/,
+    /needs 2/,
+  );
   throwsValidation(() => parseEarthModel({ ...goodModel, m: [0, 0.3] }), /model\.m/, /2 entries but rho0 has 3/);
   throwsValidation(() => parseEarthModel({ ...goodModel, tau: undefined }), /model\.tau/, /missing/);
   throwsValidation(() => parseEarthModel({ ...goodModel, rho0: [] }), /model\.rho0/);
@@ -63,7 +81,11 @@ test("model: ranges name the layer, the value and the allowed range", () => {
 test("model: the sigma form is accepted and checked", () => {
   const m = parseEarthModel({ thickness: [], sigma0: [0.01], sigmaInf: [0.0125], tauSigma: [1e-3], c: [0.5] });
   assert.ok(Math.abs(m.rho0[0] - 100) < 1e-9 && Math.abs(m.m[0] - 0.2) < 1e-12);
-  throwsValidation(() => parseEarthModel({ thickness: [], sigma0: [0.01], sigmaInf: [0.005], tauSigma: [1e-3], c: [0.5] }), /sigmaInf\[0\]/, /below sigma0/);
+  throwsValidation(
+    () => parseEarthModel({ thickness: [], sigma0: [0.01], sigmaInf: [0.005], tauSigma: [1e-3], c: [0.5] }),
+    /sigmaInf\[0\]/,
+    /below sigma0/,
+  );
 });
 
 test("forward checks a model too (without copying it)", () => {
@@ -84,31 +106,214 @@ test("times and frequencies: finite, > 0, increasing", () => {
 });
 
 test("geometry: zero-length segments, receivers on the wire, degenerate loops and dipoles", () => {
-  throwsValidation(() => parseSurvey({ ...goodSurvey, source: { type: "wire", points: [[0, 0], [0, 0], [100, 0]], current: 1 } }), /source\.points\[0\]/, /zero length/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [100, 0], component: "Ex" } }), /receiver\.position/, /lies on source segment 1/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [500, 0], component: "Ex" } }), /lies on source segment/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, source: { type: "loop", points: [[0, 0], [10, 0]], current: 1 } }), /at least 3/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "dipole", points: [[0, 50], [0, 50]], component: "E" } }), /M and N coincide/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "dipole", points: [[0, -50], [0, 50]], component: "E" } }), /receiver\.points/, /lies on source segment/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, source: { type: "wire", points: [[0, 0], [1, 2, 3]], current: 1 } }), /source\.points\[1\]\[2\]/, /z = 0/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, source: { type: "wire", points: [[-1, 0], [1, 0]], current: 0 } }), /source\.current/);
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        source: {
+          type: "wire",
+          points: [
+            [0, 0],
+            [0, 0],
+            [100, 0],
+          ],
+          current: 1,
+        },
+      }),
+    /source\.points\[0\]/,
+    /zero length/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [100, 0], component: "Ex" } }),
+    /receiver\.position/,
+    /lies on source segment 1/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [500, 0], component: "Ex" } }),
+    /lies on source segment/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        source: {
+          type: "loop",
+          points: [
+            [0, 0],
+            [10, 0],
+          ],
+          current: 1,
+        },
+      }),
+    /at least 3/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        receiver: {
+          type: "dipole",
+          points: [
+            [0, 50],
+            [0, 50],
+          ],
+          component: "E",
+        },
+      }),
+    /M and N coincide/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        receiver: {
+          type: "dipole",
+          points: [
+            [0, -50],
+            [0, 50],
+          ],
+          component: "E",
+        },
+      }),
+    /receiver\.points/,
+    /lies on source segment/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        source: {
+          type: "wire",
+          points: [
+            [0, 0],
+            [1, 2, 3],
+          ],
+          current: 1,
+        },
+      }),
+    /source\.points\[1\]\[2\]/,
+    /z = 0/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        source: {
+          type: "wire",
+          points: [
+            [-1, 0],
+            [1, 0],
+          ],
+          current: 0,
+        },
+      }),
+    /source\.current/,
+  );
   // a loop listed closed (first point repeated) is accepted
-  const s = parseSurvey({ ...goodSurvey, source: { type: "loop", points: [[0, 0], [10, 0], [10, 10], [0, 0]], current: 1 }, receiver: { type: "point", position: [3, 2], component: "dBz/dt" } });
+  const s = parseSurvey({
+    ...goodSurvey,
+    source: {
+      type: "loop",
+      points: [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+        [0, 0],
+      ],
+      current: 1,
+    },
+    receiver: { type: "point", position: [3, 2], component: "dBz/dt" },
+  });
   assert.equal(s.source.points.length, 3);
 });
 
 test("unknown names: source type, receiver type, component, waveform, repetition, options", () => {
-  throwsValidation(() => parseSurvey({ ...goodSurvey, source: { ...goodSurvey.source, type: "cable" } }), /source\.type/, /"cable"/, /"wire"/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "coil", position: [0, 1], component: "Ex" } }), /receiver\.type/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [0, 500], component: "Ez" } }), /receiver\.component/, /"Ez"/, /"Ex", "Ey"/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, receiver: { type: "dipole", points: [[0, 500], [10, 500]], component: "Ex" } }), /receiver\.component/, /"E"/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, waveform: { type: "triangle", ramp: 1e-5 } }), /waveform\.type/, /"triangle"/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: -1 } }), /waveform\.ramp/, /negative/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: 1e-5, repetition: { type: "unipolar", base_frequency: 25, pulses: 4 } } }), /repetition\.type/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: 1e-5, repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 2.5 } } }), /pulses/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: 0.1, repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 4 } } }), /waveform\.ramp/, /on-time/);
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, source: { ...goodSurvey.source, type: "cable" } }),
+    /source\.type/,
+    /"cable"/,
+    /"wire"/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, receiver: { type: "coil", position: [0, 1], component: "Ex" } }),
+    /receiver\.type/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [0, 500], component: "Ez" } }),
+    /receiver\.component/,
+    /"Ez"/,
+    /"Ex", "Ey"/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        receiver: {
+          type: "dipole",
+          points: [
+            [0, 500],
+            [10, 500],
+          ],
+          component: "Ex",
+        },
+      }),
+    /receiver\.component/,
+    /"E"/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, waveform: { type: "triangle", ramp: 1e-5 } }),
+    /waveform\.type/,
+    /"triangle"/,
+  );
+  throwsValidation(
+    () => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: -1 } }),
+    /waveform\.ramp/,
+    /negative/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: 1e-5,
+          repetition: { type: "unipolar", base_frequency: 25, pulses: 4 },
+        },
+      }),
+    /repetition\.type/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: 1e-5,
+          repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 2.5 },
+        },
+      }),
+    /pulses/,
+  );
+  throwsValidation(
+    () =>
+      parseSurvey({
+        ...goodSurvey,
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: 0.1,
+          repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 4 },
+        },
+      }),
+    /waveform\.ramp/,
+    /on-time/,
+  );
   throwsValidation(() => parseSurvey({ ...goodSurvey, gates: [[2e-5, 1e-5]] }), /gates\[0\]/, /t_open < t_close/);
-  throwsValidation(() => compileSurvey(goodSurvey, { hankel: "nope" } as never), /options\.hankel/, /"nope"/, /key_51_2012/);
+  throwsValidation(
+    () => compileSurvey(goodSurvey, { hankel: "nope" } as never),
+    /options\.hankel/,
+    /"nope"/,
+    /key_51_2012/,
+  );
   throwsValidation(() => compileSurvey(goodSurvey, { speed: 3 } as never), /options\.speed/, /unknown option/);
   throwsValidation(() => compileSurvey(goodSurvey, { lambdaOrder: 5 }), /options\.lambdaOrder/);
   throwsValidation(() => compileSurvey(goodSurvey, { timeOrder: 7 }), /options\.timeOrder/, /even number/);

@@ -33,7 +33,10 @@ function loadCases(): Map<string, { file: string; c: RefCase }> {
   const cases = new Map<string, { file: string; c: RefCase }>();
   for (const dir of [FIXTURES, SHARED]) {
     if (!fs.existsSync(dir)) continue;
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".json")).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith(".json"))
+      .sort()) {
       const file = path.join(dir, f);
       cases.set(f, { file, c: JSON.parse(fs.readFileSync(file, "utf8")) as RefCase });
     }
@@ -49,7 +52,12 @@ test("the reference fixtures are present (and equal the shared copies when ../sh
   if (fs.existsSync(SHARED)) {
     for (const f of fixtures) {
       const s = path.join(SHARED, f);
-      if (fs.existsSync(s)) assert.equal(fs.readFileSync(path.join(FIXTURES, f), "utf8"), fs.readFileSync(s, "utf8"), `${f} differs from ${s}`);
+      if (fs.existsSync(s))
+        assert.equal(
+          fs.readFileSync(path.join(FIXTURES, f), "utf8"),
+          fs.readFileSync(s, "utf8"),
+          `${f} differs from ${s}`,
+        );
     }
   }
 });
@@ -64,7 +72,10 @@ for (const [name, { c }] of cases) {
       assert.equal(r.time_off.length, c.outputs.time_off.length);
       const { err, at } = referenceError(r.time_off, c.outputs.time_off);
       const tol = allowance(c, "time_off");
-      assert.ok(err <= tol, `${name} time_off: error ${err.toExponential(2)} at index ${at} (t = ${c.times?.[at]}) > ${tol}`);
+      assert.ok(
+        err <= tol,
+        `${name} time_off: error ${err.toExponential(2)} at index ${at} (t = ${c.times?.[at]}) > ${tol}`,
+      );
       checked++;
     }
     if (c.outputs.freq) {
@@ -72,7 +83,10 @@ for (const [name, { c }] of cases) {
       const tol = allowance(c, "freq");
       for (const part of ["re", "im"] as const) {
         const { err, at } = referenceError(r.freq[part], c.outputs.freq[part]);
-        assert.ok(err <= tol, `${name} freq.${part}: error ${err.toExponential(2)} at index ${at} (f = ${c.frequencies?.[at]}) > ${tol}`);
+        assert.ok(
+          err <= tol,
+          `${name} freq.${part}: error ${err.toExponential(2)} at index ${at} (f = ${c.frequencies?.[at]}) > ${tol}`,
+        );
       }
       checked++;
     }
@@ -93,7 +107,12 @@ test("referenceError: neighbours and the 1e-6 floor set the denominator; lengths
 test("the metric can fail: a 0.5 % perturbation of a reference transient is caught", () => {
   const { c } = cases.get("h3_ip_top_wire.json")!;
   const ref = c.outputs.time_off!;
-  assert.ok(referenceError(ref.map((v) => v * 1.005), ref).err > 1e-3);
+  assert.ok(
+    referenceError(
+      ref.map((v) => v * 1.005),
+      ref,
+    ).err > 1e-3,
+  );
   assert.equal(referenceError(ref, ref).err, 0);
 });
 
@@ -123,7 +142,10 @@ test("geoinv tem forward: bad input gives a message on stderr and exit code 2", 
     assert.equal(code, 2);
     assert.equal(out, "");
     assert.match(err, /model\.m\[0\].*1\.2.*0 <= m < 1/);
-    const code2 = await main(["tem", "forward", tmp + ".missing"], { stdout: () => undefined, stderr: () => undefined });
+    const code2 = await main(["tem", "forward", tmp + ".missing"], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+    });
     assert.equal(code2, 2);
   } finally {
     fs.unlinkSync(tmp);

@@ -24,7 +24,8 @@ let model = "";
 
 const LOG = process.env.GEOINV_FUZZ_LOG === "1";
 async function cli(argv: string[]) {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   if (LOG) process.stderr.write(`[${code}] ${argv.slice(0, 2).join(" ")} ${err.split("\n")[0].slice(0, 160)}\n`);
   return { code, out, err };
@@ -33,8 +34,40 @@ async function cli(argv: string[]) {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Keys whose valid values set the size of a run: mutated only to small or invalid values. */
-const COST_KEYS = new Set(["np", "NP", "generations", "max_evaluations", "stagnation_generations", "workers", "layers", "max_iterations", "pulses", "chains"]);
-const VALUES: Json[] = [null, true, false, "false", "", "x", "1", -1, 0, 0.5, 2.5, 1e308, -1e308, 1e-300, 5e-324, [], {}, [1, "a"], [0], { min: 1 }];
+const COST_KEYS = new Set([
+  "np",
+  "NP",
+  "generations",
+  "max_evaluations",
+  "stagnation_generations",
+  "workers",
+  "layers",
+  "max_iterations",
+  "pulses",
+  "chains",
+]);
+const VALUES: Json[] = [
+  null,
+  true,
+  false,
+  "false",
+  "",
+  "x",
+  "1",
+  -1,
+  0,
+  0.5,
+  2.5,
+  1e308,
+  -1e308,
+  1e-300,
+  5e-324,
+  [],
+  {},
+  [1, "a"],
+  [0],
+  { min: 1 },
+];
 const SMALL: Json[] = [null, "false", "3", -1, 0, 2.5, 3, [], {}, 1e308];
 
 function paths(x: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
@@ -99,7 +132,9 @@ function mutate(c: Json, r: () => number): string {
     parent[key] = pick(VALUES);
     return `${where} replaced`;
   }
-  const holder = (parent[key] !== null && typeof parent[key] === "object" && !Array.isArray(parent[key]) ? parent[key] : parent) as Record<string, Json>;
+  const holder = (
+    parent[key] !== null && typeof parent[key] === "object" && !Array.isArray(parent[key]) ? parent[key] : parent
+  ) as Record<string, Json>;
   if (Array.isArray(holder)) return "noop";
   holder[typo(String(key), r)] = pick(VALUES);
   return `add near ${where}`;
@@ -114,7 +149,11 @@ function check(r: { code: number; out: string; err: string }, what: string, outF
   if (r.code === 2) {
     // "geoinv VERB: FIELD-OR-FILE: ..." (a field path, a --flag, a file) or a usage message naming a flag
     // or a refused non-finite result: "geoinv VERB: STAGE: PATH is NaN; CAUSE"
-    assert.match(r.err, /^geoinv [a-z -]+?: (?:[\w$.[\]/-]+: |.*--\w|[\w ()]+: [\w$.[\]]+ is (?:NaN|-?Infinity); )|^geoinv: unknown verb/, `${what}: the message names no field or file\n${r.err}`);
+    assert.match(
+      r.err,
+      /^geoinv [a-z -]+?: (?:[\w$.[\]/-]+: |.*--\w|[\w ()]+: [\w$.[\]]+ is (?:NaN|-?Infinity); )|^geoinv: unknown verb/,
+      `${what}: the message names no field or file\n${r.err}`,
+    );
     if (outFile) assert.ok(!fs.existsSync(outFile), `${what}: a failed run left ${outFile}`);
   } else {
     const text = outFile ? fs.readFileSync(outFile, "utf8") : r.out;
@@ -128,9 +167,21 @@ before(async () => {
   const r = mulberry32(11);
   const L = 32;
   const x = Array.from({ length: 6 }, () => Float32Array.from({ length: L }, () => r() - 0.5));
-  const { bundle } = await fitTcn(makeDataset("toy", x, x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v))), [0, 1, 2, 3], [4, 5], {
-    epochs: 1, batchSize: 2, seed: 1, config: { channels: [2, 2], kernelSize: 3 },
-  });
+  const { bundle } = await fitTcn(
+    makeDataset(
+      "toy",
+      x,
+      x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v)),
+    ),
+    [0, 1, 2, 3],
+    [4, 5],
+    {
+      epochs: 1,
+      batchSize: 2,
+      seed: 1,
+      config: { channels: [2, 2], kernelSize: 3 },
+    },
+  );
   recordTraining(bundle, x);
   model = path.join(tmp, "model");
   await saveTcn(bundle, model);
@@ -161,7 +212,10 @@ test("fuzz: mutated tem invert configs", async () => {
 test("fuzz: mutated tem forward cases", async () => {
   const r = mulberry32(SEED + 1);
   const dir = path.join(root, "test", "fixtures", "tem-reference");
-  const cases = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const cases = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   for (let i = 0; i < 50; i++) {
     const c = JSON.parse(fs.readFileSync(path.join(dir, cases[i % cases.length]), "utf8"));
     // keep forward runs small: few times
@@ -176,7 +230,12 @@ test("fuzz: mutated tem forward cases", async () => {
 
 test("fuzz: corrupted .npy inputs to tcn predict", async () => {
   const r = mulberry32(SEED + 2);
-  const good = Buffer.from(toNpy(Float32Array.from({ length: 4 * 32 }, (_, i) => 0.4 * Math.sin(i / 4)), [4, 32]));
+  const good = Buffer.from(
+    toNpy(
+      Float32Array.from({ length: 4 * 32 }, (_, i) => 0.4 * Math.sin(i / 4)),
+      [4, 32],
+    ),
+  );
   for (let i = 0; i < 40; i++) {
     let b = Buffer.from(good);
     const kind = i % 5;
@@ -189,7 +248,14 @@ test("fuzz: corrupted .npy inputs to tcn predict", async () => {
       b = b.subarray(0, Math.floor(r() * b.length));
       what = `truncated to ${b.length}`;
     } else if (kind === 2) {
-      const h = b.subarray(0, 128).toString("latin1").replace(/\(4, 32\)/, () => ["(32, 4)", "(128,)", "(4, 32, 1)", "(0, 32)", "(4, 33)", "(1, 128)", "(128, 1)"][Math.floor(r() * 7)].padEnd(7));
+      const h = b
+        .subarray(0, 128)
+        .toString("latin1")
+        .replace(/\(4, 32\)/, () =>
+          ["(32, 4)", "(128,)", "(4, 32, 1)", "(0, 32)", "(4, 33)", "(1, 128)", "(128, 1)"][Math.floor(r() * 7)].padEnd(
+            7,
+          ),
+        );
       b = Buffer.concat([Buffer.from(h, "latin1"), b.subarray(128)]);
       what = `shape ${h.match(/'shape': (\([^)]*\))/)?.[1]}`;
     } else if (kind === 3) {
@@ -218,12 +284,76 @@ test("fuzz: random argument lists", async () => {
   fs.writeFileSync(inv, JSON.stringify(tinyInvert()));
   const fwd = path.join(root, "test", "fixtures", "tem-reference", "hs_loop_central.json");
   const seis = path.join(tmp, "seis.npy");
-  fs.writeFileSync(seis, toNpy(Float32Array.from({ length: 3 * 32 }, (_, i) => 0.3 * Math.cos(i / 3)), [3, 32]));
-  const flags = ["--out", "--quiet", "--model", "--seismic", "--impedance", "--data", "--noise", "--freq", "--trace-step", "--traces", "--split-seed", "--wells",
-    "--n-wells", "--epochs", "--lr", "--batch", "--seed", "--freeze", "--normalization", "--config", "--options", "--force", "--quick", "--full", "--bogus", "-h"];
-  const values = ["", "0", "-1", "1e309", "NaN", "80,,240", "1,2,3", "x", "overthrust", "marmousi2", "nope", "/proc/x", "/nonexistent/dir/f", tmp, inv, seis, model,
-    "{\"hankel\": 3}", "{", "target", "same"];
-  const verbs: string[][] = [["data", "check"], ["tem", "forward"], ["tem", "invert"], ["tcn", "predict"], ["tcn", "evaluate"], ["tcn", "pretrain"], ["tcn", "finetune"], ["tcn", "transfer"], ["tem"], ["tcn", "nope"]];
+  fs.writeFileSync(
+    seis,
+    toNpy(
+      Float32Array.from({ length: 3 * 32 }, (_, i) => 0.3 * Math.cos(i / 3)),
+      [3, 32],
+    ),
+  );
+  const flags = [
+    "--out",
+    "--quiet",
+    "--model",
+    "--seismic",
+    "--impedance",
+    "--data",
+    "--noise",
+    "--freq",
+    "--trace-step",
+    "--traces",
+    "--split-seed",
+    "--wells",
+    "--n-wells",
+    "--epochs",
+    "--lr",
+    "--batch",
+    "--seed",
+    "--freeze",
+    "--normalization",
+    "--config",
+    "--options",
+    "--force",
+    "--quick",
+    "--full",
+    "--bogus",
+    "-h",
+  ];
+  const values = [
+    "",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "80,,240",
+    "1,2,3",
+    "x",
+    "overthrust",
+    "marmousi2",
+    "nope",
+    "/proc/x",
+    "/nonexistent/dir/f",
+    tmp,
+    inv,
+    seis,
+    model,
+    '{"hankel": 3}',
+    "{",
+    "target",
+    "same",
+  ];
+  const verbs: string[][] = [
+    ["data", "check"],
+    ["tem", "forward"],
+    ["tem", "invert"],
+    ["tcn", "predict"],
+    ["tcn", "evaluate"],
+    ["tcn", "pretrain"],
+    ["tcn", "finetune"],
+    ["tcn", "transfer"],
+    ["tem"],
+    ["tcn", "nope"],
+  ];
   for (let i = 0; i < 50; i++) {
     const verb = pick(verbs);
     const args: string[] = [...verb];
@@ -241,6 +371,7 @@ test("fuzz: random argument lists", async () => {
     const res = await cli(args);
     assert.ok(res.code === 0 || res.code === 2, `args #${i} ${JSON.stringify(args)}: exit ${res.code}\n${res.err}`);
     assert.doesNotMatch(res.err, /\n\s+at \S+ \(|internal error/, `args #${i} ${JSON.stringify(args)}\n${res.err}`);
-    if (res.code === 2 && !/--help|usage/.test(res.out)) assert.ok(res.err.length > 0, `args #${i}: exit 2 with no message`);
+    if (res.code === 2 && !/--help|usage/.test(res.out))
+      assert.ok(res.err.length > 0, `args #${i}: exit 2 with no message`);
   }
 });

@@ -12,7 +12,8 @@ const root = path.resolve(__dirname, "..");
 const example = (name: string) => JSON.parse(fs.readFileSync(path.join(root, "examples", name), "utf8"));
 
 async function run(argv: string[]) {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
   return { code, out, err };
 }
@@ -44,13 +45,28 @@ test("tem invert rejects bad configs naming the field", async () => {
   const n = base.times.length;
   base.data = { time_off: new Array(n).fill(1e-6), error: new Array(n).fill(1e-8) };
   const cases: [unknown, RegExp][] = [
-    [{ ...base, data: { time_off: base.data.time_off.slice(1), error: base.data.error } }, /data\.time_off: has 30 values but times has 31/],
-    [{ ...base, data: { ...base.data, error: base.data.error.map((e: number, i: number) => (i === 4 ? -1 : e)) } }, /data\.error\[4\]: -1; errors are standard deviations/],
-    [{ ...base, parameterisation: { ...base.parameterisation, thickness: { min: 500, max: 100 } } }, /parameterisation\.thickness\.min: lower bound 500 must be below upper bound 100/],
-    [{ ...base, optimizer: { ...base.optimizer, strategy: "DE/best/3" } }, /optimizer\.strategy: unknown 'DE\/best\/3'/],
+    [
+      { ...base, data: { time_off: base.data.time_off.slice(1), error: base.data.error } },
+      /data\.time_off: has 30 values but times has 31/,
+    ],
+    [
+      { ...base, data: { ...base.data, error: base.data.error.map((e: number, i: number) => (i === 4 ? -1 : e)) } },
+      /data\.error\[4\]: -1; errors are standard deviations/,
+    ],
+    [
+      { ...base, parameterisation: { ...base.parameterisation, thickness: { min: 500, max: 100 } } },
+      /parameterisation\.thickness\.min: lower bound 500 must be below upper bound 100/,
+    ],
+    [
+      { ...base, optimizer: { ...base.optimizer, strategy: "DE/best/3" } },
+      /optimizer\.strategy: unknown 'DE\/best\/3'/,
+    ],
     [{ ...base, optimizer: { ...base.optimizer, popsize: 3 } }, /optimizer\.popsize: unknown key/],
     [{ ...base, optimizer: { ...base.optimizer, NP: 36 } }, /optimizer\.NP: given together with optimizer\.np/],
-    [{ ...base, optimizer: { strategy: "jade", NP: 2.5 } }, /optimizer\.NP: expected an integer in \[1, 1000000\], got 2\.5/],
+    [
+      { ...base, optimizer: { strategy: "jade", NP: 2.5 } },
+      /optimizer\.NP: expected an integer in \[1, 1000000\], got 2\.5/,
+    ],
   ];
   for (const [cfg, re] of cases) {
     await withConfig(cfg, async (file) => {

@@ -24,8 +24,25 @@ import type { Survey } from "../src/em";
 /** Tests of the inversion plumbing on the analytic stand-in forward (src/inversion/toy.ts). */
 const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 25 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 24));
-const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
-const TRUE: EarthModel = { thickness: [80, 150], rho0: [100, 10, 300], m: [0, 0.4, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
+const survey: Survey = {
+  source: {
+    type: "wire",
+    points: [
+      [-500, 0],
+      [500, 0],
+    ],
+    current: 1,
+  },
+  receiver: { type: "point", position: [0, 500], component: "Ex" },
+  times,
+};
+const TRUE: EarthModel = {
+  thickness: [80, 150],
+  rho0: [100, 10, 300],
+  m: [0, 0.4, 0],
+  tau: [1e-3, 1e-3, 1e-3],
+  c: [0.5, 0.5, 0.5],
+};
 
 function toyProblem(model: EarthModel, noise = 0.002, seed = 3): InversionProblem {
   const clean = toyForward([survey])([model])[0];
@@ -67,24 +84,62 @@ test("parameterisation: log10 rho, thickness, tau; linear m, c; fixed entries; v
     tau: { min: 1e-4, max: 1e-1, fixed: [1e-3, null, 1e-3] },
     c: { fixed: 0.6 },
   });
-  assert.deepEqual(p.free.map((f) => f.name), ["log10 rho0[1]", "log10 rho0[2]", "log10 rho0[3]", "log10 thickness[1]", "m[2]", "log10 tau[2]"]);
+  assert.deepEqual(
+    p.free.map((f) => f.name),
+    ["log10 rho0[1]", "log10 rho0[2]", "log10 rho0[3]", "log10 thickness[1]", "m[2]", "log10 tau[2]"],
+  );
   assert.deepEqual(p.lower, [0, 0, 1, 1, 0, -4]);
-  const model: EarthModel = { thickness: [30, 50], rho0: [5, 20, 300], m: [0, 0.3, 0], tau: [1e-3, 0.01, 1e-3], c: [0.6, 0.6, 0.6] };
+  const model: EarthModel = {
+    thickness: [30, 50],
+    rho0: [5, 20, 300],
+    m: [0, 0.3, 0],
+    tau: [1e-3, 0.01, 1e-3],
+    c: [0.6, 0.6, 0.6],
+  };
   const back = toModel(p, toVector(p, model));
-  for (const k of ["thickness", "rho0", "m", "tau", "c"] as const) back[k].forEach((v, j) => assert.ok(Math.abs(v - model[k][j]) < 1e-12 * Math.abs(model[k][j]) + 1e-15, `${k}[${j}]`));
+  for (const k of ["thickness", "rho0", "m", "tau", "c"] as const)
+    back[k].forEach((v, j) =>
+      assert.ok(Math.abs(v - model[k][j]) < 1e-12 * Math.abs(model[k][j]) + 1e-15, `${k}[${j}]`),
+    );
 });
 
 test("bad parameterisations and data are rejected naming the field", () => {
   const base = toyProblem(TRUE);
-  const bad = (patch: Partial<InversionProblem>, re: RegExp) => assert.throws(() => validateProblem({ ...base, ...patch }), re);
-  bad({ parameterisation: { ...base.parameterisation, rho0: { min: [1, 500, 1], max: [1000, 500, 1000] } } }, /parameterisation\.rho0\.min\[1\]: lower bound 500 must be below upper bound 500/);
-  bad({ parameterisation: { ...base.parameterisation, m: { min: 0, max: 1.2 } } }, /parameterisation\.m\.max: 1\.2 is outside \[0, 1\)/);
-  bad({ parameterisation: { layers: 3, rho0: { min: 1, max: 10 }, thickness: { min: 1, max: 10 }, m: { min: 0, max: 0.5 } } }, /parameterisation\.tau: missing; chargeability m is free/);
-  bad({ parameterisation: { ...base.parameterisation, rho0: { min: -1, max: 10 } } }, /parameterisation\.rho0\.min: -1 is outside \(0, inf\)/);
+  const bad = (patch: Partial<InversionProblem>, re: RegExp) =>
+    assert.throws(() => validateProblem({ ...base, ...patch }), re);
+  bad(
+    { parameterisation: { ...base.parameterisation, rho0: { min: [1, 500, 1], max: [1000, 500, 1000] } } },
+    /parameterisation\.rho0\.min\[1\]: lower bound 500 must be below upper bound 500/,
+  );
+  bad(
+    { parameterisation: { ...base.parameterisation, m: { min: 0, max: 1.2 } } },
+    /parameterisation\.m\.max: 1\.2 is outside \[0, 1\)/,
+  );
+  bad(
+    {
+      parameterisation: {
+        layers: 3,
+        rho0: { min: 1, max: 10 },
+        thickness: { min: 1, max: 10 },
+        m: { min: 0, max: 0.5 },
+      },
+    },
+    /parameterisation\.tau: missing; chargeability m is free/,
+  );
+  bad(
+    { parameterisation: { ...base.parameterisation, rho0: { min: -1, max: 10 } } },
+    /parameterisation\.rho0\.min: -1 is outside \(0, inf\)/,
+  );
   bad({ parameterisation: { ...base.parameterisation, sigma: {} } as never }, /parameterisation\.sigma: unknown key/);
   const ds = base.datasets[0];
-  bad({ datasets: [{ ...ds, observed: ds.observed.slice(1) }] }, /datasets\[0\]\.data\.time_off: has 24 values but times has 25/);
-  bad({ datasets: [{ ...ds, error: ds.error.map((e, i) => (i === 3 ? 0 : e)) }] }, /datasets\[0\]\.data\.error\[3\]: 0; errors are standard deviations and must be > 0/);
+  bad(
+    { datasets: [{ ...ds, observed: ds.observed.slice(1) }] },
+    /datasets\[0\]\.data\.time_off: has 24 values but times has 25/,
+  );
+  bad(
+    { datasets: [{ ...ds, error: ds.error.map((e, i) => (i === 3 ? 0 : e)) }] },
+    /datasets\[0\]\.data\.error\[3\]: 0; errors are standard deviations and must be > 0/,
+  );
   bad({ misfit: "l1" as never }, /misfit: unknown 'l1'/);
 });
 
@@ -140,11 +195,18 @@ test("Occam reaches the target misfit with a model no rougher than the true one 
   thickness.forEach((h) => tops.push(tops[tops.length - 1] + h));
   const mids = tops.map((t, j) => (j < thickness.length ? t + thickness[j] / 2 : t + 1));
   const rhoAt = (z: number) => (z < 80 ? 100 : z < 230 ? 10 : 300);
-  const gridTrue: EarthModel = { thickness, rho0: mids.map(rhoAt), m: mids.map(() => 0), tau: mids.map(() => 1e-3), c: mids.map(() => 0.5) };
+  const gridTrue: EarthModel = {
+    thickness,
+    rho0: mids.map(rhoAt),
+    m: mids.map(() => 0),
+    tau: mids.map(() => 1e-3),
+    c: mids.map(() => 0.5),
+  };
   const pred = toyForward([survey])([gridTrue])[0];
   const d = prob.datasets[0];
   const rmsTrue = Math.sqrt(dataMisfit(pred, d.observed, d.error) / d.observed.length);
-  const rough = (m: EarthModel) => m.rho0.reduce((s, v, j) => (j ? s + (Math.log10(v) - Math.log10(m.rho0[j - 1])) ** 2 : 0), 0);
+  const rough = (m: EarthModel) =>
+    m.rho0.reduce((s, v, j) => (j ? s + (Math.log10(v) - Math.log10(m.rho0[j - 1])) ** 2 : 0), 0);
   assert.ok(rmsTrue <= target, `true model on the grid misfits at ${rmsTrue}`);
   assert.ok(r.roughness <= rough(gridTrue) + 1e-9, `Occam roughness ${r.roughness} > true ${rough(gridTrue)}`);
   assert.equal(r.iterations[r.iterations.length - 1].phase, 2);
@@ -171,7 +233,10 @@ test("Occam where no mu gives a solvable system (a non-finite Jacobian) stops as
   assert.equal(r.stopReason, "singular");
   assert.equal(r.iterations.length, 0);
   assert.deepEqual(seen, []);
-  assert.ok(r.model.rho0.every((v) => Math.abs(v - 30) < 1e-9), "the start model is returned");
+  assert.ok(
+    r.model.rho0.every((v) => Math.abs(v - 30) < 1e-9),
+    "the start model is returned",
+  );
   assert.ok(Number.isNaN(r.mu));
   assert.equal(r.evaluations, 1 + 8, "the start model and one Jacobian (8 perturbed models), no candidates");
   // data that do not depend on the model: no step can lower the misfit, so the start model stays
@@ -180,7 +245,10 @@ test("Occam where no mu gives a solvable system (a non-finite Jacobian) stops as
   assert.ok(b.stopReason === "no-progress" || b.stopReason === "singular", b.stopReason);
   assert.equal(b.iterations.length, 0);
   assert.ok(b.model.rho0.every((v) => Math.abs(v - 30) < 1e-9));
-  await assert.rejects(occam(prob, { layers: 8, forward: blind, log10Mu: [] }), /occam\.log10Mu: expected a non-empty list/);
+  await assert.rejects(
+    occam(prob, { layers: 8, forward: blind, log10Mu: [] }),
+    /occam\.log10Mu: expected a non-empty list/,
+  );
 });
 
 test("modelErrors: no percentage of a true 0 (no null in the result JSON); the absolute errors cover every kind", async () => {

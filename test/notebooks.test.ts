@@ -27,7 +27,11 @@ test("every notebooks/*.ipynb is built from its notebooks/percent/*.ts (run npm 
     assert.equal(have, want, `notebooks/${name}.ipynb is stale`);
   }
   const ipynbs = fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb"));
-  assert.deepEqual(ipynbs.map((f) => f.replace(/\.ipynb$/, "")).sort(), srcs.map((f) => f.replace(/\.ts$/, "")).sort(), "a notebook without a source");
+  assert.deepEqual(
+    ipynbs.map((f) => f.replace(/\.ipynb$/, "")).sort(),
+    srcs.map((f) => f.replace(/\.ts$/, "")).sort(),
+    "a notebook without a source",
+  );
 });
 
 test("the kernelspec launcher starts tslab at the repository root", () => {
@@ -44,15 +48,31 @@ test("the runner fails an executed notebook over 1 MB and names what made it big
   const os = await import("os");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-nbsize-"));
   try {
-    const nb = (outputs: unknown[]) => JSON.stringify({ cells: [{ cell_type: "code", source: [], outputs }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
-    const fig = { output_type: "display_data", metadata: {}, data: { "application/vnd.plotly.v1+json": { data: [{ y: [1, 2, 3] }], layout: {} }, "text/plain": "[figure]" } };
+    const nb = (outputs: unknown[]) =>
+      JSON.stringify({
+        cells: [{ cell_type: "code", source: [], outputs }],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      });
+    const fig = {
+      output_type: "display_data",
+      metadata: {},
+      data: { "application/vnd.plotly.v1+json": { data: [{ y: [1, 2, 3] }], layout: {} }, "text/plain": "[figure]" },
+    };
     const small = path.join(dir, "small.ipynb");
     fs.writeFileSync(small, nb([fig, fig]));
     assert.equal(sizeProblem(small), undefined);
     assert.equal(notebookSize(small).figures, 2);
     // a notebook carrying a 5 MB script in text/html, as the old per-notebook plotly.js bundle did
     const big = path.join(dir, "big.ipynb");
-    fs.writeFileSync(big, nb([fig, { output_type: "display_data", metadata: {}, data: { "text/html": "x".repeat(5_000_000), "text/plain": "" } }]));
+    fs.writeFileSync(
+      big,
+      nb([
+        fig,
+        { output_type: "display_data", metadata: {}, data: { "text/html": "x".repeat(5_000_000), "text/plain": "" } },
+      ]),
+    );
     const msg = sizeProblem(big);
     assert.ok(msg);
     assert.match(msg!, /big\.ipynb is 5\.\d\d MB, over the 1\.00 MB limit/);

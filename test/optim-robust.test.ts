@@ -86,7 +86,12 @@ test("restart option: validated, off by default, {} means DEFAULT_RESTART", () =
 test("a collapsed population triggers a recorded diversity restart that keeps the best and re-seeds inside the box", () => {
   const bounds: [number, number][] = Array.from({ length: 5 }, () => [-5, 5] as [number, number]);
   const f = shiftedRastrigin([1, -2, 0.5, 3, -1]);
-  const de = new DifferentialEvolution(bounds, { np: 20, seed: 3, maxGenerations: 50, restart: { opposition: 0.25, local: 0.5, spread: 0.05 } });
+  const de = new DifferentialEvolution(bounds, {
+    np: 20,
+    seed: 3,
+    maxGenerations: 50,
+    restart: { opposition: 0.25, local: 0.5, spread: 0.05 },
+  });
   de.tell(f(de.ask()));
   // collapse: every member becomes a copy of the best
   const b = de.bestIndex();
@@ -126,7 +131,10 @@ test("a collapsed population triggers a recorded diversity restart that keeps th
   const rec2 = de.tell(f(pts));
   assert.ok(rec2.diversity > 0.05, `diversity after restart ${rec2.diversity}`);
   assert.ok(rec2.best <= bestBefore, "best never lost");
-  assert.ok(de.pop.some((x) => x.every((v, j) => v === bx[j])), "the best individual survives unchanged");
+  assert.ok(
+    de.pop.some((x) => x.every((v, j) => v === bx[j])),
+    "the best individual survives unchanged",
+  );
   while (!de.done) de.tell(f(de.ask()));
   const res = de.result();
   assert.ok(res.restarts.length >= 1);
@@ -135,10 +143,29 @@ test("a collapsed population triggers a recorded diversity restart that keeps th
 
 test("stagnation restarts fire every `generations` on a flat objective, deterministic for a seed", () => {
   const flat = (xs: Float64Array[]) => xs.map(() => 1);
-  const run = () => minimize(flat, [[0, 1], [0, 1], [0, 1]], { np: 12, seed: 5, maxGenerations: 35, restart: { generations: 10, diversity: 0 } });
+  const run = () =>
+    minimize(
+      flat,
+      [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
+      { np: 12, seed: 5, maxGenerations: 35, restart: { generations: 10, diversity: 0 } },
+    );
   const r = run();
-  assert.deepEqual(r.restarts.map((x) => [x.reason, x.generation]), [["stagnation", 10], ["stagnation", 20], ["stagnation", 30]]);
-  assert.deepEqual(r.history.filter((h) => h.restart).map((h) => h.generation), [10, 20, 30]);
+  assert.deepEqual(
+    r.restarts.map((x) => [x.reason, x.generation]),
+    [
+      ["stagnation", 10],
+      ["stagnation", 20],
+      ["stagnation", 30],
+    ],
+  );
+  assert.deepEqual(
+    r.history.filter((h) => h.restart).map((h) => h.generation),
+    [10, 20, 30],
+  );
   const again = run();
   assert.deepEqual({ ...again, seconds: 0 }, { ...r, seconds: 0 });
 });
@@ -146,7 +173,12 @@ test("stagnation restarts fire every `generations` on a flat objective, determin
 test("the best never gets worse across restarts", () => {
   const f = shiftedRastrigin([1.3, -2.2, 0.7, 3.1, -1.9, 2.4]);
   const bounds = Array.from({ length: 6 }, () => [-5.12, 5.12] as [number, number]);
-  const r = minimize(f, bounds, { np: 15, seed: 9, maxGenerations: 600, restart: { generations: 20, diversity: 1e-2 } });
+  const r = minimize(f, bounds, {
+    np: 15,
+    seed: 9,
+    maxGenerations: 600,
+    restart: { generations: 20, diversity: 1e-2 },
+  });
   assert.ok(r.restarts.length >= 3, `restarts ${r.restarts.length}`);
   for (let g = 1; g < r.history.length; g++) assert.ok(r.history[g].best <= r.history[g - 1].best, `generation ${g}`);
   for (const x of r.restarts) assert.ok(r.history[x.generation + 1].best <= x.bestBefore);
@@ -160,7 +192,11 @@ test("restarts solve shifted Rastrigin (d = 8, NP 10) on more seeds than the sam
   const bounds = Array.from({ length: 8 }, () => [-5.12, 5.12] as [number, number]);
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const solved = (restart: DEOptions["restart"]) =>
-    seeds.filter((seed) => minimize(shiftedRastrigin(shift), bounds, { np: 10, seed, maxEvaluations: 40_000, target: 1e-6, restart }).measure <= 1e-6).length;
+    seeds.filter(
+      (seed) =>
+        minimize(shiftedRastrigin(shift), bounds, { np: 10, seed, maxEvaluations: 40_000, target: 1e-6, restart })
+          .measure <= 1e-6,
+    ).length;
   const without = solved(false);
   const withR = solved({});
   assert.ok(withR > without, `with restarts ${withR}/10, without ${without}/10`);
@@ -173,11 +209,17 @@ const Y = T.map((t) => TRUE[0] * Math.exp(-TRUE[1] * t) + TRUE[2]);
 const expResiduals = (x: ArrayLike<number>) => T.map((t, i) => x[0] * Math.exp(-x[1] * t) + x[2] - Y[i]);
 
 test("LM fits an exponential decay from a poor start, every evaluated point inside the box, Jacobian in one batch", async () => {
-  const bounds: [number, number][] = [[0, 10], [0.01, 10], [-2, 2]];
+  const bounds: [number, number][] = [
+    [0, 10],
+    [0.01, 10],
+    [-2, 2],
+  ];
   const calls: number[] = [];
   const res = (xs: Float64Array[]) => {
     calls.push(xs.length);
-    for (const x of xs) for (let j = 0; j < 3; j++) assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], `point outside the box: ${Array.from(x)}`);
+    for (const x of xs)
+      for (let j = 0; j < 3; j++)
+        assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], `point outside the box: ${Array.from(x)}`);
     return xs.map(expResiduals);
   };
   const r = levenbergMarquardtSync(res, [9, 8, -1.5], bounds);
@@ -187,13 +229,17 @@ test("LM fits an exponential decay from a poor start, every evaluated point insi
   // batches: the start point, then Jacobians of exactly 3 points and single trial points
   assert.equal(calls[0], 1);
   assert.ok(calls.every((n) => n === 1 || n === 3));
-  assert.equal(calls.reduce((a, b) => a + b, 0), r.evaluations);
+  assert.equal(
+    calls.reduce((a, b) => a + b, 0),
+    r.evaluations,
+  );
   // the returned Jacobian is the one at the final x (analytic derivatives)
   assert.ok(r.jacobian);
   T.forEach((t, i) => {
     const e = Math.exp(-r.x[1] * t);
     const an = [e, -r.x[0] * t * e, 1];
-    for (let j = 0; j < 3; j++) assert.ok(Math.abs(r.jacobian![i][j] - an[j]) < 1e-6 * (1 + Math.abs(an[j])), `J[${i}][${j}]`);
+    for (let j = 0; j < 3; j++)
+      assert.ok(Math.abs(r.jacobian![i][j] - an[j]) < 1e-6 * (1 + Math.abs(an[j])), `J[${i}][${j}]`);
   });
   // async driver: identical iterates
   const ra = await levenbergMarquardt(async (xs) => xs.map(expResiduals), [9, 8, -1.5], bounds);
@@ -202,7 +248,10 @@ test("LM fits an exponential decay from a poor start, every evaluated point insi
 
 test("LM respects the bounds when the unconstrained optimum lies outside (Rosenbrock with x <= 0.5)", () => {
   // min 100 (y - x^2)^2 + (1 - x)^2 over x in [-2, 0.5], y in [-1, 3]: y = x^2 and x at its bound 0.5, cost 0.25
-  const bounds: [number, number][] = [[-2, 0.5], [-1, 3]];
+  const bounds: [number, number][] = [
+    [-2, 0.5],
+    [-1, 3],
+  ];
   let outside = 0;
   const r = levenbergMarquardtSync(
     (xs) =>
@@ -247,7 +296,13 @@ test("polish in minimize: keeps or improves the fitness, counts its evaluations,
   objCount = 0;
   const pol = minimize(objective, bounds, {
     ...base,
-    polish: { residuals: (xs) => { resCount += xs.length; return xs.map(resid); }, components: (r) => [sq(r)] },
+    polish: {
+      residuals: (xs) => {
+        resCount += xs.length;
+        return xs.map(resid);
+      },
+      components: (r) => [sq(r)],
+    },
   });
   assert.ok(pol.polish);
   assert.equal(pol.polish!.before, plain.fitness);
@@ -260,7 +315,10 @@ test("polish in minimize: keeps or improves the fitness, counts its evaluations,
   for (let j = 0; j < 4; j++) assert.ok(Math.abs(pol.x[j] - shift[j]) < 1e-5);
   assert.ok(pol.populationFitness.includes(pol.fitness));
   // a polish whose components are worse is not kept: the result is the plain run's
-  const worse = minimize(objective, bounds, { ...base, polish: { residuals: (xs) => xs.map(resid), components: () => [1e300] } });
+  const worse = minimize(objective, bounds, {
+    ...base,
+    polish: { residuals: (xs) => xs.map(resid), components: () => [1e300] },
+  });
   assert.equal(worse.polish!.accepted, false);
   assert.equal(worse.fitness, plain.fitness);
   assert.deepEqual(worse.x, plain.x);
@@ -279,9 +337,17 @@ test("snapshot/restore (through JSON) resumes bit-identically, with restarts and
     seed: 21,
     maxGenerations: 160,
     restart: { diversity: 1e-3, generations: 15 },
-    scalarisation: { initial: [1, 0.01], update: (c) => [1, 0.01 * c[0] / (1 + c[0])] },
+    scalarisation: { initial: [1, 0.01], update: (c) => [1, (0.01 * c[0]) / (1 + c[0])] },
   };
-  const full = new DifferentialEvolution([[-5, 5], [-5, 5], [-5, 5], [-5, 5]], opts);
+  const full = new DifferentialEvolution(
+    [
+      [-5, 5],
+      [-5, 5],
+      [-5, 5],
+      [-5, 5],
+    ],
+    opts,
+  );
   while (!full.done) full.tell(objective(full.ask()));
   const ref = full.result();
   assert.ok(ref.restarts.length >= 2, `restarts ${ref.restarts.length}`);
@@ -293,7 +359,15 @@ test("snapshot/restore (through JSON) resumes bit-identically, with restarts and
     { gen: 90, pending: true },
   ];
   for (const cut of cuts) {
-    let de = new DifferentialEvolution([[-5, 5], [-5, 5], [-5, 5], [-5, 5]], opts);
+    let de = new DifferentialEvolution(
+      [
+        [-5, 5],
+        [-5, 5],
+        [-5, 5],
+        [-5, 5],
+      ],
+      opts,
+    );
     while (de.generation < cut.gen) de.tell(objective(de.ask()));
     if (cut.pending) de.ask();
     const json = JSON.stringify(de.snapshot());
@@ -318,7 +392,14 @@ test("polish every K generations: injected, counted, deterministic, reaches a fi
     objCount += xs.length;
     return xs.map((x) => sq(resid(x)));
   };
-  const polish = { residuals: (xs: Float64Array[]) => { resCount += xs.length; return xs.map(resid); }, components: (r: number[]) => [sq(r)], every: 25 };
+  const polish = {
+    residuals: (xs: Float64Array[]) => {
+      resCount += xs.length;
+      return xs.map(resid);
+    },
+    components: (r: number[]) => [sq(r)],
+    every: 25,
+  };
   const base = { np: 30, seed: 8, maxEvaluations: 60_000, target: 1e-10 };
   const a = minimize(objective, bounds, { ...base, polish });
   assert.equal(a.stopReason, "target");
@@ -333,14 +414,18 @@ test("polish every K generations: injected, counted, deterministic, reaches a fi
   assert.deepEqual({ ...again, seconds: 0 }, { ...a, seconds: 0 });
   const plain = minimize(objective, bounds, base);
   const plainEvals = plain.evaluationsToTarget ?? Infinity;
-  assert.ok(a.evaluationsToTarget! < plainEvals, `with polish every 25: ${a.evaluationsToTarget}, DE alone: ${plainEvals}`);
+  assert.ok(
+    a.evaluationsToTarget! < plainEvals,
+    `with polish every 25: ${a.evaluationsToTarget}, DE alone: ${plainEvals}`,
+  );
   assert.throws(() => minimize(objective, bounds, { ...base, polish: { ...polish, every: -1 } }), /polish\.every/);
 });
 
 test("minimizeAsync with async residuals equals minimize; polish on restart runs after each restart decision", async () => {
   // shifted Rastrigin as residuals [z_j, sqrt(20) sin(pi z_j)] (10 - 10 cos(2 pi z) = 20 sin^2(pi z))
   const shift = [0.2, -0.9, 1.4, 0.6];
-  const resid = (x: ArrayLike<number>) => Array.from(x).flatMap((v, j) => [v - shift[j], Math.sqrt(20) * Math.sin(Math.PI * (v - shift[j]))]);
+  const resid = (x: ArrayLike<number>) =>
+    Array.from(x).flatMap((v, j) => [v - shift[j], Math.sqrt(20) * Math.sin(Math.PI * (v - shift[j]))]);
   const sq = (r: number[]) => r.reduce((s, v) => s + v * v, 0);
   const bounds = Array.from({ length: 4 }, () => [-5, 5] as [number, number]);
   const objective = (xs: Float64Array[]) => xs.map((x) => sq(resid(x)));
@@ -359,12 +444,28 @@ test("minimizeAsync with async residuals equals minimize; polish on restart runs
   assert.deepEqual({ ...a, seconds: 0 }, { ...s, seconds: 0 });
   assert.ok(s.restarts.length >= 1);
   const restartGens = s.restarts.map((r) => r.generation);
-  assert.deepEqual(s.polish!.during.map((d) => d.generation), restartGens);
+  assert.deepEqual(
+    s.polish!.during.map((d) => d.generation),
+    restartGens,
+  );
 });
 
 test("the stagnation stop still ends a run when restarts are on (checked first)", () => {
   const flat = (xs: Float64Array[]) => xs.map(() => 1);
-  const r = minimize(flat, [[0, 1], [0, 1]], { np: 8, seed: 2, maxGenerations: 500, stagnation: { generations: 30 }, restart: { generations: 50, diversity: 0 } });
+  const r = minimize(
+    flat,
+    [
+      [0, 1],
+      [0, 1],
+    ],
+    {
+      np: 8,
+      seed: 2,
+      maxGenerations: 500,
+      stagnation: { generations: 30 },
+      restart: { generations: 50, diversity: 0 },
+    },
+  );
   assert.equal(r.stopReason, "stagnation");
   assert.equal(r.generations, 30);
   assert.equal(r.restarts.length, 0);

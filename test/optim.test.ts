@@ -36,14 +36,33 @@ function replay(values: number[]): () => number {
 }
 
 test("bounds: lower >= upper, non-finite and length mismatch are rejected naming the index", () => {
-  assert.throws(() => makeBounds([[0, 1], [2, 2]]), /bounds\[1\]: lower 2 must be below upper 2/);
+  assert.throws(
+    () =>
+      makeBounds([
+        [0, 1],
+        [2, 2],
+      ]),
+    /bounds\[1\]: lower 2 must be below upper 2/,
+  );
   assert.throws(() => makeBounds([[0, Infinity]]), /bounds\[0\]: bounds must be finite/);
   assert.throws(() => makeBounds({ lower: [0, 0], upper: [1] }), /lower has 2 entries but upper has 1/);
-  assert.deepEqual(Array.from(makeBounds([[-1, 1], [0, 5]]).upper), [1, 5]);
+  assert.deepEqual(
+    Array.from(
+      makeBounds([
+        [-1, 1],
+        [0, 5],
+      ]).upper,
+    ),
+    [1, 5],
+  );
 });
 
 test("midpoint rule puts a violating coordinate halfway between parent and bound, leaves others", () => {
-  const b = makeBounds([[0, 10], [0, 10], [0, 10]]);
+  const b = makeBounds([
+    [0, 10],
+    [0, 10],
+    [0, 10],
+  ]);
   const v = Float64Array.from([-4, 5, 13]);
   const parent = Float64Array.from([2, 7, 8]);
   repairBounds(v, parent, b, "midpoint", () => 0.5);
@@ -54,7 +73,10 @@ test("midpoint rule puts a violating coordinate halfway between parent and bound
 });
 
 test("opposition init: second half is s + k - x of the first, selectFittest keeps the n smallest", () => {
-  const b = makeBounds([[-2, 4], [10, 20]]);
+  const b = makeBounds([
+    [-2, 4],
+    [10, 20],
+  ]);
   const xs = oppositionInit(5, b, mulberry32(9));
   assert.equal(xs.length, 10);
   for (let i = 0; i < 5; i++) {
@@ -76,7 +98,8 @@ test("JADE sampling: CR in [0,1] with mean muCR and sd 0.1; F in (0,1] with Cauc
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
   const n = 20000;
-  let s = 0, s2 = 0;
+  let s = 0,
+    s2 = 0;
   for (let i = 0; i < n; i++) {
     const c = sampleCR(0.5, gauss);
     assert.ok(c >= 0 && c <= 1);
@@ -116,7 +139,7 @@ test("mutation formulas: rand/1, best/2, current-to-pbest/1 with archive (eq. 9)
   const archive = [Float64Array.from([100, 100])];
   const out = new Float64Array(2);
   // rand() * 6 -> indices: 0.5 -> 3, 0.2 -> 1, 0.9 -> 5
-  MUTATIONS["rand/1"]({ pop, i: 0, best: 2, pbest: 2, archive, F: 0.5, rand: replay([0.5, 0.2, 0.9]), }, out);
+  MUTATIONS["rand/1"]({ pop, i: 0, best: 2, pbest: 2, archive, F: 0.5, rand: replay([0.5, 0.2, 0.9]) }, out);
   assert.deepEqual(Array.from(out), [30 + 0.5 * (10 - 50), -3 + 0.5 * (-1 + 5)]);
   // i=1 is excluded: first draw 0.2 -> 1 rejected, then 0.0 -> 0; then 3, 4, 5
   MUTATIONS["best/2"]({ pop, i: 1, best: 2, pbest: 2, archive, F: 1, rand: replay([0.2, 0.0, 0.5, 0.7, 0.9]) }, out);
@@ -135,7 +158,10 @@ test("strategy names parse, unknown ones are rejected naming the field", () => {
   assert.deepEqual(parseStrategy("DE/rand/1/bin"), { strategy: "rand/1", jade: false });
   assert.deepEqual(parseStrategy("JADE"), { strategy: "current-to-pbest/1", jade: true });
   assert.throws(() => parseStrategy("DE/rand/3"), /strategy: unknown 'DE\/rand\/3'/);
-  assert.throws(() => minimize(testObjective({ name: "sphere" }), testBounds("sphere", 2), { np: 3, strategy: "rand/2" }), /np: must be an integer in \[6,/);
+  assert.throws(
+    () => minimize(testObjective({ name: "sphere" }), testBounds("sphere", 2), { np: 3, strategy: "rand/2" }),
+    /np: must be an integer in \[6,/,
+  );
 });
 
 test("JADE solves sphere, Rosenbrock and Rastrigin in 10 dimensions", () => {
@@ -145,7 +171,11 @@ test("JADE solves sphere, Rosenbrock and Rastrigin in 10 dimensions", () => {
     ["rastrigin", 600, 1e-8],
   ];
   for (const [name, gens, tol] of runs) {
-    const r = minimize(testObjective({ name: name as "sphere" }), testBounds(name as "sphere", 10), { np: 50, maxGenerations: gens, seed: 11 });
+    const r = minimize(testObjective({ name: name as "sphere" }), testBounds(name as "sphere", 10), {
+      np: 50,
+      maxGenerations: gens,
+      seed: 11,
+    });
     assert.ok(r.fitness < tol, `${name}: ${r.fitness} after ${gens} generations`);
     assert.equal(r.evaluations, 100 + 50 * gens, "OBL evaluates 2NP, then NP per generation");
   }
@@ -153,7 +183,13 @@ test("JADE solves sphere, Rosenbrock and Rastrigin in 10 dimensions", () => {
 
 test("every classic strategy with fixed F, CR converges on the 5-D sphere; JADE beats DE/rand/1 on Rastrigin", () => {
   for (const s of STRATEGIES) {
-    const r = minimize(testObjective({ name: "sphere" }), testBounds("sphere", 5), { np: 30, strategy: s, maxGenerations: 400, seed: 5, init: "random" });
+    const r = minimize(testObjective({ name: "sphere" }), testBounds("sphere", 5), {
+      np: 30,
+      strategy: s,
+      maxGenerations: 400,
+      seed: 5,
+      init: "random",
+    });
     assert.ok(r.fitness < 1e-6, `DE/${s}: ${r.fitness}`);
     assert.equal(r.muF, 0.5);
     assert.equal(r.muCR, 0.9);
@@ -162,19 +198,26 @@ test("every classic strategy with fixed F, CR converges on the 5-D sphere; JADE 
   for (const seed of [1, 2, 3]) {
     const o = { np: 50, maxGenerations: 400, seed };
     const j = minimize(testObjective({ name: "rastrigin" }), testBounds("rastrigin", 10), o);
-    const d = minimize(testObjective({ name: "rastrigin" }), testBounds("rastrigin", 10), { ...o, strategy: "DE/rand/1" });
+    const d = minimize(testObjective({ name: "rastrigin" }), testBounds("rastrigin", 10), {
+      ...o,
+      strategy: "DE/rand/1",
+    });
     if (j.fitness < d.fitness) jadeWins++;
   }
   assert.equal(jadeWins, 3);
 });
 
 test("runs are reproducible for a seed and differ between seeds", () => {
-  const go = (seed: number) => minimize(testObjective({ name: "rastrigin" }), testBounds("rastrigin", 6), { np: 20, maxGenerations: 50, seed });
+  const go = (seed: number) =>
+    minimize(testObjective({ name: "rastrigin" }), testBounds("rastrigin", 6), { np: 20, maxGenerations: 50, seed });
   const a = go(7);
   const b = go(7);
   const c = go(8);
   assert.deepEqual(Array.from(a.x), Array.from(b.x));
-  assert.deepEqual(a.history.map((h) => h.best), b.history.map((h) => h.best));
+  assert.deepEqual(
+    a.history.map((h) => h.best),
+    b.history.map((h) => h.best),
+  );
   assert.notDeepEqual(Array.from(a.x), Array.from(c.x));
 });
 
@@ -198,17 +241,24 @@ test("the population never leaves the box; an optimum on the bound is approached
   // minimum of sum (x - 3)^2 is outside [0, 1]^4: the best approaches 1 from inside
   const f = (xs: Float64Array[]) => xs.map((x) => x.reduce((s, v) => s + (v - 3) ** 2, 0));
   let inside = true;
-  const r = minimize(f, Array.from({ length: 4 }, () => [0, 1] as [number, number]), {
-    np: 20,
-    maxGenerations: 200,
-    seed: 3,
-    onGeneration: (h: GenerationRecord) => {
-      if (h.bestX.some((v) => v < 0 || v > 1)) inside = false;
+  const r = minimize(
+    f,
+    Array.from({ length: 4 }, () => [0, 1] as [number, number]),
+    {
+      np: 20,
+      maxGenerations: 200,
+      seed: 3,
+      onGeneration: (h: GenerationRecord) => {
+        if (h.bestX.some((v) => v < 0 || v > 1)) inside = false;
+      },
     },
-  });
+  );
   for (const x of r.population) for (const v of x) if (v < 0 || v > 1) inside = false;
   assert.ok(inside);
-  assert.ok(r.x.every((v) => v > 1 - 1e-6), `best ${Array.from(r.x)}`);
+  assert.ok(
+    r.x.every((v) => v > 1 - 1e-6),
+    `best ${Array.from(r.x)}`,
+  );
 });
 
 test("stop rules: target (with evaluations to target), evaluation budget, stagnation, callback", () => {
@@ -216,14 +266,29 @@ test("stop rules: target (with evaluations to target), evaluation budget, stagna
   const bnd = testBounds("sphere", 4);
   const t = minimize(sph, bnd, { np: 20, target: 1e-3, maxGenerations: 1000, seed: 1 });
   assert.equal(t.stopReason, "target");
-  assert.ok(t.fitness <= 1e-3 && t.evaluationsToTarget !== null && t.evaluationsToTarget <= t.evaluations && t.evaluationsToTarget > t.evaluations - 20);
+  assert.ok(
+    t.fitness <= 1e-3 &&
+      t.evaluationsToTarget !== null &&
+      t.evaluationsToTarget <= t.evaluations &&
+      t.evaluationsToTarget > t.evaluations - 20,
+  );
   const e = minimize(sph, bnd, { np: 20, maxEvaluations: 1000, seed: 1 });
   assert.equal(e.stopReason, "evaluations");
   assert.ok(e.evaluations <= 1000 && e.evaluations > 980);
-  const s = minimize((xs) => xs.map(() => 1), bnd, { np: 20, maxGenerations: 500, stagnation: { generations: 10 }, seed: 1 });
+  const s = minimize((xs) => xs.map(() => 1), bnd, {
+    np: 20,
+    maxGenerations: 500,
+    stagnation: { generations: 10 },
+    seed: 1,
+  });
   assert.equal(s.stopReason, "stagnation");
   assert.equal(s.generations, 10);
-  const c = minimize(sph, bnd, { np: 20, maxGenerations: 500, seed: 1, onGeneration: (h) => (h.generation === 3 ? "stop" : undefined) });
+  const c = minimize(sph, bnd, {
+    np: 20,
+    maxGenerations: 500,
+    seed: 1,
+    onGeneration: (h) => (h.generation === 3 ? "stop" : undefined),
+  });
   assert.equal(c.stopReason, "callback");
   assert.equal(c.history.length, 4);
 });
@@ -232,7 +297,10 @@ test("component objectives: weights updated from the previous best, parents resc
   const seen: number[][] = [];
   const r = minimize(
     (xs) => xs.map((x) => [x[0] ** 2 + x[1] ** 2, (x[0] - x[1]) ** 2]),
-    [[-5, 5], [-5, 5]],
+    [
+      [-5, 5],
+      [-5, 5],
+    ],
     {
       np: 12,
       maxGenerations: 20,
@@ -252,7 +320,9 @@ test("component objectives: weights updated from the previous best, parents resc
     assert.ok(Math.abs(r.history[g].weights[1] - prev[0] / (prev[0] + prev[1] + 1e-300)) < 1e-15);
   }
   const w = r.history[r.history.length - 1].weights;
-  r.populationFitness.forEach((f, i) => assert.equal(f, w[0] * r.populationComponents[i][0] + w[1] * r.populationComponents[i][1]));
+  r.populationFitness.forEach((f, i) =>
+    assert.equal(f, w[0] * r.populationComponents[i][0] + w[1] * r.populationComponents[i][1]),
+  );
 });
 
 test("worker-thread evaluation gives exactly the serial run", async () => {
@@ -263,7 +333,10 @@ test("worker-thread evaluation gives exactly the serial run", async () => {
   try {
     const par = await minimizeAsync(pool.objective, testBounds("rosenbrock", 8), opts);
     assert.deepEqual(Array.from(par.x), Array.from(serial.x));
-    assert.deepEqual(par.history.map((h) => h.best), serial.history.map((h) => h.best));
+    assert.deepEqual(
+      par.history.map((h) => h.best),
+      serial.history.map((h) => h.best),
+    );
     assert.equal(par.evaluations, serial.evaluations);
   } finally {
     await pool.close();
@@ -274,7 +347,13 @@ test("worker-thread evaluation gives exactly the serial run", async () => {
 });
 
 test("ask/tell: asking twice returns the same pending batch; tell checks the count", () => {
-  const de = new DifferentialEvolution([[0, 1], [0, 1]], { np: 5, init: "random", maxGenerations: 3 });
+  const de = new DifferentialEvolution(
+    [
+      [0, 1],
+      [0, 1],
+    ],
+    { np: 5, init: "random", maxGenerations: 3 },
+  );
   const a = de.ask();
   assert.equal(de.ask(), a);
   assert.throws(() => de.tell([1, 2]), /returned 2 values for 5 points/);

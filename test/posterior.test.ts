@@ -29,20 +29,39 @@ import type { Survey } from "../src/em";
  */
 const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
 const times = Array.from({ length: 12 }, (_, i) => 1e-5 * Math.pow(10, (2.5 * i) / 11));
-const survey: Survey = { source: { type: "wire", points: [[-500, 0], [500, 0]], current: 1 }, receiver: { type: "point", position: [0, 500], component: "Ex" }, times };
+const survey: Survey = {
+  source: {
+    type: "wire",
+    points: [
+      [-500, 0],
+      [500, 0],
+    ],
+    current: 1,
+  },
+  receiver: { type: "point", position: [0, 500], component: "Ex" },
+  times,
+};
 
 function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [], rho0: [rho], m: [0], tau: [1e-3], c: [0.5] };
   const clean = toyForward([survey])([truth])[0];
   const d = addDataNoise(clean, { relative: 0, floor: sd, seed });
-  return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 1, rho0: { min: 1, max: 10000 } }, forward: TOY };
+  return {
+    datasets: [{ survey, observed: d.observed, error: d.error }],
+    parameterisation: { layers: 1, rho0: { min: 1, max: 10000 } },
+    forward: TOY,
+  };
 }
 
 function twoLayer(rho: [number, number], sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [60], rho0: rho, m: [0, 0], tau: [1e-3, 1e-3], c: [0.5, 0.5] };
   const clean = toyForward([survey])([truth])[0];
   const d = addDataNoise(clean, { relative: 0, floor: sd, seed });
-  return { datasets: [{ survey, observed: d.observed, error: d.error }], parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, forward: TOY };
+  return {
+    datasets: [{ survey, observed: d.observed, error: d.error }],
+    parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
+    forward: TOY,
+  };
 }
 
 /**
@@ -51,11 +70,16 @@ function twoLayer(rho: [number, number], sd: number, seed: number): InversionPro
  */
 function linearPosterior(G: number[][], d: number[], s: number): { mean: number[]; cov: number[][] } {
   const k = G[0].length;
-  const A = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => G.reduce((a, g) => a + (g[i] * g[j]) / s ** 2, 0)));
+  const A = Array.from({ length: k }, (_, i) =>
+    Array.from({ length: k }, (_, j) => G.reduce((a, g) => a + (g[i] * g[j]) / s ** 2, 0)),
+  );
   const b = Array.from({ length: k }, (_, i) => G.reduce((a, g, r) => a + (g[i] * d[r]) / s ** 2, 0));
   if (k === 1) return { mean: [b[0] / A[0][0]], cov: [[1 / A[0][0]]] };
   const det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
-  const inv = [[A[1][1] / det, -A[0][1] / det], [-A[1][0] / det, A[0][0] / det]];
+  const inv = [
+    [A[1][1] / det, -A[0][1] / det],
+    [-A[1][0] / det, A[0][0] / det],
+  ];
   return { mean: [inv[0][0] * b[0] + inv[0][1] * b[1], inv[1][0] * b[0] + inv[1][1] * b[1]], cov: inv };
 }
 
@@ -63,7 +87,11 @@ test("half-space: the sampled posterior matches the closed form, converges, and 
   const sd = 0.05;
   const prob = halfSpace(100, sd, 11);
   const obs = prob.datasets[0].observed;
-  const exact = linearPosterior(obs.map(() => [1]), obs, sd);
+  const exact = linearPosterior(
+    obs.map(() => [1]),
+    obs,
+    sd,
+  );
   const pred = localPredictor(prob);
   const best = Float64Array.from([exact.mean[0]]);
   const run = await samplePosterior(prob, best, [best], pred, { seed: 3, essTarget: 400 });
@@ -101,22 +129,34 @@ test("two correlated layers: sampled and linearised covariances agree with the c
   const fwd = createPredictor(prob, toyForward([survey]));
   const [g0, g1, g2] = fwd([Float64Array.from([0, 0]), Float64Array.from([1, 0]), Float64Array.from([0, 1])]);
   const G = g0.map((_, i) => [g1[i] - g0[i], g2[i] - g0[i]]);
-  const exact = linearPosterior(G, prob.datasets[0].observed.map((d, i) => d - g0[i]), sd);
+  const exact = linearPosterior(
+    G,
+    prob.datasets[0].observed.map((d, i) => d - g0[i]),
+    sd,
+  );
   const run = await samplePosterior(prob, Float64Array.from(exact.mean), [], localPredictor(prob), { seed: 9 });
   const flat = run.draws.flat();
   const mean = [0, 1].map((k) => flat.reduce((a, x) => a + x[k], 0) / flat.length);
-  const cov = [0, 1].map((i) => [0, 1].map((j) => flat.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (flat.length - 1)));
+  const cov = [0, 1].map((i) =>
+    [0, 1].map((j) => flat.reduce((a, x) => a + (x[i] - mean[i]) * (x[j] - mean[j]), 0) / (flat.length - 1)),
+  );
   const corr = exact.cov[0][1] / Math.sqrt(exact.cov[0][0] * exact.cov[1][1]);
   const corrS = cov[0][1] / Math.sqrt(cov[0][0] * cov[1][1]);
   assert.ok(Math.abs(corr) > 0.3, `the test needs correlated parameters, got ${corr}`);
   assert.ok(Math.abs(corrS - corr) < 0.1, `correlation ${corrS} vs ${corr}`);
   for (const k of [0, 1]) {
     assert.ok(Math.abs(mean[k] - exact.mean[k]) < 0.2 * Math.sqrt(exact.cov[k][k]), `mean ${k}`);
-    assert.ok(Math.abs(Math.sqrt(cov[k][k] / exact.cov[k][k]) - 1) < 0.15, `sd ${k}: ${Math.sqrt(cov[k][k])} vs ${Math.sqrt(exact.cov[k][k])}`);
+    assert.ok(
+      Math.abs(Math.sqrt(cov[k][k] / exact.cov[k][k]) - 1) < 0.15,
+      `sd ${k}: ${Math.sqrt(cov[k][k])} vs ${Math.sqrt(exact.cov[k][k])}`,
+    );
     const lin = run.summary.linearised.parameters[k];
     assert.ok(Math.abs(lin.sdSearch / Math.sqrt(exact.cov[k][k]) - 1) < 0.02, `linearised sd ${k}`);
   }
-  assert.deepEqual(run.names, p.free.map((f) => f.name));
+  assert.deepEqual(
+    run.names,
+    p.free.map((f) => f.name),
+  );
 });
 
 test("calibration: over truths drawn from the prior, the 90 % intervals cover about 90 % (and a wrong noise level breaks it)", async () => {
@@ -145,7 +185,12 @@ test("calibration: over truths drawn from the prior, the 90 % intervals cover ab
 
 test("posterior options: parsed from the config's snake_case keys; bad ones name the field", () => {
   assert.deepEqual(parsePosteriorOptions(true), {});
-  assert.deepEqual(parsePosteriorOptions({ chains: 6, max_evaluations: 5000, rhat: 1.01, ess: 800 }), { chains: 6, maxEvaluations: 5000, rhatTarget: 1.01, essTarget: 800 });
+  assert.deepEqual(parsePosteriorOptions({ chains: 6, max_evaluations: 5000, rhat: 1.01, ess: 800 }), {
+    chains: 6,
+    maxEvaluations: 5000,
+    rhatTarget: 1.01,
+    essTarget: 800,
+  });
   assert.throws(() => parsePosteriorOptions({ chain: 6 }), /posterior\.chain: unknown key/);
   assert.throws(() => parsePosteriorOptions({ chains: 2 }), /posterior\.chains/);
   assert.throws(() => parsePosteriorOptions({ chains: 4.5 }), /posterior\.chains/);
@@ -188,9 +233,23 @@ test("tem invert config with posterior: the result has the posterior, a labelled
   cfg.problem.forward = TOY;
   let chains = 0;
   const out = await runInvertConfig(cfg, () => undefined, { onPosterior: (r) => (chains = r.draws.length) });
-  const post = out.posterior as { parameters: { name: string; layer: number; q05: number; q50: number; q95: number }[]; rhat_max: number; ess_min: number; evaluations: number; seconds: number; bands: unknown; predictive: unknown[] };
+  const post = out.posterior as {
+    parameters: { name: string; layer: number; q05: number; q50: number; q95: number }[];
+    rhat_max: number;
+    ess_min: number;
+    evaluations: number;
+    seconds: number;
+    bands: unknown;
+    predictive: unknown[];
+  };
   assert.equal(chains, 6);
-  assert.deepEqual(post.parameters.map((q) => [q.name, q.layer]), [["rho0", 0], ["rho0", 1]]);
+  assert.deepEqual(
+    post.parameters.map((q) => [q.name, q.layer]),
+    [
+      ["rho0", 0],
+      ["rho0", 1],
+    ],
+  );
   post.parameters.forEach((q) => assert.ok(q.q05 < q.q50 && q.q50 < q.q95));
   assert.ok(post.evaluations > 0 && post.seconds > 0 && post.rhat_max > 0 && post.ess_min > 0);
   assert.equal((out.search_spread as { note: string }).note, SEARCH_SPREAD_NOTE);
@@ -221,10 +280,18 @@ test("a population below the rule is kept and said on the log; restarts are reco
   cfg.problem.forward = TOY;
   const lines: string[] = [];
   const out = await runInvertConfig(cfg, (l) => lines.push(l));
-  assert.ok(lines.some((l) => /warning: np 12 is below the population rule .* = 50/.test(l)), lines.join("\n"));
+  assert.ok(
+    lines.some((l) => /warning: np 12 is below the population rule .* = 50/.test(l)),
+    lines.join("\n"),
+  );
   assert.equal(out.np, 12);
   assert.ok(Array.isArray(out.restarts));
-  const def = parseInvertConfig({ ...survey, data: { time_off: new Array(times.length).fill(1), error: new Array(times.length).fill(0.1) }, parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } }, optimizer: { generations: 2 } });
+  const def = parseInvertConfig({
+    ...survey,
+    data: { time_off: new Array(times.length).fill(1), error: new Array(times.length).fill(0.1) },
+    parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
+    optimizer: { generations: 2 },
+  });
   def.problem.forward = TOY;
   const lines2: string[] = [];
   const out2 = await runInvertConfig(def, (l) => lines2.push(l));

@@ -27,7 +27,8 @@ async function cli(argv: string[], env: Record<string, string | undefined> = {})
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  let out = "", err = "";
+  let out = "",
+    err = "";
   try {
     const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s) });
     return { code, out, err };
@@ -106,9 +107,21 @@ test("tem invert: a bad --out is refused before any work, and nothing is left be
   refused(await cli(["tem", "invert", cfg, "--out="]), /--out needs a file name/, "--out=");
   // the survey verbs check their outputs the same way
   refused(await cli(["survey", "rankin", "--sites", "2,,7"]), /--sites: "2,,7": item 2 is empty/, "--sites");
-  refused(await cli(["survey", "rankin", "--out", path.join(tmp, "nodir", "s.json")]), /no such directory/, "survey rankin --out");
-  refused(await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", "/proc/geoinv/x"]), /pseudo filesystem/, "survey invert --out");
-  refused(await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", cfg]), /not a directory/, "survey invert --out FILE");
+  refused(
+    await cli(["survey", "rankin", "--out", path.join(tmp, "nodir", "s.json")]),
+    /no such directory/,
+    "survey rankin --out",
+  );
+  refused(
+    await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", "/proc/geoinv/x"]),
+    /pseudo filesystem/,
+    "survey invert --out",
+  );
+  refused(
+    await cli(["survey", "invert", path.join(root, "examples", "survey_rankin.json"), "--out", cfg]),
+    /not a directory/,
+    "survey invert --out FILE",
+  );
 });
 
 test("tem invert: --out written atomically; a later failing run keeps the previous result", async () => {
@@ -121,31 +134,59 @@ test("tem invert: --out written atomically; a later failing run keeps the previo
   assert.ok(Number.isFinite(res.misfit.objective));
   // a run whose misfit is not finite (tau fixed at 1e308 passes the parameterisation's range) is
   // refused, the old result kept
-  const nan = write("cfg_nan.json", tiny((c) => {
-    c.parameterisation.tau = { fixed: 1e308 };
-    c.optimizer.polish = false;
-  }));
-  refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /tem invert result: [\w.[\]]+ is (NaN|-?Infinity); check the data errors|parameterisation\.tau/, "non-finite misfit");
+  const nan = write(
+    "cfg_nan.json",
+    tiny((c) => {
+      c.parameterisation.tau = { fixed: 1e308 };
+      c.optimizer.polish = false;
+    }),
+  );
+  refused(
+    await cli(["tem", "invert", nan, "--out", out, "--quiet"]),
+    /tem invert result: [\w.[\]]+ is (NaN|-?Infinity); check the data errors|parameterisation\.tau/,
+    "non-finite misfit",
+  );
   assert.equal(fs.readFileSync(out, "utf8"), first);
-  const bad = write("cfg_bad.json", tiny((c) => (c.optimizer.c = 2)));
+  const bad = write(
+    "cfg_bad.json",
+    tiny((c) => (c.optimizer.c = 2)),
+  );
   refused(await cli(["tem", "invert", bad, "--out", out, "--quiet"]), /optimizer\.c: .*\[0, 1\]/, "optimizer.c");
   assert.equal(fs.readFileSync(out, "utf8"), first);
-  assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.includes(".tmp-")), []);
+  assert.deepEqual(
+    fs.readdirSync(tmp).filter((f) => f.includes(".tmp-")),
+    [],
+  );
 });
 
 // The LM polish stops ("not-finite") at a start with non-finite residuals; the result check then refuses it.
 test("tem invert: a non-finite misfit with the default LM polish is bad input (exit 2), not an internal error", async () => {
   const out = path.join(tmp, "result-polish.json");
-  const nan = write("cfg_nan_polish.json", tiny((c) => (c.parameterisation.tau = { fixed: 1e308 })));
-  refused(await cli(["tem", "invert", nan, "--out", out, "--quiet"]), /is (NaN|-?Infinity)|not finite|parameterisation\.tau/, "non-finite misfit, default polish");
+  const nan = write(
+    "cfg_nan_polish.json",
+    tiny((c) => (c.parameterisation.tau = { fixed: 1e308 })),
+  );
+  refused(
+    await cli(["tem", "invert", nan, "--out", out, "--quiet"]),
+    /is (NaN|-?Infinity)|not finite|parameterisation\.tau/,
+    "non-finite misfit, default polish",
+  );
   assert.ok(!fs.existsSync(out));
 });
 
 test("strict configs: unknown keys with did-you-mean, no coercion, ranges, the user's field paths", async () => {
   const cases: [string, (c: Record<string, any>) => void, RegExp][] = [
     ["tims", (c) => (c.tims = c.times), /tims: unknown key; did you mean 'times'\?/],
-    ["lamda0", (c) => (c.regularisation = { lamda0: 1 }), /regularisation\.lamda0: unknown key; did you mean 'lambda0'\?/],
-    ["adaptive string", (c) => (c.regularisation = { adaptive: "false" }), /regularisation\.adaptive: expected true or false, got "false"/],
+    [
+      "lamda0",
+      (c) => (c.regularisation = { lamda0: 1 }),
+      /regularisation\.lamda0: unknown key; did you mean 'lambda0'\?/,
+    ],
+    [
+      "adaptive string",
+      (c) => (c.regularisation = { adaptive: "false" }),
+      /regularisation\.adaptive: expected true or false, got "false"/,
+    ],
     ["model key", (c) => (c.model.rhoo = [1]), /model\.rhoo: unknown key; did you mean 'rho0'\?/],
     ["model range", (c) => (c.model.m = [1.5, 0, 0]), /model\.m\[0\]/],
     ["synthetic key", (c) => (c.synthetic.sed = 2), /synthetic\.sed: unknown key; did you mean 'seed'\?/],
@@ -157,23 +198,59 @@ test("strict configs: unknown keys with did-you-mean, no coercion, ranges, the u
     ["optimizer c", (c) => (c.optimizer.c = 2), /^geoinv tem invert: optimizer\.c: /],
     ["optimizer p", (c) => (c.optimizer.p = 1.5), /^geoinv tem invert: optimizer\.p: /],
     ["optimizer F", (c) => (c.optimizer.F = 3), /^geoinv tem invert: optimizer\.F: /],
-    ["optimizer NP", (c) => { delete c.optimizer.np; c.optimizer.NP = 2; }, /optimizer\.NP: /],
+    [
+      "optimizer NP",
+      (c) => {
+        delete c.optimizer.np;
+        c.optimizer.NP = 2;
+      },
+      /optimizer\.NP: /,
+    ],
     ["optimizer adaptive", (c) => (c.optimizer.adaptive = "false"), /optimizer\.adaptive: expected true or false/],
     ["optimizer generations", (c) => (c.optimizer.generations = "5"), /optimizer\.generations: expected an integer/],
     ["misfit", (c) => (c.misfit = "wieghted"), /misfit: unknown "wieghted"; did you mean 'weighted'\?/],
     ["workflow", (c) => (c.workflow = "two_step"), /workflow: .*did you mean 'two-step'\?/],
-    ["data error", (c) => { delete c.synthetic; c.data = { time_off: c.times.map(() => 1e-6), error: c.times.map(() => 1e-300) }; }, /data\.error\[0\]: 1e-300 is so small/],
+    [
+      "data error",
+      (c) => {
+        delete c.synthetic;
+        c.data = { time_off: c.times.map(() => 1e-6), error: c.times.map(() => 1e-300) };
+      },
+      /data\.error\[0\]: 1e-300 is so small/,
+    ],
     ["synthetic floor", (c) => (c.synthetic = { relative: 0, floor: 1e-300 }), /synthetic\.floor: 1e-300 is so small/],
-    ["forward_options key", (c) => (c.forward_options = { hankle: "key_101_2009" }), /forward_options\.hankle: unknown key; did you mean 'hankel'\?/],
-    ["forward_options value", (c) => (c.forward_options = { hankel: "zz" }), /^geoinv tem invert: forward_options\.hankel: unknown Hankel filter/],
-    ["survey path", (c) => {
-      c.surveys = [{ source: c.source, receiver: { type: "dipole", points: [[0, 0]], component: "E" }, times: c.times }];
-      delete c.source; delete c.receiver; delete c.times;
-    }, /surveys\[0\]\.receiver\.points: a dipole needs exactly two points/],
-    ["survey key", (c) => {
-      c.surveys = [{ source: c.source, receiver: c.receiver, times: c.times, lable: "x" }];
-      delete c.source; delete c.receiver; delete c.times;
-    }, /surveys\[0\]\.lable: unknown key; did you mean 'label'\?/],
+    [
+      "forward_options key",
+      (c) => (c.forward_options = { hankle: "key_101_2009" }),
+      /forward_options\.hankle: unknown key; did you mean 'hankel'\?/,
+    ],
+    [
+      "forward_options value",
+      (c) => (c.forward_options = { hankel: "zz" }),
+      /^geoinv tem invert: forward_options\.hankel: unknown Hankel filter/,
+    ],
+    [
+      "survey path",
+      (c) => {
+        c.surveys = [
+          { source: c.source, receiver: { type: "dipole", points: [[0, 0]], component: "E" }, times: c.times },
+        ];
+        delete c.source;
+        delete c.receiver;
+        delete c.times;
+      },
+      /surveys\[0\]\.receiver\.points: a dipole needs exactly two points/,
+    ],
+    [
+      "survey key",
+      (c) => {
+        c.surveys = [{ source: c.source, receiver: c.receiver, times: c.times, lable: "x" }];
+        delete c.source;
+        delete c.receiver;
+        delete c.times;
+      },
+      /surveys\[0\]\.lable: unknown key; did you mean 'label'\?/,
+    ],
   ];
   for (const [name, mut, re] of cases) {
     const f = write(`strict_${name.replace(/\W/g, "_")}.json`, tiny(mut));
@@ -192,17 +269,33 @@ test("tem forward: BOM accepted, unknown keys rejected, non-finite outputs refus
   assert.equal(ok.code, 0, ok.err);
   assert.ok(JSON.parse(ok.out).outputs.time_off.every((v: unknown) => typeof v === "number" && Number.isFinite(v)));
   const c = JSON.parse(text);
-  refused(await cli(["tem", "forward", write("tims.json", { ...c, tims: c.times })]), /tims: unknown key; did you mean 'times'\?/, "tims");
-  refused(await cli(["tem", "forward", write("recv.json", { ...c, receiver: { ...c.receiver, componnet: "Ex" } })]), /receiver\.componnet: unknown key; did you mean 'component'\?/, "componnet");
+  refused(
+    await cli(["tem", "forward", write("tims.json", { ...c, tims: c.times })]),
+    /tims: unknown key; did you mean 'times'\?/,
+    "tims",
+  );
+  refused(
+    await cli(["tem", "forward", write("recv.json", { ...c, receiver: { ...c.receiver, componnet: "Ex" } })]),
+    /receiver\.componnet: unknown key; did you mean 'component'\?/,
+    "componnet",
+  );
   const huge = { ...c, source: { ...c.source, points: c.source.points.map((p: number[]) => p.map((v) => v * 1e200)) } };
-  refused(await cli(["tem", "forward", write("huge.json", huge)]), /source\.points\[0\]\[0\]: -5e\+201 m is beyond 10000000 m/, "huge coordinates");
+  refused(
+    await cli(["tem", "forward", write("huge.json", huge)]),
+    /source\.points\[0\]\[0\]: -5e\+201 m is beyond 10000000 m/,
+    "huge coordinates",
+  );
   // a denormal resistivity passes the model's range (> 0) but the response is not finite
   const tiny = { ...c, model: { ...c.model, rho0: [5e-324] } };
   const r = await cli(["tem", "forward", write("denormal.json", tiny)]);
   refused(r, /tem forward outputs: outputs\.time_off\[\d+\] is (NaN|-?Infinity); /, "non-finite response");
   assert.equal(r.out, "", "nothing on stdout");
   refused(await cli(["tem", "forward", path.join(tmp, "none.json")]), /none\.json: cannot read/, "missing case");
-  refused(await cli(["tem", "forward", fixture, "--options", '{"hankle": 1}']), /--options: hankle: unknown option/, "--options key");
+  refused(
+    await cli(["tem", "forward", fixture, "--options", '{"hankle": 1}']),
+    /--options: hankle: unknown option/,
+    "--options key",
+  );
   const trunc = path.join(tmp, "trunc.json");
   fs.writeFileSync(trunc, text.slice(0, 100));
   refused(await cli(["tem", "forward", trunc]), /trunc\.json: not valid JSON/, "truncated case");
@@ -219,7 +312,10 @@ test("manifest faults (missing, truncated, invalid) exit 2 naming the manifest; 
   ];
   for (const [m, re] of cases) refused(await cli(["data", "check"], { GEOINV_MANIFEST: m }), re, m);
   // a fresh process: the EM filters read the manifest too
-  const p = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], { encoding: "utf8", env: { ...process.env, GEOINV_MANIFEST: trunc } });
+  const p = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], {
+    encoding: "utf8",
+    env: { ...process.env, GEOINV_MANIFEST: trunc },
+  });
   assert.equal(p.status, 2, p.stderr);
   assert.match(p.stderr, /MANIFEST-trunc\.json: corrupt manifest/);
   assert.doesNotMatch(p.stderr, /\n\s+at /);
@@ -244,10 +340,16 @@ test("manifest faults (missing, truncated, invalid) exit 2 naming the manifest; 
   // the EM filters follow GEOINV_DATA (a fresh process: filters are cached per process)
   const empty = path.join(tmp, "empty-data");
   fs.mkdirSync(empty);
-  const q = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], { encoding: "utf8", env: { ...process.env, GEOINV_DATA: empty } });
+  const q = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], {
+    encoding: "utf8",
+    env: { ...process.env, GEOINV_DATA: empty },
+  });
   assert.notEqual(q.status, 0);
   assert.match(q.stderr, new RegExp(`${empty}/dlf/`));
-  const w = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], { encoding: "utf8", env: { ...process.env, GEOINV_DATA: data } });
+  const w = spawnSync(process.execPath, [path.join(root, "bin", "geoinv.js"), "tem", "forward", fixture], {
+    encoding: "utf8",
+    env: { ...process.env, GEOINV_DATA: data },
+  });
   assert.equal(w.status, 0, w.stderr);
 });
 
@@ -257,7 +359,12 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
   const x = Array.from({ length: 6 }, () => Float32Array.from({ length: L }, () => r() - 0.5));
   const y = x.map((row) => Float32Array.from(row, (v) => 5000 + 300 * v));
   const d = makeDataset("toy", x, y);
-  const { bundle } = await fitTcn(d, [0, 1, 2, 3], [4, 5], { epochs: 1, batchSize: 2, seed: 1, config: { channels: [2, 2], kernelSize: 3 } });
+  const { bundle } = await fitTcn(d, [0, 1, 2, 3], [4, 5], {
+    epochs: 1,
+    batchSize: 2,
+    seed: 1,
+    config: { channels: [2, 2], kernelSize: 3 },
+  });
   recordTraining(bundle, x);
   const model = path.join(tmp, "model");
   await saveTcn(bundle, model);
@@ -266,7 +373,13 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
 
   const npy = (name: string, rows: number, cols: number, f: (i: number) => number) => {
     const p = path.join(tmp, name);
-    fs.writeFileSync(p, toNpy(Float32Array.from({ length: rows * cols }, (_, i) => f(i)), [rows, cols]));
+    fs.writeFileSync(
+      p,
+      toNpy(
+        Float32Array.from({ length: rows * cols }, (_, i) => f(i)),
+        [rows, cols],
+      ),
+    );
     return p;
   };
   const good = npy("good.npy", 3, L, (i) => Math.sin(i / 3) * 0.4);
@@ -276,21 +389,43 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
   assert.deepEqual(fs.readdirSync(pr).sort(), ["impedance.npy", "metrics.json"]);
 
   const bad: [string, string[], RegExp][] = [
-    ["transposed", ["--seismic", npy("t.npy", L, 3, (i) => Math.sin(i) * 0.4)], /--seismic: traces have 3 samples, far from the 40 samples.*transposed/],
+    [
+      "transposed",
+      ["--seismic", npy("t.npy", L, 3, (i) => Math.sin(i) * 0.4)],
+      /--seismic: traces have 3 samples, far from the 40 samples.*transposed/,
+    ],
     ["one sample", ["--seismic", npy("one.npy", 5, 1, () => 0.1)], /--seismic: has 5 traces of 1 samples/],
-    ["1e36", ["--seismic", npy("big.npy", 3, L, (i) => 1e36 * Math.sin(i))], /--seismic: trace 0 sample \d+ is .*far outside the training amplitudes/],
+    [
+      "1e36",
+      ["--seismic", npy("big.npy", 3, L, (i) => 1e36 * Math.sin(i))],
+      /--seismic: trace 0 sample \d+ is .*far outside the training amplitudes/,
+    ],
   ];
   for (const [name, args, re] of bad) {
     const out = path.join(tmp, `fail-${name.replace(/\W/g, "")}`, "deep");
     refused(await cli(["tcn", "predict", "--model", model, ...args, "--out", out]), re, name);
     assert.ok(!fs.existsSync(path.dirname(out)), `${name}: created directories are removed`);
   }
-  const forced = await cli(["tcn", "predict", "--model", model, "--seismic", path.join(tmp, "t.npy"), "--out", path.join(tmp, "forced"), "--force"]);
+  const forced = await cli([
+    "tcn",
+    "predict",
+    "--model",
+    model,
+    "--seismic",
+    path.join(tmp, "t.npy"),
+    "--out",
+    path.join(tmp, "forced"),
+    "--force",
+  ]);
   assert.equal(forced.code, 0, forced.err);
 
   // the previous result survives a failed run into the same directory
   const before = fs.readFileSync(path.join(pr, "impedance.npy"));
-  refused(await cli(["tcn", "predict", "--model", model, "--seismic", path.join(tmp, "big.npy"), "--out", pr]), /far outside/, "rerun");
+  refused(
+    await cli(["tcn", "predict", "--model", model, "--seismic", path.join(tmp, "big.npy"), "--out", pr]),
+    /far outside/,
+    "rerun",
+  );
   assert.deepEqual(fs.readFileSync(path.join(pr, "impedance.npy")), before);
   assert.deepEqual(fs.readdirSync(pr).sort(), ["impedance.npy", "metrics.json"]);
 
@@ -306,7 +441,10 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
   fs.writeFileSync(path.join(flipped, "weights.bin"), w);
   const edited = copy("edited");
   const info = JSON.parse(fs.readFileSync(path.join(edited, "geoinv-tcn.json"), "utf8"));
-  fs.writeFileSync(path.join(edited, "geoinv-tcn.json"), JSON.stringify({ ...info, yStats: { ...info.yStats, mean: info.yStats.mean + 1 } }));
+  fs.writeFileSync(
+    path.join(edited, "geoinv-tcn.json"),
+    JSON.stringify({ ...info, yStats: { ...info.yStats, mean: info.yStats.mean + 1 } }),
+  );
   const noSum = copy("nosum");
   const { integrity: _drop, ...rest } = info;
   fs.writeFileSync(path.join(noSum, "geoinv-tcn.json"), JSON.stringify(rest));
@@ -315,22 +453,52 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
     [edited, /geoinv-tcn\.json: the description .* differs from its checksum/],
     [noSum, /geoinv-tcn\.json: no integrity checksums/],
   ];
-  for (const [m, re] of tampered) refused(await cli(["tcn", "predict", "--model", m, "--seismic", good, "--out", path.join(tmp, "tp", "x")]), re, m);
+  for (const [m, re] of tampered)
+    refused(await cli(["tcn", "predict", "--model", m, "--seismic", good, "--out", path.join(tmp, "tp", "x")]), re, m);
   assert.ok(!fs.existsSync(path.join(tmp, "tp")));
 
   // strict lists and bad --out for the tcn verbs, before any work
-  refused(await cli(["tcn", "finetune", "--model", model, "--wells", "80,,240", "--out", path.join(tmp, "ft")]), /--wells: "80,,240": item 2 is empty/, "--wells");
-  refused(await cli(["tcn", "evaluate", "--model", model, "--traces", "1,x", "--out", path.join(tmp, "ev")]), /--traces: .*is not a number/, "--traces");
-  refused(await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", "/proc/geoinv/x"]), /pseudo filesystem/, "/proc");
-  refused(await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", good]), /is an input/, "--out the input");
-  refused(await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", path.join(tmp, "plain.json")]), /not a directory/, "--out a file");
+  refused(
+    await cli(["tcn", "finetune", "--model", model, "--wells", "80,,240", "--out", path.join(tmp, "ft")]),
+    /--wells: "80,,240": item 2 is empty/,
+    "--wells",
+  );
+  refused(
+    await cli(["tcn", "evaluate", "--model", model, "--traces", "1,x", "--out", path.join(tmp, "ev")]),
+    /--traces: .*is not a number/,
+    "--traces",
+  );
+  refused(
+    await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", "/proc/geoinv/x"]),
+    /pseudo filesystem/,
+    "/proc",
+  );
+  refused(
+    await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", good]),
+    /is an input/,
+    "--out the input",
+  );
+  refused(
+    await cli(["tcn", "predict", "--model", model, "--seismic", good, "--out", path.join(tmp, "plain.json")]),
+    /not a directory/,
+    "--out a file",
+  );
   refused(await cli(["tcn", "pretrain", "--epochs", "1e", "--out", path.join(tmp, "pt")]), /--epochs 1e/, "--epochs");
   for (const f of ["ft", "ev", "pt"]) assert.ok(!fs.existsSync(path.join(tmp, f)), f);
 
   // TCN configs: did-you-mean, no coercion, ranges; a valid config reaches the --out check
   const tcnCfg = (name: string, c: unknown) => write(name, c);
-  const good2 = tcnCfg("tcn_ok.json", { seed: 1, source: { data: { name: "marmousi2", traceStep: 20 }, train: { epochs: 2 } }, target: { data: { name: "overthrust", traceStep: 8 } }, finetune: { epochs: 3 } });
-  refused(await cli(["tcn", "transfer", "--config", good2, "--out", "/proc/geoinv/x"]), /pseudo filesystem/, "valid tcn config");
+  const good2 = tcnCfg("tcn_ok.json", {
+    seed: 1,
+    source: { data: { name: "marmousi2", traceStep: 20 }, train: { epochs: 2 } },
+    target: { data: { name: "overthrust", traceStep: 8 } },
+    finetune: { epochs: 3 },
+  });
+  refused(
+    await cli(["tcn", "transfer", "--config", good2, "--out", "/proc/geoinv/x"]),
+    /pseudo filesystem/,
+    "valid tcn config",
+  );
   const tcnBad: [unknown, RegExp][] = [
     [{ finetune: { epocs: 3 } }, /finetune\.epocs: unknown key; did you mean 'epochs'\?/],
     [{ finetune: { epochs: "3" } }, /finetune\.epochs: expected an integer/],
@@ -338,7 +506,12 @@ test("tcn: tampered bundles refused; predict checks shape and amplitudes; failed
     [{ sead: 1 }, /sead: unknown key; did you mean 'seed'\?/],
     [{ target: { wells: { count: 2.5 } } }, /target\.wells\.count: expected an integer/],
   ];
-  for (const [c, re] of tcnBad) refused(await cli(["tcn", "transfer", "--config", tcnCfg("tcn_bad.json", c), "--out", path.join(tmp, "tb")]), re, JSON.stringify(c));
+  for (const [c, re] of tcnBad)
+    refused(
+      await cli(["tcn", "transfer", "--config", tcnCfg("tcn_bad.json", c), "--out", path.join(tmp, "tb")]),
+      re,
+      JSON.stringify(c),
+    );
   assert.ok(!fs.existsSync(path.join(tmp, "tb")));
 });
 
@@ -357,12 +530,22 @@ test("errors that are not bad input: exit 1, one line and a hint to report; fs e
   };
   const so = run(new RangeError("Maximum call stack size exceeded"));
   assert.equal(so.code, 1, "a stack overflow is not bad input");
-  assert.match(so.err, /^geoinv x: internal error \(RangeError\): Maximum call stack size exceeded\n {2}This is a bug.*GEOINV_DEBUG=1/);
+  assert.match(
+    so.err,
+    /^geoinv x: internal error \(RangeError\): Maximum call stack size exceeded\n {2}This is a bug.*GEOINV_DEBUG=1/,
+  );
   assert.doesNotMatch(so.err, /\n\s+at /);
   const dbg = run(new TypeError("x is undefined"), "1");
   assert.equal(dbg.code, 1);
   assert.match(dbg.err, /\n\s+at /, "GEOINV_DEBUG=1 shows the stack");
-  const fsErr = run(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write", errno: -28, path: "/x/r.json" }));
+  const fsErr = run(
+    Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+      syscall: "write",
+      errno: -28,
+      path: "/x/r.json",
+    }),
+  );
   assert.equal(fsErr.code, 2);
   assert.match(fsErr.err, /file system error \(\/x\/r\.json\): ENOSPC/);
 });

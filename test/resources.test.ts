@@ -11,15 +11,42 @@ import * as os from "os";
 import * as path from "path";
 import * as v8 from "v8";
 import { checkMemory, memoryLimit, ValidationError } from "../src/core";
-import { batchBytes, compileSurvey, CONVERGED_OPTIONS, DEFAULT_OPTIONS, estimateSurvey, FAST_OPTIONS, forwardMany, ForwardOptions, parseSurvey } from "../src/em";
+import {
+  batchBytes,
+  compileSurvey,
+  CONVERGED_OPTIONS,
+  DEFAULT_OPTIONS,
+  estimateSurvey,
+  FAST_OPTIONS,
+  forwardMany,
+  ForwardOptions,
+  parseSurvey,
+} from "../src/em";
 import type { Survey } from "../src/em";
 import { planInternals } from "../src/em/internal";
 import { emForward } from "../src/inversion";
-import { buildTcn, checkPredictMemory, checkTrainMemory, initBackend, predictRows, tcnMemoryLimit, trainModel } from "../src/tcn";
+import {
+  buildTcn,
+  checkPredictMemory,
+  checkTrainMemory,
+  initBackend,
+  predictRows,
+  tcnMemoryLimit,
+  trainModel,
+} from "../src/tcn";
 import { fitPredictBatch, tcnBatchBytes, tcnShape } from "../src/tcn/internal";
 
 const loop: Pick<Survey, "source" | "receiver"> = {
-  source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 },
+  source: {
+    type: "loop",
+    points: [
+      [-50, -50],
+      [50, -50],
+      [50, 50],
+      [-50, 50],
+    ],
+    current: 1,
+  },
   receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
 };
 const isRefusal = (field: string) => (e: unknown) => {
@@ -35,7 +62,10 @@ test("the limit is half the smaller of physical memory and the V8 heap limit", (
   const expect = 0.5 * Math.min(os.totalmem(), v8.getHeapStatistics().heap_size_limit);
   assert.equal(memoryLimit(), expect);
   assert.doesNotThrow(() => checkMemory("x", 1000, "work", "fix", 1000));
-  assert.throws(() => checkMemory("surveys[0].times", 1001, "work", "use fewer", 1000), (e: unknown) => e instanceof ValidationError && e.field === "surveys[0].times" && /use fewer$/.test(e.detail));
+  assert.throws(
+    () => checkMemory("surveys[0].times", 1001, "work", "use fewer", 1000),
+    (e: unknown) => e instanceof ValidationError && e.field === "surveys[0].times" && /use fewer$/.test(e.detail),
+  );
 });
 
 test("compileSurvey refuses 1e7 times naming `times`, before building the time matrix", () => {
@@ -55,7 +85,11 @@ test("compileSurvey refuses times spanning 600 decades (the lattice) and an absu
   assert.throws(() => compileSurvey({ ...loop, gates }, { lagSubdivision: 8 }), isRefusal("gates"));
   // a wire of 1e5 segments at 1000 points each: 1e8 source points
   const wire = { type: "wire", points: Array.from({ length: 100001 }, (_, i) => [i, 0]), current: 1 };
-  const survey = { source: wire, receiver: { type: "point", position: [0, 500], component: "Ex" }, times: [1e-4, 1e-3] };
+  const survey = {
+    source: wire,
+    receiver: { type: "point", position: [0, 500], component: "Ex" },
+    times: [1e-4, 1e-3],
+  };
   const opts: ForwardOptions = { quadPoints: 1000 };
   const est = estimateSurvey(parseSurvey(survey), { ...DEFAULT_OPTIONS, ...opts } as typeof DEFAULT_OPTIONS);
   assert.equal(est.sourcePoints, 1e5 * 1000);
@@ -112,7 +146,10 @@ test("TCN training refuses a batch size of 1e7 naming batchSize, before packing 
   const shape = tcnShape(model);
   assert.equal(shape.length, 9); // eight blocks and the head
   assert.ok(tcnBatchBytes(shape, 1e5, 1000, true) > tcnMemoryLimit());
-  await assert.rejects(trainModel(model, { x: rows, y: rows }, undefined, { epochs: 1, batchSize: 1e7 }), isRefusal("batchSize"));
+  await assert.rejects(
+    trainModel(model, { x: rows, y: rows }, undefined, { epochs: 1, batchSize: 1e7 }),
+    isRefusal("batchSize"),
+  );
   assert.throws(() => predictRows(model, rows, 1e7), isRefusal("batchSize"));
   // too many traces for any batch size: the input is named
   assert.throws(() => checkPredictMemory(model, 1e9, 1000, 128, "data.npy"), isRefusal("data.npy"));

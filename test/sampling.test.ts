@@ -33,7 +33,13 @@ import {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function normalChains(m: number, n: number, seed: number, mean = (_c: number) => 0, sd = (_c: number) => 1): Float64Array[] {
+function normalChains(
+  m: number,
+  n: number,
+  seed: number,
+  mean = (_c: number) => 0,
+  sd = (_c: number) => 1,
+): Float64Array[] {
   const g = gaussian(mulberry32(seed));
   return Array.from({ length: m }, (_, c) => Float64Array.from({ length: n }, () => mean(c) + sd(c) * g()));
 }
@@ -106,7 +112,10 @@ test("autocovariance by FFT equals the direct sum", () => {
 });
 
 test("rankNormalize: average ranks for ties and Blom offsets", () => {
-  const z = rankNormalize([[3, 1], [1, 2]]);
+  const z = rankNormalize([
+    [3, 1],
+    [1, 2],
+  ]);
   // pooled ranks: 1,1 -> 1.5 each; 2 -> 3; 3 -> 4; S = 4
   const q = (r: number) => normalQuantile((r - 0.375) / 4.25);
   assert.ok(Math.abs(z[0][0] - q(4)) < 1e-8);
@@ -114,7 +123,9 @@ test("rankNormalize: average ranks for ties and Blom offsets", () => {
   assert.ok(Math.abs(z[1][0] - q(1.5)) < 1e-8);
   assert.ok(Math.abs(z[1][1] - q(3)) < 1e-8);
   // many ties and a large pool: ranks by binary search agree with counting
-  const v = Array.from({ length: 3 }, (_, c) => Float64Array.from({ length: 50 }, (_, i) => ((i * 7 + c * 13) % 11) / 2));
+  const v = Array.from({ length: 3 }, (_, c) =>
+    Float64Array.from({ length: 50 }, (_, i) => ((i * 7 + c * 13) % 11) / 2),
+  );
   const zz = rankNormalize(v);
   const all = v.flatMap((c) => Array.from(c));
   for (let c = 0; c < 3; c++) {
@@ -145,7 +156,9 @@ test("chains with shifted means give R-hat > 1.1", () => {
   assert.ok(rhat(ch) > 1.1, `rhat ${rhat(ch)}`);
   assert.ok(splitRhat(ch) > 1.1);
   // a trend inside each chain is caught by splitting even with equal chain means
-  const trend = Array.from({ length: 4 }, (_, c) => Float64Array.from({ length: 1000 }, (_, i) => i / 200 + normalChains(1, 1, 100 + c * 1000 + i)[0][0] * 0.5));
+  const trend = Array.from({ length: 4 }, (_, c) =>
+    Float64Array.from({ length: 1000 }, (_, i) => i / 200 + normalChains(1, 1, 100 + c * 1000 + i)[0][0] * 0.5),
+  );
   assert.ok(rhat(trend) > 1.1);
 });
 
@@ -160,7 +173,13 @@ test("AR(1) chains with phi = 0.9 give ESS near n (1 - phi) / (1 + phi)", () => 
 });
 
 test("one chain with a different scale: folded (tail) R-hat > 1.05 while bulk R-hat misses it", () => {
-  const ch = normalChains(4, 1000, 41, () => 0, (c) => (c === 0 ? 3 : 1));
+  const ch = normalChains(
+    4,
+    1000,
+    41,
+    () => 0,
+    (c) => (c === 0 ? 3 : 1),
+  );
   const tail = rhatTail(ch);
   const bulk = rhatBulk(ch);
   assert.ok(tail > 1.05, `tail ${tail}`);
@@ -170,8 +189,14 @@ test("one chain with a different scale: folded (tail) R-hat > 1.05 while bulk R-
 
 test("diagnoseChains (one shared sort) equals the separate bulk/tail R-hat and bulk ESS, ties included", () => {
   const g = gaussian(mulberry32(51));
-  for (const [m, n] of [[3, 101], [4, 400], [8, 999]]) {
-    const ch = Array.from({ length: m }, (_, c) => Float64Array.from({ length: n }, () => Math.round(g() * (1 + c / 4) * 4) / 4));
+  for (const [m, n] of [
+    [3, 101],
+    [4, 400],
+    [8, 999],
+  ]) {
+    const ch = Array.from({ length: m }, (_, c) =>
+      Float64Array.from({ length: n }, () => Math.round(g() * (1 + c / 4) * 4) / 4),
+    );
     const d = diagnoseChains(ch);
     assert.equal(d.rhatBulk, rhatBulk(ch));
     assert.equal(d.rhatTail, rhatTail(ch));
@@ -229,7 +254,15 @@ test("DREAM(ZS) on a correlated 2-D Gaussian: means, sds, correlation and 90 % i
 
 test("snooker-only DREAM(ZS) on a 3-D Gaussian keeps the target (needs the Jacobian correction)", () => {
   const ll = (xs: Float64Array[]) => xs.map((x) => -0.5 * (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]));
-  const r = sample(ll, [[-10, 10], [-10, 10], [-10, 10]], { seed: 3, snooker: 1, rhatTarget: 1.02, essTarget: 800, maxEvaluations: 120000 });
+  const r = sample(
+    ll,
+    [
+      [-10, 10],
+      [-10, 10],
+      [-10, 10],
+    ],
+    { seed: 3, snooker: 1, rhatTarget: 1.02, essTarget: 800, maxEvaluations: 120000 },
+  );
   const f = flattenDraws(r.draws);
   const s = summarize(f);
   for (let j = 0; j < 3; j++) {
@@ -264,7 +297,11 @@ test("a Gaussian cut by the box: the truncated-normal mean and sd (folding with 
   const Z = normalCdf(3) - 0.5;
   const mean = (phi(0) - phi(3)) / Z;
   const sd = Math.sqrt(1 - (3 * phi(3)) / Z - mean * mean);
-  const r = sample((xs) => xs.map((x) => -0.5 * x[0] * x[0]), [[0, 3]], { seed: 12, essTarget: 3000, rhatTarget: 1.01 });
+  const r = sample((xs) => xs.map((x) => -0.5 * x[0] * x[0]), [[0, 3]], {
+    seed: 12,
+    essTarget: 3000,
+    rhatTarget: 1.01,
+  });
   const s = summarize(flattenDraws(r.draws));
   assert.ok(Math.abs(s.mean[0] - mean) < 0.03, `mean ${s.mean[0]} vs ${mean}`);
   assert.ok(Math.abs(s.sd[0] / sd - 1) < 0.05, `sd ${s.sd[0]} vs ${sd}`);
@@ -292,7 +329,14 @@ test("a correlated Gaussian cut at a corner of the box: the mean (folding; refle
     }
   }
   const exact = m / Z;
-  const r = sample(ll, [[0, 4], [0, 4]], { seed: 4, essTarget: 3000, rhatTarget: 1.01 });
+  const r = sample(
+    ll,
+    [
+      [0, 4],
+      [0, 4],
+    ],
+    { seed: 4, essTarget: 3000, rhatTarget: 1.01 },
+  );
   const s = summarize(flattenDraws(r.draws));
   for (let j = 0; j < 2; j++) assert.ok(Math.abs(s.mean[j] - exact) < 0.045, `mean ${j}: ${s.mean[j]} vs ${exact}`);
 });
@@ -313,7 +357,14 @@ test("bimodal mixture: the weights of the two modes", () => {
       const b = ((x[0] - 3) ** 2 + (x[1] - 3) ** 2) / (2 * s * s);
       return Math.log(w * Math.exp(-a) + (1 - w) * Math.exp(-b));
     });
-  const r = sample(ll, [[-10, 10], [-10, 10]], { seed: 9, essTarget: 1000, rhatTarget: 1.02, maxEvaluations: 150000 });
+  const r = sample(
+    ll,
+    [
+      [-10, 10],
+      [-10, 10],
+    ],
+    { seed: 9, essTarget: 1000, rhatTarget: 1.02, maxEvaluations: 150000 },
+  );
   const f = flattenDraws(r.draws);
   const low = f.filter((x) => x[0] + x[1] < 0).length / f.length;
   assert.ok(Math.abs(low - w) < 0.05, `weight of the low mode ${low}`);
@@ -342,7 +393,11 @@ test("an async batch evaluated point by point in shuffled timing gives identical
   const ref = sample(gauss2, BOX2, o);
   const delay = mulberry32(99);
   const shuffled = (xs: Float64Array[]) =>
-    Promise.all(xs.map((x) => new Promise<number>((resolve) => setTimeout(() => resolve(gauss2([x])[0]), Math.floor(delay() * 3)))));
+    Promise.all(
+      xs.map(
+        (x) => new Promise<number>((resolve) => setTimeout(() => resolve(gauss2([x])[0]), Math.floor(delay() * 3))),
+      ),
+    );
   const r = await sampleAsync(shuffled, BOX2, o);
   assert.ok(sameDraws(ref, r));
   // and the ask/tell machine with the batch evaluated in reverse order
@@ -363,7 +418,11 @@ test("an async batch evaluated point by point in shuffled timing gives identical
 function plain(r: SampleResult): unknown {
   const { seconds, ...rest } = r;
   void seconds;
-  return JSON.parse(JSON.stringify(rest, (_k, v) => (v instanceof Float64Array ? Array.from(v, (x) => (Object.is(x, -0) ? "-0" : x)) : v)));
+  return JSON.parse(
+    JSON.stringify(rest, (_k, v) =>
+      v instanceof Float64Array ? Array.from(v, (x) => (Object.is(x, -0) ? "-0" : x)) : v,
+    ),
+  );
 }
 
 test("DreamZS snapshot/restore: resumed through JSON at any point (between iterations, with an ask pending, before the first tell, after the end) equals the uninterrupted run", () => {
@@ -373,7 +432,11 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
     xs.map((x) =>
       x[2] > 2.5 ? -Infinity : -0.5 * ((x[0] - 0.3) ** 2 / 0.04 + ((x[1] - x[0]) / 0.2) ** 2 + x[2] ** 2),
     );
-  const box: [number, number][] = [[-1, 1], [-1, 1], [-2, 3]];
+  const box: [number, number][] = [
+    [-1, 1],
+    [-1, 1],
+    [-2, 3],
+  ];
   const starts = [
     [0, 0, 2.9],
     [0.5, 0.5, 0],
@@ -382,8 +445,21 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
     [0.2, 0.1, 0],
   ].map((p) => Float64Array.from(p));
   const cases = [
-    { label: "budget", opts: { seed: 7, maxEvaluations: 2000, checkEvery: 15, maxStoredPerChain: 40, snooker: 0.3, initialStates: starts } },
-    { label: "converged", opts: { seed: 11, maxEvaluations: 50000, checkEvery: 20, rhatTarget: 1.1, essTarget: 60, initialStates: starts } },
+    {
+      label: "budget",
+      opts: {
+        seed: 7,
+        maxEvaluations: 2000,
+        checkEvery: 15,
+        maxStoredPerChain: 40,
+        snooker: 0.3,
+        initialStates: starts,
+      },
+    },
+    {
+      label: "converged",
+      opts: { seed: 11, maxEvaluations: 50000, checkEvery: 20, rhatTarget: 1.1, essTarget: 60, initialStates: starts },
+    },
   ];
   for (const { label, opts } of cases) {
     const ref = sample(ll, box, opts);
@@ -437,9 +513,23 @@ test("DreamZS snapshot/restore: resumed through JSON at any point (between itera
     [() => DreamZS.restore(snap, { ...cases[0].opts, seed: 8 }), /^posterior\.seed: 8 differs from the snapshot's 7/],
     [() => DreamZS.restore(snap, { ...cases[0].opts, maxEvaluations: 3000 }), /^posterior\.maxEvaluations: /],
     [() => DreamZS.restore(snap, { ...cases[0].opts, crossoverWeights: [1, 1, 1] }), /^posterior\.crossoverWeights: /],
-    [() => DreamZS.restore(snap, cases[0].opts, [[-1, 1], [-1, 1], [-2, 4]]), /^posterior\.bounds: differ from the snapshot's/],
-    [() => DreamZS.restore({ format: "geoinv.optim.DifferentialEvolution/1" }, cases[0].opts), /^snapshot: not a DreamZS snapshot/],
-    [() => DreamZS.restore({ ...snap, store: { ...snap.store, stored: [] } }, cases[0].opts), /^snapshot: ChainStore snapshot is damaged/],
+    [
+      () =>
+        DreamZS.restore(snap, cases[0].opts, [
+          [-1, 1],
+          [-1, 1],
+          [-2, 4],
+        ]),
+      /^posterior\.bounds: differ from the snapshot's/,
+    ],
+    [
+      () => DreamZS.restore({ format: "geoinv.optim.DifferentialEvolution/1" }, cases[0].opts),
+      /^snapshot: not a DreamZS snapshot/,
+    ],
+    [
+      () => DreamZS.restore({ ...snap, store: { ...snap.store, stored: [] } }, cases[0].opts),
+      /^snapshot: ChainStore snapshot is damaged/,
+    ],
   ];
   for (const [f, re] of refused) {
     assert.throws(f, (e: Error) => e instanceof ValidationError && re.test(e.message), String(re));
@@ -454,7 +544,11 @@ test("ChainStore snapshot/restore: the same stored states, thinning and checks a
     const st = from ?? new ChainStore(4, 2, 1, 16, rule);
     const checks: unknown[] = [];
     for (let t = a; t <= b; t++) {
-      st.record(t, steps[t - 1], steps[t - 1].map((x) => -x[0] * x[0]));
+      st.record(
+        t,
+        steps[t - 1],
+        steps[t - 1].map((x) => -x[0] * x[0]),
+      );
       checks.push(st.check(t, 4 * t, 0.5));
     }
     return { st, checks };
@@ -469,7 +563,10 @@ test("ChainStore snapshot/restore: the same stored states, thinning and checks a
   assert.deepEqual(restored.storedLogLik, ref.st.storedLogLik);
   const tail = (st: ChainStore) => [st.thin, st.nextCheck, st.lastCheck];
   assert.deepEqual(tail(restored), tail(ref.st));
-  assert.throws(() => ChainStore.restore(half.st.snapshot(), 4, 2, 16, { ...rule, essTarget: 60 }), /^ValidationError: posterior\.essTarget: 60 differs|posterior\.essTarget: 60 differs/);
+  assert.throws(
+    () => ChainStore.restore(half.st.snapshot(), 4, 2, 16, { ...rule, essTarget: 60 }),
+    /^ValidationError: posterior\.essTarget: 60 differs|posterior\.essTarget: 60 differs/,
+  );
   assert.throws(() => ChainStore.restore(half.st.snapshot(), 5, 2, 16, rule), /posterior\.chains: 5 differs/);
 });
 
@@ -483,8 +580,16 @@ function coverage(trials: number, assumedSigma: number): number {
   for (let t = 0; t < trials; t++) {
     const truth = -5 + 10 * rand();
     const y = Array.from({ length: nData }, () => truth + sigma * g());
-    const ll = (xs: Float64Array[]) => xs.map((x) => y.reduce((s, v) => s - (0.5 * (v - x[0]) ** 2) / (assumedSigma * assumedSigma), 0));
-    const r = sample(ll, [[-5, 5]], { seed: 100 + t, chains: 6, essTarget: 300, rhatTarget: 1.05, checkEvery: 50, maxEvaluations: 30000 });
+    const ll = (xs: Float64Array[]) =>
+      xs.map((x) => y.reduce((s, v) => s - (0.5 * (v - x[0]) ** 2) / (assumedSigma * assumedSigma), 0));
+    const r = sample(ll, [[-5, 5]], {
+      seed: 100 + t,
+      chains: 6,
+      essTarget: 300,
+      rhatTarget: 1.05,
+      checkEvery: 50,
+      maxEvaluations: 30000,
+    });
     const [[q05, q95]] = quantiles(flattenDraws(r.draws), [0.05, 0.95]);
     if (truth >= q05 && truth <= q95) hit++;
   }
@@ -513,7 +618,13 @@ test("stop rules: callback, budget, and automatic thinning bounds memory", () =>
   assert.equal(a.iterations, 60);
   // the gap between checks grows as max(checkEvery, checkGrowth x iteration)
   const at: number[] = [];
-  sample(gauss2, BOX2, { seed: 1, checkEvery: 10, checkGrowth: 0.5, maxEvaluations: 8 * 200, onCheck: (info) => void at.push(info.iteration) });
+  sample(gauss2, BOX2, {
+    seed: 1,
+    checkEvery: 10,
+    checkGrowth: 0.5,
+    maxEvaluations: 8 * 200,
+    onCheck: (info) => void at.push(info.iteration),
+  });
   assert.deepEqual(at, [10, 20, 30, 45, 68, 102, 153]);
   const b = sample(gauss2, BOX2, { seed: 1, maxEvaluations: 8 * 301, maxStoredPerChain: 50, thin: 1 });
   assert.equal(b.stopReason, "budget");
@@ -536,7 +647,10 @@ test("option validation: a ValidationError naming the field", () => {
     [{ snooker: 2 }, /posterior\.snooker/],
     [{ thin: 0 }, /posterior\.thin/],
     [{ initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(7)] }, /posterior\.initialStates\[2\]/],
-    [{ chains: 4, initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(0)] }, /posterior\.initialStates/],
+    [
+      { chains: 4, initialStates: [Float64Array.of(0), Float64Array.of(0), Float64Array.of(0)] },
+      /posterior\.initialStates/,
+    ],
     [{ initialArchive: [Float64Array.of(0)] }, /posterior\.initialArchive/],
     [{ crossoverWeights: [1, 2] }, /posterior\.crossoverWeights/],
     [{ crossoverWeights: [0, 0, 0] }, /posterior\.crossoverWeights/],
@@ -548,7 +662,10 @@ test("option validation: a ValidationError naming the field", () => {
       `${JSON.stringify(o)}`,
     );
   }
-  assert.throws(() => sample(ll, [[1, 1]]), (e: Error) => e.name === "ValidationError" && /posterior\.bounds\[0\]/.test(e.message));
+  assert.throws(
+    () => sample(ll, [[1, 1]]),
+    (e: Error) => e.name === "ValidationError" && /posterior\.bounds\[0\]/.test(e.message),
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -573,7 +690,8 @@ test("linearised covariance and batched finite-difference Jacobian on a linear m
   const residuals = async (xs: Float64Array[]) => {
     calls++;
     batch = xs.length;
-    for (const x of xs) for (let j = 0; j < 2; j++) assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], "point outside the box");
+    for (const x of xs)
+      for (let j = 0; j < 2; j++) assert.ok(x[j] >= bounds[j][0] && x[j] <= bounds[j][1], "point outside the box");
     return xs.map((x) => A.map((row, i) => (row[0] * x[0] + row[1] * x[1] - y[i]) / sigma[i]));
   };
   // x[1] sits on its upper bound: a one-sided (backward) difference there
@@ -581,7 +699,8 @@ test("linearised covariance and batched finite-difference Jacobian on a linear m
   const J = await finiteDifferenceJacobian(residuals, x, bounds, 1e-3);
   assert.equal(calls, 1);
   assert.equal(batch, 1 + 2 + 1);
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(J[i][j] - A[i][j] / sigma[i]) < 1e-9, `J[${i}][${j}]`);
+  for (let i = 0; i < 4; i++)
+    for (let j = 0; j < 2; j++) assert.ok(Math.abs(J[i][j] - A[i][j] / sigma[i]) < 1e-9, `J[${i}][${j}]`);
   const plan = planJacobian(x, bounds, 1e-3, "forward");
   assert.equal(plan.points.length, 3);
   const fw = assembleJacobian(plan, await residuals(plan.points));
@@ -607,7 +726,8 @@ test("linearised covariance and batched finite-difference Jacobian on a linear m
   ];
   const lin = linearisedCovariance(J, P);
   assert.equal(lin.jitter, 0);
-  for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) assert.ok(Math.abs(lin.covariance[i][j] - C[i][j]) < 1e-9 * Math.abs(C[i][j]) + 1e-15);
+  for (let i = 0; i < 2; i++)
+    for (let j = 0; j < 2; j++) assert.ok(Math.abs(lin.covariance[i][j] - C[i][j]) < 1e-9 * Math.abs(C[i][j]) + 1e-15);
   assert.ok(Math.abs(lin.sd[1] - Math.sqrt(C[1][1])) < 1e-12);
   assert.ok(Math.abs(lin.correlation[0][1] - C[0][1] / Math.sqrt(C[0][0] * C[1][1])) < 1e-12);
   assert.equal(lin.correlation[0][0], 1);
@@ -628,5 +748,8 @@ test("linearised covariance: an unresolved parameter gets the prior's sd, or a r
   const raw = linearisedCovariance(J);
   assert.ok(raw.jitter > 0);
   assert.ok(Number.isFinite(raw.sd[1]) && raw.sd[1] > 1e3);
-  assert.throws(() => linearisedCovariance(J, [1]), (e: Error) => e.name === "ValidationError" && /priorPrecision/.test(e.message));
+  assert.throws(
+    () => linearisedCovariance(J, [1]),
+    (e: Error) => e.name === "ValidationError" && /priorPrecision/.test(e.message),
+  );
 });

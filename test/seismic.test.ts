@@ -32,7 +32,8 @@ import {
   wellTraces,
 } from "../src/seismic";
 
-const close = (a: number, b: number, tol: number, msg?: string) => assert.ok(Math.abs(a - b) <= tol, `${msg ?? ""} ${a} vs ${b} (tol ${tol})`);
+const close = (a: number, b: number, tol: number, msg?: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${msg ?? ""} ${a} vs ${b} (tol ${tol})`);
 
 test("ricker: peak 1 at the centre, symmetric, zero crossings at t = +-1/(pi f sqrt 2), recipe length", () => {
   const f = 30;
@@ -81,7 +82,10 @@ test("synthetic recipe reproduces the bundled ResKAN Overthrust seismic (30 Hz R
   const ip = loadNpy2D("overthrust/ip.npy").rows;
   const ref = loadNpy2D("overthrust/seismic_ricker30_reskan.npy").rows;
   const idx = [0, 70, 350, 800];
-  const syn = syntheticSection(idx.map((i) => ip[i]), { freqHz: 30, dt: 0.002, sameLength: false });
+  const syn = syntheticSection(
+    idx.map((i) => ip[i]),
+    { freqHz: 30, dt: 0.002, sameLength: false },
+  );
   let maxErr = 0;
   idx.forEach((i, k) => {
     assert.equal(syn[k].length, ref[i].length);
@@ -157,12 +161,38 @@ test("metrics: PCC (eq. 5), r^2 (eq. 6), MSE, MAE on a hand-computed case and th
   close(mse(p, q), 0.5, 1e-12);
   close(mae(p, q), 0.5, 1e-12);
   const x = [0.3, 1.7, -2, 5, 0.1];
-  close(pearson(x, x.map((v) => 3 * v + 7)), 1, 1e-12);
-  close(pearson(x, x.map((v) => -2 * v)), -1, 1e-12);
+  close(
+    pearson(
+      x,
+      x.map((v) => 3 * v + 7),
+    ),
+    1,
+    1e-12,
+  );
+  close(
+    pearson(
+      x,
+      x.map((v) => -2 * v),
+    ),
+    -1,
+    1e-12,
+  );
   close(rSquared(x, x), 1, 1e-15);
   const m = x.reduce((a, b) => a + b) / x.length;
-  close(rSquared(x, x.map(() => m)), 0, 1e-12);
-  assert.ok(rSquared(x, x.map((v) => -v)) < 0);
+  close(
+    rSquared(
+      x,
+      x.map(() => m),
+    ),
+    0,
+    1e-12,
+  );
+  assert.ok(
+    rSquared(
+      x,
+      x.map((v) => -v),
+    ) < 0,
+  );
   assert.throws(() => pearson([1, 2], [1]), ValidationError);
 });
 
@@ -179,9 +209,15 @@ test("section metrics pool all samples; per-trace metrics and their mean", () =>
 });
 
 test("data checks: shape mismatch and NaN are named", () => {
-  assert.throws(() => checkPair([new Float32Array(5)], [new Float32Array(4)]), /shape mismatch.*\(1 traces, 5 samples\).*\(1, 4\)/);
+  assert.throws(
+    () => checkPair([new Float32Array(5)], [new Float32Array(4)]),
+    /shape mismatch.*\(1 traces, 5 samples\).*\(1, 4\)/,
+  );
   assert.throws(() => checkPair([Float32Array.from([1, NaN])], [Float32Array.from([1, 2])]), /trace 0 sample 1 is NaN/);
-  assert.throws(() => checkPair([new Float32Array(2), new Float32Array(3)], [new Float32Array(2), new Float32Array(3)]), /trace 1 has 3 samples/);
+  assert.throws(
+    () => checkPair([new Float32Array(2), new Float32Array(3)], [new Float32Array(2), new Float32Array(3)]),
+    /trace 1 has 3 samples/,
+  );
 });
 
 test("bundled datasets: Marmousi-2 1701 x 351 and Overthrust 801 x 187 with same-length synthetics; specs", () => {

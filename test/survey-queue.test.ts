@@ -31,14 +31,41 @@ async function redisUrl(): Promise<{ url: string; stop: () => void } | string> {
   const env = process.env.GEOINV_TEST_REDIS;
   if (env) {
     const u = new URL(env);
-    if (u.hostname !== "127.0.0.1") return `GEOINV_TEST_REDIS=${env} is not on 127.0.0.1; the queue test only connects to 127.0.0.1`;
+    if (u.hostname !== "127.0.0.1")
+      return `GEOINV_TEST_REDIS=${env} is not on 127.0.0.1; the queue test only connects to 127.0.0.1`;
     return { url: env, stop: () => undefined };
   }
-  if (spawnSync("redis-server", ["--version"]).status !== 0) return "no GEOINV_TEST_REDIS and no redis-server on PATH (scripts/install.sh installs it; .ci/run starts one)";
+  if (spawnSync("redis-server", ["--version"]).status !== 0)
+    return "no GEOINV_TEST_REDIS and no redis-server on PATH (scripts/install.sh installs it; .ci/run starts one)";
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-redis-"));
-  execFileSync("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes", "--dir", dir, "--pidfile", path.join(dir, "redis.pid"), "--logfile", path.join(dir, "redis.log")]);
-  for (let i = 0; i < 50 && spawnSync("redis-cli", ["-p", String(port), "ping"]).stdout?.toString().trim() !== "PONG"; i++) await new Promise((r) => setTimeout(r, 100));
+  execFileSync("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "yes",
+    "--dir",
+    dir,
+    "--pidfile",
+    path.join(dir, "redis.pid"),
+    "--logfile",
+    path.join(dir, "redis.log"),
+  ]);
+  for (
+    let i = 0;
+    i < 50 &&
+    spawnSync("redis-cli", ["-p", String(port), "ping"])
+      .stdout?.toString()
+      .trim() !== "PONG";
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: () => {
@@ -58,7 +85,11 @@ interface Proc {
 }
 
 function worker(url: string, queue: string): Proc {
-  const child = spawn(process.execPath, [BIN, "worker", "--queue", url, "--queue-name", queue, "--lock-ms", "1500", "--stalled-ms", "500"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [BIN, "worker", "--queue", url, "--queue-name", queue, "--lock-ms", "1500", "--stalled-ms", "500"],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] },
+  );
   const log: string[] = [];
   const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   let buf = "";
@@ -110,22 +141,49 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
     await Promise.all([a.waitFor(/waiting for jobs/), b.waitFor(/waiting for jobs/)]);
     const out = path.join(dir, "queue");
     const progress: string[] = [];
-    const submitted = submitSurvey(spec, { url: redis.url, out, queueName, pollMs: 100, log: (s) => progress.push(s), timeoutS: 120 });
+    const submitted = submitSurvey(spec, {
+      url: redis.url,
+      out,
+      queueName,
+      pollMs: 100,
+      log: (s) => progress.push(s),
+      timeoutS: 120,
+    });
     const started = await a.waitFor(/start (\S+) \(attempt/);
     a.child.kill("SIGKILL");
     const killedJob = started[1];
     const r = await submitted;
     // the killed worker's job was taken over by the other worker
-    assert.ok(b.log.some((l) => l.includes(`start ${killedJob}`)), `worker B never ran ${killedJob}:\n${b.log.join("\n")}`);
+    assert.ok(
+      b.log.some((l) => l.includes(`start ${killedJob}`)),
+      `worker B never ran ${killedJob}:\n${b.log.join("\n")}`,
+    );
     assert.ok(!a.log.some((l) => l.includes(`done ${killedJob}`)), "the killed worker finished its job");
     // every sounding written exactly once, with the in-process bytes
     assert.deepEqual([...r.queue.written].sort(), spec.soundings.map((s) => s.id).sort());
     for (const s of spec.soundings) {
-      assert.equal(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8"), fs.readFileSync(path.join(ref, "soundings", `${s.id}.json`), "utf8"), s.id);
+      assert.equal(
+        fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8"),
+        fs.readFileSync(path.join(ref, "soundings", `${s.id}.json`), "utf8"),
+        s.id,
+      );
     }
-    assert.ok(spec.soundings.every((s) => JSON.parse(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8")).posterior?.evaluations >= 1000), "every result carries its posterior");
-    assert.deepEqual(fs.readdirSync(path.join(out, "soundings")).sort(), spec.soundings.map((s) => `${s.id}.json`).sort());
-    assert.ok(progress.some((l) => /5\/5 soundings done/.test(l)), progress.join("\n"));
+    assert.ok(
+      spec.soundings.every(
+        (s) =>
+          JSON.parse(fs.readFileSync(path.join(out, "soundings", `${s.id}.json`), "utf8")).posterior?.evaluations >=
+          1000,
+      ),
+      "every result carries its posterior",
+    );
+    assert.deepEqual(
+      fs.readdirSync(path.join(out, "soundings")).sort(),
+      spec.soundings.map((s) => `${s.id}.json`).sort(),
+    );
+    assert.ok(
+      progress.some((l) => /5\/5 soundings done/.test(l)),
+      progress.join("\n"),
+    );
     // rerun: all finished, nothing enqueued or computed
     const startsBefore = b.log.filter((l) => l.includes(" start ")).length;
     const r2 = await submitSurvey(spec, { url: redis.url, out, queueName, pollMs: 100, timeoutS: 60 });
@@ -134,7 +192,10 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
     fs.unlinkSync(path.join(out, "soundings", "s002.json"));
     const r3 = await submitSurvey(spec, { url: redis.url, out, queueName, pollMs: 100, timeoutS: 60 });
     assert.deepEqual(r3.queue.written, ["s002"]);
-    assert.equal(fs.readFileSync(path.join(out, "soundings", "s002.json"), "utf8"), fs.readFileSync(path.join(ref, "soundings", "s002.json"), "utf8"));
+    assert.equal(
+      fs.readFileSync(path.join(out, "soundings", "s002.json"), "utf8"),
+      fs.readFileSync(path.join(ref, "soundings", "s002.json"), "utf8"),
+    );
     assert.equal(b.log.filter((l) => l.includes(" start ")).length, startsBefore);
     const ids = soundingTasks(spec).map(jobId);
     assert.equal(new Set(ids).size, 5);
@@ -143,7 +204,11 @@ test("queue: two workers, one SIGKILLed mid-job; every sounding once, equal to t
     b.child.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
     b.child.kill("SIGKILL");
-    spawnSync("redis-cli", ["-u", redis.url, "--scan", "--pattern", `bull:${queueName}:*`]).stdout?.toString().split("\n").filter(Boolean).forEach((k) => spawnSync("redis-cli", ["-u", redis.url, "del", k]));
+    spawnSync("redis-cli", ["-u", redis.url, "--scan", "--pattern", `bull:${queueName}:*`])
+      .stdout?.toString()
+      .split("\n")
+      .filter(Boolean)
+      .forEach((k) => spawnSync("redis-cli", ["-u", redis.url, "del", k]));
     redis.stop();
   }
 });

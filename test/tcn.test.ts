@@ -39,7 +39,11 @@ const arr3 = (d: [number, number, number], f: () => number): A3 =>
 
 /** Reference dilated convolution in float64: y[b,t,o] = sum_{j,c} xp[b, t + j d, c] w[j,c,o]. */
 function refConv(x: A3, w: A3, d: number, pl: number, pr: number): A3 {
-  const B = x.length, L = x[0].length, C = x[0][0].length, K = w.length, O = w[0][0].length;
+  const B = x.length,
+    L = x[0].length,
+    C = x[0][0].length,
+    K = w.length,
+    O = w[0][0].length;
   const Lout = L + pl + pr - (K - 1) * d;
   const y: A3 = arr3([B, Lout, O], () => 0);
   for (let b = 0; b < B; b++)
@@ -61,7 +65,8 @@ const pads = (K: number, d: number, p: string): [number, number] => {
   const s = (K - 1) * d;
   return p === "causal" ? [s, 0] : p === "same" ? [Math.floor(s / 2), s - Math.floor(s / 2)] : [0, 0];
 };
-const dot3 = (a: A3, b: A3) => a.reduce((s, x, i) => s + x.reduce((s2, y, j) => s2 + y.reduce((s3, z, k) => s3 + z * b[i][j][k], 0), 0), 0);
+const dot3 = (a: A3, b: A3) =>
+  a.reduce((s, x, i) => s + x.reduce((s2, y, j) => s2 + y.reduce((s3, z, k) => s3 + z * b[i][j][k], 0), 0), 0);
 const clone3 = (a: A3): A3 => a.map((r) => r.map((c) => c.slice()));
 function maxAbsDiff(a: number[], b: number[]): number {
   return a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
@@ -88,7 +93,12 @@ function numGrad3(a: A3, f: (a: A3) => number, eps = 1e-6): number[] {
 test("dilatedConv1d forward equals a direct float64 convolution (causal, same, valid; even and odd kernels)", () => {
   const r = rnd(1);
   for (const pad of ["causal", "same", "valid"] as const)
-    for (const [K, d] of [[2, 1], [3, 2], [5, 4], [4, 3]]) {
+    for (const [K, d] of [
+      [2, 1],
+      [3, 2],
+      [5, 4],
+      [4, 3],
+    ]) {
       const x = arr3([2, 23, 3], r);
       const w = arr3([K, 3, 4], r);
       const [pl, pr] = pads(K, d, pad);
@@ -103,12 +113,18 @@ test("dilatedConv1d forward equals a direct float64 convolution (causal, same, v
 test("dilatedConv1d gradients (custom: flipped-kernel conv for x, swapped-axes strided conv2d for w) match numerical gradients", () => {
   const r = rnd(2);
   for (const pad of ["causal", "same", "valid"] as const)
-    for (const [K, d] of [[3, 1], [5, 2], [2, 4]]) {
+    for (const [K, d] of [
+      [3, 1],
+      [5, 2],
+      [2, 4],
+    ]) {
       const x = arr3([2, 19, 3], r);
       const w = arr3([K, 3, 2], r);
       const [pl, pr] = pads(K, d, pad);
       const R = arr3([2, 19 + pl + pr - (K - 1) * d, 2], r);
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(dilatedConv1d(a as tf.Tensor3D, b as tf.Tensor3D, d, pad), tf.tensor3d(R))))([tf.tensor3d(x), tf.tensor3d(w)]);
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(dilatedConv1d(a as tf.Tensor3D, b as tf.Tensor3D, d, pad), tf.tensor3d(R))),
+      )([tf.tensor3d(x), tf.tensor3d(w)]);
       const nx = numGrad3(x, (a) => dot3(refConv(a, w, d, pl, pr), R));
       const nw = numGrad3(w, (b) => dot3(refConv(x, b, d, pl, pr), R));
       assert.ok(maxAbsDiff(flat(gx), nx) < 1e-4, `dx ${pad} K=${K} d=${d}: ${maxAbsDiff(flat(gx), nx)}`);
@@ -118,7 +134,12 @@ test("dilatedConv1d gradients (custom: flipped-kernel conv for x, swapped-axes s
 
 test("weightNormConv1d (w = g v/||v||, bias, ReLU in one op) matches float64 values and numerical gradients for x, v, g, b", () => {
   const r = rnd(3);
-  for (const [pad, K, d, relu, wn] of [["same", 5, 2, true, true], ["causal", 3, 4, true, true], ["same", 3, 1, false, true], ["causal", 2, 2, true, false]] as const) {
+  for (const [pad, K, d, relu, wn] of [
+    ["same", 5, 2, true, true],
+    ["causal", 3, 4, true, true],
+    ["same", 3, 1, false, true],
+    ["causal", 2, 2, true, false],
+  ] as const) {
     const x = arr3([2, 17, 3], r);
     const v = arr3([K, 3, 4], r);
     const g = [0.5, 1.5, -0.7, 2];
@@ -126,20 +147,77 @@ test("weightNormConv1d (w = g v/||v||, bias, ReLU in one op) matches float64 val
     const [pl, pr] = pads(K, d, pad);
     const R = arr3([2, 17, 4], r);
     const fwd = (xa: A3, va: A3, ga: number[], ba: number[]) =>
-      refConv(xa, wn ? refWn(va, ga) : va, d, pl, pr).map((row) => row.map((c) => c.map((z, o) => (relu ? Math.max(0, z + ba[o]) : z + ba[o]))));
+      refConv(xa, wn ? refWn(va, ga) : va, d, pl, pr).map((row) =>
+        row.map((c) => c.map((z, o) => (relu ? Math.max(0, z + ba[o]) : z + ba[o]))),
+      );
     const loss = (xa: A3, va: A3, ga: number[], ba: number[]) => dot3(fwd(xa, va, ga, ba), R);
-    const y = weightNormConv1d(tf.tensor3d(x), tf.tensor3d(v), wn ? tf.tensor1d(g) : null, tf.tensor1d(bias), d, pad, relu);
+    const y = weightNormConv1d(
+      tf.tensor3d(x),
+      tf.tensor3d(v),
+      wn ? tf.tensor1d(g) : null,
+      tf.tensor1d(bias),
+      d,
+      pad,
+      relu,
+    );
     assert.ok(maxAbsDiff(flat(y), fwd(x, v, g, bias).flat(2)) < 1e-5);
-    const inputs = wn ? [tf.tensor3d(x), tf.tensor3d(v), tf.tensor1d(g), tf.tensor1d(bias)] : [tf.tensor3d(x), tf.tensor3d(v), tf.tensor1d(bias)];
+    const inputs = wn
+      ? [tf.tensor3d(x), tf.tensor3d(v), tf.tensor1d(g), tf.tensor1d(bias)]
+      : [tf.tensor3d(x), tf.tensor3d(v), tf.tensor1d(bias)];
     const grads = tf.grads((...t: tf.Tensor[]) =>
-      tf.sum(tf.mul(weightNormConv1d(t[0] as tf.Tensor3D, t[1] as tf.Tensor3D, wn ? (t[2] as tf.Tensor1D) : null, (wn ? t[3] : t[2]) as tf.Tensor1D, d, pad, relu), tf.tensor3d(R))),
+      tf.sum(
+        tf.mul(
+          weightNormConv1d(
+            t[0] as tf.Tensor3D,
+            t[1] as tf.Tensor3D,
+            wn ? (t[2] as tf.Tensor1D) : null,
+            (wn ? t[3] : t[2]) as tf.Tensor1D,
+            d,
+            pad,
+            relu,
+          ),
+          tf.tensor3d(R),
+        ),
+      ),
     )(inputs);
     const tol = 2e-4;
-    assert.ok(maxAbsDiff(flat(grads[0]), numGrad3(x, (a) => loss(a, v, g, bias))) < tol, "dx");
-    assert.ok(maxAbsDiff(flat(grads[1]), numGrad3(v, (a) => loss(x, a, g, bias))) < tol, "dv");
-    const num1 = (vec: number[], f: (p: number[]) => number) => vec.map((_, i) => { const p = vec.slice(); const m = vec.slice(); p[i] += 1e-6; m[i] -= 1e-6; return (f(p) - f(m)) / 2e-6; });
-    if (wn) assert.ok(maxAbsDiff(flat(grads[2]), num1(g, (a) => loss(x, v, a, bias))) < tol, "dg");
-    assert.ok(maxAbsDiff(flat(grads[wn ? 3 : 2]), num1(bias, (a) => loss(x, v, g, a))) < tol, "db");
+    assert.ok(
+      maxAbsDiff(
+        flat(grads[0]),
+        numGrad3(x, (a) => loss(a, v, g, bias)),
+      ) < tol,
+      "dx",
+    );
+    assert.ok(
+      maxAbsDiff(
+        flat(grads[1]),
+        numGrad3(v, (a) => loss(x, a, g, bias)),
+      ) < tol,
+      "dv",
+    );
+    const num1 = (vec: number[], f: (p: number[]) => number) =>
+      vec.map((_, i) => {
+        const p = vec.slice();
+        const m = vec.slice();
+        p[i] += 1e-6;
+        m[i] -= 1e-6;
+        return (f(p) - f(m)) / 2e-6;
+      });
+    if (wn)
+      assert.ok(
+        maxAbsDiff(
+          flat(grads[2]),
+          num1(g, (a) => loss(x, v, a, bias)),
+        ) < tol,
+        "dg",
+      );
+    assert.ok(
+      maxAbsDiff(
+        flat(grads[wn ? 3 : 2]),
+        num1(bias, (a) => loss(x, v, g, a)),
+      ) < tol,
+      "db",
+    );
   }
 });
 
@@ -147,7 +225,10 @@ test("addRelu and seeded dropout: values and gradients", () => {
   const a = tf.tensor([[[1, -2, 0.5]]]);
   const b = tf.tensor([[[-3, 1, 0.5]]]);
   assert.deepEqual(flat(addRelu(a, b)), [0, 0, 1]);
-  const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(addRelu(p, q), tf.tensor([[[2, 3, 4]]]))))([a, b]);
+  const [ga, gb] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(addRelu(p, q), tf.tensor([[[2, 3, 4]]]))))([
+    a,
+    b,
+  ]);
   assert.deepEqual(flat(ga), [0, 0, 4]);
   assert.deepEqual(flat(gb), [0, 0, 4]);
   const x = tf.ones([4, 500, 5]) as tf.Tensor3D;
@@ -192,7 +273,10 @@ test("causal padding: outputs never depend on later samples; symmetric padding d
 });
 
 test("FlatAdam equals tfjs's Adam (no decay) and PyTorch-style L2 decay on the gradient", () => {
-  const init = [[0.5, -1, 2], [3, 0.1, -0.4]];
+  const init = [
+    [0.5, -1, 2],
+    [3, 0.1, -0.4],
+  ];
   const target = tf.tensor([1, 2, 3]);
   const loss = (v: tf.Variable) => tf.sum(tf.square(tf.sub(tf.mul(v, v), target)));
   for (const wd of [0, 0.1]) {
@@ -214,11 +298,13 @@ function toyData(n: number, L: number, seed: number): { x: Float32Array[]; y: Fl
   // target: a 5-point moving average of the input, learnable by a small TCN
   const r = rnd(seed);
   const x = Array.from({ length: n }, () => Float32Array.from({ length: L }, r));
-  const y = x.map((row) => Float32Array.from(row, (_, t) => {
-    let s = 0;
-    for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
-    return s / 5;
-  }));
+  const y = x.map((row) =>
+    Float32Array.from(row, (_, t) => {
+      let s = 0;
+      for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
+      return s / 5;
+    }),
+  );
   return { x, y };
 }
 
@@ -228,13 +314,27 @@ test("training: loss falls, tensor count is flat across epochs and back to the s
   const val = toyData(10, 64, 2);
   const start = tf.memory().numTensors;
   const counts: number[] = [];
-  const h = await trainModel(m, train, val, { epochs: 12, batchSize: 5, lr: 1e-2, seed: 3, onEpoch: () => { counts.push(tf.memory().numTensors); } });
+  const h = await trainModel(m, train, val, {
+    epochs: 12,
+    batchSize: 5,
+    lr: 1e-2,
+    seed: 3,
+    onEpoch: () => {
+      counts.push(tf.memory().numTensors);
+    },
+  });
   assert.equal(new Set(counts).size, 1, `tensor counts per epoch: ${counts.join(",")}`);
   assert.equal(tf.memory().numTensors, start);
-  assert.ok(h.trainLoss[h.trainLoss.length - 1] < 0.5 * h.trainLoss[0], `loss ${h.trainLoss[0]} -> ${h.trainLoss.at(-1)}`);
+  assert.ok(
+    h.trainLoss[h.trainLoss.length - 1] < 0.5 * h.trainLoss[0],
+    `loss ${h.trainLoss[0]} -> ${h.trainLoss.at(-1)}`,
+  );
   const best = Math.min(...h.valLoss);
   assert.equal(h.bestEpoch, h.valLoss.indexOf(best) + 1);
-  assert.ok(Math.abs(evaluateLoss(m, val) - best) < 1e-6 * Math.max(1, best), "model holds the best-validation weights");
+  assert.ok(
+    Math.abs(evaluateLoss(m, val) - best) < 1e-6 * Math.max(1, best),
+    "model holds the best-validation weights",
+  );
   assert.ok(Math.abs(h.finalTrainLoss - evaluateLoss(m, train)) < 1e-9);
   // early stopping: with an unreachable minDelta only epoch 1 counts, then `patience` more epochs
   const h2 = await trainModel(m, train, val, { epochs: 50, batchSize: 5, patience: 3, minDelta: 1e9, seed: 1 });
@@ -245,7 +345,15 @@ test("training: loss falls, tensor count is flat across epochs and back to the s
 
 test("seeded: the same seed gives the same model, another seed another", async () => {
   const d = makeDataset("toy", toyData(12, 48, 4).x, toyData(12, 48, 4).y);
-  const fit = async (seed: number) => (await fitTcn(d, [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], { epochs: 2, batchSize: 4, seed, config: { channels: [3, 3], kernelSize: 3 } })).bundle;
+  const fit = async (seed: number) =>
+    (
+      await fitTcn(d, [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], {
+        epochs: 2,
+        batchSize: 4,
+        seed,
+        config: { channels: [3, 3], kernelSize: 3 },
+      })
+    ).bundle;
   const a = await fit(1);
   const b = await fit(1);
   const c = await fit(2);
@@ -256,25 +364,62 @@ test("seeded: the same seed gives the same model, another seed another", async (
 });
 
 test("fine-tuning with frozen blocks changes only the unfrozen layers; the source model is untouched", async () => {
-  const d = makeDataset("toy", toyData(10, 48, 5).x, toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)));
-  const pre = (await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], { epochs: 2, batchSize: 3, seed: 1, config: { channels: [3, 4, 4, 4], kernelSize: 3 } })).bundle;
+  const d = makeDataset(
+    "toy",
+    toyData(10, 48, 5).x,
+    toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)),
+  );
+  const pre = (
+    await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], {
+      epochs: 2,
+      batchSize: 3,
+      seed: 1,
+      config: { channels: [3, 4, 4, 4], kernelSize: 3 },
+    })
+  ).bundle;
   const before = pre.model.layers.map((l) => l.getWeights().map((t) => Array.from(t.dataSync())));
-  const ft = await finetuneTcn(pre, d, [8, 9], undefined, { epochs: 5, batchSize: 2, lr: 1e-2, freezeBlocks: 2, seed: 1 });
+  const ft = await finetuneTcn(pre, d, [8, 9], undefined, {
+    epochs: 5,
+    batchSize: 2,
+    lr: 1e-2,
+    freezeBlocks: 2,
+    seed: 1,
+  });
   ft.bundle.model.layers.forEach((l, i) => {
     const now = l.getWeights().map((t) => Array.from(t.dataSync()));
     if (i < 2) assert.deepEqual(now, before[i], `${l.name} should be frozen`);
     else assert.notDeepEqual(now, before[i], `${l.name} should change`);
   });
-  pre.model.layers.forEach((l, i) => assert.deepEqual(l.getWeights().map((t) => Array.from(t.dataSync())), before[i]));
-  assert.ok(ft.bundle.model.layers.every((l) => l.trainable), "returned model is left trainable");
+  pre.model.layers.forEach((l, i) =>
+    assert.deepEqual(
+      l.getWeights().map((t) => Array.from(t.dataSync())),
+      before[i],
+    ),
+  );
+  assert.ok(
+    ft.bundle.model.layers.every((l) => l.trainable),
+    "returned model is left trainable",
+  );
   pre.model.dispose();
   ft.bundle.model.dispose();
 });
 
 test("fine-tuning draws its own dropout masks from its seed; the pre-trained model's stream is untouched", async () => {
-  const d = makeDataset("toy", toyData(10, 48, 5).x, toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)));
-  const pre = (await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], { epochs: 1, batchSize: 3, seed: 1, config: { channels: [3, 4], kernelSize: 3 } })).bundle;
-  const seeds = (m: { layers: unknown[] }) => m.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock).map((b) => b.seed);
+  const d = makeDataset(
+    "toy",
+    toyData(10, 48, 5).x,
+    toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)),
+  );
+  const pre = (
+    await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], {
+      epochs: 1,
+      batchSize: 3,
+      seed: 1,
+      config: { channels: [3, 4], kernelSize: 3 },
+    })
+  ).bundle;
+  const seeds = (m: { layers: unknown[] }) =>
+    m.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock).map((b) => b.seed);
   const preSeeds = seeds(pre.model);
   const a = await finetuneTcn(pre, d, [8, 9], undefined, { epochs: 1, batchSize: 2, seed: 7 });
   const b = await finetuneTcn(pre, d, [8, 9], undefined, { epochs: 1, batchSize: 2, seed: 8 });
@@ -288,8 +433,17 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-"));
   try {
     const data = toyData(8, 40, 6);
-    const d = makeDataset("toy", data.x, data.y.map((r) => r.map((v) => 5000 + 300 * v)));
-    const { bundle } = await fitTcn(d, [0, 1, 2, 3], [4, 5], { epochs: 2, batchSize: 2, seed: 2, config: { channels: [3, 3], kernelSize: 3 } });
+    const d = makeDataset(
+      "toy",
+      data.x,
+      data.y.map((r) => r.map((v) => 5000 + 300 * v)),
+    );
+    const { bundle } = await fitTcn(d, [0, 1, 2, 3], [4, 5], {
+      epochs: 2,
+      batchSize: 2,
+      seed: 2,
+      config: { channels: [3, 3], kernelSize: 3 },
+    });
     const dir = path.join(tmp, "m");
     await saveTcn(bundle, dir);
     const back = await loadTcn(dir);
@@ -310,7 +464,10 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
     await assert.rejects(loadTcn(dir), /corrupt JSON/);
     const fixed = { ...bundle, config: { ...bundle.config, inputLength: 40 } };
     assert.throws(() => checkFits(fixed, [new Float32Array(50)]), /built for traces of 40 samples but seismic has 50/);
-    assert.throws(() => checkFits({ ...bundle, config: { ...bundle.config, inputChannels: 3 } }, [new Float32Array(40)]), /takes 3 input channels/);
+    assert.throws(
+      () => checkFits({ ...bundle, config: { ...bundle.config, inputChannels: 3 } }, [new Float32Array(40)]),
+      /takes 3 input channels/,
+    );
     assert.throws(() => predictImpedance(bundle, [Float32Array.from([1, NaN, 2])]), /sample 1 is NaN/);
     bundle.model.dispose();
     back.model.dispose();
@@ -321,8 +478,13 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
 
 test("backend: wasm (or tfjs-node) chosen automatically; GEOINV_TF_BACKEND forces one or fails loudly", () => {
   assert.ok(["wasm", "tensorflow"].includes(tf.getBackend()), tf.getBackend());
-  const script = "require('./src/tcn').initBackend({quiet:true}).then(b=>console.log(b.name),e=>{console.log('ERR '+e.message)})";
-  const run = (v: string) => execFileSync(process.execPath, ["--import", "tsx", "-e", script], { env: { ...process.env, GEOINV_TF_BACKEND: v }, encoding: "utf8" }).trim();
+  const script =
+    "require('./src/tcn').initBackend({quiet:true}).then(b=>console.log(b.name),e=>{console.log('ERR '+e.message)})";
+  const run = (v: string) =>
+    execFileSync(process.execPath, ["--import", "tsx", "-e", script], {
+      env: { ...process.env, GEOINV_TF_BACKEND: v },
+      encoding: "utf8",
+    }).trim();
   assert.equal(run("cpu"), "cpu");
   assert.match(run("gpu"), /^ERR GEOINV_TF_BACKEND = 'gpu'; must be one of node, wasm, cpu/);
 });

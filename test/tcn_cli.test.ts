@@ -20,7 +20,12 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 // A tiny run of the Table-1 workflow: what matters here is the plumbing, not the scores.
 const tiny = {
   seed: 1,
-  source: { data: { name: "marmousi2", traceStep: 20 }, split: { counts: [12, 6, 20] }, model: { channels: [3, 4, 4] }, train: { epochs: 2 } },
+  source: {
+    data: { name: "marmousi2", traceStep: 20 },
+    split: { counts: [12, 6, 20] },
+    model: { channels: [3, 4, 4] },
+    train: { epochs: 2 },
+  },
   target: { data: { name: "overthrust", traceStep: 8 } },
   finetune: { epochs: 3 },
   direct: { epochs: 3 },
@@ -47,7 +52,20 @@ test("geoinv tcn transfer/evaluate/finetune/predict: models and metrics.json wri
     // transfer scores leave the wells out; evaluate does so with --exclude
     assert.deepEqual(m.excluded, m.wells);
     assert.equal(m.scored, 96);
-    const e = await cli(["tcn", "evaluate", "--model", path.join(out, "transfer"), "--data", "overthrust", "--trace-step", "8", "--exclude", m.wells.join(","), "--out", ev]);
+    const e = await cli([
+      "tcn",
+      "evaluate",
+      "--model",
+      path.join(out, "transfer"),
+      "--data",
+      "overthrust",
+      "--trace-step",
+      "8",
+      "--exclude",
+      m.wells.join(","),
+      "--out",
+      ev,
+    ]);
     assert.equal(e.code, 0, e.err);
     const em = JSON.parse(fs.readFileSync(path.join(ev, "metrics.json"), "utf8"));
     assert.ok(Math.abs(em.section.pcc - m.transfer.pcc) < 1e-9, "same model, same data, same traces, same score");
@@ -55,13 +73,34 @@ test("geoinv tcn transfer/evaluate/finetune/predict: models and metrics.json wri
     assert.deepEqual(em.excluded, m.wells);
 
     const ft = path.join(tmp, "ft");
-    const f = await cli(["tcn", "finetune", "--model", path.join(out, "pretrained"), "--config", cfg, "--wells", "5,50,95", "--freeze", "1", "--epochs", "2", "--out", ft]);
+    const f = await cli([
+      "tcn",
+      "finetune",
+      "--model",
+      path.join(out, "pretrained"),
+      "--config",
+      cfg,
+      "--wells",
+      "5,50,95",
+      "--freeze",
+      "1",
+      "--epochs",
+      "2",
+      "--out",
+      ft,
+    ]);
     assert.equal(f.code, 0, f.err);
     const fm = JSON.parse(fs.readFileSync(path.join(ft, "metrics.json"), "utf8"));
     assert.deepEqual(fm.wells, [5, 50, 95]);
 
     const seis = path.join(tmp, "s.npy");
-    fs.writeFileSync(seis, toNpy(new Float32Array(3 * 60).map((_, i) => Math.sin(i / 5)), [3, 60]));
+    fs.writeFileSync(
+      seis,
+      toNpy(
+        new Float32Array(3 * 60).map((_, i) => Math.sin(i / 5)),
+        [3, 60],
+      ),
+    );
     const pr = path.join(tmp, "pr");
     const p = await cli(["tcn", "predict", "--model", path.join(ft, "model"), "--seismic", seis, "--out", pr]);
     assert.equal(p.code, 0, p.err);
@@ -110,14 +149,39 @@ test("geoinv tcn: --freeze beyond the model's blocks, repeated wells and --seism
   try {
     const r0 = mulberry32(5);
     const x = Array.from({ length: 6 }, () => Float32Array.from({ length: 24 }, () => r0() - 0.5));
-    const { bundle } = await fitTcn(makeDataset("toy", x, x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v))), [0, 1, 2, 3], undefined, {
-      epochs: 1, batchSize: 2, seed: 1, config: { channels: [2, 2], kernelSize: 3 },
-    });
+    const { bundle } = await fitTcn(
+      makeDataset(
+        "toy",
+        x,
+        x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v)),
+      ),
+      [0, 1, 2, 3],
+      undefined,
+      {
+        epochs: 1,
+        batchSize: 2,
+        seed: 1,
+        config: { channels: [2, 2], kernelSize: 3 },
+      },
+    );
     const model = path.join(tmp, "model");
     await saveTcn(bundle, model);
     bundle.model.dispose();
     const o = path.join(tmp, "o");
-    const base = ["tcn", "finetune", "--model", model, "--data", "overthrust", "--trace-step", "20", "--epochs", "1", "--out", o];
+    const base = [
+      "tcn",
+      "finetune",
+      "--model",
+      model,
+      "--data",
+      "overthrust",
+      "--trace-step",
+      "20",
+      "--epochs",
+      "1",
+      "--out",
+      o,
+    ];
     let r = await cli([...base, "--freeze", "5", "--n-wells", "2"]);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /^geoinv tcn finetune: --freeze: 5: the model has 2 blocks, so use an integer in \[0, 2\]/m);
@@ -151,11 +215,29 @@ test("geoinv tcn: a model architecture of the wrong type is refused naming its c
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-cli-"));
   try {
     const cfg = path.join(tmp, "c.json");
-    fs.writeFileSync(cfg, JSON.stringify({ data: { name: "marmousi2", traceStep: 40 }, split: { counts: [8, 4, 10] }, model: { channels: 7 }, train: { epochs: 1 } }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        data: { name: "marmousi2", traceStep: 40 },
+        split: { counts: [8, 4, 10] },
+        model: { channels: 7 },
+        train: { epochs: 1 },
+      }),
+    );
     let r = await cli(["tcn", "pretrain", "--config", cfg, "--out", path.join(tmp, "o")]);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /^geoinv tcn pretrain: model\.channels: 7; need a non-empty list of positive integers/m);
-    fs.writeFileSync(cfg, JSON.stringify({ source: { data: { name: "marmousi2", traceStep: 40 }, split: { counts: [8, 4, 10] }, model: { kernelSize: 0 }, train: { epochs: 1 } } }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({
+        source: {
+          data: { name: "marmousi2", traceStep: 40 },
+          split: { counts: [8, 4, 10] },
+          model: { kernelSize: 0 },
+          train: { epochs: 1 },
+        },
+      }),
+    );
     r = await cli(["tcn", "transfer", "--config", cfg, "--out", path.join(tmp, "o")]);
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /^geoinv tcn transfer: source\.model\.kernelSize: 0; need a positive integer/m);
@@ -178,10 +260,13 @@ test("geoinv tcn: a model architecture of the wrong type is refused naming its c
 test("a well target's section grid that does not match its traces is refused naming target.apply[i].grid", () => {
   const ex = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tcn_transfer_volve.json"), "utf8"));
   ex.target.apply[1].grid = [21, 74];
-  assert.throws(() => loadWellTarget(ex.target), (e: unknown) => {
-    assert.ok(e instanceof ValidationError);
-    assert.equal(e.field, "target.apply[1].grid");
-    assert.match(e.message, /21 x 74 = 1554 traces, but cube_crop_seismic\.npy \('PSDM-time crop'\) has 1533/);
-    return true;
-  });
+  assert.throws(
+    () => loadWellTarget(ex.target),
+    (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.field, "target.apply[1].grid");
+      assert.match(e.message, /21 x 74 = 1554 traces, but cube_crop_seismic\.npy \('PSDM-time crop'\) has 1533/);
+      return true;
+    },
+  );
 });

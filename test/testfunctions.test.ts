@@ -52,7 +52,8 @@ test("randomRotation is orthogonal (R R^T = I), deterministic from the seed, and
   const b = randomRotation(10, 2);
   assert.notDeepEqual(Array.from(a), Array.from(b));
   let offDiag = 0;
-  for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) if (i !== j) offDiag = Math.max(offDiag, Math.abs(a[i * 10 + j]));
+  for (let i = 0; i < 10; i++)
+    for (let j = 0; j < 10; j++) if (i !== j) offDiag = Math.max(offDiag, Math.abs(a[i * 10 + j]));
   assert.ok(offDiag > 0.1, "a random rotation mixes coordinates");
   // rotation preserves length
   const x = Float64Array.from({ length: 10 }, (_, j) => j - 4.5);

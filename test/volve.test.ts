@@ -17,9 +17,19 @@ import {
   wellTie,
   windowStarts,
 } from "../src/seismic";
-import { dominantFrequency, loadWellTarget, matchAmplitudes, spread, targetPath, VOLVE_TARGET, wellTargetSpec, wellTransferConfig } from "../src/tcn";
+import {
+  dominantFrequency,
+  loadWellTarget,
+  matchAmplitudes,
+  spread,
+  targetPath,
+  VOLVE_TARGET,
+  wellTargetSpec,
+  wellTransferConfig,
+} from "../src/tcn";
 
-const close = (a: number, b: number, tol: number, msg = "") => assert.ok(Math.abs(a - b) <= tol, `${msg} ${a} vs ${b} (tol ${tol})`);
+const close = (a: number, b: number, tol: number, msg = "") =>
+  assert.ok(Math.abs(a - b) <= tol, `${msg} ${a} vs ${b} (tol ${tol})`);
 
 // ---- resampling -------------------------------------------------------------------------------
 
@@ -32,7 +42,8 @@ test("resampleAverage 1 -> 4 ms: interior samples get the trapezoid box (0.5,1,1
     assert.equal(r.t0, 0);
     // response of the 5-tap filter at f (independent of the code's overlap arithmetic)
     const h = (1 + 2 * Math.cos(2 * Math.PI * f * dt) + Math.cos(4 * Math.PI * f * dt)) / 4;
-    for (let k = 1; k < 100; k++) close(r.values[k], h * Math.cos(2 * Math.PI * f * 4 * k * dt + 0.3), 1e-12, `f=${f} k=${k}`);
+    for (let k = 1; k < 100; k++)
+      close(r.values[k], h * Math.cos(2 * Math.PI * f * 4 * k * dt + 0.3), 1e-12, `f=${f} k=${k}`);
   }
 });
 
@@ -67,7 +78,10 @@ test("resampleAverage keeps constants and ramps, averages what is there at the e
 
 test("convertImpedance: (km/s)(g/cm3) -> (m/s)(g/cm3) is x1000, -> kg/(m2 s) is x1e6, and back", () => {
   const ip = [5.71, 15.53];
-  assert.deepEqual(Array.from(convertImpedance(ip, "km/s*g/cm3")).map((v) => Math.round(v)), [5710, 15530]);
+  assert.deepEqual(
+    Array.from(convertImpedance(ip, "km/s*g/cm3")).map((v) => Math.round(v)),
+    [5710, 15530],
+  );
   const si = convertImpedance(ip, "km/s*g/cm3", "m/s*kg/m3");
   close(si[0], 5.71e6, 1e-3);
   const back = convertImpedance(si, "m/s*kg/m3", "km/s*g/cm3");
@@ -105,13 +119,17 @@ test("rmsMatch + scaleAmplitude give zero mean, the target RMS and the polarity 
 test("wellTie recovers polarity and RMS scale of a trace made from the log", () => {
   const rand = (() => {
     let s = 7;
-    return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    return () => (s = (s * 16807) % 2147483647) / 2147483647;
   })();
   const z = Float64Array.from({ length: 120 }, (_, i) => 8000 + 1500 * Math.sin(i / 9) + 600 * (rand() - 0.5));
   const syn = syntheticTrace(z, { freqHz: 20, dt: 0.004 });
   // the "real" trace: reversed polarity, min-max normalised to 0..1 (an offset and a gain)
-  let lo = Infinity, hi = -Infinity;
-  for (const v of syn) { lo = Math.min(lo, -v); hi = Math.max(hi, -v); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of syn) {
+    lo = Math.min(lo, -v);
+    hi = Math.max(hi, -v);
+  }
   const real = Float64Array.from(syn, (v) => (-v - lo) / (hi - lo));
   const t = wellTie(real, z, 20, 0.004, { maxLag: 2 });
   close(t.correlation, -1, 1e-6);
@@ -129,7 +147,17 @@ test("wellTie recovers polarity and RMS scale of a trace made from the log", () 
 
 test("windowStarts keeps windows inside the labelled ranges", () => {
   assert.deepEqual(windowStarts([[0, 10]], 4, 3), [0, 3, 6]);
-  assert.deepEqual(windowStarts([[0, 3], [5, 12]], 4, 2), [5, 7]);
+  assert.deepEqual(
+    windowStarts(
+      [
+        [0, 3],
+        [5, 12],
+      ],
+      4,
+      2,
+    ),
+    [5, 7],
+  );
   assert.throws(() => windowStarts([[0, 10]], 0), /length = 0/);
 });
 
@@ -153,7 +181,8 @@ test("Volve target: the well at 4 ms has 96 samples 2340-2720 ms, impedance in (
   assert.equal(t.timeMs[95], 2720);
   // sample 10 (2380 ms) is the trapezoid average of the 1 ms log at 2378..2382 ms, times 1000
   const i = 40; // 1 ms index of 2380 ms
-  const ref = (0.5 * v.well.ip[i - 2] + v.well.ip[i - 1] + v.well.ip[i] + v.well.ip[i + 1] + 0.5 * v.well.ip[i + 2]) / 4 * 1000;
+  const ref =
+    ((0.5 * v.well.ip[i - 2] + v.well.ip[i - 1] + v.well.ip[i] + v.well.ip[i + 1] + 0.5 * v.well.ip[i + 2]) / 4) * 1000;
   close(t.impedance[10], ref, 1e-6 * ref);
   assert.ok(rowStats([t.impedance]).mean > 5000 && rowStats([t.impedance]).mean < 16000);
   assert.deepEqual([t.heldOut[0], t.heldOut[t.heldOut.length - 1], t.heldOut.length], [64, 95, 32]);
@@ -188,13 +217,25 @@ test("dominant frequency of the Volve seismic lies in the usual 10-30 Hz and the
 
 test("target config: errors name the field; paths resolve against the data directory or the current one", () => {
   assert.throws(() => wellTargetSpec({ ...VOLVE_TARGET, kind: "npy" }), /target\.kind/);
-  assert.throws(() => wellTargetSpec({ ...VOLVE_TARGET, well: { ...VOLVE_TARGET.well, impedanceUnit: "km/s" } }), /impedanceUnit.*use one of/);
+  assert.throws(
+    () => wellTargetSpec({ ...VOLVE_TARGET, well: { ...VOLVE_TARGET.well, impedanceUnit: "km/s" } }),
+    /impedanceUnit.*use one of/,
+  );
   assert.throws(() => wellTargetSpec({ ...VOLVE_TARGET, dtMs: 0 }), /dtMs/);
   assert.throws(() => wellTargetSpec({ ...VOLVE_TARGET, bogus: 1 }), /target\.bogus: unknown field/);
-  assert.throws(() => wellTargetSpec({ ...VOLVE_TARGET, apply: [{ name: "x", seismic: "a.npy", time: "t.npy", grid: [0, 3] }] }), /grid/);
-  assert.throws(() => loadWellTarget({ ...VOLVE_TARGET, heldOut: { fromMs: 2716, toMs: null } }), /hold back at least 3/);
+  assert.throws(
+    () => wellTargetSpec({ ...VOLVE_TARGET, apply: [{ name: "x", seismic: "a.npy", time: "t.npy", grid: [0, 3] }] }),
+    /grid/,
+  );
+  assert.throws(
+    () => loadWellTarget({ ...VOLVE_TARGET, heldOut: { fromMs: 2716, toMs: null } }),
+    /hold back at least 3/,
+  );
   assert.throws(() => wellTransferConfig({ target: VOLVE_TARGET, seeds: 0 }), /seeds = 0/);
-  assert.throws(() => wellTransferConfig({ target: VOLVE_TARGET, finetune: { epoch: 3 } }), /finetune\.epoch: unknown field/);
+  assert.throws(
+    () => wellTransferConfig({ target: VOLVE_TARGET, finetune: { epoch: 3 } }),
+    /finetune\.epoch: unknown field/,
+  );
   const cfg = wellTransferConfig({ target: VOLVE_TARGET, seeds: 2, finetune: { epochs: 5 } }, "quick");
   assert.equal(cfg.seeds, 2);
   assert.equal(cfg.finetune.epochs, 5);
@@ -220,7 +261,9 @@ test("a new target with the same kind of files needs only a config: other units,
     for (let k = 0; k < 3; k++) sec.set(s, k * n);
     w("sec.npy", sec, [3, n]);
     const spec = {
-      kind: "well", name: "test well", dir: tmp,
+      kind: "well",
+      name: "test well",
+      dir: tmp,
       well: { time: "t.npy", seismic: "s.npy", impedance: "z.npy", impedanceUnit: "m/s*kg/m3" },
       dtMs: 4,
       apply: [{ name: "line", seismic: "sec.npy", time: "t.npy" }],

@@ -74,7 +74,10 @@ test("geoinv tcn transfer with a well target: blind-test scores per seed in metr
     assert.match(bad.err, /--wells does not apply to a well target/);
     // a typo in the target is refused with the field named
     const cfg2 = path.join(tmp, "cfg2.json");
-    fs.writeFileSync(cfg2, JSON.stringify({ ...tiny, target: { ...tiny.target, well: { ...tiny.target.well, impedanceUnit: "kg" } } }));
+    fs.writeFileSync(
+      cfg2,
+      JSON.stringify({ ...tiny, target: { ...tiny.target, well: { ...tiny.target.well, impedanceUnit: "kg" } } }),
+    );
     const bad2 = await cli(["tcn", "transfer", "--config", cfg2, "--out", path.join(tmp, "bad2")]);
     assert.equal(bad2.code, 2);
     assert.match(bad2.err, /target\.well\.impedanceUnit/);

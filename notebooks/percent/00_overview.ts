@@ -20,21 +20,33 @@ import { initNotebook, markdown, plot, sectionFigure, table, transientFigure } f
 
 initNotebook();
 const problems = verifyAll();
-markdown(`Run size **${runSize()}**; data directory \`${dataDir()}\`; ${Object.keys(manifest().files).length} bundled files, ` +
-  (problems.length === 0 ? "all match their sha256." : `**${problems.length} problems**:\n\n` + problems.join("\n\n")));
+markdown(
+  `Run size **${runSize()}**; data directory \`${dataDir()}\`; ${Object.keys(manifest().files).length} bundled files, ` +
+    (problems.length === 0
+      ? "all match their sha256."
+      : `**${problems.length} problems**:\n\n` + problems.join("\n\n")),
+);
 
 // %% [markdown]
 // ## Bundled data sets
 // One row per folder: files, size and provenance (each folder's `SOURCE.md` has the details and licence).
 
 // %%
-const files = Object.entries(manifest().files).map(([rel, e]) => ({ folder: rel.split("/")[0], file: rel.split("/")[1], bytes: e.bytes }));
-const byFolder = aq.from(files)
+const files = Object.entries(manifest().files).map(([rel, e]) => ({
+  folder: rel.split("/")[0],
+  file: rel.split("/")[1],
+  bytes: e.bytes,
+}));
+const byFolder = aq
+  .from(files)
   .groupby("folder")
   .rollup({ files: aq.op.count(), megabytes: aq.op.sum("bytes") })
   .derive({ megabytes: (d: { megabytes: number }) => d.megabytes / 1e6 })
   .orderby("folder");
-table(byFolder.derive({ source: aq.escape((d: { folder: string }) => sourceOf(d.folder + "/x")) }), { caption: "Bundled data (data/MANIFEST.json)" });
+table(
+  byFolder.derive({ source: aq.escape((d: { folder: string }) => sourceOf(d.folder + "/x")) }),
+  { caption: "Bundled data (data/MANIFEST.json)" },
+);
 
 // %% [markdown]
 // ## Marmousi-2 acoustic impedance
@@ -43,10 +55,17 @@ table(byFolder.derive({ source: aq.escape((d: { folder: string }) => sourceOf(d.
 
 // %%
 const marm = loadNpy2D("marmousi2/ip.npy");
-plot(sectionFigure(marm.rows, {
-  title: "Marmousi-2 acoustic impedance", dx: 10, dz: 10, xLabel: "x (m)", zLabel: "depth (m)",
-  colorbarTitle: "Ip<br>(m/s)·(g/cm³)", stride: 2,
-}));
+plot(
+  sectionFigure(marm.rows, {
+    title: "Marmousi-2 acoustic impedance",
+    dx: 10,
+    dz: 10,
+    xLabel: "x (m)",
+    zLabel: "depth (m)",
+    colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+    stride: 2,
+  }),
+);
 
 // %% [markdown]
 // ## A real TEM sounding: Rankin Inlet site 1
@@ -55,9 +74,29 @@ plot(sectionFigure(marm.rows, {
 
 // %%
 const s1 = loadRankinSounding(1);
-plot(transientFigure(s1.blocks.map((b) => ({
-  name: `TEM${b.tem} ${b.baseFrequency} Hz`, times: b.time, values: b.v, errors: b.noise, kind: "data" as const,
-})), { title: "Rankin Inlet site 1", yLabel: "|V| (mV/(A·m²))" }));
-table(aq.from(s1.blocks.map((b) => ({ TEM: b.tem, "base f (Hz)": b.baseFrequency, "I (A)": b.current, gates: b.time.length,
-  "first gate (s)": b.time[0], "last gate (s)": b.time[b.time.length - 1], "negative gates": b.v.filter((v) => v < 0).length }))),
-  { caption: "Site 1 blocks" });
+plot(
+  transientFigure(
+    s1.blocks.map((b) => ({
+      name: `TEM${b.tem} ${b.baseFrequency} Hz`,
+      times: b.time,
+      values: b.v,
+      errors: b.noise,
+      kind: "data" as const,
+    })),
+    { title: "Rankin Inlet site 1", yLabel: "|V| (mV/(A·m²))" },
+  ),
+);
+table(
+  aq.from(
+    s1.blocks.map((b) => ({
+      TEM: b.tem,
+      "base f (Hz)": b.baseFrequency,
+      "I (A)": b.current,
+      gates: b.time.length,
+      "first gate (s)": b.time[0],
+      "last gate (s)": b.time[b.time.length - 1],
+      "negative gates": b.v.filter((v) => v < 0).length,
+    })),
+  ),
+  { caption: "Site 1 blocks" },
+);

@@ -21,14 +21,24 @@
 
 // %%
 import { bySize, runSize } from "./src/config";
-import { epochProgress, initNotebook, markdown, plot, sectionFigure, table, xyFigure } from "./src/display";
+import {
+  epochProgress,
+  initNotebook,
+  markdown,
+  plot,
+  sectionFigure,
+  table,
+  xyFigure,
+} from "./src/display";
 import { fractionToSnrDb, marmousi2, sectionRms } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
 initNotebook();
 const backend = await tcn.initBackend();
 const nbSize = runSize();
-markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`);
+markdown(
+  `Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`,
+);
 
 const base = tcn.pretrainPreset();
 /** Pre-train on Marmousi-2 with a given noise fraction (same split and seed for every level). */
@@ -43,12 +53,35 @@ async function trainAt(noise: number, train: tcn.TrainSettings = base.train) {
 // %%
 const clean = marmousi2();
 const noisy = marmousi2({ noise: 0.2, noiseSeed: 20 });
-const secM = { dx: clean.dx, dz: clean.dz, xLabel: "x (m)", zLabel: "depth (m)", stride: 2, symmetric: true, zmin: -0.25, zmax: 0.25 };
-plot(sectionFigure(clean.seismic, { ...secM, title: "Marmousi-2 synthetic seismic, noise-free", colorbarTitle: "amplitude" }));
-plot(sectionFigure(noisy.seismic, { ...secM, title: "Marmousi-2 synthetic seismic, 20 % noise", colorbarTitle: "amplitude" }));
+const secM = {
+  dx: clean.dx,
+  dz: clean.dz,
+  xLabel: "x (m)",
+  zLabel: "depth (m)",
+  stride: 2,
+  symmetric: true,
+  zmin: -0.25,
+  zmax: 0.25,
+};
+plot(
+  sectionFigure(clean.seismic, {
+    ...secM,
+    title: "Marmousi-2 synthetic seismic, noise-free",
+    colorbarTitle: "amplitude",
+  }),
+);
+plot(
+  sectionFigure(noisy.seismic, {
+    ...secM,
+    title: "Marmousi-2 synthetic seismic, 20 % noise",
+    colorbarTitle: "amplitude",
+  }),
+);
 const noiseOnly = noisy.seismic.map((r, i) => r.map((v, j) => v - clean.seismic[i][j]));
-markdown(`Measured: noise RMS / clean RMS = ${(sectionRms(noiseOnly) / sectionRms(clean.seismic)).toFixed(4)} ` +
-  `(SNR ${(20 * Math.log10(sectionRms(clean.seismic) / sectionRms(noiseOnly))).toFixed(2)} dB).`);
+markdown(
+  `Measured: noise RMS / clean RMS = ${(sectionRms(noiseOnly) / sectionRms(clean.seismic)).toFixed(4)} ` +
+    `(SNR ${(20 * Math.log10(sectionRms(clean.seismic) / sectionRms(noiseOnly))).toFixed(2)} dB).`,
+);
 
 // %% [markdown]
 // ## Training without and with noise
@@ -57,11 +90,18 @@ markdown(`Measured: noise RMS / clean RMS = ${(sectionRms(noiseOnly) / sectionRm
 const r0 = await trainAt(0);
 const r20 = await trainAt(0.2);
 const row = (name: string, r: typeof r0) => ({
-  seismic: name, epochs: r.history.epochsRun, "final loss": r.history.finalTrainLoss,
-  "test PCC %": 100 * r.test.section.pcc, "test r² %": 100 * r.test.section.r2, "test MSE": r.test.section.mse, "test MAE": r.test.section.mae,
+  seismic: name,
+  epochs: r.history.epochsRun,
+  "final loss": r.history.finalTrainLoss,
+  "test PCC %": 100 * r.test.section.pcc,
+  "test r² %": 100 * r.test.section.r2,
+  "test MSE": r.test.section.mse,
+  "test MAE": r.test.section.mae,
   "mean-trace PCC %": 100 * r.test.meanTrace.pcc,
 });
-table([row("noise-free", r0), row("20 % noise", r20)], { caption: `Marmousi-2 test traces (${r0.test.traces.length}); MSE and MAE in (m/s)(g/cm³)` });
+table([row("noise-free", r0), row("20 % noise", r20)], {
+  caption: `Marmousi-2 test traces (${r0.test.traces.length}); MSE and MAE in (m/s)(g/cm³)`,
+});
 
 // %% [markdown]
 // ## Inversion and error sections (Fig. 5)
@@ -71,10 +111,44 @@ table([row("noise-free", r0), row("20 % noise", r20)], { caption: `Marmousi-2 te
 // %%
 const secI = { dx: clean.dx, dz: clean.dz, xLabel: "x (m)", zLabel: "depth (m)", stride: 2 };
 const errOf = (p: Float32Array[]) => p.map((r, i) => r.map((v, j) => v - clean.impedance[i][j]));
-plot(sectionFigure(r0.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(a) inversion, noise-free seismic", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
-plot(sectionFigure(r20.test.prediction, { ...secI, zmin: 1500, zmax: 12400, title: "(b) inversion, 20 % noise", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
-plot(sectionFigure(errOf(r0.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(c) error, noise-free", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
-plot(sectionFigure(errOf(r20.test.prediction), { ...secI, symmetric: true, zmin: -3000, zmax: 3000, title: "(d) error, 20 % noise", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
+plot(
+  sectionFigure(r0.test.prediction, {
+    ...secI,
+    zmin: 1500,
+    zmax: 12400,
+    title: "(a) inversion, noise-free seismic",
+    colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+  }),
+);
+plot(
+  sectionFigure(r20.test.prediction, {
+    ...secI,
+    zmin: 1500,
+    zmax: 12400,
+    title: "(b) inversion, 20 % noise",
+    colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+  }),
+);
+plot(
+  sectionFigure(errOf(r0.test.prediction), {
+    ...secI,
+    symmetric: true,
+    zmin: -3000,
+    zmax: 3000,
+    title: "(c) error, noise-free",
+    colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)",
+  }),
+);
+plot(
+  sectionFigure(errOf(r20.test.prediction), {
+    ...secI,
+    symmetric: true,
+    zmin: -3000,
+    zmax: 3000,
+    title: "(d) error, 20 % noise",
+    colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)",
+  }),
+);
 
 // %% [markdown]
 // ## Beyond the paper: scores against the noise level
@@ -84,28 +158,54 @@ plot(sectionFigure(errOf(r20.test.prediction), { ...secI, symmetric: true, zmin:
 // would take hours on two cores).
 
 // %%
-const sweepTrain: tcn.TrainSettings = bySize({ quick: base.train, full: { ...base.train, epochs: 300, patience: null } });
+const sweepTrain: tcn.TrainSettings = bySize({
+  quick: base.train,
+  full: { ...base.train, epochs: 300, patience: null },
+});
 const levels = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
 const sweep = [];
 for (const lv of levels) {
-  const reuse = sweepTrain === base.train ? (lv === 0 ? r0 : lv === 0.2 ? r20 : undefined) : undefined;
+  const reuse =
+    sweepTrain === base.train ? (lv === 0 ? r0 : lv === 0.2 ? r20 : undefined) : undefined;
   const r = reuse ?? (await trainAt(lv, sweepTrain));
-  sweep.push({ "noise %": 100 * lv, "SNR dB": lv === 0 ? Infinity : fractionToSnrDb(lv), "test PCC %": 100 * r.test.section.pcc, "test r² %": 100 * r.test.section.r2, "test MAE": r.test.section.mae, "final loss": r.history.finalTrainLoss });
+  sweep.push({
+    "noise %": 100 * lv,
+    "SNR dB": lv === 0 ? Infinity : fractionToSnrDb(lv),
+    "test PCC %": 100 * r.test.section.pcc,
+    "test r² %": 100 * r.test.section.r2,
+    "test MAE": r.test.section.mae,
+    "final loss": r.history.finalTrainLoss,
+  });
   if (r !== r0 && r !== r20) r.bundle.model.dispose();
 }
-table(sweep, { caption: `Noise sweep, Marmousi-2 test traces (${sweepTrain.epochs} epochs max, ${nbSize} size)` });
-plot(xyFigure([
-  { name: "PCC", x: sweep.map((s) => s["noise %"]), y: sweep.map((s) => s["test PCC %"]) },
-  { name: "r²", x: sweep.map((s) => s["noise %"]), y: sweep.map((s) => s["test r² %"]) },
-], { title: "Test scores against noise (RMS % of the clean section)", xLabel: "noise (%)", yLabel: "%" }));
+table(sweep, {
+  caption: `Noise sweep, Marmousi-2 test traces (${sweepTrain.epochs} epochs max, ${nbSize} size)`,
+});
+plot(
+  xyFigure(
+    [
+      { name: "PCC", x: sweep.map((s) => s["noise %"]), y: sweep.map((s) => s["test PCC %"]) },
+      { name: "r²", x: sweep.map((s) => s["noise %"]), y: sweep.map((s) => s["test r² %"]) },
+    ],
+    {
+      title: "Test scores against noise (RMS % of the clean section)",
+      xLabel: "noise (%)",
+      yLabel: "%",
+    },
+  ),
+);
 
 // %% [markdown]
 // ## Summary
 
 // %%
 const drop = (a: number, b: number) => (100 * (a - b)).toFixed(2);
-markdown(`With 20 % noise the test PCC falls from ${(100 * r0.test.section.pcc).toFixed(2)} % to ${(100 * r20.test.section.pcc).toFixed(2)} % ` +
-  `(−${drop(r0.test.section.pcc, r20.test.section.pcc)} points) and r² from ${(100 * r0.test.section.r2).toFixed(2)} % to ${(100 * r20.test.section.r2).toFixed(2)} %. ` +
-  `In the sweep, at 50 % noise: PCC ${sweep[sweep.length - 1]["test PCC %"].toFixed(2)} %, r² ${sweep[sweep.length - 1]["test r² %"].toFixed(2)} %. ` +
-  `The paper's claim is qualitative ("a certain anti-noise ability", its Fig. 5); it gives no numbers to compare with.` +
-  (bySize({ quick: true, full: false }) ? " (Quick size: fewer training traces and epochs than the paper; run with --full for the published setting.)" : ""));
+markdown(
+  `With 20 % noise the test PCC falls from ${(100 * r0.test.section.pcc).toFixed(2)} % to ${(100 * r20.test.section.pcc).toFixed(2)} % ` +
+    `(−${drop(r0.test.section.pcc, r20.test.section.pcc)} points) and r² from ${(100 * r0.test.section.r2).toFixed(2)} % to ${(100 * r20.test.section.r2).toFixed(2)} %. ` +
+    `In the sweep, at 50 % noise: PCC ${sweep[sweep.length - 1]["test PCC %"].toFixed(2)} %, r² ${sweep[sweep.length - 1]["test r² %"].toFixed(2)} %. ` +
+    `The paper's claim is qualitative ("a certain anti-noise ability", its Fig. 5); it gives no numbers to compare with.` +
+    (bySize({ quick: true, full: false })
+      ? " (Quick size: fewer training traces and epochs than the paper; run with --full for the published setting.)"
+      : ""),
+);

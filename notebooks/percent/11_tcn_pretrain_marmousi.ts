@@ -29,15 +29,25 @@
 import * as fs from "fs";
 import * as path from "path";
 import { bySize, runSize } from "./src/config";
-import { epochProgress, initNotebook, learningCurveFigure, markdown, plot, sectionFigure, table, traceOverlayFigure } from "./src/display";
+import {
+  epochProgress,
+  initNotebook,
+  learningCurveFigure,
+  markdown,
+  plot,
+  sectionFigure,
+  table,
+  traceOverlayFigure,
+} from "./src/display";
 import { fractionToSnrDb, minTraceDistance } from "./src/seismic";
 import * as tcn from "./src/tcn";
 
 initNotebook();
 const backend = await tcn.initBackend();
 const nbSize = runSize();
-markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`);
-
+markdown(
+  `Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`,
+);
 
 // %% [markdown]
 // ## Pre-training
@@ -46,15 +56,35 @@ markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** ($
 
 // %%
 const preCfg = tcn.pretrainPreset();
-table([{ ...preCfg.train, split: JSON.stringify(preCfg.split.counts ?? preCfg.split.ratio), seismic: `${preCfg.data.freqHz} Hz Ricker, dt ${preCfg.data.dt} s`, padding: preCfg.model.padding }], { caption: "Pre-training settings" });
+table(
+  [
+    {
+      ...preCfg.train,
+      split: JSON.stringify(preCfg.split.counts ?? preCfg.split.ratio),
+      seismic: `${preCfg.data.freqHz} Hz Ricker, dt ${preCfg.data.dt} s`,
+      padding: preCfg.model.padding,
+    },
+  ],
+  { caption: "Pre-training settings" },
+);
 const pre = await tcn.runPretrain(preCfg, { onEpoch: epochProgress("pre-training") });
 const preH = pre.history;
-markdown(`Trained ${preH.epochsRun} epochs in ${preH.seconds.toFixed(0)} s (${preH.secondsPerEpoch.toFixed(2)} s/epoch` +
-  ` on ${pre.split.train.length} traces); best validation loss ${preH.bestValLoss.toPrecision(3)} at epoch ${preH.bestEpoch}` +
-  `${preH.stoppedEarly ? " (stopped early)" : ""}. Final training MSE (inference mode, the paper's "convergence loss"): ${preH.finalTrainLoss.toPrecision(3)}.`);
+markdown(
+  `Trained ${preH.epochsRun} epochs in ${preH.seconds.toFixed(0)} s (${preH.secondsPerEpoch.toFixed(2)} s/epoch` +
+    ` on ${pre.split.train.length} traces); best validation loss ${preH.bestValLoss.toPrecision(3)} at epoch ${preH.bestEpoch}` +
+    `${preH.stoppedEarly ? " (stopped early)" : ""}. Final training MSE (inference mode, the paper's "convergence loss"): ${preH.finalTrainLoss.toPrecision(3)}.`,
+);
 
 // %%
-plot(learningCurveFigure([{ name: "training (dropout on)", values: preH.trainLoss }, { name: "validation", values: preH.valLoss }], { title: "Learning curves, Marmousi-2" }));
+plot(
+  learningCurveFigure(
+    [
+      { name: "training (dropout on)", values: preH.trainLoss },
+      { name: "validation", values: preH.valLoss },
+    ],
+    { title: "Learning curves, Marmousi-2" },
+  ),
+);
 
 // %% [markdown]
 // ## Inverted section, error section and test metrics
@@ -68,16 +98,68 @@ const predM = pre.test.prediction;
 const errM = predM.map((r, i) => r.map((v, j) => v - d.impedance[i][j]));
 const secOpts = { dx: d.dx, dz: d.dz, xLabel: "x (m)", zLabel: "depth (m)", stride: 2 };
 const ipRange = { zmin: 1500, zmax: 12400 };
-plot(sectionFigure(d.impedance, { ...secOpts, ...ipRange, title: "True impedance", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
-plot(sectionFigure(predM, { ...secOpts, ...ipRange, title: "TCN inversion (all traces; training traces included)", colorbarTitle: "Ip<br>(m/s)·(g/cm³)" }));
-plot(sectionFigure(errM, { ...secOpts, symmetric: true, zmin: -3000, zmax: 3000, title: "Error: inverted − true", colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)" }));
-const fmtM = (name: string, m: { pcc: number; r2: number; mse: number; mae: number }) => ({ "": name, "PCC %": 100 * m.pcc, "r² %": 100 * m.r2, MSE: m.mse, MAE: m.mae });
-table([fmtM("test traces, section", pre.test.section), fmtM("test traces, mean trace", pre.test.meanTrace)], { caption: `Marmousi-2 test traces (${pre.test.traces.length})` });
+plot(
+  sectionFigure(d.impedance, {
+    ...secOpts,
+    ...ipRange,
+    title: "True impedance",
+    colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+  }),
+);
+plot(
+  sectionFigure(predM, {
+    ...secOpts,
+    ...ipRange,
+    title: "TCN inversion (all traces; training traces included)",
+    colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+  }),
+);
+plot(
+  sectionFigure(errM, {
+    ...secOpts,
+    symmetric: true,
+    zmin: -3000,
+    zmax: 3000,
+    title: "Error: inverted − true",
+    colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)",
+  }),
+);
+const fmtM = (name: string, m: { pcc: number; r2: number; mse: number; mae: number }) => ({
+  "": name,
+  "PCC %": 100 * m.pcc,
+  "r² %": 100 * m.r2,
+  MSE: m.mse,
+  MAE: m.mae,
+});
+table(
+  [
+    fmtM("test traces, section", pre.test.section),
+    fmtM("test traces, mean trace", pre.test.meanTrace),
+  ],
+  { caption: `Marmousi-2 test traces (${pre.test.traces.length})` },
+);
 
 // %%
-for (const t of [pre.split.test[Math.floor(pre.split.test.length / 4)], pre.split.test[Math.floor((3 * pre.split.test.length) / 4)]]) {
-  plot(traceOverlayFigure([{ name: "true", values: d.impedance[t] }, { name: "TCN", values: predM[t], dash: "dash" }],
-    { title: `Test trace ${t} (x = ${t * d.dx} m)`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: d.dz, vertical: true, height: 420 }));
+for (const t of [
+  pre.split.test[Math.floor(pre.split.test.length / 4)],
+  pre.split.test[Math.floor((3 * pre.split.test.length) / 4)],
+]) {
+  plot(
+    traceOverlayFigure(
+      [
+        { name: "true", values: d.impedance[t] },
+        { name: "TCN", values: predM[t], dash: "dash" },
+      ],
+      {
+        title: `Test trace ${t} (x = ${t * d.dx} m)`,
+        axisLabel: "depth (m)",
+        valueLabel: "Ip ((m/s)·(g/cm³))",
+        dz: d.dz,
+        vertical: true,
+        height: 420,
+      },
+    ),
+  );
 }
 
 // %% [markdown]
@@ -90,9 +172,26 @@ for (const t of [pre.split.test[Math.floor(pre.split.test.length / 4)], pre.spli
 // %%
 const padRows = [];
 for (const padding of ["same", "causal"] as const) {
-  const cfg = { ...preCfg, model: { ...preCfg.model, padding }, train: { ...preCfg.train, epochs: bySize({ quick: preCfg.train.epochs, full: 300 }), patience: null } };
-  const r = padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null ? pre : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`padding ${padding}`) });
-  padRows.push({ padding, epochs: cfg.train.epochs, "test PCC %": 100 * r.test.section.pcc, "test r² %": 100 * r.test.section.r2, "test MAE": r.test.section.mae });
+  const cfg = {
+    ...preCfg,
+    model: { ...preCfg.model, padding },
+    train: {
+      ...preCfg.train,
+      epochs: bySize({ quick: preCfg.train.epochs, full: 300 }),
+      patience: null,
+    },
+  };
+  const r =
+    padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null
+      ? pre
+      : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`padding ${padding}`) });
+  padRows.push({
+    padding,
+    epochs: cfg.train.epochs,
+    "test PCC %": 100 * r.test.section.pcc,
+    "test r² %": 100 * r.test.section.r2,
+    "test MAE": r.test.section.mae,
+  });
   if (r !== pre) r.bundle.model.dispose();
 }
 table(padRows, { caption: "Padding: same data, split and seed" });
@@ -113,28 +212,45 @@ const splitSeeds = bySize({ quick: [0, 1, 2], full: [0, 1, 2, 3, 4] });
 const splitRows: Record<string, number | string>[] = [];
 for (const seed of splitSeeds) {
   for (const mode of ["random", "blocked"] as const) {
-    const split = mode === "random" ? { ...preCfg.split, seed } : { ...preCfg.split, mode, blockSize: 100, gap: 10, seed };
+    const split =
+      mode === "random"
+        ? { ...preCfg.split, seed }
+        : { ...preCfg.split, mode, blockSize: 100, gap: 10, seed };
     const cfg = { ...preCfg, seed, split };
-    const r = seed === preCfg.seed && mode === "random" && preCfg.split.seed === seed ? pre : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`${mode} split, seed ${seed}`) });
-    const dist = r.split.test.map((t) => minTraceDistance([t], r.split.train)).sort((a, b) => a - b);
+    const r =
+      seed === preCfg.seed && mode === "random" && preCfg.split.seed === seed
+        ? pre
+        : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`${mode} split, seed ${seed}`) });
+    const dist = r.split.test
+      .map((t) => minTraceDistance([t], r.split.train))
+      .sort((a, b) => a - b);
     splitRows.push({
-      split: mode, seed, "train/val/test": `${r.split.train.length}/${r.split.val.length}/${r.split.test.length}`,
-      "median test→train distance (traces)": dist[Math.floor(dist.length / 2)], "min distance": dist[0],
-      "test PCC %": 100 * r.test.section.pcc, "test r² %": 100 * r.test.section.r2, "test MAE": r.test.section.mae,
+      split: mode,
+      seed,
+      "train/val/test": `${r.split.train.length}/${r.split.val.length}/${r.split.test.length}`,
+      "median test→train distance (traces)": dist[Math.floor(dist.length / 2)],
+      "min distance": dist[0],
+      "test PCC %": 100 * r.test.section.pcc,
+      "test r² %": 100 * r.test.section.r2,
+      "test MAE": r.test.section.mae,
     });
     if (r !== pre) r.bundle.model.dispose();
   }
 }
-table(splitRows, { caption: `Random against blocked split (blockSize 100, gap 10), ${nbSize} size, seeds ${splitSeeds.join(", ")}` });
+table(splitRows, {
+  caption: `Random against blocked split (blockSize 100, gap 10), ${nbSize} size, seeds ${splitSeeds.join(", ")}`,
+});
 const splitMean = (mode: string, k: string) => {
   const v = splitRows.filter((r) => r.split === mode).map((r) => r[k] as number);
   const m = v.reduce((a, b) => a + b, 0) / v.length;
   return { m, sd: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1)) };
 };
 const fmtMs = (x: { m: number; sd: number }) => `${x.m.toFixed(2)} ± ${x.sd.toFixed(2)}`;
-markdown(`Mean ± sd over ${splitSeeds.length} seeds: test PCC ${fmtMs(splitMean("random", "test PCC %"))} % (random) against ${fmtMs(splitMean("blocked", "test PCC %"))} % (blocked); ` +
-  `r² ${fmtMs(splitMean("random", "test r² %"))} % against ${fmtMs(splitMean("blocked", "test r² %"))} %. ` +
-  `The blocked score is the one that says how the network does on geology it has not seen.`);
+markdown(
+  `Mean ± sd over ${splitSeeds.length} seeds: test PCC ${fmtMs(splitMean("random", "test PCC %"))} % (random) against ${fmtMs(splitMean("blocked", "test PCC %"))} % (blocked); ` +
+    `r² ${fmtMs(splitMean("random", "test r² %"))} % against ${fmtMs(splitMean("blocked", "test r² %"))} %. ` +
+    `The blocked score is the one that says how the network does on geology it has not seen.`,
+);
 
 // %% [markdown]
 // ## Save the pre-trained model for notebook 12
@@ -144,12 +260,21 @@ markdown(`Mean ± sd over ${splitSeeds.length} seeds: test PCC ${fmtMs(splitMean
 
 // %%
 const modelDir = path.join("out", "models", `tcn_marmousi2_${nbSize}`);
-pre.bundle.meta = { ...pre.bundle.meta, size: nbSize, testMetrics: pre.test.section, noiseSnrDbOf20pc: fractionToSnrDb(0.2) };
+pre.bundle.meta = {
+  ...pre.bundle.meta,
+  size: nbSize,
+  testMetrics: pre.test.section,
+  noiseSnrDbOf20pc: fractionToSnrDb(0.2),
+};
 await tcn.saveTcn(pre.bundle, modelDir);
 const back = await tcn.loadTcn(modelDir);
-const same = tcn.predictImpedance(back, d.seismic.slice(0, 5)).every((r, i) => r.every((v, j) => v === predM[i][j]));
+const same = tcn
+  .predictImpedance(back, d.seismic.slice(0, 5))
+  .every((r, i) => r.every((v, j) => v === predM[i][j]));
 back.model.dispose();
-markdown(`Saved to \`${modelDir}\` (${fs.readdirSync(modelDir).join(", ")}); reloaded model reproduces the predictions exactly: **${same}**.`);
+markdown(
+  `Saved to \`${modelDir}\` (${fs.readdirSync(modelDir).join(", ")}); reloaded model reproduces the predictions exactly: **${same}**.`,
+);
 
 // %% [markdown]
 // ## Summary

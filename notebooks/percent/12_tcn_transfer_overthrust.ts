@@ -31,15 +31,33 @@
 import * as fs from "fs";
 import * as path from "path";
 import { bySize, runSize } from "./src/config";
-import { epochProgress, initNotebook, markdown, plot, sectionFigure, table, traceOverlayFigure, xyFigure } from "./src/display";
-import { loadDataset, overthrust, OVERTHRUST_MISMATCHED, randomTraces, SeismicDataset, sectionMetrics, wellTraces } from "./src/seismic";
+import {
+  epochProgress,
+  initNotebook,
+  markdown,
+  plot,
+  sectionFigure,
+  table,
+  traceOverlayFigure,
+  xyFigure,
+} from "./src/display";
+import {
+  loadDataset,
+  overthrust,
+  OVERTHRUST_MISMATCHED,
+  randomTraces,
+  SeismicDataset,
+  sectionMetrics,
+  wellTraces,
+} from "./src/seismic";
 import * as tcn from "./src/tcn";
 
 initNotebook();
 const backend = await tcn.initBackend();
 const nbSize = runSize();
-markdown(`Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`);
-
+markdown(
+  `Run size **${nbSize}**; TensorFlow.js backend **${backend.tfName}** (${backend.reason}).`,
+);
 
 // %% [markdown]
 // ## The pre-trained model
@@ -51,11 +69,17 @@ const preDir = path.join("out", "models", `tcn_marmousi2_${nbSize}`);
 async function loadOrPretrain(): Promise<tcn.TcnBundle> {
   if (fs.existsSync(path.join(preDir, tcn.BUNDLE_JSON))) {
     const b = await tcn.loadTcn(preDir);
-    markdown(`Loaded the pre-trained model from \`${preDir}\` (trained ${(b.meta.history as { epochsRun?: number })?.epochsRun ?? "?"} epochs on ${b.meta.trainTraces} Marmousi-2 traces).`);
+    markdown(
+      `Loaded the pre-trained model from \`${preDir}\` (trained ${(b.meta.history as { epochsRun?: number })?.epochsRun ?? "?"} epochs on ${b.meta.trainTraces} Marmousi-2 traces).`,
+    );
     return b;
   }
-  const r = await tcn.runPretrain(tcn.pretrainPreset(), { onEpoch: epochProgress("pre-training on Marmousi-2") });
-  markdown(`No saved model at \`${preDir}\`: pre-trained one here (${r.history.epochsRun} epochs; Marmousi-2 test PCC ${(100 * r.test.section.pcc).toFixed(2)} %).`);
+  const r = await tcn.runPretrain(tcn.pretrainPreset(), {
+    onEpoch: epochProgress("pre-training on Marmousi-2"),
+  });
+  markdown(
+    `No saved model at \`${preDir}\`: pre-trained one here (${r.history.epochsRun} epochs; Marmousi-2 test PCC ${(100 * r.test.section.pcc).toFixed(2)} %).`,
+  );
   return r.bundle;
 }
 const pretrained = await loadOrPretrain();
@@ -70,11 +94,38 @@ const wells = wellTraces(nT, 5);
 const cfg = tcn.transferPreset();
 const secO = { dx: target.dx, dz: target.dz, xLabel: "x (m)", zLabel: "depth (m)" };
 const wellMarks = wells.map((w) => ({ x: w * target.dx, label: `${w}` }));
-plot(sectionFigure(target.seismic, { ...secO, symmetric: true, title: "Overthrust synthetic seismic (30 Hz Ricker) and the five labelled traces", colorbarTitle: "amplitude", markers: wellMarks }));
-table([
-  { run: "fine-tuning (transfer)", epochs: cfg.finetune.epochs, batch: cfg.finetune.batchSize, lr: cfg.finetune.lr, "weight decay": cfg.finetune.weightDecay, "frozen blocks": cfg.finetune.freezeBlocks, normalisation: `${cfg.finetune.normalization} traces` },
-  { run: "from scratch (TCN direct)", epochs: cfg.direct.epochs, batch: cfg.direct.batchSize, lr: cfg.direct.lr, "weight decay": cfg.direct.weightDecay, "frozen blocks": "-", normalisation: "target traces" },
-], { caption: `Training on the wells ${wells.join(", ")}` });
+plot(
+  sectionFigure(target.seismic, {
+    ...secO,
+    symmetric: true,
+    title: "Overthrust synthetic seismic (30 Hz Ricker) and the five labelled traces",
+    colorbarTitle: "amplitude",
+    markers: wellMarks,
+  }),
+);
+table(
+  [
+    {
+      run: "fine-tuning (transfer)",
+      epochs: cfg.finetune.epochs,
+      batch: cfg.finetune.batchSize,
+      lr: cfg.finetune.lr,
+      "weight decay": cfg.finetune.weightDecay,
+      "frozen blocks": cfg.finetune.freezeBlocks,
+      normalisation: `${cfg.finetune.normalization} traces`,
+    },
+    {
+      run: "from scratch (TCN direct)",
+      epochs: cfg.direct.epochs,
+      batch: cfg.direct.batchSize,
+      lr: cfg.direct.lr,
+      "weight decay": cfg.direct.weightDecay,
+      "frozen blocks": "-",
+      normalisation: "target traces",
+    },
+  ],
+  { caption: `Training on the wells ${wells.join(", ")}` },
+);
 
 // %% [markdown]
 // ## Table 1 reproduced
@@ -83,35 +134,80 @@ table([
 // Marmousi-2 normalisation for input and output, as it must without labels.
 
 // %%
-const settings = (t: tcn.TrainSettings, seed: number, label: string) => ({ epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed, onEpoch: epochProgress(label) });
-const ft = (seed: number, label = "transfer"): tcn.FinetuneOptions => ({ ...settings(cfg.finetune, seed, label), freezeBlocks: cfg.finetune.freezeBlocks, normalization: cfg.finetune.normalization });
-const tab1 = await tcn.transferExperiment({
-  pretrained: pretrained, target: target, wells: wells, // (tslab: no shorthand properties for variables of earlier cells)
-  finetune: ft(cfg.seed),
-  direct: { ...settings(cfg.direct, cfg.seed, "TCN direct"), config: { ...pretrained.config, seed: cfg.seed } },
+const settings = (t: tcn.TrainSettings, seed: number, label: string) => ({
+  epochs: t.epochs,
+  batchSize: t.batchSize,
+  lr: t.lr,
+  weightDecay: t.weightDecay,
+  patience: null,
+  seed,
+  onEpoch: epochProgress(label),
 });
-const paper = { pretrained_direct: [8.31, 0.69, NaN], direct: [97.19, 94.47, 0.019556], transfer: [97.96, 95.97, 0.001082] };
-const names = { pretrained_direct: "Pre-trained model, direct prediction", direct: "TCN direct inversion (5 traces, from scratch)", transfer: "TCN transfer learning inversion" };
+const ft = (seed: number, label = "transfer"): tcn.FinetuneOptions => ({
+  ...settings(cfg.finetune, seed, label),
+  freezeBlocks: cfg.finetune.freezeBlocks,
+  normalization: cfg.finetune.normalization,
+});
+const tab1 = await tcn.transferExperiment({
+  pretrained: pretrained,
+  target: target,
+  wells: wells, // (tslab: no shorthand properties for variables of earlier cells)
+  finetune: ft(cfg.seed),
+  direct: {
+    ...settings(cfg.direct, cfg.seed, "TCN direct"),
+    config: { ...pretrained.config, seed: cfg.seed },
+  },
+});
+const paper = {
+  pretrained_direct: [8.31, 0.69, NaN],
+  direct: [97.19, 94.47, 0.019556],
+  transfer: [97.96, 95.97, 0.001082],
+};
+const names = {
+  pretrained_direct: "Pre-trained model, direct prediction",
+  direct: "TCN direct inversion (5 traces, from scratch)",
+  transfer: "TCN transfer learning inversion",
+};
 const keys = ["pretrained_direct", "direct", "transfer"] as const;
-table(keys.map((k) => ({
-  method: names[k],
-  "PCC %": 100 * tab1[k].metrics.pcc, "paper PCC %": paper[k][0],
-  "r² %": 100 * tab1[k].metrics.r2, "paper r² %": paper[k][1],
-  "loss": tab1[k].loss ?? NaN, "paper loss": paper[k][2],
-  MAE: tab1[k].metrics.mae,
-})), { caption: `Table 1, Overthrust: scored on ${tab1.scored} traces, the ${tab1.excluded.length} labelled traces (${tab1.excluded.join(", ")}) excluded; ${nbSize} size` });
+table(
+  keys.map((k) => ({
+    method: names[k],
+    "PCC %": 100 * tab1[k].metrics.pcc,
+    "paper PCC %": paper[k][0],
+    "r² %": 100 * tab1[k].metrics.r2,
+    "paper r² %": paper[k][1],
+    loss: tab1[k].loss ?? NaN,
+    "paper loss": paper[k][2],
+    MAE: tab1[k].metrics.mae,
+  })),
+  {
+    caption: `Table 1, Overthrust: scored on ${tab1.scored} traces, the ${tab1.excluded.length} labelled traces (${tab1.excluded.join(", ")}) excluded; ${nbSize} size`,
+  },
+);
 
 // %% [markdown]
 // ## Single traces 70 and 350 (Fig. 7)
 
 // %%
 for (const t of [70, 350]) {
-  plot(traceOverlayFigure([
-    { name: "true", values: target.impedance[t] },
-    { name: "pre-trained, direct", values: tab1.pretrained_direct.prediction[t], dash: "dot" },
-    { name: "TCN direct", values: tab1.direct.prediction[t], dash: "dashdot" },
-    { name: "TCN transfer", values: tab1.transfer.prediction[t], dash: "dash" },
-  ], { title: `Overthrust trace ${t}`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: target.dz, vertical: true, height: 480 }));
+  plot(
+    traceOverlayFigure(
+      [
+        { name: "true", values: target.impedance[t] },
+        { name: "pre-trained, direct", values: tab1.pretrained_direct.prediction[t], dash: "dot" },
+        { name: "TCN direct", values: tab1.direct.prediction[t], dash: "dashdot" },
+        { name: "TCN transfer", values: tab1.transfer.prediction[t], dash: "dash" },
+      ],
+      {
+        title: `Overthrust trace ${t}`,
+        axisLabel: "depth (m)",
+        valueLabel: "Ip ((m/s)·(g/cm³))",
+        dz: target.dz,
+        vertical: true,
+        height: 480,
+      },
+    ),
+  );
 }
 
 // %% [markdown]
@@ -121,8 +217,30 @@ for (const t of [70, 350]) {
 const ipR = { zmin: 5000, zmax: 16500 };
 for (const k of keys) {
   const pred = tab1[k].prediction;
-  plot(sectionFigure(pred, { ...secO, ...ipR, title: `${names[k]}: inverted impedance`, colorbarTitle: "Ip<br>(m/s)·(g/cm³)", markers: wellMarks, height: 300 }));
-  plot(sectionFigure(pred.map((r, i) => r.map((v, j) => v - target.impedance[i][j])), { ...secO, symmetric: true, zmin: -4000, zmax: 4000, title: `${names[k]}: error`, colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)", height: 300 }));
+  plot(
+    sectionFigure(pred, {
+      ...secO,
+      ...ipR,
+      title: `${names[k]}: inverted impedance`,
+      colorbarTitle: "Ip<br>(m/s)·(g/cm³)",
+      markers: wellMarks,
+      height: 300,
+    }),
+  );
+  plot(
+    sectionFigure(
+      pred.map((r, i) => r.map((v, j) => v - target.impedance[i][j])),
+      {
+        ...secO,
+        symmetric: true,
+        zmin: -4000,
+        zmax: 4000,
+        title: `${names[k]}: error`,
+        colorbarTitle: "ΔIp<br>(m/s)·(g/cm³)",
+        height: 300,
+      },
+    ),
+  );
 }
 
 // %% [markdown]
@@ -132,24 +250,44 @@ for (const k of keys) {
 
 // %%
 const sweepEpochs = bySize({ quick: 150, full: cfg.finetune.epochs });
-const quickRun = async (w: number[], seed: number, opts: { freeze?: number; directToo?: boolean } = {}) => {
-  const f: tcn.FinetuneOptions = { ...ft(seed, `transfer wells ${w.length} seed ${seed}`), epochs: sweepEpochs, freezeBlocks: opts.freeze ?? cfg.finetune.freezeBlocks };
+const quickRun = async (
+  w: number[],
+  seed: number,
+  opts: { freeze?: number; directToo?: boolean } = {},
+) => {
+  const f: tcn.FinetuneOptions = {
+    ...ft(seed, `transfer wells ${w.length} seed ${seed}`),
+    epochs: sweepEpochs,
+    freezeBlocks: opts.freeze ?? cfg.finetune.freezeBlocks,
+  };
   const tr = await tcn.finetuneTcn(pretrained, target, w, undefined, f);
   const et = tcn.evaluateTcn(tr.bundle, target, undefined, w);
   tr.bundle.model.dispose();
   let ed: tcn.Evaluation | undefined;
   let dLoss = NaN;
   if (opts.directToo !== false) {
-    const dr = await tcn.fitTcn(target, w, undefined, { ...settings(cfg.direct, seed, `direct wells ${w.length} seed ${seed}`), epochs: sweepEpochs, config: { ...pretrained.config, seed } });
+    const dr = await tcn.fitTcn(target, w, undefined, {
+      ...settings(cfg.direct, seed, `direct wells ${w.length} seed ${seed}`),
+      epochs: sweepEpochs,
+      config: { ...pretrained.config, seed },
+    });
     ed = tcn.evaluateTcn(dr.bundle, target, undefined, w);
     dLoss = dr.history.finalTrainLoss;
     dr.bundle.model.dispose();
   }
-  return { transfer: et.section, transferLoss: tr.history.finalTrainLoss, direct: ed?.section, directLoss: dLoss };
+  return {
+    transfer: et.section,
+    transferLoss: tr.history.finalTrainLoss,
+    direct: ed?.section,
+    directLoss: dLoss,
+  };
 };
 const meanStd = (v: number[]) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
-  return { mean: m, std: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1)) };
+  return {
+    mean: m,
+    std: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1)),
+  };
 };
 
 // %% [markdown]
@@ -164,9 +302,18 @@ for (const s of seeds) bySeed.push(await quickRun(wells, s));
 const seedRows = (["direct", "transfer"] as const).map((k) => {
   const pcc = meanStd(bySeed.map((r) => 100 * r[k]!.pcc));
   const r2 = meanStd(bySeed.map((r) => 100 * r[k]!.r2));
-  return { method: k === "direct" ? "TCN direct" : "TCN transfer", "PCC % mean": pcc.mean, "PCC % std": pcc.std, "r² % mean": r2.mean, "r² % std": r2.std, "min PCC %": Math.min(...bySeed.map((r) => 100 * r[k]!.pcc)) };
+  return {
+    method: k === "direct" ? "TCN direct" : "TCN transfer",
+    "PCC % mean": pcc.mean,
+    "PCC % std": pcc.std,
+    "r² % mean": r2.mean,
+    "r² % std": r2.std,
+    "min PCC %": Math.min(...bySeed.map((r) => 100 * r[k]!.pcc)),
+  };
 });
-table(seedRows, { caption: `${seeds.length} seeds, wells ${wells.join(", ")}, ${sweepEpochs} epochs` });
+table(seedRows, {
+  caption: `${seeds.length} seeds, wells ${wells.join(", ")}, ${sweepEpochs} epochs`,
+});
 
 // %% [markdown]
 // ### Which five traces?
@@ -181,7 +328,14 @@ const sets: { name: string; w: number[] }[] = [
 const setRows = [];
 for (const st of sets) {
   const r = await quickRun(st.w, 1);
-  setRows.push({ wells: st.name, traces: st.w.join(" "), "direct PCC %": 100 * r.direct!.pcc, "direct r² %": 100 * r.direct!.r2, "transfer PCC %": 100 * r.transfer.pcc, "transfer r² %": 100 * r.transfer.r2 });
+  setRows.push({
+    wells: st.name,
+    traces: st.w.join(" "),
+    "direct PCC %": 100 * r.direct!.pcc,
+    "direct r² %": 100 * r.direct!.r2,
+    "transfer PCC %": 100 * r.transfer.pcc,
+    "transfer r² %": 100 * r.transfer.r2,
+  });
 }
 table(setRows, { caption: `Sensitivity to the labelled traces (seed 1, ${sweepEpochs} epochs)` });
 
@@ -192,13 +346,31 @@ table(setRows, { caption: `Sensitivity to the labelled traces (seed 1, ${sweepEp
 const counts = [1, 3, 5, 10];
 const byCount = [];
 for (const c of counts) byCount.push(await quickRun(wellTraces(nT, c), 1));
-plot(xyFigure([
-  { name: "TCN direct, PCC", x: counts, y: byCount.map((r) => 100 * r.direct!.pcc) },
-  { name: "TCN transfer, PCC", x: counts, y: byCount.map((r) => 100 * r.transfer.pcc) },
-  { name: "TCN direct, r²", x: counts, y: byCount.map((r) => 100 * r.direct!.r2) },
-  { name: "TCN transfer, r²", x: counts, y: byCount.map((r) => 100 * r.transfer.r2) },
-], { title: "Overthrust: scores against the number of labelled traces", xLabel: "labelled traces (evenly spread)", yLabel: "%" }));
-table(counts.map((c, i) => ({ traces: c, "direct PCC %": 100 * byCount[i].direct!.pcc, "transfer PCC %": 100 * byCount[i].transfer.pcc, "direct r² %": 100 * byCount[i].direct!.r2, "transfer r² %": 100 * byCount[i].transfer.r2 })), { caption: `seed 1, ${sweepEpochs} epochs` });
+plot(
+  xyFigure(
+    [
+      { name: "TCN direct, PCC", x: counts, y: byCount.map((r) => 100 * r.direct!.pcc) },
+      { name: "TCN transfer, PCC", x: counts, y: byCount.map((r) => 100 * r.transfer.pcc) },
+      { name: "TCN direct, r²", x: counts, y: byCount.map((r) => 100 * r.direct!.r2) },
+      { name: "TCN transfer, r²", x: counts, y: byCount.map((r) => 100 * r.transfer.r2) },
+    ],
+    {
+      title: "Overthrust: scores against the number of labelled traces",
+      xLabel: "labelled traces (evenly spread)",
+      yLabel: "%",
+    },
+  ),
+);
+table(
+  counts.map((c, i) => ({
+    traces: c,
+    "direct PCC %": 100 * byCount[i].direct!.pcc,
+    "transfer PCC %": 100 * byCount[i].transfer.pcc,
+    "direct r² %": 100 * byCount[i].direct!.r2,
+    "transfer r² %": 100 * byCount[i].transfer.r2,
+  })),
+  { caption: `seed 1, ${sweepEpochs} epochs` },
+);
 
 // %% [markdown]
 // ### Frozen blocks while fine-tuning
@@ -209,9 +381,16 @@ table(counts.map((c, i) => ({ traces: c, "direct PCC %": 100 * byCount[i].direct
 const freezeRows = [];
 for (const k of [0, 2, 4, 6, 8]) {
   const r = await quickRun(wells, 1, { freeze: k, directToo: false });
-  freezeRows.push({ "frozen blocks": k, "transfer PCC %": 100 * r.transfer.pcc, "transfer r² %": 100 * r.transfer.r2, "final loss": r.transferLoss });
+  freezeRows.push({
+    "frozen blocks": k,
+    "transfer PCC %": 100 * r.transfer.pcc,
+    "transfer r² %": 100 * r.transfer.r2,
+    "final loss": r.transferLoss,
+  });
 }
-table(freezeRows, { caption: `Transfer with the first k blocks frozen (seed 1, ${sweepEpochs} epochs)` });
+table(freezeRows, {
+  caption: `Transfer with the first k blocks frozen (seed 1, ${sweepEpochs} epochs)`,
+});
 
 // %% [markdown]
 // ## A real domain gap (issue 15)
@@ -258,22 +437,40 @@ for (const tg of gapTargets) {
   const w = wellTraces(n, 5);
   const keep = Array.from({ length: n }, (_, i) => i).filter((i) => !w.includes(i));
   const wm = wellMeanOf(d, w);
-  const anomaly = (p: Float32Array[]) => sectionMetrics(d.impedance.map((r) => r.map((v, j) => v - wm[j])), p.map((r) => r.map((v, j) => v - wm[j])), keep).pcc;
+  const anomaly = (p: Float32Array[]) =>
+    sectionMetrics(
+      d.impedance.map((r) => r.map((v, j) => v - wm[j])),
+      p.map((r) => r.map((v, j) => v - wm[j])),
+      keep,
+    ).pcc;
   const score = (p: Float32Array[]): GapScore => {
     const m = sectionMetrics(d.impedance, p, keep);
     return { pcc: m.pcc, r2: m.r2, anomaly: anomaly(p) };
   };
   const rows: Record<string, GapScore[]> = {};
-  rows["pre-trained, zero seismic"] = [score(tcn.predictImpedance(pretrained, d.seismic.map((r) => new Float32Array(r.length))))];
+  rows["pre-trained, zero seismic"] = [
+    score(
+      tcn.predictImpedance(
+        pretrained,
+        d.seismic.map((r) => new Float32Array(r.length)),
+      ),
+    ),
+  ];
   rows["mean of the five wells"] = [score(d.impedance.map(() => wm))];
   rows["pre-trained, direct"] = [score(tcn.predictImpedance(pretrained, d.seismic))];
   for (const seed of gapSeeds) {
-    const dr = await tcn.fitTcn(d, w, undefined, { ...settings(cfg.direct, seed, `${tg.name}: direct, seed ${seed}`), config: { ...pretrained.config, seed } });
+    const dr = await tcn.fitTcn(d, w, undefined, {
+      ...settings(cfg.direct, seed, `${tg.name}: direct, seed ${seed}`),
+      config: { ...pretrained.config, seed },
+    });
     (rows["TCN direct (5 traces)"] ??= []).push(score(tcn.predictImpedance(dr.bundle, d.seismic)));
     dr.bundle.model.dispose();
     for (const pw of [0, ...physicsWeights]) {
       const label = pw === 0 ? "TCN transfer" : `TCN transfer + physics (weight ${pw})`;
-      const tr = await tcn.finetuneTcn(pretrained, d, w, undefined, { ...ft(seed, `${tg.name}: ${label}, seed ${seed}`), ...(pw > 0 ? { physics: { weight: pw } } : {}) });
+      const tr = await tcn.finetuneTcn(pretrained, d, w, undefined, {
+        ...ft(seed, `${tg.name}: ${label}, seed ${seed}`),
+        ...(pw > 0 ? { physics: { weight: pw } } : {}),
+      });
       (rows[label] ??= []).push(score(tcn.predictImpedance(tr.bundle, d.seismic)));
       tr.bundle.model.dispose();
     }
@@ -282,11 +479,16 @@ for (const tg of gapTargets) {
 }
 const msd = (v: number[]) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
-  return v.length > 1 ? `${(100 * m).toFixed(2)} ± ${(100 * Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))).toFixed(2)}` : (100 * m).toFixed(2);
+  return v.length > 1
+    ? `${(100 * m).toFixed(2)} ± ${(100 * Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))).toFixed(2)}`
+    : (100 * m).toFixed(2);
 };
 const gapRows = [];
 for (const method of Object.keys(gapScores[gapTargets[0].name])) {
-  const row: Record<string, string | number> = { method, runs: gapScores[gapTargets[0].name][method].length };
+  const row: Record<string, string | number> = {
+    method,
+    runs: gapScores[gapTargets[0].name][method].length,
+  };
   for (const tg of gapTargets) {
     const v = gapScores[tg.name][method];
     row[`${tg.name.split(" ")[0]} PCC %`] = msd(v.map((x) => x.pcc));
@@ -295,7 +497,9 @@ for (const method of Object.keys(gapScores[gapTargets[0].name])) {
   }
   gapRows.push(row);
 }
-table(gapRows, { caption: `Matched and mismatched Overthrust targets, scored on the 796 traces that are not wells (mean ± sd over seeds ${gapSeeds.join(", ")}; ${cfg.finetune.epochs} epochs, ${nbSize} size)` });
+table(gapRows, {
+  caption: `Matched and mismatched Overthrust targets, scored on the 796 traces that are not wells (mean ± sd over seeds ${gapSeeds.join(", ")}; ${cfg.finetune.epochs} epochs, ${nbSize} size)`,
+});
 
 // %%
 const gapTrace = 350;
@@ -303,12 +507,34 @@ for (const tg of gapTargets) {
   const d = tg.data;
   const w = wellTraces(d.seismic.length, 5);
   const wm = wellMeanOf(d, w);
-  plot(traceOverlayFigure([
-    { name: "true", values: d.impedance[gapTrace] },
-    { name: "pre-trained, direct", values: tcn.predictImpedance(pretrained, [d.seismic[gapTrace]])[0], dash: "dot" },
-    { name: "pre-trained, zero seismic", values: tcn.predictImpedance(pretrained, [new Float32Array(d.seismic[gapTrace].length)])[0], dash: "dashdot" },
-    { name: "mean of the five wells", values: wm, dash: "dash" },
-  ], { title: `${tg.name}: trace ${gapTrace}`, axisLabel: "depth (m)", valueLabel: "Ip ((m/s)·(g/cm³))", dz: d.dz, vertical: true, height: 480 }));
+  plot(
+    traceOverlayFigure(
+      [
+        { name: "true", values: d.impedance[gapTrace] },
+        {
+          name: "pre-trained, direct",
+          values: tcn.predictImpedance(pretrained, [d.seismic[gapTrace]])[0],
+          dash: "dot",
+        },
+        {
+          name: "pre-trained, zero seismic",
+          values: tcn.predictImpedance(pretrained, [
+            new Float32Array(d.seismic[gapTrace].length),
+          ])[0],
+          dash: "dashdot",
+        },
+        { name: "mean of the five wells", values: wm, dash: "dash" },
+      ],
+      {
+        title: `${tg.name}: trace ${gapTrace}`,
+        axisLabel: "depth (m)",
+        valueLabel: "Ip ((m/s)·(g/cm³))",
+        dz: d.dz,
+        vertical: true,
+        height: 480,
+      },
+    ),
+  );
 }
 
 // %% [markdown]
@@ -317,30 +543,51 @@ for (const tg of gapTargets) {
 // %%
 const pc = (x: number) => `${(100 * x).toFixed(2)} %`;
 const range = (rows: Float32Array[]) => {
-  let lo = Infinity, hi = -Infinity;
-  for (const r of rows) for (const v of r) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const r of rows)
+    for (const v of r) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   return `${lo.toFixed(0)}–${hi.toFixed(0)}`;
 };
-markdown([
-  `| | PCC (this run) | PCC (paper) | r² (this run) | r² (paper) |`,
-  `|---|---|---|---|---|`,
-  ...keys.map((k) => `| ${names[k]} | ${pc(tab1[k].metrics.pcc)} | ${paper[k][0]} % | ${pc(tab1[k].metrics.r2)} | ${paper[k][1]} % |`),
-  ``,
-  `* Ordering: transfer ${tab1.transfer.metrics.pcc > tab1.direct.metrics.pcc ? "beats" : "does not beat"} the from-scratch TCN on PCC ` +
-    `(${pc(tab1.transfer.metrics.pcc)} vs ${pc(tab1.direct.metrics.pcc)}) and ${tab1.transfer.metrics.r2 > tab1.direct.metrics.r2 ? "beats" : "does not beat"} it on r²; ` +
-    `over ${seeds.length} seeds the transfer PCC is ${seedRows[1]["PCC % mean"].toFixed(2)} ± ${seedRows[1]["PCC % std"].toFixed(2)} % against ${seedRows[0]["PCC % mean"].toFixed(2)} ± ${seedRows[0]["PCC % std"].toFixed(2)} % from scratch.`,
-  `* The pre-trained model applied directly: PCC ${pc(tab1.pretrained_direct.metrics.pcc)}, r² ${pc(tab1.pretrained_direct.metrics.r2)} (paper 8.31 %, 0.69 %). ` +
-    `Here the shapes carry over (same wavelet and sampling in both synthetic blocks) but the Marmousi-2 impedance scale does not ` +
-    `(Overthrust impedance spans ${range(target.impedance)}; the pre-trained model's training traces span ${(pretrained.yStats.mean - 2 * pretrained.yStats.std).toFixed(0)}–${(pretrained.yStats.mean + 2 * pretrained.yStats.std).toFixed(0)} as mean ± 2 std), ` +
-    `which shows up as a strongly negative r².`,
-  `* A wavelet and sampling change does not reproduce the paper's 8 %: on the mismatched target (20 Hz, 90°, 18.75 m) the pre-trained model ` +
-    `applied directly scores PCC ${pc(gapScores[gapTargets[1].name]["pre-trained, direct"][0].pcc)} (matched: ${pc(gapScores[gapTargets[0].name]["pre-trained, direct"][0].pcc)}). ` +
-    `The same model fed **all-zero seismic** scores ${pc(gapScores[gapTargets[0].name]["pre-trained, zero seismic"][0].pcc)} on the matched grid and ` +
-    `${pc(gapScores[gapTargets[1].name]["pre-trained, zero seismic"][0].pcc)} on the mismatched one, and the five wells' mean profile copied to every trace scores ` +
-    `PCC ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].pcc)}, r² ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].r2)}: ` +
-    `PCC and r² over the section are dominated by the depth trend, which the network draws from the position in the trace, not from the seismic. ` +
-    `A PCC near 8 % would need a model whose output has no depth trend matching Overthrust's; the paper's value is not explained by a wavelet change alone.`,
-  `* Physics-guided fine-tuning against plain fine-tuning (mean over ${gapSeeds.length} seeds): ` +
-    gapTargets.map((tg) => `${tg.name}: PCC ${msd(gapScores[tg.name]["TCN transfer"].map((x) => x.pcc))} % plain, ` +
-      physicsWeights.map((pw) => `${msd(gapScores[tg.name][`TCN transfer + physics (weight ${pw})`].map((x) => x.pcc))} % with weight ${pw}`).join(", ")).join("; ") + ".",
-].join("\n"));
+markdown(
+  [
+    `| | PCC (this run) | PCC (paper) | r² (this run) | r² (paper) |`,
+    `|---|---|---|---|---|`,
+    ...keys.map(
+      (k) =>
+        `| ${names[k]} | ${pc(tab1[k].metrics.pcc)} | ${paper[k][0]} % | ${pc(tab1[k].metrics.r2)} | ${paper[k][1]} % |`,
+    ),
+    ``,
+    `* Ordering: transfer ${tab1.transfer.metrics.pcc > tab1.direct.metrics.pcc ? "beats" : "does not beat"} the from-scratch TCN on PCC ` +
+      `(${pc(tab1.transfer.metrics.pcc)} vs ${pc(tab1.direct.metrics.pcc)}) and ${tab1.transfer.metrics.r2 > tab1.direct.metrics.r2 ? "beats" : "does not beat"} it on r²; ` +
+      `over ${seeds.length} seeds the transfer PCC is ${seedRows[1]["PCC % mean"].toFixed(2)} ± ${seedRows[1]["PCC % std"].toFixed(2)} % against ${seedRows[0]["PCC % mean"].toFixed(2)} ± ${seedRows[0]["PCC % std"].toFixed(2)} % from scratch.`,
+    `* The pre-trained model applied directly: PCC ${pc(tab1.pretrained_direct.metrics.pcc)}, r² ${pc(tab1.pretrained_direct.metrics.r2)} (paper 8.31 %, 0.69 %). ` +
+      `Here the shapes carry over (same wavelet and sampling in both synthetic blocks) but the Marmousi-2 impedance scale does not ` +
+      `(Overthrust impedance spans ${range(target.impedance)}; the pre-trained model's training traces span ${(pretrained.yStats.mean - 2 * pretrained.yStats.std).toFixed(0)}–${(pretrained.yStats.mean + 2 * pretrained.yStats.std).toFixed(0)} as mean ± 2 std), ` +
+      `which shows up as a strongly negative r².`,
+    `* A wavelet and sampling change does not reproduce the paper's 8 %: on the mismatched target (20 Hz, 90°, 18.75 m) the pre-trained model ` +
+      `applied directly scores PCC ${pc(gapScores[gapTargets[1].name]["pre-trained, direct"][0].pcc)} (matched: ${pc(gapScores[gapTargets[0].name]["pre-trained, direct"][0].pcc)}). ` +
+      `The same model fed **all-zero seismic** scores ${pc(gapScores[gapTargets[0].name]["pre-trained, zero seismic"][0].pcc)} on the matched grid and ` +
+      `${pc(gapScores[gapTargets[1].name]["pre-trained, zero seismic"][0].pcc)} on the mismatched one, and the five wells' mean profile copied to every trace scores ` +
+      `PCC ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].pcc)}, r² ${pc(gapScores[gapTargets[0].name]["mean of the five wells"][0].r2)}: ` +
+      `PCC and r² over the section are dominated by the depth trend, which the network draws from the position in the trace, not from the seismic. ` +
+      `A PCC near 8 % would need a model whose output has no depth trend matching Overthrust's; the paper's value is not explained by a wavelet change alone.`,
+    `* Physics-guided fine-tuning against plain fine-tuning (mean over ${gapSeeds.length} seeds): ` +
+      gapTargets
+        .map(
+          (tg) =>
+            `${tg.name}: PCC ${msd(gapScores[tg.name]["TCN transfer"].map((x) => x.pcc))} % plain, ` +
+            physicsWeights
+              .map(
+                (pw) =>
+                  `${msd(gapScores[tg.name][`TCN transfer + physics (weight ${pw})`].map((x) => x.pcc))} % with weight ${pw}`,
+              )
+              .join(", "),
+        )
+        .join("; ") +
+      ".",
+  ].join("\n"),
+);

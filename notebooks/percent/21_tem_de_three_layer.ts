@@ -31,7 +31,17 @@
 // %%
 import * as fs from "fs";
 import { bySize, runSize } from "./src/config";
-import { convergenceFigure, fmt, initNotebook, markdown, modelBandFigure, plot, progress, table, transientFigure } from "./src/display";
+import {
+  convergenceFigure,
+  fmt,
+  initNotebook,
+  markdown,
+  modelBandFigure,
+  plot,
+  progress,
+  table,
+  transientFigure,
+} from "./src/display";
 import * as inv from "./src/inversion";
 import { openResults } from "./src/results";
 
@@ -39,7 +49,12 @@ initNotebook();
 const rec = openResults("21_tem_de_three_layer"); // key numbers to out/results/ (npm run results); shows nothing
 type Case = "top" | "middle" | "bottom";
 const cases: Case[] = ["top", "middle", "bottom"];
-const cfgs = Object.fromEntries(cases.map((c) => [c, inv.parseInvertConfig(JSON.parse(fs.readFileSync(`examples/tem_h3_ip_${c}.json`, "utf8")))]));
+const cfgs = Object.fromEntries(
+  cases.map((c) => [
+    c,
+    inv.parseInvertConfig(JSON.parse(fs.readFileSync(`examples/tem_h3_ip_${c}.json`, "utf8"))),
+  ]),
+);
 const problems = Object.fromEntries(cases.map((c) => [c, inv.withSyntheticData(cfgs[c])]));
 const WORKERS = 2;
 const workerPool = inv.inversionPool(problems.middle, WORKERS);
@@ -48,14 +63,30 @@ const compareCases = bySize<Case[]>({ quick: ["middle"], full: cases });
 const compareGenerations = 300;
 rec.seeds(seeds);
 // how far the inversion's forward (FAST_OPTIONS) is from the data's (CONVERGED_OPTIONS): the true model's RMS
-const truthRms = Object.fromEntries(cases.map((c) => {
-  const d = problems[c].datasets[0];
-  return [c, inv.rmsMisfit(inv.dataMisfit(inv.emForward([d.survey])([cfgs[c].model!])[0], d.observed, d.error), d.observed.length)];
-}));
-for (const c of cases) rec.value(`tem21.${c}.truth_rms`, truthRms[c], { tol: { rel: 1e-6, reason: "deterministic forward; moves only when the engine changes" }, note: "weighted RMS of the true model under the inversion's FAST_OPTIONS forward, data from CONVERGED_OPTIONS" });
-markdown(`The true model fits the noise-free data at weighted RMS ${cases.map((c) => `${fmt(truthRms[c], 3)} (${c})`).join(", ")} under the inversion's forward: ` +
-  `the data are not made by the inversion's own discretisation, but the difference (${fmt(2 * Math.max(...cases.map((c) => truthRms[c])), 2)} % of the data at most) is far below a 2 % noise.`);
-markdown(`Run size **${runSize()}**: comparison over ${seeds.length} seeds on ${compareCases.join(", ")}, at most ${compareGenerations} generations; ${WORKERS} worker threads on a 2-core machine shared with other jobs (times are wall-clock).`);
+const truthRms = Object.fromEntries(
+  cases.map((c) => {
+    const d = problems[c].datasets[0];
+    return [
+      c,
+      inv.rmsMisfit(
+        inv.dataMisfit(inv.emForward([d.survey])([cfgs[c].model!])[0], d.observed, d.error),
+        d.observed.length,
+      ),
+    ];
+  }),
+);
+for (const c of cases)
+  rec.value(`tem21.${c}.truth_rms`, truthRms[c], {
+    tol: { rel: 1e-6, reason: "deterministic forward; moves only when the engine changes" },
+    note: "weighted RMS of the true model under the inversion's FAST_OPTIONS forward, data from CONVERGED_OPTIONS",
+  });
+markdown(
+  `The true model fits the noise-free data at weighted RMS ${cases.map((c) => `${fmt(truthRms[c], 3)} (${c})`).join(", ")} under the inversion's forward: ` +
+    `the data are not made by the inversion's own discretisation, but the difference (${fmt(2 * Math.max(...cases.map((c) => truthRms[c])), 2)} % of the data at most) is far below a 2 % noise.`,
+);
+markdown(
+  `Run size **${runSize()}**: comparison over ${seeds.length} seeds on ${compareCases.join(", ")}, at most ${compareGenerations} generations; ${WORKERS} worker threads on a 2-core machine shared with other jobs (times are wall-clock).`,
+);
 
 // %% [markdown]
 // ## One inversion per position of the polarisable layer (JADE + OBL, NP 36, seed 1)
@@ -65,8 +96,14 @@ const single: Record<string, inv.InversionResult> = {};
 for (const c of cases) {
   const cfg = cfgs[c];
   const bar = progress(`${c} layer polarisable`, cfg.optimizer.maxGenerations ?? 300);
-  single[c] = await inv.invert(problems[c], { ...cfg.optimizer, pool: workerPool, onGeneration: (h) => bar.update(h.generation, `rms ${fmt(h.rms, 3)}`) });
-  bar.done(`${single[c].stopReason} at generation ${single[c].generations}, rms ${fmt(single[c].misfit.rms, 3)}, ${fmt(single[c].seconds, 3)} s`);
+  single[c] = await inv.invert(problems[c], {
+    ...cfg.optimizer,
+    pool: workerPool,
+    onGeneration: (h) => bar.update(h.generation, `rms ${fmt(h.rms, 3)}`),
+  });
+  bar.done(
+    `${single[c].stopReason} at generation ${single[c].generations}, rms ${fmt(single[c].misfit.rms, 3)}, ${fmt(single[c].seconds, 3)} s`,
+  );
 }
 
 // %%
@@ -77,24 +114,70 @@ for (const c of cases) {
   const m = single[c].model;
   for (let j = 0; j < 3; j++) {
     rows.push({
-      case: c, layer: j + 1,
-      "ρ true": t.rho0[j], "ρ inv": m.rho0[j], "ρ err %": pct(m.rho0[j], t.rho0[j]),
-      "h true": j < 2 ? t.thickness[j] : "", "h inv": j < 2 ? m.thickness[j] : "", "h err %": j < 2 ? pct(m.thickness[j], t.thickness[j]) : "",
-      "m true": t.m[j], "m inv": m.m[j], "m err (% or abs)": t.m[j] === 0 ? `${fmt(m.m[j], 2)} abs` : fmt(pct(m.m[j], t.m[j]), 3) + " %",
+      case: c,
+      layer: j + 1,
+      "ρ true": t.rho0[j],
+      "ρ inv": m.rho0[j],
+      "ρ err %": pct(m.rho0[j], t.rho0[j]),
+      "h true": j < 2 ? t.thickness[j] : "",
+      "h inv": j < 2 ? m.thickness[j] : "",
+      "h err %": j < 2 ? pct(m.thickness[j], t.thickness[j]) : "",
+      "m true": t.m[j],
+      "m inv": m.m[j],
+      "m err (% or abs)":
+        t.m[j] === 0 ? `${fmt(m.m[j], 2)} abs` : fmt(pct(m.m[j], t.m[j]), 3) + " %",
     });
   }
 }
-table(rows, { caption: "True vs recovered model (noise-free data, seed 1). Where m is 0 the absolute value is shown." });
+table(rows, {
+  caption:
+    "True vs recovered model (noise-free data, seed 1). Where m is 0 the absolute value is shown.",
+});
 const worstRho = Math.max(...rows.map((r) => Math.abs(r["ρ err %"] as number)));
-const worstM = Math.max(...cases.map((c) => Math.abs(pct(single[c].model.m[cases.indexOf(c)], 0.3)!)));
-markdown(`Largest |ρ error| ${fmt(worstRho, 3)} %; largest |m error| of the polarisable layer ${fmt(worstM, 3)} %. ` +
-  `The paper reports both within 5 %.`);
-const errBand = { abs: 2, reason: "percentage points; the paper's claim is 5 %, a run within 2 points of the recorded error keeps the conclusion" };
-rec.value("tem21.worst_rho_error_pct", worstRho, { units: "%", tol: errBand, note: "noise-free, tau and c fixed at the truth, seed 1, largest over the three cases and layers" });
-rec.value("tem21.worst_m_error_pct", worstM, { units: "%", tol: errBand, note: "m of the polarisable layer" });
-rec.table("tem21.recovery", rows.map((r) => ({ case: r.case as string, layer: r.layer as number, "rho err %": r["ρ err %"] as number, "h err %": r["h err %"] === "" ? null : (r["h err %"] as number), "m inv": r["m inv"] as number })),
-  { tol: { abs: 2, reason: "errors in percentage points (m inv in 0.02 of m); seeded, so only a change of the code moves them" }, note: "seed 1, noise-free, tau and c fixed" });
-for (const c of cases) rec.value(`tem21.${c}.final_rms`, single[c].misfit.rms, { tol: { abs: 0.1, reason: "every run must still reach the target RMS 0.1" } });
+const worstM = Math.max(
+  ...cases.map((c) => Math.abs(pct(single[c].model.m[cases.indexOf(c)], 0.3)!)),
+);
+markdown(
+  `Largest |ρ error| ${fmt(worstRho, 3)} %; largest |m error| of the polarisable layer ${fmt(worstM, 3)} %. ` +
+    `The paper reports both within 5 %.`,
+);
+const errBand = {
+  abs: 2,
+  reason:
+    "percentage points; the paper's claim is 5 %, a run within 2 points of the recorded error keeps the conclusion",
+};
+rec.value("tem21.worst_rho_error_pct", worstRho, {
+  units: "%",
+  tol: errBand,
+  note: "noise-free, tau and c fixed at the truth, seed 1, largest over the three cases and layers",
+});
+rec.value("tem21.worst_m_error_pct", worstM, {
+  units: "%",
+  tol: errBand,
+  note: "m of the polarisable layer",
+});
+rec.table(
+  "tem21.recovery",
+  rows.map((r) => ({
+    case: r.case as string,
+    layer: r.layer as number,
+    "rho err %": r["ρ err %"] as number,
+    "h err %": r["h err %"] === "" ? null : (r["h err %"] as number),
+    "m inv": r["m inv"] as number,
+  })),
+  {
+    tol: {
+      abs: 2,
+      reason:
+        "errors in percentage points (m inv in 0.02 of m); seeded, so only a change of the code moves them",
+    },
+    note: "seed 1, noise-free, tau and c fixed",
+  },
+);
+for (const c of cases)
+  rec.value(`tem21.${c}.final_rms`, single[c].misfit.rms, {
+    tol: { abs: 0.1, reason: "every run must still reach the target RMS 0.1" },
+  });
 
 // %% [markdown]
 // ### Recovered resistivity and chargeability (paper Figs. 2-3), with the 5-95 % band of the final DE population
@@ -107,14 +190,53 @@ for (const c of cases) {
   const grid = inv.depthGrid(900, 181);
   const bRho = inv.depthBand(r.population.models, "rho0", grid);
   const bM = inv.depthBand(r.population.models, "m", grid);
-  plot(modelBandFigure(
-    [{ name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" }],
-    [{ name: "search spread (final DE population), not uncertainty", depth: bRho.depth, lower: bRho.lower, upper: bRho.upper, color: "#d62728" }],
-    { title: `Resistivity, polarisable ${c} layer`, maxDepth: 900, height: 380 }));
-  plot(modelBandFigure(
-    [{ name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" }, { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" }],
-    [{ name: "search spread (final DE population), not uncertainty", depth: bM.depth, lower: bM.lower, upper: bM.upper, color: "#1f77b4" }],
-    { title: `Chargeability, polarisable ${c} layer`, valueLabel: "m", logValue: false, maxDepth: 900, height: 380 }));
+  plot(
+    modelBandFigure(
+      [
+        { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
+        {
+          name: "JADE + OBL",
+          thickness: r.model.thickness,
+          values: r.model.rho0,
+          color: "#d62728",
+        },
+      ],
+      [
+        {
+          name: "search spread (final DE population), not uncertainty",
+          depth: bRho.depth,
+          lower: bRho.lower,
+          upper: bRho.upper,
+          color: "#d62728",
+        },
+      ],
+      { title: `Resistivity, polarisable ${c} layer`, maxDepth: 900, height: 380 },
+    ),
+  );
+  plot(
+    modelBandFigure(
+      [
+        { name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" },
+        { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" },
+      ],
+      [
+        {
+          name: "search spread (final DE population), not uncertainty",
+          depth: bM.depth,
+          lower: bM.lower,
+          upper: bM.upper,
+          color: "#1f77b4",
+        },
+      ],
+      {
+        title: `Chargeability, polarisable ${c} layer`,
+        valueLabel: "m",
+        logValue: false,
+        maxDepth: 900,
+        height: 380,
+      },
+    ),
+  );
 }
 
 // %% [markdown]
@@ -122,16 +244,41 @@ for (const c of cases) {
 
 // %%
 const times = problems.middle.datasets[0].survey.times!;
-plot(transientFigure(cases.flatMap((c) => [
-  { name: `${c}: data`, times, values: problems[c].datasets[0].observed, kind: "data" as const },
-  { name: `${c}: inverted model`, times, values: single[c].predicted[0], kind: "model" as const },
-]), { title: "Ex: data and the response of the inverted models", yLabel: "|Ex| (V/m per A)" }));
-plot(convergenceFigure(cases.map((c) => ({ name: c, y: single[c].history.rms })), { title: "Weighted RMS misfit of the best model", yLabel: "RMS (1 = 2 % fit)" }));
-plot(convergenceFigure(cases.flatMap((c) => [
-  { name: `${c}: λ`, y: single[c].history.lambda },
-  { name: `${c}: μ_CR`, y: single[c].history.muCR, dash: "dot" as const },
-  { name: `${c}: μ_F`, y: single[c].history.muF, dash: "dash" as const },
-]), { title: "Adaptive λ (eq. 16) and JADE's μ_CR, μ_F", yLabel: "value", logY: false }));
+plot(
+  transientFigure(
+    cases.flatMap((c) => [
+      {
+        name: `${c}: data`,
+        times,
+        values: problems[c].datasets[0].observed,
+        kind: "data" as const,
+      },
+      {
+        name: `${c}: inverted model`,
+        times,
+        values: single[c].predicted[0],
+        kind: "model" as const,
+      },
+    ]),
+    { title: "Ex: data and the response of the inverted models", yLabel: "|Ex| (V/m per A)" },
+  ),
+);
+plot(
+  convergenceFigure(
+    cases.map((c) => ({ name: c, y: single[c].history.rms })),
+    { title: "Weighted RMS misfit of the best model", yLabel: "RMS (1 = 2 % fit)" },
+  ),
+);
+plot(
+  convergenceFigure(
+    cases.flatMap((c) => [
+      { name: `${c}: λ`, y: single[c].history.lambda },
+      { name: `${c}: μ_CR`, y: single[c].history.muCR, dash: "dot" as const },
+      { name: `${c}: μ_F`, y: single[c].history.muF, dash: "dash" as const },
+    ]),
+    { title: "Adaptive λ (eq. 16) and JADE's μ_CR, μ_F", yLabel: "value", logY: false },
+  ),
+);
 
 // %% [markdown]
 // ## JADE + OBL vs JADE vs DE/rand/1 over seeds
@@ -144,38 +291,90 @@ const methods: { name: string; o: inv.InvertOptions }[] = [
   { name: "JADE + OBL", o: {} },
   { name: "JADE (random init)", o: { init: "random" } },
   { name: "JADE + OBL, μ_CR,0 = 0.5", o: { CR: 0.5 } },
-  { name: "DE/rand/1 (F 0.5, CR 0.9)", o: { strategy: "DE/rand/1", init: "random", F: 0.5, CR: 0.9 } },
+  {
+    name: "DE/rand/1 (F 0.5, CR 0.9)",
+    o: { strategy: "DE/rand/1", init: "random", F: 0.5, CR: 0.9 },
+  },
 ];
 const comp: { c: string; method: string; seed: number; r: inv.InversionResult }[] = [];
 const total = compareCases.length * methods.length * seeds.length;
 const cbar = progress("comparison runs", total);
-for (const c of compareCases) for (const m of methods) for (const seed of seeds) {
-  const r = await inv.invert(problems[c], { np: 36, maxGenerations: compareGenerations, targetRms: 0.1, seed, pool: workerPool, ...m.o });
-  comp.push({ c, method: m.name, seed, r });
-  cbar.update(comp.length, `${c} ${m.name} seed ${seed}: rms ${fmt(r.misfit.rms, 3)}`);
-}
+for (const c of compareCases)
+  for (const m of methods)
+    for (const seed of seeds) {
+      const r = await inv.invert(problems[c], {
+        np: 36,
+        maxGenerations: compareGenerations,
+        targetRms: 0.1,
+        seed,
+        pool: workerPool,
+        ...m.o,
+      });
+      comp.push({ c, method: m.name, seed, r });
+      cbar.update(comp.length, `${c} ${m.name} seed ${seed}: rms ${fmt(r.misfit.rms, 3)}`);
+    }
 cbar.done();
-const median = (v: number[]) => { const s = v.slice().sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
-const compRows = compareCases.flatMap((c) => methods.map((m) => {
-  const runs = comp.filter((x) => x.c === c && x.method === m.name);
-  const ok = runs.filter((x) => x.r.evaluationsToTarget !== null);
-  return {
-    case: c, method: m.name, "success": `${ok.length}/${runs.length}`,
-    "median evals to target": ok.length ? median(ok.map((x) => x.r.evaluationsToTarget!)) : "-",
-    "median final RMS": median(runs.map((x) => x.r.misfit.rms)),
-    "median ρ2 err %": median(runs.map((x) => Math.abs(pct(x.r.model.rho0[1], 20)!))),
-    "median s / run": median(runs.map((x) => x.r.seconds)),
-  };
-}));
-table(compRows, { caption: `Success rate and cost over seeds ${seeds.join(", ")} (≤ ${compareGenerations} generations, NP 36)` });
-rec.table("tem21.method_comparison", compRows.map((r) => ({ case: r.case, method: r.method, success: r.success, "median evals to target": typeof r["median evals to target"] === "number" ? r["median evals to target"] : null })),
-  { tol: { rel: 0.5, reason: "success counts must match exactly; evaluations to target within 50 % (a different random path of the same method)" }, note: `seeds ${seeds.join(", ")}, NP 36, target RMS 0.1` });
-plot(convergenceFigure(methods.map((m) => {
-  const runs = comp.filter((x) => x.c === compareCases[0] && x.method === m.name);
-  const n = Math.max(...runs.map((x) => x.r.history.rms.length));
-  const y = Array.from({ length: n }, (_, g) => median(runs.map((x) => x.r.history.rms[Math.min(g, x.r.history.rms.length - 1)])));
-  return { name: m.name, y, x: y.map((_, g) => 2 * 36 + g * 36) };
-}), { title: `Median best RMS over seeds (${compareCases[0]} layer polarisable)`, xLabel: "forward evaluations", yLabel: "RMS" }));
+const median = (v: number[]) => {
+  const s = v.slice().sort((a, b) => a - b);
+  return s.length
+    ? s.length % 2
+      ? s[s.length >> 1]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+    : NaN;
+};
+const compRows = compareCases.flatMap((c) =>
+  methods.map((m) => {
+    const runs = comp.filter((x) => x.c === c && x.method === m.name);
+    const ok = runs.filter((x) => x.r.evaluationsToTarget !== null);
+    return {
+      case: c,
+      method: m.name,
+      success: `${ok.length}/${runs.length}`,
+      "median evals to target": ok.length ? median(ok.map((x) => x.r.evaluationsToTarget!)) : "-",
+      "median final RMS": median(runs.map((x) => x.r.misfit.rms)),
+      "median ρ2 err %": median(runs.map((x) => Math.abs(pct(x.r.model.rho0[1], 20)!))),
+      "median s / run": median(runs.map((x) => x.r.seconds)),
+    };
+  }),
+);
+table(compRows, {
+  caption: `Success rate and cost over seeds ${seeds.join(", ")} (≤ ${compareGenerations} generations, NP 36)`,
+});
+rec.table(
+  "tem21.method_comparison",
+  compRows.map((r) => ({
+    case: r.case,
+    method: r.method,
+    success: r.success,
+    "median evals to target":
+      typeof r["median evals to target"] === "number" ? r["median evals to target"] : null,
+  })),
+  {
+    tol: {
+      rel: 0.5,
+      reason:
+        "success counts must match exactly; evaluations to target within 50 % (a different random path of the same method)",
+    },
+    note: `seeds ${seeds.join(", ")}, NP 36, target RMS 0.1`,
+  },
+);
+plot(
+  convergenceFigure(
+    methods.map((m) => {
+      const runs = comp.filter((x) => x.c === compareCases[0] && x.method === m.name);
+      const n = Math.max(...runs.map((x) => x.r.history.rms.length));
+      const y = Array.from({ length: n }, (_, g) =>
+        median(runs.map((x) => x.r.history.rms[Math.min(g, x.r.history.rms.length - 1)])),
+      );
+      return { name: m.name, y, x: y.map((_, g) => 2 * 36 + g * 36) };
+    }),
+    {
+      title: `Median best RMS over seeds (${compareCases[0]} layer polarisable)`,
+      xLabel: "forward evaluations",
+      yLabel: "RMS",
+    },
+  ),
+);
 
 // %% [markdown]
 // ## The paper's raw misfit (eq. 12) beside the weighted chi-square, and what eq. 16's λ does in each
@@ -201,9 +400,20 @@ const misfitKinds: inv.MisfitKind[] = ["weighted", "raw"];
 const byMisfit: Record<string, inv.InversionResult> = {};
 for (const kind of misfitKinds) {
   const bar = progress(`misfit ${kind}`, misfitGenerations);
-  byMisfit[kind] = await inv.invert({ ...problems.middle, misfit: kind }, { ...cfgs.middle.optimizer, targetRms: undefined, maxGenerations: misfitGenerations, seed: 1, pool: workerPool,
-    onGeneration: (h) => bar.update(h.generation, `λ ${h.lambda.toExponential(2)}`) });
-  bar.done(`${byMisfit[kind].generations} generations, λ ${byMisfit[kind].misfit.lambda.toExponential(3)}`);
+  byMisfit[kind] = await inv.invert(
+    { ...problems.middle, misfit: kind },
+    {
+      ...cfgs.middle.optimizer,
+      targetRms: undefined,
+      maxGenerations: misfitGenerations,
+      seed: 1,
+      pool: workerPool,
+      onGeneration: (h) => bar.update(h.generation, `λ ${h.lambda.toExponential(2)}`),
+    },
+  );
+  bar.done(
+    `${byMisfit[kind].generations} generations, λ ${byMisfit[kind].misfit.lambda.toExponential(3)}`,
+  );
 }
 const dm = problems.middle.datasets[0];
 const tm = cfgs.middle.model!;
@@ -218,15 +428,29 @@ const misfitRows = misfitKinds.map((kind) => {
     "final λ": r.misfit.lambda,
     "median λ over generations": median(r.history.lambda),
     "λ D_m / D_d": (r.misfit.lambda * r.misfit.roughness) / r.misfit.dataMisfit,
-    "weighted RMS": inv.rmsMisfit(inv.dataMisfit(pred, dm.observed, dm.error, "weighted"), dm.observed.length),
-    "raw RMS (V/m)": inv.rmsMisfit(inv.dataMisfit(pred, dm.observed, dm.error, "raw"), dm.observed.length),
-    "ρ1 err %": pct(r.model.rho0[0], tm.rho0[0]), "ρ2 err %": pct(r.model.rho0[1], tm.rho0[1]), "ρ3 err %": pct(r.model.rho0[2], tm.rho0[2]),
-    "h1 err %": pct(r.model.thickness[0], tm.thickness[0]), "h2 err %": pct(r.model.thickness[1], tm.thickness[1]),
-    "m2": r.model.m[1],
+    "weighted RMS": inv.rmsMisfit(
+      inv.dataMisfit(pred, dm.observed, dm.error, "weighted"),
+      dm.observed.length,
+    ),
+    "raw RMS (V/m)": inv.rmsMisfit(
+      inv.dataMisfit(pred, dm.observed, dm.error, "raw"),
+      dm.observed.length,
+    ),
+    "ρ1 err %": pct(r.model.rho0[0], tm.rho0[0]),
+    "ρ2 err %": pct(r.model.rho0[1], tm.rho0[1]),
+    "ρ3 err %": pct(r.model.rho0[2], tm.rho0[2]),
+    "h1 err %": pct(r.model.thickness[0], tm.thickness[0]),
+    "h2 err %": pct(r.model.thickness[1], tm.thickness[1]),
+    m2: r.model.m[1],
   };
 });
-table(misfitRows, { caption: `Raw (paper eq. 12) vs weighted misfit, middle layer polarisable, seed 1, ${misfitGenerations} generations (truth m2 = 0.3)` });
-const lamFig = convergenceFigure(misfitKinds.map((kind) => ({ name: `λ, ${kind} misfit`, y: byMisfit[kind].history.lambda })), { title: "Adaptive λ (eq. 16) per generation, raw vs weighted misfit", yLabel: "λ", logY: true });
+table(misfitRows, {
+  caption: `Raw (paper eq. 12) vs weighted misfit, middle layer polarisable, seed 1, ${misfitGenerations} generations (truth m2 = 0.3)`,
+});
+const lamFig = convergenceFigure(
+  misfitKinds.map((kind) => ({ name: `λ, ${kind} misfit`, y: byMisfit[kind].history.lambda })),
+  { title: "Adaptive λ (eq. 16) per generation, raw vs weighted misfit", yLabel: "λ", logY: true },
+);
 plot(lamFig);
 rec.figure("lambda_raw_vs_weighted", lamFig);
 const earlyShare = (() => {
@@ -236,21 +460,39 @@ const earlyShare = (() => {
   return sq.slice(0, Math.ceil(n / 3)).reduce((a, b) => a + b, 0) / sq.reduce((a, b) => a + b, 0);
 })();
 const mr = Object.fromEntries(misfitKinds.map((k, i) => [k, misfitRows[i]]));
-markdown(`Measured: with the weighted χ² the final λ is ${fmt(mr.weighted["final λ"], 3)} (median over generations ${fmt(mr.weighted["median λ over generations"], 3)}); ` +
-  `with the raw eq. 12 it is ${mr.raw["final λ"].toExponential(2)} (median ${mr.raw["median λ over generations"].toExponential(2)}), because D_d is ${mr.raw["final D_d"].toExponential(2)} (V/m per A)² against a roughness of ${fmt(mr.raw["final D_m"], 3)}. ` +
-  `At the end λ D_m is ${fmt(mr.weighted["λ D_m / D_d"], 3)} × D_d (weighted) and ${mr.raw["λ D_m / D_d"].toExponential(2)} × D_d (raw; final roughness ${mr.raw["final D_m"].toExponential(2)}, ` +
-  `${mr.raw["final D_m"] < 1e-6 ? "a near-uniform earth: the raw run ended in the smooth regime described above" : "not a uniform earth"}). ` +
-  `What differs is the data: a uniform 2 % misfit would put ${fmt(100 * earlyShare, 3)} % of the raw sum of squares on the first third of the gates (10 µs - ${fmt(1e3 * times[Math.ceil(times.length / 3) - 1], 2)} ms). ` +
-  `The raw run's model fits at weighted RMS ${fmt(mr.raw["weighted RMS"], 3)} (weighted run: ${fmt(mr.weighted["weighted RMS"], 3)}); its ρ errors are ${[1, 2, 3].map((j) => fmt(mr.raw[`ρ${j} err %` as "ρ1 err %"], 3)).join(" / ")} % and m2 = ${fmt(mr.raw.m2, 3)} ` +
-  `(weighted: ${[1, 2, 3].map((j) => fmt(mr.weighted[`ρ${j} err %` as "ρ1 err %"], 3)).join(" / ")} %, m2 = ${fmt(mr.weighted.m2, 3)}).`);
+markdown(
+  `Measured: with the weighted χ² the final λ is ${fmt(mr.weighted["final λ"], 3)} (median over generations ${fmt(mr.weighted["median λ over generations"], 3)}); ` +
+    `with the raw eq. 12 it is ${mr.raw["final λ"].toExponential(2)} (median ${mr.raw["median λ over generations"].toExponential(2)}), because D_d is ${mr.raw["final D_d"].toExponential(2)} (V/m per A)² against a roughness of ${fmt(mr.raw["final D_m"], 3)}. ` +
+    `At the end λ D_m is ${fmt(mr.weighted["λ D_m / D_d"], 3)} × D_d (weighted) and ${mr.raw["λ D_m / D_d"].toExponential(2)} × D_d (raw; final roughness ${mr.raw["final D_m"].toExponential(2)}, ` +
+    `${mr.raw["final D_m"] < 1e-6 ? "a near-uniform earth: the raw run ended in the smooth regime described above" : "not a uniform earth"}). ` +
+    `What differs is the data: a uniform 2 % misfit would put ${fmt(100 * earlyShare, 3)} % of the raw sum of squares on the first third of the gates (10 µs - ${fmt(1e3 * times[Math.ceil(times.length / 3) - 1], 2)} ms). ` +
+    `The raw run's model fits at weighted RMS ${fmt(mr.raw["weighted RMS"], 3)} (weighted run: ${fmt(mr.weighted["weighted RMS"], 3)}); its ρ errors are ${[1, 2, 3].map((j) => fmt(mr.raw[`ρ${j} err %` as "ρ1 err %"], 3)).join(" / ")} % and m2 = ${fmt(mr.raw.m2, 3)} ` +
+    `(weighted: ${[1, 2, 3].map((j) => fmt(mr.weighted[`ρ${j} err %` as "ρ1 err %"], 3)).join(" / ")} %, m2 = ${fmt(mr.weighted.m2, 3)}).`,
+);
 for (const kind of misfitKinds) {
   const r = mr[kind];
   const key = `tem21.misfit_${kind}`;
-  rec.value(`${key}.lambda_final_log10`, Math.log10(r["final λ"]), { tol: { abs: 1, reason: "λ is a ratio of misfits; within a decade keeps its meaning" }, note: kind === "raw" ? "raw eq. 12, D_d in (V/m per A)^2" : "weighted chi-square" });
-  rec.value(`${key}.lambda_median_log10`, Math.log10(r["median λ over generations"]), { tol: { abs: 1, reason: "λ is a ratio of misfits; within a decade keeps its meaning" } });
-  rec.value(`${key}.weighted_rms`, r["weighted RMS"], { tol: { rel: 0.5, abs: 0.05, reason: "final fit of a seeded run; within 50 % keeps the comparison" } });
-  rec.value(`${key}.rho2_error_pct`, r["ρ2 err %"], { units: "%", tol: { abs: 5, reason: "percentage points; the paper's claim is 5 %" } });
-  rec.value(`${key}.m2`, r.m2, { tol: { abs: 0.05, reason: "chargeability within 0.05 of the recorded value" } });
+  rec.value(`${key}.lambda_final_log10`, Math.log10(r["final λ"]), {
+    tol: { abs: 1, reason: "λ is a ratio of misfits; within a decade keeps its meaning" },
+    note: kind === "raw" ? "raw eq. 12, D_d in (V/m per A)^2" : "weighted chi-square",
+  });
+  rec.value(`${key}.lambda_median_log10`, Math.log10(r["median λ over generations"]), {
+    tol: { abs: 1, reason: "λ is a ratio of misfits; within a decade keeps its meaning" },
+  });
+  rec.value(`${key}.weighted_rms`, r["weighted RMS"], {
+    tol: {
+      rel: 0.5,
+      abs: 0.05,
+      reason: "final fit of a seeded run; within 50 % keeps the comparison",
+    },
+  });
+  rec.value(`${key}.rho2_error_pct`, r["ρ2 err %"], {
+    units: "%",
+    tol: { abs: 5, reason: "percentage points; the paper's claim is 5 %" },
+  });
+  rec.value(`${key}.m2`, r.m2, {
+    tol: { abs: 0.05, reason: "chargeability within 0.05 of the recorded value" },
+  });
 }
 
 // %% [markdown]
@@ -263,40 +505,122 @@ for (const kind of misfitKinds) {
 
 // %%
 const middleJson = JSON.parse(fs.readFileSync("examples/tem_h3_ip_middle.json", "utf8"));
-const noisyCfg = inv.parseInvertConfig({ ...middleJson, synthetic: { relative: 0.02, floor: 1e-9, seed: 11 },
-  parameterisation: { ...middleJson.parameterisation, tau: { min: 1e-4, max: 0.1 }, c: { min: 0.1, max: 1 } } });
+const noisyCfg = inv.parseInvertConfig({
+  ...middleJson,
+  synthetic: { relative: 0.02, floor: 1e-9, seed: 11 },
+  parameterisation: {
+    ...middleJson.parameterisation,
+    tau: { min: 1e-4, max: 0.1 },
+    c: { min: 0.1, max: 1 },
+  },
+});
 const noisy = inv.withSyntheticData(noisyCfg);
 const noisyRuns: inv.InversionResult[] = [];
-for (const seed of seeds) noisyRuns.push(await inv.invert(noisy, { np: 36, maxGenerations: 300, targetRms: 1, seed, pool: workerPool }));
+for (const seed of seeds)
+  noisyRuns.push(
+    await inv.invert(noisy, { np: 36, maxGenerations: 300, targetRms: 1, seed, pool: workerPool }),
+  );
 const t = noisyCfg.model!;
 const grid = inv.depthGrid(900, 181);
 const models = noisyRuns.map((r) => r.model);
 const bR = inv.depthBand(models, "rho0", grid);
 const bM = inv.depthBand(models, "m", grid);
-plot(modelBandFigure([{ name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" }, { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 }],
-  [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }], { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 }));
-plot(modelBandFigure([{ name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" }, { name: "run 1", thickness: models[0].thickness, values: models[0].m }],
-  [{ name: `${seeds.length} runs, 5-95 %`, depth: bM.depth, lower: bM.lower, upper: bM.upper }], { title: "Chargeability from 2 % noisy data, τ and c free", valueLabel: "m", logValue: false, maxDepth: 900, height: 380 }));
-const noisyRows = noisyRuns.map((r, i) => ({ seed: seeds[i], rms: r.misfit.rms, generations: r.generations, "ρ1": r.model.rho0[0], "ρ2": r.model.rho0[1], "ρ3": r.model.rho0[2], "h1": r.model.thickness[0], "h2": r.model.thickness[1], "m1": r.model.m[0], "m2": r.model.m[1], "m3": r.model.m[2], "τ2 (ms)": 1e3 * r.model.tau[1], "c2": r.model.c[1] }));
-table(noisyRows, { caption: "Best model of each run, τ and c free (truth: ρ 100/20/200, h 200/300, m 0/0.3/0, τ 5 ms, c 0.5)" });
-rec.table("tem21.noisy_tau_c_free", noisyRows.map((r) => ({ seed: r.seed, rms: r.rms, "rho2": r["ρ2"], "h1": r.h1, "h2": r.h2, "m2": r.m2, "tau2_ms": r["τ2 (ms)"], "c2": r.c2 })),
-  { tol: { rel: 0.25, reason: "seeded runs on 2 % noisy data: the recovered values may move within the noise's non-uniqueness, not by more than 25 %" }, note: "middle layer polarisable, 2 % noise seed 11, tau and c free in every layer, target RMS 1" });
-rec.value("tem21.noisy_tau_c_free.fit_count", noisyRuns.filter((r) => r.misfit.rms <= 1).length, { tol: { abs: 0, reason: "how many seeded runs fit the noise; any change is a changed result" }, note: `of ${noisyRuns.length} runs` });
-rec.figure("noisy_rho_band", modelBandFigure([{ name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" }, { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 }],
-  [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }], { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 }));
+plot(
+  modelBandFigure(
+    [
+      { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
+      { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 },
+    ],
+    [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }],
+    { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 },
+  ),
+);
+plot(
+  modelBandFigure(
+    [
+      { name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" },
+      { name: "run 1", thickness: models[0].thickness, values: models[0].m },
+    ],
+    [{ name: `${seeds.length} runs, 5-95 %`, depth: bM.depth, lower: bM.lower, upper: bM.upper }],
+    {
+      title: "Chargeability from 2 % noisy data, τ and c free",
+      valueLabel: "m",
+      logValue: false,
+      maxDepth: 900,
+      height: 380,
+    },
+  ),
+);
+const noisyRows = noisyRuns.map((r, i) => ({
+  seed: seeds[i],
+  rms: r.misfit.rms,
+  generations: r.generations,
+  ρ1: r.model.rho0[0],
+  ρ2: r.model.rho0[1],
+  ρ3: r.model.rho0[2],
+  h1: r.model.thickness[0],
+  h2: r.model.thickness[1],
+  m1: r.model.m[0],
+  m2: r.model.m[1],
+  m3: r.model.m[2],
+  "τ2 (ms)": 1e3 * r.model.tau[1],
+  c2: r.model.c[1],
+}));
+table(noisyRows, {
+  caption:
+    "Best model of each run, τ and c free (truth: ρ 100/20/200, h 200/300, m 0/0.3/0, τ 5 ms, c 0.5)",
+});
+rec.table(
+  "tem21.noisy_tau_c_free",
+  noisyRows.map((r) => ({
+    seed: r.seed,
+    rms: r.rms,
+    rho2: r["ρ2"],
+    h1: r.h1,
+    h2: r.h2,
+    m2: r.m2,
+    tau2_ms: r["τ2 (ms)"],
+    c2: r.c2,
+  })),
+  {
+    tol: {
+      rel: 0.25,
+      reason:
+        "seeded runs on 2 % noisy data: the recovered values may move within the noise's non-uniqueness, not by more than 25 %",
+    },
+    note: "middle layer polarisable, 2 % noise seed 11, tau and c free in every layer, target RMS 1",
+  },
+);
+rec.value("tem21.noisy_tau_c_free.fit_count", noisyRuns.filter((r) => r.misfit.rms <= 1).length, {
+  tol: { abs: 0, reason: "how many seeded runs fit the noise; any change is a changed result" },
+  note: `of ${noisyRuns.length} runs`,
+});
+rec.figure(
+  "noisy_rho_band",
+  modelBandFigure(
+    [
+      { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
+      { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 },
+    ],
+    [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }],
+    { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 },
+  ),
+);
 
 // %% [markdown]
 // ## Summary beside the paper
 
 // %%
 const jade = compRows.filter((r) => r.method === "JADE + OBL");
-markdown([
-  `* **Recovery (noise-free)**: largest ρ error ${fmt(worstRho, 3)} %, largest m error of the polarisable layer ${fmt(worstM, 3)} % (paper: within 5 %). ` +
-  `The chargeability of layers that are not polarisable is poorly constrained where the layer is deep (see the search-spread bands), as the paper notes for m generally.`,
-  `* **JADE + OBL success**: ${jade.map((r) => `${r.case} ${r.success}`).join(", ")} runs reached RMS 0.1; the other methods are in the table above (same budget).`,
-  `* **Raw vs weighted misfit**: final λ ${mr.raw["final λ"].toExponential(2)} (raw eq. 12) vs ${fmt(mr.weighted["final λ"], 3)} (weighted); median λ ${mr.raw["median λ over generations"].toExponential(2)} vs ${fmt(mr.weighted["median λ over generations"], 3)}; weighted RMS of the result ${fmt(mr.raw["weighted RMS"], 3)} vs ${fmt(mr.weighted["weighted RMS"], 3)}; ρ2 error ${fmt(mr.raw["ρ2 err %"], 3)} % vs ${fmt(mr.weighted["ρ2 err %"], 3)} %, m2 ${fmt(mr.raw.m2, 3)} vs ${fmt(mr.weighted.m2, 3)} (truth 0.3). The default is the weighted χ²; the paper's raw eq. 12 is \`misfit: "raw"\` in a config.`,
-  `* **Noisy data, τ and c free**: ${noisyRuns.filter((r) => r.misfit.rms <= 1).length}/${noisyRuns.length} runs fit the 2 % noise; recovered τ2 ${noisyRows.map((r) => fmt(r["τ2 (ms)"], 3)).join(", ")} ms (truth 5), c2 ${noisyRows.map((r) => fmt(r.c2, 3)).join(", ")} (truth 0.5), m2 ${noisyRows.map((r) => fmt(r.m2, 3)).join(", ")} (truth 0.3). The spread of the models over seeds shows non-uniqueness, but it is not a posterior either: notebook 24 samples the posterior of these three cases.`,
-  `* Everywhere else in this notebook τ and c are fixed at their true values (5 ms and 0.5 in every layer).`,
-  `* Times are wall-clock with ${WORKERS} worker threads on a 2-core machine shared with other jobs; bench/README.md has the speed table.`,
-].join("\n"));
+markdown(
+  [
+    `* **Recovery (noise-free)**: largest ρ error ${fmt(worstRho, 3)} %, largest m error of the polarisable layer ${fmt(worstM, 3)} % (paper: within 5 %). ` +
+      `The chargeability of layers that are not polarisable is poorly constrained where the layer is deep (see the search-spread bands), as the paper notes for m generally.`,
+    `* **JADE + OBL success**: ${jade.map((r) => `${r.case} ${r.success}`).join(", ")} runs reached RMS 0.1; the other methods are in the table above (same budget).`,
+    `* **Raw vs weighted misfit**: final λ ${mr.raw["final λ"].toExponential(2)} (raw eq. 12) vs ${fmt(mr.weighted["final λ"], 3)} (weighted); median λ ${mr.raw["median λ over generations"].toExponential(2)} vs ${fmt(mr.weighted["median λ over generations"], 3)}; weighted RMS of the result ${fmt(mr.raw["weighted RMS"], 3)} vs ${fmt(mr.weighted["weighted RMS"], 3)}; ρ2 error ${fmt(mr.raw["ρ2 err %"], 3)} % vs ${fmt(mr.weighted["ρ2 err %"], 3)} %, m2 ${fmt(mr.raw.m2, 3)} vs ${fmt(mr.weighted.m2, 3)} (truth 0.3). The default is the weighted χ²; the paper's raw eq. 12 is \`misfit: "raw"\` in a config.`,
+    `* **Noisy data, τ and c free**: ${noisyRuns.filter((r) => r.misfit.rms <= 1).length}/${noisyRuns.length} runs fit the 2 % noise; recovered τ2 ${noisyRows.map((r) => fmt(r["τ2 (ms)"], 3)).join(", ")} ms (truth 5), c2 ${noisyRows.map((r) => fmt(r.c2, 3)).join(", ")} (truth 0.5), m2 ${noisyRows.map((r) => fmt(r.m2, 3)).join(", ")} (truth 0.3). The spread of the models over seeds shows non-uniqueness, but it is not a posterior either: notebook 24 samples the posterior of these three cases.`,
+    `* Everywhere else in this notebook τ and c are fixed at their true values (5 ms and 0.5 in every layer).`,
+    `* Times are wall-clock with ${WORKERS} worker threads on a 2-core machine shared with other jobs; bench/README.md has the speed table.`,
+  ].join("\n"),
+);
 await workerPool.close();

@@ -25,7 +25,19 @@
 // %%
 import * as fs from "fs";
 import { bySize, runSize } from "./src/config";
-import { fmt, initNotebook, markdown, plot, posteriorDepthBandFigure, posteriorPredictiveFigure, posteriorScatterFigure, progress, SEARCH_SPREAD_LABEL, modelBandFigure, table } from "./src/display";
+import {
+  fmt,
+  initNotebook,
+  markdown,
+  plot,
+  posteriorDepthBandFigure,
+  posteriorPredictiveFigure,
+  posteriorScatterFigure,
+  progress,
+  SEARCH_SPREAD_LABEL,
+  modelBandFigure,
+  table,
+} from "./src/display";
 import * as inv from "./src/inversion";
 
 initNotebook();
@@ -34,30 +46,44 @@ const cases: Case[] = ["top", "middle", "bottom"];
 const WORKERS = 2;
 const budget = bySize({ quick: 24000, full: 400000 });
 const generations = bySize({ quick: 150, full: 400 });
-markdown(`Run size **${runSize()}**: DE for at most ${generations} generations, then the posterior with a budget of ${budget} evaluations per case` +
-  `${runSize() === "quick" ? " (quick size: the sampler usually stops at the budget before its R-hat and ESS targets, and the tables say so)" : ""}; ${WORKERS} worker threads on a 2-core machine.`);
+markdown(
+  `Run size **${runSize()}**: DE for at most ${generations} generations, then the posterior with a budget of ${budget} evaluations per case` +
+    `${runSize() === "quick" ? " (quick size: the sampler usually stops at the budget before its R-hat and ESS targets, and the tables say so)" : ""}; ${WORKERS} worker threads on a 2-core machine.`,
+);
 
 // %%
-const cfgs = Object.fromEntries(cases.map((c) => {
-  const json = JSON.parse(fs.readFileSync(`examples/tem_h3_ip_${c}.json`, "utf8"));
-  json.model.tau = json.model.tau.map(() => 0.005);
-  json.parameterisation.tau = { fixed: 0.005 };
-  json.synthetic = { relative: 0.02, floor: 1e-9, seed: 24 };
-  json.optimizer = { seed: 1, generations: generations };
-  return [c, inv.parseInvertConfig(json)];
-}));
+const cfgs = Object.fromEntries(
+  cases.map((c) => {
+    const json = JSON.parse(fs.readFileSync(`examples/tem_h3_ip_${c}.json`, "utf8"));
+    json.model.tau = json.model.tau.map(() => 0.005);
+    json.parameterisation.tau = { fixed: 0.005 };
+    json.synthetic = { relative: 0.02, floor: 1e-9, seed: 24 };
+    json.optimizer = { seed: 1, generations: generations };
+    return [c, inv.parseInvertConfig(json)];
+  }),
+);
 const problems = Object.fromEntries(cases.map((c) => [c, inv.withSyntheticData(cfgs[c])]));
 const pool = inv.inversionPool(problems.middle, WORKERS);
 const runs: Record<string, inv.InversionResult> = {};
 for (const c of cases) {
   const bar = progress(`${c}: DE then posterior`, generations);
   runs[c] = await inv.invert(problems[c], {
-    ...cfgs[c].optimizer, pool: pool,
+    ...cfgs[c].optimizer,
+    pool: pool,
     onGeneration: (h) => bar.update(h.generation, `rms ${fmt(h.rms, 3)}`),
-    posterior: { maxEvaluations: budget, onCheck: (k) => bar.update(generations, `posterior: ${k.evaluations} evaluations, R-hat ${fmt(k.rhatMax, 3)}, ESS ${fmt(k.essMin, 3)}`) },
+    posterior: {
+      maxEvaluations: budget,
+      onCheck: (k) =>
+        bar.update(
+          generations,
+          `posterior: ${k.evaluations} evaluations, R-hat ${fmt(k.rhatMax, 3)}, ESS ${fmt(k.essMin, 3)}`,
+        ),
+    },
   });
   const s = runs[c].posterior!.summary;
-  bar.done(`DE rms ${fmt(runs[c].misfit.rms, 3)}; posterior ${s.stop_reason} after ${s.evaluations} evaluations (R-hat max ${fmt(s.rhat_max, 3)}, ESS min ${fmt(s.ess_min, 3)}), ${fmt(s.seconds, 3)} s`);
+  bar.done(
+    `DE rms ${fmt(runs[c].misfit.rms, 3)}; posterior ${s.stop_reason} after ${s.evaluations} evaluations (R-hat max ${fmt(s.rhat_max, 3)}, ESS min ${fmt(s.ess_min, 3)}), ${fmt(s.seconds, 3)} s`,
+  );
 }
 
 // %% [markdown]
@@ -73,12 +99,27 @@ for (const c of cases) {
   const r = runs[c];
   for (const q of r.posterior!.summary.parameters) {
     const truth = (t as unknown as Record<string, number[]>)[q.name][q.layer];
-    rows.push({ case: c, parameter: `${q.name}[${q.layer + 1}]`, truth, "DE best": (r.model as unknown as Record<string, number[]>)[q.name][q.layer], q05: q.q05, q50: q.q50, q95: q.q95, inside: truth >= q.q05 && truth <= q.q95 ? "yes" : "no", "R-hat": q.rhat, ESS: q.ess });
+    rows.push({
+      case: c,
+      parameter: `${q.name}[${q.layer + 1}]`,
+      truth,
+      "DE best": (r.model as unknown as Record<string, number[]>)[q.name][q.layer],
+      q05: q.q05,
+      q50: q.q50,
+      q95: q.q95,
+      inside: truth >= q.q05 && truth <= q.q95 ? "yes" : "no",
+      "R-hat": q.rhat,
+      ESS: q.ess,
+    });
   }
 }
-table(rows, { caption: "Posterior 5-50-95 % per free parameter (ρ in Ω·m, h in m, m dimensionless)" });
+table(rows, {
+  caption: "Posterior 5-50-95 % per free parameter (ρ in Ω·m, h in m, m dimensionless)",
+});
 const conv = cases.map((c) => `${c}: ${runs[c].posterior!.summary.stop_reason}`).join(", ");
-markdown(`Stop: ${conv}. ${rows.filter((r) => r.inside === "yes").length} of ${rows.length} true values lie inside their 90 % intervals.`);
+markdown(
+  `Stop: ${conv}. ${rows.filter((r) => r.inside === "yes").length} of ${rows.length} true values lie inside their 90 % intervals.`,
+);
 
 // %% [markdown]
 // ### Resistivity and chargeability against depth, with the posterior band
@@ -95,14 +136,48 @@ for (const c of cases) {
   const t = cfgs[c].model!;
   const r = runs[c];
   const b = r.posterior!.summary.bands;
-  plot(posteriorDepthBandFigure(b.rho0, { title: `ρ, polarisable ${c} layer`, trueModel: { thickness: t.thickness, values: t.rho0 }, bestModel: { thickness: r.model.thickness, values: r.model.rho0, name: "DE best" }, maxDepth: 900, height: 360 }));
-  plot(posteriorDepthBandFigure(b.m, { title: `m, polarisable ${c} layer`, valueLabel: "m", logValue: false, trueModel: { thickness: t.thickness, values: t.m }, bestModel: { thickness: r.model.thickness, values: r.model.m, name: "DE best" }, maxDepth: 900, height: 360 }));
+  plot(
+    posteriorDepthBandFigure(b.rho0, {
+      title: `ρ, polarisable ${c} layer`,
+      trueModel: { thickness: t.thickness, values: t.rho0 },
+      bestModel: { thickness: r.model.thickness, values: r.model.rho0, name: "DE best" },
+      maxDepth: 900,
+      height: 360,
+    }),
+  );
+  plot(
+    posteriorDepthBandFigure(b.m, {
+      title: `m, polarisable ${c} layer`,
+      valueLabel: "m",
+      logValue: false,
+      trueModel: { thickness: t.thickness, values: t.m },
+      bestModel: { thickness: r.model.thickness, values: r.model.m, name: "DE best" },
+      maxDepth: 900,
+      height: 360,
+    }),
+  );
 }
 
 // %%
 const pr = runs.bottom.posterior!.summary.predictive[0];
 const ds = problems.bottom.datasets[0];
-plot(posteriorPredictiveFigure({ times: ds.survey.times!, q05: pr.q05, q50: pr.q50, q95: pr.q95, observed: ds.observed, errors: ds.error, name: "bottom" }, { title: "Posterior-predictive Ex (bottom case): 5-95 % of the predictions of posterior draws", yLabel: "Ex (V/m)" }));
+plot(
+  posteriorPredictiveFigure(
+    {
+      times: ds.survey.times!,
+      q05: pr.q05,
+      q50: pr.q50,
+      q95: pr.q95,
+      observed: ds.observed,
+      errors: ds.error,
+      name: "bottom",
+    },
+    {
+      title: "Posterior-predictive Ex (bottom case): 5-95 % of the predictions of posterior draws",
+      yLabel: "Ex (V/m)",
+    },
+  ),
+);
 
 // %% [markdown]
 // ## 2. A classic equivalence: a thin conductor
@@ -113,32 +188,104 @@ plot(posteriorPredictiveFigure({ times: ds.survey.times!, q05: pr.q05, q50: pr.q
 // model is one point of that ridge, and which point depends on the seed.
 
 // %%
-const eqTruth: inv.EarthModel = { thickness: [80, 10], rho0: [100, 5, 100], m: [0, 0, 0], tau: [1e-3, 1e-3, 1e-3], c: [0.5, 0.5, 0.5] };
-const eqSurvey = { source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 }, receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times: Array.from({ length: 18 }, (_, i) => 1e-5 * Math.pow(10, (2 * i) / 17)) };
+const eqTruth: inv.EarthModel = {
+  thickness: [80, 10],
+  rho0: [100, 5, 100],
+  m: [0, 0, 0],
+  tau: [1e-3, 1e-3, 1e-3],
+  c: [0.5, 0.5, 0.5],
+};
+const eqSurvey = {
+  source: {
+    type: "loop",
+    points: [
+      [-50, -50],
+      [50, -50],
+      [50, 50],
+      [-50, 50],
+    ],
+    current: 1,
+  },
+  receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
+  times: Array.from({ length: 18 }, (_, i) => 1e-5 * Math.pow(10, (2 * i) / 17)),
+};
 const eqCfg = inv.parseInvertConfig({
-  ...eqSurvey, model: eqTruth, synthetic: { relative: 0.03, seed: 5 },
-  parameterisation: { layers: 3, rho0: { min: 1, max: 1000 }, thickness: { min: [20, 1], max: [300, 100] } },
+  ...eqSurvey,
+  model: eqTruth,
+  synthetic: { relative: 0.03, seed: 5 },
+  parameterisation: {
+    layers: 3,
+    rho0: { min: 1, max: 1000 },
+    thickness: { min: [20, 1], max: [300, 100] },
+  },
   optimizer: { seed: 2, generations: bySize({ quick: 100, full: 300 }) },
 });
 const eqProblem = inv.withSyntheticData(eqCfg);
 const eqBar = progress("thin conductor: DE then posterior", eqCfg.optimizer.maxGenerations ?? 100);
-const eq = await inv.invert(eqProblem, { ...eqCfg.optimizer, pool: pool, onGeneration: (h) => eqBar.update(h.generation), posterior: { maxEvaluations: budget } });
+const eq = await inv.invert(eqProblem, {
+  ...eqCfg.optimizer,
+  pool: pool,
+  onGeneration: (h) => eqBar.update(h.generation),
+  posterior: { maxEvaluations: budget },
+});
 const eqS = eq.posterior!.summary;
-eqBar.done(`posterior ${eqS.stop_reason}, R-hat max ${fmt(eqS.rhat_max, 3)}, ESS min ${fmt(eqS.ess_min, 3)}`);
+eqBar.done(
+  `posterior ${eqS.stop_reason}, R-hat max ${fmt(eqS.rhat_max, 3)}, ESS min ${fmt(eqS.ess_min, 3)}`,
+);
 const names = eq.posterior!.names;
 const iRho = names.indexOf("log10 rho0[2]");
 const iH = names.indexOf("log10 thickness[2]");
 const pts = eq.posterior!.draws.flat();
-plot(posteriorScatterFigure(pts.map((x) => Math.pow(10, x[iRho])), pts.map((x) => Math.pow(10, x[iH])), {
-  title: "Posterior of the thin conductor: ρ₂ against h₂", xLabel: "ρ₂ (Ω·m)", yLabel: "h₂ (m)", logX: true, logY: true,
-  truth: [eqTruth.rho0[1], eqTruth.thickness[1]], best: [eq.model.rho0[1], eq.model.thickness[1]],
-  line: { slope: eqTruth.thickness[1] / eqTruth.rho0[1], name: `S = h/ρ = ${eqTruth.thickness[1] / eqTruth.rho0[1]} S (true)` },
-}));
+plot(
+  posteriorScatterFigure(
+    pts.map((x) => Math.pow(10, x[iRho])),
+    pts.map((x) => Math.pow(10, x[iH])),
+    {
+      title: "Posterior of the thin conductor: ρ₂ against h₂",
+      xLabel: "ρ₂ (Ω·m)",
+      yLabel: "h₂ (m)",
+      logX: true,
+      logY: true,
+      truth: [eqTruth.rho0[1], eqTruth.thickness[1]],
+      best: [eq.model.rho0[1], eq.model.thickness[1]],
+      line: {
+        slope: eqTruth.thickness[1] / eqTruth.rho0[1],
+        name: `S = h/ρ = ${eqTruth.thickness[1] / eqTruth.rho0[1]} S (true)`,
+      },
+    },
+  ),
+);
 const S = pts.map((x) => Math.pow(10, x[iH] - x[iRho]));
 const q = (v: number[], p: number) => inv.quantile(v, p);
-markdown(`Posterior 5-95 %: ρ₂ ${fmt(q(pts.map((x) => Math.pow(10, x[iRho])), 0.05), 3)}-${fmt(q(pts.map((x) => Math.pow(10, x[iRho])), 0.95), 3)} Ω·m, ` +
-  `h₂ ${fmt(q(pts.map((x) => Math.pow(10, x[iH])), 0.05), 3)}-${fmt(q(pts.map((x) => Math.pow(10, x[iH])), 0.95), 3)} m, ` +
-  `but S = h₂/ρ₂ ${fmt(q(S, 0.05), 3)}-${fmt(q(S, 0.95), 3)} S (true ${eqTruth.thickness[1] / eqTruth.rho0[1]} S).`);
+markdown(
+  `Posterior 5-95 %: ρ₂ ${fmt(
+    q(
+      pts.map((x) => Math.pow(10, x[iRho])),
+      0.05,
+    ),
+    3,
+  )}-${fmt(
+    q(
+      pts.map((x) => Math.pow(10, x[iRho])),
+      0.95,
+    ),
+    3,
+  )} Ω·m, ` +
+    `h₂ ${fmt(
+      q(
+        pts.map((x) => Math.pow(10, x[iH])),
+        0.05,
+      ),
+      3,
+    )}-${fmt(
+      q(
+        pts.map((x) => Math.pow(10, x[iH])),
+        0.95,
+      ),
+      3,
+    )} m, ` +
+    `but S = h₂/ρ₂ ${fmt(q(S, 0.05), 3)}-${fmt(q(S, 0.95), 3)} S (true ${eqTruth.thickness[1] / eqTruth.rho0[1]} S).`,
+);
 
 // %% [markdown]
 // ## 3. DE population vs posterior vs linearised estimate
@@ -156,23 +303,52 @@ const cmp = mid.posterior!.summary.parameters.map((qq, k) => {
   return {
     parameter: `${qq.name}[${qq.layer + 1}]`,
     truth: (cfgs.middle.model as unknown as Record<string, number[]>)[qq.name][qq.layer],
-    "search spread 5 %": st.p05, "search spread 95 %": st.p95,
-    "posterior 5 %": qq.q05, "posterior 95 %": qq.q95,
-    "linearised 5 %": lin.q05, "linearised 95 %": lin.q95,
+    "search spread 5 %": st.p05,
+    "search spread 95 %": st.p95,
+    "posterior 5 %": qq.q05,
+    "posterior 95 %": qq.q95,
+    "linearised 5 %": lin.q05,
+    "linearised 95 %": lin.q95,
     "sd factor": lin.sdFactor ?? "",
     disagreement: lin.disagreement ?? "",
   };
 });
-table(cmp, { caption: "Middle case: search spread (final DE population, not uncertainty), posterior and linearised 90 % intervals" });
+table(cmp, {
+  caption:
+    "Middle case: search spread (final DE population, not uncertainty), posterior and linearised 90 % intervals",
+});
 const grid = inv.depthGrid(900, 181);
 const spread = inv.depthBand(mid.population.models, "rho0", grid);
-plot(modelBandFigure(
-  [{ name: "true", thickness: cfgs.middle.model!.thickness, values: cfgs.middle.model!.rho0, dash: "dash", color: "#000000" }],
-  [
-    { name: SEARCH_SPREAD_LABEL, depth: spread.depth, lower: spread.lower, upper: spread.upper, color: "#7f7f7f" },
-    { name: "posterior 5-95 %", depth: mid.posterior!.summary.bands.rho0.depth, lower: mid.posterior!.summary.bands.rho0.lower, upper: mid.posterior!.summary.bands.rho0.upper, color: "#1f77b4" },
-  ],
-  { title: "Middle case: the search spread is not the posterior", maxDepth: 900, height: 380 }));
+plot(
+  modelBandFigure(
+    [
+      {
+        name: "true",
+        thickness: cfgs.middle.model!.thickness,
+        values: cfgs.middle.model!.rho0,
+        dash: "dash",
+        color: "#000000",
+      },
+    ],
+    [
+      {
+        name: SEARCH_SPREAD_LABEL,
+        depth: spread.depth,
+        lower: spread.lower,
+        upper: spread.upper,
+        color: "#7f7f7f",
+      },
+      {
+        name: "posterior 5-95 %",
+        depth: mid.posterior!.summary.bands.rho0.depth,
+        lower: mid.posterior!.summary.bands.rho0.lower,
+        upper: mid.posterior!.summary.bands.rho0.upper,
+        color: "#1f77b4",
+      },
+    ],
+    { title: "Middle case: the search spread is not the posterior", maxDepth: 900, height: 380 },
+  ),
+);
 
 // %% [markdown]
 // ## 4. Calibration over the benchmark
@@ -189,16 +365,42 @@ const benchFile = "bench/results/posterior.json";
 if (fs.existsSync(benchFile)) {
   const b = JSON.parse(fs.readFileSync(benchFile, "utf8"));
   const s = b.summary;
-  table([
-    { quantity: "problems", value: s.problems },
-    { quantity: "DE success (objective at or below the truth's)", value: `${fmt(100 * s.de_success_rate, 3)} %` },
-    { quantity: "coverage of the 90 % interval, all free parameters", value: `${fmt(100 * s.coverage_90, 3)} % of ${s.parameters}` },
-    ...Object.entries(s.coverage_by_kind as Record<string, { coverage: number; parameters: number }>).map(([k, v]) => ({ quantity: `coverage, ${k}`, value: `${fmt(100 * v.coverage, 3)} % of ${v.parameters}` })),
-    { quantity: "posteriors converged (R-hat < 1.05, ESS >= 400)", value: `${s.converged} of ${s.problems}` },
-    { quantity: "largest R-hat / smallest ESS", value: `${fmt(s.rhat_max, 3)} / ${fmt(s.ess_min, 3)}` },
-    { quantity: "posterior time, median / max", value: `${fmt(s.posterior_median_seconds, 3)} s / ${fmt(s.posterior_max_seconds, 3)} s` },
-  ], { caption: `Benchmark: ${b.command} (commit ${b.commit}, load ${b.load_start} -> ${b.load_end})` });
-} else markdown(`No benchmark result yet: run \`npx tsx bench/posterior.ts\` to make ${benchFile}.`);
+  table(
+    [
+      { quantity: "problems", value: s.problems },
+      {
+        quantity: "DE success (objective at or below the truth's)",
+        value: `${fmt(100 * s.de_success_rate, 3)} %`,
+      },
+      {
+        quantity: "coverage of the 90 % interval, all free parameters",
+        value: `${fmt(100 * s.coverage_90, 3)} % of ${s.parameters}`,
+      },
+      ...Object.entries(
+        s.coverage_by_kind as Record<string, { coverage: number; parameters: number }>,
+      ).map(([k, v]) => ({
+        quantity: `coverage, ${k}`,
+        value: `${fmt(100 * v.coverage, 3)} % of ${v.parameters}`,
+      })),
+      {
+        quantity: "posteriors converged (R-hat < 1.05, ESS >= 400)",
+        value: `${s.converged} of ${s.problems}`,
+      },
+      {
+        quantity: "largest R-hat / smallest ESS",
+        value: `${fmt(s.rhat_max, 3)} / ${fmt(s.ess_min, 3)}`,
+      },
+      {
+        quantity: "posterior time, median / max",
+        value: `${fmt(s.posterior_median_seconds, 3)} s / ${fmt(s.posterior_max_seconds, 3)} s`,
+      },
+    ],
+    {
+      caption: `Benchmark: ${b.command} (commit ${b.commit}, load ${b.load_start} -> ${b.load_end})`,
+    },
+  );
+} else
+  markdown(`No benchmark result yet: run \`npx tsx bench/posterior.ts\` to make ${benchFile}.`);
 
 // %%
 await pool.close();

@@ -4,7 +4,16 @@
  * `--out` path that was checked before any work.
  */
 import * as fs from "fs";
-import { atomicWriteFile, checkOutputFile, FileError, isSystemError, OutputDir, resultJson, stripBom, systemErrorText } from "../core";
+import {
+  atomicWriteFile,
+  checkOutputFile,
+  FileError,
+  isSystemError,
+  OutputDir,
+  resultJson,
+  stripBom,
+  systemErrorText,
+} from "../core";
 import { UsageError } from "./registry";
 
 /** Read a JSON file (`-` for stdin), accepting a UTF-8 byte-order mark; `what` names it in errors. */
@@ -13,7 +22,11 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     text = file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new FileError(file, "cannot read", `${what}: ${isSystemError(e) ? systemErrorText(e) : (e as Error).message}`);
+    throw new FileError(
+      file,
+      "cannot read",
+      `${what}: ${isSystemError(e) ? systemErrorText(e) : (e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(stripBom(text));
@@ -31,7 +44,8 @@ export function outFile(flag: string | boolean | undefined, inputs: (string | un
 
 /** Prepare `--out DIR` before any work: checked, created if needed, with a staging area. */
 export function outDirectory(flag: string | boolean | undefined, inputs: (string | undefined)[] = []): OutputDir {
-  if (typeof flag !== "string" || flag === "") throw new UsageError("--out DIR is required (models and metrics.json are written there)");
+  if (typeof flag !== "string" || flag === "")
+    throw new UsageError("--out DIR is required (models and metrics.json are written there)");
   return OutputDir.prepare(flag, { inputs });
 }
 

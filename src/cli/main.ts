@@ -20,16 +20,18 @@ const stdio: CliIO = {
 
 function helpText(verbs: Verb[]): string {
   const w = Math.max(...verbs.map((v) => v.path.join(" ").length));
-  return [
-    "geoinv: geophysical inversion (TCN seismic impedance, TEM with IP by differential evolution)",
-    "",
-    "usage: geoinv <verb> [options]     geoinv <verb> --help",
-    "",
-    "verbs:",
-    ...verbs.map((v) => `  ${v.path.join(" ").padEnd(w)}  ${v.summary}`),
-    "",
-    "Errors go to stderr with a non-zero exit code; results to stdout or --out.",
-  ].join("\n") + "\n";
+  return (
+    [
+      "geoinv: geophysical inversion (TCN seismic impedance, TEM with IP by differential evolution)",
+      "",
+      "usage: geoinv <verb> [options]     geoinv <verb> --help",
+      "",
+      "verbs:",
+      ...verbs.map((v) => `  ${v.path.join(" ").padEnd(w)}  ${v.summary}`),
+      "",
+      "Errors go to stderr with a non-zero exit code; results to stdout or --out.",
+    ].join("\n") + "\n"
+  );
 }
 
 /** Run the CLI with the given arguments; returns the exit code. */
@@ -86,7 +88,9 @@ export function reportError(e: unknown, prefix: string, io: CliIO): number {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   const first = (err.message || String(e)).split("\n")[0];
-  io.stderr(`${prefix}: internal error (${err.name}): ${first}\n  This is a bug in geoinv; please report it with the command line${debug ? "" : " (set GEOINV_DEBUG=1 for the stack trace)"}.\n`);
+  io.stderr(
+    `${prefix}: internal error (${err.name}): ${first}\n  This is a bug in geoinv; please report it with the command line${debug ? "" : " (set GEOINV_DEBUG=1 for the stack trace)"}.\n`,
+  );
   if (debug && err.stack) io.stderr(err.stack + "\n");
   return 1;
 }

@@ -35,7 +35,10 @@ export interface ParsedArgs {
  * Unknown flags are rejected when `known` is given; positional arguments beyond `positional` (when
  * given) are rejected naming the first extra one (a stray word is not silently ignored).
  */
-export function parseArgs(args: string[], opts: { booleans?: string[]; known?: string[]; positional?: number } = {}): ParsedArgs {
+export function parseArgs(
+  args: string[],
+  opts: { booleans?: string[]; known?: string[]; positional?: number } = {},
+): ParsedArgs {
   const booleans = new Set(opts.booleans ?? []);
   const known = opts.known ? new Set([...opts.known, ...booleans]) : undefined;
   const positional: string[] = [];
@@ -45,7 +48,12 @@ export function parseArgs(args: string[], opts: { booleans?: string[]; known?: s
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      if (known && !known.has(name)) throw new UsageError(known.size === 0 ? `unknown option --${name}; this verb takes no options` : `unknown option --${name}; known: ${[...known].map((k) => "--" + k).join(", ")}`);
+      if (known && !known.has(name))
+        throw new UsageError(
+          known.size === 0
+            ? `unknown option --${name}; this verb takes no options`
+            : `unknown option --${name}; known: ${[...known].map((k) => "--" + k).join(", ")}`,
+        );
       if (eq >= 0) flags[name] = a.slice(eq + 1);
       else if (booleans.has(name)) flags[name] = true;
       else {
@@ -56,7 +64,9 @@ export function parseArgs(args: string[], opts: { booleans?: string[]; known?: s
   }
   if (opts.positional !== undefined && positional.length > opts.positional) {
     const extra = positional[opts.positional];
-    throw new UsageError(`${extra}: unexpected argument; ${opts.positional === 0 ? "this verb takes only --options" : `this verb takes ${opts.positional} argument${opts.positional > 1 ? "s" : ""}`} (a boolean flag takes no value)`);
+    throw new UsageError(
+      `${extra}: unexpected argument; ${opts.positional === 0 ? "this verb takes only --options" : `this verb takes ${opts.positional} argument${opts.positional > 1 ? "s" : ""}`} (a boolean flag takes no value)`,
+    );
   }
   return { positional, flags };
 }

@@ -15,7 +15,8 @@ function readSurvey(file: string): unknown {
 function positiveInt(v: string | boolean | undefined, flag: string, dflt: number): number {
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (typeof v !== "string" || !Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} expects a positive integer, got '${v}'`);
+  if (typeof v !== "string" || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${flag} expects a positive integer, got '${v}'`);
   return n;
 }
 
@@ -28,12 +29,16 @@ function threadsFlag(v: string | boolean | undefined): number | "all" {
   if (v === "all") return "all";
   const n = positiveInt(v, "workers", 1);
   // each thread is a JavaScript engine of its own: a billion of them never start (this hung)
-  if (n > maxThreads()) throw new UsageError(`--workers ${v}: at most ${maxThreads()} threads here (8 per core; the soundings' inversions are CPU-bound); use --workers all for one per core`);
+  if (n > maxThreads())
+    throw new UsageError(
+      `--workers ${v}: at most ${maxThreads()} threads here (8 per core; the soundings' inversions are CPU-bound); use --workers all for one per core`,
+    );
   return n;
 }
 
 function queueFlag(v: string | boolean | undefined): string {
-  if (typeof v !== "string" || !/^rediss?:\/\//.test(v)) throw new UsageError(`--queue expects redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${v}'`);
+  if (typeof v !== "string" || !/^rediss?:\/\//.test(v))
+    throw new UsageError(`--queue expects redis://HOST:PORT or rediss://HOST:PORT (TLS), got '${v}'`);
   return v;
 }
 
@@ -66,16 +71,33 @@ its DE, in its own thread; its result gets the summary, section.json the width w
                  Password: in the URL or, better, in GEOINV_REDIS_PASSWORD. rediss:// for TLS.
 Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad input: exit 2.`,
     run: async (args, io) => {
-      const { positional, flags } = parseArgs(args, { known: ["out", "workers", "queue", "queue-name", "timeout", "poll-ms"], booleans: ["no-lci", "quiet"] });
-      if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "give exactly one SURVEY.json (see geoinv survey invert --help)" : `${positional[1]}: unexpected argument; give exactly one SURVEY.json (a boolean flag takes no value; see geoinv survey invert --help)`);
-      if (typeof flags.out !== "string" || flags.out === "") throw new UsageError("--out DIR is required: per-sounding results and the section are written there");
+      const { positional, flags } = parseArgs(args, {
+        known: ["out", "workers", "queue", "queue-name", "timeout", "poll-ms"],
+        booleans: ["no-lci", "quiet"],
+      });
+      if (positional.length !== 1)
+        throw new UsageError(
+          positional.length === 0
+            ? "give exactly one SURVEY.json (see geoinv survey invert --help)"
+            : `${positional[1]}: unexpected argument; give exactly one SURVEY.json (a boolean flag takes no value; see geoinv survey invert --help)`,
+        );
+      if (typeof flags.out !== "string" || flags.out === "")
+        throw new UsageError("--out DIR is required: per-sounding results and the section are written there");
       // checked before any work: not a file, not /proc, its nearest existing parent writable
       checkOutputDir(flags.out, { inputs: [positional[0]] });
       const spec = parseSurveySpec(readSurvey(positional[0]));
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const threads = threadsFlag(flags.workers);
       const lci = flags["no-lci"] ? false : undefined;
-      let summary: { soundings: { id: string; de: { rms: number }; lci: { rms: number; doi: number } | null; posterior: { rhatMax: number } | null }[]; lci: { rms: number; stopReason: string } | null };
+      let summary: {
+        soundings: {
+          id: string;
+          de: { rms: number };
+          lci: { rms: number; doi: number } | null;
+          posterior: { rhatMax: number } | null;
+        }[];
+        lci: { rms: number; stopReason: string } | null;
+      };
       if (flags.queue !== undefined) {
         const timeoutS = flags.timeout === undefined ? undefined : positiveInt(flags.timeout, "timeout", 1);
         summary = await submitSurvey(spec, {
@@ -89,7 +111,8 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
           pollMs: flags["poll-ms"] === undefined ? undefined : positiveInt(flags["poll-ms"], "poll-ms", 200),
         });
       } else {
-        if (flags["queue-name"] !== undefined || flags.timeout !== undefined) throw new UsageError("--queue-name and --timeout go with --queue");
+        if (flags["queue-name"] !== undefined || flags.timeout !== undefined)
+          throw new UsageError("--queue-name and --timeout go with --queue");
         summary = await runSurvey(spec, { out: flags.out, threads, log, lci });
       }
       io.stdout(
@@ -98,8 +121,20 @@ Progress (soundings done / total, elapsed, estimated time left) on stderr. Bad i
           out: flags.out,
           soundings: summary.soundings.length,
           de_rms: Object.fromEntries(summary.soundings.map((s) => [s.id, Number(s.de.rms.toPrecision(4))])),
-          lci: summary.lci ? { rms: summary.lci.rms, stop_reason: summary.lci.stopReason, doi: Object.fromEntries(summary.soundings.map((s) => [s.id, Math.round(s.lci!.doi)])) } : null,
-          ...(spec.posterior ? { posterior_rhat_max: Object.fromEntries(summary.soundings.map((s) => [s.id, Number(s.posterior!.rhatMax.toPrecision(3))])) } : {}),
+          lci: summary.lci
+            ? {
+                rms: summary.lci.rms,
+                stop_reason: summary.lci.stopReason,
+                doi: Object.fromEntries(summary.soundings.map((s) => [s.id, Math.round(s.lci!.doi)])),
+              }
+            : null,
+          ...(spec.posterior
+            ? {
+                posterior_rhat_max: Object.fromEntries(
+                  summary.soundings.map((s) => [s.id, Number(s.posterior!.rhatMax.toPrecision(3))]),
+                ),
+              }
+            : {}),
         }) + "\n",
       );
       return 0;
@@ -119,11 +154,19 @@ its output.`,
       if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
       const out = outFile(flags.out, []);
       let sites: number[] | undefined;
-      if (flags.sites !== undefined) sites = parseNumberList(String(flags.sites), "--sites", { integer: true, min: 1, max: 22 });
+      if (flags.sites !== undefined)
+        sites = parseNumberList(String(flags.sites), "--sites", { integer: true, min: 1, max: 22 });
       const wf = flags.workflow;
-      if (wf !== undefined && wf !== "resistivity" && wf !== "two-step") throw new UsageError(`--workflow: '${wf}'; use resistivity or two-step`);
+      if (wf !== undefined && wf !== "resistivity" && wf !== "two-step")
+        throw new UsageError(`--workflow: '${wf}'; use resistivity or two-step`);
       const j = rankinSurvey({ sites, workflow: wf as "resistivity" | "two-step" | undefined });
-      if (wf === "two-step") j.parameterisation = { ...(j.parameterisation as object), m: { min: 0, max: 0.95 }, tau: { min: 1e-6, max: 0.1 }, c: { min: 0.1, max: 1 } };
+      if (wf === "two-step")
+        j.parameterisation = {
+          ...(j.parameterisation as object),
+          m: { min: 0, max: 0.95 },
+          tau: { min: 1e-6, max: 0.1 },
+          c: { min: 0.1, max: 1 },
+        };
       const text = JSON.stringify(j, null, 1) + "\n";
       if (out !== undefined) {
         atomicWriteFile(out, text);
@@ -144,7 +187,10 @@ mid-job, another worker takes the job over once its lock (--lock-ms, default 300
 and a stalled-job check (--stalled-ms, default 30000) has seen it. Stop with SIGINT or SIGTERM
 (running jobs finish first). Password: GEOINV_REDIS_PASSWORD or the URL; rediss:// for TLS.`,
     run: async (args, io) => {
-      const { positional, flags } = parseArgs(args, { known: ["queue", "concurrency", "queue-name", "lock-ms", "stalled-ms", "max-stalled"], booleans: ["quiet"] });
+      const { positional, flags } = parseArgs(args, {
+        known: ["queue", "concurrency", "queue-name", "lock-ms", "stalled-ms", "max-stalled"],
+        booleans: ["quiet"],
+      });
       if (positional.length > 0) throw new UsageError(`unexpected argument '${positional[0]}'`);
       const log = flags.quiet ? () => undefined : (s: string) => io.stderr(s + "\n");
       const w = await startWorker({

@@ -3,7 +3,18 @@ import { assertFinite, atomicWriteFile, OutputDir, resultJson } from "../core";
 import { RunSize } from "../config";
 import { toNpy } from "../data";
 import { epochProgress } from "../display";
-import { EpochLog, initBackend, MODEL_NAMES, runWellTransfer, saveTcn, TrainCheckpoint, wellMetricsJson, wellTransferConfig, WellTransferResult, wellTransferStages } from "../tcn";
+import {
+  EpochLog,
+  initBackend,
+  MODEL_NAMES,
+  runWellTransfer,
+  saveTcn,
+  TrainCheckpoint,
+  wellMetricsJson,
+  wellTransferConfig,
+  WellTransferResult,
+  wellTransferStages,
+} from "../tcn";
 import { withOutputDir } from "./io";
 import { CliIO, ParsedArgs, UsageError } from "./registry";
 
@@ -17,7 +28,13 @@ import { CliIO, ParsedArgs, UsageError } from "./registry";
 /** True when a parsed config describes a well target. */
 export function isWellConfig(raw: unknown): boolean {
   const o = raw as { target?: { kind?: unknown } } | undefined;
-  return typeof raw === "object" && raw !== null && typeof o?.target === "object" && o.target !== null && o.target.kind === "well";
+  return (
+    typeof raw === "object" &&
+    raw !== null &&
+    typeof o?.target === "object" &&
+    o.target !== null &&
+    o.target.kind === "well"
+  );
 }
 
 /** Flags of `tcn transfer` that describe a synthetic target and have no meaning for a well target. */
@@ -36,11 +53,18 @@ function flagNumber(a: ParsedArgs, k: string, lo: number, hi: number, int: boole
 /** One line per model of the blind-test table: mean +- sample std over seeds. */
 export function blindTable(r: WellTransferResult): string {
   const s = r.blind.summary;
-  const f = (m: { mean: number; std: number }, d = 3) => (Number.isFinite(m.mean) ? `${m.mean.toFixed(d)} +- ${m.std.toFixed(d)}` : "-").padStart(16);
-  const label: Record<string, string> = { pretrained_direct: "pretrained direct", direct: "TCN on the well", transfer: "TCN transfer", labelled_mean: "mean of labels" };
+  const f = (m: { mean: number; std: number }, d = 3) =>
+    (Number.isFinite(m.mean) ? `${m.mean.toFixed(d)} +- ${m.std.toFixed(d)}` : "-").padStart(16);
+  const label: Record<string, string> = {
+    pretrained_direct: "pretrained direct",
+    direct: "TCN on the well",
+    transfer: "TCN transfer",
+    labelled_mean: "mean of labels",
+  };
   let out = `blind test, held back ${r.blind.fromMs}-${r.blind.toMs} ms (${r.blind.heldOut.length} samples at ${r.target.dtMs} ms), ${r.blind.runs.length} seeds:\n`;
   out += `${"".padEnd(18)}${"PCC".padStart(16)}${"r2".padStart(16)}${"MAE".padStart(20)}\n`;
-  for (const m of [...MODEL_NAMES, "labelled_mean" as const]) out += `${label[m].padEnd(18)}${f(s[m].pcc)}${f(s[m].r2)}${f(s[m].mae, 0).padStart(20)}\n`;
+  for (const m of [...MODEL_NAMES, "labelled_mean" as const])
+    out += `${label[m].padEnd(18)}${f(s[m].pcc)}${f(s[m].r2)}${f(s[m].mae, 0).padStart(20)}\n`;
   return out;
 }
 
@@ -66,7 +90,10 @@ export async function wellTransferVerb(
   io: CliIO,
 ): Promise<number> {
   for (const k of SYNTHETIC_ONLY) {
-    if (a.flags[k] !== undefined) throw new UsageError(`--${k} does not apply to a well target (target.kind "well"); name the files in the config's target instead`);
+    if (a.flags[k] !== undefined)
+      throw new UsageError(
+        `--${k} does not apply to a well target (target.kind "well"); name the files in the config's target instead`,
+      );
   }
   const cfg = wellTransferConfig(raw, size);
   const seed = flagNumber(a, "seed", -(2 ** 31), 2 ** 31, true);
@@ -81,7 +108,8 @@ export async function wellTransferVerb(
   if (fz !== undefined) cfg.finetune.freezeBlocks = fz;
   const norm = a.flags.normalization;
   if (norm !== undefined) {
-    if (norm !== "target" && norm !== "source") throw new UsageError(`--normalization ${String(norm)}: use target or source`);
+    if (norm !== "target" && norm !== "source")
+      throw new UsageError(`--normalization ${String(norm)}: use target or source`);
     cfg.finetune.normalization = norm;
   }
   if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
@@ -92,43 +120,67 @@ export async function wellTransferVerb(
   let msg: string;
   try {
     msg = await withOutputDir(outDir, async () => {
-    const out = outDir.staging;
-    const be = await initBackend();
-    const bars: Record<string, (l: EpochLog) => void> = {};
-    const r = await runWellTransfer(cfg, {
-      onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
-      onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
-      checkpoint,
-  });
-  const files: string[] = [];
-  r.final.sections.forEach((s, k) => {
-    for (const m of MODEL_NAMES) {
-      const rows = s.prediction[m];
-      rows.forEach((row, i) => assertFinite(row, `tcn transfer (well) prediction ${s.name} ${m}`, `trace ${i}: the model is not finite (training diverged? lower --lr)`));
-      const ns = rows[0].length;
-      const flat = new Float32Array(rows.length * ns);
-      rows.forEach((row, i) => flat.set(row, i * ns));
-      const f = `apply${k}_${m}.npy`;
-      atomicWriteFile(outDir.path(f), toNpy(flat, [rows.length, ns]));
-      files.push(f);
-    }
-  });
-  const f = "metrics.json";
-  // the correlation of the labels' mean (a constant baseline) is undefined: written as null; any
-  // other NaN stops the verb
-  const baseline = (where: string) => /labelled_mean/.test(where);
-  atomicWriteFile(path.join(out, f), resultJson({
-    ...wellMetricsJson(r),
-    predictions: r.final.sections.map((s, k) => ({ name: s.name, traces: s.prediction.transfer.length, samples: s.timeMs.length, t0_ms: s.timeMs[0], files: MODEL_NAMES.map((m) => `apply${k}_${m}.npy`) })),
-    size,
-    config: cfg,
-    backend: be.tfName,
-  }, "tcn transfer (well) metrics", "the models or the matched amplitudes are not finite (training diverged? lower --lr)", 2, baseline));
-  if (r.pretrain) await saveTcn(r.pretrained, outDir.path("pretrained"));
-  await saveTcn(r.final.bundles.direct, outDir.path("direct"));
-  await saveTcn(r.final.bundles.transfer, outDir.path("transfer"));
-  return blindTable(r) + `wrote ${outDir.finalPath(f)}, the models (direct/, transfer/${r.pretrain ? ", pretrained/" : ""}) and ${files.length} prediction files in ${outDir.dir}\n`;
-  });
+      const out = outDir.staging;
+      const be = await initBackend();
+      const bars: Record<string, (l: EpochLog) => void> = {};
+      const r = await runWellTransfer(cfg, {
+        onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
+        onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+        checkpoint,
+      });
+      const files: string[] = [];
+      r.final.sections.forEach((s, k) => {
+        for (const m of MODEL_NAMES) {
+          const rows = s.prediction[m];
+          rows.forEach((row, i) =>
+            assertFinite(
+              row,
+              `tcn transfer (well) prediction ${s.name} ${m}`,
+              `trace ${i}: the model is not finite (training diverged? lower --lr)`,
+            ),
+          );
+          const ns = rows[0].length;
+          const flat = new Float32Array(rows.length * ns);
+          rows.forEach((row, i) => flat.set(row, i * ns));
+          const f = `apply${k}_${m}.npy`;
+          atomicWriteFile(outDir.path(f), toNpy(flat, [rows.length, ns]));
+          files.push(f);
+        }
+      });
+      const f = "metrics.json";
+      // the correlation of the labels' mean (a constant baseline) is undefined: written as null; any
+      // other NaN stops the verb
+      const baseline = (where: string) => /labelled_mean/.test(where);
+      atomicWriteFile(
+        path.join(out, f),
+        resultJson(
+          {
+            ...wellMetricsJson(r),
+            predictions: r.final.sections.map((s, k) => ({
+              name: s.name,
+              traces: s.prediction.transfer.length,
+              samples: s.timeMs.length,
+              t0_ms: s.timeMs[0],
+              files: MODEL_NAMES.map((m) => `apply${k}_${m}.npy`),
+            })),
+            size,
+            config: cfg,
+            backend: be.tfName,
+          },
+          "tcn transfer (well) metrics",
+          "the models or the matched amplitudes are not finite (training diverged? lower --lr)",
+          2,
+          baseline,
+        ),
+      );
+      if (r.pretrain) await saveTcn(r.pretrained, outDir.path("pretrained"));
+      await saveTcn(r.final.bundles.direct, outDir.path("direct"));
+      await saveTcn(r.final.bundles.transfer, outDir.path("transfer"));
+      return (
+        blindTable(r) +
+        `wrote ${outDir.finalPath(f)}, the models (direct/, transfer/${r.pretrain ? ", pretrained/" : ""}) and ${files.length} prediction files in ${outDir.dir}\n`
+      );
+    });
   } finally {
     release();
   }

@@ -1,6 +1,21 @@
 import * as fs from "fs";
 import * as path from "path";
-import { assertFinite, atomicWriteFile, checkOutputFile, boolean, checkKeys, integerInRange, isObject, join, numberInRange, OutputDir, parseNumberList, resultJson, show, ValidationError } from "../core";
+import {
+  assertFinite,
+  atomicWriteFile,
+  checkOutputFile,
+  boolean,
+  checkKeys,
+  integerInRange,
+  isObject,
+  join,
+  numberInRange,
+  OutputDir,
+  parseNumberList,
+  resultJson,
+  show,
+  ValidationError,
+} from "../core";
 import { RunSize, runSize } from "../config";
 import { toNpy, loadNpy2D } from "../data";
 import { epochProgress } from "../display";
@@ -74,7 +89,9 @@ function num(a: ParsedArgs, k: string, lo: number, hi: number, int = false): num
 
 /** `--out DIR` checked and prepared before any work (see src/core OutputDir): nothing is left behind on failure. */
 function outDir(a: ParsedArgs): OutputDir {
-  const inputs = ["config", "seismic", "impedance", "model", "pretrained"].map((k) => (typeof a.flags[k] === "string" ? (a.flags[k] as string) : undefined));
+  const inputs = ["config", "seismic", "impedance", "model", "pretrained"].map((k) =>
+    typeof a.flags[k] === "string" ? (a.flags[k] as string) : undefined,
+  );
   return outDirectory(a.flags.out, inputs);
 }
 
@@ -89,7 +106,11 @@ function list(a: ParsedArgs, k: string): number[] | undefined {
 function distinctWells(wells: number[], a: ParsedArgs): number[] {
   const seen = new Set<number>();
   for (const w of wells) {
-    if (seen.has(w)) throw new ValidationError(a.flags.wells !== undefined ? "--wells" : "target.wells", `trace ${w} appears twice; list each well once`);
+    if (seen.has(w))
+      throw new ValidationError(
+        a.flags.wells !== undefined ? "--wells" : "target.wells",
+        `trace ${w} appears twice; list each well once`,
+      );
     seen.add(w);
   }
   return wells;
@@ -103,10 +124,12 @@ function wellsField(e: unknown, a: ParsedArgs, modelPath?: string): unknown {
   // the architecture's own keys (tcnConfig) under the config's path of the model being built
   if (modelPath && e instanceof ValidationError && e.field in DEFAULT_TCN) return e.under(modelPath);
   if (e instanceof ValidationError && e.field === "wellTraces") {
-    const f = a.flags["n-wells"] !== undefined ? "--n-wells" : a.flags.wells !== undefined ? "--wells" : "target.wells.count";
+    const f =
+      a.flags["n-wells"] !== undefined ? "--n-wells" : a.flags.wells !== undefined ? "--wells" : "target.wells.count";
     return new ValidationError(f, e.detail.replace(/^k = /, ""));
   }
-  if (e instanceof ValidationError && e.field === "freezeBlocks") return new ValidationError(a.flags.freeze !== undefined ? "--freeze" : "finetune.freezeBlocks", e.detail);
+  if (e instanceof ValidationError && e.field === "freezeBlocks")
+    return new ValidationError(a.flags.freeze !== undefined ? "--freeze" : "finetune.freezeBlocks", e.detail);
   return e;
 }
 
@@ -117,10 +140,13 @@ function dataFromFlags(a: ParsedArgs, base: DatasetSpec): DatasetSpec {
   if (name !== undefined && name !== base.name) d = { name };
   const seismic = str(a, "seismic");
   const impedance = str(a, "impedance");
-  if (seismic || impedance) d = { ...d, name: "npy", seismic: seismic ?? d.seismic, impedance: impedance ?? d.impedance };
+  if (seismic || impedance)
+    d = { ...d, name: "npy", seismic: seismic ?? d.seismic, impedance: impedance ?? d.impedance };
   if ((seismic || impedance) && (!d.seismic || !d.impedance)) {
     const missing = d.seismic ? "--impedance" : "--seismic";
-    throw new UsageError(`${missing} F.npy is needed with ${d.seismic ? "--seismic" : "--impedance"}: the seismic and its impedance go together (tcn predict takes --seismic alone)`);
+    throw new UsageError(
+      `${missing} F.npy is needed with ${d.seismic ? "--seismic" : "--impedance"}: the seismic and its impedance go together (tcn predict takes --seismic alone)`,
+    );
   }
   const noise = num(a, "noise", 0, 10);
   if (noise !== undefined) d.noise = noise;
@@ -143,7 +169,8 @@ function trainFlags<T extends { epochs: number; lr: number; batchSize: number }>
 }
 
 /** Why TCN metrics or predictions can be NaN or Infinity. */
-const TCN_NON_FINITE_HINT = "the model or its normalisation statistics are not finite (training diverged? lower --lr), or the seismic is far outside the training range";
+const TCN_NON_FINITE_HINT =
+  "the model or its normalisation statistics are not finite (training diverged? lower --lr), or the seismic is far outside the training range";
 
 /**
  * Write `obj` as JSON into `dir` (a staging directory) atomically, refusing NaN and Infinity (a
@@ -194,9 +221,11 @@ function strictLike(raw: unknown, preset: unknown, field: string): void {
     if (k === "model" && isObject(v)) checkKeys(v, f, Object.keys(DEFAULT_TCN));
     if (OPEN_KEYS.has(k)) continue;
     if (TCN_RANGES[k]) TCN_RANGES[k](v, f);
-    else if (typeof p === "number" && !(typeof v === "number" && Number.isFinite(v))) throw new ValidationError(f, `expected a finite number, got ${show(v)}`);
+    else if (typeof p === "number" && !(typeof v === "number" && Number.isFinite(v)))
+      throw new ValidationError(f, `expected a finite number, got ${show(v)}`);
     else if (typeof p === "boolean") boolean(v, f);
-    else if (typeof p === "string" && typeof v !== "string") throw new ValidationError(f, `expected a string, got ${show(v)}`);
+    else if (typeof p === "string" && typeof v !== "string")
+      throw new ValidationError(f, `expected a string, got ${show(v)}`);
     else if (isObject(p) && isObject(v)) strictLike(v, p, f);
   }
 }
@@ -265,16 +294,30 @@ function checkpointOf(a: ParsedArgs, out: OutputDir, stages?: string[]): TrainCh
   const every = num(a, "checkpoint-every", 1, 1e6, true);
   const resume = a.flags.resume === true;
   if (given === undefined && every === undefined && !resume) return undefined;
-  const file = checkOutputFile(given ?? path.join(out.dir, "checkpoint.json"), { inputs: [str(a, "config"), str(a, "seismic"), str(a, "impedance")] });
-  if (path.dirname(file) === path.resolve(out.dir) && /^(model|metrics\.json|pretrained|direct|transfer|apply\d+_\w+\.npy)$/.test(path.basename(file))) {
+  const file = checkOutputFile(given ?? path.join(out.dir, "checkpoint.json"), {
+    inputs: [str(a, "config"), str(a, "seismic"), str(a, "impedance")],
+  });
+  if (
+    path.dirname(file) === path.resolve(out.dir) &&
+    /^(model|metrics\.json|pretrained|direct|transfer|apply\d+_\w+\.npy)$/.test(path.basename(file))
+  ) {
     throw new ValidationError("--checkpoint", `${file} is one of the verb's outputs; choose another name`);
   }
   const files = checkpointFiles(file, stages);
   const present = files.filter((f) => fs.existsSync(f));
-  if (!resume && present.length) throw new ValidationError("--checkpoint", `${present[0]} exists; pass --resume to continue from it, or delete it to start afresh`);
+  if (!resume && present.length)
+    throw new ValidationError(
+      "--checkpoint",
+      `${present[0]} exists; pass --resume to continue from it, or delete it to start afresh`,
+    );
   if (resume && !present.length) {
-    const what = stages ? `no checkpoint of this run exists (${file}.<stage>, stages ${stages.join(", ")})` : `${file} does not exist`;
-    throw new ValidationError("--checkpoint", `--resume: ${what} (nothing to resume from; run without --resume to start)`);
+    const what = stages
+      ? `no checkpoint of this run exists (${file}.<stage>, stages ${stages.join(", ")})`
+      : `${file} does not exist`;
+    throw new ValidationError(
+      "--checkpoint",
+      `--resume: ${what} (nothing to resume from; run without --resume to start)`,
+    );
   }
   return { file, every: every ?? 1, resume, field: "--checkpoint", onSignal: (sig) => process.exit(SIGNAL_EXIT[sig]) };
 }
@@ -322,7 +365,8 @@ const WELL_FLAGS = ["wells", "n-wells", "freeze", "normalization"];
 const SIZE = { booleans: ["quick", "full"] };
 const CHECKPOINT_FLAGS = ["checkpoint", "checkpoint-every"];
 
-const COMMON = "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
+const COMMON =
+  "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
 
 export const tcnVerbs: Verb[] = [
   {
@@ -337,7 +381,11 @@ export const tcnVerbs: Verb[] = [
       "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
       "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, {
+        positional: 0,
+        booleans: [...SIZE.booleans, "resume"],
+        known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
+      });
       const size = sizeOf(a);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
@@ -354,16 +402,22 @@ export const tcnVerbs: Verb[] = [
           test: m4(r.test.section),
           test_mean_trace: m4(r.test.meanTrace),
           loss: r.history.finalTrainLoss,
-          history: { trainLoss: r.history.trainLoss, valLoss: r.history.valLoss, bestEpoch: r.history.bestEpoch, epochsRun: r.history.epochsRun, seconds: r.history.seconds },
+          history: {
+            trainLoss: r.history.trainLoss,
+            valLoss: r.history.valLoss,
+            bestEpoch: r.history.bestEpoch,
+            epochsRun: r.history.epochsRun,
+            seconds: r.history.seconds,
+          },
           split: { train: r.split.train.length, val: r.split.val.length, test: r.split.test.length },
           data: r.data.description,
           size,
           config: cfg,
           backend: be.tfName,
-      });
-      recordTraining(r.bundle, r.data.seismic);
-      await saveTcn(r.bundle, out.path("model"));
-      return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
+        });
+        recordTraining(r.bundle, r.data.seismic);
+        await saveTcn(r.bundle, out.path("model"));
+        return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
       // the model and metrics are written: the checkpoint has served
       removeCheckpoint(checkpoint);
@@ -384,11 +438,16 @@ export const tcnVerbs: Verb[] = [
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
       "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the target less the wells, loss, wells, scored, excluded}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, {
+        positional: 0,
+        booleans: [...SIZE.booleans, "resume"],
+        known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
+      });
       const size = sizeOf(a);
       const cfg = transferConfig(a, size);
       const modelDir = str(a, "model");
-      if (!modelDir) throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
+      if (!modelDir)
+        throw new UsageError("--model DIR is required (a directory written by 'geoinv tcn pretrain', i.e. OUT/model)");
       const out = outDir(a);
       const checkpoint = checkpointFlags(a, out);
       const msg = await withOutputDir(out, async () => {
@@ -405,19 +464,39 @@ export const tcnVerbs: Verb[] = [
         let r: Awaited<ReturnType<typeof finetuneTcn>>;
         try {
           r = await finetuneTcn(pre, target, wells, undefined, {
-            epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: null, seed: cfg.seed,
-            freezeBlocks: t.freezeBlocks, normalization: t.normalization, onEpoch: epochProgress("finetune", { stream: process.stderr }), checkpoint,
-            ...(t.physicsWeight !== 0 ? { physics: { weight: numberInRange(t.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
+            epochs: t.epochs,
+            batchSize: t.batchSize,
+            lr: t.lr,
+            weightDecay: t.weightDecay,
+            patience: null,
+            seed: cfg.seed,
+            freezeBlocks: t.freezeBlocks,
+            normalization: t.normalization,
+            onEpoch: epochProgress("finetune", { stream: process.stderr }),
+            checkpoint,
+            ...(t.physicsWeight !== 0
+              ? { physics: { weight: numberInRange(t.physicsWeight, "finetune.physicsWeight", 0, 1e6) } }
+              : {}),
           });
         } catch (e) {
           throw wellsField(e, a);
         }
-      // scored over the target less the wells the model was fine-tuned on
-      const e = evaluateTcn(r.bundle, target, undefined, wells);
-      const f = writeJson(out.staging, "metrics.json", { section: m4(e.section), mean_trace: m4(e.meanTrace), loss: r.history.finalTrainLoss, wells, scored: e.traces.length, excluded: e.excluded, data: target.description, size, config: cfg });
-      recordTraining(r.bundle, target.seismic);
-      await saveTcn(r.bundle, out.path("model"));
-      return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
+        // scored over the target less the wells the model was fine-tuned on
+        const e = evaluateTcn(r.bundle, target, undefined, wells);
+        const f = writeJson(out.staging, "metrics.json", {
+          section: m4(e.section),
+          mean_trace: m4(e.meanTrace),
+          loss: r.history.finalTrainLoss,
+          wells,
+          scored: e.traces.length,
+          excluded: e.excluded,
+          data: target.description,
+          size,
+          config: cfg,
+        });
+        recordTraining(r.bundle, target.seismic);
+        await saveTcn(r.bundle, out.path("model"));
+        return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
       // the model and metrics are written: the checkpoint has served
       removeCheckpoint(checkpoint);
@@ -479,7 +558,11 @@ export const tcnVerbs: Verb[] = [
       "  --exclude traces left out of the scores, e.g. the wells a model was trained on (80,240,400,560,720)\n" +
       "Writes DIR/metrics.json ({section, mean_trace, per_trace: {pcc: [...], r2: [...], mse: [...], mae: [...]}, traces}).",
     run: async (args, io) => {
-      const a = parseArgs(args, { positional: 0, booleans: [], known: ["model", "out", "traces", "split-seed", "exclude", ...DATA_FLAGS] });
+      const a = parseArgs(args, {
+        positional: 0,
+        booleans: [],
+        known: ["model", "out", "traces", "split-seed", "exclude", ...DATA_FLAGS],
+      });
       const modelDir = str(a, "model");
       if (!modelDir) throw new UsageError("--model DIR is required");
       const t = str(a, "traces") ?? "all";
@@ -495,11 +578,19 @@ export const tcnVerbs: Verb[] = [
         if (t === "test") idx = splitTraces(d.seismic.length, { seed: splitSeed }).test;
         else if (listed) {
           const bad = listed.find((i) => i >= d.seismic.length);
-          if (bad !== undefined) throw new ValidationError("--traces", `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
+          if (bad !== undefined)
+            throw new ValidationError(
+              "--traces",
+              `trace ${bad} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`,
+            );
           idx = listed;
         }
         const badEx = exclude.find((i) => i >= d.seismic.length);
-        if (badEx !== undefined) throw new ValidationError("--exclude", `trace ${badEx} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`);
+        if (badEx !== undefined)
+          throw new ValidationError(
+            "--exclude",
+            `trace ${badEx} is outside [0, ${d.seismic.length - 1}] (${d.name} has ${d.seismic.length} traces)`,
+          );
         const e = evaluateTcn(bundle, d, idx, exclude);
         const col = (k: keyof Metrics) => e.perTrace.map((m) => m[k]);
         const f = writeJson(out.staging, "metrics.json", {
@@ -509,8 +600,8 @@ export const tcnVerbs: Verb[] = [
           traces: e.traces,
           excluded: e.excluded,
           data: d.description,
-      });
-      return `${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${out.finalPath(f)}\n`;
+        });
+        return `${d.name} (${e.traces.length} traces): PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  MSE ${e.section.mse.toPrecision(4)}  MAE ${e.section.mae.toPrecision(4)}\nwrote ${out.finalPath(f)}\n`;
       });
       io.stdout(msg);
       return 0;
@@ -518,7 +609,8 @@ export const tcnVerbs: Verb[] = [
   },
   {
     path: ["tcn", "transfer"],
-    summary: "the paper's Table 1: pre-trained direct / TCN from scratch on the wells / transfer, scored on the target section",
+    summary:
+      "the paper's Table 1: pre-trained direct / TCN from scratch on the wells / transfer, scored on the target section",
     usage:
       "geoinv tcn transfer [--config FILE] [--quick|--full] --out DIR [--pretrained DIR]\n" +
       "                    [--data overthrust] [--seismic F.npy --impedance F.npy] [--wells LIST | --n-wells 5] [--freeze K]\n" +
@@ -538,10 +630,22 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/well/); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const a = parseArgs(args, { positional: 0, booleans: [...SIZE.booleans, "resume"], known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS] });
+      const a = parseArgs(args, {
+        positional: 0,
+        booleans: [...SIZE.booleans, "resume"],
+        known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
+      });
       const size = sizeOf(a);
       const raw = readConfig(a);
-      if (isWellConfig(raw)) return wellTransferVerb(raw, a, size, () => outDir(a), { flags: checkpointFlags, onSignal: exitOnSignalBetweenTrainings, remove: removeCheckpoint }, io);
+      if (isWellConfig(raw))
+        return wellTransferVerb(
+          raw,
+          a,
+          size,
+          () => outDir(a),
+          { flags: checkpointFlags, onSignal: exitOnSignalBetweenTrainings, remove: removeCheckpoint },
+          io,
+        );
       const cfg = transferConfig(a, size);
       const out = outDir(a);
       const stages = transferStages(cfg);
@@ -550,54 +654,64 @@ export const tcnVerbs: Verb[] = [
       let msg: string;
       try {
         msg = await withOutputDir(out, async () => {
-        const be = await initBackend();
-        const reps: Record<string, ReturnType<typeof epochProgress>> = {};
-        const t0 = Date.now();
-        let run: Awaited<ReturnType<typeof runTransfer>>;
-        try {
-          run = await runTransfer(cfg, {
-            onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
-            onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
-            checkpoint,
+          const be = await initBackend();
+          const reps: Record<string, ReturnType<typeof epochProgress>> = {};
+          const t0 = Date.now();
+          let run: Awaited<ReturnType<typeof runTransfer>>;
+          try {
+            run = await runTransfer(cfg, {
+              onStage: (s) => io.stderr(`tcn transfer: ${s}\n`),
+              onEpoch: (s, l) => (reps[s] ??= epochProgress(s, { stream: process.stderr }))(l),
+              checkpoint,
+            });
+          } catch (e) {
+            throw wellsField(e, a, cfg.pretrained ? undefined : "source.model");
+          }
+          const r = run.result;
+          const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
+          const f = writeJson(out.staging, "metrics.json", {
+            pretrained_direct: row(r.pretrained_direct),
+            direct: row(r.direct),
+            transfer: row(r.transfer),
+            mean_trace: {
+              pretrained_direct: m4(r.pretrained_direct.meanTrace),
+              direct: m4(r.direct.meanTrace),
+              transfer: m4(r.transfer.meanTrace),
+            },
+            paper: PAPER_TABLE1,
+            wells: r.wells,
+            scored: r.scored,
+            excluded: r.excluded,
+            target: run.target.description,
+            pretrain: run.pretrain
+              ? {
+                  test: m4(run.pretrain.test.section),
+                  epochs: run.pretrain.history.epochsRun,
+                  loss: run.pretrain.history.finalTrainLoss,
+                }
+              : { from: cfg.pretrained },
+            size,
+            seconds: (Date.now() - t0) / 1000,
+            config: cfg,
+            backend: be.tfName,
           });
-        } catch (e) {
-          throw wellsField(e, a, cfg.pretrained ? undefined : "source.model");
-        }
-        const r = run.result;
-        const row = (m: typeof r.direct) => ({ ...m4(m.metrics), ...(m.loss === null ? {} : { loss: m.loss }) });
-        const f = writeJson(out.staging, "metrics.json", {
-          pretrained_direct: row(r.pretrained_direct),
-          direct: row(r.direct),
-          transfer: row(r.transfer),
-          mean_trace: { pretrained_direct: m4(r.pretrained_direct.meanTrace), direct: m4(r.direct.meanTrace), transfer: m4(r.transfer.meanTrace) },
-          paper: PAPER_TABLE1,
-          wells: r.wells,
-          scored: r.scored,
-          excluded: r.excluded,
-          target: run.target.description,
-          pretrain: run.pretrain ? { test: m4(run.pretrain.test.section), epochs: run.pretrain.history.epochsRun, loss: run.pretrain.history.finalTrainLoss } : { from: cfg.pretrained },
-          size,
-          seconds: (Date.now() - t0) / 1000,
-          config: cfg,
-          backend: be.tfName,
-      });
-      const line = (n: string, m: typeof r.direct, p: { pcc: number; r2: number }) =>
-        `${n.padEnd(18)} PCC ${(100 * m.metrics.pcc).toFixed(2).padStart(6)} %  r2 ${(100 * m.metrics.r2).toFixed(2).padStart(7)} %  loss ${m.loss === null ? "-".padStart(9) : m.loss.toPrecision(4).padStart(9)}   (paper: ${(100 * p.pcc).toFixed(2)} %, ${(100 * p.r2).toFixed(2)} %)\n`;
-      if (run.pretrain) {
-        recordTraining(run.pretrained, run.pretrain.data.seismic);
-        await saveTcn(run.pretrained, out.path("pretrained"));
-      }
-      recordTraining(r.direct.bundle!, run.target.seismic);
-      recordTraining(r.transfer.bundle!, run.target.seismic);
-      await saveTcn(r.direct.bundle!, out.path("direct"));
-      await saveTcn(r.transfer.bundle!, out.path("transfer"));
-      return (
-        line("pretrained direct", r.pretrained_direct, PAPER_TABLE1.pretrained_direct) +
-          line("TCN direct", r.direct, PAPER_TABLE1.direct) +
-          line("TCN transfer", r.transfer, PAPER_TABLE1.transfer) +
-          `wrote ${out.finalPath(f)}\n`
-      );
-      });
+          const line = (n: string, m: typeof r.direct, p: { pcc: number; r2: number }) =>
+            `${n.padEnd(18)} PCC ${(100 * m.metrics.pcc).toFixed(2).padStart(6)} %  r2 ${(100 * m.metrics.r2).toFixed(2).padStart(7)} %  loss ${m.loss === null ? "-".padStart(9) : m.loss.toPrecision(4).padStart(9)}   (paper: ${(100 * p.pcc).toFixed(2)} %, ${(100 * p.r2).toFixed(2)} %)\n`;
+          if (run.pretrain) {
+            recordTraining(run.pretrained, run.pretrain.data.seismic);
+            await saveTcn(run.pretrained, out.path("pretrained"));
+          }
+          recordTraining(r.direct.bundle!, run.target.seismic);
+          recordTraining(r.transfer.bundle!, run.target.seismic);
+          await saveTcn(r.direct.bundle!, out.path("direct"));
+          await saveTcn(r.transfer.bundle!, out.path("transfer"));
+          return (
+            line("pretrained direct", r.pretrained_direct, PAPER_TABLE1.pretrained_direct) +
+            line("TCN direct", r.direct, PAPER_TABLE1.direct) +
+            line("TCN transfer", r.transfer, PAPER_TABLE1.transfer) +
+            `wrote ${out.finalPath(f)}\n`
+          );
+        });
       } finally {
         release();
       }

@@ -8,7 +8,8 @@ import { parseArgs, UsageError, Verb } from "./registry";
 import { ValidationError } from "../core";
 
 /** Why an inversion result can hold NaN or Infinity: what to check in the config. */
-const NON_FINITE_HINT = "check the data errors (too small an error overflows the misfit), the data values and the parameter bounds";
+const NON_FINITE_HINT =
+  "check the data errors (too small an error overflows the misfit), the data values and the parameter bounds";
 
 /** Exit codes after a checkpoint written on a signal: 128 + the signal number, as a shell reports a killed command. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -52,8 +53,16 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
                         FILE.posterior of other posterior settings is refused (exit 2). Occam is
                         not checkpointed.`,
     run: async (args, io) => {
-      const { positional, flags } = parseArgs(args, { known: ["out", "checkpoint", "checkpoint-every"], booleans: ["quiet", "posterior"] });
-      if (positional.length !== 1) throw new UsageError(positional.length === 0 ? "give exactly one CONFIG.json (see geoinv tem invert --help)" : `${positional[1]}: unexpected argument; give exactly one CONFIG.json (a boolean flag takes no value; see geoinv tem invert --help)`);
+      const { positional, flags } = parseArgs(args, {
+        known: ["out", "checkpoint", "checkpoint-every"],
+        booleans: ["quiet", "posterior"],
+      });
+      if (positional.length !== 1)
+        throw new UsageError(
+          positional.length === 0
+            ? "give exactly one CONFIG.json (see geoinv tem invert --help)"
+            : `${positional[1]}: unexpected argument; give exactly one CONFIG.json (a boolean flag takes no value; see geoinv tem invert --help)`,
+        );
       // --out is checked before any work: the run's result must have somewhere to go
       const out = outFile(flags.out, [positional[0]]);
       const checkpoint = checkpointFlags(flags, [positional[0], out]);
@@ -66,7 +75,10 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
         for (const f of checkpointFiles(cfg, checkpoint.file)) checkOutputFile(f, { inputs: [positional[0], out] });
       }
       let chains: PosteriorRun | null = null;
-      const result = await runInvertConfig(cfg, log, { onPosterior: (r) => (chains = r), checkpoint: checkpoint ?? undefined }).catch((e) => {
+      const result = await runInvertConfig(cfg, log, {
+        onPosterior: (r) => (chains = r),
+        checkpoint: checkpoint ?? undefined,
+      }).catch((e) => {
         throw userField(e, cfg.synthetic !== null, json);
       });
       const post = result.posterior as Record<string, unknown> | undefined;
@@ -91,7 +103,10 @@ stdout; progress to stderr. With --out, the posterior's chains go to NAME.chains
 ];
 
 /** `--checkpoint FILE [--checkpoint-every N]` checked before any work (null without --checkpoint). */
-function checkpointFlags(flags: Record<string, string | boolean>, inputs: (string | undefined)[]): InversionCheckpoint | null {
+function checkpointFlags(
+  flags: Record<string, string | boolean>,
+  inputs: (string | undefined)[],
+): InversionCheckpoint | null {
   const f = flags.checkpoint;
   const e = flags["checkpoint-every"];
   if (f === undefined) {
@@ -102,10 +117,12 @@ function checkpointFlags(flags: Record<string, string | boolean>, inputs: (strin
   let every = 10;
   if (e !== undefined) {
     every = typeof e === "string" && /^\d+$/.test(e) ? Number(e) : NaN;
-    if (!Number.isSafeInteger(every) || every < 1) throw new UsageError(`--checkpoint-every expects a positive integer (generations), got '${e}'`);
+    if (!Number.isSafeInteger(every) || every < 1)
+      throw new UsageError(`--checkpoint-every expects a positive integer (generations), got '${e}'`);
   }
   const file = checkOutputFile(f, { inputs });
-  if (inputs.some((i) => i !== undefined && path.resolve(i) === file)) throw new UsageError(`--checkpoint ${f} is also the config or --out; choose another file`);
+  if (inputs.some((i) => i !== undefined && path.resolve(i) === file))
+    throw new UsageError(`--checkpoint ${f} is also the config or --out; choose another file`);
   return { file, every, field: "--checkpoint" };
 }
 
@@ -125,11 +142,17 @@ export function chainsNpy(run: PosteriorRun): Uint8Array {
  */
 function userField(e: unknown, synthetic: boolean, json: unknown): unknown {
   if (!(e instanceof ValidationError) || !/^datasets\[\d+\]/.test(e.field)) return e;
-  if (/^datasets\[\d+\]\.options\./.test(e.field)) return new ValidationError(e.field.replace(/^datasets\[\d+\]\.options/, "forward_options"), e.detail);
+  if (/^datasets\[\d+\]\.options\./.test(e.field))
+    return new ValidationError(e.field.replace(/^datasets\[\d+\]\.options/, "forward_options"), e.detail);
   const multi = typeof json === "object" && json !== null && "surveys" in json;
-  const field = multi ? e.field.replace(/^datasets/, "surveys") : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
+  const field = multi
+    ? e.field.replace(/^datasets/, "surveys")
+    : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
   if (synthetic && /\.data\.time_off\[\d+\]$/.test(e.field)) {
-    return new ValidationError("synthetic", `the data computed from model are not finite (${field}: ${e.detail}); check the model values, the source and receiver coordinates and the times`);
+    return new ValidationError(
+      "synthetic",
+      `the data computed from model are not finite (${field}: ${e.detail}); check the model values, the source and receiver coordinates and the times`,
+    );
   }
   return new ValidationError(field, e.detail);
 }

@@ -49,5 +49,5 @@ export function gaussian(rand: () => number): () => number {
     const r = Math.sqrt(-2 * Math.log(u));
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
-  }
+  };
 }

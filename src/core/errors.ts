@@ -79,7 +79,12 @@ export class FileError extends Error {
 /** An operating-system error from Node's fs (ENOENT, EACCES, ENOSPC, ...)? */
 export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
   const x = e as NodeJS.ErrnoException;
-  return e instanceof Error && typeof x.code === "string" && /^E[A-Z]+$/.test(x.code) && (typeof x.syscall === "string" || typeof x.errno === "number");
+  return (
+    e instanceof Error &&
+    typeof x.code === "string" &&
+    /^E[A-Z]+$/.test(x.code) &&
+    (typeof x.syscall === "string" || typeof x.errno === "number")
+  );
 }
 
 /** One line describing an fs error without the stack: "ENOSPC: no space left on device, write". */

@@ -67,7 +67,12 @@ export function probeWritable(dir: string, target: string): void {
     fs.closeSync(fs.openSync(probe, "wx"));
     fs.unlinkSync(probe);
   } catch (e) {
-    throw new FileError(target, "not writable", `cannot create a file in ${dir} (${isSystemError(e) ? systemErrorText(e) : (e as Error).message})`, "choose a directory you can write to");
+    throw new FileError(
+      target,
+      "not writable",
+      `cannot create a file in ${dir} (${isSystemError(e) ? systemErrorText(e) : (e as Error).message})`,
+      "choose a directory you can write to",
+    );
   }
 }
 
@@ -92,16 +97,33 @@ export interface OutputCheckOptions {
  * Returns the absolute path. Throws FileError (exit code 2 in the CLI).
  */
 export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): string {
-  if (p.trim() === "") throw new FileError("(empty path)", "bad output path", "the output path is empty", "give a file name, e.g. --out result.json");
+  if (p.trim() === "")
+    throw new FileError(
+      "(empty path)",
+      "bad output path",
+      "the output path is empty",
+      "give a file name, e.g. --out result.json",
+    );
   const abs = path.resolve(p);
   const special = onSpecialFilesystem(abs);
-  if (special) throw new FileError(p, "bad output path", `${special} is a kernel pseudo filesystem, not a place for results`, "choose a regular directory");
+  if (special)
+    throw new FileError(
+      p,
+      "bad output path",
+      `${special} is a kernel pseudo filesystem, not a place for results`,
+      "choose a regular directory",
+    );
   const parent = path.dirname(abs);
   let ps: fs.Stats;
   try {
     ps = fs.statSync(parent);
   } catch {
-    throw new FileError(p, "no such directory", `the directory ${parent} does not exist`, `create it first (mkdir -p ${parent}) or choose another path`);
+    throw new FileError(
+      p,
+      "no such directory",
+      `the directory ${parent} does not exist`,
+      `create it first (mkdir -p ${parent}) or choose another path`,
+    );
   }
   if (!ps.isDirectory()) throw new FileError(p, "bad output path", `${parent} is not a directory`);
   let st: fs.Stats | undefined;
@@ -110,11 +132,23 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
   } catch {
     st = undefined;
   }
-  if (st?.isDirectory()) throw new FileError(p, "is a directory", "the output must be a file", `give a file name inside it, e.g. ${path.join(p, "result.json")}`);
-  if (st && !st.isFile()) throw new FileError(p, "bad output path", "exists and is not a regular file (a device, socket or pipe)");
+  if (st?.isDirectory())
+    throw new FileError(
+      p,
+      "is a directory",
+      "the output must be a file",
+      `give a file name inside it, e.g. ${path.join(p, "result.json")}`,
+    );
+  if (st && !st.isFile())
+    throw new FileError(p, "bad output path", "exists and is not a regular file (a device, socket or pipe)");
   for (const input of opts.inputs ?? []) {
     if (input && input !== "-" && st && sameFile(abs, input)) {
-      throw new FileError(p, "is an input", `it is the input file ${input}; writing the result there would overwrite it`, "choose another output name");
+      throw new FileError(
+        p,
+        "is an input",
+        `it is the input file ${input}; writing the result there would overwrite it`,
+        "choose another output name",
+      );
     }
   }
   probeWritable(parent, p);
@@ -127,12 +161,25 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
  * file, and its nearest existing ancestor a writable directory. Returns the absolute path.
  */
 export function checkOutputDir(p: string, opts: OutputCheckOptions = {}): string {
-  if (p.trim() === "") throw new FileError("(empty path)", "bad output path", "the output directory is empty", "give a directory, e.g. --out out/run1");
+  if (p.trim() === "")
+    throw new FileError(
+      "(empty path)",
+      "bad output path",
+      "the output directory is empty",
+      "give a directory, e.g. --out out/run1",
+    );
   const abs = path.resolve(p);
   const special = onSpecialFilesystem(abs);
-  if (special) throw new FileError(p, "bad output path", `${special} is a kernel pseudo filesystem, not a place for results`, "choose a regular directory");
+  if (special)
+    throw new FileError(
+      p,
+      "bad output path",
+      `${special} is a kernel pseudo filesystem, not a place for results`,
+      "choose a regular directory",
+    );
   for (const input of opts.inputs ?? []) {
-    if (input && fs.existsSync(input) && sameFile(abs, input)) throw new FileError(p, "is an input", `it is the input ${input}`, "choose another output directory");
+    if (input && fs.existsSync(input) && sameFile(abs, input))
+      throw new FileError(p, "is an input", `it is the input ${input}`, "choose another output directory");
   }
   const base = nearestExisting(abs);
   let st: fs.Stats;
@@ -141,7 +188,12 @@ export function checkOutputDir(p: string, opts: OutputCheckOptions = {}): string
   } catch (e) {
     throw new FileError(p, "bad output path", `${base} cannot be read (${(e as Error).message})`);
   }
-  if (!st.isDirectory()) throw new FileError(p, base === abs ? "not a directory" : "bad output path", base === abs ? "exists and is a file; --out names a directory here" : `${base} is a file, not a directory`);
+  if (!st.isDirectory())
+    throw new FileError(
+      p,
+      base === abs ? "not a directory" : "bad output path",
+      base === abs ? "exists and is a file; --out names a directory here" : `${base} is a file, not a directory`,
+    );
   probeWritable(base, p);
   return abs;
 }
@@ -208,7 +260,11 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, hooks: 
  * which is then renamed into place (an existing `dir` is swapped out and removed only after the
  * new one is in place). On failure the temporary directory is removed and `dir` is unchanged.
  */
-export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Promise<void> | void, hooks: AtomicHooks = {}): Promise<void> {
+export async function atomicWriteDir(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void> | void,
+  hooks: AtomicHooks = {},
+): Promise<void> {
   const abs = path.resolve(dir);
   const parent = path.dirname(abs);
   const base = path.basename(abs);
@@ -251,7 +307,13 @@ export async function atomicWriteDir(dir: string, fill: (tmpDir: string) => Prom
  * JSON text of a result after checking every number is finite (a NaN or Infinity stops with a
  * NonFiniteError naming `stage` and `hint` instead of turning into `null`).
  */
-export function resultJson(obj: unknown, stage: string, hint = "", indent = 2, allow?: (where: string) => boolean): string {
+export function resultJson(
+  obj: unknown,
+  stage: string,
+  hint = "",
+  indent = 2,
+  allow?: (where: string) => boolean,
+): string {
   assertFinite(obj, stage, hint, allow);
   // only exempted paths can still hold NaN or Infinity: they are written as null (documented "undefined")
   if (!allow) return JSON.stringify(obj, null, indent) + "\n";
@@ -285,7 +347,8 @@ export function removeStale(dir: string, base: string, what: string): void {
   for (const n of names) {
     if (!n.startsWith(prefix)) continue;
     const m = /^(\d+)-[0-9a-f]+$/.exec(n.slice(prefix.length));
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1])))
+      fs.rmSync(path.join(dir, n), { recursive: true, force: true });
   }
 }
 

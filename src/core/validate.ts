@@ -31,7 +31,8 @@ export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
   for (let i = 1; i <= m; i++) {
     const cur = [i];
-    for (let j = 1; j <= n; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= n; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[n];
@@ -67,12 +68,20 @@ export function checkKeys(o: Record<string, unknown>, field: string, allowed: re
   for (const k of Object.keys(o)) {
     if (allowed.includes(k)) continue;
     const near = didYouMean(k, allowed);
-    throw new ValidationError(join(field, k), `unknown key${near ? `; did you mean '${near}'?` : "."} Allowed in ${field || "the config"}: ${allowed.join(", ")}`);
+    throw new ValidationError(
+      join(field, k),
+      `unknown key${near ? `; did you mean '${near}'?` : "."} Allowed in ${field || "the config"}: ${allowed.join(", ")}`,
+    );
   }
 }
 
 /** An object with only the `allowed` keys (when given), or throw. */
-export function object(x: unknown, field: string, allowed?: readonly string[], what = "an object"): Record<string, unknown> {
+export function object(
+  x: unknown,
+  field: string,
+  allowed?: readonly string[],
+  what = "an object",
+): Record<string, unknown> {
   if (!isObject(x)) throw new ValidationError(field, `expected ${what}, got ${show(x)}`);
   if (allowed) checkKeys(x, field, allowed);
   return x;
@@ -80,7 +89,8 @@ export function object(x: unknown, field: string, allowed?: readonly string[], w
 
 /** A finite number (not a string, not NaN or Infinity). */
 export function finite(v: unknown, field: string, what = "a finite number"): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ValidationError(field, `expected ${what}, got ${show(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ValidationError(field, `expected ${what}, got ${show(v)}`);
   return v;
 }
 
@@ -110,7 +120,8 @@ export function numberInRange(v: unknown, field: string, lo: number, hi: number,
 /** An integer in [lo, hi]. */
 export function integerInRange(v: unknown, field: string, lo: number, hi = Infinity): number {
   const range = rangeText(lo, hi, {});
-  if (typeof v !== "number" || !Number.isInteger(v)) throw new ValidationError(field, `expected an integer ${hi === Infinity ? range : `in ${range}`}, got ${show(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v))
+    throw new ValidationError(field, `expected an integer ${hi === Infinity ? range : `in ${range}`}, got ${show(v)}`);
   if (v < lo || v > hi) throw new ValidationError(field, `${v} is out of range; allowed integers ${range}`);
   return v;
 }
@@ -125,19 +136,24 @@ export function boolean(v: unknown, field: string): boolean {
 export function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
   if (typeof v === "string" && (allowed as readonly string[]).includes(v)) return v as T;
   const near = typeof v === "string" ? didYouMean(v, allowed) : undefined;
-  throw new ValidationError(field, `unknown ${show(v)}${near ? `; did you mean '${near}'?` : "."} Use one of: ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+  throw new ValidationError(
+    field,
+    `unknown ${show(v)}${near ? `; did you mean '${near}'?` : "."} Use one of: ${allowed.map((a) => JSON.stringify(a)).join(", ")}`,
+  );
 }
 
 /** A string (non-empty unless allowEmpty). */
 export function string(v: unknown, field: string, allowEmpty = false): string {
-  if (typeof v !== "string" || (!allowEmpty && v === "")) throw new ValidationError(field, `expected ${allowEmpty ? "a string" : "a non-empty string"}, got ${show(v)}`);
+  if (typeof v !== "string" || (!allowEmpty && v === ""))
+    throw new ValidationError(field, `expected ${allowEmpty ? "a string" : "a non-empty string"}, got ${show(v)}`);
   return v;
 }
 
 /** An array of finite numbers, naming the bad index. */
 export function finiteArray(v: unknown, field: string, opts: { minLength?: number } = {}): number[] {
   if (!Array.isArray(v)) throw new ValidationError(field, `expected an array of numbers, got ${show(v)}`);
-  if (opts.minLength !== undefined && v.length < opts.minLength) throw new ValidationError(field, `has ${v.length} values; need at least ${opts.minLength}`);
+  if (opts.minLength !== undefined && v.length < opts.minLength)
+    throw new ValidationError(field, `has ${v.length} values; need at least ${opts.minLength}`);
   return v.map((x, i) => finite(x, `${field}[${i}]`));
 }
 
@@ -145,11 +161,19 @@ export function finiteArray(v: unknown, field: string, opts: { minLength?: numbe
  * Parse a comma-separated list of numbers strictly: no empty items ("80,,240"), no spaces-only
  * items, every item a finite number (an integer >= min when `integer`).
  */
-export function parseNumberList(s: string, field: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number[] {
+export function parseNumberList(
+  s: string,
+  field: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number[] {
   const items = s.split(",");
   return items.map((raw, i) => {
     const t = raw.trim();
-    const bad = (why: string) => new ValidationError(field, `${show(s)}: item ${i + 1} ${why}; give comma-separated ${opts.integer ? "integers" : "numbers"}, e.g. 80,240,400`);
+    const bad = (why: string) =>
+      new ValidationError(
+        field,
+        `${show(s)}: item ${i + 1} ${why}; give comma-separated ${opts.integer ? "integers" : "numbers"}, e.g. 80,240,400`,
+      );
     if (t === "") throw bad("is empty");
     if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) throw bad(`${show(t)} is not a number`);
     const x = Number(t);
@@ -185,7 +209,9 @@ export function assertFinite<T>(value: T, stage: string, hint = "", allow?: (whe
     seen.add(v);
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
       const a = v as unknown as ArrayLike<number>;
-      for (let i = 0; i < a.length; i++) if (typeof a[i] === "number" && !Number.isFinite(a[i]) && !allow?.(`${where}[${i}]`)) throw new NonFiniteError(stage, `${where}[${i}]`, a[i], hint);
+      for (let i = 0; i < a.length; i++)
+        if (typeof a[i] === "number" && !Number.isFinite(a[i]) && !allow?.(`${where}[${i}]`))
+          throw new NonFiniteError(stage, `${where}[${i}]`, a[i], hint);
       return;
     }
     if (Array.isArray(v)) {

@@ -25,7 +25,8 @@ export function manifestPath(): string {
   return path.join(REPO_ROOT, "data", "MANIFEST.json");
 }
 
-const MANIFEST_HINT = "data/MANIFEST.json is part of the repository: restore it with 'git checkout -- data/MANIFEST.json'";
+const MANIFEST_HINT =
+  "data/MANIFEST.json is part of the repository: restore it with 'git checkout -- data/MANIFEST.json'";
 
 /** Parse and check a manifest's text; every fault is a DataFileError naming the file. */
 export function parseManifest(text: string, file: string): Manifest {
@@ -33,16 +34,35 @@ export function parseManifest(text: string, file: string): Manifest {
   try {
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new DataFileError(file, "corrupt manifest", `not valid JSON (${(e as Error).message}); truncated or edited?`, MANIFEST_HINT);
+    throw new DataFileError(
+      file,
+      "corrupt manifest",
+      `not valid JSON (${(e as Error).message}); truncated or edited?`,
+      MANIFEST_HINT,
+    );
   }
   const o = raw as { sources?: unknown; files?: unknown };
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  if (!isObj(o) || !isObj(o.files)) throw new DataFileError(file, "corrupt manifest", "no \"files\" object of {path: {sha256, bytes}}", MANIFEST_HINT);
-  if (o.sources !== undefined && !isObj(o.sources)) throw new DataFileError(file, "corrupt manifest", "\"sources\" must be an object of {folder: source}", MANIFEST_HINT);
+  if (!isObj(o) || !isObj(o.files))
+    throw new DataFileError(file, "corrupt manifest", 'no "files" object of {path: {sha256, bytes}}', MANIFEST_HINT);
+  if (o.sources !== undefined && !isObj(o.sources))
+    throw new DataFileError(file, "corrupt manifest", '"sources" must be an object of {folder: source}', MANIFEST_HINT);
   for (const [k, v] of Object.entries(o.files)) {
     const e = v as { sha256?: unknown; bytes?: unknown };
-    if (!isObj(e) || typeof e.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(e.sha256) || typeof e.bytes !== "number" || !Number.isInteger(e.bytes) || e.bytes < 0) {
-      throw new DataFileError(file, "corrupt manifest", `entry "${k}" must be {sha256: 64 hex digits, bytes: integer >= 0}, got ${JSON.stringify(v)?.slice(0, 120)}`, MANIFEST_HINT);
+    if (
+      !isObj(e) ||
+      typeof e.sha256 !== "string" ||
+      !/^[0-9a-f]{64}$/.test(e.sha256) ||
+      typeof e.bytes !== "number" ||
+      !Number.isInteger(e.bytes) ||
+      e.bytes < 0
+    ) {
+      throw new DataFileError(
+        file,
+        "corrupt manifest",
+        `entry "${k}" must be {sha256: 64 hex digits, bytes: integer >= 0}, got ${JSON.stringify(v)?.slice(0, 120)}`,
+        MANIFEST_HINT,
+      );
     }
   }
   return { sources: (o.sources as Record<string, string>) ?? {}, files: o.files as Record<string, ManifestEntry> };
@@ -61,7 +81,12 @@ export function manifest(): Manifest {
       text = fs.readFileSync(p, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new DataFileError(p, code === "ENOENT" ? "missing manifest" : "unreadable manifest", (e as Error).message.split("\n")[0], MANIFEST_HINT);
+      throw new DataFileError(
+        p,
+        code === "ENOENT" ? "missing manifest" : "unreadable manifest",
+        (e as Error).message.split("\n")[0],
+        MANIFEST_HINT,
+      );
     }
     m = parseManifest(text, p);
     cache.set(p, m);
@@ -96,7 +121,12 @@ export function readDataFile(rel: string, opts: { verify?: boolean } = {}): Buff
   }
   const inside = !key.startsWith("..") && !path.isAbsolute(key);
   if (entry === undefined && inside && opts.verify !== false) {
-    throw new DataFileError(abs, "unlisted", `the file is in the data directory but not in the manifest ${manifestPath()}, so it cannot be verified`, "add it to data/MANIFEST.json with its sha256 and size, or keep your own files outside the data directory");
+    throw new DataFileError(
+      abs,
+      "unlisted",
+      `the file is in the data directory but not in the manifest ${manifestPath()}, so it cannot be verified`,
+      "add it to data/MANIFEST.json with its sha256 and size, or keep your own files outside the data directory",
+    );
   }
   const buf = fs.readFileSync(abs);
   if (entry !== undefined && opts.verify !== false) {
@@ -145,7 +175,10 @@ export function unlistedFiles(): string[] {
 /** Check every bundled file and look for unlisted ones; returns the list of problems (empty when all is well). */
 export function verifyAll(): string[] {
   const problems: string[] = [];
-  for (const rel of unlistedFiles()) problems.push(`${path.join(dataDir(), rel)}: unlisted: present in the data directory but not in the manifest ${manifestPath()}; add it with its sha256 or remove it`);
+  for (const rel of unlistedFiles())
+    problems.push(
+      `${path.join(dataDir(), rel)}: unlisted: present in the data directory but not in the manifest ${manifestPath()}; add it with its sha256 or remove it`,
+    );
   for (const rel of Object.keys(manifest().files)) {
     try {
       readDataFile(rel);

@@ -17,7 +17,8 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
  * result is always C order with the header's shape.
  */
 export function parseNpy(buf: Uint8Array, name = "<buffer>"): NdArray {
-  const bad = (detail: string) => new DataFileError(name, "header", detail, "expected a NumPy .npy file (v1-v3, dtype <f4 or <f8)");
+  const bad = (detail: string) =>
+    new DataFileError(name, "header", detail, "expected a NumPy .npy file (v1-v3, dtype <f4 or <f8)");
   if (buf.length < 10) throw bad(`only ${buf.length} bytes, too short for a .npy header`);
   for (let i = 0; i < MAGIC.length; i++) if (buf[i] !== MAGIC[i]) throw bad("missing the \\x93NUMPY magic string");
   const major = buf[6];
@@ -35,7 +36,9 @@ export function parseNpy(buf: Uint8Array, name = "<buffer>"): NdArray {
     throw bad(`unsupported format version ${major}.${buf[7]}`);
   }
   if (headerStart + headerLen > buf.length) throw bad("header runs past the end of the file");
-  const header = Buffer.from(buf.buffer, buf.byteOffset + headerStart, headerLen).toString(major === 3 ? "utf8" : "latin1");
+  const header = Buffer.from(buf.buffer, buf.byteOffset + headerStart, headerLen).toString(
+    major === 3 ? "utf8" : "latin1",
+  );
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeM = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
@@ -46,7 +49,8 @@ export function parseNpy(buf: Uint8Array, name = "<buffer>"): NdArray {
   if (!fortran) throw bad("no 'fortran_order' in header");
   if (!shapeM) throw bad("no 'shape' in header");
   const dtype = descr[1];
-  if (dtype === ">f4" || dtype === ">f8") throw bad(`big-endian dtype ${dtype}; convert with arr.astype('<f4') before saving`);
+  if (dtype === ">f4" || dtype === ">f8")
+    throw bad(`big-endian dtype ${dtype}; convert with arr.astype('<f4') before saving`);
   if (dtype.includes("O")) throw bad(`object dtype ${dtype} (pickled data) is not supported`);
   if (dtype !== "<f4" && dtype !== "<f8") throw bad(`dtype ${dtype} is not supported; only <f4 and <f8`);
   const shape = shapeM[1]
@@ -64,12 +68,17 @@ export function parseNpy(buf: Uint8Array, name = "<buffer>"): NdArray {
   const need = count * itemSize;
   const have = buf.length - dataStart;
   if (have < need) {
-    throw new DataFileError(name, "truncated", `data has ${have} bytes, shape ${JSON.stringify(shape)} of ${dtype} needs ${need}`);
+    throw new DataFileError(
+      name,
+      "truncated",
+      `data has ${have} bytes, shape ${JSON.stringify(shape)} of ${dtype} needs ${need}`,
+    );
   }
   // Copy into an aligned buffer (the data offset need not be a multiple of the item size).
   const bytes = new Uint8Array(need);
   bytes.set(buf.subarray(dataStart, dataStart + need));
-  let data: Float32Array | Float64Array = itemSize === 4 ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
+  let data: Float32Array | Float64Array =
+    itemSize === 4 ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
   if (fortran[1] === "True" && shape.length > 1) data = fortranToC(data, shape);
   return { data, shape, dtype };
 }
@@ -106,7 +115,11 @@ export function loadNpy(rel: string): NdArray {
 export function loadNpy2D(rel: string): { rows: Float32Array[]; shape: [number, number] } {
   const a = loadNpy(rel);
   if (a.shape.length !== 2) {
-    throw new DataFileError(rel, "shape", `expected a 2-D (traces, samples) array, got shape ${JSON.stringify(a.shape)}`);
+    throw new DataFileError(
+      rel,
+      "shape",
+      `expected a 2-D (traces, samples) array, got shape ${JSON.stringify(a.shape)}`,
+    );
   }
   const [nr, nc] = a.shape;
   const rows: Float32Array[] = [];
@@ -115,7 +128,11 @@ export function loadNpy2D(rel: string): { rows: Float32Array[]; shape: [number, 
 }
 
 /** Serialise a Float32Array/Float64Array to .npy v1 bytes (C order), for round-trip tests and exports. */
-export function toNpy(data: Float32Array | Float64Array, shape: number[], opts: { fortran?: boolean; version?: 1 | 2 | 3 } = {}): Uint8Array {
+export function toNpy(
+  data: Float32Array | Float64Array,
+  shape: number[],
+  opts: { fortran?: boolean; version?: 1 | 2 | 3 } = {},
+): Uint8Array {
   const dtype = data instanceof Float32Array ? "<f4" : "<f8";
   const shp = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '${dtype}', 'fortran_order': ${opts.fortran ? "True" : "False"}, 'shape': ${shp}, }`;

@@ -87,7 +87,9 @@ export function splitCsvLine(line: string): string[] {
 
 /** Parse the text of one Rankin Inlet sounding file. */
 export function parseRankinCsv(text: string, name = "<csv>"): RankinBlock[] {
-  const lines = stripBom(text).split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = stripBom(text)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   if (lines.length < 2) throw new DataFileError(name, "header", "no data rows");
   const head = splitCsvLine(lines[0]);
   const missing = RANKIN_COLUMNS.filter((c, i) => head[i] !== c);
@@ -102,12 +104,20 @@ export function parseRankinCsv(text: string, name = "<csv>"): RankinBlock[] {
   for (let r = 1; r < lines.length; r++) {
     const cells = splitCsvLine(lines[r]);
     if (cells.length !== RANKIN_COLUMNS.length) {
-      throw new DataFileError(name, "row", `line ${r + 1} has ${cells.length} fields, expected ${RANKIN_COLUMNS.length}`);
+      throw new DataFileError(
+        name,
+        "row",
+        `line ${r + 1} has ${cells.length} fields, expected ${RANKIN_COLUMNS.length}`,
+      );
     }
     const v = cells.map((c, i) => {
       const x = Number(c);
       if (c === "" || !Number.isFinite(x)) {
-        throw new DataFileError(name, "row", `line ${r + 1}, column '${RANKIN_COLUMNS[i]}': '${c}' is not a finite number`);
+        throw new DataFileError(
+          name,
+          "row",
+          `line ${r + 1}, column '${RANKIN_COLUMNS[i]}': '${c}' is not a finite number`,
+        );
       }
       return x;
     });
@@ -115,7 +125,19 @@ export function parseRankinCsv(text: string, name = "<csv>"): RankinBlock[] {
     const key = `${tem}/${f}`;
     let b = blocks.get(key);
     if (b === undefined) {
-      b = { tem, baseFrequency: f, current: cur, receiverArea: na, gate: [], time: [], v: [], noise: [], noisePercent: [], vsys: [], gain: [] };
+      b = {
+        tem,
+        baseFrequency: f,
+        current: cur,
+        receiverArea: na,
+        gate: [],
+        time: [],
+        v: [],
+        noise: [],
+        noisePercent: [],
+        vsys: [],
+        gain: [],
+      };
       blocks.set(key, b);
     }
     b.gate.push(gate);
@@ -129,7 +151,11 @@ export function parseRankinCsv(text: string, name = "<csv>"): RankinBlock[] {
   for (const b of blocks.values()) {
     for (let i = 1; i < b.time.length; i++) {
       if (!(b.time[i] > b.time[i - 1])) {
-        throw new DataFileError(name, "row", `TEM${b.tem} ${b.baseFrequency} Hz: gate times not increasing at gate ${b.gate[i]}`);
+        throw new DataFileError(
+          name,
+          "row",
+          `TEM${b.tem} ${b.baseFrequency} Hz: gate times not increasing at gate ${b.gate[i]}`,
+        );
       }
     }
   }
@@ -154,10 +180,18 @@ export function loadRankinSounding(site: number): RankinSounding {
 /** Load the site locations (UTM zone 15N easting/northing, ice thickness, water depth). */
 export function loadRankinLocations(): RankinLocation[] {
   const file = "tem_gsc_rankin_inlet/locations.csv";
-  const lines = stripBom(readDataFile(file).toString("utf8")).split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = stripBom(readDataFile(file).toString("utf8"))
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   const num = (s: string) => (s === "" || s === "-" || !Number.isFinite(Number(s)) ? null : Number(s));
   return lines.slice(1).map((l) => {
     const c = splitCsvLine(l);
-    return { site: Number(c[0]), easting: Number(c[1]), northing: Number(c[2]), iceThickness: num(c[3]), waterDepth: num(c[4]) };
+    return {
+      site: Number(c[0]),
+      easting: Number(c[1]),
+      northing: Number(c[2]),
+      iceThickness: num(c[3]),
+      waterDepth: num(c[4]),
+    };
   });
 }

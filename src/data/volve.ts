@@ -36,7 +36,10 @@ export interface VolveData {
   well: VolveWell;
   section: VolveSection;
   cube: VolveCube;
-  wavelets: { statistical1ms: { t: Float32Array; a: Float32Array }; ricker20Hz2ms: { t: Float32Array; a: Float32Array } };
+  wavelets: {
+    statistical1ms: { t: Float32Array; a: Float32Array };
+    ricker20Hz2ms: { t: Float32Array; a: Float32Array };
+  };
 }
 
 const DIR = "volve_well_seismic";
@@ -44,7 +47,11 @@ const DIR = "volve_well_seismic";
 function vec(name: string, n?: number): Float32Array {
   const a = loadNpy(`${DIR}/${name}.npy`);
   if (a.shape.length !== 1 || (n !== undefined && a.shape[0] !== n)) {
-    throw new DataFileError(`${DIR}/${name}.npy`, "shape", `expected shape (${n ?? "n"},), got ${JSON.stringify(a.shape)}`);
+    throw new DataFileError(
+      `${DIR}/${name}.npy`,
+      "shape",
+      `expected shape (${n ?? "n"},), got ${JSON.stringify(a.shape)}`,
+    );
   }
   return Float32Array.from(a.data);
 }
@@ -52,7 +59,11 @@ function vec(name: string, n?: number): Float32Array {
 function rows(name: string, nt?: number): { traces: Float32Array[]; ns: number } {
   const a = loadNpy(`${DIR}/${name}.npy`);
   if (a.shape.length !== 2 || (nt !== undefined && a.shape[0] !== nt)) {
-    throw new DataFileError(`${DIR}/${name}.npy`, "shape", `expected a 2-D (${nt ?? "traces"}, samples) array, got ${JSON.stringify(a.shape)}`);
+    throw new DataFileError(
+      `${DIR}/${name}.npy`,
+      "shape",
+      `expected a 2-D (${nt ?? "traces"}, samples) array, got ${JSON.stringify(a.shape)}`,
+    );
   }
   const [n, ns] = a.shape;
   const traces: Float32Array[] = [];
@@ -64,7 +75,11 @@ function uniformStep(t: Float32Array, what: string): number {
   const dt = t[1] - t[0];
   for (let i = 2; i < t.length; i++) {
     if (Math.abs(t[i] - t[i - 1] - dt) > 1e-3 * Math.abs(dt)) {
-      throw new DataFileError(what, "axis", `time axis not uniform at sample ${i} (${t[i - 1]} -> ${t[i]} ms, step ${dt} ms expected)`);
+      throw new DataFileError(
+        what,
+        "axis",
+        `time axis not uniform at sample ${i} (${t[i - 1]} -> ${t[i]} ms, step ${dt} ms expected)`,
+      );
     }
   }
   return dt;
@@ -72,9 +87,11 @@ function uniformStep(t: Float32Array, what: string): number {
 
 function wavelet(name: string): { t: Float32Array; a: Float32Array } {
   const w = loadNpy(`${DIR}/${name}.npy`);
-  if (w.shape.length !== 2 || w.shape[1] !== 2) throw new DataFileError(`${DIR}/${name}.npy`, "shape", `expected (n, 2), got ${JSON.stringify(w.shape)}`);
+  if (w.shape.length !== 2 || w.shape[1] !== 2)
+    throw new DataFileError(`${DIR}/${name}.npy`, "shape", `expected (n, 2), got ${JSON.stringify(w.shape)}`);
   const n = w.shape[0];
-  const t = new Float32Array(n), a = new Float32Array(n);
+  const t = new Float32Array(n),
+    a = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     t[i] = w.data[2 * i];
     a[i] = w.data[2 * i + 1];
@@ -86,10 +103,20 @@ function wavelet(name: string): { t: Float32Array; a: Float32Array } {
 export function loadVolve(): VolveData {
   const wt = vec("well_F15A_time_ms");
   const n = wt.length;
-  const well: VolveWell = { timeMs: wt, seismic: vec("well_F15A_seismic", n), ip: vec("well_F15A_ip", n), dtMs: uniformStep(wt, "well_F15A_time_ms.npy") };
+  const well: VolveWell = {
+    timeMs: wt,
+    seismic: vec("well_F15A_seismic", n),
+    ip: vec("well_F15A_ip", n),
+    dtMs: uniformStep(wt, "well_F15A_time_ms.npy"),
+  };
   const st = vec("section_F1A_time_ms");
   const s = rows("section_F1A_seismic");
-  if (s.ns !== st.length) throw new DataFileError(`${DIR}/section_F1A_seismic.npy`, "shape", `${s.ns} samples per trace but ${st.length} times`);
+  if (s.ns !== st.length)
+    throw new DataFileError(
+      `${DIR}/section_F1A_seismic.npy`,
+      "shape",
+      `${s.ns} samples per trace but ${st.length} times`,
+    );
   const section: VolveSection = {
     timeMs: st,
     traces: s.traces,
@@ -99,13 +126,22 @@ export function loadVolve(): VolveData {
   };
   const ct = vec("cube_crop_time_ms");
   const c = rows("cube_crop_seismic");
-  if (c.ns !== ct.length) throw new DataFileError(`${DIR}/cube_crop_seismic.npy`, "shape", `${c.ns} samples per trace but ${ct.length} times`);
+  if (c.ns !== ct.length)
+    throw new DataFileError(
+      `${DIR}/cube_crop_seismic.npy`,
+      "shape",
+      `${c.ns} samples per trace but ${ct.length} times`,
+    );
   const inline = vec("cube_crop_inline", c.traces.length);
   const xline = vec("cube_crop_xline", c.traces.length);
   const nInline = new Set(inline).size;
   const nXline = new Set(xline).size;
   if (nInline * nXline !== c.traces.length) {
-    throw new DataFileError(`${DIR}/cube_crop_inline.npy`, "shape", `${nInline} inlines x ${nXline} crosslines != ${c.traces.length} traces`);
+    throw new DataFileError(
+      `${DIR}/cube_crop_inline.npy`,
+      "shape",
+      `${nInline} inlines x ${nXline} crosslines != ${c.traces.length} traces`,
+    );
   }
   const cube: VolveCube = {
     timeMs: ct,
@@ -118,5 +154,10 @@ export function loadVolve(): VolveData {
     nInline,
     nXline,
   };
-  return { well, section, cube, wavelets: { statistical1ms: wavelet("wavelet_statistical_1ms"), ricker20Hz2ms: wavelet("wavelet_ricker20Hz_2ms") } };
+  return {
+    well,
+    section,
+    cube,
+    wavelets: { statistical1ms: wavelet("wavelet_statistical_1ms"), ricker20Hz2ms: wavelet("wavelet_ricker20Hz_2ms") },
+  };
 }

@@ -61,19 +61,22 @@ export function niceTicks(lo: number, hi: number, n = 6): number[] {
   const p = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((st) => st >= raw) ?? 10 * p;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
 /** Encode rows of numbers (all finite) as 8-bit codes 0..250 of [zmin, zmax], in plotly's typed-array JSON form. */
 export function uint8Heatmap(z: number[][], zmin: number, zmax: number): { dtype: "u1"; bdata: string; shape: string } {
-  const rows = z.length, cols = rows ? z[0].length : 0;
+  const rows = z.length,
+    cols = rows ? z[0].length : 0;
   const buf = Buffer.alloc(rows * cols);
   const span = zmax > zmin ? zmax - zmin : 1;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-    const c = Math.round(((z[i][j] - zmin) / span) * 250);
-    buf[i * cols + j] = Math.max(0, Math.min(250, c));
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      const c = Math.round(((z[i][j] - zmin) / span) * 250);
+      buf[i * cols + j] = Math.max(0, Math.min(250, c));
+    }
   return { dtype: "u1", bdata: buf.toString("base64"), shape: `${rows},${cols}` };
 }
 
@@ -90,32 +93,54 @@ export function sectionFigure(rows: Num[], o: SectionOptions = {}): Figure {
   const maxCells = o.maxCells ?? 80000;
   const cellsAt = (k: number) => Math.ceil(nt / k) * Math.ceil(ns / k);
   while (cellsAt(s) > maxCells) s++;
-  const dx = o.dx ?? 1, x0 = o.x0 ?? 0, dz = o.dz ?? 1, z0 = o.z0 ?? 0;
+  const dx = o.dx ?? 1,
+    x0 = o.x0 ?? 0,
+    dz = o.dz ?? 1,
+    z0 = o.z0 ?? 0;
   const xi: number[] = [];
   for (let i = 0; i < nt; i += s) xi.push(i);
   const zj: number[] = [];
   for (let j = 0; j < ns; j += s) zj.push(j);
-  const z = zj.map((j) => xi.map((i) => {
-    const v = rows[i][j];
-    return Number.isFinite(v) ? Number(v.toPrecision(5)) : null;
-  }));
-  let zmin = o.zmin, zmax = o.zmax;
+  const z = zj.map((j) =>
+    xi.map((i) => {
+      const v = rows[i][j];
+      return Number.isFinite(v) ? Number(v.toPrecision(5)) : null;
+    }),
+  );
+  let zmin = o.zmin,
+    zmax = o.zmax;
   if (o.symmetric && (zmin === undefined || zmax === undefined)) {
     let m = 0;
     for (const r of rows) for (let j = 0; j < r.length; j++) if (Number.isFinite(r[j])) m = Math.max(m, Math.abs(r[j]));
     zmin = -m;
     zmax = m;
   }
-  const shapes = (o.markers ?? []).map((mk) => ({ type: "line", x0: mk.x, x1: mk.x, yref: "paper", y0: 0, y1: 1, line: { color: "black", width: 1, dash: "dot" } }));
-  const annotations = (o.markers ?? []).filter((mk) => mk.label).map((mk) => ({ x: mk.x, yref: "paper", y: 1.02, text: mk.label, showarrow: false, font: { size: 10 } }));
+  const shapes = (o.markers ?? []).map((mk) => ({
+    type: "line",
+    x0: mk.x,
+    x1: mk.x,
+    yref: "paper",
+    y0: 0,
+    y1: 1,
+    line: { color: "black", width: 1, dash: "dot" },
+  }));
+  const annotations = (o.markers ?? [])
+    .filter((mk) => mk.label)
+    .map((mk) => ({ x: mk.x, yref: "paper", y: 1.02, text: mk.label, showarrow: false, font: { size: 10 } }));
   const cells = xi.length * zj.length;
   const allFinite = z.every((r) => r.every((v) => v !== null));
   let trace: Record<string, unknown> = { z, zmin, zmax, colorbar: { title: { text: o.colorbarTitle ?? "" } } };
   if (cells > (o.quantizeAbove ?? 4000) && allFinite) {
-    let lo = zmin, hi = zmax;
+    let lo = zmin,
+      hi = zmax;
     if (lo === undefined || hi === undefined) {
-      let a = Infinity, b = -Infinity;
-      for (const r of z) for (const v of r) { a = Math.min(a, v as number); b = Math.max(b, v as number); }
+      let a = Infinity,
+        b = -Infinity;
+      for (const r of z)
+        for (const v of r) {
+          a = Math.min(a, v as number);
+          b = Math.max(b, v as number);
+        }
       lo ??= a;
       hi ??= b;
     }
@@ -126,7 +151,11 @@ export function sectionFigure(rows: Num[], o: SectionOptions = {}): Figure {
       zmin: 0,
       zmax: 250,
       hovertemplate: `${o.xLabel ?? "trace"} %{x}<br>${o.zLabel ?? "sample"} %{y}<extra></extra>`,
-      colorbar: { title: { text: o.colorbarTitle ?? "" }, tickvals: ticks.map((v) => ((v - lo!) / span) * 250), ticktext: ticks.map((v) => String(Number(v.toPrecision(4)))) },
+      colorbar: {
+        title: { text: o.colorbarTitle ?? "" },
+        tickvals: ticks.map((v) => ((v - lo!) / span) * 250),
+        ticktext: ticks.map((v) => String(Number(v.toPrecision(4)))),
+      },
     };
   }
   return {
@@ -164,12 +193,30 @@ export interface Series {
  * Traces (e.g. true vs predicted impedance at one position) against depth/time drawn downwards,
  * or against a horizontal axis when `vertical` is false.
  */
-export function traceOverlayFigure(series: Series[], o: { title?: string; axisLabel?: string; valueLabel?: string; vertical?: boolean; dz?: number; z0?: number; height?: number } = {}): Figure {
+export function traceOverlayFigure(
+  series: Series[],
+  o: {
+    title?: string;
+    axisLabel?: string;
+    valueLabel?: string;
+    vertical?: boolean;
+    dz?: number;
+    z0?: number;
+    height?: number;
+  } = {},
+): Figure {
   const vertical = o.vertical ?? false;
   const data = series.map((s) => {
     const ax = s.axis ? arr(s.axis) : arr(s.values).map((_, j) => (o.z0 ?? 0) + j * (o.dz ?? 1));
     const v = arr(s.values);
-    return { type: "scatter", mode: "lines", name: s.name, x: vertical ? v : ax, y: vertical ? ax : v, line: { dash: s.dash ?? "solid", color: s.color } };
+    return {
+      type: "scatter",
+      mode: "lines",
+      name: s.name,
+      x: vertical ? v : ax,
+      y: vertical ? ax : v,
+      line: { dash: s.dash ?? "solid", color: s.color },
+    };
   });
   const axisT = { title: { text: o.axisLabel ?? "sample" } };
   const valT = { title: { text: o.valueLabel ?? "" } };
@@ -187,9 +234,18 @@ export function traceOverlayFigure(series: Series[], o: { title?: string; axisLa
 }
 
 /** Training and validation loss per epoch. */
-export function learningCurveFigure(curves: { name: string; values: Num }[], o: { title?: string; logY?: boolean; yLabel?: string } = {}): Figure {
+export function learningCurveFigure(
+  curves: { name: string; values: Num }[],
+  o: { title?: string; logY?: boolean; yLabel?: string } = {},
+): Figure {
   return {
-    data: curves.map((c) => ({ type: "scatter", mode: "lines", name: c.name, x: arr(c.values).map((_, i) => i + 1), y: arr(c.values) })),
+    data: curves.map((c) => ({
+      type: "scatter",
+      mode: "lines",
+      name: c.name,
+      x: arr(c.values).map((_, i) => i + 1),
+      y: arr(c.values),
+    })),
     layout: {
       title: { text: o.title ?? "Learning curves" },
       height: 320,
@@ -227,7 +283,18 @@ export const TIME_LABEL = "time after switch-off (s)";
 /** The note under log-axis plots of signed data. */
 export const SIGN_NOTE = "solid line / filled marker: positive; dashed line / open marker: negative (|value| shown)";
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+const PALETTE = [
+  "#1f77b4",
+  "#d62728",
+  "#2ca02c",
+  "#ff7f0e",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+  "#7f7f7f",
+  "#bcbd22",
+];
 
 export interface TransientSeries {
   name: string;
@@ -244,14 +311,18 @@ export interface TransientSeries {
  * Log-log transient curves of |value| against time, with negative values shown distinctly:
  * positive parts solid line / filled markers, negative parts dashed line / open markers.
  */
-export function transientFigure(series: TransientSeries[], o: { title?: string; yLabel?: string; xLabel?: string; height?: number } = {}): Figure {
+export function transientFigure(
+  series: TransientSeries[],
+  o: { title?: string; yLabel?: string; xLabel?: string; height?: number } = {},
+): Figure {
   const data: Record<string, unknown>[] = [];
   series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
     const isData = s.kind === "data";
     const idx = new Map<number, number>();
     arr(s.times).forEach((t, i) => idx.set(t, i));
-    let shownPos = false, shownNeg = false;
+    let shownPos = false,
+      shownNeg = false;
     for (const run of signRuns(s.times, s.values)) {
       const neg = run.sign < 0;
       const showlegend = neg ? !shownNeg : !shownPos;
@@ -281,7 +352,20 @@ export function transientFigure(series: TransientSeries[], o: { title?: string; 
       yaxis: { type: "log", title: { text: o.yLabel ?? "|response|" }, exponentformat: "power" },
       margin: { t: 40, l: 70, r: 20, b: 84 },
       // below the x-axis title, in pixels from the plot area so it neither overlaps it nor is cut off
-      annotations: [{ xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top", yshift: -58, showarrow: false, font: { size: 11, color: "#444" }, text: SIGN_NOTE }],
+      annotations: [
+        {
+          xref: "paper",
+          yref: "paper",
+          x: 0,
+          y: 0,
+          xanchor: "left",
+          yanchor: "top",
+          yshift: -58,
+          showarrow: false,
+          font: { size: 11, color: "#444" },
+          text: SIGN_NOTE,
+        },
+      ],
     },
   };
 }
@@ -341,9 +425,11 @@ export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext
 export function valueAxis(values: number[], log: boolean, title: string): Record<string, unknown> {
   const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
   if (v.length === 0) return { type: log ? "log" : "linear", title: { text: title } };
-  const lo = v.reduce((a, b) => Math.min(a, b)), hi = v.reduce((a, b) => Math.max(a, b));
+  const lo = v.reduce((a, b) => Math.min(a, b)),
+    hi = v.reduce((a, b) => Math.max(a, b));
   if (log) {
-    const a = Math.log10(lo), b = Math.log10(hi);
+    const a = Math.log10(lo),
+      b = Math.log10(hi);
     const pad = Math.max(0.06 * (b - a), 0.1);
     const r = [a - pad, b + pad];
     return { type: "log", title: { text: title }, range: r, ...logTicks(Math.pow(10, r[0]), Math.pow(10, r[1])) };
@@ -353,7 +439,10 @@ export function valueAxis(values: number[], log: boolean, title: string): Record
 }
 
 /** Layered models as step plots (value on a log axis by default, depth downwards). */
-export function layeredModelFigure(models: LayeredModel[], o: { title?: string; valueLabel?: string; logValue?: boolean; maxDepth?: number; height?: number } = {}): Figure {
+export function layeredModelFigure(
+  models: LayeredModel[],
+  o: { title?: string; valueLabel?: string; logValue?: boolean; maxDepth?: number; height?: number } = {},
+): Figure {
   const maxDepth = o.maxDepth ?? Math.max(...models.map((m) => 1.5 * arr(m.thickness).reduce((a, b) => a + b, 0)), 1);
   const data: Record<string, unknown>[] = [];
   models.forEach((m, k) => {
@@ -361,18 +450,46 @@ export function layeredModelFigure(models: LayeredModel[], o: { title?: string; 
     if (m.lower && m.upper) {
       const lo = stepCoordinates(m.thickness, m.lower, maxDepth);
       const hi = stepCoordinates(m.thickness, m.upper, maxDepth);
-      data.push({ type: "scatter", mode: "lines", x: lo.value, y: lo.depth, line: { width: 0, color }, showlegend: false, hoverinfo: "skip" });
-      data.push({ type: "scatter", mode: "lines", x: hi.value, y: hi.depth, line: { width: 0, color }, fill: "tonextx", fillcolor: color + "33", name: `${m.name} band` });
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        x: lo.value,
+        y: lo.depth,
+        line: { width: 0, color },
+        showlegend: false,
+        hoverinfo: "skip",
+      });
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        x: hi.value,
+        y: hi.depth,
+        line: { width: 0, color },
+        fill: "tonextx",
+        fillcolor: color + "33",
+        name: `${m.name} band`,
+      });
     }
     const s = stepCoordinates(m.thickness, m.values, maxDepth);
-    data.push({ type: "scatter", mode: "lines", name: m.name, x: s.value, y: s.depth, line: { color, dash: m.dash ?? "solid", width: 2 } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: m.name,
+      x: s.value,
+      y: s.depth,
+      line: { color, dash: m.dash ?? "solid", width: 2 },
+    });
   });
   return {
     data,
     layout: {
       title: { text: o.title ?? "" },
       height: o.height ?? 450,
-      xaxis: valueAxis(models.flatMap((m) => [...arr(m.values), ...(m.lower ? arr(m.lower) : []), ...(m.upper ? arr(m.upper) : [])]), o.logValue !== false, o.valueLabel ?? RHO_LABEL),
+      xaxis: valueAxis(
+        models.flatMap((m) => [...arr(m.values), ...(m.lower ? arr(m.lower) : []), ...(m.upper ? arr(m.upper) : [])]),
+        o.logValue !== false,
+        o.valueLabel ?? RHO_LABEL,
+      ),
       yaxis: { title: { text: "depth (m)" }, range: [maxDepth, 0] },
       margin: { t: 40, l: 60, r: 20, b: 50 },
     },
@@ -384,8 +501,19 @@ export function layeredModelFigure(models: LayeredModel[], o: { title?: string; 
  * `group` share a colour (default group: the part of the name before ": ", so "top: λ", "top: μ_CR"
  * and "top: μ_F" are one colour told apart by their dash); other series each get their own colour.
  */
-export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?: "solid" | "dash" | "dot" | "dashdot"; color?: string; group?: string }[], o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {}): Figure {
-  const groupOf = (s: { name: string; group?: string }) => s.group ?? (s.name.includes(": ") ? s.name.slice(0, s.name.indexOf(": ")) : s.name);
+export function convergenceFigure(
+  series: {
+    name: string;
+    y: Num;
+    x?: Num;
+    dash?: "solid" | "dash" | "dot" | "dashdot";
+    color?: string;
+    group?: string;
+  }[],
+  o: { title?: string; xLabel?: string; yLabel?: string; logY?: boolean } = {},
+): Figure {
+  const groupOf = (s: { name: string; group?: string }) =>
+    s.group ?? (s.name.includes(": ") ? s.name.slice(0, s.name.indexOf(": ")) : s.name);
   const groups = [...new Set(series.map(groupOf))];
   return {
     data: series.map((s) => ({
@@ -401,7 +529,11 @@ export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?
       title: { text: o.title ?? "Convergence" },
       height: 340,
       xaxis: { title: { text: o.xLabel ?? "generation" } },
-      yaxis: { title: { text: o.yLabel ?? "objective" }, type: o.logY === false ? "linear" : "log", ...(o.logY === false ? {} : logAxisTicks(series.flatMap((x) => arr(x.y)))) },
+      yaxis: {
+        title: { text: o.yLabel ?? "objective" },
+        type: o.logY === false ? "linear" : "log",
+        ...(o.logY === false ? {} : logAxisTicks(series.flatMap((x) => arr(x.y)))),
+      },
       margin: { t: 40, l: 60, r: 20, b: 45 },
     },
   };
@@ -411,13 +543,17 @@ export function convergenceFigure(series: { name: string; y: Num; x?: Num; dash?
 function logAxisTicks(values: number[]): { tickvals?: number[]; ticktext?: string[] } {
   const v = values.filter((x) => Number.isFinite(x) && x > 0);
   if (v.length === 0) return {};
-  const lo = v.reduce((a, b) => Math.min(a, b)), hi = v.reduce((a, b) => Math.max(a, b));
+  const lo = v.reduce((a, b) => Math.min(a, b)),
+    hi = v.reduce((a, b) => Math.max(a, b));
   // a little beyond the data so the autorange's ends are labelled too
   return logTicks(lo / 1.3, hi * 1.3);
 }
 
 /** y against x with markers, e.g. PCC vs noise level. */
-export function xyFigure(series: { name: string; x: Num; y: Num; errorY?: Num }[], o: { title?: string; xLabel?: string; yLabel?: string; logX?: boolean; logY?: boolean } = {}): Figure {
+export function xyFigure(
+  series: { name: string; x: Num; y: Num; errorY?: Num }[],
+  o: { title?: string; xLabel?: string; yLabel?: string; logX?: boolean; logY?: boolean } = {},
+): Figure {
   return {
     data: series.map((s, k) => ({
       type: "scatter",

@@ -24,11 +24,37 @@ export interface DepthBandSeries {
 }
 
 /** Filled band traces (lower edge, then upper edge filled to it) of a band against depth. */
-function bandTraces(name: string, depth: Num, lower: Num, upper: Num, color: string, alpha = "33"): Record<string, unknown>[] {
+function bandTraces(
+  name: string,
+  depth: Num,
+  lower: Num,
+  upper: Num,
+  color: string,
+  alpha = "33",
+): Record<string, unknown>[] {
   const d = arr(depth);
   return [
-    { type: "scatter", mode: "lines", x: arr(lower), y: d, line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: name },
-    { type: "scatter", mode: "lines", x: arr(upper), y: d, line: { width: 0, color }, fill: "tonextx", fillcolor: color + alpha, name, legendgroup: name },
+    {
+      type: "scatter",
+      mode: "lines",
+      x: arr(lower),
+      y: d,
+      line: { width: 0, color },
+      showlegend: false,
+      hoverinfo: "skip",
+      legendgroup: name,
+    },
+    {
+      type: "scatter",
+      mode: "lines",
+      x: arr(upper),
+      y: d,
+      line: { width: 0, color },
+      fill: "tonextx",
+      fillcolor: color + alpha,
+      name,
+      legendgroup: name,
+    },
   ];
 }
 
@@ -42,7 +68,9 @@ type FigOpts = { title?: string; valueLabel?: string; logValue?: boolean; maxDep
  */
 export function modelBandFigure(models: LayeredModel[], bands: DepthBandSeries[], o: FigOpts = {}): Figure {
   const fig = layeredModelFigure(models, o);
-  const traces = bands.flatMap((b, k) => bandTraces(b.name, b.depth, b.lower, b.upper, b.color ?? PALETTE[k % PALETTE.length]));
+  const traces = bands.flatMap((b, k) =>
+    bandTraces(b.name, b.depth, b.lower, b.upper, b.color ?? PALETTE[k % PALETTE.length]),
+  );
   const values = [...models.flatMap((m) => arr(m.values)), ...bands.flatMap((b) => [...arr(b.lower), ...arr(b.upper)])];
   const layout = { ...fig.layout, xaxis: valueAxis(values, o.logValue !== false, o.valueLabel ?? RHO_LABEL) };
   return { ...fig, data: [...traces, ...fig.data], layout };
@@ -66,14 +94,23 @@ export function posteriorDepthBandFigure(
 ): Figure {
   const n = band.depth.length;
   if (n === 0 || band.lower.length !== n || band.median.length !== n || band.upper.length !== n) {
-    throw new Error(`posteriorDepthBandFigure: band.depth, lower, median and upper must have the same non-zero length (got ${n}, ${band.lower.length}, ${band.median.length}, ${band.upper.length})`);
+    throw new Error(
+      `posteriorDepthBandFigure: band.depth, lower, median and upper must have the same non-zero length (got ${n}, ${band.lower.length}, ${band.median.length}, ${band.upper.length})`,
+    );
   }
   const color = o.color ?? "#1f77b4";
   const maxDepth = o.maxDepth ?? Math.max(...band.depth);
   const label = o.bandLabel ?? POSTERIOR_LABEL;
   const data: Record<string, unknown>[] = [
     ...bandTraces(label, band.depth, band.lower, band.upper, color, "40"),
-    { type: "scatter", mode: "lines", name: "posterior median", x: arr(band.median), y: arr(band.depth), line: { color, width: 1.5, dash: "dot" } },
+    {
+      type: "scatter",
+      mode: "lines",
+      name: "posterior median",
+      x: arr(band.median),
+      y: arr(band.depth),
+      line: { color, width: 1.5, dash: "dot" },
+    },
   ];
   const values = [...band.lower, ...band.upper, ...band.median];
   const overlay = (m: ModelOverlay, name: string, line: Record<string, unknown>) => {
@@ -114,29 +151,75 @@ export interface PredictiveBand {
  * values need one sign: when every quantile and datum is negative |value| is drawn (noted on the
  * plot); when signs are mixed the value axis is linear.
  */
-export function posteriorPredictiveFigure(sets: PredictiveBand | PredictiveBand[], o: { title?: string; yLabel?: string; xLabel?: string; height?: number } = {}): Figure {
+export function posteriorPredictiveFigure(
+  sets: PredictiveBand | PredictiveBand[],
+  o: { title?: string; yLabel?: string; xLabel?: string; height?: number } = {},
+): Figure {
   const list = Array.isArray(sets) ? sets : [sets];
-  const all = list.flatMap((s) => [...arr(s.q05), ...arr(s.q50), ...arr(s.q95), ...(s.observed ? arr(s.observed) : [])]).filter(Number.isFinite);
+  const all = list
+    .flatMap((s) => [...arr(s.q05), ...arr(s.q50), ...arr(s.q95), ...(s.observed ? arr(s.observed) : [])])
+    .filter(Number.isFinite);
   const allNeg = all.length > 0 && all.every((v) => v < 0);
   const logY = all.length > 0 && (all.every((v) => v > 0) || allNeg);
   const t = (a: Num) => (allNeg ? arr(a).map(Math.abs) : arr(a));
   const data: Record<string, unknown>[] = [];
   list.forEach((s, k) => {
     const n = s.times.length;
-    for (const [key, a] of [["q05", s.q05], ["q50", s.q50], ["q95", s.q95], ["observed", s.observed], ["errors", s.errors]] as const) {
-      if (a && a.length !== n) throw new Error(`posteriorPredictiveFigure: ${s.name ?? `set ${k + 1}`}: ${key} has ${a.length} values for ${n} times`);
+    for (const [key, a] of [
+      ["q05", s.q05],
+      ["q50", s.q50],
+      ["q95", s.q95],
+      ["observed", s.observed],
+      ["errors", s.errors],
+    ] as const) {
+      if (a && a.length !== n)
+        throw new Error(
+          `posteriorPredictiveFigure: ${s.name ?? `set ${k + 1}`}: ${key} has ${a.length} values for ${n} times`,
+        );
     }
     const color = s.color ?? PALETTE[k % PALETTE.length];
     const prefix = s.name ? `${s.name}: ` : "";
     const x = arr(s.times);
-    data.push({ type: "scatter", mode: "lines", x, y: t(s.q05), line: { width: 0, color }, showlegend: false, hoverinfo: "skip", legendgroup: `${prefix}band` });
-    data.push({ type: "scatter", mode: "lines", x, y: t(s.q95), line: { width: 0, color }, fill: "tonexty", fillcolor: color + "40", name: `${prefix}posterior predictive 5-95 %`, legendgroup: `${prefix}band` });
-    data.push({ type: "scatter", mode: "lines", x, y: t(s.q50), line: { color, width: 1.5 }, name: `${prefix}posterior predictive median` });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      x,
+      y: t(s.q05),
+      line: { width: 0, color },
+      showlegend: false,
+      hoverinfo: "skip",
+      legendgroup: `${prefix}band`,
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      x,
+      y: t(s.q95),
+      line: { width: 0, color },
+      fill: "tonexty",
+      fillcolor: color + "40",
+      name: `${prefix}posterior predictive 5-95 %`,
+      legendgroup: `${prefix}band`,
+    });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      x,
+      y: t(s.q50),
+      line: { color, width: 1.5 },
+      name: `${prefix}posterior predictive median`,
+    });
     if (s.observed) {
       data.push({
-        type: "scatter", mode: "markers", x, y: t(s.observed), name: `${prefix}observed`,
+        type: "scatter",
+        mode: "markers",
+        x,
+        y: t(s.observed),
+        name: `${prefix}observed`,
         marker: { color: "#000000", size: 6, symbol: "circle-open", line: { color: "#000000", width: 1.5 } },
-        error_y: s.errors ? { type: "data", array: arr(s.errors), visible: true, thickness: 1, width: 2, color: "#000000" } : undefined,
+        error_y: s.errors
+          ? { type: "data", array: arr(s.errors), visible: true, thickness: 1, width: 2, color: "#000000" }
+          : undefined,
       });
     }
   });
@@ -146,7 +229,11 @@ export function posteriorPredictiveFigure(sets: PredictiveBand | PredictiveBand[
       title: { text: o.title ?? "" },
       height: o.height ?? 420,
       xaxis: { type: "log", title: { text: o.xLabel ?? TIME_LABEL }, exponentformat: "power" },
-      yaxis: { type: logY ? "log" : "linear", title: { text: (o.yLabel ?? "response") + (allNeg ? " (negative; |value| shown)" : "") }, exponentformat: "power" },
+      yaxis: {
+        type: logY ? "log" : "linear",
+        title: { text: (o.yLabel ?? "response") + (allNeg ? " (negative; |value| shown)" : "") },
+        exponentformat: "power",
+      },
       margin: { t: 40, l: 70, r: 20, b: 50 },
     },
   };

@@ -40,9 +40,11 @@ export function initNotebook(_opts: { force?: boolean } = {}): void {
 
 /** Round every number to `digits` significant digits and typed arrays to plain arrays (a smaller notebook). */
 export function compactJson(v: unknown, digits = 6): unknown {
-  if (typeof v === "number") return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : Number.isFinite(v) ? v : null;
+  if (typeof v === "number")
+    return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : Number.isFinite(v) ? v : null;
   if (Array.isArray(v)) return v.map((x) => compactJson(x, digits));
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => compactJson(x, digits));
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+    return Array.from(v as unknown as ArrayLike<number>, (x) => compactJson(x, digits));
   if (v && typeof v === "object") {
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== undefined) o[k] = compactJson(x, digits);
@@ -86,7 +88,9 @@ export function fitLegend(fig: Figure): Figure {
 
 /** The HTML of a figure: a div and a call into window.Plotly (the runner's HTML export does the same from the JSON). */
 export function figureHtml(fig: Figure, divId: string): string {
-  const json = scriptSafe(JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, ...(fig.config ?? {}) } }));
+  const json = scriptSafe(
+    JSON.stringify({ data: fig.data, layout: fig.layout ?? {}, config: { responsive: true, ...(fig.config ?? {}) } }),
+  );
   const h = (fig.layout?.height as number | undefined) ?? 450;
   return (
     `<div id="${divId}" class="geoinv-plot" style="width:100%;height:${h}px"></div>` +
@@ -99,7 +103,10 @@ export function figureHtml(fig: Figure, divId: string): string {
 /** The text/plain line stored beside a figure (what a front end without the plotly renderer shows). */
 export function figureText(fig: Figure): string {
   const title = (fig.layout?.title as { text?: string } | string | undefined) ?? "";
-  const t = (typeof title === "string" ? title : title.text ?? "").replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  const t = (typeof title === "string" ? title : (title.text ?? ""))
+    .replace(/<[^>]*>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return `[figure${t ? `: ${t}` : ""}; needs JupyterLab's plotly renderer (pip install plotly)]`;
 }
 

@@ -25,7 +25,11 @@ function fmtTime(s: number): string {
  * then update_display_data). Elsewhere: a line on stderr, rewritten in place on a terminal and
  * printed at most every `everyS` seconds otherwise.
  */
-export function progress(label: string, total: number, opts: { everyS?: number; stream?: NodeJS.WriteStream } = {}): Progress {
+export function progress(
+  label: string,
+  total: number,
+  opts: { everyS?: number; stream?: NodeJS.WriteStream } = {},
+): Progress {
   const t0 = Date.now();
   const jupyter = inJupyter();
   const id = newDisplayId();
@@ -39,7 +43,12 @@ export function progress(label: string, total: number, opts: { everyS?: number; 
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const eta = frac > 0 && !finished ? ` (eta ${fmtTime((el * (1 - frac)) / frac)})` : "";
     const state = !finished ? "running" : done >= total ? "done" : "stopped early";
-    return { el, frac, state, text: `${label}: ${state}, ${done}/${total} ${Math.round(frac * 100)}% ${fmtTime(el)}${eta}${message ? ` — ${message}` : ""}` };
+    return {
+      el,
+      frac,
+      state,
+      text: `${label}: ${state}, ${done}/${total} ${Math.round(frac * 100)}% ${fmtTime(el)}${eta}${message ? ` — ${message}` : ""}`,
+    };
   };
   const emit = (done: number, message: string | undefined, finished: boolean) => {
     const { frac, text } = render(done, message, finished);

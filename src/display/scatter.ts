@@ -22,21 +22,52 @@ export function posteriorScatterFigure(
     height?: number;
   } = {},
 ): Figure {
-  if (x.length !== y.length || x.length === 0) throw new Error(`posteriorScatterFigure: x and y need the same non-zero length (got ${x.length} and ${y.length})`);
+  if (x.length !== y.length || x.length === 0)
+    throw new Error(`posteriorScatterFigure: x and y need the same non-zero length (got ${x.length} and ${y.length})`);
   const m = Math.min(x.length, o.maxPoints ?? 1500);
   const idx = Array.from({ length: m }, (_, i) => Math.floor(((i + 0.5) * x.length) / m));
   const xs = idx.map((i) => x[i]);
   const ys = idx.map((i) => y[i]);
   const data: Record<string, unknown>[] = [
-    { type: "scatter", mode: "markers", name: `posterior draws (${m})`, x: xs, y: ys, marker: { size: 3, color: "#1f77b4", opacity: 0.35 } },
+    {
+      type: "scatter",
+      mode: "markers",
+      name: `posterior draws (${m})`,
+      x: xs,
+      y: ys,
+      marker: { size: 3, color: "#1f77b4", opacity: 0.35 },
+    },
   ];
   if (o.line) {
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
-    data.push({ type: "scatter", mode: "lines", name: o.line.name, x: [lo, hi], y: [o.line.slope * lo, o.line.slope * hi], line: { color: "#000000", dash: "dot", width: 1.5 } });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: o.line.name,
+      x: [lo, hi],
+      y: [o.line.slope * lo, o.line.slope * hi],
+      line: { color: "#000000", dash: "dot", width: 1.5 },
+    });
   }
-  if (o.truth) data.push({ type: "scatter", mode: "markers", name: "true", x: [o.truth[0]], y: [o.truth[1]], marker: { symbol: "star", size: 14, color: "#000000" } });
-  if (o.best) data.push({ type: "scatter", mode: "markers", name: "DE best", x: [o.best[0]], y: [o.best[1]], marker: { symbol: "x", size: 11, color: "#d62728" } });
+  if (o.truth)
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: "true",
+      x: [o.truth[0]],
+      y: [o.truth[1]],
+      marker: { symbol: "star", size: 14, color: "#000000" },
+    });
+  if (o.best)
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: "DE best",
+      x: [o.best[0]],
+      y: [o.best[1]],
+      marker: { symbol: "x", size: 11, color: "#d62728" },
+    });
   return {
     data,
     layout: {

@@ -34,7 +34,10 @@ export function epochProgress(label: string, opts: { stream?: NodeJS.WriteStream
     }
     bar ??= progress(label, l.epochs, opts);
     last = l.epoch;
-    bar.update(l.epoch, `train ${l.trainLoss.toPrecision(4)}${Number.isFinite(l.valLoss) ? `, val ${l.valLoss.toPrecision(4)}` : ""}`);
+    bar.update(
+      l.epoch,
+      `train ${l.trainLoss.toPrecision(4)}${Number.isFinite(l.valLoss) ? `, val ${l.valLoss.toPrecision(4)}` : ""}`,
+    );
     if (l.epoch >= l.epochs || l.stopped) {
       bar.done(l.stopped);
       bar = undefined;

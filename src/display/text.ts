@@ -54,7 +54,10 @@ export interface TableOptions {
 
 /** A string that reads as one number ("6.813e-6", "-12.5", "1,234"), possibly with a trailing unit-free "%" or "x". */
 function isNumeric(s: string): boolean {
-  const t = s.trim().replace(/,/g, "").replace(/\s*[%x]$/, "");
+  const t = s
+    .trim()
+    .replace(/,/g, "")
+    .replace(/\s*[%x]$/, "");
   return t !== "" && /^[-+−]?(\d|\.\d)/.test(t) && Number.isFinite(Number(t.replace("−", "-")));
 }
 
@@ -70,12 +73,17 @@ function layoutRows(rows: Record<string, unknown>[], o: TableOptions = {}, colum
   const cellOf = (c: string, v: unknown): string => {
     const f = o.format?.[c];
     if (typeof f === "function") return f(v);
-    return fmt(v, typeof f === "number" ? f : o.digits ?? 4);
+    return fmt(v, typeof f === "number" ? f : (o.digits ?? 4));
   };
   const cells = rows.map((r) => cols.map((c) => cellOf(c, r[c])));
   const numeric = cols.map((c) => {
-    const vals = rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined && !(typeof v === "string" && /^\s*(|-|—|–)\s*$/.test(v)));
-    return vals.length > 0 && vals.every((v) => typeof v === "number" || typeof v === "bigint" || (typeof v === "string" && isNumeric(v)));
+    const vals = rows
+      .map((r) => r[c])
+      .filter((v) => v !== null && v !== undefined && !(typeof v === "string" && /^\s*(|-|—|–)\s*$/.test(v)));
+    return (
+      vals.length > 0 &&
+      vals.every((v) => typeof v === "number" || typeof v === "bigint" || (typeof v === "string" && isNumeric(v)))
+    );
   });
   return { cols, cells, numeric };
 }
@@ -92,8 +100,12 @@ function textOf(l: Layout): string {
 function htmlOf(l: Layout, caption?: string, note?: string): string {
   const al = (j: number) => `text-align:${l.numeric[j] ? "right" : "left"}`;
   const head = l.cols.map((c, j) => `<th style="${al(j)}">${escapeHtml(c)}</th>`).join("");
-  const body = l.cells.map((r) => `<tr>${r.map((x, j) => `<td style="${al(j)}">${escapeHtml(x)}</td>`).join("")}</tr>`).join("");
-  const cap = caption ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(caption)}</caption>` : "";
+  const body = l.cells
+    .map((r) => `<tr>${r.map((x, j) => `<td style="${al(j)}">${escapeHtml(x)}</td>`).join("")}</tr>`)
+    .join("");
+  const cap = caption
+    ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(caption)}</caption>`
+    : "";
   const foot = note ? `<div style="font-size:small">${escapeHtml(note)}</div>` : "";
   return `<table class="geoinv-table">${cap}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${foot}`;
 }
@@ -131,9 +143,14 @@ export function table(t: HtmlTable | Record<string, unknown>[], opts: TableOptio
     cols = t.columnNames();
     if (t.numRows() > limit) note = `${t.numRows()} rows, first ${limit} shown`;
   } else {
-    throw new Error(`table: expected an arquero table or an array of row objects, got ${Object.prototype.toString.call(t)}`);
+    throw new Error(
+      `table: expected an arquero table or an array of row objects, got ${Object.prototype.toString.call(t)}`,
+    );
   }
   const l = layoutRows(rows, opts, cols);
-  const text = (opts.caption ? `${opts.caption}\n` : "") + (l.cols.length ? textOf(l) : "(empty table)") + (note ? `\n(${note})` : "");
+  const text =
+    (opts.caption ? `${opts.caption}\n` : "") +
+    (l.cols.length ? textOf(l) : "(empty table)") +
+    (note ? `\n(${note})` : "");
   sendDisplay({ data: { "text/html": htmlOf(l, opts.caption, note), "text/plain": text } });
 }

@@ -5,4 +5,13 @@
  * (finiteNumber = core finite, numberArray = core finiteArray). The CLI maps ValidationError
  * (by instanceof) to exit code 2.
  */
-export { checkMemory, finite as finiteNumber, finiteArray as numberArray, formatBytes, isObject, memoryLimit, show, ValidationError } from "../core";
+export {
+  checkMemory,
+  finite as finiteNumber,
+  finiteArray as numberArray,
+  formatBytes,
+  isObject,
+  memoryLimit,
+  show,
+  ValidationError,
+} from "../core";

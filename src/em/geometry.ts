@@ -89,7 +89,12 @@ export function countSourcePoints(src: Source, receivers: ReceiverPoint[], q: Qu
 }
 
 /** The panels of wireSource, each with its number of Gauss-Legendre points. */
-function forEachPanel(src: Source, receivers: ReceiverPoint[], q: QuadratureOptions, visit: (a: Point2, b: Point2, n: number) => void): void {
+function forEachPanel(
+  src: Source,
+  receivers: ReceiverPoint[],
+  q: QuadratureOptions,
+  visit: (a: Point2, b: Point2, n: number) => void,
+): void {
   const need = (a: Point2, b: Point2) => {
     let n = 2;
     for (const r of receivers) n = Math.max(n, glPointsFor(a, b, [r.x, r.y], q.tol));
@@ -112,7 +117,11 @@ function forEachPanel(src: Source, receivers: ReceiverPoint[], q: QuadratureOpti
 }
 
 /** Receiver samples: one point, or n Gauss-Legendre points along M->N with weights summing to 1. */
-export function receiverPoints(rec: Receiver, src: Source, q: QuadratureOptions): { points: ReceiverPoint[]; cx: number; cy: number } {
+export function receiverPoints(
+  rec: Receiver,
+  src: Source,
+  q: QuadratureOptions,
+): { points: ReceiverPoint[]; cx: number; cy: number } {
   if (rec.type === "point") {
     const [x, y] = rec.position;
     const cx = rec.component === "Ex" ? 1 : 0;

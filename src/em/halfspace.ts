@@ -67,7 +67,14 @@ const scratch = new Float64Array(4);
  * sum_p c_p A(R_p) (which = 0) or sum_p c_p B(R_p) (which = 1) for the half-space wavenumber
  * k = kr + i ki; the closed forms in this file's header.
  */
-export function halfSpaceSum(R: Float64Array, coef: Float64Array, kr: number, ki: number, which: 0 | 1, out: { re: number; im: number }): void {
+export function halfSpaceSum(
+  R: Float64Array,
+  coef: Float64Array,
+  kr: number,
+  ki: number,
+  which: 0 | 1,
+  out: { re: number; im: number },
+): void {
   if (kr === 0 && ki === 0) {
     // DC limit: A = 1/R, B = 1/R^2
     let s = 0;

@@ -3,7 +3,15 @@
  * grounded-wire and loop sources (docs/METHODS.md part B; [TEM24] eqs. 1-2).
  */
 export { ValidationError } from "./errors";
-export { coleCole, coleColeSigma, modelFromSigma, modelToSigma, parseEarthModel, peltonToSigma, sigmaToPelton } from "./model";
+export {
+  coleCole,
+  coleColeSigma,
+  modelFromSigma,
+  modelToSigma,
+  parseEarthModel,
+  peltonToSigma,
+  sigmaToPelton,
+} from "./model";
 export type { Complex, EarthModel, EarthModelSigma } from "./model";
 export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
 export type {
@@ -33,4 +41,3 @@ export type { FieldKind, ForwardOptions, Response, SurveyEstimate, SurveyPlan } 
 export { referenceError } from "./metric";
 export { FOURIER_FILTERS, HANKEL_FILTERS } from "./filters";
 export type { FourierFilter, FourierFilterName, HankelFilter, HankelFilterName } from "./filters";
-

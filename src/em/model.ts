@@ -87,13 +87,23 @@ export function coleColeSigma(sigma0: number, sigmaInf: number, tauSigma: number
  * tauSigma = tau (1 - m)^(1/c), same c. Exact: 1/rho(w) equals sigma(w) at every w
  * (1/rho = sigma0 (1 + x) / (1 + (1 - m) x) with x = (i w tau)^c, and (1 - m) x = (i w tauSigma)^c).
  */
-export function peltonToSigma(rho0: number, m: number, tau: number, c: number): { sigma0: number; sigmaInf: number; tauSigma: number; c: number } {
+export function peltonToSigma(
+  rho0: number,
+  m: number,
+  tau: number,
+  c: number,
+): { sigma0: number; sigmaInf: number; tauSigma: number; c: number } {
   const sigma0 = 1 / rho0;
   return { sigma0, sigmaInf: sigma0 / (1 - m), tauSigma: tau * Math.pow(1 - m, 1 / c), c };
 }
 
 /** The inverse of peltonToSigma: rho0 = 1/sigma0, m = 1 - sigma0/sigmaInf, tau = tauSigma (1 - m)^(-1/c). */
-export function sigmaToPelton(sigma0: number, sigmaInf: number, tauSigma: number, c: number): { rho0: number; m: number; tau: number; c: number } {
+export function sigmaToPelton(
+  sigma0: number,
+  sigmaInf: number,
+  tauSigma: number,
+  c: number,
+): { rho0: number; m: number; tau: number; c: number } {
   const m = 1 - sigma0 / sigmaInf;
   return { rho0: 1 / sigma0, m, tau: tauSigma * Math.pow(1 - m, -1 / c), c };
 }
@@ -126,7 +136,11 @@ export function modelFromSigma(model: EarthModelSigma): EarthModel {
 
 function layerCheck(arr: number[], name: string, ok: (v: number) => boolean, range: string, fix: string): void {
   arr.forEach((v, j) => {
-    if (!ok(v)) throw new ValidationError(`model.${name}[${j}]`, `layer ${j + 1} has ${name} = ${show(v)}; allowed ${range}. ${fix}`);
+    if (!ok(v))
+      throw new ValidationError(
+        `model.${name}[${j}]`,
+        `layer ${j + 1} has ${name} = ${show(v)}; allowed ${range}. ${fix}`,
+      );
   });
 }
 
@@ -136,15 +150,26 @@ function layerCheck(arr: number[], name: string, ok: (v: number) => boolean, ran
  * Throws a ValidationError naming parameter, layer, value and allowed range.
  */
 export function parseEarthModel(x: unknown): EarthModel {
-  if (!isObject(x)) throw new ValidationError("model", `expected an object {thickness, rho0, m, tau, c}, got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError("model", `expected an object {thickness, rho0, m, tau, c}, got ${show(x)}`);
   if ("sigma0" in x && !("rho0" in x)) {
     const s = parseSigmaModel(x);
     return modelFromSigma(s);
   }
-  const [thickness, rho0, m, tau, c] = layerArrays(x, ["thickness", "rho0", "m", "tau", "c"], "a model needs thickness, rho0, m, tau, c (same keys as a reference case's \"model\")");
+  const [thickness, rho0, m, tau, c] = layerArrays(
+    x,
+    ["thickness", "rho0", "m", "tau", "c"],
+    'a model needs thickness, rho0, m, tau, c (same keys as a reference case\'s "model")',
+  );
   layerCheck(rho0, "rho0", (v) => v > 0, "> 0 ohm-m", "Resistivities are positive.");
   layerCheck(m, "m", (v) => v >= 0 && v < 1, "0 <= m < 1", "Use m = 0 for a non-polarisable layer.");
-  layerCheck(tau, "tau", (v) => v > 0, "> 0 s", "The time constant is positive even when m = 0 (any value, e.g. 1e-3).");
+  layerCheck(
+    tau,
+    "tau",
+    (v) => v > 0,
+    "> 0 s",
+    "The time constant is positive even when m = 0 (any value, e.g. 1e-3).",
+  );
   layerCheck(c, "c", (v) => v > 0 && v <= 1, "0 < c <= 1", "The Cole-Cole exponent lies in (0, 1].");
   return { thickness, rho0, m, tau, c };
 }
@@ -159,21 +184,35 @@ function layerArrays(x: Record<string, unknown>, keys: string[], need: string): 
   const n = arrays[1].length;
   if (n < 1) throw new ValidationError(`model.${keys[1]}`, "needs at least one layer (a half-space)");
   keys.slice(2).forEach((k, i) => {
-    if (arrays[i + 2].length !== n) throw new ValidationError(`model.${k}`, `has ${arrays[i + 2].length} entries but ${keys[1]} has ${n}; give one value per layer`);
+    if (arrays[i + 2].length !== n)
+      throw new ValidationError(
+        `model.${k}`,
+        `has ${arrays[i + 2].length} entries but ${keys[1]} has ${n}; give one value per layer`,
+      );
   });
   if (arrays[0].length !== n - 1) {
-    throw new ValidationError("model.thickness", `has ${arrays[0].length} entries for ${n} layers; it needs ${n - 1} (the last layer is a half-space)`);
+    throw new ValidationError(
+      "model.thickness",
+      `has ${arrays[0].length} entries for ${n} layers; it needs ${n - 1} (the last layer is a half-space)`,
+    );
   }
   layerCheck(arrays[0], "thickness", (v) => v > 0, "> 0 m", "Merge or drop zero-thickness layers.");
   return arrays;
 }
 
 function parseSigmaModel(x: Record<string, unknown>): EarthModelSigma {
-  const [thickness, sigma0, sigmaInf, tauSigma, c] = layerArrays(x, ["thickness", "sigma0", "sigmaInf", "tauSigma", "c"], "the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c");
+  const [thickness, sigma0, sigmaInf, tauSigma, c] = layerArrays(
+    x,
+    ["thickness", "sigma0", "sigmaInf", "tauSigma", "c"],
+    "the sigma form needs thickness, sigma0, sigmaInf, tauSigma, c",
+  );
   layerCheck(sigma0, "sigma0", (v) => v > 0, "> 0 S/m", "Conductivities are positive.");
   sigmaInf.forEach((v, j) => {
     if (!(v >= sigma0[j])) {
-      throw new ValidationError(`model.sigmaInf[${j}]`, `layer ${j + 1} has sigmaInf = ${v} below sigma0 = ${sigma0[j]}; allowed sigmaInf >= sigma0 (chargeability m = 1 - sigma0/sigmaInf in [0, 1))`);
+      throw new ValidationError(
+        `model.sigmaInf[${j}]`,
+        `layer ${j + 1} has sigmaInf = ${v} below sigma0 = ${sigma0[j]}; allowed sigmaInf >= sigma0 (chargeability m = 1 - sigma0/sigmaInf in [0, 1))`,
+      );
     }
   });
   layerCheck(tauSigma, "tauSigma", (v) => v > 0, "> 0 s", "The time constant is positive.");

@@ -17,11 +17,27 @@
  * kernel recursion on the wavenumber grid contracted with the weights, and finally one
  * matrix-vector product for all times.
  */
-import { FOURIER_FILTERS, FourierFilter, fourierFilter, FourierFilterName, HANKEL_FILTERS, hankelFilter, HankelFilterName } from "./filters";
+import {
+  FOURIER_FILTERS,
+  FourierFilter,
+  fourierFilter,
+  FourierFilterName,
+  HANKEL_FILTERS,
+  hankelFilter,
+  HankelFilterName,
+} from "./filters";
 import { checkMemory, formatBytes, isObject, memoryLimit, show, ValidationError } from "./errors";
 import { countSourcePoints, receiverPoints, ReceiverPoint, SourcePoint, wireSource } from "./geometry";
 import { halfSpaceSum } from "./halfspace";
-import { csqrt, KernelSums, layeredKernelSums, layeredKernelSumsBuried, LayerState, MU0, newLayerState } from "./kernel";
+import {
+  csqrt,
+  KernelSums,
+  layeredKernelSums,
+  layeredKernelSumsBuried,
+  LayerState,
+  MU0,
+  newLayerState,
+} from "./kernel";
 import { coleColeP, EarthModel } from "./model";
 import { gaussLegendre, lagrangeStencil, lagrangeStencilDerivative, logGrid, LogGrid } from "./quadrature";
 import { parseSurvey, sourceSegments, Survey } from "./survey";
@@ -137,7 +153,14 @@ export const FAST_OPTIONS: Readonly<ForwardOptions> = Object.freeze({ hankel: "k
  * than the defaults. The defaults are checked against it on surveys the reference cases do not
  * cover (test/em-convergence.test.ts, bench/em-convergence.ts).
  */
-export const CONVERGED_OPTIONS: Readonly<ForwardOptions> = Object.freeze({ hankel: "wer_201_2018", fourier: "key_601_2009", quadPoints: 61, rampPoints: 48, gatePoints: 48, lagSubdivision: 4 });
+export const CONVERGED_OPTIONS: Readonly<ForwardOptions> = Object.freeze({
+  hankel: "wer_201_2018",
+  fourier: "key_601_2009",
+  quadPoints: 61,
+  rampPoints: 48,
+  gatePoints: 48,
+  lagSubdivision: 4,
+});
 
 /** The Hankel filter a plan uses: `options.hankel`, or for "auto" the rule of ForwardOptions.hankel. */
 function resolveHankel(name: HankelFilterName | "auto", kind: FieldKind, source: Survey["source"]): HankelFilterName {
@@ -245,7 +268,8 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   if (!isObject(o)) throw new ValidationError("options", `expected an object, got ${show(o)}`);
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined) continue;
-    if (!(k in DEFAULT_OPTIONS)) throw new ValidationError(`options.${k}`, `unknown option; known: ${Object.keys(DEFAULT_OPTIONS).join(", ")}`);
+    if (!(k in DEFAULT_OPTIONS))
+      throw new ValidationError(`options.${k}`, `unknown option; known: ${Object.keys(DEFAULT_OPTIONS).join(", ")}`);
     (r as Record<string, unknown>)[k] = v;
   }
   const pos = (k: keyof ForwardOptions, lo: number, hi: number, int: boolean) => {
@@ -256,16 +280,24 @@ function parseOptions(o: ForwardOptions | undefined): Required<ForwardOptions> {
   };
   if (r.lambdaPerDecade !== "filter") pos("lambdaPerDecade", 2, 200, false);
   if (r.hankel !== "auto" && !(HANKEL_FILTERS as readonly string[]).includes(r.hankel)) {
-    throw new ValidationError("options.hankel", `unknown Hankel filter ${show(r.hankel)}; bundled: ${HANKEL_FILTERS.join(", ")}, or "auto"`);
+    throw new ValidationError(
+      "options.hankel",
+      `unknown Hankel filter ${show(r.hankel)}; bundled: ${HANKEL_FILTERS.join(", ")}, or "auto"`,
+    );
   }
   if (!(FOURIER_FILTERS as readonly string[]).includes(r.fourier)) {
-    throw new ValidationError("options.fourier", `unknown Fourier filter ${show(r.fourier)}; bundled: ${FOURIER_FILTERS.join(", ")}`);
+    throw new ValidationError(
+      "options.fourier",
+      `unknown Fourier filter ${show(r.fourier)}; bundled: ${FOURIER_FILTERS.join(", ")}`,
+    );
   }
   pos("lagSubdivision", 1, 8, true);
   pos("timeOrder", 2, 12, true);
-  if (r.timeOrder % 2 !== 0) throw new ValidationError("options.timeOrder", `${r.timeOrder}; allowed an even number 2..12`);
+  if (r.timeOrder % 2 !== 0)
+    throw new ValidationError("options.timeOrder", `${r.timeOrder}; allowed an even number 2..12`);
   pos("lambdaOrder", 2, 12, true);
-  if (r.lambdaOrder % 2 !== 0) throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
+  if (r.lambdaOrder % 2 !== 0)
+    throw new ValidationError("options.lambdaOrder", `${r.lambdaOrder}; allowed an even number 2..12`);
   pos("quadTol", 1e-15, 1e-1, false);
   pos("rampPoints", 1, 200, true);
   pos("gatePoints", 1, 200, true);
@@ -337,7 +369,11 @@ export const EXACT_PULSES = 512;
  * at most 5e-8 f(E) for alpha <= 4, itself a small part of the sum (test/em-lowfreq.test.ts checks
  * it against the term-by-term sum). Samples then cost O(E) per output, whatever N (up to 100000).
  */
-export function forEachWaveformSample(s: Survey, o: Required<ForwardOptions>, visit: (row: number, tau: number, weight: number) => void): void {
+export function forEachWaveformSample(
+  s: Survey,
+  o: Required<ForwardOptions>,
+  visit: (row: number, tau: number, weight: number) => void,
+): void {
   const w = s.waveform;
   const ramp = w ? w.ramp : 0;
   const rep = w?.repetition;
@@ -417,8 +453,25 @@ function timeTransform(
   o: Required<ForwardOptions>,
   ff: FourierFilter,
   rmin: number,
-): { omega: Float64Array; eps: number; tmat: Float64Array; nTime: number; nLattice: number; tailCol: Float64Array; imp: { tmat: Float64Array; tailCol: Float64Array } | null } {
-  if (!survey.times && !survey.gates) return { omega: new Float64Array(0), eps: 0, tmat: new Float64Array(0), nTime: 0, nLattice: 0, tailCol: new Float64Array(0), imp: null };
+): {
+  omega: Float64Array;
+  eps: number;
+  tmat: Float64Array;
+  nTime: number;
+  nLattice: number;
+  tailCol: Float64Array;
+  imp: { tmat: Float64Array; tailCol: Float64Array } | null;
+} {
+  if (!survey.times && !survey.gates)
+    return {
+      omega: new Float64Array(0),
+      eps: 0,
+      tmat: new Float64Array(0),
+      nTime: 0,
+      nLattice: 0,
+      tailCol: new Float64Array(0),
+      imp: null,
+    };
   const nTime = survey.gates ? survey.gates.length : (survey.times as number[]).length;
   let tmin = Infinity;
   let tmax = 0;
@@ -438,7 +491,11 @@ function timeTransform(
   // frequency lattice: w = b_i / t_g = (b_0 / t0) e^{(i k - g) h} with k = lagSubdivision
   const k = o.lagSubdivision;
   const wlo = eps * o.omegaMinDamping;
-  const whi = Math.max(o.omegaMaxTime / tmin, o.omegaMaxAbs, rmin > 0 && Number.isFinite(rmin) ? o.omegaMaxOffset / (rmin * rmin) : 0);
+  const whi = Math.max(
+    o.omegaMaxTime / tmin,
+    o.omegaMaxAbs,
+    rmin > 0 && Number.isFinite(rmin) ? o.omegaMaxOffset / (rmin * rmin) : 0,
+  );
   const index = new Map<number, number>(); // lattice index -> position in omega
   // positions 0 and 1: G at wlo and 2 wlo, for the even (quadratic in w) continuation below wlo
   const omegaList: number[] = [wlo, 2 * wlo];
@@ -623,7 +680,8 @@ export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): Sur
   for (const p of src.points) ms = Math.max(ms, Math.abs(p[0]), Math.abs(p[1]));
   let m = ms;
   for (const p of rec) m = Math.max(m, Math.abs(p.x), Math.abs(p.y));
-  const nL = Math.ceil(((span + Math.log((2 * Math.SQRT2 * m) / (1e-6 * ms))) * perDecade) / Math.LN10) + o.lambdaOrder + 2;
+  const nL =
+    Math.ceil(((span + Math.log((2 * Math.SQRT2 * m) / (1e-6 * ms))) * perDecade) / Math.LN10) + o.lambdaOrder + 2;
   const lambda = 24 * nL;
   const perModel = 8 * (nw + nTime * o.signals.length + 2 * (survey.frequencies?.length ?? 0)) + 48 * MAX_LAYERS + 512;
   const bytes = geometry + time + lambda;
@@ -631,11 +689,30 @@ export function estimateSurvey(survey: Survey, o: Required<ForwardOptions>): Sur
   const lattice = 8 * nT * nw + OBJECT_BYTES * nT * nf;
   const big =
     time < geometry
-      ? { field: o.quadPoints === "auto" ? "source.points" : "options.quadPoints", fix: `${R} receiver x ${S} source quadrature points make that many offset pairs; use fewer source segments (${segments}) or fewer options.quadPoints (${o.quadPoints})` }
+      ? {
+          field: o.quadPoints === "auto" ? "source.points" : "options.quadPoints",
+          fix: `${R} receiver x ${S} source quadrature points make that many offset pairs; use fewer source segments (${segments}) or fewer options.quadPoints (${o.quadPoints})`,
+        }
       : lattice > time - lattice
-        ? { field: timeField, fix: `the ${timeField} (with the waveform's ramp and repetition) span ${nT} lattice times at options.lagSubdivision ${k}; narrow their range or lower lagSubdivision` }
-        : { field: timeField, fix: `use fewer ${timeField} (${nTime} now; the time matrices grow with ${timeField} x ~${nw} frequencies) or a smaller options.lagSubdivision (${k})` };
-  return { nTime, receiverPoints: R, sourcePoints: S, nTimeGrid: nT, nOmega: nw, nLambda: nL, parts: { geometry, time, lambda, perModel }, bytes, ...big };
+        ? {
+            field: timeField,
+            fix: `the ${timeField} (with the waveform's ramp and repetition) span ${nT} lattice times at options.lagSubdivision ${k}; narrow their range or lower lagSubdivision`,
+          }
+        : {
+            field: timeField,
+            fix: `use fewer ${timeField} (${nTime} now; the time matrices grow with ${timeField} x ~${nw} frequencies) or a smaller options.lagSubdivision (${k})`,
+          };
+  return {
+    nTime,
+    receiverPoints: R,
+    sourcePoints: S,
+    nTimeGrid: nT,
+    nOmega: nw,
+    nLambda: nL,
+    parts: { geometry, time, lambda, perModel },
+    bytes,
+    ...big,
+  };
 }
 
 /** Compile a survey (reference-case shape) into a plan; validates the survey first. */
@@ -643,11 +720,19 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
   const survey = parseSurvey(surveyIn);
   const o = parseOptions(opts);
   if (survey.waveform && o.signals.some((x) => x !== "off")) {
-    throw new ValidationError("options.signals", `${show(o.signals)} with a waveform; "on" and "impulse" are defined for the ideal step (drop the waveform or ask for "off")`);
+    throw new ValidationError(
+      "options.signals",
+      `${show(o.signals)} with a waveform; "on" and "impulse" are defined for the ideal step (drop the waveform or ask for "off")`,
+    );
   }
   // refuse before allocating when the plan cannot fit (src/core/resources.ts: the limit's rule)
   const est = estimateSurvey(survey, o);
-  checkMemory(est.field, est.bytes, `compiling the survey (${est.nTime} outputs, ${est.receiverPoints} x ${est.sourcePoints} quadrature points, ~${est.nOmega} frequencies)`, est.fix);
+  checkMemory(
+    est.field,
+    est.bytes,
+    `compiling the survey (${est.nTime} outputs, ${est.receiverPoints} x ${est.sourcePoints} quadrature points, ~${est.nOmega} frequencies)`,
+    est.fix,
+  );
   const kind = fieldKind(survey);
   const hankelName = resolveHankel(o.hankel, kind, survey.source);
   const hf = hankelFilter(hankelName);
@@ -678,7 +763,10 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     for (const e of ends) see(Math.hypot(p.x - e.x, p.y - e.y));
   }
   const nb = hf.base.length;
-  const perDecade = o.lambdaPerDecade === "filter" ? (Math.LN10 * (nb - 1)) / Math.log(hf.base[nb - 1] / hf.base[0]) : o.lambdaPerDecade;
+  const perDecade =
+    o.lambdaPerDecade === "filter"
+      ? (Math.LN10 * (nb - 1)) / Math.log(hf.base[nb - 1] / hf.base[0])
+      : o.lambdaPerDecade;
   const grid = logGrid(hf.base[0] / rmax, hf.base[nb - 1] / rmin, perDecade, o.lambdaOrder / 2 - 0.5);
   const lst = new Float64Array(o.lambdaOrder);
   const pd = new Float64Array(grid.n);
@@ -750,10 +838,22 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
     tmat: tt.tmat,
     tailCol: tt.tailCol,
     impulse: tt.imp,
-    hinf: kind === "E" ? merged.reduce((a, [R, c]) => a + (2 * c) / (R * R * R), 0) : kind === "dBdt" ? merged.reduce((a, [R, c]) => a + (6 * c) / (R * R * R * R), 0) : 0,
+    hinf:
+      kind === "E"
+        ? merged.reduce((a, [R, c]) => a + (2 * c) / (R * R * R), 0)
+        : kind === "dBdt"
+          ? merged.reduce((a, [R, c]) => a + (6 * c) / (R * R * R * R), 0)
+          : 0,
     nTime: tt.nTime,
     fomega,
-    info: { hankel: hankelName, sourcePoints: spts.length, receiverPoints: rec.points.length, nLambda: grid.n, nOmega: tt.omega.length, nTimeGrid: tt.nLattice },
+    info: {
+      hankel: hankelName,
+      sourcePoints: spts.length,
+      receiverPoints: rec.points.length,
+      nLambda: grid.n,
+      nOmega: tt.omega.length,
+      nTimeGrid: tt.nLattice,
+    },
   };
   compiledPlans.add(plan);
   return plan;
@@ -763,7 +863,10 @@ export function compileSurvey(surveyIn: Survey | unknown, opts?: ForwardOptions)
 function checkModel(m: EarthModel): void {
   const n = m.rho0?.length;
   if (!(n >= 1) || m.m?.length !== n || m.tau?.length !== n || m.c?.length !== n || m.thickness?.length !== n - 1) {
-    throw new ValidationError("model", `inconsistent layer arrays (rho0 ${m.rho0?.length}, m ${m.m?.length}, tau ${m.tau?.length}, c ${m.c?.length}, thickness ${m.thickness?.length}); use parseEarthModel to see which`);
+    throw new ValidationError(
+      "model",
+      `inconsistent layer arrays (rho0 ${m.rho0?.length}, m ${m.m?.length}, tau ${m.tau?.length}, c ${m.c?.length}, thickness ${m.thickness?.length}); use parseEarthModel to see which`,
+    );
   }
   for (let j = 0; j < n; j++) {
     const bad =
@@ -807,14 +910,22 @@ const sums: KernelSums = { sdRe: 0, sdIm: 0, sbRe: 0, sbIm: 0 };
  * E = p mu0 (SD + sum c A) + SB + c2 rho_1(p); Hz = SD + sum c B; Bz = mu0 Hz; dBz/dt = p mu0 Hz
  * (kernel.ts and halfspace.ts for SD, SB, A, B).
  */
-function fieldAtP(plan: CompiledPlan, L: LayerState, pRe: number, pIm: number, depth: number, out: { re: number; im: number }): void {
+function fieldAtP(
+  plan: CompiledPlan,
+  L: LayerState,
+  pRe: number,
+  pIm: number,
+  depth: number,
+  out: { re: number; im: number },
+): void {
   const pmr = pRe * MU0;
   const pmi = pIm * MU0;
   // top-layer wavenumber k_1 = sqrt(p mu0 sigma_1) (principal root) for the closed-form half-space part
   csqrt(L.aRe[0], L.aIm[0], k1);
   const kr = k1.re;
   const ki = k1.im;
-  if (depth > 0) layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, depth, plan.pd, plan.pb, sums);
+  if (depth > 0)
+    layeredKernelSumsBuried(plan.lambda, 0, plan.lambda.length, pmr, pmi, L, depth, plan.pd, plan.pb, sums);
   else if (L.n === 1 || 2 * kr * L.h[0] > 30) {
     // D - D_1 and K_B vanish for a half-space and are below e^-30 (reflections from below layer 1,
     // attenuated by e^{-2 Re(u_1) h_1}, Re(u_1) >= Re(k_1)) at high frequencies: skip the wavenumbers
@@ -857,7 +968,11 @@ function fieldAtP(plan: CompiledPlan, L: LayerState, pRe: number, pIm: number, d
  * rho_1(inf) (c2 + hinf) for E, rho_1(inf) hinf for dBz/dt (closed-form half-space limits), 0 for
  * Hz and Bz. Returns G on plan.omega and the jump F(0) - F(inf).
  */
-export function dampedStepOffSpectrum(plan: CompiledPlan, model: EarthModel, out?: Float64Array): { G: Float64Array; jump: number; f0: number } {
+export function dampedStepOffSpectrum(
+  plan: CompiledPlan,
+  model: EarthModel,
+  out?: Float64Array,
+): { G: Float64Array; jump: number; f0: number } {
   const nw = plan.omega.length;
   const G = out ?? new Float64Array(nw);
   const L = newLayerState(model.rho0.length);
@@ -889,7 +1004,10 @@ export function forward(compiled: SurveyPlan, model: EarthModel): Response {
   const plan = planInternals(compiled);
   checkModel(model);
   if (plan.depth > 0 && plan.fomega.length > 0 && model.thickness.length > 0 && !(model.thickness[0] > plan.depth)) {
-    throw new ValidationError("model.thickness[0]", `layer 1 is ${model.thickness[0]} m thick, not more than the electrode depth options.electricDepth = ${plan.depth} m; thicken it or lower electricDepth`);
+    throw new ValidationError(
+      "model.thickness[0]",
+      `layer 1 is ${model.thickness[0]} m thick, not more than the electrode depth options.electricDepth = ${plan.depth} m; thicken it or lower electricDepth`,
+    );
   }
   const res: Response = {};
   if (plan.nTime > 0) {
@@ -945,7 +1063,18 @@ export function batchBytes(compiled: SurveyPlan, count: number): number {
 }
 
 /** Refuse a batch of `count` models whose responses cannot fit (ValidationError naming `field`). */
-export function checkBatchMemory(plan: SurveyPlan, count: number, field: string, fix = "evaluate the models in smaller batches"): void {
+export function checkBatchMemory(
+  plan: SurveyPlan,
+  count: number,
+  field: string,
+  fix = "evaluate the models in smaller batches",
+): void {
   const b = batchBytes(plan, count);
-  if (b > memoryLimit()) checkMemory(field, b, `the responses of ${count} models x ${plan.nTime} outputs (${formatBytes(b / Math.max(count, 1))} each)`, fix);
+  if (b > memoryLimit())
+    checkMemory(
+      field,
+      b,
+      `the responses of ${count} models x ${plan.nTime} outputs (${formatBytes(b / Math.max(count, 1))} each)`,
+      fix,
+    );
 }

@@ -20,7 +20,8 @@ const glCache = new Map<number, GaussLegendre>();
  * 2 / ((1 - x^2) P_n'(x)^2) (Abramowitz & Stegun 25.4.29).
  */
 export function gaussLegendre(n: number, field = "quadPoints"): GaussLegendre {
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ValidationError(field, `${n} Gauss-Legendre points; allowed a whole number 1..1000`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new ValidationError(field, `${n} Gauss-Legendre points; allowed a whole number 1..1000`);
   const hit = glCache.get(n);
   if (hit) return hit;
   const x = new Float64Array(n);
@@ -89,7 +90,14 @@ function stencilStart(u: number, g0: number, h: number, n: number, m: number): [
  * Derivative weights d/du of the m-point Lagrange interpolant of lagrangeStencil (same stencil):
  * f'(u) ~= sum_j d[j] f[k0 + j]; returns k0.
  */
-export function lagrangeStencilDerivative(u: number, g0: number, h: number, n: number, m: number, d: Float64Array): number {
+export function lagrangeStencilDerivative(
+  u: number,
+  g0: number,
+  h: number,
+  n: number,
+  m: number,
+  d: Float64Array,
+): number {
   const [k0, t] = stencilStart(u, g0, h, n, m);
   for (let j = 0; j < m; j++) {
     let den = 1;

@@ -66,7 +66,10 @@ function point(v: unknown, field: string): Point2 {
   const x = finiteNumber(v[0], `${field}[0]`);
   const y = finiteNumber(v[1], `${field}[1]`);
   if (v.length === 3 && finiteNumber(v[2], `${field}[2]`) !== 0) {
-    throw new ValidationError(`${field}[2]`, `z = ${show(v[2])}; sources and receivers lie on the surface, z = 0 (or give [x, y])`);
+    throw new ValidationError(
+      `${field}[2]`,
+      `z = ${show(v[2])}; sources and receivers lie on the surface, z = 0 (or give [x, y])`,
+    );
   }
   return [x, y];
 }
@@ -93,7 +96,12 @@ export function segmentSegmentDistance(a: Point2, b: Point2, c: Point2, d: Point
   const d3 = cross(c, d, a);
   const d4 = cross(c, d, b);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0;
-  return Math.min(pointSegmentDistance(a, c, d), pointSegmentDistance(b, c, d), pointSegmentDistance(c, a, b), pointSegmentDistance(d, a, b));
+  return Math.min(
+    pointSegmentDistance(a, c, d),
+    pointSegmentDistance(b, c, d),
+    pointSegmentDistance(c, a, b),
+    pointSegmentDistance(d, a, b),
+  );
 }
 
 /** The segments of a source, as [start, end] pairs (a loop's closing side included). */
@@ -106,41 +114,63 @@ export function sourceSegments(src: Source): [Point2, Point2][] {
 }
 
 function parseSource(x: unknown): Source {
-  if (!isObject(x)) throw new ValidationError("source", `expected {type: "wire"|"loop", points: [[x, y], ...], current}, got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError(
+      "source",
+      `expected {type: "wire"|"loop", points: [[x, y], ...], current}, got ${show(x)}`,
+    );
   const type = x.type;
   if (type !== "wire" && type !== "loop") {
-    throw new ValidationError("source.type", `unknown source type ${show(type)}; allowed "wire" (grounded, open polyline) or "loop" (closed polygon)`);
+    throw new ValidationError(
+      "source.type",
+      `unknown source type ${show(type)}; allowed "wire" (grounded, open polyline) or "loop" (closed polygon)`,
+    );
   }
-  if (!Array.isArray(x.points)) throw new ValidationError("source.points", `expected an array of [x, y] points, got ${show(x.points)}`);
+  if (!Array.isArray(x.points))
+    throw new ValidationError("source.points", `expected an array of [x, y] points, got ${show(x.points)}`);
   let points = x.points.map((p, i) => point(p, `source.points[${i}]`));
   if (type === "loop" && points.length >= 2 && dist(points[0], points[points.length - 1]) === 0) {
     points = points.slice(0, -1); // a loop listed closed (first point repeated at the end)
   }
   const need = type === "wire" ? 2 : 3;
   if (points.length < need) {
-    throw new ValidationError("source.points", `a ${type} needs at least ${need} distinct points, got ${points.length}`);
+    throw new ValidationError(
+      "source.points",
+      `a ${type} needs at least ${need} distinct points, got ${points.length}`,
+    );
   }
   const current = x.current === undefined ? 1 : finiteNumber(x.current, "source.current", "a finite current in A");
-  if (current === 0) throw new ValidationError("source.current", "is 0 A; give the transmitter current (responses are linear in it)");
+  if (current === 0)
+    throw new ValidationError("source.current", "is 0 A; give the transmitter current (responses are linear in it)");
   const src: Source = { type, points, current };
   let scale = 0;
   for (const p of points) scale = Math.max(scale, Math.abs(p[0]), Math.abs(p[1]));
   sourceSegments(src).forEach(([a, b], i) => {
     const l = dist(a, b);
     if (!(l > 1e-9 * Math.max(scale, 1))) {
-      throw new ValidationError(`source.points[${i}]`, `segment ${i + 1} from ${show(a)} to ${show(b)} has zero length; remove the repeated point`);
+      throw new ValidationError(
+        `source.points[${i}]`,
+        `segment ${i + 1} from ${show(a)} to ${show(b)} has zero length; remove the repeated point`,
+      );
     }
   });
   return src;
 }
 
 function parseReceiver(x: unknown): Receiver {
-  if (!isObject(x)) throw new ValidationError("receiver", `expected {type: "point", position, component} or {type: "dipole", points: [M, N], component: "E"}, got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError(
+      "receiver",
+      `expected {type: "point", position, component} or {type: "dipole", points: [M, N], component: "E"}, got ${show(x)}`,
+    );
   if (x.type === "point") {
     const position = point(x.position, "receiver.position");
     const comp = x.component;
     if (typeof comp !== "string" || !(POINT_COMPONENTS as readonly string[]).includes(comp)) {
-      throw new ValidationError("receiver.component", `unknown component ${show(comp)} for a point receiver; allowed ${POINT_COMPONENTS.map((c) => `"${c}"`).join(", ")}`);
+      throw new ValidationError(
+        "receiver.component",
+        `unknown component ${show(comp)} for a point receiver; allowed ${POINT_COMPONENTS.map((c) => `"${c}"`).join(", ")}`,
+      );
     }
     return { type: "point", position, component: comp as PointComponent };
   }
@@ -150,9 +180,17 @@ function parseReceiver(x: unknown): Receiver {
     }
     const m = point(x.points[0], "receiver.points[0]");
     const n = point(x.points[1], "receiver.points[1]");
-    if (!(dist(m, n) > 0)) throw new ValidationError("receiver.points", `M and N coincide at ${show(m)}; a dipole needs two distinct electrodes`);
+    if (!(dist(m, n) > 0))
+      throw new ValidationError(
+        "receiver.points",
+        `M and N coincide at ${show(m)}; a dipole needs two distinct electrodes`,
+      );
     const comp = x.component ?? "E";
-    if (comp !== "E") throw new ValidationError("receiver.component", `unknown component ${show(comp)} for a dipole receiver; allowed "E" (field along M->N)`);
+    if (comp !== "E")
+      throw new ValidationError(
+        "receiver.component",
+        `unknown component ${show(comp)} for a dipole receiver; allowed "E" (field along M->N)`,
+      );
     return { type: "dipole", points: [m, n], component: "E" };
   }
   throw new ValidationError("receiver.type", `unknown receiver type ${show(x.type)}; allowed "point" or "dipole"`);
@@ -160,28 +198,44 @@ function parseReceiver(x: unknown): Receiver {
 
 function increasingPositive(v: unknown, field: string, unit: string): number[] {
   const a = numberArray(v, field);
-  if (a.length === 0) throw new ValidationError(field, `is empty; give at least one value in ${unit} or leave the key out`);
+  if (a.length === 0)
+    throw new ValidationError(field, `is empty; give at least one value in ${unit} or leave the key out`);
   a.forEach((t, i) => {
     if (!(t > 0)) throw new ValidationError(`${field}[${i}]`, `${t} ${unit} is not > 0`);
-    if (i > 0 && !(t > a[i - 1])) throw new ValidationError(`${field}[${i}]`, `${t} ${unit} does not increase (previous ${a[i - 1]}); sort the values and drop repeats`);
+    if (i > 0 && !(t > a[i - 1]))
+      throw new ValidationError(
+        `${field}[${i}]`,
+        `${t} ${unit} does not increase (previous ${a[i - 1]}); sort the values and drop repeats`,
+      );
   });
   return a;
 }
 
 function parseWaveform(x: unknown): Waveform | undefined {
   if (x === undefined || x === null) return undefined;
-  if (!isObject(x)) throw new ValidationError("waveform", `expected {type: "linear_ramp_off", ramp, repetition?}, got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError("waveform", `expected {type: "linear_ramp_off", ramp, repetition?}, got ${show(x)}`);
   if (x.type !== "linear_ramp_off") {
-    throw new ValidationError("waveform.type", `unknown waveform ${show(x.type)}; allowed "linear_ramp_off" (leave "waveform" out for an ideal step-off)`);
+    throw new ValidationError(
+      "waveform.type",
+      `unknown waveform ${show(x.type)}; allowed "linear_ramp_off" (leave "waveform" out for an ideal step-off)`,
+    );
   }
   const ramp = finiteNumber(x.ramp, "waveform.ramp", "a ramp length in s");
   if (ramp < 0) throw new ValidationError("waveform.ramp", `${ramp} s is negative; allowed >= 0 s`);
   const w: Waveform = { type: "linear_ramp_off", ramp };
   if (x.repetition !== undefined && x.repetition !== null) {
     const r = x.repetition;
-    if (!isObject(r)) throw new ValidationError("waveform.repetition", `expected {type: "bipolar_half_duty", base_frequency, pulses}, got ${show(r)}`);
+    if (!isObject(r))
+      throw new ValidationError(
+        "waveform.repetition",
+        `expected {type: "bipolar_half_duty", base_frequency, pulses}, got ${show(r)}`,
+      );
     if (r.type !== "bipolar_half_duty") {
-      throw new ValidationError("waveform.repetition.type", `unknown repetition ${show(r.type)}; allowed "bipolar_half_duty"`);
+      throw new ValidationError(
+        "waveform.repetition.type",
+        `unknown repetition ${show(r.type)}; allowed "bipolar_half_duty"`,
+      );
     }
     const f = finiteNumber(r.base_frequency, "waveform.repetition.base_frequency", "a base frequency in Hz");
     if (!(f > 0)) throw new ValidationError("waveform.repetition.base_frequency", `${f} Hz is not > 0`);
@@ -190,7 +244,10 @@ function parseWaveform(x: unknown): Waveform | undefined {
       throw new ValidationError("waveform.repetition.pulses", `${pulses}; allowed a whole number 1..100000`);
     }
     if (!(ramp < 1 / (4 * f))) {
-      throw new ValidationError("waveform.ramp", `${ramp} s is not shorter than the on-time T/4 = ${1 / (4 * f)} s at ${f} Hz`);
+      throw new ValidationError(
+        "waveform.ramp",
+        `${ramp} s is not shorter than the on-time T/4 = ${1 / (4 * f)} s at ${f} Hz`,
+      );
     }
     w.repetition = { type: "bipolar_half_duty", base_frequency: f, pulses };
   }
@@ -199,9 +256,11 @@ function parseWaveform(x: unknown): Waveform | undefined {
 
 function parseGates(x: unknown): [number, number][] | undefined {
   if (x === undefined || x === null) return undefined;
-  if (!Array.isArray(x) || x.length === 0) throw new ValidationError("gates", `expected a non-empty list of [t_open, t_close] in s, got ${show(x)}`);
+  if (!Array.isArray(x) || x.length === 0)
+    throw new ValidationError("gates", `expected a non-empty list of [t_open, t_close] in s, got ${show(x)}`);
   return x.map((g, i) => {
-    if (!Array.isArray(g) || g.length !== 2) throw new ValidationError(`gates[${i}]`, `expected [t_open, t_close] in s, got ${show(g)}`);
+    if (!Array.isArray(g) || g.length !== 2)
+      throw new ValidationError(`gates[${i}]`, `expected [t_open, t_close] in s, got ${show(g)}`);
     const a = finiteNumber(g[0], `gates[${i}][0]`);
     const b = finiteNumber(g[1], `gates[${i}][1]`);
     if (!(a > 0 && b > a)) throw new ValidationError(`gates[${i}]`, `[${a}, ${b}] s; allowed 0 < t_open < t_close`);
@@ -214,12 +273,17 @@ function parseGates(x: unknown): [number, number][] | undefined {
  * ignored) and return a typed copy. Throws a ValidationError naming field, value and allowed range.
  */
 export function parseSurvey(x: unknown): Survey {
-  if (!isObject(x)) throw new ValidationError("survey", `expected an object {source, receiver, times?, frequencies?, waveform?, gates?}, got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError(
+      "survey",
+      `expected an object {source, receiver, times?, frequencies?, waveform?, gates?}, got ${show(x)}`,
+    );
   const source = parseSource(x.source);
   const receiver = parseReceiver(x.receiver);
   const survey: Survey = { source, receiver };
   if (x.times !== undefined && x.times !== null) survey.times = increasingPositive(x.times, "times", "s");
-  if (x.frequencies !== undefined && x.frequencies !== null) survey.frequencies = increasingPositive(x.frequencies, "frequencies", "Hz");
+  if (x.frequencies !== undefined && x.frequencies !== null)
+    survey.frequencies = increasingPositive(x.frequencies, "frequencies", "Hz");
   const wf = parseWaveform(x.waveform);
   if (wf) survey.waveform = wf;
   const gates = parseGates(x.gates);
@@ -236,10 +300,17 @@ export function parseSurvey(x: unknown): Survey {
   for (const p of source.points) scale = Math.max(scale, Math.abs(p[0]), Math.abs(p[1]));
   const tol = 1e-6 * scale;
   segs.forEach(([a, b], i) => {
-    const d = receiver.type === "point" ? pointSegmentDistance(receiver.position, a, b) : segmentSegmentDistance(receiver.points[0], receiver.points[1], a, b);
+    const d =
+      receiver.type === "point"
+        ? pointSegmentDistance(receiver.position, a, b)
+        : segmentSegmentDistance(receiver.points[0], receiver.points[1], a, b);
     if (d <= tol) {
-      const what = receiver.type === "point" ? `receiver at ${show(receiver.position)}` : `dipole ${show(receiver.points)}`;
-      throw new ValidationError(receiver.type === "point" ? "receiver.position" : "receiver.points", `${what} lies on source segment ${i + 1} (${show(a)} -> ${show(b)}), distance ${d.toExponential(2)} m; the field is singular there, move the receiver off the wire`);
+      const what =
+        receiver.type === "point" ? `receiver at ${show(receiver.position)}` : `dipole ${show(receiver.points)}`;
+      throw new ValidationError(
+        receiver.type === "point" ? "receiver.position" : "receiver.points",
+        `${what} lies on source segment ${i + 1} (${show(a)} -> ${show(b)}), distance ${d.toExponential(2)} m; the field is singular there, move the receiver off the wire`,
+      );
     }
   });
   return survey;

@@ -1,5 +1,18 @@
 import * as path from "path";
-import { boolean, checkKeys, finite, finiteArray, integerInRange, isObject, numberInRange, object, oneOf, show, string, ValidationError } from "../core";
+import {
+  boolean,
+  checkKeys,
+  finite,
+  finiteArray,
+  integerInRange,
+  isObject,
+  numberInRange,
+  object,
+  oneOf,
+  show,
+  string,
+  ValidationError,
+} from "../core";
 import { DEFAULT_OPTIONS, parseEarthModel, parseSurvey } from "../em";
 import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
 import type { EarthModel, Survey } from "../em";
@@ -42,8 +55,31 @@ export interface InvertConfig {
 
 const SURVEY_KEYS = ["source", "receiver", "times", "waveform", "gates"];
 const TOP_KEYS = new Set([
-  "name", "description", "model", "source", "receiver", "times", "frequencies", "waveform", "gates", "data", "synthetic", "surveys",
-  "parameterisation", "misfit", "regularisation", "optimizer", "workflow", "step1_data", "occam", "forward_options", "outputs", "precision", "reference", "notes", "posterior",
+  "name",
+  "description",
+  "model",
+  "source",
+  "receiver",
+  "times",
+  "frequencies",
+  "waveform",
+  "gates",
+  "data",
+  "synthetic",
+  "surveys",
+  "parameterisation",
+  "misfit",
+  "regularisation",
+  "optimizer",
+  "workflow",
+  "step1_data",
+  "occam",
+  "forward_options",
+  "outputs",
+  "precision",
+  "reference",
+  "notes",
+  "posterior",
 ]);
 
 /** Keys allowed in the parts of a forward case (reference format), checked before the EM engine reads them. */
@@ -57,7 +93,21 @@ export const CASE_KEYS: Record<string, readonly string[]> = {
 /** The engine's conductivity form of a model (`geoinv tem forward` accepts it too). */
 const SIGMA_MODEL_KEYS = ["sigma0", "sigmaInf", "tauSigma"];
 /** Top-level keys of a forward case (`geoinv tem forward`). */
-export const FORWARD_CASE_KEYS = ["name", "description", "model", "source", "receiver", "times", "frequencies", "waveform", "gates", "outputs", "precision", "reference", "notes"];
+export const FORWARD_CASE_KEYS = [
+  "name",
+  "description",
+  "model",
+  "source",
+  "receiver",
+  "times",
+  "frequencies",
+  "waveform",
+  "gates",
+  "outputs",
+  "precision",
+  "reference",
+  "notes",
+];
 const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "label", "data"];
 
 /**
@@ -67,29 +117,40 @@ const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "l
  */
 export function checkSurvey(s: Record<string, unknown>, prefix: string): Survey {
   const at = (k: string) => (prefix ? `${prefix}.${k}` : k);
-  for (const k of ["source", "receiver", "waveform"]) if (isObject(s[k])) checkKeys(s[k] as Record<string, unknown>, at(k), CASE_KEYS[k]);
+  for (const k of ["source", "receiver", "waveform"])
+    if (isObject(s[k])) checkKeys(s[k] as Record<string, unknown>, at(k), CASE_KEYS[k]);
   const wf = s.waveform as Record<string, unknown> | undefined;
-  if (isObject(wf) && isObject(wf.repetition)) checkKeys(wf.repetition, at("waveform.repetition"), CASE_KEYS["waveform.repetition"]);
+  if (isObject(wf) && isObject(wf.repetition))
+    checkKeys(wf.repetition, at("waveform.repetition"), CASE_KEYS["waveform.repetition"]);
   let survey: Survey;
   try {
     survey = parseSurvey(s);
   } catch (e) {
-    if (e instanceof ValidationError) throw e.field === "survey" ? new ValidationError(prefix || "config", e.detail) : e.under(prefix);
+    if (e instanceof ValidationError)
+      throw e.field === "survey" ? new ValidationError(prefix || "config", e.detail) : e.under(prefix);
     throw e;
   }
   // coordinates beyond the Earth's size are a unit or typing mistake (and overflow the kernels)
   const far = (p: unknown, f: string) => {
     if (!Array.isArray(p)) return;
     p.forEach((v, j) => {
-      if (typeof v === "number" && Math.abs(v) > MAX_COORDINATE) throw new ValidationError(at(`${f}[${j}]`), `${v} m is beyond ${MAX_COORDINATE} m (10 000 km); give coordinates in metres on a local grid`);
+      if (typeof v === "number" && Math.abs(v) > MAX_COORDINATE)
+        throw new ValidationError(
+          at(`${f}[${j}]`),
+          `${v} m is beyond ${MAX_COORDINATE} m (10 000 km); give coordinates in metres on a local grid`,
+        );
     });
   };
   // times and frequencies far outside any TEM survey make the engine's grids unbounded
   const span = (v: unknown, f: string, lo: number, hi: number, unit: string) => {
-    if (typeof v === "number" && (v < lo || v > hi)) throw new ValidationError(at(f), `${v} ${unit} is outside [${lo}, ${hi}] ${unit}, the range the engine supports`);
+    if (typeof v === "number" && (v < lo || v > hi))
+      throw new ValidationError(at(f), `${v} ${unit} is outside [${lo}, ${hi}] ${unit}, the range the engine supports`);
   };
   if (Array.isArray(s.times)) s.times.forEach((t, i) => span(t, `times[${i}]`, MIN_TIME, MAX_TIME, "s"));
-  if (Array.isArray(s.gates)) s.gates.forEach((g, i) => Array.isArray(g) && g.forEach((t, j) => span(t, `gates[${i}][${j}]`, MIN_TIME, MAX_TIME, "s")));
+  if (Array.isArray(s.gates))
+    s.gates.forEach(
+      (g, i) => Array.isArray(g) && g.forEach((t, j) => span(t, `gates[${i}][${j}]`, MIN_TIME, MAX_TIME, "s")),
+    );
   if (Array.isArray(s.frequencies)) s.frequencies.forEach((v, i) => span(v, `frequencies[${i}]`, 1e-6, 1e9, "Hz"));
   const src = s.source as Record<string, unknown>;
   const rcv = s.receiver as Record<string, unknown>;
@@ -107,7 +168,12 @@ export const MAX_COORDINATE = 1e7;
 
 /** Check a forward case's model keys and values (ranges per layer) under the user's path. */
 export function checkModel(x: unknown, field = "model", sigmaForm = false): void {
-  const o = object(x, field, sigmaForm ? [...CASE_KEYS.model, ...SIGMA_MODEL_KEYS] : CASE_KEYS.model, "{thickness, rho0, m, tau, c}");
+  const o = object(
+    x,
+    field,
+    sigmaForm ? [...CASE_KEYS.model, ...SIGMA_MODEL_KEYS] : CASE_KEYS.model,
+    "{thickness, rho0, m, tau, c}",
+  );
   try {
     parseEarthModel(o);
   } catch (e) {
@@ -127,13 +193,32 @@ function parseData(x: unknown, field: string, n: number): { observed: number[]; 
   const o = x as Record<string, unknown>;
   const observed = finiteArray(o.time_off, `${field}.time_off`);
   const error = finiteArray(o.error, `${field}.error`);
-  if (observed.length !== n) throw new ValidationError(`${field}.time_off`, `has ${observed.length} values but times has ${n}; give one value per time`);
-  if (error.length !== n) throw new ValidationError(`${field}.error`, `has ${error.length} values but times has ${n}; give one standard deviation per time`);
+  if (observed.length !== n)
+    throw new ValidationError(
+      `${field}.time_off`,
+      `has ${observed.length} values but times has ${n}; give one value per time`,
+    );
+  if (error.length !== n)
+    throw new ValidationError(
+      `${field}.error`,
+      `has ${error.length} values but times has ${n}; give one standard deviation per time`,
+    );
   error.forEach((e, i) => {
-    if (!(e > 0)) throw new ValidationError(`${field}.error[${i}]`, `${e}; errors are standard deviations in the data's units and must be > 0`);
+    if (!(e > 0))
+      throw new ValidationError(
+        `${field}.error[${i}]`,
+        `${e}; errors are standard deviations in the data's units and must be > 0`,
+      );
     // the misfit weighs by 1/error^2: it must stay finite, as must the weighted datum
-    if (!Number.isFinite(1 / (e * e)) || !Number.isFinite(observed[i] / e) || !Number.isFinite((observed[i] / e) ** 2)) {
-      throw new ValidationError(`${field}.error[${i}]`, `${e} is so small against the datum ${observed[i]} that the weighted misfit overflows; give the error in the data's units (e.g. a few % of |time_off|)`);
+    if (
+      !Number.isFinite(1 / (e * e)) ||
+      !Number.isFinite(observed[i] / e) ||
+      !Number.isFinite((observed[i] / e) ** 2)
+    ) {
+      throw new ValidationError(
+        `${field}.error[${i}]`,
+        `${e} is so small against the datum ${observed[i]} that the weighted misfit overflows; give the error in the data's units (e.g. a few % of |time_off|)`,
+      );
     }
   });
   return { observed, error };
@@ -156,8 +241,10 @@ function parseModel(x: unknown): EarthModel {
     c: finiteArray(x.c, "model.c"),
   };
   const n = m.rho0.length;
-  for (const k of ["m", "tau", "c"] as const) if (m[k].length !== n) throw new ValidationError(`model.${k}`, `has ${m[k].length} entries for ${n} layers`);
-  if (m.thickness.length !== n - 1) throw new ValidationError("model.thickness", `has ${m.thickness.length} entries; ${n} layers need ${n - 1}`);
+  for (const k of ["m", "tau", "c"] as const)
+    if (m[k].length !== n) throw new ValidationError(`model.${k}`, `has ${m[k].length} entries for ${n} layers`);
+  if (m.thickness.length !== n - 1)
+    throw new ValidationError("model.thickness", `has ${m.thickness.length} entries; ${n} layers need ${n - 1}`);
   return m;
 }
 
@@ -165,15 +252,45 @@ function optNum(o: Record<string, unknown>, k: string, field: string): number | 
   return o[k] === undefined ? undefined : finite(o[k], `${field}.${k}`);
 }
 
-const OPTIMIZER_KEYS = ["strategy", "np", "NP", "generations", "max_evaluations", "seed", "workers", "init", "target_rms", "p", "c", "F", "CR", "adaptive", "bound_rule", "stagnation_generations", "polish", "restarts", "polish_every"];
+const OPTIMIZER_KEYS = [
+  "strategy",
+  "np",
+  "NP",
+  "generations",
+  "max_evaluations",
+  "seed",
+  "workers",
+  "init",
+  "target_rms",
+  "p",
+  "c",
+  "F",
+  "CR",
+  "adaptive",
+  "bound_rule",
+  "stagnation_generations",
+  "polish",
+  "restarts",
+  "polish_every",
+];
 
 /**
  * Check DE options with the optimiser's own rules (optim's resolveOptions: one place for the
  * ranges of np, F, CR, p, c, seed, ...), reporting a bad value under the config's name for it
  * (`optimizer.c`, `optimizer.generations`). `names` maps DEOptions keys to the user's keys.
  */
-export function checkDEOptions(o: DEOptions, dim: number, prefix = "optimizer", names: Record<string, string> = {}): void {
-  const user: Record<string, string> = { maxGenerations: "generations", maxEvaluations: "max_evaluations", boundRule: "bound_rule", ...names };
+export function checkDEOptions(
+  o: DEOptions,
+  dim: number,
+  prefix = "optimizer",
+  names: Record<string, string> = {},
+): void {
+  const user: Record<string, string> = {
+    maxGenerations: "generations",
+    maxEvaluations: "max_evaluations",
+    boundRule: "bound_rule",
+    ...names,
+  };
   try {
     resolveOptions(Math.max(1, dim), o);
   } catch (e) {
@@ -190,7 +307,8 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   object(x, "optimizer", OPTIMIZER_KEYS);
   const ox = x as Record<string, unknown>;
   // the papers write NP; both spellings name the population size
-  if (ox.NP !== undefined && ox.np !== undefined) throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
+  if (ox.NP !== undefined && ox.np !== undefined)
+    throw new ValidationError("optimizer.NP", "given together with optimizer.np; give the population size once");
   const npKey = ox.NP !== undefined ? "NP" : "np";
   const o: InvertOptions = {};
   if (ox.strategy !== undefined) {
@@ -203,7 +321,8 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
     }
     o.strategy = st;
   }
-  const int = (k: string, lo: number, hi = Infinity) => (ox[k] === undefined ? undefined : integerInRange(ox[k], `optimizer.${k}`, lo, hi));
+  const int = (k: string, lo: number, hi = Infinity) =>
+    ox[k] === undefined ? undefined : integerInRange(ox[k], `optimizer.${k}`, lo, hi);
   o.np = int(npKey, 1, 1e6); // the minimum per strategy is optim's (checkDEOptions)
   o.maxGenerations = int("generations", 0);
   o.maxEvaluations = int("max_evaluations", 1);
@@ -213,7 +332,8 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
     else o.workers = integerInRange(ox.workers, "optimizer.workers", 1, 1024);
   }
   if (ox.init !== undefined) o.init = oneOf(ox.init, "optimizer.init", ["opposition", "random"] as const);
-  if (ox.target_rms !== undefined) o.targetRms = numberInRange(ox.target_rms, "optimizer.target_rms", 0, Infinity, { loOpen: true });
+  if (ox.target_rms !== undefined)
+    o.targetRms = numberInRange(ox.target_rms, "optimizer.target_rms", 0, Infinity, { loOpen: true });
   o.p = optNum(ox, "p", "optimizer");
   o.c = optNum(ox, "c", "optimizer");
   o.F = optNum(ox, "F", "optimizer");
@@ -225,7 +345,11 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   if (ox.polish !== undefined) o.polish = boolean(ox.polish, "optimizer.polish");
   if (ox.polish_every !== undefined) {
     const every = integerInRange(ox.polish_every, "optimizer.polish_every", 0, 1e9);
-    if (o.polish === false && every > 0) throw new ValidationError("optimizer.polish_every", "given with polish: false; the polish during the run needs the polish on");
+    if (o.polish === false && every > 0)
+      throw new ValidationError(
+        "optimizer.polish_every",
+        "given with polish: false; the polish during the run needs the polish on",
+      );
     if (o.polish !== false) o.polish = { every };
   }
   const sg = int("stagnation_generations", 1);
@@ -243,17 +367,24 @@ function parseOccam(x: unknown): OccamOptions | null {
   if (x === true) return {};
   object(x, "occam", OCCAM_KEYS, "an object of Occam options or true");
   const ox = x as Record<string, unknown>;
-  const pos = (k: string) => (ox[k] === undefined ? undefined : numberInRange(ox[k], `occam.${k}`, 0, Infinity, { loOpen: true }));
+  const pos = (k: string) =>
+    ox[k] === undefined ? undefined : numberInRange(ox[k], `occam.${k}`, 0, Infinity, { loOpen: true });
   const o: OccamOptions = {
     layers: ox.layers === undefined ? undefined : integerInRange(ox.layers, "occam.layers", 2, 500),
     firstThickness: pos("first_thickness"),
     maxDepth: pos("max_depth"),
     startRho: pos("start_rho"),
     targetRms: pos("target_rms"),
-    maxIterations: ox.max_iterations === undefined ? undefined : integerInRange(ox.max_iterations, "occam.max_iterations", 1, 100000),
+    maxIterations:
+      ox.max_iterations === undefined
+        ? undefined
+        : integerInRange(ox.max_iterations, "occam.max_iterations", 1, 100000),
   };
   if (o.firstThickness !== undefined && o.maxDepth !== undefined && !(o.maxDepth > o.firstThickness)) {
-    throw new ValidationError("occam.max_depth", `${o.maxDepth} m must exceed occam.first_thickness ${o.firstThickness} m`);
+    throw new ValidationError(
+      "occam.max_depth",
+      `${o.maxDepth} m must exceed occam.first_thickness ${o.firstThickness} m`,
+    );
   }
   for (const k of Object.keys(o) as (keyof OccamOptions)[]) if (o[k] === undefined) delete o[k];
   return o;
@@ -268,12 +399,25 @@ export function parseInvertConfig(x: unknown): InvertConfig {
   const model = x.model === undefined ? null : parseModel(x.model);
   let synthetic: NoiseSpec | null = null;
   if (x.synthetic !== undefined) {
-    const sy = object(x.synthetic, "synthetic", ["relative", "floor", "seed", "add"], "{relative, floor?, seed?, add?}");
+    const sy = object(
+      x.synthetic,
+      "synthetic",
+      ["relative", "floor", "seed", "add"],
+      "{relative, floor?, seed?, add?}",
+    );
     if (!model) throw new ValidationError("synthetic", "synthetic data are computed from `model`; give the true model");
     const rel = numberInRange(sy.relative, "synthetic.relative", 0, 10);
     const floor = sy.floor === undefined ? 0 : numberInRange(sy.floor, "synthetic.floor", 0, Infinity);
-    if (rel + floor === 0) throw new ValidationError("synthetic", `relative ${rel} and floor ${floor} are both 0; they are the data errors, give at least one > 0`);
-    if (rel === 0 && !Number.isFinite(1 / (floor * floor))) throw new ValidationError("synthetic.floor", `${floor} is so small that the misfit weight 1/floor^2 overflows; give the error floor in the data's units (e.g. 1e-9 V/m)`);
+    if (rel + floor === 0)
+      throw new ValidationError(
+        "synthetic",
+        `relative ${rel} and floor ${floor} are both 0; they are the data errors, give at least one > 0`,
+      );
+    if (rel === 0 && !Number.isFinite(1 / (floor * floor)))
+      throw new ValidationError(
+        "synthetic.floor",
+        `${floor} is so small that the misfit weight 1/floor^2 overflows; give the error floor in the data's units (e.g. 1e-9 V/m)`,
+      );
     synthetic = {
       relative: rel,
       floor,
@@ -284,15 +428,21 @@ export function parseInvertConfig(x: unknown): InvertConfig {
   const datasets: DataSet[] = [];
   const placeholder = (n: number) => ({ observed: new Array(n).fill(0), error: new Array(n).fill(1) });
   if (x.surveys !== undefined) {
-    if (x.source !== undefined || x.data !== undefined) throw new ValidationError("surveys", "give either `surveys` or a single survey (`source`, `receiver`, `times`, `data`), not both");
-    if (!Array.isArray(x.surveys) || x.surveys.length === 0) throw new ValidationError("surveys", `expected a non-empty list, got ${show(x.surveys)}`);
+    if (x.source !== undefined || x.data !== undefined)
+      throw new ValidationError(
+        "surveys",
+        "give either `surveys` or a single survey (`source`, `receiver`, `times`, `data`), not both",
+      );
+    if (!Array.isArray(x.surveys) || x.surveys.length === 0)
+      throw new ValidationError("surveys", `expected a non-empty list, got ${show(x.surveys)}`);
     x.surveys.forEach((s, i) => {
       const f = `surveys[${i}]`;
       object(s, f, SURVEY_ITEM_KEYS, "{source, receiver, times, data}");
       const so = s as Record<string, unknown>;
       const survey = checkSurvey(surveyOf(so), f);
       const n = timesCount(so, f + ".");
-      if (synthetic && so.data !== undefined) throw new ValidationError(`${f}.data`, "give data or `synthetic`, not both");
+      if (synthetic && so.data !== undefined)
+        throw new ValidationError(`${f}.data`, "give data or `synthetic`, not both");
       const d = synthetic ? placeholder(n) : parseData(so.data, `${f}.data`, n);
       const label = so.label === undefined ? undefined : string(so.label, `${f}.label`);
       datasets.push({ survey, ...d, label });
@@ -301,11 +451,16 @@ export function parseInvertConfig(x: unknown): InvertConfig {
     const survey = checkSurvey(surveyOf(x), "");
     const n = timesCount(x, "");
     if (synthetic && x.data !== undefined) throw new ValidationError("data", "give data or `synthetic`, not both");
-    if (!synthetic && x.data === undefined) throw new ValidationError("data", "missing: give {time_off, error}, or `synthetic` with a `model`");
+    if (!synthetic && x.data === undefined)
+      throw new ValidationError("data", "missing: give {time_off, error}, or `synthetic` with a `model`");
     const d = synthetic ? placeholder(n) : parseData(x.data, "data", n);
     datasets.push({ survey, ...d });
   }
-  if (x.parameterisation === undefined) throw new ValidationError("parameterisation", "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...}");
+  if (x.parameterisation === undefined)
+    throw new ValidationError(
+      "parameterisation",
+      "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...}",
+    );
   const par = compileParameterisation(x.parameterisation, "parameterisation");
   const misfit = x.misfit === undefined ? "weighted" : oneOf(x.misfit, "misfit", MISFIT_KINDS);
   let lambda0: number | undefined;
@@ -331,13 +486,19 @@ export function parseInvertConfig(x: unknown): InvertConfig {
   } catch (e) {
     // validateProblem names datasets; the config names them surveys (or the top level)
     if (e instanceof ValidationError && /^datasets\[\d+\]/.test(e.field)) {
-      const field = x.surveys !== undefined ? e.field.replace(/^datasets/, "surveys") : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
+      const field =
+        x.surveys !== undefined
+          ? e.field.replace(/^datasets/, "surveys")
+          : e.field.replace(/^datasets\[\d+\]\.?/, "") || "config";
       throw new ValidationError(field, e.detail);
     }
     throw e;
   }
   const workflow = x.workflow === undefined ? "single" : oneOf(x.workflow, "workflow", ["single", "two-step"] as const);
-  const step1Data = x.step1_data === undefined ? "before_sign_reversal" : oneOf(x.step1_data, "step1_data", ["all", "before_sign_reversal"] as const);
+  const step1Data =
+    x.step1_data === undefined
+      ? "before_sign_reversal"
+      : oneOf(x.step1_data, "step1_data", ["all", "before_sign_reversal"] as const);
   const cfg: InvertConfig = {
     name,
     description,

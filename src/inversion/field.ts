@@ -23,21 +23,42 @@ export interface RankinOptions {
   ramp?: number;
 }
 
-export const RANKIN_DEFAULT_BLOCKS: [number, number][] = [[47, 285], [57, 30], [57, 7.5]];
+export const RANKIN_DEFAULT_BLOCKS: [number, number][] = [
+  [47, 285],
+  [57, 30],
+  [57, 7.5],
+];
 
 export function rankinDatasets(site: number | RankinSounding, o: RankinOptions = {}): DataSet[] {
   const s = typeof site === "number" ? loadRankinSounding(site) : site;
   const rel = o.relativeError ?? 0.05;
   return (o.blocks ?? RANKIN_DEFAULT_BLOCKS).map(([tem, f]) => {
     const b = s.blocks.find((x) => x.tem === tem && x.baseFrequency === f);
-    if (!b) throw new ValidationError("blocks", `site ${s.site} has no TEM${tem} block at ${f} Hz; it has ${s.blocks.map((x) => `[${x.tem}, ${x.baseFrequency}]`).join(", ")}`);
+    if (!b)
+      throw new ValidationError(
+        "blocks",
+        `site ${s.site} has no TEM${tem} block at ${f} Hz; it has ${s.blocks.map((x) => `[${x.tem}, ${x.baseFrequency}]`).join(", ")}`,
+      );
     return {
       label: `TEM${tem} ${f} Hz`,
       survey: {
-        source: { type: "loop", points: [[-50, -50], [50, -50], [50, 50], [-50, 50]], current: 1 },
+        source: {
+          type: "loop",
+          points: [
+            [-50, -50],
+            [50, -50],
+            [50, 50],
+            [-50, 50],
+          ],
+          current: 1,
+        },
         receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
         times: b.time.slice(),
-        waveform: { type: "linear_ramp_off", ramp: o.ramp ?? 5.1e-6, repetition: { type: "bipolar_half_duty", base_frequency: f, pulses: o.pulses ?? 400 } },
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: o.ramp ?? 5.1e-6,
+          repetition: { type: "bipolar_half_duty", base_frequency: f, pulses: o.pulses ?? 400 },
+        },
       },
       observed: b.v.map((v) => -v * 1e-3),
       error: b.v.map((v, i) => Math.hypot(b.noise[i], rel * v) * 1e-3),
@@ -50,13 +71,15 @@ export function rankinDatasets(site: number | RankinSounding, o: RankinOptions =
  * opposite to the first gate's by more than `nSigma` errors (an IP sign reversal).
  */
 export function truncateAtSignReversal(datasets: DataSet[], nSigma = 2): DataSet[] {
-  return datasets.map((d) => {
-    const s = Math.sign(d.observed[0]);
-    let n = d.observed.findIndex((v, i) => s * v < -nSigma * d.error[i]);
-    if (n < 0) n = d.observed.length;
-    const survey = { ...d.survey };
-    if (survey.times) survey.times = survey.times.slice(0, n);
-    if (survey.gates) survey.gates = survey.gates.slice(0, n);
-    return { ...d, survey, observed: d.observed.slice(0, n), error: d.error.slice(0, n) };
-  }).filter((d) => d.observed.length > 0);
+  return datasets
+    .map((d) => {
+      const s = Math.sign(d.observed[0]);
+      let n = d.observed.findIndex((v, i) => s * v < -nSigma * d.error[i]);
+      if (n < 0) n = d.observed.length;
+      const survey = { ...d.survey };
+      if (survey.times) survey.times = survey.times.slice(0, n);
+      if (survey.gates) survey.gates = survey.gates.slice(0, n);
+      return { ...d, survey, observed: d.observed.slice(0, n), error: d.error.slice(0, n) };
+    })
+    .filter((d) => d.observed.length > 0);
 }

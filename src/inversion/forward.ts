@@ -21,13 +21,22 @@ export function emForward(surveys: Survey[], args?: ForwardOptions): ForwardFn {
     }
   });
   plans.forEach((p, i) => {
-    if (p.nTime === 0) throw new ValidationError(`datasets[${i}].times`, "the survey has no time-domain output; the inversion fits time_off data");
+    if (p.nTime === 0)
+      throw new ValidationError(
+        `datasets[${i}].times`,
+        "the survey has no time-domain output; the inversion fits time_off data",
+      );
   });
   return (models: EarthModel[]) => {
     const n = plans.reduce((s, p) => s + p.nTime, 0);
     // the batch's data (models x data) plus one survey's responses at a time, before allocating
     const bytes = models.length * (8 * n + 64) + plans.reduce((b, p) => Math.max(b, batchBytes(p, models.length)), 0);
-    checkMemory("optimizer.np", bytes, `a batch of ${models.length} models x ${n} data`, "evaluate fewer models at once (a smaller optimizer.np or number of chains) or fit fewer times");
+    checkMemory(
+      "optimizer.np",
+      bytes,
+      `a batch of ${models.length} models x ${n} data`,
+      "evaluate fewer models at once (a smaller optimizer.np or number of chains) or fit fewer times",
+    );
     const out = models.map(() => new Float64Array(n));
     let k = 0;
     for (const plan of plans) {

@@ -20,7 +20,15 @@ export {
   validateProblem,
 } from "./objective";
 export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitKind } from "./objective";
-export { DEFAULT_CR, DEFAULT_P, invert, inversionPool, invertSync, OBJECTIVE_MODULE, objectiveResiduals } from "./invert";
+export {
+  DEFAULT_CR,
+  DEFAULT_P,
+  invert,
+  inversionPool,
+  invertSync,
+  OBJECTIVE_MODULE,
+  objectiveResiduals,
+} from "./invert";
 export type { InversionCheckpoint, InversionPolish, InversionRecord, InversionResult, InvertOptions } from "./invert";
 export { stepOneProblem, stepTwoProblem, twoStepInversion } from "./twostep";
 export type { TwoStepOptions, TwoStepResult } from "./twostep";
@@ -37,7 +45,13 @@ export type { InvertConfig } from "./config";
 export { checkpointFiles, runInvertConfig, truthCheck, withSyntheticData } from "./run";
 export type { RunHooks } from "./run";
 export { parsePosteriorOptions, poolPredictor, samplePosterior } from "./posterior";
-export type { LinearisedParameter, ParameterPosterior, PosteriorOptions, PosteriorRun, PosteriorSummary } from "./posterior";
+export type {
+  LinearisedParameter,
+  ParameterPosterior,
+  PosteriorOptions,
+  PosteriorRun,
+  PosteriorSummary,
+} from "./posterior";
 export { benchmarkSurvey, SURVEY_KINDS, syntheticProblem, syntheticProblems } from "./problems";
 export type { SyntheticProblem } from "./problems";
 export { rankinDatasets, RANKIN_DEFAULT_BLOCKS, truncateAtSignReversal } from "./field";

@@ -35,7 +35,15 @@ import {
   validateProblem,
 } from "./objective";
 import { Parameterisation, toModel, toVector } from "./parameterisation";
-import { localPredictor, poolPredictor, PosteriorCheckpoint, PosteriorOptions, PosteriorRun, PosteriorState, samplePosterior } from "./posterior";
+import {
+  localPredictor,
+  poolPredictor,
+  PosteriorCheckpoint,
+  PosteriorOptions,
+  PosteriorRun,
+  PosteriorState,
+  samplePosterior,
+} from "./posterior";
 import { parameterStats, ParameterStats } from "./uncertainty";
 
 /** Optimiser settings of an inversion (the `optimizer` block of a config). */
@@ -313,7 +321,10 @@ function deOptions(
     },
     onGeneration: (rec) => {
       st.lambda = rec.weights[1];
-      if (rec.restart && o.log) o.log(`restart after generation ${rec.generation} (${rec.restart.reason}, diversity ${rec.restart.diversity.toExponential(2)})`);
+      if (rec.restart && o.log)
+        o.log(
+          `restart after generation ${rec.generation} (${rec.restart.reason}, diversity ${rec.restart.diversity.toExponential(2)})`,
+        );
       return o.onGeneration
         ? o.onGeneration({
             ...rec,
@@ -328,7 +339,13 @@ function deOptions(
   };
 }
 
-function summarise(problem: InversionProblem, p: Parameterisation, r: DEResult, predicted: ArrayLike<number>, o: InvertOptions): InversionResult {
+function summarise(
+  problem: InversionProblem,
+  p: Parameterisation,
+  r: DEResult,
+  predicted: ArrayLike<number>,
+  o: InvertOptions,
+): InversionResult {
   const n = dataCount(problem);
   const h = r.history;
   const last = h[h.length - 1];
@@ -387,7 +404,11 @@ function withSeed(o: InvertOptions): PosteriorOptions {
  * on D = D_d + lambda D_m with lambda adapted by seed eq. 16.
  */
 export function invertSync(problem: InversionProblem, o: InvertOptions = {}): InversionResult {
-  if (o.checkpoint) throw new ValidationError(o.checkpoint.field ?? "checkpoint", "checkpoints need the asynchronous invert (a synchronous run cannot save on a signal); use invert");
+  if (o.checkpoint)
+    throw new ValidationError(
+      o.checkpoint.field ?? "checkpoint",
+      "checkpoints need the asynchronous invert (a synchronous run cannot save on a signal); use invert",
+    );
   const p = validateProblem(problem);
   const fwd = o.forward ?? makeForward(problem);
   const obj = createObjective(problem, fwd);
@@ -436,21 +457,41 @@ export async function invert(problem: InversionProblem, o: InvertOptions = {}): 
     const r = invertSync(problem, o);
     if (o.posterior) {
       const p = validateProblem(problem);
-      r.posterior = await samplePosterior(problem, r.x, r.population.models.map((m) => toVector(p, m)), localPredictor(problem, o.forward), withSeed(o));
+      r.posterior = await samplePosterior(
+        problem,
+        r.x,
+        r.population.models.map((m) => toVector(p, m)),
+        localPredictor(problem, o.forward),
+        withSeed(o),
+      );
     }
     return r;
   }
-  if (o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
+  if (o.forward)
+    throw new Error(
+      "invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync",
+    );
   const p = validateProblem(problem);
   const spec = { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem };
   const pool = o.pool ?? new WorkerPool(spec, nw);
   try {
     if (o.pool) await pool.configure(spec);
     const ev = pooledEvaluators(pool, problem);
-    const r = await minimizeAsync(ev.objective, { lower: p.lower, upper: p.upper }, deOptions(problem, p, o, ev.predict));
+    const r = await minimizeAsync(
+      ev.objective,
+      { lower: p.lower, upper: p.upper },
+      deOptions(problem, p, o, ev.predict),
+    );
     const pred = makeForward(problem)([toModel(p, r.x)])[0];
     const out = summarise(problem, p, r, pred, o);
-    if (o.posterior) out.posterior = await samplePosterior(problem, r.x, r.population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), withSeed(o));
+    if (o.posterior)
+      out.posterior = await samplePosterior(
+        problem,
+        r.x,
+        r.population,
+        await poolPredictor(problem, pool, OBJECTIVE_MODULE),
+        withSeed(o),
+      );
     return out;
   } finally {
     if (!o.pool) await pool.close();
@@ -466,7 +507,12 @@ function canonicalJson(v: unknown): string {
   if (ArrayBuffer.isView(v)) return canonicalJson(Array.from(v as unknown as ArrayLike<number>));
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
-    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined && typeof (v as Record<string, unknown>)[k] !== "function").sort();
+    const keys = Object.keys(v)
+      .filter(
+        (k) =>
+          (v as Record<string, unknown>)[k] !== undefined && typeof (v as Record<string, unknown>)[k] !== "function",
+      )
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
   }
   return JSON.stringify(v);
@@ -478,7 +524,9 @@ function canonicalJson(v: unknown): string {
  * the posterior or the checkpoint settings (a run resumed with other workers is still the same run).
  */
 export function checkpointHash(problem: InversionProblem, o: InvertOptions): string {
-  return createHash("sha256").update(canonicalJson({ format: CHECKPOINT_FORMAT, problem, options: identityOptions(o) })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ format: CHECKPOINT_FORMAT, problem, options: identityOptions(o) }))
+    .digest("hex");
 }
 
 /** The optimiser options that decide the numbers (not workers, pool, callbacks, posterior, checkpoint). */
@@ -527,7 +575,14 @@ export function posteriorFileCheckpoint(
   opts: { field?: string; onSignal?: InversionCheckpoint["onSignal"]; log?: (line: string) => void } = {},
 ): PosteriorCheckpoint {
   const field = opts.field ?? "checkpoint";
-  const from = readCheckpoint(file, hash, field, POSTERIOR_CHECKPOINT_FORMAT, "a posterior checkpoint", "other optimiser or posterior settings") as unknown as PosteriorState | null;
+  const from = readCheckpoint(
+    file,
+    hash,
+    field,
+    POSTERIOR_CHECKPOINT_FORMAT,
+    "a posterior checkpoint",
+    "other optimiser or posterior settings",
+  ) as unknown as PosteriorState | null;
   const save = (state: PosteriorState) =>
     atomicWriteFile(
       file,
@@ -543,7 +598,9 @@ export function posteriorFileCheckpoint(
   const onSignal = opts.onSignal;
   if (onSignal) {
     ck.onSignal = (sig, state) => {
-      opts.log?.(`${sig}: posterior checkpoint written to ${file} (iteration ${state.iteration}); rerun the same command to resume`);
+      opts.log?.(
+        `${sig}: posterior checkpoint written to ${file} (iteration ${state.iteration}); rerun the same command to resume`,
+      );
       onSignal(sig, file);
     };
   }
@@ -575,10 +632,16 @@ function readCheckpoint(
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new ValidationError(field, `${file} is not a checkpoint (not JSON: ${(e as Error).message}); delete it or choose another file`);
+    throw new ValidationError(
+      field,
+      `${file} is not a checkpoint (not JSON: ${(e as Error).message}); delete it or choose another file`,
+    );
   }
   if (!j || typeof j !== "object" || j.format !== format || !j.state) {
-    throw new ValidationError(field, `${file} is not ${what} (format '${j && j.format}', expected '${format}'); delete it or choose another file`);
+    throw new ValidationError(
+      field,
+      `${file} is not ${what} (format '${j && j.format}', expected '${format}'); delete it or choose another file`,
+    );
   }
   if (j.hash !== hash) {
     throw new ValidationError(
@@ -594,11 +657,19 @@ function readCheckpoint(
  * `invert` with InvertOptions.checkpoint: the DE driven by optim's ResumableRun, saved every N
  * generations and on signals.
  */
-async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, ck: InversionCheckpoint): Promise<InversionResult> {
+async function invertCheckpointed(
+  problem: InversionProblem,
+  o: InvertOptions,
+  ck: InversionCheckpoint,
+): Promise<InversionResult> {
   const field = ck.field ?? "checkpoint";
   if (typeof ck.file !== "string" || ck.file === "") throw new ValidationError(field, "needs a file name");
   const every = ck.every ?? 10;
-  if (!Number.isInteger(every) || every < 1) throw new ValidationError(`${field}-every`, `must be a positive integer (generations between checkpoints), got ${every}`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new ValidationError(
+      `${field}-every`,
+      `must be a positive integer (generations between checkpoints), got ${every}`,
+    );
   const p = validateProblem(problem);
   const hash = checkpointHash(problem, o);
   const from = readCheckpoint(ck.file, hash, field);
@@ -613,10 +684,13 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
     : null;
   const nw = o.workers === undefined ? 1 : o.workers;
   const local = !o.pool && nw === 1;
-  if (!local && o.forward) throw new Error("invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync");
-  const fwd = local ? o.forward ?? makeForward(problem) : makeForward(problem);
+  if (!local && o.forward)
+    throw new Error(
+      "invert: an in-process forward cannot run in workers; give problem.forward (a module) or use invertSync",
+    );
+  const fwd = local ? (o.forward ?? makeForward(problem)) : makeForward(problem);
   const spec = { module: OBJECTIVE_MODULE, factory: "createObjective", args: problem };
-  const pool = local ? null : o.pool ?? new WorkerPool(spec, nw);
+  const pool = local ? null : (o.pool ?? new WorkerPool(spec, nw));
   const listeners: [string, () => void][] = [];
   try {
     if (pool && o.pool) await pool.configure(spec);
@@ -628,16 +702,29 @@ async function invertCheckpointed(problem: InversionProblem, o: InvertOptions, c
     const run = new ResumableRun(objective, { lower: p.lower, upper: p.upper }, options, from ?? undefined);
     if (from) {
       if (run.de.weights.length > 1) st.lambda = run.de.weights[1];
-      o.log?.(`resuming from ${ck.file}: generation ${run.de.generation}, ${run.de.evaluations} evaluations${run.de.done ? " (the DE had ended; polishing)" : ""}`);
+      o.log?.(
+        `resuming from ${ck.file}: generation ${run.de.generation}, ${run.de.evaluations} evaluations${run.de.done ? " (the DE had ended; polishing)" : ""}`,
+      );
     }
     const save = (state: RunState) =>
-      atomicWriteFile(ck.file, JSON.stringify({ format: CHECKPOINT_FORMAT, hash, generation: run.de.generation, evaluations: run.de.evaluations, state }));
+      atomicWriteFile(
+        ck.file,
+        JSON.stringify({
+          format: CHECKPOINT_FORMAT,
+          hash,
+          generation: run.de.generation,
+          evaluations: run.de.evaluations,
+          state,
+        }),
+      );
     let signalled: "SIGINT" | "SIGTERM" | null = null;
     let wrote = false;
     const interrupt = (sig: "SIGINT" | "SIGTERM") => {
       wrote = true;
       save(run.state()!);
-      o.log?.(`${sig}: checkpoint written to ${ck.file} (generation ${run.de.generation}); rerun the same command to resume`);
+      o.log?.(
+        `${sig}: checkpoint written to ${ck.file} (generation ${run.de.generation}); rerun the same command to resume`,
+      );
       ck.onSignal!(sig, ck.file);
     };
     if (ck.onSignal) {

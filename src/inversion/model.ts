@@ -9,7 +9,11 @@ export function layerTops(thickness: ArrayLike<number>): number[] {
 }
 
 /** The value of one property of a layered model at each depth (the layer containing it). */
-export function valuesAtDepths(model: EarthModel, key: "rho0" | "m" | "tau" | "c", depths: ArrayLike<number>): number[] {
+export function valuesAtDepths(
+  model: EarthModel,
+  key: "rho0" | "m" | "tau" | "c",
+  depths: ArrayLike<number>,
+): number[] {
   const tops = layerTops(model.thickness);
   const vals = model[key];
   const out: number[] = [];

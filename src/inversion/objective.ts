@@ -1,7 +1,14 @@
 import * as path from "path";
 import { finiteArray, isObject, show, ValidationError } from "./errors";
 import type { EarthModel, Survey } from "../em";
-import { compileParameterisation, freeKinds, Parameterisation, ParameterisationSpec, searchValues, toModel } from "./parameterisation";
+import {
+  compileParameterisation,
+  freeKinds,
+  Parameterisation,
+  ParameterisationSpec,
+  searchValues,
+  toModel,
+} from "./parameterisation";
 
 /**
  * The inversion objective D(m) = D_d(m) + lambda D_m(m) (seed eq. 13) as a batch function of
@@ -53,7 +60,12 @@ export interface InversionProblem {
 }
 
 /** Data misfit D_d (seed eq. 12 for "raw"; see MisfitKind). */
-export function dataMisfit(pred: ArrayLike<number>, obs: ArrayLike<number>, err: ArrayLike<number>, kind: MisfitKind = "weighted"): number {
+export function dataMisfit(
+  pred: ArrayLike<number>,
+  obs: ArrayLike<number>,
+  err: ArrayLike<number>,
+  kind: MisfitKind = "weighted",
+): number {
   let s = 0;
   for (let i = 0; i < obs.length; i++) {
     const r = pred[i] - obs[i];
@@ -130,24 +142,41 @@ export function validateProblem(problem: InversionProblem, field = ""): Paramete
   }
   problem.datasets.forEach((d, i) => {
     const f = `${pre}datasets[${i}]`;
-    if (!isObject(d.survey)) throw new ValidationError(`${f}.survey`, `expected a survey object, got ${show(d.survey)}`);
+    if (!isObject(d.survey))
+      throw new ValidationError(`${f}.survey`, `expected a survey object, got ${show(d.survey)}`);
     const obs = finiteArray(d.observed, `${f}.data.time_off`);
     const err = finiteArray(d.error, `${f}.data.error`);
     const n = surveyLength(d.survey);
     if (n === null) throw new ValidationError(`${f}.times`, "the survey has no times (or gates) for the data");
-    if (obs.length !== n) throw new ValidationError(`${f}.data.time_off`, `has ${obs.length} values but times has ${n}; give one value per time`);
-    if (err.length !== n) throw new ValidationError(`${f}.data.error`, `has ${err.length} values but times has ${n}; give one standard deviation per time`);
+    if (obs.length !== n)
+      throw new ValidationError(
+        `${f}.data.time_off`,
+        `has ${obs.length} values but times has ${n}; give one value per time`,
+      );
+    if (err.length !== n)
+      throw new ValidationError(
+        `${f}.data.error`,
+        `has ${err.length} values but times has ${n}; give one standard deviation per time`,
+      );
     err.forEach((e, k) => {
-      if (!(e > 0)) throw new ValidationError(`${f}.data.error[${k}]`, `${e}; errors are standard deviations and must be > 0`);
+      if (!(e > 0))
+        throw new ValidationError(`${f}.data.error[${k}]`, `${e}; errors are standard deviations and must be > 0`);
     });
-    if (problem.misfit === "relative") obs.forEach((o, k) => {
-      if (o === 0) throw new ValidationError(`${f}.data.time_off[${k}]`, "is 0; the relative misfit divides by the data, use \"weighted\"");
-    });
+    if (problem.misfit === "relative")
+      obs.forEach((o, k) => {
+        if (o === 0)
+          throw new ValidationError(
+            `${f}.data.time_off[${k}]`,
+            'is 0; the relative misfit divides by the data, use "weighted"',
+          );
+      });
   });
   const kind = problem.misfit ?? "weighted";
-  if (!MISFIT_KINDS.includes(kind)) throw new ValidationError(`${pre}misfit`, `unknown '${kind}'; use one of ${MISFIT_KINDS.join(", ")}`);
+  if (!MISFIT_KINDS.includes(kind))
+    throw new ValidationError(`${pre}misfit`, `unknown '${kind}'; use one of ${MISFIT_KINDS.join(", ")}`);
   const l0 = problem.lambda0 ?? 0.5;
-  if (typeof l0 !== "number" || !(l0 >= 0) || !Number.isFinite(l0)) throw new ValidationError(`${pre}lambda0`, `expected a number >= 0, got ${show(l0)}`);
+  if (typeof l0 !== "number" || !(l0 >= 0) || !Number.isFinite(l0))
+    throw new ValidationError(`${pre}lambda0`, `expected a number >= 0, got ${show(l0)}`);
   return compileParameterisation(problem.parameterisation, `${pre}parameterisation`);
 }
 
@@ -158,7 +187,8 @@ export function makeForward(problem: InversionProblem): ForwardFn {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(spec.module);
   const factory = mod[spec.factory];
-  if (typeof factory !== "function") throw new ValidationError("forward.factory", `${spec.module} has no exported function '${spec.factory}'`);
+  if (typeof factory !== "function")
+    throw new ValidationError("forward.factory", `${spec.module} has no exported function '${spec.factory}'`);
   return factory(surveys, spec.args) as ForwardFn;
 }
 

@@ -81,17 +81,22 @@ function rangeText(kind: ParamKind): string {
 function perLayer(v: unknown, n: number, field: string): (number | null)[] {
   if (v === undefined) return new Array(n).fill(null);
   if (typeof v === "number") return new Array(n).fill(finite(v, field));
-  if (!Array.isArray(v) || v.length !== n) throw new ValidationError(field, `expected a number or an array of ${n} entries, got ${show(v)}`);
+  if (!Array.isArray(v) || v.length !== n)
+    throw new ValidationError(field, `expected a number or an array of ${n} entries, got ${show(v)}`);
   return v.map((x, i) => (x === null ? null : finite(x, `${field}[${i}]`)));
 }
 
 /** Validate a parameterisation spec and compile it into free parameters with search-space bounds. */
 export function compileParameterisation(specIn: unknown, field = "parameterisation"): Parameterisation {
-  if (!isObject(specIn)) throw new ValidationError(field, `expected an object {layers, rho0, thickness, m?, tau?, c?}, got ${show(specIn)}`);
+  if (!isObject(specIn))
+    throw new ValidationError(field, `expected an object {layers, rho0, thickness, m?, tau?, c?}, got ${show(specIn)}`);
   const spec = specIn as unknown as ParameterisationSpec;
   const layers = spec.layers;
   if (typeof layers !== "number" || !Number.isInteger(layers) || layers < 1 || layers > 200) {
-    throw new ValidationError(`${field}.layers`, `expected an integer number of layers in [1, 200], got ${show(layers)}`);
+    throw new ValidationError(
+      `${field}.layers`,
+      `expected an integer number of layers in [1, 200], got ${show(layers)}`,
+    );
   }
   for (const k of Object.keys(spec)) {
     if (k !== "layers" && k !== "roughness" && !PARAM_KINDS.includes(k as ParamKind)) {
@@ -99,7 +104,10 @@ export function compileParameterisation(specIn: unknown, field = "parameterisati
     }
   }
   const mSpec = spec.m ?? { fixed: 0 };
-  const mAllZero = mSpec.min === undefined && mSpec.max === undefined && (mSpec.fixed === 0 || (Array.isArray(mSpec.fixed) && mSpec.fixed.every((v) => v === 0)));
+  const mAllZero =
+    mSpec.min === undefined &&
+    mSpec.max === undefined &&
+    (mSpec.fixed === 0 || (Array.isArray(mSpec.fixed) && mSpec.fixed.every((v) => v === 0)));
   const specs: Record<ParamKind, KindSpec | undefined> = {
     rho0: spec.rho0,
     thickness: spec.thickness,
@@ -114,16 +122,22 @@ export function compileParameterisation(specIn: unknown, field = "parameterisati
     const f = `${field}.${kind}`;
     const ks = specs[kind];
     if (n === 0) {
-      if (ks !== undefined && (ks.min !== undefined || ks.fixed !== undefined)) throw new ValidationError(f, "a single half-space has no thickness; leave it out");
+      if (ks !== undefined && (ks.min !== undefined || ks.fixed !== undefined))
+        throw new ValidationError(f, "a single half-space has no thickness; leave it out");
       continue;
     }
     if (ks === undefined) {
-      throw new ValidationError(f, kind === "thickness" || kind === "rho0"
-        ? `missing; give {min, max} (${rangeText(kind)}) or {fixed}`
-        : `missing; chargeability m is free, so give ${kind} as {min, max} (${rangeText(kind)}) or {fixed}`);
+      throw new ValidationError(
+        f,
+        kind === "thickness" || kind === "rho0"
+          ? `missing; give {min, max} (${rangeText(kind)}) or {fixed}`
+          : `missing; chargeability m is free, so give ${kind} as {min, max} (${rangeText(kind)}) or {fixed}`,
+      );
     }
     if (!isObject(ks)) throw new ValidationError(f, `expected {min, max} or {fixed}, got ${show(ks)}`);
-    for (const k of Object.keys(ks)) if (k !== "min" && k !== "max" && k !== "fixed") throw new ValidationError(`${f}.${k}`, "unknown key; allowed: min, max, fixed");
+    for (const k of Object.keys(ks))
+      if (k !== "min" && k !== "max" && k !== "fixed")
+        throw new ValidationError(`${f}.${k}`, "unknown key; allowed: min, max, fixed");
     const fixed = perLayer(ks.fixed, n, `${f}.fixed`);
     const lo = perLayer(ks.min, n, `${f}.min`);
     const hi = perLayer(ks.max, n, `${f}.max`);
@@ -131,18 +145,30 @@ export function compileParameterisation(specIn: unknown, field = "parameterisati
     for (let j = 0; j < n; j++) {
       const fv = fixed[j];
       if (fv !== null) {
-        if (!inRange(kind, fv)) throw new ValidationError(`${f}.fixed${Array.isArray(ks.fixed) ? `[${j}]` : ""}`, `${fv} is outside ${rangeText(kind)}`);
+        if (!inRange(kind, fv))
+          throw new ValidationError(
+            `${f}.fixed${Array.isArray(ks.fixed) ? `[${j}]` : ""}`,
+            `${fv} is outside ${rangeText(kind)}`,
+          );
         template[kind].push(fv);
         continue;
       }
-      const l = lo[j], u = hi[j];
+      const l = lo[j],
+        u = hi[j];
       if (l === null || u === null) {
-        throw new ValidationError(f, `layer ${j + 1} is neither fixed nor bounded; give min and max (${rangeText(kind)}) or a fixed value`);
+        throw new ValidationError(
+          f,
+          `layer ${j + 1} is neither fixed nor bounded; give min and max (${rangeText(kind)}) or a fixed value`,
+        );
       }
       const fj = (w: string) => `${f}.${w}${Array.isArray(w === "min" ? ks.min : ks.max) ? `[${j}]` : ""}`;
       if (!inRange(kind, l)) throw new ValidationError(fj("min"), `${l} is outside ${rangeText(kind)}`);
       if (!inRange(kind, u)) throw new ValidationError(fj("max"), `${u} is outside ${rangeText(kind)}`);
-      if (!(l < u)) throw new ValidationError(fj("min"), `lower bound ${l} must be below upper bound ${u} (layer ${j + 1}); to fix the value use {fixed: ${l}}`);
+      if (!(l < u))
+        throw new ValidationError(
+          fj("min"),
+          `lower bound ${l} must be below upper bound ${u} (layer ${j + 1}); to fix the value use {fixed: ${l}}`,
+        );
       template[kind].push(NaN);
       free.push({
         kind,
@@ -154,12 +180,19 @@ export function compileParameterisation(specIn: unknown, field = "parameterisati
       });
     }
   }
-  if (free.length === 0) throw new ValidationError(field, "every parameter is fixed; free at least one (give it {min, max})");
+  if (free.length === 0)
+    throw new ValidationError(field, "every parameter is fixed; free at least one (give it {min, max})");
   const roughness = spec.roughness ?? { rho0: 1, m: 1 };
-  if (!isObject(roughness)) throw new ValidationError(`${field}.roughness`, `expected weights per kind, e.g. {"rho0": 1, "m": 1}, got ${show(roughness)}`);
+  if (!isObject(roughness))
+    throw new ValidationError(
+      `${field}.roughness`,
+      `expected weights per kind, e.g. {"rho0": 1, "m": 1}, got ${show(roughness)}`,
+    );
   for (const [k, w] of Object.entries(roughness)) {
-    if (!PARAM_KINDS.includes(k as ParamKind)) throw new ValidationError(`${field}.roughness.${k}`, `unknown kind; allowed ${PARAM_KINDS.join(", ")}`);
-    if (typeof w !== "number" || !(w >= 0) || !Number.isFinite(w)) throw new ValidationError(`${field}.roughness.${k}`, `expected a weight >= 0, got ${show(w)}`);
+    if (!PARAM_KINDS.includes(k as ParamKind))
+      throw new ValidationError(`${field}.roughness.${k}`, `unknown kind; allowed ${PARAM_KINDS.join(", ")}`);
+    if (typeof w !== "number" || !(w >= 0) || !Number.isFinite(w))
+      throw new ValidationError(`${field}.roughness.${k}`, `expected a weight >= 0, got ${show(w)}`);
   }
   return {
     spec,
@@ -175,7 +208,13 @@ export function compileParameterisation(specIn: unknown, field = "parameterisati
 /** The earth model of a search-space vector x. */
 export function toModel(p: Parameterisation, x: ArrayLike<number>): EarthModel {
   const t = p.template;
-  const m: EarthModel = { thickness: t.thickness.slice(), rho0: t.rho0.slice(), m: t.m.slice(), tau: t.tau.slice(), c: t.c.slice() };
+  const m: EarthModel = {
+    thickness: t.thickness.slice(),
+    rho0: t.rho0.slice(),
+    m: t.m.slice(),
+    tau: t.tau.slice(),
+    c: t.c.slice(),
+  };
   for (let k = 0; k < p.free.length; k++) {
     const f = p.free[k];
     m[f.kind][f.layer] = f.log ? Math.pow(10, x[k]) : x[k];

@@ -1,10 +1,29 @@
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
-import { DreamSnapshot, DreamZS, finiteDifferenceJacobian, flattenDraws, linearisedCovariance, quantileSorted, SampleOptions, SampleResult } from "../sampling";
+import {
+  DreamSnapshot,
+  DreamZS,
+  finiteDifferenceJacobian,
+  flattenDraws,
+  linearisedCovariance,
+  quantileSorted,
+  SampleOptions,
+  SampleResult,
+} from "../sampling";
 import { isObject, show, ValidationError } from "./errors";
 import type { EarthModel } from "../em";
-import { createPredictor, dataMisfit, ForwardFn, InversionProblem, makeForward, roughness, splitByDataset, stackedData, validateProblem } from "./objective";
+import {
+  createPredictor,
+  dataMisfit,
+  ForwardFn,
+  InversionProblem,
+  makeForward,
+  roughness,
+  splitByDataset,
+  stackedData,
+  validateProblem,
+} from "./objective";
 import { FreeParameter, Parameterisation, toModel } from "./parameterisation";
 import { depthBand, DepthBand, depthGrid, quantile } from "./uncertainty";
 
@@ -152,10 +171,22 @@ const START_SCALE = 2;
 /** The initial archive Z: linearised Gaussian draws with this multiple of its sd. */
 const ARCHIVE_SCALE = 1;
 
-const POSTERIOR_KEYS = ["chains", "seed", "max_evaluations", "rhat", "ess", "check_every", "regularisation", "predictive_draws", "band_draws", "max_depth"];
+const POSTERIOR_KEYS = [
+  "chains",
+  "seed",
+  "max_evaluations",
+  "rhat",
+  "ess",
+  "check_every",
+  "regularisation",
+  "predictive_draws",
+  "band_draws",
+  "max_depth",
+];
 
 function intIn(v: unknown, field: string, lo: number, hi: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw new ValidationError(field, `expected an integer in [${lo}, ${hi}], got ${show(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi)
+    throw new ValidationError(field, `expected an integer in [${lo}, ${hi}], got ${show(v)}`);
   return v;
 }
 
@@ -169,19 +200,27 @@ function numIn(v: unknown, field: string, lo: number, hi: number, openLo = false
 /** Parse the config's `posterior` block (snake_case keys); `true` or `{}` means the defaults. */
 export function parsePosteriorOptions(x: unknown, field = "posterior"): PosteriorOptions {
   if (x === true) return {};
-  if (!isObject(x)) throw new ValidationError(field, `expected an object of sampler options (or true for the defaults), got ${show(x)}`);
+  if (!isObject(x))
+    throw new ValidationError(
+      field,
+      `expected an object of sampler options (or true for the defaults), got ${show(x)}`,
+    );
   for (const k of Object.keys(x)) {
-    if (!POSTERIOR_KEYS.includes(k)) throw new ValidationError(`${field}.${k}`, `unknown key; allowed: ${POSTERIOR_KEYS.join(", ")}`);
+    if (!POSTERIOR_KEYS.includes(k))
+      throw new ValidationError(`${field}.${k}`, `unknown key; allowed: ${POSTERIOR_KEYS.join(", ")}`);
   }
   const o: PosteriorOptions = {};
   if (x.chains !== undefined) o.chains = intIn(x.chains, `${field}.chains`, 3, 1000);
   if (x.seed !== undefined) o.seed = intIn(x.seed, `${field}.seed`, 0, 2 ** 32 - 1);
-  if (x.max_evaluations !== undefined) o.maxEvaluations = intIn(x.max_evaluations, `${field}.max_evaluations`, 100, 1e9);
+  if (x.max_evaluations !== undefined)
+    o.maxEvaluations = intIn(x.max_evaluations, `${field}.max_evaluations`, 100, 1e9);
   if (x.rhat !== undefined) o.rhatTarget = numIn(x.rhat, `${field}.rhat`, 1, 2, true);
   if (x.ess !== undefined) o.essTarget = intIn(x.ess, `${field}.ess`, 10, 1e7);
   if (x.check_every !== undefined) o.checkEvery = intIn(x.check_every, `${field}.check_every`, 10, 1e6);
-  if (x.regularisation !== undefined) o.regularisation = x.regularisation === null ? null : numIn(x.regularisation, `${field}.regularisation`, 0, 1e6);
-  if (x.predictive_draws !== undefined) o.predictiveDraws = intIn(x.predictive_draws, `${field}.predictive_draws`, 10, 100000);
+  if (x.regularisation !== undefined)
+    o.regularisation = x.regularisation === null ? null : numIn(x.regularisation, `${field}.regularisation`, 0, 1e6);
+  if (x.predictive_draws !== undefined)
+    o.predictiveDraws = intIn(x.predictive_draws, `${field}.predictive_draws`, 10, 100000);
   if (x.band_draws !== undefined) o.bandDraws = intIn(x.band_draws, `${field}.band_draws`, 10, 100000);
   if (x.max_depth !== undefined) o.maxDepth = numIn(x.max_depth, `${field}.max_depth`, 0, 1e6, true);
   return o;
@@ -194,7 +233,11 @@ type Predict = (xs: Float64Array[]) => Promise<number[][]> | number[][];
  * The whitened residuals r_i = (g_i(x) - d_i) / σ_i of a prediction. Σ r_i^2 is the weighted
  * misfit (`dataMisfit(..., "weighted")`), so -Σ r_i^2 / 2 is the Gaussian log-likelihood.
  */
-export function whitenedResiduals(pred: ArrayLike<number>, observed: ArrayLike<number>, error: ArrayLike<number>): number[] {
+export function whitenedResiduals(
+  pred: ArrayLike<number>,
+  observed: ArrayLike<number>,
+  error: ArrayLike<number>,
+): number[] {
   const r: number[] = new Array(observed.length);
   for (let i = 0; i < observed.length; i++) r[i] = (pred[i] - observed[i]) / error[i];
   return r;
@@ -285,18 +328,26 @@ export async function samplePosterior(
   };
   const chains = options.chains ?? 8;
   const initialStates = Array.from({ length: chains }, () => linDraw(START_SCALE));
-  const initialArchive = [...population.map((x) => Float64Array.from(x)), ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE))];
-  const res: SampleResult = await runSampler(async (xs: Float64Array[]) => ll(xs, await predict(xs)), bounds, {
-    chains,
-    seed,
-    maxEvaluations: options.maxEvaluations,
-    rhatTarget: options.rhatTarget,
-    essTarget: options.essTarget,
-    checkEvery: options.checkEvery,
-    initialStates,
-    initialArchive,
-    onCheck: options.onCheck,
-  }, options.checkpoint);
+  const initialArchive = [
+    ...population.map((x) => Float64Array.from(x)),
+    ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE)),
+  ];
+  const res: SampleResult = await runSampler(
+    async (xs: Float64Array[]) => ll(xs, await predict(xs)),
+    bounds,
+    {
+      chains,
+      seed,
+      maxEvaluations: options.maxEvaluations,
+      rhatTarget: options.rhatTarget,
+      essTarget: options.essTarget,
+      checkEvery: options.checkEvery,
+      initialStates,
+      initialArchive,
+      onCheck: options.onCheck,
+    },
+    options.checkpoint,
+  );
 
   const flat = flattenDraws(res.draws);
   // each parameter's pooled draws, sorted once for all its quantiles
@@ -325,7 +376,10 @@ export async function samplePosterior(
       sdFactor: f.log ? Math.pow(10, sd) : null,
       q05: physical(f, lo),
       q95: physical(f, hi),
-      disagreement: compareIntervals({ lo, hi }, { lo: quantileSorted(sorted[k], 0.05), hi: quantileSorted(sorted[k], 0.95) }),
+      disagreement: compareIntervals(
+        { lo, hi },
+        { lo: quantileSorted(sorted[k], 0.05), hi: quantileSorted(sorted[k], 0.95) },
+      ),
     };
   });
 
@@ -393,8 +447,13 @@ async function runSampler(
     return s.result((performance.now() - t0) / 1000);
   }
   const every = ck.every ?? 1;
-  if (!Number.isInteger(every) || every < 1) throw new ValidationError("checkpoint.every", `must be a positive integer (convergence checks between saves), got ${show(every)}`);
-  if (typeof ck.save !== "function") throw new ValidationError("checkpoint.save", "must be a function that stores the state");
+  if (!Number.isInteger(every) || every < 1)
+    throw new ValidationError(
+      "checkpoint.every",
+      `must be a positive integer (convergence checks between saves), got ${show(every)}`,
+    );
+  if (typeof ck.save !== "function")
+    throw new ValidationError("checkpoint.save", "must be a function that stores the state");
   let checks = 0;
   const onCheck = opts.onCheck;
   const sopts: SampleOptions = {
@@ -407,7 +466,10 @@ async function runSampler(
   let s: DreamZS;
   if (ck.from) {
     if (typeof ck.from !== "object" || ck.from.format !== STATE_FORMAT) {
-      throw new ValidationError("checkpoint.from", `not a posterior state (format '${ck.from && (ck.from as PosteriorState).format}', expected '${STATE_FORMAT}')`);
+      throw new ValidationError(
+        "checkpoint.from",
+        `not a posterior state (format '${ck.from && (ck.from as PosteriorState).format}', expected '${STATE_FORMAT}')`,
+      );
     }
     s = DreamZS.restore(ck.from.sampler, sopts, bounds);
   } else s = new DreamZS(bounds, sopts);

@@ -64,40 +64,106 @@ export function benchmarkSurvey(k: number, rnd: () => number): Survey {
   const half = 400 + 200 * rnd();
   const th = (rnd() - 0.5) * Math.PI;
   const wire = (pts: Point2[]): Source => ({ type: "wire", points: pts, current: 10 });
-  const loop = (a: number): Source => ({ type: "loop", points: [[-a, -a], [a, -a], [a, a], [-a, a]], current: 3 });
+  const loop = (a: number): Source => ({
+    type: "loop",
+    points: [
+      [-a, -a],
+      [a, -a],
+      [a, a],
+      [-a, a],
+    ],
+    current: 3,
+  });
   switch (k % SURVEY_KINDS.length) {
     case 0:
-      return { source: wire([[-half, 0], [half, 0]]), receiver: { type: "point", position: [0, 300 + 300 * rnd()], component: "Ex" }, times: wireT };
+      return {
+        source: wire([
+          [-half, 0],
+          [half, 0],
+        ]),
+        receiver: { type: "point", position: [0, 300 + 300 * rnd()], component: "Ex" },
+        times: wireT,
+      };
     case 1:
-      return { source: wire([rotate([-half, 0], th), rotate([half, 0], th)]), receiver: { type: "point", position: rotate([200, 400 + 200 * rnd()], th), component: "Ey" }, times: wireT };
+      return {
+        source: wire([rotate([-half, 0], th), rotate([half, 0], th)]),
+        receiver: { type: "point", position: rotate([200, 400 + 200 * rnd()], th), component: "Ey" },
+        times: wireT,
+      };
     case 2:
-      return { source: wire([[-half, 0], [0, 80 + 150 * rnd()], [half, 0]]), receiver: { type: "point", position: [150, 500 + 200 * rnd()], component: "Ey" }, times: wireT };
+      return {
+        source: wire([
+          [-half, 0],
+          [0, 80 + 150 * rnd()],
+          [half, 0],
+        ]),
+        receiver: { type: "point", position: [150, 500 + 200 * rnd()], component: "Ey" },
+        times: wireT,
+      };
     case 3:
-      return { source: wire([[-half, 0], [half, 0]]), receiver: { type: "dipole", points: [[-50, 500], [50, 500]], component: "E" }, times: wireT };
+      return {
+        source: wire([
+          [-half, 0],
+          [half, 0],
+        ]),
+        receiver: {
+          type: "dipole",
+          points: [
+            [-50, 500],
+            [50, 500],
+          ],
+          component: "E",
+        },
+        times: wireT,
+      };
     case 4:
       return { source: loop(50), receiver: { type: "point", position: [0, 0], component: "dBz/dt" }, times: loopT };
     case 5:
-      return { source: loop(50), receiver: { type: "point", position: [80 + 60 * rnd(), 20], component: "dBz/dt" }, times: loopT };
+      return {
+        source: loop(50),
+        receiver: { type: "point", position: [80 + 60 * rnd(), 20], component: "dBz/dt" },
+        times: loopT,
+      };
     case 6:
       return {
         source: loop(40 + 20 * rnd()),
         receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
         times: logspace(-4.7, -2.6, 16),
-        waveform: { type: "linear_ramp_off", ramp: 2e-5, repetition: { type: "bipolar_half_duty", base_frequency: 75, pulses: 20 } },
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: 2e-5,
+          repetition: { type: "bipolar_half_duty", base_frequency: 75, pulses: 20 },
+        },
       };
     case 7:
-      return { source: wire([[-half, 0], [half, 0]]), receiver: { type: "point", position: [half + 800 + 400 * rnd(), 0], component: "Ex" }, times: wireT, waveform: { type: "linear_ramp_off", ramp: 1e-4 } };
+      return {
+        source: wire([
+          [-half, 0],
+          [half, 0],
+        ]),
+        receiver: { type: "point", position: [half + 800 + 400 * rnd(), 0], component: "Ex" },
+        times: wireT,
+        waveform: { type: "linear_ramp_off", ramp: 1e-4 },
+      };
     case 8: {
       const c = rotate([100, 500], th);
       const n = rotate([180, 560], th);
-      return { source: wire([rotate([-half, 0], th), rotate([half, 0], th)]), receiver: { type: "dipole", points: [c, n], component: "E" }, times: wireT };
+      return {
+        source: wire([rotate([-half, 0], th), rotate([half, 0], th)]),
+        receiver: { type: "dipole", points: [c, n], component: "E" },
+        times: wireT,
+      };
     }
     default:
       return {
         source: loop(50),
         receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
         times: logspace(-4.7, -2.2, 16),
-        waveform: { type: "linear_ramp_off", ramp: 5e-6, repetition: { type: "bipolar_half_duty", base_frequency: 30, pulses: 10 } },
+        waveform: {
+          type: "linear_ramp_off",
+          ramp: 5e-6,
+          repetition: { type: "bipolar_half_duty", base_frequency: 30, pulses: 10 },
+        },
       };
   }
 }
@@ -140,7 +206,14 @@ export function syntheticProblem(seed: number, i: number): SyntheticProblem {
   };
   const mFixed: (number | null)[] = truth.m.map((_v, j) => (ipLayers.has(j) ? null : 0));
   spec.m = { fixed: mFixed, min: 0, max: 0.8 };
-  const fixedAtTruth = [`m = 0 in layers ${[...Array(layers).keys()].filter((j) => !ipLayers.has(j)).map((j) => j + 1).join(", ") || "(none)"}`];
+  const fixedAtTruth = [
+    `m = 0 in layers ${
+      [...Array(layers).keys()]
+        .filter((j) => !ipLayers.has(j))
+        .map((j) => j + 1)
+        .join(", ") || "(none)"
+    }`,
+  ];
   if (tauFree) {
     const tf: (number | null)[] = truth.tau.map((v, j) => (ipLayers.has(j) ? null : v));
     spec.tau = { fixed: tf, min: 1e-4, max: 1e-2 };

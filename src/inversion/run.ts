@@ -3,7 +3,16 @@ import { CONVERGED_OPTIONS } from "../em";
 import { InvertConfig } from "./config";
 import { emForward } from "./forward";
 import type { EarthModel } from "../em";
-import { createObjective, DataSet, ForwardFn, InversionProblem, makeForward, rmsMisfit, dataCount, validateProblem } from "./objective";
+import {
+  createObjective,
+  DataSet,
+  ForwardFn,
+  InversionProblem,
+  makeForward,
+  rmsMisfit,
+  dataCount,
+  validateProblem,
+} from "./objective";
 import { toVector } from "./parameterisation";
 import { WorkerPool } from "../optim";
 import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
@@ -31,7 +40,10 @@ import { truncateAtSignReversal } from "./field";
 export function syntheticForward(problem: InversionProblem): ForwardFn {
   const f = problem.forward;
   if (f && !(f.factory === "emForward" && path.basename(f.module).startsWith("forward."))) return makeForward(problem);
-  return emForward(problem.datasets.map((d) => d.survey), CONVERGED_OPTIONS);
+  return emForward(
+    problem.datasets.map((d) => d.survey),
+    CONVERGED_OPTIONS,
+  );
 }
 
 /** The problem with its synthetic data filled in (from config.model, with the config's noise). */
@@ -49,7 +61,7 @@ export function withSyntheticData(cfg: InvertConfig): InversionProblem {
   return { ...cfg.problem, datasets };
 }
 
-/** Percentage error of each layer value against a true model, for the parameter kinds whose true values are all non-zero. */
+/** Percentage error of each layer value against a true model (kinds with a true 0 are left out). */
 export function modelErrors(model: EarthModel, truth: EarthModel): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const k of ["rho0", "thickness", "m", "tau", "c"] as const) {
@@ -69,6 +81,15 @@ export function modelErrorsAbsolute(model: EarthModel, truth: EarthModel): Recor
   return out;
 }
 
+/** The result's true model and the errors against it (synthetic configs). */
+function truthErrors(model: EarthModel, truth: EarthModel) {
+  return {
+    true_model: truth,
+    errors_percent: modelErrors(model, truth),
+    errors_absolute: modelErrorsAbsolute(model, truth),
+  };
+}
+
 function summary(r: InversionResult) {
   return {
     model: r.model,
@@ -85,7 +106,10 @@ function summary(r: InversionResult) {
 function predictedJson(problem: InversionProblem, pred: number[][]) {
   const flat = ([] as number[]).concat(...pred);
   if (problem.datasets.length === 1) return { time_off: flat };
-  return { time_off: flat, surveys: problem.datasets.map((d, i) => ({ label: d.label ?? `survey ${i + 1}`, time_off: pred[i] })) };
+  return {
+    time_off: flat,
+    surveys: problem.datasets.map((d, i) => ({ label: d.label ?? `survey ${i + 1}`, time_off: pred[i] })),
+  };
 }
 
 /**
@@ -93,12 +117,17 @@ function predictedJson(problem: InversionProblem, pred: number[][]) {
  * at or below the true model's, both at the run's final lambda. Null when the truth is not
  * representable by the parameterisation (another layer count, or fixed values that differ).
  */
-export function truthCheck(problem: InversionProblem, truth: EarthModel, r: InversionResult): Record<string, unknown> | null {
+export function truthCheck(
+  problem: InversionProblem,
+  truth: EarthModel,
+  r: InversionResult,
+): Record<string, unknown> | null {
   const p = validateProblem(problem);
   if (truth.rho0.length !== p.layers) return null;
   for (const k of ["rho0", "thickness", "m", "tau", "c"] as const) {
     const t = p.template[k];
-    for (let j = 0; j < t.length; j++) if (!Number.isNaN(t[j]) && Math.abs(t[j] - truth[k][j]) > 1e-12 * Math.abs(truth[k][j])) return null;
+    for (let j = 0; j < t.length; j++)
+      if (!Number.isNaN(t[j]) && Math.abs(t[j] - truth[k][j]) > 1e-12 * Math.abs(truth[k][j])) return null;
   }
   const xt = toVector(p, truth);
   for (let k = 0; k < xt.length; k++) if (!(xt[k] >= p.lower[k] && xt[k] <= p.upper[k])) return null;
@@ -145,12 +174,18 @@ export function checkpointFiles(cfg: InvertConfig, file: string): string[] {
  * Run a config: synthetic data if asked, the single or two-step DE inversion, the posterior and
  * Occam if asked. Returns the result as plain JSON; `log` receives progress lines.
  */
-export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => void = () => undefined, hooks: RunHooks = {}): Promise<Record<string, unknown>> {
+export async function runInvertConfig(
+  cfg: InvertConfig,
+  log: (line: string) => void = () => undefined,
+  hooks: RunHooks = {},
+): Promise<Record<string, unknown>> {
   const problem = withSyntheticData(cfg);
   const every = 10;
   const onGeneration = (rec: InversionRecord) => {
     if (rec.generation % every === 0) {
-      log(`gen ${rec.generation}  evals ${rec.evaluations}  rms ${rec.rms.toPrecision(4)}  lambda ${rec.lambda.toPrecision(3)}  muF ${rec.muF.toFixed(2)}  muCR ${rec.muCR.toFixed(2)}`);
+      log(
+        `gen ${rec.generation}  evals ${rec.evaluations}  rms ${rec.rms.toPrecision(4)}  lambda ${rec.lambda.toPrecision(3)}  muF ${rec.muF.toFixed(2)}  muCR ${rec.muCR.toFixed(2)}`,
+      );
     }
   };
   const opts = { ...cfg.optimizer, onGeneration, log };
@@ -169,7 +204,15 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     const step1Datasets = cfg.step1Data === "all" ? problem.datasets : truncateAtSignReversal(problem.datasets);
     const [f1, f2] = ck ? checkpointFiles(cfg, ck.file) : [];
     const steps = ck ? { step1: { checkpoint: { ...ck, file: f1 } }, step2: { checkpoint: { ...ck, file: f2 } } } : {};
-    const r = await twoStepInversion(problem, { ...opts, ...steps, step1Datasets, onStep: (s) => log(`step ${s}: ${s === 1 ? "resistivity and thickness, m = 0" : "chargeability with rho0 and thickness fixed"}`) });
+    const r = await twoStepInversion(problem, {
+      ...opts,
+      ...steps,
+      step1Datasets,
+      onStep: (s) =>
+        log(
+          `step ${s}: ${s === 1 ? "resistivity and thickness, m = 0" : "chargeability with rho0 and thickness fixed"}`,
+        ),
+    });
     main = r.step2;
     step1 = r.step1;
   } else {
@@ -180,31 +223,54 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     log("posterior: DREAM(ZS) from the DE's final population (uniform prior in the bounds, Gaussian likelihood)");
     if (postCk && postFile && postCk.from) log(posteriorResumeNote(postFile, postCk.from));
     const onCheck = (c: { iteration: number; evaluations: number; rhatMax: number; essMin: number }) =>
-      log(`posterior it ${c.iteration}  evals ${c.evaluations}  R-hat max ${c.rhatMax.toFixed(3)}  ESS min ${c.essMin.toFixed(0)}`);
+      log(
+        `posterior it ${c.iteration}  evals ${c.evaluations}  R-hat max ${c.rhatMax.toFixed(3)}  ESS min ${c.essMin.toFixed(0)}`,
+      );
     const o: PosteriorOptions = { ...postSeeded, onCheck, ...(postCk ? { checkpoint: postCk } : {}) };
     // the two-step result is the start of a posterior over every free parameter of the config
     const p = validateProblem(problem);
     const population = cfg.workflow === "two-step" ? [] : main.population.models.map((m) => toVector(p, m));
     const start = cfg.workflow === "two-step" ? toVector(p, main.model) : Float64Array.from(main.x);
     if (cfg.optimizer.workers !== undefined && cfg.optimizer.workers !== 1) {
-      const pool = new WorkerPool({ module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem }, cfg.optimizer.workers);
+      const pool = new WorkerPool(
+        { module: OBJECTIVE_MODULE, factory: "createPredictor", args: problem },
+        cfg.optimizer.workers,
+      );
       try {
-        post = await samplePosterior(problem, start, population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), o);
+        post = await samplePosterior(
+          problem,
+          start,
+          population,
+          await poolPredictor(problem, pool, OBJECTIVE_MODULE),
+          o,
+        );
       } finally {
         await pool.close();
       }
     } else post = await samplePosterior(problem, start, population, localPredictor(problem), o);
     const s = post.summary;
-    log(`posterior: ${s.stop_reason} after ${s.evaluations} evaluations, R-hat max ${s.rhat_max.toFixed(3)}, ESS min ${s.ess_min.toFixed(0)}, ${s.seconds.toFixed(1)} s`);
+    log(
+      `posterior: ${s.stop_reason} after ${s.evaluations} evaluations, R-hat max ${s.rhat_max.toFixed(3)}, ESS min ${s.ess_min.toFixed(0)}, ${s.seconds.toFixed(1)} s`,
+    );
     hooks.onPosterior?.(post);
   }
-  log(`DE: ${main.stopReason} after ${main.generations} generations, ${main.evaluations} evaluations, rms ${main.misfit.rms.toPrecision(4)}, ${main.seconds.toFixed(1)} s`);
+  log(
+    `DE: ${main.stopReason} after ${main.generations} generations, ${main.evaluations} evaluations, rms ${main.misfit.rms.toPrecision(4)}, ${main.seconds.toFixed(1)} s`,
+  );
   let oc: OccamResult | null = null;
   // Occam has no IP: in the two-step workflow it sees step 1's data
-  const ocProblem = cfg.workflow === "two-step" && cfg.step1Data !== "all" ? { ...problem, datasets: truncateAtSignReversal(problem.datasets) } : problem;
+  const ocProblem =
+    cfg.workflow === "two-step" && cfg.step1Data !== "all"
+      ? { ...problem, datasets: truncateAtSignReversal(problem.datasets) }
+      : problem;
   if (cfg.occam) {
     log("Occam inversion");
-    oc = await occam(ocProblem, { ...cfg.occam, workers: cfg.optimizer.workers, onIteration: (it) => log(`occam it ${it.iteration}  rms ${it.rms.toPrecision(4)}  mu ${it.mu.toExponential(2)}  phase ${it.phase}`) });
+    oc = await occam(ocProblem, {
+      ...cfg.occam,
+      workers: cfg.optimizer.workers,
+      onIteration: (it) =>
+        log(`occam it ${it.iteration}  rms ${it.rms.toPrecision(4)}  mu ${it.mu.toExponential(2)}  phase ${it.phase}`),
+    });
   }
   const out: Record<string, unknown> = {
     name: cfg.name,
@@ -213,7 +279,10 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
     misfit: main.misfit,
     parameters: main.parameters,
     predicted: predictedJson(problem, main.predicted),
-    observed: { time_off: ([] as number[]).concat(...problem.datasets.map((d) => d.observed)), error: ([] as number[]).concat(...problem.datasets.map((d) => d.error)) },
+    observed: {
+      time_off: ([] as number[]).concat(...problem.datasets.map((d) => d.observed)),
+      error: ([] as number[]).concat(...problem.datasets.map((d) => d.error)),
+    },
     history: main.history,
     search_spread: { note: SEARCH_SPREAD_NOTE, stats: main.population.stats, rms: main.population.rms },
     evaluations: main.evaluations,
@@ -229,12 +298,21 @@ export async function runInvertConfig(cfg: InvertConfig, log: (line: string) => 
   if (post) out.posterior = post.summary;
   if (step1) out.step1 = summary(step1);
   if (cfg.model) {
-    out.true_model = cfg.model;
-    out.errors_percent = modelErrors(main.model, cfg.model);
-    out.errors_absolute = modelErrorsAbsolute(main.model, cfg.model);
+    Object.assign(out, truthErrors(main.model, cfg.model));
     const tc = cfg.workflow === "single" ? truthCheck(problem, cfg.model, main) : null;
     if (tc) out.truth_check = tc;
   }
-  if (oc) out.occam = { model: oc.model, rms: oc.rms, roughness: oc.roughness, mu: oc.mu, iterations: oc.iterations.length, stop_reason: oc.stopReason, evaluations: oc.evaluations, seconds: oc.seconds, predicted: predictedJson(ocProblem, oc.predicted) };
+  if (oc)
+    out.occam = {
+      model: oc.model,
+      rms: oc.rms,
+      roughness: oc.roughness,
+      mu: oc.mu,
+      iterations: oc.iterations.length,
+      stop_reason: oc.stopReason,
+      evaluations: oc.evaluations,
+      seconds: oc.seconds,
+      predicted: predictedJson(ocProblem, oc.predicted),
+    };
   return out;
 }

@@ -29,7 +29,13 @@ export function stepOneProblem(problem: InversionProblem, datasets?: InversionPr
   return {
     ...problem,
     datasets: datasets ?? problem.datasets,
-    parameterisation: { layers: ps.layers, rho0: ps.rho0, thickness: ps.thickness, m: { fixed: 0 }, roughness: { rho0: ps.roughness?.rho0 ?? 1 } },
+    parameterisation: {
+      layers: ps.layers,
+      rho0: ps.rho0,
+      thickness: ps.thickness,
+      m: { fixed: 0 },
+      roughness: { rho0: ps.roughness?.rho0 ?? 1 },
+    },
   };
 }
 
@@ -37,7 +43,10 @@ export function stepOneProblem(problem: InversionProblem, datasets?: InversionPr
 export function stepTwoProblem(problem: InversionProblem, step1: EarthModel): InversionProblem {
   const ps = problem.parameterisation;
   if (!ps.m || (ps.m.min === undefined && ps.m.max === undefined)) {
-    throw new ValidationError("parameterisation.m", "the two-step workflow inverts chargeability in step 2; give m as {min, max}");
+    throw new ValidationError(
+      "parameterisation.m",
+      "the two-step workflow inverts chargeability in step 2; give m as {min, max}",
+    );
   }
   return {
     ...problem,

@@ -17,7 +17,9 @@ export interface ParameterStats {
 
 /** Quantile q in [0, 1] of a sample, by linear interpolation between order statistics. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const s = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  const s = Array.from(values)
+    .filter((v) => !Number.isNaN(v))
+    .sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const h = (s.length - 1) * q;
   const lo = Math.floor(h);
@@ -32,7 +34,15 @@ export function parameterStats(p: Parameterisation, xs: ArrayLike<number>[]): Pa
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
     const phys = (y: number) => (f.log ? Math.pow(10, y) : y);
-    return { name: f.name, kind: f.kind, layer: f.layer, median: phys(quantile(v, 0.5)), p05: phys(quantile(v, 0.05)), p95: phys(quantile(v, 0.95)), sdSearch: sd };
+    return {
+      name: f.name,
+      kind: f.kind,
+      layer: f.layer,
+      median: phys(quantile(v, 0.5)),
+      p05: phys(quantile(v, 0.05)),
+      p95: phys(quantile(v, 0.95)),
+      sdSearch: sd,
+    };
   });
 }
 
@@ -48,7 +58,12 @@ export interface DepthBand {
  * Quantile band of `key` against depth over a set of models (each may have its own layer
  * boundaries). Quantiles commute with the log, so the band is the same in log or linear.
  */
-export function depthBand(models: EarthModel[], key: "rho0" | "m" | "tau" | "c", depths: ArrayLike<number>, q: [number, number] = [0.05, 0.95]): DepthBand {
+export function depthBand(
+  models: EarthModel[],
+  key: "rho0" | "m" | "tau" | "c",
+  depths: ArrayLike<number>,
+  q: [number, number] = [0.05, 0.95],
+): DepthBand {
   const cols = models.map((m) => valuesAtDepths(m, key, depths));
   const d = Array.from(depths);
   const at = (i: number) => cols.map((c) => c[i]);

@@ -45,7 +45,13 @@ export function arithmeticMean(values: ArrayLike<number>): number {
  * One generation's update of (mu_CR, mu_F) from the successful sets S_CR, S_F with learning rate
  * c (seed eqs. 6-7). An empty success set leaves both means unchanged.
  */
-export function updateMeans(muCR: number, muF: number, sCR: ArrayLike<number>, sF: ArrayLike<number>, c: number): { muCR: number; muF: number } {
+export function updateMeans(
+  muCR: number,
+  muF: number,
+  sCR: ArrayLike<number>,
+  sF: ArrayLike<number>,
+  c: number,
+): { muCR: number; muF: number } {
   if (sCR.length === 0) return { muCR, muF };
   return {
     muCR: (1 - c) * muCR + c * arithmeticMean(sCR),

@@ -10,7 +10,10 @@ export interface Bounds {
  * Check and copy bounds given as arrays or as a list of [lower, upper] pairs.
  * Throws a ValidationError naming the offending index, its values and the rule.
  */
-export function makeBounds(b: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], field = "bounds"): Bounds {
+export function makeBounds(
+  b: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  field = "bounds",
+): Bounds {
   let lower: ArrayLike<number>;
   let upper: ArrayLike<number>;
   if (Array.isArray(b)) {
@@ -21,7 +24,10 @@ export function makeBounds(b: Bounds | { lower: ArrayLike<number>; upper: ArrayL
     upper = b.upper;
   }
   if (lower.length !== upper.length) {
-    throw new ValidationError(field, `lower has ${lower.length} entries but upper has ${upper.length}; give one [lower, upper] pair per parameter`);
+    throw new ValidationError(
+      field,
+      `lower has ${lower.length} entries but upper has ${upper.length}; give one [lower, upper] pair per parameter`,
+    );
   }
   if (lower.length === 0) throw new ValidationError(field, "no parameters (empty bounds)");
   const lo = new Float64Array(lower.length);
@@ -33,7 +39,10 @@ export function makeBounds(b: Bounds | { lower: ArrayLike<number>; upper: ArrayL
       throw new ValidationError(`${field}[${j}]`, `bounds must be finite numbers, got [${lower[j]}, ${upper[j]}]`);
     }
     if (!(l < u)) {
-      throw new ValidationError(`${field}[${j}]`, `lower ${l} must be below upper ${u}; swap them, or fix the parameter instead of giving equal bounds`);
+      throw new ValidationError(
+        `${field}[${j}]`,
+        `lower ${l} must be below upper ${u}; swap them, or fix the parameter instead of giving equal bounds`,
+      );
     }
     lo[j] = l;
     hi[j] = u;
@@ -54,7 +63,13 @@ export type BoundRule = "midpoint" | "reflect" | "random";
 export const BOUND_RULES: readonly BoundRule[] = ["midpoint", "reflect", "random"];
 
 /** Repair mutant `v` in place against the box, using parent `x` where the rule needs it. */
-export function repairBounds(v: Float64Array, parent: Float64Array, bounds: Bounds, rule: BoundRule, rand: () => number): void {
+export function repairBounds(
+  v: Float64Array,
+  parent: Float64Array,
+  bounds: Bounds,
+  rule: BoundRule,
+  rand: () => number,
+): void {
   const { lower, upper } = bounds;
   for (let j = 0; j < v.length; j++) {
     const l = lower[j];

@@ -274,11 +274,17 @@ interface Resolved {
 
 /** Parse a strategy name: "jade", "rand/1", "DE/rand/1", "DE/rand/1/bin" ... */
 export function parseStrategy(name: string): { strategy: Strategy; jade: boolean } {
-  const s = String(name).trim().toLowerCase().replace(/^de\//, "").replace(/\/bin$/, "");
+  const s = String(name)
+    .trim()
+    .toLowerCase()
+    .replace(/^de\//, "")
+    .replace(/\/bin$/, "");
   if (s === "jade") return { strategy: "current-to-pbest/1", jade: true };
   const hit = STRATEGIES.find((t) => t === s);
   if (!hit) {
-    throw new ValidationError(`strategy: unknown '${name}'; use "jade" or one of ${STRATEGIES.map((t) => `"DE/${t}"`).join(", ")}`);
+    throw new ValidationError(
+      `strategy: unknown '${name}'; use "jade" or one of ${STRATEGIES.map((t) => `"DE/${t}"`).join(", ")}`,
+    );
   }
   return { strategy: hit, jade: false };
 }
@@ -296,9 +302,11 @@ export function resolveOptions(dim: number, o: DEOptions): Resolved {
   const adaptive = o.adaptive ?? jade;
   const np = num(o.np, defaultPopulation(dim), "np", MIN_POPULATION[strategy], 1e6, true);
   const boundRule = o.boundRule ?? "midpoint";
-  if (!BOUND_RULES.includes(boundRule)) throw new ValidationError(`boundRule: unknown '${boundRule}'; use one of ${BOUND_RULES.join(", ")}`);
+  if (!BOUND_RULES.includes(boundRule))
+    throw new ValidationError(`boundRule: unknown '${boundRule}'; use one of ${BOUND_RULES.join(", ")}`);
   const init = o.init ?? "opposition";
-  if (init !== "opposition" && init !== "random") throw new ValidationError(`init: unknown '${init}'; use "opposition" or "random"`);
+  if (init !== "opposition" && init !== "random")
+    throw new ValidationError(`init: unknown '${init}'; use "opposition" or "random"`);
   const maxGen = o.maxGenerations;
   const maxEval = o.maxEvaluations;
   const noLimit = maxGen === undefined && maxEval === undefined;
@@ -323,7 +331,8 @@ export function resolveOptions(dim: number, o: DEOptions): Resolved {
 
 function resolveRestart(r: RestartOptions | false | undefined): Required<RestartOptions> | null {
   if (r === undefined || r === false) return null;
-  if (typeof r !== "object" || r === null) throw new ValidationError(`restart`, `must be an object of settings or false, got ${r}`);
+  if (typeof r !== "object" || r === null)
+    throw new ValidationError(`restart`, `must be an object of settings or false, got ${r}`);
   const d = DEFAULT_RESTART;
   const out: Required<RestartOptions> = {
     diversity: num(r.diversity, d.diversity, "restart.diversity", 0, 1),
@@ -336,7 +345,10 @@ function resolveRestart(r: RestartOptions | false | undefined): Required<Restart
     spread: num(r.spread, d.spread, "restart.spread", 0, 10),
   };
   if (out.opposition + out.local > 1 + 1e-12) {
-    throw new ValidationError("restart.local", `restart.opposition + restart.local must be at most 1 (the rest is uniform), got ${out.opposition} + ${out.local}`);
+    throw new ValidationError(
+      "restart.local",
+      `restart.opposition + restart.local must be at most 1 (the rest is uniform), got ${out.opposition} + ${out.local}`,
+    );
   }
   return out;
 }
@@ -412,7 +424,10 @@ export class DifferentialEvolution {
   /** Generation of the last restart decision (0 before any): start of the stagnation window. */
   private lastRestart = 0;
 
-  constructor(bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}) {
+  constructor(
+    bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+    options: DEOptions = {},
+  ) {
     this.bounds = makeBounds(bounds);
     this.dim = this.bounds.lower.length;
     this.opts = resolveOptions(this.dim, options);
@@ -458,7 +473,10 @@ export class DifferentialEvolution {
     const o = this.opts;
     if (this.generation < 0) {
       this.pendingKind = "init";
-      this.pending = o.init === "opposition" ? oppositionInit(o.np, this.bounds, this.rand) : uniformInit(o.np, this.bounds, this.rand);
+      this.pending =
+        o.init === "opposition"
+          ? oppositionInit(o.np, this.bounds, this.rand)
+          : uniformInit(o.np, this.bounds, this.rand);
       return this.pending;
     }
     // new generation: weights from the previous generation's best, then rescore the parents
@@ -605,14 +623,21 @@ export class DifferentialEvolution {
     if (this.stopReason === null) {
       const reason = this.checkRestart(rec);
       if (reason) {
-        const r: RestartRecord = { reason, generation: rec.generation, bestBefore: rec.best, measureBefore: rec.measure, diversity: rec.diversity };
+        const r: RestartRecord = {
+          reason,
+          generation: rec.generation,
+          bestBefore: rec.best,
+          measureBefore: rec.measure,
+          diversity: rec.diversity,
+        };
         this.restarts.push(r);
         this.restartPending = r;
         this.lastRestart = rec.generation;
         rec.restart = r;
       }
     }
-    if (this.user.onGeneration && this.user.onGeneration(rec) === "stop" && this.stopReason === null) this.stopReason = "callback";
+    if (this.user.onGeneration && this.user.onGeneration(rec) === "stop" && this.stopReason === null)
+      this.stopReason = "callback";
     return rec;
   }
 
@@ -711,10 +736,18 @@ export class DifferentialEvolution {
   static restore(snapshot: DESnapshot, options: DEOptions = {}): DifferentialEvolution {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked field by field below
     const s = decodeState(snapshot) as Record<string, any>;
-    if (!s || s.format !== SNAPSHOT_FORMAT) throw new ValidationError(`snapshot`, `not a DifferentialEvolution snapshot (format '${s && s.format}', expected '${SNAPSHOT_FORMAT}')`);
+    if (!s || s.format !== SNAPSHOT_FORMAT)
+      throw new ValidationError(
+        `snapshot`,
+        `not a DifferentialEvolution snapshot (format '${s && s.format}', expected '${SNAPSHOT_FORMAT}')`,
+      );
     const de = new DifferentialEvolution({ lower: s.lower, upper: s.upper }, options);
     for (const k of ["np", "strategy", "seed"] as const) {
-      if (de.opts[k] !== s[k]) throw new ValidationError(`options.${k}`, `${de.opts[k]} differs from the snapshot's ${s[k]}; pass the options of the interrupted run`);
+      if (de.opts[k] !== s[k])
+        throw new ValidationError(
+          `options.${k}`,
+          `${de.opts[k]} differs from the snapshot's ${s[k]}; pass the options of the interrupted run`,
+        );
     }
     de.rng.state = s.rng;
     de.pop = s.pop;
@@ -731,7 +764,8 @@ export class DifferentialEvolution {
     de.history.push(...(s.history as GenerationRecord[]));
     de.restarts.push(...(s.restarts as RestartRecord[]));
     // records share restart objects with the list, as in the uninterrupted run
-    for (const h of de.history) if (h.restart) h.restart = de.restarts.find((r) => r.generation === h.restart!.generation) ?? h.restart;
+    for (const h of de.history)
+      if (h.restart) h.restart = de.restarts.find((r) => r.generation === h.restart!.generation) ?? h.restart;
     de.pending = s.pending;
     de.pendingKind = s.pendingKind;
     de.trialCR = s.trialCR;
@@ -756,7 +790,16 @@ export class DifferentialEvolution {
       this.comp[b] = components.slice();
     }
     this.evaluations += evaluations;
-    return { evaluations, iterations: lm.iterations, before, after: this.fit[b], polished: f, accepted, stopReason: lm.stopReason, during: [] };
+    return {
+      evaluations,
+      iterations: lm.iterations,
+      before,
+      after: this.fit[b],
+      polished: f,
+      accepted,
+      stopReason: lm.stopReason,
+      during: [],
+    };
   }
 
   /**
@@ -777,7 +820,8 @@ export class DifferentialEvolution {
       this.pop[w] = y;
       this.fit[w] = f;
       this.comp[w] = components.slice();
-      if (this.opts.target !== null && this.stopReason === null && this.measureOf(components, f) <= this.opts.target) this.stopReason = "target";
+      if (this.opts.target !== null && this.stopReason === null && this.measureOf(components, f) <= this.opts.target)
+        this.stopReason = "target";
     }
     this.evaluations += evaluations;
     return { generation: this.generation, evaluations, before, polished: f, accepted };
@@ -813,7 +857,8 @@ export function decodeState(v: unknown): unknown {
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
     if (typeof o.$n === "string" && Object.keys(o).length === 1) return o.$n === "-0" ? -0 : Number(o.$n);
-    if (Array.isArray(o.$f64) && Object.keys(o).length === 1) return Float64Array.from(o.$f64.map(decodeState) as number[]);
+    if (Array.isArray(o.$f64) && Object.keys(o).length === 1)
+      return Float64Array.from(o.$f64.map(decodeState) as number[]);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) out[k] = decodeState(x);
     return out;
@@ -825,7 +870,10 @@ export function decodeState(v: unknown): unknown {
 export type Request = { kind: "objective" | "residuals" | "generation"; xs: Float64Array[] };
 
 /** One LM polish from the current best, through `Request`s; counts evaluations and notes the target. */
-function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Request, { lm: LMResult; evaluations: number }, unknown> {
+function* polishOnce(
+  de: DifferentialEvolution,
+  p: PolishOptions,
+): Generator<Request, { lm: LMResult; evaluations: number }, unknown> {
   const lmOpts: LMOptions = { ...(p.lm ?? {}), maxIterations: p.maxIterations ?? p.lm?.maxIterations ?? 100 };
   const it = lmIterator(de.pop[de.bestIndex()], de.bounds, lmOpts);
   const target = de.opts.target;
@@ -857,14 +905,22 @@ function* polishOnce(de: DifferentialEvolution, p: PolishOptions): Generator<Req
  * where a run may be checkpointed; `during` collects the polishes during the run (a resumed run
  * passes the ones done before its snapshot).
  */
-export function* runCore(de: DifferentialEvolution, options: DEOptions, resumable?: { during: PolishRun[] }): Generator<Request, DEResult["polish"], unknown> {
+export function* runCore(
+  de: DifferentialEvolution,
+  options: DEOptions,
+  resumable?: { during: PolishRun[] },
+): Generator<Request, DEResult["polish"], unknown> {
   const p = options.polish;
   const every = p?.every ?? 0;
   const onRestart = p?.onRestart ?? false;
   const during: PolishRun[] = resumable ? resumable.during : [];
   while (!de.done) {
     const rec = de.tell((yield { kind: "objective", xs: de.ask() }) as number[] | number[][]);
-    if (p && !de.done && ((every > 0 && rec.generation > 0 && rec.generation % every === 0) || (onRestart && rec.restart))) {
+    if (
+      p &&
+      !de.done &&
+      ((every > 0 && rec.generation > 0 && rec.generation % every === 0) || (onRestart && rec.restart))
+    ) {
       const { lm, evaluations } = yield* polishOnce(de, p);
       during.push(de.inject(lm.x, p.components(lm.residuals), evaluations));
     }
@@ -886,7 +942,11 @@ export function checkPolish(p: PolishOptions | undefined): void {
 }
 
 /** Minimise a synchronous batch objective over box bounds by DE (JADE with OBL by default). */
-export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}): DEResult {
+export function minimize(
+  objective: Objective,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  options: DEOptions = {},
+): DEResult {
   const t0 = performance.now();
   checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);
@@ -898,7 +958,8 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
       step = run.next(objective(req.xs));
     } else {
       const rows = options.polish!.residuals(req.xs);
-      if (rows && typeof (rows as Promise<number[][]>).then === "function") throw new ValidationError("polish.residuals", "returned a Promise; use minimizeAsync");
+      if (rows && typeof (rows as Promise<number[][]>).then === "function")
+        throw new ValidationError("polish.residuals", "returned a Promise; use minimizeAsync");
       step = run.next(rows);
     }
   }
@@ -912,7 +973,11 @@ export function minimize(objective: Objective, bounds: Bounds | { lower: ArrayLi
  * The same run with an asynchronous batch objective (e.g. a WorkerPool): identical results to
  * `minimize` for the same seed and objective values.
  */
-export async function minimizeAsync(objective: AsyncObjective, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}): Promise<DEResult> {
+export async function minimizeAsync(
+  objective: AsyncObjective,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  options: DEOptions = {},
+): Promise<DEResult> {
   const t0 = performance.now();
   checkPolish(options.polish);
   const de = new DifferentialEvolution(bounds, options);

@@ -59,5 +59,12 @@ export { WorkerPool, workerCount } from "./pool";
 export type { WorkerObjectiveSpec } from "./pool";
 export { ackley, rastrigin, rosenbrock, sphere, testBounds, testObjective, TEST_FUNCTIONS } from "./testfunctions";
 export type { TestFunctionName } from "./testfunctions";
-export { asymmetricBox, randomRotation, rotate, SHIFT_ROTATE_SCALE, shiftedRotated, testProblem } from "./testfunctions";
+export {
+  asymmetricBox,
+  randomRotation,
+  rotate,
+  SHIFT_ROTATE_SCALE,
+  shiftedRotated,
+  testProblem,
+} from "./testfunctions";
 export type { ProblemFamily, ShiftedRotatedOptions, TestProblem } from "./testfunctions";

@@ -6,13 +6,7 @@
 
 /** Strategy names, in the "DE/x/y" notation without the "DE/" prefix. */
 export type Strategy =
-  | "rand/1"
-  | "best/1"
-  | "current-to-best/1"
-  | "best/2"
-  | "rand/2"
-  | "rand-to-best/1"
-  | "current-to-pbest/1";
+  "rand/1" | "best/1" | "current-to-best/1" | "best/2" | "rand/2" | "rand-to-best/1" | "current-to-pbest/1";
 
 export const STRATEGIES: readonly Strategy[] = [
   "rand/1",
@@ -67,42 +61,60 @@ export function distinctIndices(n: number, k: number, i: number, rand: () => num
 /** DE/rand/1: v = x_r1 + F (x_r2 - x_r3). */
 export function mutateRand1(c: MutationContext, out: Float64Array): void {
   const [r1, r2, r3] = distinctIndices(c.pop.length, 3, c.i, c.rand);
-  const a = c.pop[r1], b = c.pop[r2], d = c.pop[r3];
+  const a = c.pop[r1],
+    b = c.pop[r2],
+    d = c.pop[r3];
   for (let j = 0; j < out.length; j++) out[j] = a[j] + c.F * (b[j] - d[j]);
 }
 
 /** DE/best/1 (seed eq. 3): v = x_best + F (x_r1 - x_r2). */
 export function mutateBest1(c: MutationContext, out: Float64Array): void {
   const [r1, r2] = distinctIndices(c.pop.length, 2, c.i, c.rand);
-  const g = c.pop[c.best], a = c.pop[r1], b = c.pop[r2];
+  const g = c.pop[c.best],
+    a = c.pop[r1],
+    b = c.pop[r2];
   for (let j = 0; j < out.length; j++) out[j] = g[j] + c.F * (a[j] - b[j]);
 }
 
 /** DE/current-to-best/1: v = x_i + F (x_best - x_i) + F (x_r1 - x_r2). */
 export function mutateCurrentToBest1(c: MutationContext, out: Float64Array): void {
   const [r1, r2] = distinctIndices(c.pop.length, 2, c.i, c.rand);
-  const x = c.pop[c.i], g = c.pop[c.best], a = c.pop[r1], b = c.pop[r2];
+  const x = c.pop[c.i],
+    g = c.pop[c.best],
+    a = c.pop[r1],
+    b = c.pop[r2];
   for (let j = 0; j < out.length; j++) out[j] = x[j] + c.F * (g[j] - x[j]) + c.F * (a[j] - b[j]);
 }
 
 /** DE/best/2: v = x_best + F (x_r1 - x_r2) + F (x_r3 - x_r4). */
 export function mutateBest2(c: MutationContext, out: Float64Array): void {
   const [r1, r2, r3, r4] = distinctIndices(c.pop.length, 4, c.i, c.rand);
-  const g = c.pop[c.best], a = c.pop[r1], b = c.pop[r2], e = c.pop[r3], f = c.pop[r4];
+  const g = c.pop[c.best],
+    a = c.pop[r1],
+    b = c.pop[r2],
+    e = c.pop[r3],
+    f = c.pop[r4];
   for (let j = 0; j < out.length; j++) out[j] = g[j] + c.F * (a[j] - b[j]) + c.F * (e[j] - f[j]);
 }
 
 /** DE/rand/2: v = x_r1 + F (x_r2 - x_r3) + F (x_r4 - x_r5). */
 export function mutateRand2(c: MutationContext, out: Float64Array): void {
   const [r1, r2, r3, r4, r5] = distinctIndices(c.pop.length, 5, c.i, c.rand);
-  const a = c.pop[r1], b = c.pop[r2], d = c.pop[r3], e = c.pop[r4], f = c.pop[r5];
+  const a = c.pop[r1],
+    b = c.pop[r2],
+    d = c.pop[r3],
+    e = c.pop[r4],
+    f = c.pop[r5];
   for (let j = 0; j < out.length; j++) out[j] = a[j] + c.F * (b[j] - d[j]) + c.F * (e[j] - f[j]);
 }
 
 /** DE/rand-to-best/1: v = x_r1 + F (x_best - x_r1) + F (x_r2 - x_r3). */
 export function mutateRandToBest1(c: MutationContext, out: Float64Array): void {
   const [r1, r2, r3] = distinctIndices(c.pop.length, 3, c.i, c.rand);
-  const g = c.pop[c.best], a = c.pop[r1], b = c.pop[r2], d = c.pop[r3];
+  const g = c.pop[c.best],
+    a = c.pop[r1],
+    b = c.pop[r2],
+    d = c.pop[r3];
   for (let j = 0; j < out.length; j++) out[j] = a[j] + c.F * (g[j] - a[j]) + c.F * (b[j] - d[j]);
 }
 
@@ -115,7 +127,9 @@ export function mutateCurrentToPBest(c: MutationContext, out: Float64Array): voi
   const np = c.pop.length;
   const r1 = randomIndex(np, [c.i], c.rand);
   const r2 = randomIndex(np + c.archive.length, [c.i, r1], c.rand);
-  const x = c.pop[c.i], p = c.pop[c.pbest], a = c.pop[r1];
+  const x = c.pop[c.i],
+    p = c.pop[c.pbest],
+    a = c.pop[r1];
   const b = r2 < np ? c.pop[r2] : c.archive[r2 - np];
   for (let j = 0; j < out.length; j++) out[j] = x[j] + c.F * (p[j] - x[j]) + c.F * (a[j] - b[j]);
 }

@@ -38,7 +38,8 @@ export interface LMOptions {
   finalJacobian?: boolean;
 }
 
-export type LMStopReason = "zero-cost" | "reduction" | "step" | "gradient" | "iterations" | "evaluations" | "damping" | "not-finite";
+export type LMStopReason =
+  "zero-cost" | "reduction" | "step" | "gradient" | "iterations" | "evaluations" | "damping" | "not-finite";
 
 export interface LMResult {
   x: Float64Array;
@@ -121,8 +122,17 @@ interface Resolved {
 function resolveLM(o: LMOptions): Resolved {
   const pos = (v: number | undefined, def: number, field: string, integer = false, allowInf = false) => {
     const x = v === undefined ? def : v;
-    if (typeof x !== "number" || Number.isNaN(x) || !(x > 0) || (!allowInf && !Number.isFinite(x)) || (integer && Number.isFinite(x) && !Number.isInteger(x))) {
-      throw new ValidationError(`levenbergMarquardt.${field}`, `must be a positive ${integer ? "integer" : "number"}, got ${v}`);
+    if (
+      typeof x !== "number" ||
+      Number.isNaN(x) ||
+      !(x > 0) ||
+      (!allowInf && !Number.isFinite(x)) ||
+      (integer && Number.isFinite(x) && !Number.isInteger(x))
+    ) {
+      throw new ValidationError(
+        `levenbergMarquardt.${field}`,
+        `must be a positive ${integer ? "integer" : "number"}, got ${v}`,
+      );
     }
     return x;
   };
@@ -145,7 +155,8 @@ function resolveLM(o: LMOptions): Resolved {
 function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<Float64Array[], LMResult, number[][]> {
   const { lower, upper } = bounds;
   const n = lower.length;
-  if (x0.length !== n) throw new ValidationError(`levenbergMarquardt.x0`, `has ${x0.length} entries but the bounds have ${n}`);
+  if (x0.length !== n)
+    throw new ValidationError(`levenbergMarquardt.x0`, `has ${x0.length} entries but the bounds have ${n}`);
   const x = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     const v = Number(x0[j]);
@@ -188,9 +199,18 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
 
   while (stop === null) {
     // nothing to polish from a start whose residuals are not finite (the caller keeps its point)
-    if (!Number.isFinite(cost)) { stop = "not-finite"; break; }
-    if (iterations >= o.maxIterations) { stop = "iterations"; break; }
-    if (evaluations + n > o.maxEvaluations) { stop = "evaluations"; break; }
+    if (!Number.isFinite(cost)) {
+      stop = "not-finite";
+      break;
+    }
+    if (iterations >= o.maxIterations) {
+      stop = "iterations";
+      break;
+    }
+    if (evaluations + n > o.maxEvaluations) {
+      stop = "evaluations";
+      break;
+    }
     J = yield* jacobian();
     jacAtX = true;
     iterations++;
@@ -216,7 +236,10 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
         pg = Math.max(pg, Math.abs(g[j]));
       }
     }
-    if (free.length === 0 || pg <= o.gtol) { stop = "gradient"; break; }
+    if (free.length === 0 || pg <= o.gtol) {
+      stop = "gradient";
+      break;
+    }
     const nf = free.length;
     const D = new Float64Array(nf);
     let dmax = 0;
@@ -236,7 +259,10 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
       if (pF === null) {
         mu *= nu;
         nu *= 2;
-        if (!(mu < 1e16)) { stop = "damping"; break; }
+        if (!(mu < 1e16)) {
+          stop = "damping";
+          break;
+        }
         continue;
       }
       const xt = Float64Array.from(x);
@@ -255,7 +281,10 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
       }
       stepN = Math.sqrt(stepN);
       xN = Math.sqrt(xN);
-      if (stepN <= o.xtol * (xN + o.xtol)) { stop = "step"; break; }
+      if (stepN <= o.xtol * (xN + o.xtol)) {
+        stop = "step";
+        break;
+      }
       let model = 0;
       for (let i = 0; i < m; i++) {
         let s = r[i];
@@ -263,7 +292,10 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
         model += s * s;
       }
       const predicted = cost - model;
-      if (evaluations + 1 > o.maxEvaluations) { stop = "evaluations"; break; }
+      if (evaluations + 1 > o.maxEvaluations) {
+        stop = "evaluations";
+        break;
+      }
       const rt = checkRows(yield [xt], 1, m)[0];
       evaluations++;
       const costT = sumSq(rt);
@@ -284,7 +316,10 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
       }
       mu *= nu;
       nu *= 2;
-      if (!(mu < 1e16)) { stop = "damping"; break; }
+      if (!(mu < 1e16)) {
+        stop = "damping";
+        break;
+      }
     }
   }
   if (!jacAtX && o.finalJacobian) {
@@ -303,7 +338,11 @@ function* lmCore(x0: ArrayLike<number>, bounds: Bounds, o: Resolved): Generator<
   };
 }
 
-function start(x0: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], opts: LMOptions) {
+function start(
+  x0: ArrayLike<number>,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  opts: LMOptions,
+) {
   return lmCore(x0, makeBounds(bounds), resolveLM(opts));
 }
 
@@ -348,7 +387,10 @@ export function levenbergMarquardtSync(
   while (step.done !== true) {
     const v = residuals(step.value as Float64Array[]);
     if (v && typeof (v as unknown as Promise<unknown>).then === "function") {
-      throw new ValidationError("levenbergMarquardtSync", "the residual function returned a Promise; use levenbergMarquardt (async)");
+      throw new ValidationError(
+        "levenbergMarquardtSync",
+        "the residual function returned a Promise; use levenbergMarquardt (async)",
+      );
     }
     step = it.next(v);
   }

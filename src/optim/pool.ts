@@ -17,7 +17,8 @@ export interface WorkerObjectiveSpec {
 /** Number of workers for "all" or a count (at least 1). */
 export function workerCount(workers: number | "all" | undefined): number {
   if (workers === undefined || workers === "all") return Math.max(1, os.cpus().length);
-  if (!Number.isInteger(workers) || workers < 1) throw new ValidationError("workers", `must be a positive integer or "all", got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new ValidationError("workers", `must be a positive integer or "all", got ${workers}`);
   return workers;
 }
 
@@ -41,7 +42,8 @@ export class WorkerPool {
   private closed = false;
 
   constructor(spec: WorkerObjectiveSpec, workers: number | "all" = "all") {
-    if (!path.isAbsolute(spec.module)) throw new ValidationError("module", `must be an absolute path, got '${spec.module}'`);
+    if (!path.isAbsolute(spec.module))
+      throw new ValidationError("module", `must be an absolute path, got '${spec.module}'`);
     this.size = workerCount(workers);
     this.spec = spec;
     const entry = path.join(__dirname, "worker.js");

@@ -1,6 +1,18 @@
 import { performance } from "perf_hooks";
 import { Bounds, makeBounds } from "./bounds";
-import { AsyncObjective, checkPolish, decodeState, DEOptions, DEResult, DESnapshot, DifferentialEvolution, encodeState, PolishRun, Request, runCore } from "./de";
+import {
+  AsyncObjective,
+  checkPolish,
+  decodeState,
+  DEOptions,
+  DEResult,
+  DESnapshot,
+  DifferentialEvolution,
+  encodeState,
+  PolishRun,
+  Request,
+  runCore,
+} from "./de";
 import { ValidationError } from "./errors";
 
 const RUN_FORMAT = "geoinv.optim.ResumableRun/1";
@@ -33,7 +45,12 @@ export class ResumableRun {
   private readonly objective: AsyncObjective;
   private readonly options: DEOptions;
 
-  constructor(objective: AsyncObjective, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: DEOptions = {}, from?: RunState) {
+  constructor(
+    objective: AsyncObjective,
+    bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+    options: DEOptions = {},
+    from?: RunState,
+  ) {
     checkPolish(options.polish);
     this.objective = objective;
     this.options = options;
@@ -43,12 +60,18 @@ export class ResumableRun {
       return;
     }
     if (!from || typeof from !== "object" || from.format !== RUN_FORMAT) {
-      throw new ValidationError("state", `not a ResumableRun state (format '${from && (from as RunState).format}', expected '${RUN_FORMAT}')`);
+      throw new ValidationError(
+        "state",
+        `not a ResumableRun state (format '${from && (from as RunState).format}', expected '${RUN_FORMAT}')`,
+      );
     }
     this.de = DifferentialEvolution.restore(from.de, options);
     const b = makeBounds(bounds);
-    const same = b.lower.length === this.de.dim && b.lower.every((v, j) => v === this.de.bounds.lower[j] && b.upper[j] === this.de.bounds.upper[j]);
-    if (!same) throw new ValidationError("bounds", "differ from the state's; resume with the bounds of the interrupted run");
+    const same =
+      b.lower.length === this.de.dim &&
+      b.lower.every((v, j) => v === this.de.bounds.lower[j] && b.upper[j] === this.de.bounds.upper[j]);
+    if (!same)
+      throw new ValidationError("bounds", "differ from the state's; resume with the bounds of the interrupted run");
     const during = decodeState(from.during);
     this.during = Array.isArray(during) ? (during as PolishRun[]) : [];
   }

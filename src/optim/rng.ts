@@ -56,7 +56,8 @@ export class SeededRandom {
     if (!s || typeof s.a !== "number" || !Number.isInteger(s.a) || s.a < 0 || s.a > 0xffffffff) {
       throw new Error(`random state: 'a' must be an unsigned 32-bit integer, got ${s && s.a}`);
     }
-    if (s.spare !== null && typeof s.spare !== "number") throw new Error(`random state: 'spare' must be a number or null, got ${s.spare}`);
+    if (s.spare !== null && typeof s.spare !== "number")
+      throw new Error(`random state: 'spare' must be a number or null, got ${s.spare}`);
     this.a = s.a;
     this.spare = s.spare;
   }

@@ -41,7 +41,10 @@ export function ackley(x: ArrayLike<number>): number {
   return -20 * Math.exp(-0.2 * Math.sqrt(s1 / d)) - Math.exp(s2 / d) + 20 + Math.E;
 }
 
-export const TEST_FUNCTIONS: Record<TestFunctionName, { f: (x: ArrayLike<number>) => number; lower: number; upper: number }> = {
+export const TEST_FUNCTIONS: Record<
+  TestFunctionName,
+  { f: (x: ArrayLike<number>) => number; lower: number; upper: number }
+> = {
   sphere: { f: sphere, lower: -100, upper: 100 },
   rosenbrock: { f: rosenbrock, lower: -30, upper: 30 },
   rastrigin: { f: rastrigin, lower: -5.12, upper: 5.12 },
@@ -167,7 +170,12 @@ export interface TestProblem {
  * randomRotation(dim, seed) and o drawn from mulberry32(seed + 1) in the upper corner of the box.
  * Minimum 0 at x = o. Deterministic from (name, dim, seed, options).
  */
-export function shiftedRotated(name: TestFunctionName, dim: number, seed: number, options: ShiftedRotatedOptions = {}): TestProblem {
+export function shiftedRotated(
+  name: TestFunctionName,
+  dim: number,
+  seed: number,
+  options: ShiftedRotatedOptions = {},
+): TestProblem {
   const t = TEST_FUNCTIONS[name];
   if (!t) throw new Error(`unknown test function '${name}'; use one of ${Object.keys(TEST_FUNCTIONS).join(", ")}`);
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim: must be an integer >= 1, got ${dim}`);
@@ -236,14 +244,27 @@ export function testProblem(family: ProblemFamily, name: TestFunctionName, dim: 
     case "asymmetric-box":
       return asymmetricBox(name, dim);
     case "classic":
-      return { name, dim, f: TEST_FUNCTIONS[name].f, bounds: testBounds(name, dim), optimum: new Float64Array(dim).fill(BASE_OPTIMUM[name]), fOpt: 0, rotation: null };
+      return {
+        name,
+        dim,
+        f: TEST_FUNCTIONS[name].f,
+        bounds: testBounds(name, dim),
+        optimum: new Float64Array(dim).fill(BASE_OPTIMUM[name]),
+        fOpt: 0,
+        rotation: null,
+      };
     default:
       throw new Error(`unknown problem family '${family}'; use shifted-rotated, shifted, asymmetric-box or classic`);
   }
 }
 
 /** Batch objective of a test problem (plain data in, so it can also serve as a worker factory). */
-export function problemObjective(args: { family: ProblemFamily; name: TestFunctionName; dim: number; seed?: number }): (xs: Float64Array[]) => number[] {
+export function problemObjective(args: {
+  family: ProblemFamily;
+  name: TestFunctionName;
+  dim: number;
+  seed?: number;
+}): (xs: Float64Array[]) => number[] {
   const p = testProblem(args.family, args.name, args.dim, args.seed ?? 1);
   return (xs) => xs.map((x) => p.f(x));
 }

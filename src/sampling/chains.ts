@@ -92,11 +92,21 @@ export class ChainStore {
    * the snapshot's (a ValidationError naming `field`.key otherwise): they decide what is stored
    * and when the run stops.
    */
-  static restore(snapshot: ChainStoreSnapshot, chains: number, dim: number, maxStoredPerChain: number, rule: StopRule, field = "posterior"): ChainStore {
+  static restore(
+    snapshot: ChainStoreSnapshot,
+    chains: number,
+    dim: number,
+    maxStoredPerChain: number,
+    rule: StopRule,
+    field = "posterior",
+  ): ChainStore {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked below
     const s = decodeState(snapshot) as Record<string, any>;
     if (!s || typeof s !== "object" || s.format !== STORE_FORMAT) {
-      throw new ValidationError("snapshot", `not a ChainStore snapshot (format '${s && s.format}', expected '${STORE_FORMAT}')`);
+      throw new ValidationError(
+        "snapshot",
+        `not a ChainStore snapshot (format '${s && s.format}', expected '${STORE_FORMAT}')`,
+      );
     }
     const mine: Record<string, number> = { chains, dim, maxStoredPerChain, ...stopRule(rule) };
     const theirs: Record<string, unknown> = {
@@ -106,7 +116,11 @@ export class ChainStore {
       ...(s.rule ?? {}),
     };
     for (const k of Object.keys(mine)) {
-      if (mine[k] !== theirs[k]) throw new ValidationError(`${field}.${k}`, `${mine[k]} differs from the snapshot's ${String(theirs[k])}; pass the options of the interrupted run`);
+      if (mine[k] !== theirs[k])
+        throw new ValidationError(
+          `${field}.${k}`,
+          `${mine[k]} differs from the snapshot's ${String(theirs[k])}; pass the options of the interrupted run`,
+        );
     }
     const ok =
       Array.isArray(s.stored) &&
@@ -124,7 +138,10 @@ export class ChainStore {
           c.every((x) => x instanceof Float64Array && x.length === dim),
       );
     if (!shaped || !Number.isInteger(s.thin) || s.thin < 1 || typeof s.nextCheck !== "number") {
-      throw new ValidationError("snapshot", "ChainStore snapshot is damaged (stored states of the wrong shape or a bad thinning); delete it and start afresh");
+      throw new ValidationError(
+        "snapshot",
+        "ChainStore snapshot is damaged (stored states of the wrong shape or a bad thinning); delete it and start afresh",
+      );
     }
     const st = new ChainStore(chains, dim, s.thin, maxStoredPerChain, rule);
     st.stored = s.stored;
@@ -191,7 +208,12 @@ export class ChainStore {
    * checkGrowth x t)): "converged" when every R-hat < target and every ESS >= target, "callback"
    * when onCheck returns "stop", else null.
    */
-  check(t: number, evaluations: number, acceptance: number, onCheck?: (info: CheckInfo) => void | "stop"): SampleStopReason | null {
+  check(
+    t: number,
+    evaluations: number,
+    acceptance: number,
+    onCheck?: (info: CheckInfo) => void | "stop",
+  ): SampleStopReason | null {
     if (!(t > 0 && t >= this.nextCheck)) return null;
     const r = this.rule;
     this.nextCheck = t + Math.max(r.checkEvery, Math.ceil(r.checkGrowth * t));
@@ -205,6 +227,8 @@ export class ChainStore {
 
   /** The last check if it was made at iteration t, else a fresh diagnosis. */
   finalInfo(t: number, evaluations: number, acceptance: number): CheckInfo {
-    return this.lastCheck && this.lastCheck.iteration === t ? this.lastCheck : this.diagnose(t, evaluations, acceptance);
+    return this.lastCheck && this.lastCheck.iteration === t
+      ? this.lastCheck
+      : this.diagnose(t, evaluations, acceptance);
   }
 }

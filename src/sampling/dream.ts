@@ -168,7 +168,15 @@ function invalid(field: string, message: string): ValidationError {
   return new ValidationError(`${PREFIX}.${field}: ${message}`);
 }
 
-function num(o: SampleOptions, key: keyof Resolved, def: number, lo: number, hi: number, integer: boolean, fix: string): number {
+function num(
+  o: SampleOptions,
+  key: keyof Resolved,
+  def: number,
+  lo: number,
+  hi: number,
+  integer: boolean,
+  fix: string,
+): number {
   const v = (o as Record<string, unknown>)[key];
   const x = v === undefined ? def : v;
   if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi || (integer && !Number.isInteger(x))) {
@@ -177,20 +185,40 @@ function num(o: SampleOptions, key: keyof Resolved, def: number, lo: number, hi:
   return x;
 }
 
-function checkPoints(pts: unknown, field: string, bounds: Bounds, minCount: number, exactCount: number | null): Float64Array[] {
-  if (!Array.isArray(pts)) throw invalid(field, `must be an array of points (Float64Array of length ${bounds.lower.length}), got ${typeof pts}`);
+function checkPoints(
+  pts: unknown,
+  field: string,
+  bounds: Bounds,
+  minCount: number,
+  exactCount: number | null,
+): Float64Array[] {
+  if (!Array.isArray(pts))
+    throw invalid(
+      field,
+      `must be an array of points (Float64Array of length ${bounds.lower.length}), got ${typeof pts}`,
+    );
   if (exactCount !== null && pts.length !== exactCount) {
-    throw invalid(field, `has ${pts.length} points but there are ${exactCount} chains; give one start per chain (or leave chains unset)`);
+    throw invalid(
+      field,
+      `has ${pts.length} points but there are ${exactCount} chains; give one start per chain (or leave chains unset)`,
+    );
   }
   if (pts.length < minCount) throw invalid(field, `has ${pts.length} points, needs at least ${minCount}`);
   const d = bounds.lower.length;
   return pts.map((p: unknown, i: number) => {
     const a = p as ArrayLike<number>;
-    if (!a || typeof a !== "object" || a.length !== d) throw invalid(`${field}[${i}]`, `must have ${d} coordinates, got ${a && typeof a === "object" ? a.length : typeof a}`);
+    if (!a || typeof a !== "object" || a.length !== d)
+      throw invalid(
+        `${field}[${i}]`,
+        `must have ${d} coordinates, got ${a && typeof a === "object" ? a.length : typeof a}`,
+      );
     const x = Float64Array.from(a);
     for (let j = 0; j < d; j++) {
       if (!(x[j] >= bounds.lower[j] && x[j] <= bounds.upper[j])) {
-        throw invalid(`${field}[${i}]`, `coordinate ${j} = ${x[j]} is outside the box [${bounds.lower[j]}, ${bounds.upper[j]}]; give points inside the bounds`);
+        throw invalid(
+          `${field}[${i}]`,
+          `coordinate ${j} = ${x[j]} is outside the box [${bounds.lower[j]}, ${bounds.upper[j]}]; give points inside the bounds`,
+        );
       }
     }
     return x;
@@ -199,15 +227,27 @@ function checkPoints(pts: unknown, field: string, bounds: Bounds, minCount: numb
 
 function crossoverWeights(w: unknown): number[] {
   if (w === undefined) return CROSSOVER_WEIGHTS.slice();
-  if (!Array.isArray(w) || w.length !== CROSSOVER_VALUES.length || !w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) || !w.some((v) => v > 0)) {
-    throw invalid("crossoverWeights", `expected ${CROSSOVER_VALUES.length} weights >= 0 (not all 0) for CR = 1/3, 2/3, 1, got ${JSON.stringify(w)}`);
+  if (
+    !Array.isArray(w) ||
+    w.length !== CROSSOVER_VALUES.length ||
+    !w.every((v) => typeof v === "number" && Number.isFinite(v) && v >= 0) ||
+    !w.some((v) => v > 0)
+  ) {
+    throw invalid(
+      "crossoverWeights",
+      `expected ${CROSSOVER_VALUES.length} weights >= 0 (not all 0) for CR = 1/3, 2/3, 1, got ${JSON.stringify(w)}`,
+    );
   }
   return w.slice();
 }
 
 /** Check every option, naming the field (`posterior.chains`, ...) in the ValidationError. */
-export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved & { initialStates: Float64Array[] | null; initialArchive: Float64Array[] | null } {
-  if (o === null || typeof o !== "object") throw new ValidationError(`${PREFIX}: options must be an object, got ${o === null ? "null" : typeof o}`);
+export function resolveSampleOptions(
+  o: SampleOptions,
+  bounds: Bounds,
+): Resolved & { initialStates: Float64Array[] | null; initialArchive: Float64Array[] | null } {
+  if (o === null || typeof o !== "object")
+    throw new ValidationError(`${PREFIX}: options must be an object, got ${o === null ? "null" : typeof o}`);
   for (const k of Object.keys(o)) {
     if (!KNOWN_KEYS.includes(k)) throw invalid(k, `unknown option; known options are ${KNOWN_KEYS.join(", ")}`);
   }
@@ -217,13 +257,37 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
   const r: Resolved = {
     chains,
     seed: num(o, "seed", 1, 0, 2 ** 32 - 1, true, "use a 32-bit unsigned integer"),
-    maxEvaluations: num(o, "maxEvaluations", 200000, 2 * chains, 1e15, true, "the budget must cover the initial states and one iteration (2 x chains)"),
+    maxEvaluations: num(
+      o,
+      "maxEvaluations",
+      200000,
+      2 * chains,
+      1e15,
+      true,
+      "the budget must cover the initial states and one iteration (2 x chains)",
+    ),
     rhatTarget: num(o, "rhatTarget", 1.05, 1, 10, false, "e.g. 1.01 (strict) to 1.1 (loose)"),
     essTarget: num(o, "essTarget", 400, 0, 1e12, false, "e.g. 400"),
     checkEvery: num(o, "checkEvery", 100, 1, 1e9, true, "iterations between convergence checks"),
-    checkGrowth: num(o, "checkGrowth", 0.05, 0, 1, false, "e.g. 0.05 (gap = 5 % of the iterations so far), 0 for a fixed gap"),
+    checkGrowth: num(
+      o,
+      "checkGrowth",
+      0.05,
+      0,
+      1,
+      false,
+      "e.g. 0.05 (gap = 5 % of the iterations so far), 0 for a fixed gap",
+    ),
     thin: num(o, "thin", 1, 1, 1e9, true, "keep every thin-th state"),
-    maxStoredPerChain: num(o, "maxStoredPerChain", 20000, 8, 1e8, true, "states stored per chain before thinning is doubled"),
+    maxStoredPerChain: num(
+      o,
+      "maxStoredPerChain",
+      20000,
+      8,
+      1e8,
+      true,
+      "states stored per chain before thinning is doubled",
+    ),
     snooker: num(o, "snooker", 0.1, 0, 1, false, "probability of a snooker update, e.g. 0.1"),
     pairs,
     crossoverWeights: crossoverWeights(o.crossoverWeights),
@@ -232,10 +296,13 @@ export function resolveSampleOptions(o: SampleOptions, bounds: Bounds): Resolved
     jitter: num(o, "jitter", 0.05, 0, 1, false, "e.g. 0.05"),
     noise: num(o, "noise", 1e-6, 0, 1, false, "relative to the box width, e.g. 1e-6"),
   };
-  if (o.onCheck !== undefined && typeof o.onCheck !== "function") throw invalid("onCheck", `must be a function, got ${typeof o.onCheck}`);
-  const initialStates = o.initialStates === undefined ? null : checkPoints(o.initialStates, "initialStates", bounds, 0, chains);
+  if (o.onCheck !== undefined && typeof o.onCheck !== "function")
+    throw invalid("onCheck", `must be a function, got ${typeof o.onCheck}`);
+  const initialStates =
+    o.initialStates === undefined ? null : checkPoints(o.initialStates, "initialStates", bounds, 0, chains);
   const minZ = Math.max(3, 2 * pairs);
-  const initialArchive = o.initialArchive === undefined ? null : checkPoints(o.initialArchive, "initialArchive", bounds, minZ, null);
+  const initialArchive =
+    o.initialArchive === undefined ? null : checkPoints(o.initialArchive, "initialArchive", bounds, minZ, null);
   return { ...r, initialStates, initialArchive };
 }
 
@@ -315,7 +382,10 @@ export class DreamZS {
   private pendingLogJ: number[] = [];
   private pendingValid: boolean[] = [];
 
-  constructor(bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}) {
+  constructor(
+    bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+    options: SampleOptions = {},
+  ) {
     this.bounds = makeBounds(bounds, `${PREFIX}.bounds`);
     this.dim = this.bounds.lower.length;
     const r = resolveSampleOptions(options, this.bounds);
@@ -331,7 +401,9 @@ export class DreamZS {
     // Z_0: given, or M0 = 10 d uniform draws from the prior [terBraak08, initial archive]
     if (initialArchive) for (const z of initialArchive) this.archive.push(z);
     else for (let k = 0; k < Math.max(10 * this.dim, 3, 2 * opts.pairs); k++) this.archive.push(this.uniformPoint());
-    this.pending = initialStates ? initialStates.map((s) => Float64Array.from(s)) : Array.from({ length: opts.chains }, () => this.uniformPoint());
+    this.pending = initialStates
+      ? initialStates.map((s) => Float64Array.from(s))
+      : Array.from({ length: opts.chains }, () => this.uniformPoint());
     this.pendingLogJ = this.pending.map(() => 0);
     this.pendingValid = this.pending.map(() => true);
   }
@@ -442,7 +514,9 @@ export class DreamZS {
     const xs = this.pending;
     if (!xs) throw new Error("tell() without a pending ask()");
     if (!values || values.length !== xs.length) {
-      throw new Error(`log-likelihood returned ${values ? values.length : typeof values} values for ${xs.length} points`);
+      throw new Error(
+        `log-likelihood returned ${values ? values.length : typeof values} values for ${xs.length} points`,
+      );
     }
     this.pending = null;
     this.evaluations += xs.length;
@@ -535,7 +609,10 @@ export class DreamZS {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- decoded JSON, checked below
     const s = decodeState(snapshot) as Record<string, any>;
     if (!s || typeof s !== "object" || s.format !== DREAM_FORMAT) {
-      throw new ValidationError("snapshot", `not a DreamZS snapshot (format '${s && s.format}', expected '${DREAM_FORMAT}')`);
+      throw new ValidationError(
+        "snapshot",
+        `not a DreamZS snapshot (format '${s && s.format}', expected '${DREAM_FORMAT}')`,
+      );
     }
     if (!(s.lower instanceof Float64Array) || !(s.upper instanceof Float64Array) || s.lower.length !== s.dim) {
       throw new ValidationError("snapshot", "DreamZS snapshot is damaged (no bounds); delete it and start afresh");
@@ -543,7 +620,11 @@ export class DreamZS {
     if (bounds !== undefined) {
       const b = makeBounds(bounds, `${PREFIX}.bounds`);
       const same = b.lower.length === s.dim && b.lower.every((v, j) => v === s.lower[j] && b.upper[j] === s.upper[j]);
-      if (!same) throw invalid("bounds", "differ from the snapshot's; resume with the bounds (parameterisation) of the interrupted run");
+      if (!same)
+        throw invalid(
+          "bounds",
+          "differ from the snapshot's; resume with the bounds (parameterisation) of the interrupted run",
+        );
     }
     // the constructor's starts, archive and draws are replaced by the snapshot's state below
     const dz = new DreamZS({ lower: s.lower, upper: s.upper }, options);
@@ -564,7 +645,10 @@ export class DreamZS {
       !Array.isArray(s.archive) ||
       !points(s.archive, s.archive.length)
     ) {
-      throw new ValidationError("snapshot", "DreamZS snapshot is damaged (chains, archive or pending points of the wrong shape); delete it and start afresh");
+      throw new ValidationError(
+        "snapshot",
+        "DreamZS snapshot is damaged (chains, archive or pending points of the wrong shape); delete it and start afresh",
+      );
     }
     dz.rng.state = s.rng;
     dz.x = s.x;
@@ -619,7 +703,11 @@ export type DreamSnapshot = { format: string; [key: string]: unknown };
  * the box) by DREAM(ZS), until converged (every R-hat < rhatTarget and bulk ESS >= essTarget on
  * the second half of the chains) or the evaluation budget is spent.
  */
-export function sample(logLik: LogLikelihood, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}): SampleResult {
+export function sample(
+  logLik: LogLikelihood,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  options: SampleOptions = {},
+): SampleResult {
   const t0 = performance.now();
   const s = new DreamZS(bounds, options);
   while (!s.done) s.tell(logLik(s.ask()));
@@ -630,7 +718,11 @@ export function sample(logLik: LogLikelihood, bounds: Bounds | { lower: ArrayLik
  * The same run with an asynchronous batch log-likelihood (e.g. a worker pool): identical draws for
  * the same seed and values.
  */
-export async function sampleAsync(logLik: AsyncLogLikelihood, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], options: SampleOptions = {}): Promise<SampleResult> {
+export async function sampleAsync(
+  logLik: AsyncLogLikelihood,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  options: SampleOptions = {},
+): Promise<SampleResult> {
   const t0 = performance.now();
   const s = new DreamZS(bounds, options);
   while (!s.done) s.tell(await logLik(s.ask()));
@@ -650,7 +742,8 @@ export function flattenDraws(draws: Float64Array[][]): Float64Array[] {
  */
 export function quantiles(points: ArrayLike<number>[], probs: number[]): number[][] {
   if (points.length === 0) throw new ValidationError("points", "quantiles: no points; give at least one");
-  for (const p of probs) if (!(p >= 0 && p <= 1)) throw new ValidationError("probs", `quantiles: probability ${p} outside [0, 1]`);
+  for (const p of probs)
+    if (!(p >= 0 && p <= 1)) throw new ValidationError("probs", `quantiles: probability ${p} outside [0, 1]`);
   const d = points[0].length;
   const out: number[][] = [];
   for (let j = 0; j < d; j++) {

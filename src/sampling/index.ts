@@ -15,7 +15,15 @@ export {
   sampleAsync,
   summarize,
 } from "./dream";
-export type { AsyncLogLikelihood, CheckInfo, DreamSnapshot, LogLikelihood, SampleOptions, SampleResult, SampleStopReason } from "./dream";
+export type {
+  AsyncLogLikelihood,
+  CheckInfo,
+  DreamSnapshot,
+  LogLikelihood,
+  SampleOptions,
+  SampleResult,
+  SampleStopReason,
+} from "./dream";
 export { ChainStore } from "./chains";
 export type { ChainStoreSnapshot, StopRule } from "./chains";
 export {

@@ -31,7 +31,9 @@ export interface LinearisedEstimate {
  * `priorPrecision` to `linearisedCovariance` so that unresolved parameters get the prior's spread
  * instead of an infinite variance.
  */
-export function uniformPriorPrecision(bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][]): Float64Array {
+export function uniformPriorPrecision(
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+): Float64Array {
   const b = makeBounds(bounds);
   return b.lower.map((l, j) => 12 / ((b.upper[j] - l) * (b.upper[j] - l)));
 }
@@ -88,17 +90,26 @@ function choleskyInverse(L: Float64Array[]): Float64Array[] {
  * matrix is not positive definite (unresolved parameters and no prior), a diagonal jitter
  * eps * max(diag) with eps = 1e-12, 1e-10, ... is added until it is, and reported.
  */
-export function linearisedCovariance(jacobian: ArrayLike<number>[], priorPrecision?: ArrayLike<number>): LinearisedEstimate {
+export function linearisedCovariance(
+  jacobian: ArrayLike<number>[],
+  priorPrecision?: ArrayLike<number>,
+): LinearisedEstimate {
   const n = jacobian.length;
   if (n === 0) throw new ValidationError("jacobian: no rows; give one row per residual");
   const d = jacobian[0].length;
   if (d === 0) throw new ValidationError("jacobian: rows have no columns");
   for (let i = 0; i < n; i++) {
-    if (jacobian[i].length !== d) throw new ValidationError(`jacobian[${i}]: has ${jacobian[i].length} columns, row 0 has ${d}; all rows must have one entry per parameter`);
+    if (jacobian[i].length !== d)
+      throw new ValidationError(
+        `jacobian[${i}]: has ${jacobian[i].length} columns, row 0 has ${d}; all rows must have one entry per parameter`,
+      );
   }
   if (priorPrecision !== undefined) {
-    if (priorPrecision.length !== d) throw new ValidationError(`priorPrecision: has ${priorPrecision.length} entries for ${d} parameters`);
-    for (let j = 0; j < d; j++) if (!(priorPrecision[j] >= 0) || !Number.isFinite(priorPrecision[j])) throw new ValidationError(`priorPrecision[${j}]: must be a finite number >= 0, got ${priorPrecision[j]}`);
+    if (priorPrecision.length !== d)
+      throw new ValidationError(`priorPrecision: has ${priorPrecision.length} entries for ${d} parameters`);
+    for (let j = 0; j < d; j++)
+      if (!(priorPrecision[j] >= 0) || !Number.isFinite(priorPrecision[j]))
+        throw new ValidationError(`priorPrecision[${j}]: must be a finite number >= 0, got ${priorPrecision[j]}`);
   }
   // H = J^T J + P
   const H = Array.from({ length: d }, () => new Float64Array(d));
@@ -129,7 +140,8 @@ export function linearisedCovariance(jacobian: ArrayLike<number>[], priorPrecisi
     });
     L = cholesky(Hj);
   }
-  if (!L) throw new Error("linearisedCovariance: J^T J + P is not positive definite even with jitter (non-finite entries?)");
+  if (!L)
+    throw new Error("linearisedCovariance: J^T J + P is not positive definite even with jitter (non-finite entries?)");
   const C = choleskyInverse(L);
   const sd = C.map((r, a) => Math.sqrt(Math.max(0, r[a])));
   const correlation = C.map((r, a) => Array.from(r, (v, b) => (a === b ? 1 : v / (sd[a] * sd[b]))));
@@ -153,15 +165,23 @@ export interface JacobianPlan {
  * r(x)) / h or backward), so no point leaves the bounds. "forward" uses forward differences, or
  * backward where x + h e_j would leave the box.
  */
-export function planJacobian(x: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], step = 1e-4, scheme: FiniteDifferenceScheme = "central"): JacobianPlan {
+export function planJacobian(
+  x: ArrayLike<number>,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  step = 1e-4,
+  scheme: FiniteDifferenceScheme = "central",
+): JacobianPlan {
   const b = makeBounds(bounds);
   const d = b.lower.length;
   if (x.length !== d) throw new ValidationError(`x: has ${x.length} coordinates for ${d} bounds`);
-  if (!(step > 0 && step < 0.5)) throw new ValidationError(`step: must be in (0, 0.5) (fraction of the box width), got ${step}`);
-  if (scheme !== "central" && scheme !== "forward") throw new ValidationError(`scheme: unknown '${scheme}'; use "central" or "forward"`);
+  if (!(step > 0 && step < 0.5))
+    throw new ValidationError(`step: must be in (0, 0.5) (fraction of the box width), got ${step}`);
+  if (scheme !== "central" && scheme !== "forward")
+    throw new ValidationError(`scheme: unknown '${scheme}'; use "central" or "forward"`);
   const x0 = Float64Array.from(x);
   for (let j = 0; j < d; j++) {
-    if (!(x0[j] >= b.lower[j] && x0[j] <= b.upper[j])) throw new ValidationError(`x[${j}]: ${x0[j]} is outside the box [${b.lower[j]}, ${b.upper[j]}]`);
+    if (!(x0[j] >= b.lower[j] && x0[j] <= b.upper[j]))
+      throw new ValidationError(`x[${j}]: ${x0[j]} is outside the box [${b.lower[j]}, ${b.upper[j]}]`);
   }
   const points: Float64Array[] = [x0];
   const columns: JacobianPlan["columns"] = [];
@@ -189,11 +209,16 @@ export function planJacobian(x: ArrayLike<number>, bounds: Bounds | { lower: Arr
 }
 
 /** Assemble J (n rows x d columns) and r(x) from the residual vectors of the plan's points. */
-export function assembleJacobian(plan: JacobianPlan, residuals: ArrayLike<ArrayLike<number>>): { jacobian: number[][]; residual: number[] } {
-  if (residuals.length !== plan.points.length) throw new Error(`residual function returned ${residuals.length} vectors for ${plan.points.length} points`);
+export function assembleJacobian(
+  plan: JacobianPlan,
+  residuals: ArrayLike<ArrayLike<number>>,
+): { jacobian: number[][]; residual: number[] } {
+  if (residuals.length !== plan.points.length)
+    throw new Error(`residual function returned ${residuals.length} vectors for ${plan.points.length} points`);
   const n = residuals[0].length;
   for (let k = 1; k < residuals.length; k++) {
-    if (residuals[k].length !== n) throw new Error(`residual vector ${k} has ${residuals[k].length} entries, vector 0 has ${n}`);
+    if (residuals[k].length !== n)
+      throw new Error(`residual vector ${k} has ${residuals[k].length} entries, vector 0 has ${n}`);
   }
   const d = plan.columns.length;
   const J = Array.from({ length: n }, () => new Array<number>(d).fill(0));
@@ -209,7 +234,9 @@ export function assembleJacobian(plan: JacobianPlan, residuals: ArrayLike<ArrayL
  * A batch residual function: one whitened residual vector per point; synchronous or asynchronous
  * (e.g. a worker pool).
  */
-export type JacobianResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayLike<number>>> | ArrayLike<ArrayLike<number>>;
+export type JacobianResiduals = (
+  xs: Float64Array[],
+) => Promise<ArrayLike<ArrayLike<number>>> | ArrayLike<ArrayLike<number>>;
 
 /**
  * Jacobian J (n rows x d columns) of whitened residuals at x by finite differences (see
@@ -217,7 +244,13 @@ export type JacobianResiduals = (xs: Float64Array[]) => Promise<ArrayLike<ArrayL
  * `residuals`, so a worker pool evaluates them in parallel. Use `planJacobian` and
  * `assembleJacobian` directly to also get r(x), or from synchronous code.
  */
-export async function finiteDifferenceJacobian(residuals: JacobianResiduals, x: ArrayLike<number>, bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][], step = 1e-4, scheme: FiniteDifferenceScheme = "central"): Promise<number[][]> {
+export async function finiteDifferenceJacobian(
+  residuals: JacobianResiduals,
+  x: ArrayLike<number>,
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  step = 1e-4,
+  scheme: FiniteDifferenceScheme = "central",
+): Promise<number[][]> {
   const plan = planJacobian(x, bounds, step, scheme);
   return assembleJacobian(plan, await residuals(plan.points)).jacobian;
 }

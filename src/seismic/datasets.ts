@@ -56,7 +56,8 @@ function synthesise(name: string, file: string, dx: number, dz: number, o: Synth
   const freqHz = o.freqHz ?? 30;
   const dt = o.dt ?? 0.002;
   const zStep = o.zStep ?? 1;
-  if (!(zStep > 0) || !Number.isFinite(zStep)) throw new ValidationError("data.zStep", `${zStep}; need a positive number of model samples per output sample`);
+  if (!(zStep > 0) || !Number.isFinite(zStep))
+    throw new ValidationError("data.zStep", `${zStep}; need a positive number of model samples per output sample`);
   const imp = zStep === 1 ? imp0 : resampleLinear(imp0, zStep);
   const phaseDeg = o.phaseDeg ?? 0;
   const wavelet = phaseDeg === 0 ? ricker(freqHz, dt) : rotatePhase(ricker(freqHz, dt), phaseDeg);
@@ -73,7 +74,9 @@ function synthesise(name: string, file: string, dx: number, dz: number, o: Synth
     description:
       `${name}: ${imp.length} traces x ${imp[0].length} samples${zStep === 1 ? "" : ` (model resampled in depth every ${zStep} samples, ${dz * zStep} m)`}; seismic = reflectivity of Ip convolved with a ` +
       `${freqHz} Hz ${phaseDeg === 0 ? "zero-phase Ricker" : `Ricker rotated by ${phaseDeg} degrees`}, one depth sample taken as ${dt * 1000} ms` +
-      (noise > 0 ? `, plus Gaussian noise at ${(noise * 100).toFixed(0)} % of the clean RMS (seed ${o.noiseSeed ?? 0})` : ", noise-free"),
+      (noise > 0
+        ? `, plus Gaussian noise at ${(noise * 100).toFixed(0)} % of the clean RMS (seed ${o.noiseSeed ?? 0})`
+        : ", noise-free"),
   };
 }
 
@@ -118,7 +121,13 @@ export function overthrust(o: SyntheticDatasetOptions & { seismic?: "synthetic" 
  * 0.75 of the model's 25 m sample (18.75 m, 249 samples instead of 187; source: 10 m Marmousi-2
  * samples). Load it with loadDataset(OVERTHRUST_MISMATCHED) or put it in a config's target.data.
  */
-export const OVERTHRUST_MISMATCHED: Readonly<DatasetSpec> = Object.freeze({ name: "overthrust", freqHz: 20, dt: 0.002, phaseDeg: 90, zStep: 0.75 });
+export const OVERTHRUST_MISMATCHED: Readonly<DatasetSpec> = Object.freeze({
+  name: "overthrust",
+  freqHz: 20,
+  dt: 0.002,
+  phaseDeg: 90,
+  zStep: 0.75,
+});
 
 /** Wrap arrays of any survey as a dataset after checking shapes and values. */
 export function makeDataset(
@@ -171,18 +180,35 @@ export interface DatasetSpec {
   zStep?: number;
 }
 
-const SPEC_KEYS = ["name", "seismic", "impedance", "freqHz", "dt", "noise", "noiseSeed", "traceStep", "dx", "dz", "phaseDeg", "zStep"];
+const SPEC_KEYS = [
+  "name",
+  "seismic",
+  "impedance",
+  "freqHz",
+  "dt",
+  "noise",
+  "noiseSeed",
+  "traceStep",
+  "dx",
+  "dz",
+  "phaseDeg",
+  "zStep",
+];
 
 /** Load the dataset a spec names; unknown fields and names are errors that list what is allowed. */
 export function loadDataset(spec: DatasetSpec): SeismicDataset {
-  if (!spec || typeof spec.name !== "string") throw new ValidationError(`data: expected an object with a "name" (marmousi2, overthrust or npy), got ${JSON.stringify(spec)}`);
+  if (!spec || typeof spec.name !== "string")
+    throw new ValidationError(
+      `data: expected an object with a "name" (marmousi2, overthrust or npy), got ${JSON.stringify(spec)}`,
+    );
   for (const k of Object.keys(spec)) {
     if (!SPEC_KEYS.includes(k)) throw new ValidationError(`data.${k}: unknown field; allowed: ${SPEC_KEYS.join(", ")}`);
   }
   const num = (k: keyof DatasetSpec, lo: number, hi: number) => {
     const v = spec[k];
     if (v === undefined) return undefined;
-    if (typeof v !== "number" || !(v >= lo && v <= hi)) throw new ValidationError(`data.${k} = ${JSON.stringify(v)}; need a number in [${lo}, ${hi}]`);
+    if (typeof v !== "number" || !(v >= lo && v <= hi))
+      throw new ValidationError(`data.${k} = ${JSON.stringify(v)}; need a number in [${lo}, ${hi}]`);
     return v;
   };
   const o: SyntheticDatasetOptions = {
@@ -196,18 +222,29 @@ export function loadDataset(spec: DatasetSpec): SeismicDataset {
   };
   const name = spec.name.toLowerCase();
   if (name === "marmousi2") {
-    if (spec.seismic !== undefined) throw new ValidationError(`data.seismic: Marmousi-2 seismic is always synthesised; remove the field`);
+    if (spec.seismic !== undefined)
+      throw new ValidationError(`data.seismic: Marmousi-2 seismic is always synthesised; remove the field`);
     return marmousi2(o);
   }
   if (name === "overthrust") {
     const s = spec.seismic ?? "synthetic";
-    if (s !== "synthetic" && s !== "reskan") throw new ValidationError(`data.seismic = ${JSON.stringify(s)}; for overthrust use "synthetic" or "reskan"`);
-    if (s === "reskan" && (o.phaseDeg !== undefined || o.zStep !== undefined)) throw new ValidationError("data.phaseDeg", `phaseDeg and zStep make a new synthetic; remove them or use seismic: "synthetic"`);
+    if (s !== "synthetic" && s !== "reskan")
+      throw new ValidationError(`data.seismic = ${JSON.stringify(s)}; for overthrust use "synthetic" or "reskan"`);
+    if (s === "reskan" && (o.phaseDeg !== undefined || o.zStep !== undefined))
+      throw new ValidationError(
+        "data.phaseDeg",
+        `phaseDeg and zStep make a new synthetic; remove them or use seismic: "synthetic"`,
+      );
     return overthrust({ ...o, seismic: s });
   }
   if (name === "npy") {
-    if (o.phaseDeg !== undefined || o.zStep !== undefined) throw new ValidationError("data.phaseDeg", `phaseDeg and zStep apply to the bundled synthetics (marmousi2, overthrust), not to "npy" files`);
-    if (!spec.seismic || !spec.impedance) throw new ValidationError(`data: "npy" needs "seismic" and "impedance" paths to trace-major 2-D .npy files`);
+    if (o.phaseDeg !== undefined || o.zStep !== undefined)
+      throw new ValidationError(
+        "data.phaseDeg",
+        `phaseDeg and zStep apply to the bundled synthetics (marmousi2, overthrust), not to "npy" files`,
+      );
+    if (!spec.seismic || !spec.impedance)
+      throw new ValidationError(`data: "npy" needs "seismic" and "impedance" paths to trace-major 2-D .npy files`);
     const sp = path.resolve(spec.seismic);
     const ip = path.resolve(spec.impedance);
     const s = subsample(loadNpy2D(sp).rows, o.traceStep ?? 1);

@@ -13,18 +13,24 @@ export type Section = Float32Array[];
 /** Check that a section is non-empty, rectangular and finite; returns [traces, samples]. */
 export function checkSection(rows: ArrayLike<number>[], name: string): [number, number] {
   if (!Array.isArray(rows) || rows.length === 0) {
-    throw new ValidationError(`${name}: expected a non-empty array of traces (rows), got ${Array.isArray(rows) ? "0 traces" : typeof rows}`);
+    throw new ValidationError(
+      `${name}: expected a non-empty array of traces (rows), got ${Array.isArray(rows) ? "0 traces" : typeof rows}`,
+    );
   }
   const ns = rows[0].length;
   if (ns === 0) throw new ValidationError(`${name}: trace 0 has no samples`);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r.length !== ns) {
-      throw new ValidationError(`${name}: trace ${i} has ${r.length} samples but trace 0 has ${ns}; all traces must have the same length`);
+      throw new ValidationError(
+        `${name}: trace ${i} has ${r.length} samples but trace 0 has ${ns}; all traces must have the same length`,
+      );
     }
     for (let j = 0; j < ns; j++) {
       if (!Number.isFinite(r[j])) {
-        throw new ValidationError(`${name}: trace ${i} sample ${j} is ${r[j]}; remove or interpolate non-finite values before inversion`);
+        throw new ValidationError(
+          `${name}: trace ${i} sample ${j} is ${r[j]}; remove or interpolate non-finite values before inversion`,
+        );
       }
     }
   }

@@ -9,7 +9,15 @@ export type { Section } from "./errors";
 export { convolveSame, reflectivity, ricker, syntheticSection, syntheticTrace } from "./synthetic";
 export type { SyntheticOptions } from "./synthetic";
 export { addNoise, addNoiseSnr, fractionToSnrDb, sectionRms, snrDbToFraction } from "./noise";
-export { blockedSplit, minTraceDistance, permutation, randomTraces, SPLIT_MODES, splitTraces, wellTraces } from "./split";
+export {
+  blockedSplit,
+  minTraceDistance,
+  permutation,
+  randomTraces,
+  SPLIT_MODES,
+  splitTraces,
+  wellTraces,
+} from "./split";
 export type { SplitMode, SplitOptions, TraceSplit } from "./split";
 export { dftAmplitude, estimateWavelet, resampleLinear, rotatePhase } from "./wavelet";
 export type { WaveletEstimate } from "./wavelet";

@@ -6,7 +6,8 @@ import { ValidationError } from "./errors";
  */
 
 function check(p: ArrayLike<number>, q: ArrayLike<number>, fn: string): void {
-  if (p.length !== q.length) throw new ValidationError(`${fn}: true has ${p.length} samples, predicted has ${q.length}; they must match`);
+  if (p.length !== q.length)
+    throw new ValidationError(`${fn}: true has ${p.length} samples, predicted has ${q.length}; they must match`);
   if (p.length === 0) throw new ValidationError(`${fn}: empty input`);
 }
 
@@ -92,7 +93,8 @@ function pickRows(rows: ArrayLike<number>[], idx?: number[]): ArrayLike<number>[
 }
 
 function checkSections(t: ArrayLike<number>[], q: ArrayLike<number>[]): void {
-  if (t.length !== q.length) throw new ValidationError(`metrics: true section has ${t.length} traces, predicted has ${q.length}`);
+  if (t.length !== q.length)
+    throw new ValidationError(`metrics: true section has ${t.length} traces, predicted has ${q.length}`);
   if (t.length === 0) throw new ValidationError("metrics: no traces");
 }
 
@@ -118,7 +120,10 @@ export function sectionMetrics(trueRows: ArrayLike<number>[], predRows: ArrayLik
   let o = 0;
   t.forEach((r, i) => {
     const s = q[i];
-    if (s.length !== r.length) throw new ValidationError(`metrics: trace ${idx ? idx[i] : i} has ${r.length} true and ${s.length} predicted samples`);
+    if (s.length !== r.length)
+      throw new ValidationError(
+        `metrics: trace ${idx ? idx[i] : i} has ${r.length} true and ${s.length} predicted samples`,
+      );
     for (let j = 0; j < r.length; j++) {
       a[o] = r[j];
       b[o] = s[j];
@@ -129,7 +134,11 @@ export function sectionMetrics(trueRows: ArrayLike<number>[], predRows: ArrayLik
 }
 
 /** Mean of per-trace metrics (the other common convention; reported beside sectionMetrics). */
-export function meanTraceMetrics(trueRows: ArrayLike<number>[], predRows: ArrayLike<number>[], idx?: number[]): Metrics {
+export function meanTraceMetrics(
+  trueRows: ArrayLike<number>[],
+  predRows: ArrayLike<number>[],
+  idx?: number[],
+): Metrics {
   const m = traceMetrics(trueRows, predRows, idx);
   const avg = (k: keyof Metrics) => m.reduce((s, x) => s + x[k], 0) / m.length;
   return { pcc: avg("pcc"), r2: avg("r2"), mse: avg("mse"), mae: avg("mae") };

@@ -35,7 +35,9 @@ export function fractionToSnrDb(fraction: number): number {
 export function addNoise(rows: ArrayLike<number>[], fraction: number, seed: number): Float32Array[] {
   checkSection(rows, "seismic");
   if (!(fraction >= 0) || !Number.isFinite(fraction)) {
-    throw new ValidationError(`addNoise: fraction = ${fraction}; must be >= 0 (0.2 means noise RMS = 20 % of the clean RMS)`);
+    throw new ValidationError(
+      `addNoise: fraction = ${fraction}; must be >= 0 (0.2 means noise RMS = 20 % of the clean RMS)`,
+    );
   }
   const sigma = fraction * sectionRms(rows);
   const g = gaussian(mulberry32(seed));
@@ -48,6 +50,7 @@ export function addNoise(rows: ArrayLike<number>[], fraction: number, seed: numb
 
 /** Add seeded Gaussian noise at a signal-to-noise ratio in dB (RMS amplitude ratio). */
 export function addNoiseSnr(rows: ArrayLike<number>[], snrDb: number, seed: number): Float32Array[] {
-  if (!Number.isFinite(snrDb) && snrDb !== Infinity) throw new ValidationError(`addNoiseSnr: snrDb = ${snrDb}; must be a number of dB`);
+  if (!Number.isFinite(snrDb) && snrDb !== Infinity)
+    throw new ValidationError(`addNoiseSnr: snrDb = ${snrDb}; must be a number of dB`);
   return addNoise(rows, snrDb === Infinity ? 0 : snrDbToFraction(snrDb), seed);
 }

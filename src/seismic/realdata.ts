@@ -13,7 +13,8 @@ import { ricker, syntheticTrace } from "./synthetic";
 function finite(x: ArrayLike<number>, what: string): void {
   if (x.length === 0) throw new ValidationError(`${what}: empty input`);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new ValidationError(`${what}: sample ${i} is ${x[i]}; remove or interpolate non-finite values first`);
+    if (!Number.isFinite(x[i]))
+      throw new ValidationError(`${what}: sample ${i} is ${x[i]}; remove or interpolate non-finite values first`);
   }
 }
 
@@ -40,13 +41,23 @@ export interface Resampled {
  *
  * Output times: t0Out (default the first input time) + k * dtOut while inside the input span.
  */
-export function resampleAverage(x: ArrayLike<number>, t0: number, dtIn: number, dtOut: number, o: { t0Out?: number; n?: number } = {}): Resampled {
+export function resampleAverage(
+  x: ArrayLike<number>,
+  t0: number,
+  dtIn: number,
+  dtOut: number,
+  o: { t0Out?: number; n?: number } = {},
+): Resampled {
   finite(x, "resampleAverage");
   if (!(dtIn > 0) || !(dtOut > 0) || !Number.isFinite(dtIn) || !Number.isFinite(dtOut)) {
-    throw new ValidationError(`resampleAverage: dtIn = ${dtIn}, dtOut = ${dtOut}; both must be positive sample intervals`);
+    throw new ValidationError(
+      `resampleAverage: dtIn = ${dtIn}, dtOut = ${dtOut}; both must be positive sample intervals`,
+    );
   }
   if (dtOut < dtIn * (1 - 1e-9)) {
-    throw new ValidationError(`resampleAverage: dtOut = ${dtOut} is finer than dtIn = ${dtIn}; this function only coarsens (average), interpolate instead`);
+    throw new ValidationError(
+      `resampleAverage: dtOut = ${dtOut} is finer than dtIn = ${dtIn}; this function only coarsens (average), interpolate instead`,
+    );
   }
   const n = x.length;
   const tEnd = t0 + (n - 1) * dtIn;
@@ -56,7 +67,8 @@ export function resampleAverage(x: ArrayLike<number>, t0: number, dtIn: number, 
   }
   const maxN = Math.floor((tEnd - t0Out) / dtOut + 1e-9) + 1;
   const nOut = o.n ?? maxN;
-  if (!Number.isInteger(nOut) || nOut < 1 || nOut > maxN) throw new ValidationError(`resampleAverage: n = ${o.n}; need an integer in [1, ${maxN}] for this span`);
+  if (!Number.isInteger(nOut) || nOut < 1 || nOut > maxN)
+    throw new ValidationError(`resampleAverage: n = ${o.n}; need an integer in [1, ${maxN}] for this span`);
   const out = new Float64Array(nOut);
   const lo = t0 - dtIn / 2;
   const hi = tEnd + dtIn / 2;
@@ -106,8 +118,10 @@ export const IMPEDANCE_UNITS = Object.keys(IMPEDANCE_IN_MS_GCC) as ImpedanceUnit
 export function convertImpedance(values: ArrayLike<number>, from: string, to: string = "m/s*g/cm3"): Float64Array {
   const f = IMPEDANCE_IN_MS_GCC[from as ImpedanceUnit];
   const t = IMPEDANCE_IN_MS_GCC[to as ImpedanceUnit];
-  if (f === undefined) throw new ValidationError(`convertImpedance: unit '${from}' unknown; use one of ${IMPEDANCE_UNITS.join(", ")}`);
-  if (t === undefined) throw new ValidationError(`convertImpedance: unit '${to}' unknown; use one of ${IMPEDANCE_UNITS.join(", ")}`);
+  if (f === undefined)
+    throw new ValidationError(`convertImpedance: unit '${from}' unknown; use one of ${IMPEDANCE_UNITS.join(", ")}`);
+  if (t === undefined)
+    throw new ValidationError(`convertImpedance: unit '${to}' unknown; use one of ${IMPEDANCE_UNITS.join(", ")}`);
   const k = f / t;
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i] * k;
@@ -133,7 +147,11 @@ export interface Spectrum {
  * data's wavelet (biased by the colour of the reflectivity and, for short traces, smeared over about
  * 2 / (n dt) Hz by the taper).
  */
-export function amplitudeSpectrum(rows: ArrayLike<number>[], dt: number, o: { fmax?: number; df?: number } = {}): Spectrum {
+export function amplitudeSpectrum(
+  rows: ArrayLike<number>[],
+  dt: number,
+  o: { fmax?: number; df?: number } = {},
+): Spectrum {
   const [, ns] = checkSection(rows, "amplitudeSpectrum");
   if (!(dt > 0)) throw new ValidationError(`amplitudeSpectrum: dt = ${dt}; need a positive sample interval in seconds`);
   const fny = 0.5 / dt;
@@ -173,9 +191,11 @@ export function amplitudeSpectrum(rows: ArrayLike<number>[], dt: number, o: { fm
   }
   let peakHz = freqs[kmax];
   if (kmax > 0 && kmax < nf - 1) {
-    const a = amp[kmax - 1], b = amp[kmax], c = amp[kmax + 1];
+    const a = amp[kmax - 1],
+      b = amp[kmax],
+      c = amp[kmax + 1];
     const den = a - 2 * b + c;
-    if (den < 0) peakHz += (0.5 * (a - c) / den) * df;
+    if (den < 0) peakHz += ((0.5 * (a - c)) / den) * df;
   }
   return { freqs, amp, peakHz, centroidHz: swf / sw };
 }
@@ -204,7 +224,9 @@ export function rowStats(rows: ArrayLike<number>[]): { mean: number; std: number
  */
 export function scaleAmplitude(rows: ArrayLike<number>[], offset: number, gain: number): Float32Array[] {
   if (!Number.isFinite(offset) || !Number.isFinite(gain) || gain === 0) {
-    throw new ValidationError(`scaleAmplitude: offset = ${offset}, gain = ${gain}; need finite numbers and a non-zero gain`);
+    throw new ValidationError(
+      `scaleAmplitude: offset = ${offset}, gain = ${gain}; need finite numbers and a non-zero gain`,
+    );
   }
   return rows.map((r) => {
     const o = new Float32Array(r.length);
@@ -220,7 +242,11 @@ export function scaleAmplitude(rows: ArrayLike<number>[], offset: number, gain: 
  * trace); it needs no well, so it is the way to bring a seismic line or cube onto the scale of a
  * well trace that was tied.
  */
-export function rmsMatch(rows: ArrayLike<number>[], targetRms: number, polarity: 1 | -1 = 1): { offset: number; gain: number } {
+export function rmsMatch(
+  rows: ArrayLike<number>[],
+  targetRms: number,
+  polarity: 1 | -1 = 1,
+): { offset: number; gain: number } {
   if (!(targetRms > 0)) throw new ValidationError(`rmsMatch: targetRms = ${targetRms}; need a positive RMS`);
   if (polarity !== 1 && polarity !== -1) throw new ValidationError(`rmsMatch: polarity = ${polarity}; use 1 or -1`);
   const st = rowStats(rows);
@@ -260,17 +286,27 @@ export interface WellTie {
  * below 1) it shrinks the amplitude by |r| (regression dilution), which would make the real
  * reflections look weaker than the log says they are.
  */
-export function wellTie(seismic: ArrayLike<number>, impedance: ArrayLike<number>, freqHz: number, dt: number, o: { idx?: number[]; maxLag?: number; wavelet?: ArrayLike<number> } = {}): WellTie {
+export function wellTie(
+  seismic: ArrayLike<number>,
+  impedance: ArrayLike<number>,
+  freqHz: number,
+  dt: number,
+  o: { idx?: number[]; maxLag?: number; wavelet?: ArrayLike<number> } = {},
+): WellTie {
   finite(seismic, "wellTie seismic");
   finite(impedance, "wellTie impedance");
   if (seismic.length !== impedance.length) {
-    throw new ValidationError(`wellTie: seismic has ${seismic.length} samples, impedance ${impedance.length}; resample both to the seismic interval first`);
+    throw new ValidationError(
+      `wellTie: seismic has ${seismic.length} samples, impedance ${impedance.length}; resample both to the seismic interval first`,
+    );
   }
   const synthetic = syntheticTrace(impedance, { wavelet: o.wavelet ?? ricker(freqHz, dt), sameLength: true });
   const n = seismic.length;
   const idx = o.idx ?? Array.from({ length: n }, (_, i) => i);
   if (idx.length < 3) throw new ValidationError(`wellTie: ${idx.length} samples to tie on; need at least 3`);
-  for (const i of idx) if (!Number.isInteger(i) || i < 0 || i >= n) throw new ValidationError(`wellTie: sample index ${i} outside [0, ${n - 1}]`);
+  for (const i of idx)
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new ValidationError(`wellTie: sample index ${i} outside [0, ${n - 1}]`);
   let offset = 0;
   for (const i of idx) offset += seismic[i];
   offset /= idx.length;
@@ -286,7 +322,9 @@ export function wellTie(seismic: ArrayLike<number>, impedance: ArrayLike<number>
     }
     const ma = a.reduce((s, v) => s + v, 0) / a.length;
     const mb = b.reduce((s, v) => s + v, 0) / b.length;
-    let sab = 0, saa = 0, sbb = 0;
+    let sab = 0,
+      saa = 0,
+      sbb = 0;
     for (let k = 0; k < a.length; k++) {
       sab += (a[k] - ma) * (b[k] - mb);
       saa += (a[k] - ma) ** 2;
@@ -297,7 +335,9 @@ export function wellTie(seismic: ArrayLike<number>, impedance: ArrayLike<number>
   let my = 0;
   for (const i of idx) my += synthetic[i];
   my /= idx.length;
-  let sxx = 0, syy = 0, sxy = 0;
+  let sxx = 0,
+    syy = 0,
+    sxy = 0;
   for (const i of idx) {
     const x = seismic[i] - offset;
     const y = synthetic[i] - my;
@@ -305,8 +345,12 @@ export function wellTie(seismic: ArrayLike<number>, impedance: ArrayLike<number>
     syy += y * y;
     sxy += x * y;
   }
-  if (!(sxx > 0)) throw new ValidationError("wellTie: the real trace is constant over the tie samples; no gain can be fitted");
-  if (!(syy > 0)) throw new ValidationError("wellTie: the log is constant over the tie samples (zero synthetic); no gain can be fitted");
+  if (!(sxx > 0))
+    throw new ValidationError("wellTie: the real trace is constant over the tie samples; no gain can be fitted");
+  if (!(syy > 0))
+    throw new ValidationError(
+      "wellTie: the log is constant over the tie samples (zero synthetic); no gain can be fitted",
+    );
   const correlation = corrAt(0);
   const maxLag = o.maxLag ?? 0;
   const lagCorrelation: { lag: number; r: number }[] = [];
@@ -321,11 +365,14 @@ export function wellTie(seismic: ArrayLike<number>, impedance: ArrayLike<number>
  * `length` give none.
  */
 export function windowStarts(ranges: [number, number][], length: number, stride = 1): number[] {
-  if (!Number.isInteger(length) || length < 1) throw new ValidationError(`windowStarts: length = ${length}; need a positive integer`);
-  if (!Number.isInteger(stride) || stride < 1) throw new ValidationError(`windowStarts: stride = ${stride}; need a positive integer`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new ValidationError(`windowStarts: length = ${length}; need a positive integer`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new ValidationError(`windowStarts: stride = ${stride}; need a positive integer`);
   const out: number[] = [];
   for (const [a, b] of ranges) {
-    if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= a)) throw new ValidationError(`windowStarts: range [${a}, ${b}) is not a valid sample range`);
+    if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= a))
+      throw new ValidationError(`windowStarts: range [${a}, ${b}) is not a valid sample range`);
     for (let s = a; s + length <= b; s += stride) out.push(s);
   }
   return out;

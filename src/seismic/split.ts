@@ -56,21 +56,28 @@ export function splitTraces(n: number, opts: SplitOptions = {}): TraceSplit {
   checkKeys(opts as Record<string, unknown>, "split", SPLIT_KEYS);
   const mode = oneOf(opts.mode ?? "random", "split.mode", SPLIT_MODES);
   if (mode !== "blocked" && (opts.blockSize !== undefined || opts.gap !== undefined)) {
-    throw new ValidationError("split.blockSize", `blockSize and gap apply to mode "blocked" only (mode is "${mode}"); remove them or set mode: "blocked"`);
+    throw new ValidationError(
+      "split.blockSize",
+      `blockSize and gap apply to mode "blocked" only (mode is "${mode}"); remove them or set mode: "blocked"`,
+    );
   }
   if (mode === "blocked") return blockedSplit(n, opts);
   let sizes: [number, number, number];
   if (opts.counts) {
     const c = opts.counts;
     if (c.some((v) => !Number.isInteger(v) || v < 0) || c[0] < 1 || c[0] + c[1] + c[2] > n) {
-      throw new ValidationError(`splitTraces: counts = [${c.join(", ")}]; need non-negative integers, train >= 1, sum <= ${n}`);
+      throw new ValidationError(
+        `splitTraces: counts = [${c.join(", ")}]; need non-negative integers, train >= 1, sum <= ${n}`,
+      );
     }
     sizes = [c[0], c[1], c[2]];
   } else {
     const r = opts.ratio ?? [1, 1, 4];
     const s = r[0] + r[1] + r[2];
     if (r.some((v) => !(v >= 0)) || !(s > 0) || !(r[0] > 0)) {
-      throw new ValidationError(`splitTraces: ratio = [${r.join(", ")}]; need three non-negative numbers with train > 0`);
+      throw new ValidationError(
+        `splitTraces: ratio = [${r.join(", ")}]; need three non-negative numbers with train > 0`,
+      );
     }
     const a = Math.max(1, Math.round((n * r[0]) / s));
     const b = Math.round((n * r[1]) / s);
@@ -108,7 +115,11 @@ export function splitTraces(n: number, opts: SplitOptions = {}): TraceSplit {
     order = [...sets[0], ...sets[1], ...sets[2]];
   }
   const sort = (x: number[]) => x.sort((p, q) => p - q);
-  return { train: sort(order.slice(0, a)), val: sort(order.slice(a, a + b)), test: sort(order.slice(a + b, a + b + c)) };
+  return {
+    train: sort(order.slice(0, a)),
+    val: sort(order.slice(a, a + b)),
+    test: sort(order.slice(a + b, a + b + c)),
+  };
 }
 
 /**
@@ -130,7 +141,7 @@ export function blockedSplit(n: number, opts: SplitOptions = {}): TraceSplit {
   if (c && (c.some((v) => !Number.isInteger(v) || v < 0) || c[0] < 1)) {
     throw new ValidationError("split.counts", `[${c.join(", ")}]; need non-negative integers with train >= 1`);
   }
-  const r = c ? [c[0], c[1], c[2]] : opts.ratio ?? [1, 1, 4];
+  const r = c ? [c[0], c[1], c[2]] : (opts.ratio ?? [1, 1, 4]);
   const sum = r[0] + r[1] + r[2];
   if (r.some((v) => !(v >= 0)) || !(sum > 0) || !(r[0] > 0)) {
     throw new ValidationError("split.ratio", `[${r.join(", ")}]; need three non-negative numbers with train > 0`);
@@ -139,7 +150,10 @@ export function blockedSplit(n: number, opts: SplitOptions = {}): TraceSplit {
   const bTrain = Math.max(1, Math.round((nb * r[0]) / sum));
   const bVal = Math.min(nb - bTrain, Math.round((nb * r[1]) / sum));
   if (bTrain + bVal > nb || (r[2] > 0 && bTrain + bVal >= nb)) {
-    throw new ValidationError("split.blockSize", `${blockSize} gives ${nb} blocks of ${n} traces, too few for the ratio ${r.join(":")}; use a smaller blockSize`);
+    throw new ValidationError(
+      "split.blockSize",
+      `${blockSize} gives ${nb} blocks of ${n} traces, too few for the ratio ${r.join(":")}; use a smaller blockSize`,
+    );
   }
   const order = permutation(nb, seed);
   const label = new Int8Array(n); // 0 train, 1 val, 2 test
@@ -213,7 +227,8 @@ export function minTraceDistance(a: number[], b: number[]): number {
  * 560, 720. Rule 'linspace': round(j (n-1)/(k-1)), which includes both ends of the line.
  */
 export function wellTraces(n: number, k: number, rule: "centres" | "linspace" = "centres"): number[] {
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ValidationError(`wellTraces: k = ${k}; need an integer in [1, ${n}]`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new ValidationError(`wellTraces: k = ${k}; need an integer in [1, ${n}]`);
   if (rule === "linspace") {
     if (k === 1) return [Math.floor((n - 1) / 2)];
     return Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1)));
@@ -223,6 +238,9 @@ export function wellTraces(n: number, k: number, rule: "centres" | "linspace" = 
 
 /** k distinct traces drawn at random (seeded), sorted — for sensitivity to the choice of wells. */
 export function randomTraces(n: number, k: number, seed: number): number[] {
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ValidationError(`randomTraces: k = ${k}; need an integer in [1, ${n}]`);
-  return permutation(n, seed).slice(0, k).sort((a, b) => a - b);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new ValidationError(`randomTraces: k = ${k}; need an integer in [1, ${n}]`);
+  return permutation(n, seed)
+    .slice(0, k)
+    .sort((a, b) => a - b);
 }

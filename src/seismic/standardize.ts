@@ -27,7 +27,10 @@ export function fitStandardizer(rows: ArrayLike<number>[], idx?: number[]): Stan
     for (let j = 0; j < r.length; j++) v += (r[j] - mean) * (r[j] - mean);
   }
   const std = Math.sqrt(v / n);
-  if (!(std > 0)) throw new ValidationError(`fitStandardizer: the ${use.length} fitting traces are constant (std = ${std}); choose traces with signal`);
+  if (!(std > 0))
+    throw new ValidationError(
+      `fitStandardizer: the ${use.length} fitting traces are constant (std = ${std}); choose traces with signal`,
+    );
   return { mean, std };
 }
 

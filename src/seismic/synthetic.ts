@@ -12,8 +12,10 @@ import { ValidationError, checkSection } from "./errors";
  * Overthrust synthetic (data/overthrust/SOURCE.md: 30 Hz at 2 ms gives 37 samples).
  */
 export function ricker(freqHz: number, dt: number, n?: number): Float64Array {
-  if (!(freqHz > 0) || !Number.isFinite(freqHz)) throw new ValidationError(`ricker: freqHz = ${freqHz}; must be a positive number of Hz (20-30 Hz is typical)`);
-  if (!(dt > 0) || !Number.isFinite(dt)) throw new ValidationError(`ricker: dt = ${dt}; must be a positive sample interval in seconds (e.g. 0.002)`);
+  if (!(freqHz > 0) || !Number.isFinite(freqHz))
+    throw new ValidationError(`ricker: freqHz = ${freqHz}; must be a positive number of Hz (20-30 Hz is typical)`);
+  if (!(dt > 0) || !Number.isFinite(dt))
+    throw new ValidationError(`ricker: dt = ${dt}; must be a positive sample interval in seconds (e.g. 0.002)`);
   const len = n ?? 2 * Math.floor(2.2 / (freqHz * dt) / 2) + 1;
   if (!Number.isInteger(len) || len < 1) throw new ValidationError(`ricker: n = ${n}; must be a positive integer`);
   const w = new Float64Array(len);

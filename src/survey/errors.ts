@@ -9,6 +9,7 @@ export { finite, isObject, show, ValidationError };
 
 export function rejectUnknown(o: Record<string, unknown>, allowed: readonly string[], field: string): void {
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new ValidationError(field ? `${field}.${k}` : k, `unknown key; allowed: ${allowed.join(", ")}`);
+    if (!allowed.includes(k))
+      throw new ValidationError(field ? `${field}.${k}` : k, `unknown key; allowed: ${allowed.join(", ")}`);
   }
 }

@@ -31,7 +31,8 @@ export interface SectionColumn {
 
 /** The posterior width at each depth: linear between the band's depths, the last value below them. */
 function widthAt(p: { depth: number[]; logRhoWidth: number[] }, depths: number[]): number[] {
-  const d = p.depth, w = p.logRhoWidth;
+  const d = p.depth,
+    w = p.logRhoWidth;
   return depths.map((z) => {
     if (z <= d[0]) return w[0];
     if (z >= d[d.length - 1]) return w[w.length - 1];
@@ -52,14 +53,28 @@ function widthTrace(cols: SectionColumn[], depths: number[], widthMax: number): 
     type: "heatmap",
     x: cols.map((c) => c.distance),
     y: depths,
-    z: depths.map((_, j) => cols.map((_, i) => (w[i][j] === null ? null : Number(Math.min(widthMax, w[i][j]!).toPrecision(4))))),
-    customdata: depths.map((_, j) => cols.map((_, i) => (w[i][j] === null ? "no posterior" : `${(w[i][j] as number).toFixed(2)} decades`))),
+    z: depths.map((_, j) =>
+      cols.map((_, i) => (w[i][j] === null ? null : Number(Math.min(widthMax, w[i][j]!).toPrecision(4)))),
+    ),
+    customdata: depths.map((_, j) =>
+      cols.map((_, i) => (w[i][j] === null ? "no posterior" : `${(w[i][j] as number).toFixed(2)} decades`)),
+    ),
     hovertemplate: "posterior 5-95 % width of log10 ρ: %{customdata}<extra></extra>",
     zmin: 0,
     zmax: widthMax,
-    colorscale: [[0, "rgba(255,255,255,0)"], [1, "rgba(255,255,255,0.85)"]],
+    colorscale: [
+      [0, "rgba(255,255,255,0)"],
+      [1, "rgba(255,255,255,0.85)"],
+    ],
     showscale: true,
-    colorbar: { title: { text: "posterior<br>width<br>(decades)", side: "top" }, x: -0.2, len: 0.55, thickness: 14, tickvals: [0, widthMax / 2, widthMax], ticktext: ["0", String(widthMax / 2), `≥ ${widthMax}`] },
+    colorbar: {
+      title: { text: "posterior<br>width<br>(decades)", side: "top" },
+      x: -0.2,
+      len: 0.55,
+      thickness: 14,
+      tickvals: [0, widthMax / 2, widthMax],
+      ticktext: ["0", String(widthMax / 2), `≥ ${widthMax}`],
+    },
     name: "posterior 5-95 % width of log10 ρ",
     xaxis: "x",
     yaxis: "y",
@@ -71,14 +86,50 @@ function image(models: EarthModel[], depths: number[]): number[][] {
 }
 
 /** Shade below the DOI of each sounding (white, translucent; `shade` false: the line only), and the DOI line. */
-function doiTraces(cols: SectionColumn[], maxDepth: number, xaxis: string, yaxis: string, showlegend: boolean, shade = true, lineLegend = showlegend): Record<string, unknown>[] {
+function doiTraces(
+  cols: SectionColumn[],
+  maxDepth: number,
+  xaxis: string,
+  yaxis: string,
+  showlegend: boolean,
+  shade = true,
+  lineLegend = showlegend,
+): Record<string, unknown>[] {
   const c = cols.filter((s) => s.doi !== null);
   if (c.length === 0) return [];
   const x = c.map((s) => s.distance);
   const z = c.map((s) => Math.min(maxDepth, s.doi!));
   return [
-    ...(shade ? [{ type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()], y: [...z, ...x.map(() => maxDepth)], fill: "toself", fillcolor: "rgba(255,255,255,0.55)", line: { width: 0 }, hoverinfo: "skip", name: "below DOI", showlegend, xaxis, yaxis }] : []),
-    { type: "scatter", mode: "lines+markers", x, y: z, line: { color: "black", dash: "dash", width: 1.5 }, marker: { size: 4 }, name: "DOI (LCI sensitivity)", showlegend: lineLegend, xaxis, yaxis },
+    ...(shade
+      ? [
+          {
+            type: "scatter",
+            mode: "lines",
+            x: [...x, ...x.slice().reverse()],
+            y: [...z, ...x.map(() => maxDepth)],
+            fill: "toself",
+            fillcolor: "rgba(255,255,255,0.55)",
+            line: { width: 0 },
+            hoverinfo: "skip",
+            name: "below DOI",
+            showlegend,
+            xaxis,
+            yaxis,
+          },
+        ]
+      : []),
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      x,
+      y: z,
+      line: { color: "black", dash: "dash", width: 1.5 },
+      marker: { size: 4 },
+      name: "DOI (LCI sensitivity)",
+      showlegend: lineLegend,
+      xaxis,
+      yaxis,
+    },
   ];
 }
 
@@ -91,9 +142,17 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
   const maxDepth = o.maxDepth ?? 250;
   const dz = o.dz ?? 2;
   const depths = Array.from({ length: Math.floor(maxDepth / dz) + 1 }, (_, j) => j * dz);
-  const de = image(cols.map((c) => c.de), depths);
+  const de = image(
+    cols.map((c) => c.de),
+    depths,
+  );
   const hasLci = cols.every((c) => c.lci !== null);
-  const lc = hasLci ? image(cols.map((c) => c.lci!), depths) : null;
+  const lc = hasLci
+    ? image(
+        cols.map((c) => c.lci!),
+        depths,
+      )
+    : null;
   const all = [...de, ...(lc ?? [])].flat().filter(Number.isFinite);
   const zmin = o.zmin ?? Math.floor(Math.min(...all) * 2) / 2;
   const zmax = o.zmax ?? Math.ceil(Math.max(...all) * 2) / 2;
@@ -110,7 +169,11 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
   // with posteriors, the DE panel is shaded by their width (the DOI as a line); the LCI below its DOI
   const hasPost = cols.some((c) => c.posterior);
   const widthMax = o.widthMax ?? 1;
-  const data: Record<string, unknown>[] = [left, ...(hasPost ? [widthTrace(cols, depths, widthMax)] : []), ...doiTraces(cols, maxDepth, "x", "y", true, !hasPost)];
+  const data: Record<string, unknown>[] = [
+    left,
+    ...(hasPost ? [widthTrace(cols, depths, widthMax)] : []),
+    ...doiTraces(cols, maxDepth, "x", "y", true, !hasPost),
+  ];
   const defaultTitle = hasPost
     ? `Resistivity section: DE per sounding (left) shaded by the posterior 5-95 % width of log10 ρ (opaque at ≥ ${widthMax} decade${widthMax === 1 ? "" : "s"}), LCI (right) shaded below the DOI`
     : "Resistivity section: 1-D DE per sounding (left) and LCI (right), shaded below the DOI";
@@ -122,13 +185,34 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
     yaxis: { title: { text: "depth (m)" }, autorange: "reversed", range: [maxDepth, 0] },
     legend: { orientation: "h", y: -0.18 },
     annotations: [
-      { text: hasPost ? "DE (1-D per sounding), shading = posterior width" : "DE (1-D per sounding)", xref: "x domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false },
-      ...(hasLci ? [{ text: hasPost ? "LCI, shaded below the DOI" : "LCI", xref: "x2 domain", yref: "paper", x: 0.5, y: 1.02, showarrow: false }] : []),
+      {
+        text: hasPost ? "DE (1-D per sounding), shading = posterior width" : "DE (1-D per sounding)",
+        xref: "x domain",
+        yref: "paper",
+        x: 0.5,
+        y: 1.02,
+        showarrow: false,
+      },
+      ...(hasLci
+        ? [
+            {
+              text: hasPost ? "LCI, shaded below the DOI" : "LCI",
+              xref: "x2 domain",
+              yref: "paper",
+              x: 0.5,
+              y: 1.02,
+              showarrow: false,
+            },
+          ]
+        : []),
     ],
   };
   (left as Record<string, unknown>).showscale = !hasLci;
   if (lc) {
-    data.push({ ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" }, ...doiTraces(cols, maxDepth, "x2", "y2", hasPost, true, false));
+    data.push(
+      { ...heat(lc, "LCI"), xaxis: "x2", yaxis: "y2" },
+      ...doiTraces(cols, maxDepth, "x2", "y2", hasPost, true, false),
+    );
     layout.xaxis2 = { title: { text: "distance along profile (m)" }, domain: [0.5, 0.94] };
     layout.yaxis2 = { autorange: "reversed", anchor: "x2", matches: "y" };
   }
@@ -137,7 +221,19 @@ export function sectionFigures(cols: SectionColumn[], o: SectionFigureOptions = 
     xLabel: "easting (m)",
     yLabel: "northing (m)",
   });
-  Object.assign(m.data[0], { mode: "lines+markers+text", text: cols.map((c) => c.id.replace(/^site0?/, "")), textposition: "top center", line: { color: "#888", dash: "dot" }, marker: { size: 8, color: cols.map((c) => c.doi ?? 0), colorscale: "Viridis", showscale: cols.some((c) => c.doi !== null), colorbar: { title: { text: "DOI (m)" } } } });
+  Object.assign(m.data[0], {
+    mode: "lines+markers+text",
+    text: cols.map((c) => c.id.replace(/^site0?/, "")),
+    textposition: "top center",
+    line: { color: "#888", dash: "dot" },
+    marker: {
+      size: 8,
+      color: cols.map((c) => c.doi ?? 0),
+      colorscale: "Viridis",
+      showscale: cols.some((c) => c.doi !== null),
+      colorbar: { title: { text: "DOI (m)" } },
+    },
+  });
   m.layout = { ...m.layout, height: 420, yaxis: { ...(m.layout!.yaxis as object), scaleanchor: "x" } };
   return { map: m, section: { data, layout } };
 }

@@ -1,5 +1,13 @@
 import * as crypto from "crypto";
-import { compileParameterisation, DataSet, InvertOptions, parseInvertConfig, ParameterisationSpec, parsePosteriorOptions, PosteriorOptions } from "../inversion";
+import {
+  compileParameterisation,
+  DataSet,
+  InvertOptions,
+  parseInvertConfig,
+  ParameterisationSpec,
+  parsePosteriorOptions,
+  PosteriorOptions,
+} from "../inversion";
 import { finite, isObject, rejectUnknown, show, ValidationError } from "./errors";
 import { LciOptions, parseLciOptions } from "./lci";
 
@@ -66,8 +74,20 @@ export interface SurveySpec {
 }
 
 export const SURVEY_KEYS = [
-  "name", "description", "forward", "forward_options", "parameterisation", "misfit", "regularisation", "optimizer",
-  "workflow", "step1_data", "lci", "posterior", "soundings", "notes",
+  "name",
+  "description",
+  "forward",
+  "forward_options",
+  "parameterisation",
+  "misfit",
+  "regularisation",
+  "optimizer",
+  "workflow",
+  "step1_data",
+  "lci",
+  "posterior",
+  "soundings",
+  "notes",
 ] as const;
 export const SOUNDING_KEYS = ["id", "x", "y", "surveys", "top_layers", "info"] as const;
 export const SURVEY_ENTRY_KEYS = ["label", "source", "receiver", "times", "waveform", "gates", "data"] as const;
@@ -87,9 +107,24 @@ export function withTopLayers(base: ParameterisationSpec, top: TopLayers | null)
   const expand = (ks: KS | undefined, topValues: number[], nBase: number): KS | undefined => {
     if (ks === undefined) return undefined;
     const out: KS = {};
-    if (ks.min !== undefined) out.min = (Array.isArray(ks.min) ? [...new Array(nt).fill(null), ...ks.min] : [...new Array(nt).fill(null), ...new Array(nBase).fill(ks.min)]) as number[];
-    if (ks.max !== undefined) out.max = (Array.isArray(ks.max) ? [...new Array(nt).fill(null), ...ks.max] : [...new Array(nt).fill(null), ...new Array(nBase).fill(ks.max)]) as number[];
-    const baseFixed: (number | null)[] = ks.fixed === undefined ? new Array(nBase).fill(null) : Array.isArray(ks.fixed) ? ks.fixed : new Array(nBase).fill(ks.fixed);
+    if (ks.min !== undefined)
+      out.min = (
+        Array.isArray(ks.min)
+          ? [...new Array(nt).fill(null), ...ks.min]
+          : [...new Array(nt).fill(null), ...new Array(nBase).fill(ks.min)]
+      ) as number[];
+    if (ks.max !== undefined)
+      out.max = (
+        Array.isArray(ks.max)
+          ? [...new Array(nt).fill(null), ...ks.max]
+          : [...new Array(nt).fill(null), ...new Array(nBase).fill(ks.max)]
+      ) as number[];
+    const baseFixed: (number | null)[] =
+      ks.fixed === undefined
+        ? new Array(nBase).fill(null)
+        : Array.isArray(ks.fixed)
+          ? ks.fixed
+          : new Array(nBase).fill(ks.fixed);
     out.fixed = [...topValues, ...baseFixed];
     return out;
   };
@@ -118,13 +153,18 @@ function parseTop(x: unknown, field: string): TopLayers | null {
     if (!Array.isArray(v)) throw new ValidationError(f, `expected an array of numbers, got ${show(v)}`);
     return v.map((e, i) => {
       const n = finite(e, `${f}[${i}]`);
-      if (!(n > 0)) throw new ValidationError(`${f}[${i}]`, `${n}; thicknesses (m) and resistivities (ohm-m) must be > 0`);
+      if (!(n > 0))
+        throw new ValidationError(`${f}[${i}]`, `${n}; thicknesses (m) and resistivities (ohm-m) must be > 0`);
       return n;
     });
   };
   const thickness = arr(x.thickness, `${field}.thickness`);
   const rho0 = arr(x.rho0, `${field}.rho0`);
-  if (thickness.length !== rho0.length) throw new ValidationError(`${field}.rho0`, `has ${rho0.length} entries for ${thickness.length} thicknesses; give one resistivity per top layer`);
+  if (thickness.length !== rho0.length)
+    throw new ValidationError(
+      `${field}.rho0`,
+      `has ${rho0.length} entries for ${thickness.length} thicknesses; give one resistivity per top layer`,
+    );
   return thickness.length === 0 ? null : { thickness, rho0 };
 }
 
@@ -136,7 +176,8 @@ function prefixed<T>(prefix: string, f: () => T): T {
     const err = e as Error & { field?: string; detail?: string };
     if (err.name === "ValidationError") {
       const field = err.field ?? "";
-      const msg = err.detail ?? (err.message.startsWith(field + ": ") ? err.message.slice(field.length + 2) : err.message);
+      const msg =
+        err.detail ?? (err.message.startsWith(field + ": ") ? err.message.slice(field.length + 2) : err.message);
       // survey-level settings (optimizer, regularisation, misfit) are named as the survey spells them
       const own = field.startsWith("surveys") || field.startsWith("datasets");
       throw new ValidationError(own && prefix ? `${prefix}.${field}` : field, msg);
@@ -149,39 +190,78 @@ function prefixed<T>(prefix: string, f: () => T): T {
 export function parseSurveySpec(x: unknown): SurveySpec {
   if (!isObject(x)) throw new ValidationError("survey", `expected a JSON object, got ${show(x)}`);
   rejectUnknown(x, SURVEY_KEYS, "");
-  if (typeof x.name !== "string" || !NAME_RE.test(x.name)) throw new ValidationError("name", `expected 1-64 characters of A-Z a-z 0-9 _ . - (it names queue jobs and files), got ${show(x.name)}`);
+  if (typeof x.name !== "string" || !NAME_RE.test(x.name))
+    throw new ValidationError(
+      "name",
+      `expected 1-64 characters of A-Z a-z 0-9 _ . - (it names queue jobs and files), got ${show(x.name)}`,
+    );
   const forwardKind = (x.forward ?? "em") as ForwardKind;
-  if (forwardKind !== "em" && forwardKind !== "toy") throw new ValidationError("forward", `unknown '${show(x.forward)}'; use "em" (the EM engine) or "toy" (the inversion's analytic stand-in, for tests)`);
-  if (x.forward_options !== undefined && !isObject(x.forward_options)) throw new ValidationError("forward_options", `expected an object, got ${show(x.forward_options)}`);
+  if (forwardKind !== "em" && forwardKind !== "toy")
+    throw new ValidationError(
+      "forward",
+      `unknown '${show(x.forward)}'; use "em" (the EM engine) or "toy" (the inversion's analytic stand-in, for tests)`,
+    );
+  if (x.forward_options !== undefined && !isObject(x.forward_options))
+    throw new ValidationError("forward_options", `expected an object, got ${show(x.forward_options)}`);
   const workflow = (x.workflow ?? "resistivity") as SurveyWorkflow;
-  if (workflow !== "resistivity" && workflow !== "two-step") throw new ValidationError("workflow", `unknown '${show(x.workflow)}'; use "resistivity" (DE on rho and thickness, m = 0) or "two-step" (then m, tau, c with them fixed)`);
+  if (workflow !== "resistivity" && workflow !== "two-step")
+    throw new ValidationError(
+      "workflow",
+      `unknown '${show(x.workflow)}'; use "resistivity" (DE on rho and thickness, m = 0) or "two-step" (then m, tau, c with them fixed)`,
+    );
   const step1Data = (x.step1_data ?? "before_sign_reversal") as SurveySpec["step1Data"];
-  if (step1Data !== "all" && step1Data !== "before_sign_reversal") throw new ValidationError("step1_data", `unknown '${show(x.step1_data)}'; use "before_sign_reversal" or "all"`);
+  if (step1Data !== "all" && step1Data !== "before_sign_reversal")
+    throw new ValidationError("step1_data", `unknown '${show(x.step1_data)}'; use "before_sign_reversal" or "all"`);
   if (x.optimizer !== undefined && isObject(x.optimizer) && x.optimizer.workers !== undefined) {
-    throw new ValidationError("optimizer.workers", "each sounding runs in one thread; the survey runs soundings in parallel (geoinv survey invert --workers N)");
+    throw new ValidationError(
+      "optimizer.workers",
+      "each sounding runs in one thread; the survey runs soundings in parallel (geoinv survey invert --workers N)",
+    );
   }
-  if (x.parameterisation === undefined) throw new ValidationError("parameterisation", "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...} for the earth below any top layers");
-  if (!Array.isArray(x.soundings) || x.soundings.length === 0) throw new ValidationError("soundings", `expected a non-empty list of soundings, got ${show(x.soundings)}`);
+  if (x.parameterisation === undefined)
+    throw new ValidationError(
+      "parameterisation",
+      "missing: give {layers, rho0: {min, max}, thickness: {min, max}, ...} for the earth below any top layers",
+    );
+  if (!Array.isArray(x.soundings) || x.soundings.length === 0)
+    throw new ValidationError("soundings", `expected a non-empty list of soundings, got ${show(x.soundings)}`);
   compileParameterisation(x.parameterisation, "parameterisation");
-  const posterior = x.posterior === undefined || x.posterior === false || x.posterior === null ? null : parsePosteriorOptions(x.posterior, "posterior");
-  const lci = x.lci === undefined || x.lci === false || x.lci === null ? (x.lci === undefined ? parseLciOptions({}, "lci") : null) : parseLciOptions(x.lci, "lci");
+  const posterior =
+    x.posterior === undefined || x.posterior === false || x.posterior === null
+      ? null
+      : parsePosteriorOptions(x.posterior, "posterior");
+  const lci =
+    x.lci === undefined || x.lci === false || x.lci === null
+      ? x.lci === undefined
+        ? parseLciOptions({}, "lci")
+        : null
+      : parseLciOptions(x.lci, "lci");
   const ids = new Set<string>();
-  let base: { optimizer: InvertOptions; problem: { misfit?: string; lambda0?: number; adaptiveLambda?: boolean } } | undefined;
+  let base:
+    { optimizer: InvertOptions; problem: { misfit?: string; lambda0?: number; adaptiveLambda?: boolean } } | undefined;
   const soundings: SoundingSpec[] = x.soundings.map((s, i) => {
     const f = `soundings[${i}]`;
     if (!isObject(s)) throw new ValidationError(f, `expected {id, x, y, surveys, top_layers?, info?}, got ${show(s)}`);
     rejectUnknown(s, SOUNDING_KEYS, f);
-    if (typeof s.id !== "string" || !NAME_RE.test(s.id)) throw new ValidationError(`${f}.id`, `expected 1-64 characters of A-Z a-z 0-9 _ . -, got ${show(s.id)}`);
+    if (typeof s.id !== "string" || !NAME_RE.test(s.id))
+      throw new ValidationError(`${f}.id`, `expected 1-64 characters of A-Z a-z 0-9 _ . -, got ${show(s.id)}`);
     if (ids.has(s.id)) throw new ValidationError(`${f}.id`, `'${s.id}' is used twice; sounding ids must be unique`);
     ids.add(s.id);
     const xx = finite(s.x, `${f}.x`);
     const yy = finite(s.y, `${f}.y`);
-    if (s.info !== undefined && !isObject(s.info)) throw new ValidationError(`${f}.info`, `expected an object (free-form), got ${show(s.info)}`);
-    if (!Array.isArray(s.surveys) || s.surveys.length === 0) throw new ValidationError(`${f}.surveys`, `expected a non-empty list of surveys, got ${show(s.surveys)}`);
+    if (s.info !== undefined && !isObject(s.info))
+      throw new ValidationError(`${f}.info`, `expected an object (free-form), got ${show(s.info)}`);
+    if (!Array.isArray(s.surveys) || s.surveys.length === 0)
+      throw new ValidationError(`${f}.surveys`, `expected a non-empty list of surveys, got ${show(s.surveys)}`);
     s.surveys.forEach((e, k) => {
-      if (!isObject(e)) throw new ValidationError(`${f}.surveys[${k}]`, `expected {source, receiver, times, waveform, data}, got ${show(e)}`);
+      if (!isObject(e))
+        throw new ValidationError(
+          `${f}.surveys[${k}]`,
+          `expected {source, receiver, times, waveform, data}, got ${show(e)}`,
+        );
       rejectUnknown(e, SURVEY_ENTRY_KEYS, `${f}.surveys[${k}]`);
-      if (e.data === undefined) throw new ValidationError(`${f}.surveys[${k}].data`, "missing: give {time_off: [...], error: [...]}");
+      if (e.data === undefined)
+        throw new ValidationError(`${f}.surveys[${k}].data`, "missing: give {time_off: [...], error: [...]}");
       if (isObject(e.data)) rejectUnknown(e.data, ["time_off", "error"], `${f}.surveys[${k}].data`);
     });
     const top = parseTop(s.top_layers, `${f}.top_layers`);
@@ -196,11 +276,22 @@ export function parseSurveySpec(x: unknown): SurveySpec {
       }),
     );
     base = base ?? { optimizer: cfg.optimizer, problem: cfg.problem };
-    return { id: s.id, x: xx, y: yy, datasets: cfg.problem.datasets, top, info: (s.info as Record<string, unknown>) ?? {} };
+    return {
+      id: s.id,
+      x: xx,
+      y: yy,
+      datasets: cfg.problem.datasets,
+      top,
+      info: (s.info as Record<string, unknown>) ?? {},
+    };
   });
   if (workflow === "two-step") {
     const m = (x.parameterisation as ParameterisationSpec).m;
-    if (!m || (m.min === undefined && m.max === undefined)) throw new ValidationError("parameterisation.m", "the two-step workflow inverts chargeability in step 2; give m as {min, max}");
+    if (!m || (m.min === undefined && m.max === undefined))
+      throw new ValidationError(
+        "parameterisation.m",
+        "the two-step workflow inverts chargeability in step 2; give m as {min, max}",
+      );
   }
   return {
     name: x.name,
@@ -241,7 +332,12 @@ export function soundingSeed(baseSeed: number, id: string): number {
 /** JSON with object keys sorted (a canonical text to hash). */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(",")}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => v[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 

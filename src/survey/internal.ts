@@ -14,7 +14,16 @@ export {
   serialLciExecutor,
 } from "./lci";
 export { runTask } from "./tasks";
-export { finishedResult, finishSection, lciStart, resultText, sectionPosterior, soundingFile, soundingNote, SurveyProgress } from "./run";
+export {
+  finishedResult,
+  finishSection,
+  lciStart,
+  resultText,
+  sectionPosterior,
+  soundingFile,
+  soundingNote,
+  SurveyProgress,
+} from "./run";
 export { QUEUE_NAME } from "./queue";
 export { profileOrder } from "./rankin";
 export { syntheticTruth } from "./synthetic";

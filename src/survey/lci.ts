@@ -97,7 +97,11 @@ export function parseLciOptions(x: unknown, field = "lci"): LciOptions {
   need(o.sigmaVertical > 0, "sigma_vertical", "> 0 (log10 rho)");
   need(o.sigmaLateral > 0, "sigma_lateral", "> 0 (log10 rho)");
   need(o.d0 > 0, "d0", "> 0 m");
-  need(Number.isInteger(o.maxIterations) && o.maxIterations >= 0 && o.maxIterations <= 200, "max_iterations", "an integer in [0, 200]");
+  need(
+    Number.isInteger(o.maxIterations) && o.maxIterations >= 0 && o.maxIterations <= 200,
+    "max_iterations",
+    "an integer in [0, 200]",
+  );
   need(o.tolerance >= 0, "tolerance", ">= 0");
   need(o.fdStep > 0 && o.fdStep <= 0.5, "fd_step", "in (0, 0.5] (log10 rho)");
   need(o.doiFraction > 0 && o.doiFraction < 1, "doi_fraction", "in (0, 1)");
@@ -143,7 +147,13 @@ export function gridModel(top: TopLayers | null, thickness: number[], logRho: nu
   const t = top ?? { thickness: [], rho0: [] };
   const rho0 = [...t.rho0, ...logRho.map((v) => Math.pow(10, v))];
   const n = rho0.length;
-  return { thickness: [...t.thickness, ...thickness], rho0, m: new Array(n).fill(0), tau: new Array(n).fill(1e-3), c: new Array(n).fill(0.5) };
+  return {
+    thickness: [...t.thickness, ...thickness],
+    rho0,
+    m: new Array(n).fill(0),
+    tau: new Array(n).fill(1e-3),
+    c: new Array(n).fill(0.5),
+  };
 }
 
 const forwardCache = new Map<string, ReturnType<typeof makeForward>>();
@@ -267,7 +277,12 @@ export function detectabilityDepth(J: number[][], tops: number[], factor = 2): n
 }
 
 /** Depth where the cumulative per-layer sensitivity from the top reaches `fraction` of the total. */
-export function depthOfInvestigation(sensitivity: number[], tops: number[], thickness: number[], fraction: number): number {
+export function depthOfInvestigation(
+  sensitivity: number[],
+  tops: number[],
+  thickness: number[],
+  fraction: number,
+): number {
   const total = sensitivity.reduce((a, b) => a + b, 0);
   if (!(total > 0)) return tops[0];
   const goal = fraction * total;
@@ -280,9 +295,16 @@ export function depthOfInvestigation(sensitivity: number[], tops: number[], thic
 }
 
 /** The regulariser's rows as (i, j, coefficient) pairs per row: r = (m_a - m_b) * coef. */
-function regularisationPairs(nS: number, L: number, o: LciOptions, weights: number[]): { a: number; b: number; c: number; lateral: boolean }[] {
+function regularisationPairs(
+  nS: number,
+  L: number,
+  o: LciOptions,
+  weights: number[],
+): { a: number; b: number; c: number; lateral: boolean }[] {
   const rows: { a: number; b: number; c: number; lateral: boolean }[] = [];
-  for (let i = 0; i < nS; i++) for (let k = 0; k + 1 < L; k++) rows.push({ a: i * L + k + 1, b: i * L + k, c: 1 / o.sigmaVertical, lateral: false });
+  for (let i = 0; i < nS; i++)
+    for (let k = 0; k + 1 < L; k++)
+      rows.push({ a: i * L + k + 1, b: i * L + k, c: 1 / o.sigmaVertical, lateral: false });
   for (let i = 0; i + 1 < nS; i++) {
     const c = Math.sqrt(weights[i]) / o.sigmaLateral;
     for (let k = 0; k < L; k++) rows.push({ a: (i + 1) * L + k, b: i * L + k, c, lateral: true });
@@ -308,11 +330,17 @@ export async function lci(
   const { gaps, distance } = profileDistances(soundings);
   const weights = gaps.map((d) => 1 / (1 + d / o.d0));
   const rows = regularisationPairs(nS, L, o, weights);
-  const lo = Math.log10(o.rhoMin), hi = Math.log10(o.rhoMax);
+  const lo = Math.log10(o.rhoMin),
+    hi = Math.log10(o.rhoMax);
   const obs = soundings.map((s) => ([] as number[]).concat(...s.datasets.map((d) => d.observed)));
   const err = soundings.map((s) => ([] as number[]).concat(...s.datasets.map((d) => d.error)));
   const N = obs.reduce((n, d) => n + d.length, 0);
-  const keys = soundings.map((s) => crypto.createHash("sha256").update(JSON.stringify([s.datasets.map((d) => [d.survey, d.error]), forward])).digest("hex"));
+  const keys = soundings.map((s) =>
+    crypto
+      .createHash("sha256")
+      .update(JSON.stringify([s.datasets.map((d) => [d.survey, d.error]), forward]))
+      .digest("hex"),
+  );
   let forwardCalls = 0;
   const run = async (m: Float64Array, withJ: boolean) => {
     const tasks: LciForwardTask[] = soundings.map((s, i) => ({
@@ -331,7 +359,8 @@ export async function lci(
   const parts = (m: Float64Array, res: LciForwardResult[]) => {
     let dm = 0;
     res.forEach((r, i) => r.pred.forEach((p, d) => (dm += ((p - obs[i][d]) / err[i][d]) ** 2)));
-    let vert = 0, lat = 0;
+    let vert = 0,
+      lat = 0;
     for (const r of rows) {
       const v = (m[r.a] - m[r.b]) * r.c;
       if (r.lateral) lat += v * v;
@@ -341,7 +370,8 @@ export async function lci(
   };
   let m = new Float64Array(P);
   soundings.forEach((s, i) => {
-    if (s.start.length !== L) throw new ValidationError(`lci.start[${i}]`, `has ${s.start.length} values for ${L} grid layers`);
+    if (s.start.length !== L)
+      throw new ValidationError(`lci.start[${i}]`, `has ${s.start.length} values for ${L} grid layers`);
     s.start.forEach((v, k) => (m[i * L + k] = Math.min(hi, Math.max(lo, v))));
   });
   let cur = await run(m, true);
@@ -395,7 +425,9 @@ export async function lci(
         mu = Math.max(mu / 3, 1e-6);
         cur = await run(m, true);
         iterations.push({ iteration: it, ...f, mu });
-        log(`lci it ${it}  rms ${f.rms.toPrecision(4)}  objective ${f.objective.toPrecision(5)}  mu ${mu.toExponential(1)}`);
+        log(
+          `lci it ${it}  rms ${f.rms.toPrecision(4)}  objective ${f.objective.toPrecision(5)}  mu ${mu.toExponential(1)}`,
+        );
         if (rel < o.tolerance) stopReason = "converged";
       } else mu *= 4;
     }
@@ -438,7 +470,12 @@ export async function lci(
   return {
     options: o,
     thickness,
-    neighbours: gaps.map((d, i) => ({ from: soundings[i].id, to: soundings[i + 1].id, distance: d, weight: weights[i] })),
+    neighbours: gaps.map((d, i) => ({
+      from: soundings[i].id,
+      to: soundings[i + 1].id,
+      distance: d,
+      weight: weights[i],
+    })),
     soundings: result,
     iterations,
     rms: f.rms,

@@ -1,7 +1,15 @@
 import * as os from "os";
 import { ValidationError } from "./errors";
 import type { SurveySpec } from "./format";
-import { finishedResult, finishSection, resultText, soundingFile, soundingNote, SurveyProgress, writeAtomic } from "./run";
+import {
+  finishedResult,
+  finishSection,
+  resultText,
+  soundingFile,
+  soundingNote,
+  SurveyProgress,
+  writeAtomic,
+} from "./run";
 import { SoundingResult, SoundingRun, soundingTasks, SoundingTask, taskHash } from "./sounding";
 import { SurveyThreads } from "./threads";
 
@@ -82,7 +90,8 @@ export function parseRedisUrl(url: string, field = "--queue"): RedisConnectionOp
   } catch {
     throw new ValidationError(field, `'${url}' is not a URL; give redis://HOST:PORT or rediss://HOST:PORT (TLS)`);
   }
-  if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new ValidationError(field, `scheme '${u.protocol}' is not supported; use redis:// or rediss:// (TLS)`);
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:")
+    throw new ValidationError(field, `scheme '${u.protocol}' is not supported; use redis:// or rediss:// (TLS)`);
   if (!u.hostname) throw new ValidationError(field, `no host in '${url}'`);
   const port = u.port ? Number(u.port) : 6379;
   const o: RedisConnectionOptions = { host: u.hostname.replace(/^\[|\]$/g, ""), port, maxRetriesPerRequest: null };
@@ -126,7 +135,11 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
  * client's connection errors are kept (the last one goes into the message) instead of being
  * printed by ioredis as unhandled error events with stack traces.
  */
-async function connected(client: { waitUntilReady(): Promise<unknown>; on(ev: "error", f: (e: Error) => void): unknown }, where: { host: string; port: number }, log: (s: string) => void): Promise<void> {
+async function connected(
+  client: { waitUntilReady(): Promise<unknown>; on(ev: "error", f: (e: Error) => void): unknown },
+  where: { host: string; port: number },
+  log: (s: string) => void,
+): Promise<void> {
   let last = "";
   client.on("error", (e: Error) => {
     if (e.message !== last) log(`redis ${where.host}:${where.port}: ${e.message}`);
@@ -135,7 +148,10 @@ async function connected(client: { waitUntilReady(): Promise<unknown>; on(ev: "e
   try {
     await withTimeout(client.waitUntilReady(), 10000, `cannot reach Redis at ${where.host}:${where.port} within 10 s`);
   } catch (e) {
-    throw new ValidationError("--queue", `${(e as Error).message}${last ? ` (${last})` : ""}; start redis-server there, or check the host, port and password of the URL`);
+    throw new ValidationError(
+      "--queue",
+      `${(e as Error).message}${last ? ` (${last})` : ""}; start redis-server there, or check the host, port and password of the URL`,
+    );
   }
 }
 
@@ -177,8 +193,16 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
   try {
     await connected(queue, connection, log);
     if (pending.size > 0) {
-      await queue.addBulk([...pending].map(([id, t]) => ({ name: "sounding", data: t, opts: { jobId: id, attempts, removeOnComplete: false, removeOnFail: false } })));
-      log(`${spec.name}: ${pending.size} jobs on queue '${queue.name}' at ${connection.host}:${connection.port}; waiting for workers (geoinv worker --queue ...)`);
+      await queue.addBulk(
+        [...pending].map(([id, t]) => ({
+          name: "sounding",
+          data: t,
+          opts: { jobId: id, attempts, removeOnComplete: false, removeOnFail: false },
+        })),
+      );
+      log(
+        `${spec.name}: ${pending.size} jobs on queue '${queue.name}' at ${connection.host}:${connection.port}; waiting for workers (geoinv worker --queue ...)`,
+      );
       // a job that failed in an earlier run is retried (the same id would otherwise be ignored)
       for (const id of pending.keys()) {
         const job = await queue.getJob(id);
@@ -186,7 +210,8 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
       }
     }
     while (pending.size > 0) {
-      if (o.timeoutS !== undefined && (Date.now() - t0) / 1000 > o.timeoutS) throw new Error(`${pending.size} soundings not finished after ${o.timeoutS} s`);
+      if (o.timeoutS !== undefined && (Date.now() - t0) / 1000 > o.timeoutS)
+        throw new Error(`${pending.size} soundings not finished after ${o.timeoutS} s`);
       await new Promise((r) => setTimeout(r, o.pollMs ?? 200));
       const ids = [...pending.keys()];
       const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
@@ -201,7 +226,8 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
         }
         if (job.finishedOn && job.returnvalue) {
           const rv = job.returnvalue as JobReturn;
-          if (!rv.result || rv.result.hash !== t.hash) throw new Error(`job ${id} returned a result for another task (hash ${rv.result?.hash})`);
+          if (!rv.result || rv.result.hash !== t.hash)
+            throw new Error(`job ${id} returned a result for another task (hash ${rv.result?.hash})`);
           writeAtomic(soundingFile(o.out, t.id), resultText(rv.result));
           results[t.index] = rv.result;
           written.push(t.id);
@@ -219,14 +245,20 @@ export async function submitSurvey(spec: SurveySpec, o: SubmitOptions) {
     await queue.close();
   }
   const wall = (Date.now() - t0) / 1000;
-  if (failures.length > 0) throw new Error(`${failures.length} soundings failed on the queue:\n  ${failures.join("\n  ")}`);
+  if (failures.length > 0)
+    throw new Error(`${failures.length} soundings failed on the queue:\n  ${failures.join("\n  ")}`);
   const threads = new SurveyThreads(o.threads ?? 1);
   try {
     const summary = await finishSection(spec, results as SoundingResult[], o.out, {
       threads,
       log,
       lci: o.lci,
-      timing: { deSeconds: wall, computed: written.length, skipped: tasks.length - written.length, mode: `queue:${o.url.replace(/\/\/[^@]*@/, "//")}` },
+      timing: {
+        deSeconds: wall,
+        computed: written.length,
+        skipped: tasks.length - written.length,
+        mode: `queue:${o.url.replace(/\/\/[^@]*@/, "//")}`,
+      },
     });
     return { ...summary, queue: { wallSeconds: wall, jobSeconds, workers: Object.fromEntries(workers), written } };
   } finally {
@@ -259,8 +291,12 @@ export async function startWorker(o: WorkerOptions): Promise<{ worker: Worker; c
     o.queueName ?? QUEUE_NAME,
     async (job: Job) => {
       const t = job.data as SoundingTask;
-      if (!t || typeof t !== "object" || (t.forward?.kind !== "em" && t.forward?.kind !== "toy")) throw new Error(`job ${job.id}: not a survey sounding task`);
-      if (taskHash(t) !== t.hash) throw new Error(`job ${job.id}: the task's content does not match its hash (corrupt or from another version of geoinv)`);
+      if (!t || typeof t !== "object" || (t.forward?.kind !== "em" && t.forward?.kind !== "toy"))
+        throw new Error(`job ${job.id}: not a survey sounding task`);
+      if (taskHash(t) !== t.hash)
+        throw new Error(
+          `job ${job.id}: the task's content does not match its hash (corrupt or from another version of geoinv)`,
+        );
       log(`worker ${name}: start ${job.id} (attempt ${job.attemptsMade + 1})`);
       const r = (await threads.run({ kind: "invert", task: t })) as SoundingRun;
       log(`worker ${name}: done ${job.id} in ${r.seconds.toFixed(2)} s, ${soundingNote(r.result)}`);
@@ -282,7 +318,9 @@ export async function startWorker(o: WorkerOptions): Promise<{ worker: Worker; c
     await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 2000))]);
     throw e;
   }
-  log(`worker ${name}: waiting for jobs on '${worker.name}' at ${connection.host}:${connection.port} (concurrency ${concurrency})`);
+  log(
+    `worker ${name}: waiting for jobs on '${worker.name}' at ${connection.host}:${connection.port} (concurrency ${concurrency})`,
+  );
   return {
     worker,
     close: async () => {

@@ -32,7 +32,17 @@ export interface RankinSurveyOptions {
 export const RANKIN_SURVEY_DEFAULTS = {
   parameterisation: { layers: 5, rho0: { min: 0.1, max: 20000 }, thickness: { min: 2, max: 150 } },
   optimizer: { strategy: "jade", np: 40, generations: 60, seed: 1, target_rms: 1 },
-  lci: { layers: 20, first_thickness: 3, max_depth: 250, sigma_vertical: 0.3, sigma_lateral: 0.1, d0: 250, max_iterations: 8, rho_min: 0.1, rho_max: 20000 },
+  lci: {
+    layers: 20,
+    first_thickness: 3,
+    max_depth: 250,
+    sigma_vertical: 0.3,
+    sigma_lateral: 0.1,
+    d0: 250,
+    max_iterations: 8,
+    rho_min: 0.1,
+    rho_max: 20000,
+  },
 };
 
 /** Indices of points sorted along the principal axis of their positions (axis oriented eastwards). */
@@ -40,14 +50,17 @@ export function profileOrder(pts: { x: number; y: number }[]): number[] {
   const n = pts.length;
   const mx = pts.reduce((a, p) => a + p.x, 0) / n;
   const my = pts.reduce((a, p) => a + p.y, 0) / n;
-  let sxx = 0, syy = 0, sxy = 0;
+  let sxx = 0,
+    syy = 0,
+    sxy = 0;
   for (const p of pts) {
     sxx += (p.x - mx) ** 2;
     syy += (p.y - my) ** 2;
     sxy += (p.x - mx) * (p.y - my);
   }
   const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  let ux = Math.cos(theta), uy = Math.sin(theta);
+  let ux = Math.cos(theta),
+    uy = Math.sin(theta);
   if (ux < 0 || (ux === 0 && uy < 0)) {
     ux = -ux;
     uy = -uy;
@@ -57,7 +70,10 @@ export function profileOrder(pts: { x: number; y: number }[]): number[] {
 }
 
 function waterResistivities(): Map<number, number | null> {
-  const lines = readDataFile("tem_gsc_rankin_inlet/locations.csv").toString("utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = readDataFile("tem_gsc_rankin_inlet/locations.csv")
+    .toString("utf8")
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
   const out = new Map<number, number | null>();
   for (const l of lines.slice(1)) {
     const c = splitCsvLine(l);
@@ -77,11 +93,20 @@ export function rankinSurvey(o: RankinSurveyOptions = {}): Record<string, unknow
   const rel = o.relativeError ?? 0.05;
   const entries = sites.map((site) => {
     const l = locs.find((x) => x.site === site);
-    if (!l) throw new ValidationError("sites", `site ${site} is not in locations.csv; allowed ${locs.map((x) => x.site).join(", ")}`);
+    if (!l)
+      throw new ValidationError(
+        "sites",
+        `site ${site} is not in locations.csv; allowed ${locs.map((x) => x.site).join(", ")}`,
+      );
     const snd = loadRankinSounding(site);
     const wr = waterRho.get(site) ?? null;
     const lake = l.iceThickness !== null && l.waterDepth !== null && wr !== null;
-    const top = lake ? { thickness: [l.iceThickness!, Math.max(0.1, Number((l.waterDepth! - l.iceThickness!).toFixed(3)))], rho0: [iceRho, wr!] } : undefined;
+    const top = lake
+      ? {
+          thickness: [l.iceThickness!, Math.max(0.1, Number((l.waterDepth! - l.iceThickness!).toFixed(3)))],
+          rho0: [iceRho, wr!],
+        }
+      : undefined;
     const raw = locsSetting(site);
     const setting = lake ? "lake" : raw === "BFI" ? "bottom-fast ice" : raw === "Onshore" ? "onshore" : raw;
     return {
@@ -89,8 +114,19 @@ export function rankinSurvey(o: RankinSurveyOptions = {}): Record<string, unknow
       x: l.easting,
       y: l.northing,
       ...(top ? { top_layers: top } : {}),
-      info: { site, file: snd.file, setting, ice_thickness: l.iceThickness, water_depth: l.waterDepth, water_resistivity: wr },
-      surveys: rankinDatasets(snd, { blocks, relativeError: rel }).map((d) => ({ label: d.label, ...d.survey, data: { time_off: d.observed, error: d.error } })),
+      info: {
+        site,
+        file: snd.file,
+        setting,
+        ice_thickness: l.iceThickness,
+        water_depth: l.waterDepth,
+        water_resistivity: wr,
+      },
+      surveys: rankinDatasets(snd, { blocks, relativeError: rel }).map((d) => ({
+        label: d.label,
+        ...d.survey,
+        data: { time_off: d.observed, error: d.error },
+      })),
     };
   });
   const order = profileOrder(entries);
@@ -114,7 +150,10 @@ let settings: Map<number, string> | undefined;
 function locsSetting(site: number): string {
   if (!settings) {
     settings = new Map();
-    const lines = readDataFile("tem_gsc_rankin_inlet/locations.csv").toString("utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+    const lines = readDataFile("tem_gsc_rankin_inlet/locations.csv")
+      .toString("utf8")
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== "");
     for (const l of lines.slice(1)) {
       const c = splitCsvLine(l);
       settings.set(Number(c[0]), c[3]);

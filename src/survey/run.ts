@@ -38,7 +38,10 @@ export function finishedResult(out: string, t: SoundingTask): SoundingResult | n
 /** A sounding's result in a progress line: its DE RMS and, with a posterior, R-hat and ESS. */
 export function soundingNote(r: SoundingResult): string {
   const p = r.posterior;
-  return `rms ${r.resistivity.misfit.rms.toPrecision(3)}` + (p ? `, posterior R-hat ${p.rhat_max.toFixed(2)} ESS ${Math.round(p.ess_min)} (${p.stop_reason})` : "");
+  return (
+    `rms ${r.resistivity.misfit.rms.toPrecision(3)}` +
+    (p ? `, posterior R-hat ${p.rhat_max.toFixed(2)} ESS ${Math.round(p.ess_min)} (${p.stop_reason})` : "")
+  );
 }
 
 function fmtS(s: number): string {
@@ -52,7 +55,12 @@ function fmtS(s: number): string {
 export class SurveyProgress {
   private readonly t0 = Date.now();
   private done = 0;
-  constructor(readonly total: number, readonly skipped: number, private readonly log: (s: string) => void, private readonly label: string) {
+  constructor(
+    readonly total: number,
+    readonly skipped: number,
+    private readonly log: (s: string) => void,
+    private readonly label: string,
+  ) {
     if (skipped > 0) log(`${label}: ${skipped}/${total} soundings already finished (skipped)`);
   }
   /** A sounding finished in this run. */
@@ -62,7 +70,9 @@ export class SurveyProgress {
     const n = this.skipped + this.done;
     const left = this.total - n;
     const eta = left > 0 ? (el / this.done) * left : 0;
-    this.log(`${this.label}: ${n}/${this.total} soundings done (${id}${extra ? ", " + extra : ""})  elapsed ${fmtS(el)}  eta ${fmtS(eta)}`);
+    this.log(
+      `${this.label}: ${n}/${this.total} soundings done (${id}${extra ? ", " + extra : ""})  elapsed ${fmtS(el)}  eta ${fmtS(eta)}`,
+    );
   }
   get seconds(): number {
     return (Date.now() - this.t0) / 1000;
@@ -121,7 +131,14 @@ export interface SectionSummary {
    * deSeconds: wall time of the 1-D phase (DE and any posterior sampling); posteriorSeconds: the
    * samplers' wall times summed over the soundings computed in this run (in-process runs only).
    */
-  timing: { deSeconds: number; lciSeconds: number; computed: number; skipped: number; mode: string; posteriorSeconds?: number };
+  timing: {
+    deSeconds: number;
+    lciSeconds: number;
+    computed: number;
+    skipped: number;
+    mode: string;
+    posteriorSeconds?: number;
+  };
 }
 
 /** The LCI start of a sounding: its DE resistivity at the centres of the grid layers. */
@@ -137,7 +154,12 @@ export async function finishSection(
   spec: SurveySpec,
   results: SoundingResult[],
   out: string,
-  o: { threads?: SurveyThreads; log?: (s: string) => void; lci?: boolean; timing: Omit<SectionSummary["timing"], "lciSeconds"> },
+  o: {
+    threads?: SurveyThreads;
+    log?: (s: string) => void;
+    lci?: boolean;
+    timing: Omit<SectionSummary["timing"], "lciSeconds">;
+  },
 ): Promise<SectionSummary & { lciResult: LciResult | null }> {
   const log = o.log ?? (() => undefined);
   const tasks = soundingTasks(spec);
@@ -154,7 +176,13 @@ export async function finishSection(
       start: lciStart(results[i], thickness),
     }));
     log(`${spec.name}: LCI of ${ls.length} soundings x ${spec.lci.layers} layers`);
-    lr = await lci(ls, spec.forward, spec.lci, o.threads && o.threads.size > 1 ? o.threads.lciExecutor : serialLciExecutor, log);
+    lr = await lci(
+      ls,
+      spec.forward,
+      spec.lci,
+      o.threads && o.threads.size > 1 ? o.threads.lciExecutor : serialLciExecutor,
+      log,
+    );
   }
   const lciSeconds = (Date.now() - t0) / 1000;
   const { distance } = profileDistances(spec.soundings);
@@ -168,8 +196,19 @@ export async function finishSection(
       y: s.y,
       distance: distance[i],
       hash: tasks[i].hash,
-      de: { rms: results[i].resistivity.misfit.rms, model: results[i].resistivity.model, ipRms: results[i].ip ? results[i].ip!.misfit.rms : null },
-      lci: lr ? { rms: lr.soundings[i].rms, doi: lr.soundings[i].doi, logRho: lr.soundings[i].logRho, sensitivity: lr.soundings[i].sensitivity } : null,
+      de: {
+        rms: results[i].resistivity.misfit.rms,
+        model: results[i].resistivity.model,
+        ipRms: results[i].ip ? results[i].ip!.misfit.rms : null,
+      },
+      lci: lr
+        ? {
+            rms: lr.soundings[i].rms,
+            doi: lr.soundings[i].doi,
+            logRho: lr.soundings[i].logRho,
+            sensitivity: lr.soundings[i].sensitivity,
+          }
+        : null,
       posterior: sectionPosterior(results[i]),
     })),
     lci: lr ? (({ soundings: _s, ...rest }) => rest)(lr) : null,
@@ -215,7 +254,10 @@ export async function runSurvey(spec: SurveySpec, o: RunSurveyOptions) {
       results[t.index] = r.result;
       posteriorSeconds += r.posteriorSeconds;
       o.onSounding?.(r.result);
-      prog.tick(t.id, `${soundingNote(r.result)}, ${r.seconds.toFixed(1)} s${r.posteriorSeconds > 0 ? ` (posterior ${r.posteriorSeconds.toFixed(1)} s)` : ""}`);
+      prog.tick(
+        t.id,
+        `${soundingNote(r.result)}, ${r.seconds.toFixed(1)} s${r.posteriorSeconds > 0 ? ` (posterior ${r.posteriorSeconds.toFixed(1)} s)` : ""}`,
+      );
     };
     // in this thread one after the other (each run blocks the thread); on threads all at once
     if (threads.size === 1 && !threads.threaded) for (const t of pending) await one(t);
@@ -225,7 +267,13 @@ export async function runSurvey(spec: SurveySpec, o: RunSurveyOptions) {
       threads,
       log,
       lci: o.lci,
-      timing: { deSeconds, computed: pending.length, skipped: tasks.length - pending.length, mode: `threads:${threads.size}`, ...(spec.posterior ? { posteriorSeconds } : {}) },
+      timing: {
+        deSeconds,
+        computed: pending.length,
+        skipped: tasks.length - pending.length,
+        mode: `threads:${threads.size}`,
+        ...(spec.posterior ? { posteriorSeconds } : {}),
+      },
     });
   } finally {
     if (own) await threads.close();

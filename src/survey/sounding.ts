@@ -12,7 +12,17 @@ import {
   truncateAtSignReversal,
   twoStepInversion,
 } from "../inversion";
-import { canonicalJson, ForwardKind, sha256Hex, soundingSeed, SURVEY_FORMAT_VERSION, SurveySpec, SurveyWorkflow, TopLayers, withTopLayers } from "./format";
+import {
+  canonicalJson,
+  ForwardKind,
+  sha256Hex,
+  soundingSeed,
+  SURVEY_FORMAT_VERSION,
+  SurveySpec,
+  SurveyWorkflow,
+  TopLayers,
+  withTopLayers,
+} from "./format";
 import { forwardSpec } from "./forwards";
 
 /**
@@ -176,7 +186,10 @@ function summary(r: InversionResult, data: DataSet[]): DeSummary {
  * predictor). Pure: the same task gives the same result (bit for bit) in any thread, process or
  * machine running the same code; the wall times are returned beside the result, not in it.
  */
-export async function invertSounding(t: SoundingTask, onGeneration?: InvertOptions["onGeneration"]): Promise<SoundingRun> {
+export async function invertSounding(
+  t: SoundingTask,
+  onGeneration?: InvertOptions["onGeneration"],
+): Promise<SoundingRun> {
   const t0 = Date.now();
   const problem = taskProblem(t);
   const d1 = step1Datasets(t);

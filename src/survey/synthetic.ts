@@ -40,7 +40,16 @@ export function syntheticLine(o: SyntheticLineOptions): { survey: Record<string,
   const times = Array.from({ length: ng }, (_, k) => 1e-5 * Math.pow(10, (3 * k) / (ng - 1)));
   // the toy forward reads only the times; the loop keeps the surveys valid for the EM engine too
   const survey: Survey = {
-    source: { type: "loop", points: [[-20, -20], [20, -20], [20, 20], [-20, 20]], current: 1 },
+    source: {
+      type: "loop",
+      points: [
+        [-20, -20],
+        [20, -20],
+        [20, 20],
+        [-20, 20],
+      ],
+      current: 1,
+    },
     receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
     times,
   };
@@ -49,7 +58,12 @@ export function syntheticLine(o: SyntheticLineOptions): { survey: Record<string,
   const clean = fwd(truth);
   const rel = o.noise ?? 0.02;
   const soundings = truth.map((_, i) => {
-    const noisy = addDataNoise(Array.from(clean[i]), { relative: rel, floor: kind === "toy" ? 0.01 : 0, seed: (o.seed ?? 1) * 100003 + i, add: true });
+    const noisy = addDataNoise(Array.from(clean[i]), {
+      relative: rel,
+      floor: kind === "toy" ? 0.01 : 0,
+      seed: (o.seed ?? 1) * 100003 + i,
+      add: true,
+    });
     return {
       id: `s${String(i).padStart(3, "0")}`,
       x: i * (o.spacing ?? 100),
@@ -65,7 +79,10 @@ export function syntheticLine(o: SyntheticLineOptions): { survey: Record<string,
       forward: kind,
       parameterisation: { layers: 3, rho0: { min: 1, max: 1000 }, thickness: { min: 5, max: 100 } },
       optimizer: { np: o.np ?? 20, generations: o.generations ?? 30, seed: o.seed ?? 1 },
-      lci: o.lci === undefined ? { layers: 12, first_thickness: 5, max_depth: 150, max_iterations: 6, rho_min: 1, rho_max: 1000 } : o.lci,
+      lci:
+        o.lci === undefined
+          ? { layers: 12, first_thickness: 5, max_depth: 150, max_iterations: 6, rho_min: 1, rho_max: 1000 }
+          : o.lci,
       soundings,
     },
   };

@@ -27,31 +27,42 @@ export class SurveyThreads {
   /** `alwaysThreads`: use worker threads even for one (keeps this thread's event loop free). */
   constructor(threads: number | "all" = "all", opts: { alwaysThreads?: boolean } = {}) {
     const n = threads === "all" ? Math.max(1, os.cpus().length) : threads;
-    if (!Number.isInteger(n) || n < 0) throw new ValidationError("threads", `${threads}; allowed a non-negative whole number or "all"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ValidationError("threads", `${threads}; allowed a non-negative whole number or "all"`);
     this.size = n <= 1 ? 1 : n;
     if (n <= 1 && !(opts.alwaysThreads && n === 1)) return;
     for (let w = 0; w < n; w++) {
       const worker = new Worker(path.join(__dirname, "thread.js"), { execArgv: [] });
       worker.unref();
-      worker.on("message", (m: { ready?: boolean; id?: number; value?: SurveyTaskResult; error?: string; name?: string; field?: string }) => {
-        if (m.ready) {
+      worker.on(
+        "message",
+        (m: {
+          ready?: boolean;
+          id?: number;
+          value?: SurveyTaskResult;
+          error?: string;
+          name?: string;
+          field?: string;
+        }) => {
+          if (m.ready) {
+            this.idle.push(w);
+            this.pump();
+            return;
+          }
+          const job = this.running.get(w);
+          this.running.delete(w);
           this.idle.push(w);
+          if (job) {
+            if (m.error !== undefined) {
+              const e = new Error(m.error) as Error & { field?: string };
+              if (m.name) e.name = m.name;
+              if (m.field) e.field = m.field;
+              job.reject(e);
+            } else job.resolve(m.value!);
+          }
           this.pump();
-          return;
-        }
-        const job = this.running.get(w);
-        this.running.delete(w);
-        this.idle.push(w);
-        if (job) {
-          if (m.error !== undefined) {
-            const e = new Error(m.error) as Error & { field?: string };
-            if (m.name) e.name = m.name;
-            if (m.field) e.field = m.field;
-            job.reject(e);
-          } else job.resolve(m.value!);
-        }
-        this.pump();
-      });
+        },
+      );
       worker.on("error", (e) => {
         const job = this.running.get(w);
         this.running.delete(w);

@@ -56,7 +56,9 @@ export class FlatAdam {
    */
   importState(s: { t: number; m: Float32Array; v: Float32Array }): void {
     if (s.m.length !== this.m.length || s.v.length !== this.v.length || !Number.isInteger(s.t) || s.t < 0) {
-      throw new Error(`Adam state of ${s.m.length} parameters (step ${s.t}) does not fit an optimiser of ${this.m.length}`);
+      throw new Error(
+        `Adam state of ${s.m.length} parameters (step ${s.t}) does not fit an optimiser of ${this.m.length}`,
+      );
     }
     this.t = s.t;
     this.m.set(s.m);

@@ -68,13 +68,24 @@ export async function initBackend(opts: { prefer?: BackendName; quiet?: boolean 
   const skipped: string[] = [];
   if (forced) {
     const err = await tryBackend(forced);
-    if (err) throw new Error(`backend '${forced}' was requested (GEOINV_TF_BACKEND or prefer) but failed to load: ${err}`);
-    current = { name: forced, tfName: TF_NAME[forced], reason: opts.prefer ? "requested by the caller" : "forced by GEOINV_TF_BACKEND", skipped };
+    if (err)
+      throw new Error(`backend '${forced}' was requested (GEOINV_TF_BACKEND or prefer) but failed to load: ${err}`);
+    current = {
+      name: forced,
+      tfName: TF_NAME[forced],
+      reason: opts.prefer ? "requested by the caller" : "forced by GEOINV_TF_BACKEND",
+      skipped,
+    };
   } else {
     for (const name of ["node", "wasm", "cpu"] as BackendName[]) {
       const err = await tryBackend(name);
       if (!err) {
-        current = { name, tfName: TF_NAME[name], reason: skipped.length ? "first backend that loaded" : "preferred backend", skipped };
+        current = {
+          name,
+          tfName: TF_NAME[name],
+          reason: skipped.length ? "first backend that loaded" : "preferred backend",
+          skipped,
+        };
         break;
       }
       skipped.push(err);
@@ -94,6 +105,7 @@ export function backendInfo(): BackendInfo | undefined {
 
 /** Throw a clear error if initBackend has not run (tensor work would otherwise use tfjs's default). */
 export function requireBackend(): BackendInfo {
-  if (!current) throw new Error("TensorFlow.js backend not initialised: call `await initBackend()` (from src/tcn) first");
+  if (!current)
+    throw new Error("TensorFlow.js backend not initialised: call `await initBackend()` (from src/tcn) first");
   return current;
 }

@@ -33,7 +33,12 @@ const cache = new Map<string, ConvFn>();
 
 /** Explicit padding of the width (time) axis of an NHWC conv2d. */
 function padW(left: number, right: number): [[number, number], [number, number], [number, number], [number, number]] {
-  return [[0, 0], [0, 0], [left, right], [0, 0]];
+  return [
+    [0, 0],
+    [0, 0],
+    [left, right],
+    [0, 0],
+  ];
 }
 
 function makeConv(dilation: number, padLeft: number, padRight: number): ConvFn {
@@ -47,7 +52,8 @@ function makeConv(dilation: number, padLeft: number, padRight: number): ConvFn {
     const [K, , Cout] = w.shape;
     const span = (K - 1) * dilation;
     const Lout = L + padLeft + padRight - span;
-    if (Lout < 1) throw new Error(`dilatedConv1d: a trace of ${L} samples is too short for kernel ${K} with dilation ${dilation}`);
+    if (Lout < 1)
+      throw new Error(`dilatedConv1d: a trace of ${L} samples is too short for kernel ${K} with dilation ${dilation}`);
     const y = tf.conv2d(
       tf.reshape(x, [B, 1, L, Cin]) as tf.Tensor4D,
       tf.reshape(w, [1, K, Cin, Cout]) as tf.Tensor4D,
@@ -64,7 +70,14 @@ function makeConv(dilation: number, padLeft: number, padRight: number): ConvFn {
         // input gradient: correlation of g with the time-flipped, channel-transposed kernel;
         // padding (span - padLeft, span - padRight) makes the output exactly dL/dx.
         const wf = tf.reshape(tf.transpose(tf.reverse(sw, 0), [0, 2, 1]), [1, K, Cout, Cin]) as tf.Tensor4D;
-        const dx = tf.conv2d(tf.reshape(dy, [B, 1, Lout, Cout]) as tf.Tensor4D, wf, 1, padW(span - padLeft, span - padRight), "NHWC", [1, dilation]);
+        const dx = tf.conv2d(
+          tf.reshape(dy, [B, 1, Lout, Cout]) as tf.Tensor4D,
+          wf,
+          1,
+          padW(span - padLeft, span - padRight),
+          "NHWC",
+          [1, dilation],
+        );
         // kernel gradient: channels become the batch, the batch becomes the channels, g is the
         // filter, and a stride of d picks the K taps.
         const xin = tf.reshape(tf.transpose(sx, [2, 1, 0]), [Cin, 1, L, B]) as tf.Tensor4D;
@@ -83,7 +96,12 @@ function makeConv(dilation: number, padLeft: number, padRight: number): ConvFn {
  * ("same") padding so that the output has the input's length, and a gradient for x and w that
  * works on every backend.
  */
-export function dilatedConv1d(x: tf.Tensor3D, w: tf.Tensor3D, dilation: number, padding: "causal" | "same" | "valid"): tf.Tensor3D {
+export function dilatedConv1d(
+  x: tf.Tensor3D,
+  w: tf.Tensor3D,
+  dilation: number,
+  padding: "causal" | "same" | "valid",
+): tf.Tensor3D {
   const k = w.shape[0];
   const [pl, pr] = padding === "valid" ? [0, 0] : convPadding(k, dilation, padding);
   const key = `${dilation}:${pl}:${pr}`;
@@ -127,7 +145,10 @@ export function weightNormConv1d(
   const fn = (xx: tf.Tensor3D, vv: tf.Tensor3D, gg: tf.Tensor1D | null, bb: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const [B, L] = xx.shape;
     const Lout = L + pl + pr - span;
-    if (Lout < 1) throw new Error(`weightNormConv1d: a trace of ${L} samples is too short for kernel ${K} with dilation ${dilation}`);
+    if (Lout < 1)
+      throw new Error(
+        `weightNormConv1d: a trace of ${L} samples is too short for kernel ${K} with dilation ${dilation}`,
+      );
     const vd = vv.dataSync() as Float32Array;
     const w = new Float32Array(nW);
     const norm = new Float64Array(Cout);
@@ -166,14 +187,22 @@ export function weightNormConv1d(
         for (let c = 0; c < Cin; c++)
           for (let o = 0; o < Cout; o++) wf[((K - 1 - j) * Cout + o) * Cin + c] = w[(j * Cin + c) * Cout + o];
       const wfT = tf.tensor4d(wf, [1, K, Cout, Cin]);
-      const dx = tf.reshape(tf.conv2d(tf.reshape(dz, [B, 1, Lout, Cout]) as tf.Tensor4D, wfT, 1, padW(span - pl, span - pr), "NHWC", [1, dilation]), [B, L, Cin]);
+      const dx = tf.reshape(
+        tf.conv2d(tf.reshape(dz, [B, 1, Lout, Cout]) as tf.Tensor4D, wfT, 1, padW(span - pl, span - pr), "NHWC", [
+          1,
+          dilation,
+        ]),
+        [B, L, Cin],
+      );
       // kernel gradient: batch <-> channel swapped strided conv2d, read back to JS
       const xin = tf.reshape(tf.transpose(sx, [2, 1, 0]), [Cin, 1, L, B]) as tf.Tensor4D;
       const filt = tf.reshape(tf.transpose(dz, [1, 0, 2]), [1, Lout, B, Cout]) as tf.Tensor4D;
       const dW4 = tf.conv2d(xin, filt, [1, dilation], padW(pl, pr), "NHWC"); // [Cin, 1, K, Cout]
       const dWc = dW4.dataSync() as Float32Array; // index (c*K + j)*Cout + o
       const dW = new Float64Array(nW); // index (j*Cin + c)*Cout + o
-      for (let c = 0; c < Cin; c++) for (let j = 0; j < K; j++) for (let o = 0; o < Cout; o++) dW[(j * Cin + c) * Cout + o] = dWc[(c * K + j) * Cout + o];
+      for (let c = 0; c < Cin; c++)
+        for (let j = 0; j < K; j++)
+          for (let o = 0; o < Cout; o++) dW[(j * Cin + c) * Cout + o] = dWc[(c * K + j) * Cout + o];
       const db = tf.sum(dz, [0, 1]);
       if (!gd) return [dx, tf.tensor3d(Float32Array.from(dW), [K, Cin, Cout]), db];
       const dg = new Float64Array(Cout);
@@ -190,10 +219,14 @@ export function weightNormConv1d(
   };
   if (inference) return fn(x, v, g, b, () => undefined).value;
   if (g) {
-    const f = tf.customGrad((a, bv, c, d, save) => fn(a as tf.Tensor3D, bv as tf.Tensor3D, c as tf.Tensor1D, d as tf.Tensor1D, save as tf.GradSaveFunc));
+    const f = tf.customGrad((a, bv, c, d, save) =>
+      fn(a as tf.Tensor3D, bv as tf.Tensor3D, c as tf.Tensor1D, d as tf.Tensor1D, save as tf.GradSaveFunc),
+    );
     return f(x, v, g, b) as tf.Tensor3D;
   }
-  const f = tf.customGrad((a, bv, d, save) => fn(a as tf.Tensor3D, bv as tf.Tensor3D, null, d as tf.Tensor1D, save as tf.GradSaveFunc));
+  const f = tf.customGrad((a, bv, d, save) =>
+    fn(a as tf.Tensor3D, bv as tf.Tensor3D, null, d as tf.Tensor1D, save as tf.GradSaveFunc),
+  );
   return f(x, v, b) as tf.Tensor3D;
 }
 

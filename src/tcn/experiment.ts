@@ -14,7 +14,15 @@ import { initBackend } from "./backend";
 import { loadTcn, TcnBundle } from "./io";
 import { TcnConfig } from "./model";
 import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "./train";
-import { evaluateTcn, Evaluation, FinetuneOptions, fitTcn, FitOptions, transferExperiment, TransferResult } from "./workflow";
+import {
+  evaluateTcn,
+  Evaluation,
+  FinetuneOptions,
+  fitTcn,
+  FitOptions,
+  transferExperiment,
+  TransferResult,
+} from "./workflow";
 
 /**
  * Experiment configurations as plain JSON, with quick and full presets. The CLI (`geoinv tcn ...
@@ -69,7 +77,10 @@ export function pretrainPreset(size?: RunSize): PretrainConfig {
   return {
     seed: 0,
     data: { name: "marmousi2", freqHz: 30, dt: 0.002, noise: 0 },
-    split: bySize<SplitOptions>({ quick: { counts: [120, 60, 1133], seed: 0 }, full: { ratio: [1, 1, 4], seed: 0 } }, size),
+    split: bySize<SplitOptions>(
+      { quick: { counts: [120, 60, 1133], seed: 0 }, full: { ratio: [1, 1, 4], seed: 0 } },
+      size,
+    ),
     model: { padding: "same" },
     train: bySize<TrainSettings>(
       {
@@ -130,7 +141,8 @@ export function mergeConfig<T>(base: T, override: unknown, where = "config"): T 
   for (const [k, v] of Object.entries(override)) {
     if (!(k in out)) throw new ValidationError(`${where}.${k}: unknown field; allowed: ${Object.keys(out).join(", ")}`);
     const b = out[k];
-    if (OPEN.has(k) && isObj(b) && isObj(v)) out[k] = k === "data" && v.name !== undefined && v.name !== b.name ? v : { ...b, ...v };
+    if (OPEN.has(k) && isObj(b) && isObj(v))
+      out[k] = k === "data" && v.name !== undefined && v.name !== b.name ? v : { ...b, ...v };
     else if (isObj(b) && isObj(v)) out[k] = mergeConfig(b, v, `${where}.${k}`);
     else out[k] = v;
   }
@@ -138,7 +150,15 @@ export function mergeConfig<T>(base: T, override: unknown, where = "config"): T 
 }
 
 function trainOpts(t: TrainSettings, seed: number, onEpoch?: (l: EpochLog) => void): FitOptions {
-  return { epochs: t.epochs, batchSize: t.batchSize, lr: t.lr, weightDecay: t.weightDecay, patience: t.patience, seed, onEpoch };
+  return {
+    epochs: t.epochs,
+    batchSize: t.batchSize,
+    lr: t.lr,
+    weightDecay: t.weightDecay,
+    patience: t.patience,
+    seed,
+    onEpoch,
+  };
 }
 
 export interface PretrainResult {
@@ -151,7 +171,10 @@ export interface PretrainResult {
 }
 
 /** Pre-train a TCN as configured and score it on the test traces. */
-export async function runPretrain(cfg: PretrainConfig, hooks: { onEpoch?: (l: EpochLog) => void; checkpoint?: TrainCheckpoint } = {}): Promise<PretrainResult> {
+export async function runPretrain(
+  cfg: PretrainConfig,
+  hooks: { onEpoch?: (l: EpochLog) => void; checkpoint?: TrainCheckpoint } = {},
+): Promise<PretrainResult> {
   await initBackend();
   const data = loadDataset(cfg.data);
   const split = splitTraces(data.seismic.length, { seed: cfg.seed, ...cfg.split });
@@ -159,7 +182,14 @@ export async function runPretrain(cfg: PretrainConfig, hooks: { onEpoch?: (l: Ep
     ...trainOpts(cfg.train, cfg.seed, hooks.onEpoch),
     checkpoint: hooks.checkpoint,
     config: { ...cfg.model, seed: cfg.model.seed ?? cfg.seed },
-    meta: { split: { train: split.train.length, val: split.val.length, test: split.test.length, seed: cfg.split.seed ?? cfg.seed } },
+    meta: {
+      split: {
+        train: split.train.length,
+        val: split.val.length,
+        test: split.test.length,
+        seed: cfg.split.seed ?? cfg.seed,
+      },
+    },
   });
   const test = evaluateTcn(bundle, data, split.test.length ? split.test : split.val);
   return { bundle, history, data, split, test };
@@ -196,7 +226,12 @@ export function transferStages(cfg: TransferConfig, hasPretrained = false): stri
  */
 export async function runTransfer(
   cfg: TransferConfig,
-  hooks: { pretrained?: TcnBundle; onEpoch?: (stage: string, l: EpochLog) => void; onStage?: (s: string) => void; checkpoint?: TrainCheckpoint } = {},
+  hooks: {
+    pretrained?: TcnBundle;
+    onEpoch?: (stage: string, l: EpochLog) => void;
+    onStage?: (s: string) => void;
+    checkpoint?: TrainCheckpoint;
+  } = {},
 ): Promise<TransferRun> {
   await initBackend();
   let pretrained = hooks.pretrained;
@@ -204,7 +239,10 @@ export async function runTransfer(
   if (!pretrained && cfg.pretrained) pretrained = await loadTcn(cfg.pretrained);
   if (!pretrained) {
     hooks.onStage?.("pretrain");
-    pretrain = await runPretrain(cfg.source, { onEpoch: (l) => hooks.onEpoch?.("pretrain", l), checkpoint: stageCheckpoint(hooks.checkpoint, "pretrain") });
+    pretrain = await runPretrain(cfg.source, {
+      onEpoch: (l) => hooks.onEpoch?.("pretrain", l),
+      checkpoint: stageCheckpoint(hooks.checkpoint, "pretrain"),
+    });
     pretrained = pretrain.bundle;
   }
   const target = loadDataset(cfg.target.data);
@@ -215,14 +253,20 @@ export async function runTransfer(
     checkpoint: stageCheckpoint(hooks.checkpoint, "transfer"),
     freezeBlocks: cfg.finetune.freezeBlocks,
     normalization: cfg.finetune.normalization,
-    ...(cfg.finetune.physicsWeight !== 0 ? { physics: { weight: numberInRange(cfg.finetune.physicsWeight, "finetune.physicsWeight", 0, 1e6) } } : {}),
+    ...(cfg.finetune.physicsWeight !== 0
+      ? { physics: { weight: numberInRange(cfg.finetune.physicsWeight, "finetune.physicsWeight", 0, 1e6) } }
+      : {}),
   };
   const result = await transferExperiment({
     pretrained,
     target,
     wells,
     finetune: ft,
-    direct: { ...trainOpts(cfg.direct, cfg.seed, (l) => hooks.onEpoch?.(stage, l)), checkpoint: stageCheckpoint(hooks.checkpoint, "direct"), config: { ...pretrained.config, seed: cfg.seed } },
+    direct: {
+      ...trainOpts(cfg.direct, cfg.seed, (l) => hooks.onEpoch?.(stage, l)),
+      checkpoint: stageCheckpoint(hooks.checkpoint, "direct"),
+      config: { ...pretrained.config, seed: cfg.seed },
+    },
     onStage: (s) => {
       stage = s;
       hooks.onStage?.(s);

@@ -26,11 +26,34 @@ export {
   predictImpedance,
   transferExperiment,
 } from "./workflow";
-export type { Evaluation, FinetuneOptions, FitOptions, FitResult, MethodResult, TransferOptions, TransferResult } from "./workflow";
+export type {
+  Evaluation,
+  FinetuneOptions,
+  FitOptions,
+  FitResult,
+  MethodResult,
+  TransferOptions,
+  TransferResult,
+} from "./workflow";
 export { checkPhysics, physicsMisfit, physicsTerm, synthesizeStandardized } from "./physics";
 export type { PhysicsOptions } from "./physics";
-export { mergeConfig, pretrainPreset, resolveWells, runPretrain, runTransfer, transferPreset, transferStages } from "./experiment";
-export type { PretrainConfig, PretrainResult, TrainSettings, TransferConfig, TransferRun, WellsSpec } from "./experiment";
+export {
+  mergeConfig,
+  pretrainPreset,
+  resolveWells,
+  runPretrain,
+  runTransfer,
+  transferPreset,
+  transferStages,
+} from "./experiment";
+export type {
+  PretrainConfig,
+  PretrainResult,
+  TrainSettings,
+  TransferConfig,
+  TransferRun,
+  WellsSpec,
+} from "./experiment";
 export {
   disposeWellTransfer,
   dominantFrequency,

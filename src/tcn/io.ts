@@ -58,7 +58,13 @@ function sha256(b: Uint8Array | string): string {
 }
 
 /** sha256 of a bundle's description (format, config, stats and meta), in a fixed key order. */
-export function descriptionDigest(info: { format?: unknown; config?: unknown; xStats?: unknown; yStats?: unknown; meta?: unknown }): string {
+export function descriptionDigest(info: {
+  format?: unknown;
+  config?: unknown;
+  xStats?: unknown;
+  yStats?: unknown;
+  meta?: unknown;
+}): string {
   return sha256(JSON.stringify([info.format, info.config, info.xStats, info.yStats, info.meta ?? {}]));
 }
 
@@ -84,19 +90,26 @@ export function fileHandler(dir: string, expect?: BundleIntegrity): tf.io.IOHand
       const mj = path.join(dir, MODEL_JSON);
       const json = readJson(mj, "the tfjs model topology") as tf.io.ModelJSON;
       if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-        throw new ValidationError(`${mj}: not a tfjs layers model.json (no modelTopology or weightsManifest); re-save the model with geoinv`);
+        throw new ValidationError(
+          `${mj}: not a tfjs layers model.json (no modelTopology or weightsManifest); re-save the model with geoinv`,
+        );
       }
       const specs = json.weightsManifest.flatMap((g) => g.weights);
       const files = json.weightsManifest.flatMap((g) => g.paths);
       const bufs = files.map((p) => {
         const f = path.join(dir, p);
-        if (!fs.existsSync(f)) throw new ValidationError(`${f}: weights file missing (listed in ${MODEL_JSON}); the model directory is incomplete — copy it again or re-train`);
+        if (!fs.existsSync(f))
+          throw new ValidationError(
+            `${f}: weights file missing (listed in ${MODEL_JSON}); the model directory is incomplete — copy it again or re-train`,
+          );
         return new Uint8Array(fs.readFileSync(f));
       });
       const total = bufs.reduce((s, b) => s + b.length, 0);
       const need = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
       if (total !== need) {
-        throw new ValidationError(`${dir}: weights are ${total} bytes but ${MODEL_JSON} lists ${need} bytes of float32 weights; the directory is corrupt — re-train or restore it`);
+        throw new ValidationError(
+          `${dir}: weights are ${total} bytes but ${MODEL_JSON} lists ${need} bytes of float32 weights; the directory is corrupt — re-train or restore it`,
+        );
       }
       const all = new Uint8Array(total);
       let o = 0;
@@ -107,16 +120,22 @@ export function fileHandler(dir: string, expect?: BundleIntegrity): tf.io.IOHand
       if (expect) {
         const mjText = fs.readFileSync(mj);
         if (sha256(mjText) !== expect.model_sha256) {
-          throw new ValidationError(`${mj}: sha256 differs from the checksum in ${BUNDLE_JSON}; the model topology was changed or corrupted — restore the directory or re-train`);
+          throw new ValidationError(
+            `${mj}: sha256 differs from the checksum in ${BUNDLE_JSON}; the model topology was changed or corrupted — restore the directory or re-train`,
+          );
         }
         if (total !== expect.weights_bytes || sha256(all) !== expect.weights_sha256) {
-          throw new ValidationError(`${path.join(dir, WEIGHTS_BIN)}: sha256 differs from the checksum in ${BUNDLE_JSON} (corrupted weights, e.g. a flipped bit); restore the directory or re-train`);
+          throw new ValidationError(
+            `${path.join(dir, WEIGHTS_BIN)}: sha256 differs from the checksum in ${BUNDLE_JSON} (corrupted weights, e.g. a flipped bit); restore the directory or re-train`,
+          );
         }
       }
       const w = new Float32Array(all.buffer, 0, total >> 2);
       for (let i = 0; i < w.length; i++) {
         if (!Number.isFinite(w[i])) {
-          throw new ValidationError(`${path.join(dir, WEIGHTS_BIN)}: weight ${i} is ${w[i]}; the model is unusable (training diverged: lower the learning rate and re-train)`);
+          throw new ValidationError(
+            `${path.join(dir, WEIGHTS_BIN)}: weight ${i} is ${w[i]}; the model is unusable (training diverged: lower the learning rate and re-train)`,
+          );
         }
       }
       return {
@@ -136,7 +155,9 @@ function readJson(file: string, what: string): unknown {
   if (!fs.existsSync(file)) {
     const dir = path.dirname(file);
     const why = fs.existsSync(dir) ? `${path.basename(file)} is missing` : "the directory does not exist";
-    throw new ValidationError(`${file}: ${why} (${what}); give a directory written by 'geoinv tcn pretrain --out DIR' or saveTcn()`);
+    throw new ValidationError(
+      `${file}: ${why} (${what}); give a directory written by 'geoinv tcn pretrain --out DIR' or saveTcn()`,
+    );
   }
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
@@ -154,7 +175,13 @@ export async function saveTcn(bundle: TcnBundle, dir: string): Promise<void> {
   if (!fs.existsSync(parent)) fs.mkdirSync(parent, { recursive: true });
   await atomicWriteDir(dir, async (tmp) => {
     await bundle.model.save(fileHandler(tmp));
-    const desc = { format: BUNDLE_FORMAT, config: bundle.config, xStats: bundle.xStats, yStats: bundle.yStats, meta: bundle.meta };
+    const desc = {
+      format: BUNDLE_FORMAT,
+      config: bundle.config,
+      xStats: bundle.xStats,
+      yStats: bundle.yStats,
+      meta: bundle.meta,
+    };
     // hash the description as it will be read back (JSON round trip)
     const back = JSON.parse(JSON.stringify(desc));
     const weights = fs.readFileSync(path.join(tmp, WEIGHTS_BIN));
@@ -172,17 +199,27 @@ function checkIntegrity(x: unknown, file: string): BundleIntegrity {
   const o = x as Partial<BundleIntegrity> | undefined;
   const hex = (v: unknown) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
   if (!o || typeof o !== "object") {
-    throw new ValidationError(`${file}: no integrity checksums (saved by an older geoinv or edited); re-save the model with this version (e.g. re-run 'geoinv tcn pretrain')`);
+    throw new ValidationError(
+      `${file}: no integrity checksums (saved by an older geoinv or edited); re-save the model with this version (e.g. re-run 'geoinv tcn pretrain')`,
+    );
   }
-  if (!hex(o.model_sha256) || !hex(o.weights_sha256) || !hex(o.description_sha256) || !Number.isInteger(o.weights_bytes)) {
-    throw new ValidationError(`${file}: the integrity record is malformed; the file was edited or corrupted — restore the directory or re-train`);
+  if (
+    !hex(o.model_sha256) ||
+    !hex(o.weights_sha256) ||
+    !hex(o.description_sha256) ||
+    !Number.isInteger(o.weights_bytes)
+  ) {
+    throw new ValidationError(
+      `${file}: the integrity record is malformed; the file was edited or corrupted — restore the directory or re-train`,
+    );
   }
   return o as BundleIntegrity;
 }
 
 function checkStats(s: unknown, name: string, file: string): Standardizer {
   const o = s as Standardizer | undefined;
-  if (!o || !Number.isFinite(o.mean) || !(o.std > 0)) throw new ValidationError(`${file}: ${name} must be {mean, std} with std > 0, got ${JSON.stringify(s)}`);
+  if (!o || !Number.isFinite(o.mean) || !(o.std > 0))
+    throw new ValidationError(`${file}: ${name} must be {mean, std} with std > 0, got ${JSON.stringify(s)}`);
   return { mean: o.mean, std: o.std };
 }
 
@@ -190,10 +227,13 @@ function checkStats(s: unknown, name: string, file: string): Standardizer {
 export async function loadTcn(dir: string): Promise<TcnBundle> {
   const bj = path.join(dir, BUNDLE_JSON);
   const info = readJson(bj, "geoinv's model description") as Record<string, unknown>;
-  if (info.format !== BUNDLE_FORMAT) throw new ValidationError(`${bj}: format is ${JSON.stringify(info.format)}, expected "${BUNDLE_FORMAT}"`);
+  if (info.format !== BUNDLE_FORMAT)
+    throw new ValidationError(`${bj}: format is ${JSON.stringify(info.format)}, expected "${BUNDLE_FORMAT}"`);
   const integrity = checkIntegrity(info.integrity, bj);
   if (descriptionDigest(info) !== integrity.description_sha256) {
-    throw new ValidationError(`${bj}: the description (config, xStats, yStats or meta) differs from its checksum; the file was edited or corrupted — restore the directory or re-train`);
+    throw new ValidationError(
+      `${bj}: the description (config, xStats, yStats or meta) differs from its checksum; the file was edited or corrupted — restore the directory or re-train`,
+    );
   }
   const config = tcnConfig(info.config as Partial<TcnConfig>);
   const xStats = checkStats(info.xStats, "xStats", bj);
@@ -203,12 +243,20 @@ export async function loadTcn(dir: string): Promise<TcnBundle> {
     model = await tf.loadLayersModel(fileHandler(dir, integrity));
   } catch (e) {
     if ((e as Error).name === "ValidationError") throw e;
-    throw new ValidationError(`${dir}: the model could not be rebuilt (${(e as Error).message}); the directory is corrupt or from another program`);
+    throw new ValidationError(
+      `${dir}: the model could not be rebuilt (${(e as Error).message}); the directory is corrupt or from another program`,
+    );
   }
   const got = configOf(model);
-  if (JSON.stringify(got.channels) !== JSON.stringify(config.channels) || got.kernelSize !== config.kernelSize || got.inputChannels !== config.inputChannels) {
+  if (
+    JSON.stringify(got.channels) !== JSON.stringify(config.channels) ||
+    got.kernelSize !== config.kernelSize ||
+    got.inputChannels !== config.inputChannels
+  ) {
     model.dispose();
-    throw new ValidationError(`${dir}: ${MODEL_JSON} (channels ${JSON.stringify(got.channels)}, kernel ${got.kernelSize}) does not match ${BUNDLE_JSON} (channels ${JSON.stringify(config.channels)}, kernel ${config.kernelSize}); the directory mixes two models`);
+    throw new ValidationError(
+      `${dir}: ${MODEL_JSON} (channels ${JSON.stringify(got.channels)}, kernel ${got.kernelSize}) does not match ${BUNDLE_JSON} (channels ${JSON.stringify(config.channels)}, kernel ${config.kernelSize}); the directory mixes two models`,
+    );
   }
   return { model, config, xStats, yStats, meta: (info.meta as Record<string, unknown>) ?? {} };
 }
@@ -224,11 +272,13 @@ export function trainingShape(bundle: TcnBundle): TrainingShape | undefined {
 export function recordTraining(bundle: TcnBundle, seismic: ArrayLike<number>[]): void {
   let min = Infinity;
   let max = -Infinity;
-  for (const r of seismic) for (let j = 0; j < r.length; j++) {
-    if (r[j] < min) min = r[j];
-    if (r[j] > max) max = r[j];
-  }
-  if (seismic.length > 0 && Number.isFinite(min) && Number.isFinite(max)) bundle.meta = { ...bundle.meta, training: { samples: seismic[0].length, min, max } };
+  for (const r of seismic)
+    for (let j = 0; j < r.length; j++) {
+      if (r[j] < min) min = r[j];
+      if (r[j] > max) max = r[j];
+    }
+  if (seismic.length > 0 && Number.isFinite(min) && Number.isFinite(max))
+    bundle.meta = { ...bundle.meta, training: { samples: seismic[0].length, min, max } };
 }
 
 /**
@@ -240,14 +290,24 @@ export function recordTraining(bundle: TcnBundle, seismic: ArrayLike<number>[]):
 export function checkPredictInput(bundle: TcnBundle, rows: ArrayLike<number>[], field: string, force = false): void {
   const nt = rows.length;
   const ns = nt > 0 ? rows[0].length : 0;
-  if (nt === 0 || ns < 2) throw new ValidationError(field, `has ${nt} traces of ${ns} samples; need (traces, samples) with at least 2 samples per trace`);
+  if (nt === 0 || ns < 2)
+    throw new ValidationError(
+      field,
+      `has ${nt} traces of ${ns} samples; need (traces, samples) with at least 2 samples per trace`,
+    );
   if (force) return;
   const t = trainingShape(bundle);
   const forceHint = "check the file, or pass --force to predict anyway";
   if (t) {
     if (ns * 4 < t.samples || ns > 4 * t.samples) {
-      const transposed = nt === t.samples || Math.abs(nt - t.samples) < Math.abs(ns - t.samples) ? `; it looks transposed (the training traces had ${t.samples} samples): give a (traces, samples) array` : "";
-      throw new ValidationError(field, `traces have ${ns} samples, far from the ${t.samples} samples of the training traces${transposed}; ${forceHint}`);
+      const transposed =
+        nt === t.samples || Math.abs(nt - t.samples) < Math.abs(ns - t.samples)
+          ? `; it looks transposed (the training traces had ${t.samples} samples): give a (traces, samples) array`
+          : "";
+      throw new ValidationError(
+        field,
+        `traces have ${ns} samples, far from the ${t.samples} samples of the training traces${transposed}; ${forceHint}`,
+      );
     }
   } else if (ns < 8) {
     throw new ValidationError(field, `traces have only ${ns} samples; the model needs whole traces (${forceHint})`);
@@ -260,9 +320,16 @@ export function checkPredictInput(bundle: TcnBundle, rows: ArrayLike<number>[], 
     const r = rows[i];
     for (let j = 0; j < r.length; j++) {
       const v = r[j];
-      if (!Number.isFinite(v)) throw new ValidationError(`${field}`, `trace ${i} sample ${j} is ${v}; remove or interpolate non-finite values`);
+      if (!Number.isFinite(v))
+        throw new ValidationError(
+          `${field}`,
+          `trace ${i} sample ${j} is ${v}; remove or interpolate non-finite values`,
+        );
       if (v < lo - 100 * width || v > hi + 100 * width) {
-        throw new ValidationError(field, `trace ${i} sample ${j} is ${v}, far outside the training amplitudes [${lo.toPrecision(4)}, ${hi.toPrecision(4)}] (a unit or scaling mix-up?); ${forceHint}`);
+        throw new ValidationError(
+          field,
+          `trace ${i} sample ${j} is ${v}, far outside the training amplitudes [${lo.toPrecision(4)}, ${hi.toPrecision(4)}] (a unit or scaling mix-up?); ${forceHint}`,
+        );
       }
     }
   }
@@ -271,9 +338,11 @@ export function checkPredictInput(bundle: TcnBundle, rows: ArrayLike<number>[], 
 /** An independent copy of a model (same topology and weights), e.g. before fine-tuning. */
 export async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
   let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
   return tf.loadLayersModel(tf.io.fromMemory(saved!));
 }

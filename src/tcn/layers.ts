@@ -25,7 +25,10 @@ export type Padding = "causal" | "same";
 
 function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor3D {
   const x = Array.isArray(inputs) ? inputs[0] : inputs;
-  if (x.rank !== 3) throw new Error(`TCN layer: expected input of rank 3 [batch, samples, channels], got shape [${x.shape.join(", ")}]`);
+  if (x.rank !== 3)
+    throw new Error(
+      `TCN layer: expected input of rank 3 [batch, samples, channels], got shape [${x.shape.join(", ")}]`,
+    );
   return x as tf.Tensor3D;
 }
 
@@ -66,7 +69,7 @@ export function seededDropout(x: tf.Tensor3D, rate: number, seed: number): tf.Te
     s ^= s >>> 17;
     s ^= s << 5;
     m[i] = (s & 0xffff) >= thr ? keep : 0;
-    if (i + 1 < n) m[i + 1] = (s >>> 16) >= thr ? keep : 0;
+    if (i + 1 < n) m[i + 1] = s >>> 16 >= thr ? keep : 0;
   }
   return applyMask(x, tf.tensor(m.subarray(0, n), x.shape, "float32"));
 }
@@ -97,7 +100,13 @@ abstract class ChannelsLayer extends tf.layers.Layer {
 
   /** The serialised convolution settings common to both layers. */
   protected convConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, dilationRate: this.dilationRate, padding: this.padding };
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+    };
   }
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -172,7 +181,16 @@ export class WeightNormConv1D extends ChannelsLayer {
         return this.activation === "relu" ? tf.relu(y) : y;
       }
       const g = this.useWeightNorm ? (this.g!.read() as tf.Tensor1D) : null;
-      return weightNormConv1d(x, v, g, this.b!.read() as tf.Tensor1D, this.dilationRate, this.padding, this.activation === "relu", inference);
+      return weightNormConv1d(
+        x,
+        v,
+        g,
+        this.b!.read() as tf.Tensor1D,
+        this.dilationRate,
+        this.padding,
+        this.activation === "relu",
+        inference,
+      );
     });
   }
 
@@ -247,7 +265,16 @@ export class TemporalBlock extends ChannelsLayer {
       const training = !inference && this.dropout > 0;
       const r = (n: string) => this.w[n].read();
       const conv = (h: tf.Tensor3D, p: string) =>
-        weightNormConv1d(h, r(p + "_v") as tf.Tensor3D, r(p + "_g") as tf.Tensor1D, r(p + "_b") as tf.Tensor1D, this.dilationRate, this.padding, true, inference);
+        weightNormConv1d(
+          h,
+          r(p + "_v") as tf.Tensor3D,
+          r(p + "_g") as tf.Tensor1D,
+          r(p + "_b") as tf.Tensor1D,
+          this.dilationRate,
+          this.padding,
+          true,
+          inference,
+        );
       let h = conv(x, "conv1");
       if (training) h = seededDropout(h, this.dropout, mixSeed(this.seed, 2 * this.calls));
       h = conv(h, "conv2");

@@ -42,16 +42,24 @@ export const DEFAULT_TCN: TcnConfig = {
 /** Check a (partial) config, filling defaults; throws ValidationError naming the field. */
 export function tcnConfig(c: Partial<TcnConfig> = {}): TcnConfig {
   // the field is the architecture's own key ("channels"); the CLI re-roots it under the config's path
-  const bad = (field: string, v: unknown, allowed: string) => new ValidationError(field, `${JSON.stringify(v)}; ${allowed}`);
-  if (c.channels !== undefined && !Array.isArray(c.channels)) throw bad("channels", c.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
+  const bad = (field: string, v: unknown, allowed: string) =>
+    new ValidationError(field, `${JSON.stringify(v)}; ${allowed}`);
+  if (c.channels !== undefined && !Array.isArray(c.channels))
+    throw bad("channels", c.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
   const out: TcnConfig = { ...DEFAULT_TCN, ...c, channels: [...(c.channels ?? DEFAULT_TCN.channels)] };
-  if (out.channels.length < 1 || out.channels.some((v) => !Number.isInteger(v) || v < 1)) throw bad("channels", out.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
-  if (!Number.isInteger(out.kernelSize) || out.kernelSize < 1) throw bad("kernelSize", out.kernelSize, "need a positive integer (5 in the paper)");
+  if (out.channels.length < 1 || out.channels.some((v) => !Number.isInteger(v) || v < 1))
+    throw bad("channels", out.channels, "need a non-empty list of positive integers, e.g. [3,5,5,5,6,6,6,6]");
+  if (!Number.isInteger(out.kernelSize) || out.kernelSize < 1)
+    throw bad("kernelSize", out.kernelSize, "need a positive integer (5 in the paper)");
   if (!(out.dropout >= 0 && out.dropout < 1)) throw bad("dropout", out.dropout, "need a rate in [0, 1)");
-  if (out.padding !== "same" && out.padding !== "causal") throw bad("padding", out.padding, "need 'same' (symmetric) or 'causal'");
-  if (!Number.isInteger(out.inputChannels) || out.inputChannels < 1) throw bad("inputChannels", out.inputChannels, "need a positive integer");
-  if (!Number.isInteger(out.outputChannels) || out.outputChannels < 1) throw bad("outputChannels", out.outputChannels, "need a positive integer");
-  if (out.inputLength !== null && (!Number.isInteger(out.inputLength) || out.inputLength < 1)) throw bad("inputLength", out.inputLength, "need null (any length) or a positive integer");
+  if (out.padding !== "same" && out.padding !== "causal")
+    throw bad("padding", out.padding, "need 'same' (symmetric) or 'causal'");
+  if (!Number.isInteger(out.inputChannels) || out.inputChannels < 1)
+    throw bad("inputChannels", out.inputChannels, "need a positive integer");
+  if (!Number.isInteger(out.outputChannels) || out.outputChannels < 1)
+    throw bad("outputChannels", out.outputChannels, "need a positive integer");
+  if (out.inputLength !== null && (!Number.isInteger(out.inputLength) || out.inputLength < 1))
+    throw bad("inputLength", out.inputLength, "need null (any length) or a positive integer");
   if (!Number.isInteger(out.seed)) throw bad("seed", out.seed, "need an integer");
   return out;
 }
@@ -154,7 +162,8 @@ export function countParams(model: tf.LayersModel): number {
 export function configOf(model: tf.LayersModel): TcnConfig {
   const blocks = model.layers.filter((l) => l instanceof TemporalBlock) as TemporalBlock[];
   const head = model.layers.find((l) => l instanceof WeightNormConv1D) as WeightNormConv1D | undefined;
-  if (blocks.length === 0 || !head) throw new ValidationError(`model '${model.name}' is not a geoinv TCN (no TemporalBlock layers or head)`);
+  if (blocks.length === 0 || !head)
+    throw new ValidationError(`model '${model.name}' is not a geoinv TCN (no TemporalBlock layers or head)`);
   const inShape = model.inputs[0].shape;
   return {
     channels: blocks.map((b) => b.filters),

@@ -39,8 +39,10 @@ export function tcnShape(model: tf.LayersModel): ConvShape[] {
   let c = Number(model.inputs[0]?.shape[2] ?? 1) || 1;
   return model.layers.map((l) => {
     let s: ConvShape;
-    if (l instanceof TemporalBlock) s = { inChannels: c, filters: l.filters, kernelSize: l.kernelSize, dilation: l.dilationRate, block: true };
-    else if (l instanceof WeightNormConv1D) s = { inChannels: c, filters: l.filters, kernelSize: l.kernelSize, dilation: l.dilationRate, block: false };
+    if (l instanceof TemporalBlock)
+      s = { inChannels: c, filters: l.filters, kernelSize: l.kernelSize, dilation: l.dilationRate, block: true };
+    else if (l instanceof WeightNormConv1D)
+      s = { inChannels: c, filters: l.filters, kernelSize: l.kernelSize, dilation: l.dilationRate, block: false };
     else {
       const out = l.outputShape as (number | null)[];
       s = { inChannels: c, filters: Number(out[out.length - 1]) || c, kernelSize: 1, dilation: 1, block: false };
@@ -73,7 +75,13 @@ export function tcnBatchBytes(shape: ConvShape[], batch: number, samples: number
  * (tcnBatchBytes, training), B = min(batchSize, n). Field `batchSize` when the batch dominates,
  * else `traceField`.
  */
-export function checkTrainMemory(model: tf.LayersModel, traces: number, samples: number, batchSize: number, traceField = "training set"): void {
+export function checkTrainMemory(
+  model: tf.LayersModel,
+  traces: number,
+  samples: number,
+  batchSize: number,
+  traceField = "training set",
+): void {
   const b = Math.min(batchSize, traces);
   const set = 16 * traces * samples;
   const batch = tcnBatchBytes(tcnShape(model), b, samples, true) + 8 * b * samples;
@@ -81,9 +89,21 @@ export function checkTrainMemory(model: tf.LayersModel, traces: number, samples:
   if (set + batch <= limit) return;
   if (batch >= set) {
     const fit = Math.max(0, Math.floor(((limit - set) / batch) * b));
-    checkMemory("batchSize", set + batch, `training with batches of ${b} traces x ${samples} samples (${formatBytes(batch)} of activations and gradients per batch)`, `lower batchSize (--batch)${fit >= 1 ? ` to at most ${fit}` : ""}, or train on shorter traces`, limit);
+    checkMemory(
+      "batchSize",
+      set + batch,
+      `training with batches of ${b} traces x ${samples} samples (${formatBytes(batch)} of activations and gradients per batch)`,
+      `lower batchSize (--batch)${fit >= 1 ? ` to at most ${fit}` : ""}, or train on shorter traces`,
+      limit,
+    );
   }
-  checkMemory(traceField, set + batch, `training on ${traces} traces x ${samples} samples (${formatBytes(set)} packed)`, "train on fewer or shorter traces (a subset of the file, a larger trace step)", limit);
+  checkMemory(
+    traceField,
+    set + batch,
+    `training on ${traces} traces x ${samples} samples (${formatBytes(set)} packed)`,
+    "train on fewer or shorter traces (a subset of the file, a larger trace step)",
+    limit,
+  );
 }
 
 /** The largest prediction batch up to `cap` traces whose estimate fits the limit (at least 1). */
@@ -98,12 +118,31 @@ export function fitPredictBatch(model: tf.LayersModel, traces: number, samples: 
  * B = min(batchSize, n), and the outputs (8 n L: the batch's data and the rows). Field `batchSize`
  * when the batch dominates, else `traceField`.
  */
-export function checkPredictMemory(model: tf.LayersModel, traces: number, samples: number, batchSize: number, traceField = "seismic"): void {
+export function checkPredictMemory(
+  model: tf.LayersModel,
+  traces: number,
+  samples: number,
+  batchSize: number,
+  traceField = "seismic",
+): void {
   const b = Math.min(batchSize, traces);
   const rows = 8 * traces * samples;
   const batch = tcnBatchBytes(tcnShape(model), b, samples, false) + 4 * b * samples;
   const limit = tcnMemoryLimit();
   if (rows + batch <= limit) return;
-  if (batch >= rows) checkMemory("batchSize", rows + batch, `predicting batches of ${b} traces x ${samples} samples (${formatBytes(batch)} of activations per batch)`, "lower batchSize", limit);
-  checkMemory(traceField, rows + batch, `predicting ${traces} traces x ${samples} samples`, "predict fewer or shorter traces at a time", limit);
+  if (batch >= rows)
+    checkMemory(
+      "batchSize",
+      rows + batch,
+      `predicting batches of ${b} traces x ${samples} samples (${formatBytes(batch)} of activations per batch)`,
+      "lower batchSize",
+      limit,
+    );
+  checkMemory(
+    traceField,
+    rows + batch,
+    `predicting ${traces} traces x ${samples} samples`,
+    "predict fewer or shorter traces at a time",
+    limit,
+  );
 }

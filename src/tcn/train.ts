@@ -109,7 +109,12 @@ const num = (v: number): number | string => (Number.isFinite(v) ? v : String(v))
 const unnum = (v: number | string): number => (typeof v === "number" ? v : Number(v));
 
 /** SHA-256 of what decides a training run (see TrainCheckpoint). */
-function trainingHash(model: tf.LayersModel, train: TraceSet, val: TraceSet | undefined, settings: Record<string, unknown>): string {
+function trainingHash(
+  model: tf.LayersModel,
+  train: TraceSet,
+  val: TraceSet | undefined,
+  settings: Record<string, unknown>,
+): string {
   const h = createHash("sha256");
   h.update(TRAIN_CHECKPOINT_FORMAT);
   h.update(JSON.stringify(model.layers.map((l) => [l.getClassName(), l.trainable, l.getConfig()])));
@@ -149,11 +154,20 @@ function readTrainCheckpoint(ck: TrainCheckpoint, hash: string, field: string): 
   try {
     text = fs.readFileSync(ck.file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new FileError(ck.file, "cannot read the checkpoint", (e as Error).message);
-    if (ck.resume) throw new ValidationError(field, `${ck.file} does not exist: nothing to resume from (run without --resume to start)`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new FileError(ck.file, "cannot read the checkpoint", (e as Error).message);
+    if (ck.resume)
+      throw new ValidationError(
+        field,
+        `${ck.file} does not exist: nothing to resume from (run without --resume to start)`,
+      );
     return null;
   }
-  if (!ck.resume) throw new ValidationError(field, `${ck.file} exists; pass --resume to continue from it, or delete it (or choose another file) to start afresh`);
+  if (!ck.resume)
+    throw new ValidationError(
+      field,
+      `${ck.file} exists; pass --resume to continue from it, or delete it (or choose another file) to start afresh`,
+    );
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked field by field below
   let j: Record<string, any>;
   try {
@@ -161,7 +175,11 @@ function readTrainCheckpoint(ck: TrainCheckpoint, hash: string, field: string): 
   } catch (e) {
     throw new ValidationError(field, `${ck.file} is not a checkpoint (not JSON: ${(e as Error).message})`);
   }
-  if (!j || j.format !== TRAIN_CHECKPOINT_FORMAT) throw new ValidationError(field, `${ck.file} is not a TCN training checkpoint (format '${j && j.format}', expected '${TRAIN_CHECKPOINT_FORMAT}')`);
+  if (!j || j.format !== TRAIN_CHECKPOINT_FORMAT)
+    throw new ValidationError(
+      field,
+      `${ck.file} is not a TCN training checkpoint (format '${j && j.format}', expected '${TRAIN_CHECKPOINT_FORMAT}')`,
+    );
   if (j.hash !== hash) {
     throw new ValidationError(
       field,
@@ -219,7 +237,10 @@ export function rowsToTensor(rows: Float32Array[], idx?: number[]): tf.Tensor3D 
   const buf = new Float32Array(use.length * L);
   use.forEach((i, k) => {
     const r = rows[i];
-    if (r.length !== L) throw new ValidationError(`trace ${i} has ${r.length} samples, trace ${use[0]} has ${L}; a batch needs equal lengths`);
+    if (r.length !== L)
+      throw new ValidationError(
+        `trace ${i} has ${r.length} samples, trace ${use[0]} has ${L}; a batch needs equal lengths`,
+      );
     buf.set(r, k * L);
   });
   return tf.tensor3d(buf, [use.length, L, 1]);
@@ -233,7 +254,8 @@ export function rowsToTensor(rows: Float32Array[], idx?: number[]): tf.Tensor3D 
 export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSize?: number): Float32Array[] {
   const samples = rows.reduce((m, r) => Math.max(m, r.length), 0);
   if (batchSize === undefined) batchSize = fitPredictBatch(model, rows.length, samples, 128);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValidationError("batchSize", `${batchSize}; need a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ValidationError("batchSize", `${batchSize}; need a positive integer`);
   checkPredictMemory(model, rows.length, samples, batchSize);
   const out: Float32Array[] = [];
   for (let s = 0; s < rows.length; s += batchSize) {
@@ -265,9 +287,11 @@ export function evaluateLoss(model: tf.LayersModel, set: TraceSet, batchSize?: n
 
 function checkSet(set: TraceSet, name: string): void {
   if (set.x.length === 0) throw new ValidationError(`${name}: no traces`);
-  if (set.x.length !== set.y.length) throw new ValidationError(`${name}: ${set.x.length} input traces but ${set.y.length} targets`);
+  if (set.x.length !== set.y.length)
+    throw new ValidationError(`${name}: ${set.x.length} input traces but ${set.y.length} targets`);
   set.x.forEach((r, i) => {
-    if (r.length !== set.y[i].length) throw new ValidationError(`${name}: trace ${i} has ${r.length} input and ${set.y[i].length} target samples`);
+    if (r.length !== set.y[i].length)
+      throw new ValidationError(`${name}: trace ${i} has ${r.length} input and ${set.y[i].length} target samples`);
   });
 }
 
@@ -277,14 +301,20 @@ function checkSet(set: TraceSet, name: string): void {
  * weights are updated (layers with trainable = false stay frozen). Tensor count is flat across
  * epochs: every step runs in tf.tidy and the optimizer state is disposed at the end.
  */
-export async function trainModel(model: tf.LayersModel, train: TraceSet, val: TraceSet | undefined, opts: TrainOptions): Promise<TrainHistory> {
+export async function trainModel(
+  model: tf.LayersModel,
+  train: TraceSet,
+  val: TraceSet | undefined,
+  opts: TrainOptions,
+): Promise<TrainHistory> {
   await initBackend();
   checkSet(train, "training set");
   if (val) checkSet(val, "validation set");
   const epochs = opts.epochs;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValidationError(`epochs = ${epochs}; need a positive integer`);
   const batchSize = opts.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValidationError(`batchSize = ${batchSize}; need a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ValidationError(`batchSize = ${batchSize}; need a positive integer`);
   const lr = opts.lr ?? 1e-3;
   if (!(lr > 0)) throw new ValidationError(`lr = ${lr}; need a positive learning rate`);
   const wd = opts.weightDecay ?? 1e-4;
@@ -294,21 +324,42 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
   const minDelta = opts.minDelta ?? 0;
 
   // refuse before packing the traces when a batch or the set cannot fit (src/tcn/resources.ts)
-  checkTrainMemory(model, train.x.length, train.x.reduce((m, r) => Math.max(m, r.length), 0), batchSize);
+  checkTrainMemory(
+    model,
+    train.x.length,
+    train.x.reduce((m, r) => Math.max(m, r.length), 0),
+    batchSize,
+  );
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   if (vars.length === 0) throw new ValidationError("the model has no trainable weights (all blocks frozen?)");
   const ck = opts.checkpoint;
   const field = ck?.field ?? "checkpoint";
   const every = ck?.every ?? 1;
-  if (ck && (!Number.isInteger(every) || every < 1)) throw new ValidationError(`${field}-every`, `must be a positive integer (epochs between checkpoints), got ${every}`);
+  if (ck && (!Number.isInteger(every) || every < 1))
+    throw new ValidationError(
+      `${field}-every`,
+      `must be a positive integer (epochs between checkpoints), got ${every}`,
+    );
   const blocks = model.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock);
   const hash = ck
-    ? trainingHash(model, train, val, { epochs, batchSize, lr, wd, patience, minDelta, restoreBest, seed: opts.seed ?? 0, dropout: blocks.map((b) => [b.seed, b.calls]), ...(opts.extraLoss ? { extra: opts.extraLoss.key } : {}) })
+    ? trainingHash(model, train, val, {
+        epochs,
+        batchSize,
+        lr,
+        wd,
+        patience,
+        minDelta,
+        restoreBest,
+        seed: opts.seed ?? 0,
+        dropout: blocks.map((b) => [b.seed, b.calls]),
+        ...(opts.extraLoss ? { extra: opts.extraLoss.key } : {}),
+      })
     : "";
   const resumed = ck ? readTrainCheckpoint(ck, hash, field) : null;
   if (resumed) {
     const ws = model.getWeights();
-    if (resumed.weights.length !== ws.length || resumed.dropoutCalls.length !== blocks.length) throw new ValidationError(field, `${ck!.file} does not fit this model`);
+    if (resumed.weights.length !== ws.length || resumed.dropoutCalls.length !== blocks.length)
+      throw new ValidationError(field, `${ck!.file} does not fit this model`);
     const ts = resumed.weights.map((w, i) => tf.tensor(w, ws[i].shape, "float32"));
     model.setWeights(ts);
     ts.forEach((t) => t.dispose());
@@ -392,7 +443,9 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
           const yb = tf.gather(yAll, idx);
           const step = s / batchSize;
           const { value, grads } = tf.variableGrads(() => {
-            const mse = tf.mean(tf.squaredDifference(model.apply(xb, { training: true }) as tf.Tensor, yb)) as tf.Scalar;
+            const mse = tf.mean(
+              tf.squaredDifference(model.apply(xb, { training: true }) as tf.Tensor, yb),
+            ) as tf.Scalar;
             return extra ? (tf.add(mse, extra.term(epoch, step)) as tf.Scalar) : mse;
           }, vars);
           optimizer.step(vars.map((v) => grads[v.name]));
@@ -408,7 +461,8 @@ export async function trainModel(model: tf.LayersModel, train: TraceSet, val: Tr
       history.trainLoss.push(trainLoss);
       history.valLoss.push(valLoss);
       history.epochsRun = epoch;
-      if (!Number.isFinite(trainLoss)) throw new Error(`training diverged at epoch ${epoch} (loss ${trainLoss}); lower the learning rate`);
+      if (!Number.isFinite(trainLoss))
+        throw new Error(`training diverged at epoch ${epoch} (loss ${trainLoss}); lower the learning rate`);
       const score = val ? valLoss : trainLoss;
       if (score < history.bestValLoss - minDelta) {
         history.bestValLoss = score;

@@ -51,7 +51,12 @@ function pick(rows: Float32Array[], idx: number[]): Float32Array[] {
  * stopping and best-weight restore). Seismic and impedance are standardised with statistics of the
  * training traces only.
  */
-export async function fitTcn(data: SeismicDataset, trainIdx: number[], valIdx: number[] | undefined, opts: FitOptions): Promise<FitResult> {
+export async function fitTcn(
+  data: SeismicDataset,
+  trainIdx: number[],
+  valIdx: number[] | undefined,
+  opts: FitOptions,
+): Promise<FitResult> {
   await initBackend();
   const [n] = checkDataset(data);
   checkIndices(trainIdx, n, "training traces");
@@ -68,12 +73,25 @@ export async function fitTcn(data: SeismicDataset, trainIdx: number[], valIdx: n
     valIdx && valIdx.length ? { x: pick(xs, valIdx), y: pick(ys, valIdx) } : undefined,
     opts,
   );
-  const meta = { ...(opts.meta ?? {}), dataset: data.description, trainTraces: trainIdx.length, valTraces: valIdx?.length ?? 0, history: summary(history) };
+  const meta = {
+    ...(opts.meta ?? {}),
+    dataset: data.description,
+    trainTraces: trainIdx.length,
+    valTraces: valIdx?.length ?? 0,
+    history: summary(history),
+  };
   return { bundle: { model, config, xStats, yStats, meta }, history };
 }
 
 function summary(h: TrainHistory): Record<string, unknown> {
-  return { epochsRun: h.epochsRun, bestEpoch: h.bestEpoch, bestValLoss: h.bestValLoss, finalTrainLoss: h.finalTrainLoss, stoppedEarly: h.stoppedEarly, seconds: h.seconds };
+  return {
+    epochsRun: h.epochsRun,
+    bestEpoch: h.bestEpoch,
+    bestValLoss: h.bestValLoss,
+    finalTrainLoss: h.finalTrainLoss,
+    stoppedEarly: h.stoppedEarly,
+    seconds: h.seconds,
+  };
 }
 
 /** Check that a model can take these traces (channels and, for fixed-length models, length). */
@@ -81,10 +99,14 @@ export function checkFits(bundle: TcnBundle, seismic: ArrayLike<number>[], what 
   const [, ns] = checkSection(seismic, what);
   const c = bundle.config;
   if (c.inputChannels !== 1) {
-    throw new ValidationError(`the model takes ${c.inputChannels} input channels per sample but ${what} has 1 (one trace per row); use a model trained on single-channel traces`);
+    throw new ValidationError(
+      `the model takes ${c.inputChannels} input channels per sample but ${what} has 1 (one trace per row); use a model trained on single-channel traces`,
+    );
   }
   if (c.inputLength !== null && c.inputLength !== ns) {
-    throw new ValidationError(`the model was built for traces of ${c.inputLength} samples but ${what} has ${ns}; resample the traces or train a model with inputLength null (any length)`);
+    throw new ValidationError(
+      `the model was built for traces of ${c.inputLength} samples but ${what} has ${ns}; resample the traces or train a model with inputLength null (any length)`,
+    );
   }
   const inShape = bundle.model.inputs[0].shape;
   if (inShape[2] !== 1) throw new ValidationError(`the model's input has ${inShape[2]} channels, ${what} has 1`);
@@ -115,13 +137,19 @@ export interface Evaluation {
  * Invert the whole dataset and score the traces `idx` (default: all) less the traces `exclude`
  * (e.g. the wells a model was trained on, which a score of how well it generalises must leave out).
  */
-export function evaluateTcn(bundle: TcnBundle, data: SeismicDataset, idx?: number[], exclude: number[] = []): Evaluation {
+export function evaluateTcn(
+  bundle: TcnBundle,
+  data: SeismicDataset,
+  idx?: number[],
+  exclude: number[] = [],
+): Evaluation {
   const [n] = checkDataset(data);
   checkIndices(exclude, n, "excluded traces");
   const out = new Set(exclude);
   const traces = (idx ?? Array.from({ length: n }, (_, i) => i)).filter((i) => !out.has(i));
   checkIndices(traces, n, "evaluation traces");
-  if (traces.length === 0) throw new ValidationError("evaluation traces", "none left to score once the excluded traces are removed");
+  if (traces.length === 0)
+    throw new ValidationError("evaluation traces", "none left to score once the excluded traces are removed");
   const prediction = predictImpedance(bundle, data.seismic);
   return {
     excluded: [...exclude].sort((a, b) => a - b),
@@ -153,7 +181,8 @@ export interface FinetuneOptions extends TrainOptions {
 /** Set the first k blocks of a TCN untrainable (and the rest trainable). */
 export function freezeBlocks(model: tf.LayersModel, k: number): void {
   const n = configOf(model).channels.length;
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new ValidationError("freezeBlocks", `${k}: the model has ${n} blocks, so use an integer in [0, ${n}]`);
+  if (!Number.isInteger(k) || k < 0 || k > n)
+    throw new ValidationError("freezeBlocks", `${k}: the model has ${n} blocks, so use an integer in [0, ${n}]`);
   for (const layer of model.layers) {
     const m = /^block(\d+)$/.exec(layer.name);
     layer.trainable = !(m && Number(m[1]) < k);
@@ -165,7 +194,13 @@ export function freezeBlocks(model: tf.LayersModel, k: number): void {
  * labelled traces `trainIdx` of the target data, with all layers trainable or the first
  * `freezeBlocks` blocks frozen, at the learning rate `lr`. The input bundle is not modified.
  */
-export async function finetuneTcn(pre: TcnBundle, data: SeismicDataset, trainIdx: number[], valIdx: number[] | undefined, opts: FinetuneOptions): Promise<FitResult> {
+export async function finetuneTcn(
+  pre: TcnBundle,
+  data: SeismicDataset,
+  trainIdx: number[],
+  valIdx: number[] | undefined,
+  opts: FinetuneOptions,
+): Promise<FitResult> {
   await initBackend();
   const [n] = checkDataset(data);
   checkIndices(trainIdx, n, "fine-tuning traces");
@@ -199,12 +234,28 @@ export async function finetuneTcn(pre: TcnBundle, data: SeismicDataset, trainIdx
       let fit: { correlation: number; relativeResidual: number } | undefined;
       if (ph.wavelet) wavelet = ph.wavelet;
       else {
-        const est = estimateWavelet(pick(data.seismic, trainIdx), pick(data.impedance, trainIdx), { length: ph.waveletLength ?? Math.min(41, ns % 2 ? ns : ns - 1) });
+        const est = estimateWavelet(pick(data.seismic, trainIdx), pick(data.impedance, trainIdx), {
+          length: ph.waveletLength ?? Math.min(41, ns % 2 ? ns : ns - 1),
+        });
         wavelet = est.wavelet;
         fit = { correlation: est.correlation, relativeResidual: est.relativeResidual };
       }
-      extra = physicsTerm(model, pick(xs, unl), { weight: ph.weight, batchSize: batch, seed: opts.seed ?? 0, wavelet, xStats, yStats });
-      physicsInfo = { weight: ph.weight, traces: unl.length, batchSize: batch, waveletLength: wavelet.length, waveletEstimated: !ph.wavelet, ...(fit ? { waveletFit: fit } : {}) };
+      extra = physicsTerm(model, pick(xs, unl), {
+        weight: ph.weight,
+        batchSize: batch,
+        seed: opts.seed ?? 0,
+        wavelet,
+        xStats,
+        yStats,
+      });
+      physicsInfo = {
+        weight: ph.weight,
+        traces: unl.length,
+        batchSize: batch,
+        waveletLength: wavelet.length,
+        waveletEstimated: !ph.wavelet,
+        ...(fit ? { waveletFit: fit } : {}),
+      };
     }
   }
   let history: TrainHistory;
@@ -293,17 +344,34 @@ export async function transferExperiment(o: TransferOptions): Promise<TransferRe
   const score = (bundle: TcnBundle, loss: number | null, history?: TrainHistory, keep?: boolean): MethodResult => {
     const e = evaluateTcn(bundle, o.target, evalIdx, exclude);
     scored = e.traces.length;
-    return { metrics: e.section, meanTrace: e.meanTrace, loss, prediction: e.prediction, history, bundle: keep ? bundle : undefined };
+    return {
+      metrics: e.section,
+      meanTrace: e.meanTrace,
+      loss,
+      prediction: e.prediction,
+      history,
+      bundle: keep ? bundle : undefined,
+    };
   };
   o.onStage?.("pretrained_direct");
   const pretrained_direct = score(o.pretrained, null);
   o.onStage?.("direct");
-  const direct = await fitTcn(o.target, o.wells, undefined, { ...o.direct, config: o.direct.config ?? o.pretrained.config });
+  const direct = await fitTcn(o.target, o.wells, undefined, {
+    ...o.direct,
+    config: o.direct.config ?? o.pretrained.config,
+  });
   const directRes = score(direct.bundle, direct.history.finalTrainLoss, direct.history, true);
   o.onStage?.("transfer");
   const tr = await finetuneTcn(o.pretrained, o.target, o.wells, undefined, o.finetune);
   const transferRes = score(tr.bundle, tr.history.finalTrainLoss, tr.history, true);
-  return { pretrained_direct, direct: directRes, transfer: transferRes, wells: [...o.wells], scored, excluded: [...exclude].sort((a, b) => a - b) };
+  return {
+    pretrained_direct,
+    direct: directRes,
+    transfer: transferRes,
+    wells: [...o.wells],
+    scored,
+    excluded: [...exclude].sort((a, b) => a - b),
+  };
 }
 
 /** Dispose the models held by a transfer result (not the pre-trained one). */

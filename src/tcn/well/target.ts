@@ -100,9 +100,15 @@ export function loadWellTarget(specIn: WellTargetSpec | unknown): WellTarget {
     if (at.length !== ns)
       throw new ValidationError(`${a.seismic}: ${ns} samples per trace but ${a.time} has ${at.length} times`);
     if (a.grid && a.grid[0] * a.grid[1] !== nt)
-      throw new ValidationError(`target.apply[${i}].grid`, `${a.grid[0]} x ${a.grid[1]} = ${a.grid[0] * a.grid[1]} traces, but ${a.seismic} ('${a.name}') has ${nt}`);
+      throw new ValidationError(
+        `target.apply[${i}].grid`,
+        `${a.grid[0]} x ${a.grid[1]} = ${a.grid[0] * a.grid[1]} traces, but ${a.seismic} ('${a.name}') has ${nt}`,
+      );
     if (a.wellTrace !== null && a.wellTrace >= nt)
-      throw new ValidationError(`target.apply[${i}].wellTrace`, `${a.wellTrace} is outside [0, ${nt - 1}] ('${a.name}' has ${nt} traces)`);
+      throw new ValidationError(
+        `target.apply[${i}].wellTrace`,
+        `${a.wellTrace} is outside [0, ${nt - 1}] ('${a.name}' has ${nt} traces)`,
+      );
     const dt = uniformDt(at, a.time);
     if (dt > spec.dtMs * (1 + 1e-6))
       throw new ValidationError(`${a.name}: sampled at ${dt} ms, coarser than dtMs = ${spec.dtMs}`);
