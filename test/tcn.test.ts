@@ -488,3 +488,15 @@ test("backend: wasm (or tfjs-node) chosen automatically; GEOINV_TF_BACKEND force
   assert.equal(run("cpu"), "cpu");
   assert.match(run("gpu"), /^ERR GEOINV_TF_BACKEND = 'gpu'; must be one of node, wasm, cpu/);
 });
+
+test("tcnConfig refuses a network whose weights cannot be trained in the backend's memory (was a wasm 'memory access out of bounds'), counting weights as tfjs does", async () => {
+  const { tcnConfig, tcnParameterCount } = await import("../src/tcn/model");
+  for (const c of [{}, { channels: [4, 7, 7], kernelSize: 3, outputChannels: 2 }]) {
+    assert.equal(tcnParameterCount(tcnConfig(c)), buildTcn(c).countParams());
+  }
+  assert.throws(
+    () => tcnConfig({ channels: Array(8).fill(4096) }),
+    (e: Error) =>
+      e.name === "ValidationError" && /^channels: .*weights need about .* use fewer channels/.test(e.message),
+  );
+});

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { mulberry32 } from "../config";
 import { ValidationError } from "../seismic";
 import { Padding, TemporalBlock, WeightNormConv1D } from "./layers";
+import { tcnMemoryLimit } from "./resources";
+import { formatBytes } from "../core";
 
 /** Architecture of a TCN (METHODS.md part A, "Network"). Plain data: saved beside the weights. */
 export interface TcnConfig {
@@ -61,7 +63,32 @@ export function tcnConfig(c: Partial<TcnConfig> = {}): TcnConfig {
   if (out.inputLength !== null && (!Number.isInteger(out.inputLength) || out.inputLength < 1))
     throw bad("inputLength", out.inputLength, "need null (any length) or a positive integer");
   if (!Number.isInteger(out.seed)) throw bad("seed", out.seed, "need an integer");
+  // the weights, their gradients and Adam's two moments (x4, plus a copy) must fit the backend's
+  // memory before a single tensor is made: a wasm "memory access out of bounds" otherwise
+  const bytes = 5 * 4 * tcnParameterCount(out);
+  const limit = tcnMemoryLimit();
+  if (bytes > limit) {
+    throw bad(
+      "channels",
+      out.channels,
+      `${tcnParameterCount(out).toExponential(2)} weights need about ${formatBytes(bytes)} to train ` +
+        `(weights, gradients, Adam moments), over the ${formatBytes(limit)} this backend can hold; use fewer channels`,
+    );
+  }
   return out;
+}
+
+/** Number of trainable weights of a TCN (two K-tap convolutions with bias and gain per block, a 1x1 downsample where the channels change, the 1x1 head). */
+export function tcnParameterCount(
+  c: Pick<TcnConfig, "channels" | "kernelSize" | "inputChannels" | "outputChannels">,
+): number {
+  let n = 0;
+  let cin = c.inputChannels;
+  for (const f of c.channels) {
+    n += c.kernelSize * cin * f + 2 * f + c.kernelSize * f * f + 2 * f + (cin !== f ? cin * f + f : 0);
+    cin = f;
+  }
+  return n + cin * c.outputChannels + c.outputChannels;
 }
 
 /** Receptive field in samples: 1 + sum over blocks of 2 (k-1) 2^i (two convolutions per block). */
