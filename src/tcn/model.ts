@@ -78,7 +78,10 @@ export function tcnConfig(c: Partial<TcnConfig> = {}): TcnConfig {
   return out;
 }
 
-/** Number of trainable weights of a TCN (two K-tap convolutions with bias and gain per block, a 1x1 downsample where the channels change, the 1x1 head). */
+/**
+ * Number of trainable weights of a TCN: per block two K-tap convolutions with bias and gain, a 1x1
+ * downsample where the channels change; then the 1x1 head.
+ */
 export function tcnParameterCount(
   c: Pick<TcnConfig, "channels" | "kernelSize" | "inputChannels" | "outputChannels">,
 ): number {
