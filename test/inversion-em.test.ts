@@ -65,7 +65,7 @@ test("tem invert rejects bad configs naming the field", async () => {
     [{ ...base, optimizer: { ...base.optimizer, NP: 36 } }, /optimizer\.NP: given together with optimizer\.np/],
     [
       { ...base, optimizer: { strategy: "jade", NP: 2.5 } },
-      /optimizer\.NP: expected an integer in \[1, 1000000\], got 2\.5/,
+      /optimizer\.NP: expected an integer in \[1, 10000\], got 2\.5/,
     ],
   ];
   for (const [cfg, re] of cases) {

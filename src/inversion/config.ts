@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from "../core";
 import { DEFAULT_OPTIONS, parseEarthModel, parseSurvey } from "../em";
-import { BOUND_RULES, DEOptions, parseStrategy, resolveOptions } from "../optim";
+import { BOUND_RULES, DEOptions, MAX_POPULATION, parseStrategy, resolveOptions } from "../optim";
 import type { EarthModel, Survey } from "../em";
 import { DataSet, InversionProblem, MISFIT_KINDS, validateProblem } from "./objective";
 import { InvertOptions } from "./invert";
@@ -323,7 +323,7 @@ function parseOptimizer(x: unknown, dim: number): InvertOptions {
   }
   const int = (k: string, lo: number, hi = Infinity) =>
     ox[k] === undefined ? undefined : integerInRange(ox[k], `optimizer.${k}`, lo, hi);
-  o.np = int(npKey, 1, 1e6); // the minimum per strategy is optim's (checkDEOptions)
+  o.np = int(npKey, 1, MAX_POPULATION); // the minimum per strategy is optim's (checkDEOptions)
   o.maxGenerations = int("generations", 0);
   o.maxEvaluations = int("max_evaluations", 1);
   o.seed = int("seed", 0, 2 ** 32 - 1);

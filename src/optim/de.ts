@@ -297,10 +297,17 @@ function num(v: number | undefined, def: number, field: string, lo: number, hi: 
   return x;
 }
 
+/**
+ * The largest population accepted: each generation costs NP forward runs (NP 100 000 is minutes per
+ * generation of silence before the first progress line), and populations beyond a few hundred per
+ * unknown add nothing to the search (docs/OPTIMISER.md: NP = 40 + 5 d by default).
+ */
+export const MAX_POPULATION = 10000;
+
 export function resolveOptions(dim: number, o: DEOptions): Resolved {
   const { strategy, jade } = parseStrategy(o.strategy ?? "jade");
   const adaptive = o.adaptive ?? jade;
-  const np = num(o.np, defaultPopulation(dim), "np", MIN_POPULATION[strategy], 1e6, true);
+  const np = num(o.np, defaultPopulation(dim), "np", MIN_POPULATION[strategy], MAX_POPULATION, true);
   const boundRule = o.boundRule ?? "midpoint";
   if (!BOUND_RULES.includes(boundRule))
     throw new ValidationError(`boundRule: unknown '${boundRule}'; use one of ${BOUND_RULES.join(", ")}`);

@@ -28,6 +28,7 @@ export {
   DifferentialEvolution,
   diversity,
   encodeState,
+  MAX_POPULATION,
   minimize,
   minimizeAsync,
   parseStrategy,
