@@ -237,3 +237,10 @@ test("bundled datasets: Marmousi-2 1701 x 351 and Overthrust 801 x 187 with same
   assert.throws(() => loadDataset({ name: "marmousi3" }), /use marmousi2, overthrust or npy/);
   assert.throws(() => loadDataset({ name: "overthrust", freq: 30 } as never), /data.freq: unknown field/);
 });
+
+test("fitStandardizer names the data it was fitted on when the traces are constant", () => {
+  assert.throws(
+    () => fitStandardizer([Float32Array.from([0, 0])], undefined, "impedance"),
+    /ValidationError: impedance: .*constant/,
+  );
+});

@@ -500,3 +500,13 @@ test("tcnConfig refuses a network whose weights cannot be trained in the backend
       e.name === "ValidationError" && /^channels: .*weights need about .* use fewer channels/.test(e.message),
   );
 });
+
+test("a network that cannot take even one trace is refused naming kernelSize (padding longer than the trace), not batchSize", async () => {
+  const { checkTrainMemory } = await import("../src/tcn");
+  const model = buildTcn({ kernelSize: 20000 });
+  assert.throws(
+    () => checkTrainMemory(model, 10, 351, 8),
+    (e: Error) => e.name === "ValidationError" && /^kernelSize: /.test(e.message),
+  );
+  model.dispose();
+});

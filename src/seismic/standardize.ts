@@ -8,11 +8,12 @@ export interface Standardizer {
 
 /**
  * Mean and (population) standard deviation over every sample of the traces `idx` of `rows` (all
- * traces when idx is omitted). Fit on the training traces only, then apply to every subset.
+ * traces when idx is omitted). Fit on the training traces only, then apply to every subset. `field`
+ * names the data in errors (the CLI's `seismic` or `impedance`).
  */
-export function fitStandardizer(rows: ArrayLike<number>[], idx?: number[]): Standardizer {
+export function fitStandardizer(rows: ArrayLike<number>[], idx?: number[], field = "traces"): Standardizer {
   const use = idx ?? rows.map((_, i) => i);
-  if (use.length === 0) throw new ValidationError("fitStandardizer: no traces to fit on");
+  if (use.length === 0) throw new ValidationError(field, "no traces to fit the standardisation on");
   let s = 0;
   let n = 0;
   for (const i of use) {
@@ -29,7 +30,8 @@ export function fitStandardizer(rows: ArrayLike<number>[], idx?: number[]): Stan
   const std = Math.sqrt(v / n);
   if (!(std > 0))
     throw new ValidationError(
-      `fitStandardizer: the ${use.length} fitting traces are constant (std = ${std}); choose traces with signal`,
+      field,
+      `the ${use.length} traces the standardisation is fitted on are constant (std = ${std}); choose traces with signal`,
     );
   return { mean, std };
 }

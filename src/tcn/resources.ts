@@ -84,9 +84,11 @@ export function checkTrainMemory(
 ): void {
   const b = Math.min(batchSize, traces);
   const set = 16 * traces * samples;
-  const batch = tcnBatchBytes(tcnShape(model), b, samples, true) + 8 * b * samples;
+  const shape = tcnShape(model);
+  const batch = tcnBatchBytes(shape, b, samples, true) + 8 * b * samples;
   const limit = tcnMemoryLimit();
   if (set + batch <= limit) return;
+  checkNetworkFits(shape, samples, limit);
   if (batch >= set) {
     const fit = Math.max(0, Math.floor(((limit - set) / batch) * b));
     checkMemory(
@@ -102,6 +104,25 @@ export function checkTrainMemory(
     set + batch,
     `training on ${traces} traces x ${samples} samples (${formatBytes(set)} packed)`,
     "train on fewer or shorter traces (a subset of the file, a larger trace step)",
+    limit,
+  );
+}
+
+/**
+ * When not even one trace fits through the network, the architecture is at fault, not the batch:
+ * refuse naming kernelSize when the dilated padding outgrows the trace (the receptive field), else
+ * channels.
+ */
+function checkNetworkFits(shape: ConvShape[], samples: number, limit: number): void {
+  const one = tcnBatchBytes(shape, 1, samples, true) + 8 * samples;
+  if (one <= limit) return;
+  const pad = Math.max(...shape.map((s) => (s.kernelSize - 1) * s.dilation));
+  const field = pad > samples ? "kernelSize" : "channels";
+  checkMemory(
+    field,
+    one,
+    `one trace of ${samples} samples through this network (dilated padding up to ${pad} samples per layer)`,
+    field === "kernelSize" ? "use a smaller kernelSize (5 in the paper) or fewer blocks" : "use fewer channels",
     limit,
   );
 }

@@ -61,8 +61,8 @@ export async function fitTcn(
   const [n] = checkDataset(data);
   checkIndices(trainIdx, n, "training traces");
   if (valIdx) checkIndices(valIdx, n, "validation traces");
-  const xStats = fitStandardizer(data.seismic, trainIdx);
-  const yStats = fitStandardizer(data.impedance, trainIdx);
+  const xStats = fitStandardizer(data.seismic, trainIdx, "seismic");
+  const yStats = fitStandardizer(data.impedance, trainIdx, "impedance");
   const xs = standardize(data.seismic, xStats);
   const ys = standardize(data.impedance, yStats);
   const config = tcnConfig({ ...(opts.config ?? {}), seed: opts.config?.seed ?? opts.seed ?? 0 });
@@ -214,8 +214,8 @@ export async function finetuneTcn(
   }
   freezeBlocks(model, opts.freezeBlocks ?? 0);
   const norm = opts.normalization ?? "target";
-  const xStats: Standardizer = norm === "target" ? fitStandardizer(data.seismic, trainIdx) : pre.xStats;
-  const yStats: Standardizer = norm === "target" ? fitStandardizer(data.impedance, trainIdx) : pre.yStats;
+  const xStats: Standardizer = norm === "target" ? fitStandardizer(data.seismic, trainIdx, "seismic") : pre.xStats;
+  const yStats: Standardizer = norm === "target" ? fitStandardizer(data.impedance, trainIdx, "impedance") : pre.yStats;
   const xs = standardize(data.seismic, xStats);
   const ys = standardize(data.impedance, yStats);
   const ph = opts.physics;
