@@ -12,11 +12,11 @@
  * Redis: a private redis-server on 127.0.0.1 at a free port (or GEOINV_BENCH_REDIS). `uptime` is
  * recorded before and after each part: the machine is shared, so read the numbers with the load.
  */
-import { ChildProcess, execFileSync, execSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execSync, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { externalRedis, LocalRedis, startLocalRedis } from "../scripts/local-redis";
 import { parseSurveySpec, runSurvey, submitSurvey, syntheticLine } from "../src/survey";
 
 const argv = process.argv.slice(2);
@@ -37,50 +37,9 @@ const outFile = flag("out", path.join(root, "bench", "results", "survey.json"));
 const uptime = () => execSync("uptime").toString().trim();
 const log = (s: string) => process.stderr.write(s + "\n");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop: () => void }> {
-  if (process.env.GEOINV_BENCH_REDIS) return { url: process.env.GEOINV_BENCH_REDIS, stop: () => undefined };
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-bench-redis-"));
-  execFileSync("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-    "--dir",
-    dir,
-    "--pidfile",
-    path.join(dir, "pid"),
-    "--logfile",
-    path.join(dir, "log"),
-  ]);
-  for (
-    let i = 0;
-    i < 50 &&
-    spawnSync("redis-cli", ["-p", String(port), "ping"])
-      .stdout?.toString()
-      .trim() !== "PONG";
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => process.kill(Number(fs.readFileSync(path.join(dir, "pid"), "utf8"))),
-  };
+async function startRedis(): Promise<LocalRedis> {
+  const env = process.env.GEOINV_BENCH_REDIS;
+  return env ? externalRedis(env) : startLocalRedis("geoinv-bench-redis-");
 }
 
 function startWorker(url: string, queue: string): Promise<ChildProcess> {

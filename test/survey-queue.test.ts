@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { externalRedis, hasRedisServer, LocalRedis, startLocalRedis } from "../scripts/local-redis";
 import { jobId, parseSurveySpec, runSurvey, soundingTasks, submitSurvey, syntheticLine } from "../src/survey";
 
 /**
@@ -16,66 +16,17 @@ import { jobId, parseSurveySpec, runSurvey, soundingTasks, submitSurvey, synthet
 const ROOT = path.join(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "geoinv.js");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function redisUrl(): Promise<{ url: string; stop: () => void } | string> {
+async function redisUrl(): Promise<LocalRedis | string> {
   const env = process.env.GEOINV_TEST_REDIS;
   if (env) {
     const u = new URL(env);
     if (u.hostname !== "127.0.0.1")
       return `GEOINV_TEST_REDIS=${env} is not on 127.0.0.1; the queue test only connects to 127.0.0.1`;
-    return { url: env, stop: () => undefined };
+    return externalRedis(env);
   }
-  if (spawnSync("redis-server", ["--version"]).status !== 0)
+  if (!hasRedisServer())
     return "no GEOINV_TEST_REDIS and no redis-server on PATH (scripts/install.sh installs it; .ci/run starts one)";
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-redis-"));
-  execFileSync("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-    "--dir",
-    dir,
-    "--pidfile",
-    path.join(dir, "redis.pid"),
-    "--logfile",
-    path.join(dir, "redis.log"),
-  ]);
-  for (
-    let i = 0;
-    i < 50 &&
-    spawnSync("redis-cli", ["-p", String(port), "ping"])
-      .stdout?.toString()
-      .trim() !== "PONG";
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => {
-      try {
-        process.kill(Number(fs.readFileSync(path.join(dir, "redis.pid"), "utf8")), "SIGTERM");
-      } catch {
-        /* already gone */
-      }
-    },
-  };
+  return startLocalRedis("geoinv-redis-");
 }
 
 interface Proc {
