@@ -22,11 +22,10 @@ import {
   referenceError,
   Response,
 } from "../src/em";
+import { arg, hasFlag } from "./support";
 
-const argv = process.argv.slice(2);
-const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const n = Number(arg("--n", "50"));
-const variant: ForwardOptions | undefined = argv.includes("--options") ? JSON.parse(arg("--options", "{}")) : undefined;
+const variant: ForwardOptions | undefined = hasFlag("--options") ? JSON.parse(arg("--options", "{}")) : undefined;
 
 const dir = path.join(__dirname, "..", "test", "fixtures", "tem-reference");
 const ref = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"));
@@ -56,7 +55,7 @@ const RESISTIVE = [
   },
   { thickness: [15, 60], rho0: [20000, 300, 10000], m: [0, 0.2, 0], tau: [1e-3, 3e-3, 1e-3], c: [0.5, 0.5, 0.5] },
 ];
-const resistive = argv.includes("--resistive");
+const resistive = hasFlag("--resistive");
 const models = resistive ? RESISTIVE : MODEL_CASES.map((name) => ref(name).model);
 const wireT: number[] = ref("h3_ip_top_wire").times;
 const loopT: number[] = ref("h3_ip_loop_central").times;

@@ -12,15 +12,11 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { invert, inversionPool, InvertOptions, parseInvertConfig, withSyntheticData } from "../src/inversion";
+import { arg, hasFlag } from "./support";
 
-const argv = process.argv.slice(2);
-const flag = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const workers = Number(flag("workers", "2"));
-const quick = argv.includes("--quick");
-const out = flag("out", "");
+const workers = Number(arg("--workers", "2"));
+const quick = hasFlag("--quick");
+const out = arg("--out", "");
 const root = path.resolve(__dirname, "..");
 
 interface Row {

@@ -34,16 +34,12 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { mulberry32 } from "../src/config";
 import { DEOptions, minimize, ProblemFamily, testProblem, TestFunctionName, TestProblem } from "../src/optim";
+import { arg, argv, hasFlag } from "./support";
 
-const argv = process.argv.slice(2);
-const flag = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const quick = argv.includes("--quick");
-const nSeeds = Number(flag("seeds", quick ? "4" : "20"));
-const budgetPerDim = Number(flag("budget", quick ? "1000" : "2000"));
-const out = flag("out", "");
+const quick = hasFlag("--quick");
+const nSeeds = Number(arg("--seeds", quick ? "4" : "20"));
+const budgetPerDim = Number(arg("--budget", quick ? "1000" : "2000"));
+const out = arg("--out", "");
 const PROBLEM_SEED = 1;
 
 const FAMILIES: ProblemFamily[] = ["shifted-rotated", "asymmetric-box"];

@@ -21,14 +21,10 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../src/config";
 import { DEFAULT_RESTART, defaultPopulation, DEOptions, minimize, RestartOptions } from "../src/optim";
+import { arg, argv } from "./support";
 
-const argv = process.argv.slice(2);
-const flag = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const nSeeds = Number(flag("seeds", "5"));
-const out = flag("out", path.join(__dirname, "results", "optim-restart.json"));
+const nSeeds = Number(arg("--seeds", "5"));
+const out = arg("--out", path.join(__dirname, "results", "optim-restart.json"));
 const t00 = performance.now();
 const loadBefore = os.loadavg();
 

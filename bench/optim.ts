@@ -15,15 +15,11 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { minimize, minimizeAsync, testBounds, testObjective, TestFunctionName, WorkerPool } from "../src/optim";
+import { arg, hasFlag } from "./support";
 
-const argv = process.argv.slice(2);
-const flag = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const quick = argv.includes("--quick");
-const nSeeds = Number(flag("seeds", quick ? "3" : "10"));
-const out = flag("out", "");
+const quick = hasFlag("--quick");
+const nSeeds = Number(arg("--seeds", quick ? "3" : "10"));
+const out = arg("--out", "");
 
 interface Case {
   fn: TestFunctionName;

@@ -26,9 +26,8 @@ import {
   syntheticProblem,
   toVector,
 } from "../src/inversion";
+import { arg, machine } from "./support";
 
-const argv = process.argv.slice(2);
-const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const index = Number(arg("--problem", "14"));
 const seed = Number(arg("--seed", "1"));
 const budget = Number(arg("--budget", "60000"));
@@ -98,7 +97,7 @@ async function main() {
     const doc = {
       command: `npx tsx bench/posterior-chains.ts --problem ${index} --seed ${seed} --budget ${budget} --generations ${generations} --along ${along}`,
       problem: sp.name,
-      machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+      machine: machine(),
       load: [load0, os.loadavg()[0]],
       date: new Date().toISOString(),
       de: { rms: de.misfit.rms, evaluations: de.evaluations, seconds: de.seconds },

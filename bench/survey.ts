@@ -18,22 +18,18 @@ import * as os from "os";
 import * as path from "path";
 import { externalRedis, LocalRedis, startLocalRedis } from "../scripts/local-redis";
 import { parseSurveySpec, runSurvey, submitSurvey, syntheticLine } from "../src/survey";
+import { arg, argv, hasFlag } from "./support";
 
-const argv = process.argv.slice(2);
-const flag = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 ? argv[i + 1] : d;
-};
 const root = path.resolve(__dirname, "..");
-const part = flag("part", "all");
-const N = Number(flag("n", "200"));
-const GENS = Number(flag("generations", "200"));
-const POSTERIOR = argv.includes("--posterior") ? Number(flag("posterior", "")) : null;
+const part = arg("--part", "all");
+const N = Number(arg("--n", "200"));
+const GENS = Number(arg("--generations", "200"));
+const POSTERIOR = hasFlag("--posterior") ? Number(arg("--posterior", "")) : null;
 if (POSTERIOR !== null && !(Number.isInteger(POSTERIOR) && POSTERIOR >= 100))
   throw new Error(
-    `--posterior N: a budget of forward evaluations per sounding (integer >= 100), got ${flag("posterior", "")}`,
+    `--posterior N: a budget of forward evaluations per sounding (integer >= 100), got ${arg("--posterior", "")}`,
   );
-const outFile = flag("out", path.join(root, "bench", "results", "survey.json"));
+const outFile = arg("--out", path.join(root, "bench", "results", "survey.json"));
 const uptime = () => execSync("uptime").toString().trim();
 const log = (s: string) => process.stderr.write(s + "\n");
 

@@ -7,22 +7,15 @@
  *     [--out bench/results/ten-layer-seeds.json]
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { invert, inversionPool, parseInvertConfig, withSyntheticData } from "../src/inversion";
+import { arg, loadAverages, machine } from "./support";
 
-const argv = process.argv.slice(2);
-const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const seeds = Number(arg("--seeds", "10"));
 const workers = Number(arg("--workers", "2"));
 const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json"));
 /** Polish the best by LM every this many generations too (0: only after the DE, the default). */
 const polishEvery = Number(arg("--polish-every", "0"));
-const load = () =>
-  os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
 
 async function main() {
   const cfg = parseInvertConfig(
@@ -30,7 +23,7 @@ async function main() {
   );
   const problem = withSyntheticData(cfg);
   const pool = inversionPool(problem, workers);
-  const loadStart = load();
+  const loadStart = loadAverages();
   const rows: Record<string, unknown>[] = [];
   try {
     for (let seed = 1; seed <= seeds; seed++) {
@@ -55,7 +48,7 @@ async function main() {
         seconds,
       });
       console.log(
-        `seed ${seed}: rms ${r.misfit.rms.toFixed(3)} ${r.misfit.rms <= target ? "reached" : "MISSED"} (${r.stopReason} at generation ${r.generations}, polish ${r.polish ? `${r.polish.before.toPrecision(4)} -> ${r.polish.after.toPrecision(4)}` : "none"}), ${seconds.toFixed(1)} s [load ${load()}]`,
+        `seed ${seed}: rms ${r.misfit.rms.toFixed(3)} ${r.misfit.rms <= target ? "reached" : "MISSED"} (${r.stopReason} at generation ${r.generations}, polish ${r.polish ? `${r.polish.before.toPrecision(4)} -> ${r.polish.after.toPrecision(4)}` : "none"}), ${seconds.toFixed(1)} s [load ${loadAverages()}]`,
       );
     }
   } finally {
@@ -64,9 +57,9 @@ async function main() {
   const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
   const doc = {
     command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery ? ` --polish-every ${polishEvery}` : ""}`,
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}`,
+    machine: machine(),
     load_start: loadStart,
-    load_end: load(),
+    load_end: loadAverages(),
     date: new Date().toISOString(),
     reached: rows.filter((r) => r.reached).length,
     seeds,
