@@ -36,6 +36,9 @@ const MAX_FIGURE_BYTES = 5_000_000;
 
 /** The notebooks that record results, in order. */
 export const RESULT_NOTEBOOKS = [
+  "10_tcn_noise_test",
+  "11_tcn_pretrain_marmousi",
+  "12_tcn_transfer_overthrust",
   "13_tcn_volve",
   "20_tem_forward",
   "21_tem_de_three_layer",
@@ -155,6 +158,12 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
 
 /** What a reader needs to know about each notebook's record beside its numbers (budgets as set in the notebook). */
 const NOTES: Record<string, string> = {
+  "10_tcn_noise_test":
+    "Marmousi-2 pre-training with noise-free and noisy seismic (noise RMS as a fraction of the clean section's RMS), scored on the test traces; quick size: 120 training traces, 40 epochs, one seed. At quick size the noise costs little: the paper's claim is qualitative.",
+  "11_tcn_pretrain_marmousi":
+    "The pre-trained model of the transfer workflow (quick: 120 training and 60 validation traces, 40 epochs), the padding comparison (validation and test traces), and the random 1:1:4 split against the spatially blocked one over three seeds, each scored on its own test traces.",
+  "12_tcn_transfer_overthrust":
+    "Table 1 (pre-trained applied directly, TCN trained on five wells, transfer), scored without the five labelled traces; the spread over five seeds (150 epochs at quick size); and the matched against the mismatched target (20 Hz, 90° rotated wavelet, 18.75 m sampling) over three seeds with 300 epochs.",
   "13_tcn_volve":
     "TCN transfer on the Volve well: pre-training on Marmousi-2 windows, the blind test (lower third held back) and the in-sample scores; the quick preset trains fewer epochs and seeds than the full one.",
   "20_tem_forward":
@@ -165,6 +174,8 @@ const NOTES: Record<string, string> = {
     "Quick size stops long before convergence (main run 150 generations, comparison and the tau/c-free run 60, NP 120): the recovery here is of an unconverged search, not the paper's ten-layer result. Thicknesses, tau and c are fixed at the truth except in the tau/c-free run.",
   "23_tem_field_inversion":
     "Rankin Inlet real data (quick: sites 2 and 20, NP 40, 80 generations per step) and the SYNTHETIC 19-layer wire case (quick: NP 60, 30 generations per step against the paper's NP 400): unconverged at quick size. tau and c are free in step 2 of both.",
+  "24_tem_equivalence_uncertainty":
+    "Posteriors (DREAM(ZS) from the DE population) of the three-layer cases with 2 % noise on data made with the converged engine options, a thin conductor's equivalence and the linearised against the sampled intervals; quick size: DE 150 generations and a 24000-evaluation budget, so the chains stop at the budget, not at R-hat < 1.05 and ESS >= 400. The benchmark coverage is copied from bench/results/posterior.json, not computed by the notebook.",
   "25_tem_survey_section":
     "All 22 Rankin soundings; quick size: DE NP 12, 6 generations per sounding, LCI 12 layers and at most 3 iterations, so the 1-D models are not converged.",
 };

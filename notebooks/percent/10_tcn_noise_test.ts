@@ -31,9 +31,11 @@ import {
   xyFigure,
 } from "./src/display";
 import { fractionToSnrDb, marmousi2, sectionRms } from "./src/seismic";
+import { openResults } from "./src/results";
 import * as tcn from "./src/tcn";
 
 initNotebook();
+const rec = openResults("10_tcn_noise_test"); // key numbers to out/results/ (npm run results); shows nothing
 const backend = await tcn.initBackend();
 const nbSize = runSize();
 markdown(
@@ -78,6 +80,13 @@ plot(
   }),
 );
 const noiseOnly = noisy.seismic.map((r, i) => r.map((v, j) => v - clean.seismic[i][j]));
+rec.value("tcn10.noise20.rms_ratio", sectionRms(noiseOnly) / sectionRms(clean.seismic), {
+  tol: {
+    rel: 1e-6,
+    reason: "seeded noise, deterministic; only a change to the noise model moves it",
+  },
+  note: "noise RMS / clean RMS of the 20 % section",
+});
 markdown(
   `Measured: noise RMS / clean RMS = ${(sectionRms(noiseOnly) / sectionRms(clean.seismic)).toFixed(4)} ` +
     `(SNR ${(20 * Math.log10(sectionRms(clean.seismic) / sectionRms(noiseOnly))).toFixed(2)} dB).`,
@@ -99,6 +108,33 @@ const row = (name: string, r: typeof r0) => ({
   "test MAE": r.test.section.mae,
   "mean-trace PCC %": 100 * r.test.meanTrace.pcc,
 });
+// Seeded training on the wasm backend is bit-identical from run to run (two quick runs of this
+// notebook agreed in every digit). The band is below the effect the notebook measures (test PCC
+// 0.962 at 0 % noise against 0.955 at 50 % in the quick sweep), so a changed network, data, noise
+// or training fails; another backend (tfjs-node) may need the numbers re-recorded.
+const tcnBand = {
+  abs: 0.002,
+  reason:
+    "seeded TCN training on wasm, bit-identical in two quick runs; 0.002 absorbs a summation-order change, below the 0.007 PCC drop from 0 to 50 % noise",
+};
+rec.seeds([base.seed]);
+for (const [key, r] of [
+  ["clean", r0],
+  ["noise20", r20],
+] as const) {
+  rec.value(`tcn10.${key}.test_pcc`, r.test.section.pcc, {
+    tol: tcnBand,
+    note: `Marmousi-2 test traces (${r.test.traces.length}), all samples pooled`,
+  });
+  rec.value(`tcn10.${key}.test_r2`, r.test.section.r2, { tol: tcnBand });
+  rec.value(`tcn10.${key}.final_loss`, r.history.finalTrainLoss, {
+    tol: {
+      rel: 0.01,
+      reason:
+        "final training MSE (standardised) of a seeded run, bit-identical on wasm; within 1 %",
+    },
+  });
+}
 table([row("noise-free", r0), row("20 % noise", r20)], {
   caption: `Marmousi-2 test traces (${r0.test.traces.length}); MSE and MAE in (m/s)(g/cm³)`,
 });
@@ -178,6 +214,15 @@ for (const lv of levels) {
   });
   if (r !== r0 && r !== r20) r.bundle.model.dispose();
 }
+rec.table(
+  "tcn10.sweep",
+  sweep.map((x) => ({
+    "noise %": x["noise %"],
+    "test PCC": x["test PCC %"] / 100,
+    "test r2": x["test r² %"] / 100,
+  })),
+  { tol: tcnBand, note: `test traces, ${sweepTrain.epochs} epochs max per level` },
+);
 table(sweep, {
   caption: `Noise sweep, Marmousi-2 test traces (${sweepTrain.epochs} epochs max, ${nbSize} size)`,
 });

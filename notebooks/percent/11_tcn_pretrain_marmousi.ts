@@ -40,9 +40,25 @@ import {
   traceOverlayFigure,
 } from "./src/display";
 import { fractionToSnrDb, minTraceDistance } from "./src/seismic";
+import { openResults } from "./src/results";
 import * as tcn from "./src/tcn";
 
 initNotebook();
+const rec = openResults("11_tcn_pretrain_marmousi"); // key numbers to out/results/ (npm run results); shows nothing
+// Seeded training on the wasm backend is bit-identical from run to run (two quick runs of this
+// notebook agreed in every digit). The bands are below the effects the notebook measures (padding:
+// 0.006 in validation PCC; random against blocked split: 0.025 in mean test PCC), so a changed
+// network, data, split or training fails; another backend (tfjs-node) may need a re-record.
+const tcnBand = {
+  abs: 0.002,
+  reason:
+    "seeded TCN training on wasm, bit-identical in two quick runs; 0.002 absorbs a summation-order change, below the padding (0.006) and split (0.025) effects in PCC",
+};
+const lossBand = {
+  abs: 0.002,
+  reason:
+    "training MSE (standardised) of a seeded run, bit-identical on wasm; 0.002 is below the 0.03 between the random and blocked splits",
+};
 const backend = await tcn.initBackend();
 const nbSize = runSize();
 markdown(
@@ -131,6 +147,17 @@ const fmtM = (name: string, m: { pcc: number; r2: number; mse: number; mae: numb
   MSE: m.mse,
   MAE: m.mae,
 });
+rec.seeds([preCfg.seed]);
+rec.value("tcn11.pretrain.test_pcc", pre.test.section.pcc, {
+  tol: tcnBand,
+  note: `${pre.test.traces.length} test traces, all samples pooled`,
+});
+rec.value("tcn11.pretrain.test_r2", pre.test.section.r2, { tol: tcnBand });
+rec.value("tcn11.pretrain.final_loss", preH.finalTrainLoss, {
+  tol: lossBand,
+  note: "final training MSE in inference mode (standardised)",
+});
+rec.value("tcn11.pretrain.best_val_loss", preH.bestValLoss, { tol: lossBand });
 table(
   [
     fmtM("test traces, section", pre.test.section),
@@ -166,8 +193,12 @@ for (const t of [
 // ## Causal or symmetric padding?
 // Bai et al.'s TCN is causal (output at sample *t* sees only samples ≤ *t*); Mustafa et al.'s impedance
 // code pads symmetrically, and the seed paper calls its network causal. Impedance at a depth depends on
-// reflections above *and* below it, so symmetric padding should do better. Measured here with the same
-// data, split, seed and epochs; the library's default (`padding: "same"`) follows this result.
+// reflections above *and* below it, so symmetric padding should do better. The library's default
+// (`padding: "same"`) was chosen on **validation** traces, not on the test traces scored here:
+// `npx tsx bench/tcn-padding.ts --seeds 0,1,2` (quick preset, seeds 0-2, each seed its own split)
+// gave validation PCC 95.97 ± 0.23 % for "same" against 94.99 ± 0.50 % for "causal", "same" ahead
+// on all three seeds (`bench/results/tcn-padding.json`). The table repeats it for seed 0 with the
+// validation and the test scores side by side.
 
 // %%
 const padRows = [];
@@ -185,9 +216,12 @@ for (const padding of ["same", "causal"] as const) {
     padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null
       ? pre
       : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`padding ${padding}`) });
+  const val = tcn.evaluateTcn(r.bundle, r.data, r.split.val).section;
   padRows.push({
     padding,
     epochs: cfg.train.epochs,
+    "validation PCC %": 100 * val.pcc,
+    "validation r² %": 100 * val.r2,
     "test PCC %": 100 * r.test.section.pcc,
     "test r² %": 100 * r.test.section.r2,
     "test MAE": r.test.section.mae,
@@ -195,6 +229,17 @@ for (const padding of ["same", "causal"] as const) {
   if (r !== pre) r.bundle.model.dispose();
 }
 table(padRows, { caption: "Padding: same data, split and seed" });
+rec.table(
+  "tcn11.padding",
+  padRows.map((p) => ({
+    padding: p.padding,
+    "val PCC": p["validation PCC %"] / 100,
+    "val r2": p["validation r² %"] / 100,
+    "test PCC": p["test PCC %"] / 100,
+    "test r2": p["test r² %"] / 100,
+  })),
+  { tol: tcnBand, note: `seed ${preCfg.seed}, ${padRows[0].epochs} epochs each` },
+);
 
 // %% [markdown]
 // ## Random or spatially blocked split? (issue 15)
@@ -233,6 +278,7 @@ for (const seed of splitSeeds) {
       "test PCC %": 100 * r.test.section.pcc,
       "test r² %": 100 * r.test.section.r2,
       "test MAE": r.test.section.mae,
+      "final loss": r.history.finalTrainLoss,
     });
     if (r !== pre) r.bundle.model.dispose();
   }
@@ -245,6 +291,51 @@ const splitMean = (mode: string, k: string) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
   return { m, sd: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1)) };
 };
+rec.seeds(splitSeeds);
+rec.table(
+  "tcn11.split_by_seed",
+  splitRows.map((r) => ({
+    split: r.split,
+    seed: r.seed,
+    "test PCC": (r["test PCC %"] as number) / 100,
+    "test r2": (r["test r² %"] as number) / 100,
+  })),
+  { tol: tcnBand },
+);
+rec.table(
+  "tcn11.split_loss_by_seed",
+  splitRows.map((r) => ({ split: r.split, seed: r.seed, "final loss": r["final loss"] })),
+  { tol: lossBand, note: "final training MSE in inference mode (standardised)" },
+);
+rec.table(
+  "tcn11.split_mean_sd",
+  (["random", "blocked"] as const).map((mode) => {
+    const pcc = splitMean(mode, "test PCC %");
+    const r2 = splitMean(mode, "test r² %");
+    return {
+      split: mode,
+      "PCC mean": pcc.m / 100,
+      "PCC sd": pcc.sd / 100,
+      "r2 mean": r2.m / 100,
+      "r2 sd": r2.sd / 100,
+    };
+  }),
+  {
+    tol: tcnBand,
+    note: `mean ± sd over seeds ${splitSeeds.join(", ")}; each split's own test traces`,
+  },
+);
+rec.table(
+  "tcn11.split_loss_mean_sd",
+  (["random", "blocked"] as const).map((mode) => {
+    const loss = splitMean(mode, "final loss");
+    return { split: mode, "loss mean": loss.m, "loss sd": loss.sd };
+  }),
+  {
+    tol: lossBand,
+    note: `final training MSE (standardised), mean ± sd over seeds ${splitSeeds.join(", ")}`,
+  },
+);
 const fmtMs = (x: { m: number; sd: number }) => `${x.m.toFixed(2)} ± ${x.sd.toFixed(2)}`;
 markdown(
   `Mean ± sd over ${splitSeeds.length} seeds: test PCC ${fmtMs(splitMean("random", "test PCC %"))} % (random) against ${fmtMs(splitMean("blocked", "test PCC %"))} % (blocked); ` +
