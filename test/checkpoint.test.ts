@@ -8,9 +8,16 @@ import * as tf from "@tensorflow/tfjs";
 import { mulberry32 } from "../src/config";
 import { ValidationError } from "../src/core";
 import { minimize, minimizeAsync, ResumableRun, RunState } from "../src/optim";
-import { addDataNoise, EarthModel, invert, InversionProblem, InversionResult, toyForward } from "../src/inversion";
-import type { Survey } from "../src/em";
+import { EarthModel, invert, InversionResult, toyForward } from "../src/inversion";
 import { buildTcn, initBackend, trainModel, TrainHistory } from "../src/tcn";
+import {
+  broadsideWire,
+  logSpacedTimes,
+  movingAverageTraces,
+  THREE_LAYER_IP,
+  tinyWellTransfer,
+  toyThreeLayerProblem,
+} from "./support/fixtures";
 
 /**
  * Checkpoint and resume (issue "Reliability", item 7): optim's ResumableRun, `invert` with
@@ -107,43 +114,8 @@ test("ResumableRun: the same run as minimize; resumed from a state taken between
 
 // ---------------------------------------------------------------- invert with InvertOptions.checkpoint
 
-const TOY = { module: path.join(root, "src", "inversion", "toy.ts"), factory: "toyForward" };
-const times = Array.from({ length: 20 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 19));
-const survey: Survey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times,
-};
-const TRUE: EarthModel = {
-  thickness: [80, 150],
-  rho0: [100, 10, 300],
-  m: [0, 0.4, 0],
-  tau: [1e-3, 1e-3, 1e-3],
-  c: [0.5, 0.5, 0.5],
-};
-
-function toyProblem(): InversionProblem {
-  const d = addDataNoise(toyForward([survey])([TRUE])[0], { relative: 0, floor: 0.002, seed: 3 });
-  return {
-    datasets: [{ survey, observed: d.observed, error: d.error }],
-    parameterisation: {
-      layers: 3,
-      rho0: { min: 1, max: 1000 },
-      thickness: { min: 20, max: 400 },
-      m: { min: 0, max: 0.8 },
-      tau: { fixed: 1e-3 },
-      c: { fixed: 0.5 },
-    },
-    forward: TOY,
-  };
-}
+const survey = broadsideWire(logSpacedTimes(20, 3));
+const toyProblem = () => toyThreeLayerProblem(survey, THREE_LAYER_IP);
 
 /** An inversion result without wall time. */
 function same(a: InversionResult, b: InversionResult, what: string): void {
@@ -297,17 +269,8 @@ test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 1
 // ---------------------------------------------------------------- TCN training resume
 
 function toyTraces(n: number, L: number, seed: number): { x: Float32Array[]; y: Float32Array[] } {
-  // target: a 5-point moving average of the input, learnable by a small TCN
   const r = mulberry32(seed);
-  const x = Array.from({ length: n }, () => Float32Array.from({ length: L }, () => r() - 0.5));
-  const y = x.map((row) =>
-    Float32Array.from(row, (_, t) => {
-      let s = 0;
-      for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
-      return s / 5;
-    }),
-  );
-  return { x, y };
+  return movingAverageTraces(n, L, () => r() - 0.5);
 }
 
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((t) => Array.from(t.dataSync()));
@@ -692,13 +655,29 @@ function sameFiles(a: string, b: string, names: string[]): void {
     assert.ok(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), `same ${n}`);
 }
 
+/**
+ * `geoinv tcn transfer` of `config` (written to DIR/cfg.json) run uninterrupted into DIR/ref, and
+ * the arguments of the same run into DIR/o, plain and with a checkpoint DIR/`ckName` after every
+ * epoch.
+ */
+function transferRuns(dir: string, config: unknown, ckName: string) {
+  const cfg = path.join(dir, "cfg.json");
+  fs.writeFileSync(cfg, JSON.stringify(config));
+  const refDir = path.join(dir, "ref");
+  const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
+  assert.equal(ref.status, 0, ref.stderr);
+  const out = path.join(dir, "o");
+  const ck = path.join(dir, ckName);
+  const plain = ["tcn", "transfer", "--config", cfg, "--quick", "--out", out];
+  return { refDir, out, ck, plain, args: [...plain, "--checkpoint", ck, "--checkpoint-every", "1"] };
+}
+
 test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM during the TCN on the wells exits 143, --resume replays the pre-training, continues and equals the uninterrupted run", async () => {
   const dir = tmpDir();
   try {
-    const cfg = path.join(dir, "cfg.json");
-    fs.writeFileSync(
-      cfg,
-      JSON.stringify({
+    const { refDir, out, ck, plain, args } = transferRuns(
+      dir,
+      {
         seed: 1,
         source: {
           data: { name: "marmousi2", traceStep: 20 },
@@ -709,26 +688,9 @@ test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM dur
         target: { data: { name: "overthrust", traceStep: 8 } },
         finetune: { epochs: 12 },
         direct: { epochs: 30 },
-      }),
+      },
+      "tr.ckpt",
     );
-    const refDir = path.join(dir, "ref");
-    const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
-    assert.equal(ref.status, 0, ref.stderr);
-    const out = path.join(dir, "o");
-    const ck = path.join(dir, "tr.ckpt");
-    const args = [
-      "tcn",
-      "transfer",
-      "--config",
-      cfg,
-      "--quick",
-      "--out",
-      out,
-      "--checkpoint",
-      ck,
-      "--checkpoint-every",
-      "1",
-    ];
     const r = await interruptWhenExists(args, `${ck}.direct`);
     assert.equal(r.code, 143, r.err);
     assert.equal(
@@ -744,18 +706,7 @@ test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM dur
     const e1 = geoinv(args);
     assert.equal(e1.status, 2);
     assert.match(e1.stderr, /--checkpoint: .*tr\.ckpt\.pretrain exists; pass --resume/);
-    const e2 = geoinv([
-      "tcn",
-      "transfer",
-      "--config",
-      cfg,
-      "--quick",
-      "--out",
-      out,
-      "--checkpoint",
-      path.join(dir, "none"),
-      "--resume",
-    ]);
+    const e2 = geoinv([...plain, "--checkpoint", path.join(dir, "none"), "--resume"]);
     assert.equal(e2.status, 2);
     assert.match(
       e2.stderr,
@@ -779,44 +730,8 @@ test("geoinv tcn transfer --checkpoint-every 1: a file per training; SIGTERM dur
 test("geoinv tcn transfer (well target) --checkpoint-every 1: SIGTERM in the leave-out trainings, --resume equals the uninterrupted run", async () => {
   const dir = tmpDir();
   try {
-    const example = JSON.parse(fs.readFileSync(path.join(root, "examples", "tcn_transfer_volve.json"), "utf8"));
-    const cfg = path.join(dir, "cfg.json");
-    fs.writeFileSync(
-      cfg,
-      JSON.stringify({
-        ...example,
-        seeds: 2,
-        source: {
-          data: { name: "marmousi2", freqHz: "auto", dt: 0.004, traceStep: 20 },
-          split: { counts: [12, 6, 20] },
-          window: { length: 32, perTrace: 1 },
-          model: { channels: [3, 4, 4] },
-          train: { epochs: 3 },
-        },
-        window: { length: 24, stride: 8 },
-        finetune: { epochs: 3 },
-        direct: { epochs: 20 },
-        leaveOut: { folds: 2, seeds: 1 },
-      }),
-    );
-    const refDir = path.join(dir, "ref");
-    const ref = geoinv(["tcn", "transfer", "--config", cfg, "--quick", "--out", refDir]);
-    assert.equal(ref.status, 0, ref.stderr);
-    const out = path.join(dir, "o");
-    const ck = path.join(dir, "well.ckpt");
-    const args = [
-      "tcn",
-      "transfer",
-      "--config",
-      cfg,
-      "--quick",
-      "--out",
-      out,
-      "--checkpoint",
-      ck,
-      "--checkpoint-every",
-      "1",
-    ];
+    const config = tinyWellTransfer({ pretrain: 3, finetune: 3, direct: 20 });
+    const { refDir, out, ck, args } = transferRuns(dir, config, "well.ckpt");
     const r = await interruptWhenExists(args, `${ck}.leaveout1s0-direct`);
     assert.equal(r.code, 143, r.err);
     for (const s of [

@@ -18,6 +18,7 @@ import {
   Survey,
 } from "../src/em";
 import { gaussLegendre, MU0 } from "../src/em/internal";
+import { broadsideWire, centralLoop } from "./support/fixtures";
 
 /** erf to ~1e-15: Taylor series below 2.5, continued fraction for erfc above. */
 function erf(x: number): number {
@@ -129,18 +130,7 @@ test("half-space, grounded wire broadside: Ex step-off equals the erf closed for
 
 test("half-space, late time: Ex follows (rho I / 2 pi) (4 / 3 sqrt(pi)) (mu0 sigma / 4t)^(3/2) times the wire length", () => {
   const times = [0.3, 1, 3];
-  const s: Survey = {
-    source: {
-      type: "wire",
-      points: [
-        [-500, 0],
-        [500, 0],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 500], component: "Ex" },
-    times,
-  };
+  const s = broadsideWire(times);
   const r = forward(compileSurvey(s, { electricDepth: 0 }), halfSpace(100));
   times.forEach((t, i) => {
     const asym = (100 / (2 * Math.PI)) * (4 / (3 * Math.sqrt(Math.PI))) * Math.pow(MU0 / 100 / (4 * t), 1.5) * 1000;
@@ -310,18 +300,7 @@ test("reciprocity: wire AB into dipole MN equals wire MN into dipole AB (IP eart
 });
 
 test("m = 0 is the non-IP model: tau and c do not matter, and a vanishing m converges to it", () => {
-  const s: Survey = {
-    source: {
-      type: "wire",
-      points: [
-        [-500, 0],
-        [500, 0],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 500], component: "Ex" },
-    times: logTimes(1e-5, 1, 16),
-  };
+  const s = broadsideWire(logTimes(1e-5, 1, 16));
   const plan = compileSurvey(s);
   const noip: EarthModel = { ...H3, m: [0, 0, 0] };
   const a = forward(plan, noip).time_off!;
@@ -380,20 +359,7 @@ test("three identical layers are the half-space; the response is linear in the c
 
 test("waveforms: a 1 ns ramp is the step; a ramp is the mean of the step over [t, t+r]; gates are box-car means", () => {
   const times = logTimes(2e-5, 5e-3, 10);
-  const base: Survey = {
-    source: {
-      type: "loop",
-      points: [
-        [-50, -50],
-        [50, -50],
-        [50, 50],
-        [-50, 50],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-    times,
-  };
+  const base = centralLoop(times);
   const model: EarthModel = { thickness: [20], rho0: [300, 30], m: [0, 0], tau: [1, 1], c: [1, 1] };
   const step = forward(compileSurvey(base), model).time_off!;
   const tiny = forward(compileSurvey({ ...base, waveform: { type: "linear_ramp_off", ramp: 1e-9 } }), model).time_off!;

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSurvey, forward, parseEarthModel, parseSurvey } from "../src/em";
+import { broadsideWire } from "./support/fixtures";
 
 const goodModel = {
   thickness: [200, 300],
@@ -14,18 +15,7 @@ const goodModel = {
   tau: [1e-3, 5e-3, 1e-3],
   c: [0.5, 0.5, 0.5],
 };
-const goodSurvey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times: [1e-5, 1e-4, 1e-3],
-};
+const goodSurvey = broadsideWire([1e-5, 1e-4, 1e-3]);
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 function throwsValidation(f: () => unknown, ...patterns: RegExp[]): void {

@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "path";
 import { FAST_OPTIONS } from "../src/em";
 import {
   addDataNoise,
@@ -19,7 +18,7 @@ import {
   truthCheck,
 } from "../src/inversion";
 import { createPredictor, localPredictor, SEARCH_SPREAD_NOTE } from "../src/inversion/internal";
-import type { Survey } from "../src/em";
+import { broadsideWire, logSpacedTimes, TOY_FORWARD } from "./support/fixtures";
 
 /**
  * The posterior of the inversion (src/inversion/posterior.ts) on problems whose posterior is
@@ -27,20 +26,8 @@ import type { Survey } from "../src/em";
  * a layered earth with fixed thicknesses a fixed linear combination of the layers' log10 rho,
  * so the likelihood is Gaussian in search space and the posterior is a (box-truncated) Gaussian.
  */
-const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
-const times = Array.from({ length: 12 }, (_, i) => 1e-5 * Math.pow(10, (2.5 * i) / 11));
-const survey: Survey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times,
-};
+const times = logSpacedTimes(12, 2.5);
+const survey = broadsideWire(times);
 
 function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
   const truth: EarthModel = { thickness: [], rho0: [rho], m: [0], tau: [1e-3], c: [0.5] };
@@ -49,7 +36,7 @@ function halfSpace(rho: number, sd: number, seed: number): InversionProblem {
   return {
     datasets: [{ survey, observed: d.observed, error: d.error }],
     parameterisation: { layers: 1, rho0: { min: 1, max: 10000 } },
-    forward: TOY,
+    forward: TOY_FORWARD,
   };
 }
 
@@ -60,7 +47,7 @@ function twoLayer(rho: [number, number], sd: number, seed: number): InversionPro
   return {
     datasets: [{ survey, observed: d.observed, error: d.error }],
     parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
-    forward: TOY,
+    forward: TOY_FORWARD,
   };
 }
 
@@ -230,7 +217,7 @@ test("tem invert config with posterior: the result has the posterior, a labelled
     optimizer: { np: 20, generations: 60, seed: 2 },
     posterior: { chains: 6, ess: 200 },
   });
-  cfg.problem.forward = TOY;
+  cfg.problem.forward = TOY_FORWARD;
   let chains = 0;
   const out = await runInvertConfig(cfg, () => undefined, { onPosterior: (r) => (chains = r.draws.length) });
   const post = out.posterior as {
@@ -277,7 +264,7 @@ test("a population below the rule is kept and said on the log; restarts are reco
     parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
     optimizer: { np: 12, generations: 40, seed: 2 },
   });
-  cfg.problem.forward = TOY;
+  cfg.problem.forward = TOY_FORWARD;
   const lines: string[] = [];
   const out = await runInvertConfig(cfg, (l) => lines.push(l));
   assert.ok(
@@ -292,7 +279,7 @@ test("a population below the rule is kept and said on the log; restarts are reco
     parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
     optimizer: { generations: 2 },
   });
-  def.problem.forward = TOY;
+  def.problem.forward = TOY_FORWARD;
   const lines2: string[] = [];
   const out2 = await runInvertConfig(def, (l) => lines2.push(l));
   assert.equal(out2.np, 50); // 40 + 5 x 2 unknowns

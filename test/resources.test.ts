@@ -22,7 +22,6 @@ import {
   ForwardOptions,
   parseSurvey,
 } from "../src/em";
-import type { Survey } from "../src/em";
 import { planInternals } from "../src/em/internal";
 import { emForward } from "../src/inversion";
 import {
@@ -35,20 +34,9 @@ import {
   trainModel,
 } from "../src/tcn";
 import { fitPredictBatch, tcnBatchBytes, tcnShape } from "../src/tcn/internal";
+import { centralLoop } from "./support/fixtures";
 
-const loop: Pick<Survey, "source" | "receiver"> = {
-  source: {
-    type: "loop",
-    points: [
-      [-50, -50],
-      [50, -50],
-      [50, 50],
-      [-50, 50],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-};
+const { times: _times, ...loop } = centralLoop([]);
 const isRefusal = (field: string) => (e: unknown) => {
   assert.ok(e instanceof ValidationError, `expected a ValidationError, got ${String(e)}`);
   assert.equal(e.field, field);

@@ -5,7 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../src/cli/main";
 import { loadRankinLocations } from "../src/data";
-import type { Survey } from "../src/em";
 import {
   compileParameterisation,
   geometricThicknesses,
@@ -34,6 +33,7 @@ import {
   runTask,
   withTopLayers,
 } from "../src/survey/internal";
+import { centralLoop, logSpacedTimes } from "./support/fixtures";
 
 /** Survey domain without Redis: format, Rankin reader, seeds, LCI against a closed form, DOI, embedded runs, CLI. */
 
@@ -206,7 +206,7 @@ function gaussSolve(A: number[][], b: number[]): number[] {
 }
 
 test("LCI on the linear toy problem reaches the closed-form minimiser of data + vertical + distance-weighted lateral terms", async () => {
-  const times = Array.from({ length: 12 }, (_, k) => 1e-5 * Math.pow(10, (3 * k) / 11));
+  const times = logSpacedTimes(12, 3);
   const L = 6,
     first = 5,
     maxDepth = 120,
@@ -230,20 +230,7 @@ test("LCI on the linear toy problem reaches the closed-form minimiser of data + 
     // the toy forward reads only the times; the loop makes it a whole survey
     datasets: [
       {
-        survey: {
-          source: {
-            type: "loop",
-            points: [
-              [-20, -20],
-              [20, -20],
-              [20, 20],
-              [-20, 20],
-            ],
-            current: 1,
-          },
-          receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-          times,
-        },
+        survey: centralLoop(times, 20),
         observed: obs[i],
         error: err,
       },
@@ -322,21 +309,8 @@ test("DOI: closed forms of both rules, and deeper over resistive than over condu
   );
   assert.equal(detectabilityDepth([[0.1, 0.1, 5]], [0, 10, 30], 10), 30);
   assert.equal(detectabilityDepth([[0.1, 0.1, 0.1]], [0, 10, 30], 10), 0);
-  const times = Array.from({ length: 16 }, (_, k) => 1e-5 * Math.pow(10, (2.5 * k) / 15));
-  const survey: Survey = {
-    source: {
-      type: "loop",
-      points: [
-        [-50, -50],
-        [50, -50],
-        [50, 50],
-        [-50, 50],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-    times,
-  };
+  const times = logSpacedTimes(16, 2.5);
+  const survey = centralLoop(times);
   const thickness = geometricThicknesses(16, 4, 400);
   const doiOf = (rho: number) => {
     const r = runLciForward({

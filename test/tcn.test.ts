@@ -24,6 +24,7 @@ import {
   TemporalBlock,
 } from "../src/tcn";
 import { addRelu, checkFits, dilatedConv1d, evaluateLoss, weightNormConv1d } from "../src/tcn/internal";
+import { movingAverageTraces } from "./support/fixtures";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -295,17 +296,7 @@ test("FlatAdam equals tfjs's Adam (no decay) and PyTorch-style L2 decay on the g
 });
 
 function toyData(n: number, L: number, seed: number): { x: Float32Array[]; y: Float32Array[] } {
-  // target: a 5-point moving average of the input, learnable by a small TCN
-  const r = rnd(seed);
-  const x = Array.from({ length: n }, () => Float32Array.from({ length: L }, r));
-  const y = x.map((row) =>
-    Float32Array.from(row, (_, t) => {
-      let s = 0;
-      for (let k = -2; k <= 2; k++) s += row[Math.min(L - 1, Math.max(0, t + k))];
-      return s / 5;
-    }),
-  );
-  return { x, y };
+  return movingAverageTraces(n, L, rnd(seed));
 }
 
 test("training: loss falls, tensor count is flat across epochs and back to the start afterwards, best weights restored", async () => {

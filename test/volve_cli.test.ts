@@ -5,6 +5,7 @@ import * as path from "path";
 import { test } from "node:test";
 import { main } from "../src/cli/main";
 import { parseNpy } from "../src/data";
+import { tinyWellTransfer } from "./support/fixtures";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -13,24 +14,8 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const example = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "examples", "tcn_transfer_volve.json"), "utf8"));
-
 // The example config with a tiny network and few epochs: the plumbing, not the scores.
-const tiny = {
-  ...example,
-  seeds: 2,
-  source: {
-    data: { name: "marmousi2", freqHz: "auto", dt: 0.004, traceStep: 20 },
-    split: { counts: [12, 6, 20] },
-    window: { length: 32, perTrace: 1 },
-    model: { channels: [3, 4, 4] },
-    train: { epochs: 2 },
-  },
-  window: { length: 24, stride: 8 },
-  finetune: { epochs: 2 },
-  direct: { epochs: 2 },
-  leaveOut: { folds: 2, seeds: 1 },
-};
+const tiny = tinyWellTransfer({ pretrain: 2, finetune: 2, direct: 2 });
 
 test("geoinv tcn transfer with a well target: blind-test scores per seed in metrics.json, models and section predictions written", async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-volve-cli-"));
