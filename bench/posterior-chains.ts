@@ -16,17 +16,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  compileParameterisation,
-  invert,
-  inversionPool,
-  OBJECTIVE_MODULE,
-  poolPredictor,
-  samplePosterior,
-  syntheticProblem,
-  toVector,
-} from "../src/inversion";
+import { inversionPool, syntheticProblem } from "../src/inversion";
 import { arg, machine } from "./support";
+import { deThenPosterior } from "./support/posterior";
 
 const index = Number(arg("--problem", "14"));
 const seed = Number(arg("--seed", "1"));
@@ -45,16 +37,7 @@ async function main() {
   const sp = syntheticProblem(seed, index);
   const pool = inversionPool(sp.problem, 2);
   try {
-    const de = await invert(sp.problem, { pool, seed: index + 1, maxGenerations: generations });
-    const p = compileParameterisation(sp.problem.parameterisation);
-    const population = de.population.models.map((m) => toVector(p, m));
-    const post = await samplePosterior(
-      sp.problem,
-      de.x,
-      population,
-      await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE),
-      { seed: index + 1, maxEvaluations: budget },
-    );
+    const { de, post } = await deThenPosterior(sp.problem, pool, { seed: index + 1, generations, budget });
     const s = post.summary;
     const d = sp.parameters.length;
     const along = Number(arg("--along", String(d - 1)));
