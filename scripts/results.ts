@@ -44,6 +44,7 @@ export const RESULT_NOTEBOOKS = [
   "21_tem_de_three_layer",
   "22_tem_de_ten_layer",
   "23_tem_field_inversion",
+  "24_tem_equivalence_uncertainty",
   "25_tem_survey_section",
 ];
 
