@@ -56,19 +56,20 @@ import * as tcn from "./src/tcn";
 initNotebook();
 const rec = openResults("12_tcn_transfer_overthrust"); // key numbers to out/results/ (npm run results); shows nothing
 // Seeded training on the wasm backend is bit-identical from run to run (two quick runs of this
-// notebook agreed in every digit). The bands are far below the differences between the methods and
-// the targets, so a changed network, data, wavelet or training fails; another backend (tfjs-node)
-// may need a re-record.
+// notebook agreed in every digit). The score band is below the gaps between the pre-trained, direct
+// and transfer models, so a changed network, data, wavelet or training fails; it is not below the
+// 0.0002 PCC between plain and weight-0.1 physics fine-tuning, which the quick size does not
+// resolve. Another backend (tfjs-node) may need a re-record.
 const tcnBand = {
-  abs: 0.005,
-  rel: 0.01,
+  abs: 0.002,
+  rel: 0.005,
   reason:
-    "seeded TCN training on wasm, bit-identical in two quick runs; 0.005 + 1 % (r² far below 0 is large) absorbs a summation-order change, far below the differences between methods and targets",
+    "seeded TCN training on wasm, bit-identical in two quick runs; 0.002 + 0.5 % (r² far below 0 is large) absorbs a summation-order change, below the gaps between the pre-trained, direct and transfer models",
 };
 const lossBand = {
   rel: 0.05,
   reason:
-    "final training MSE (standardised) on five traces, bit-identical on wasm; small, so a relative band of 5 %",
+    "final training MSE (standardised) on five traces, bit-identical on wasm; 5 %, where direct and transfer differ by a factor of 2",
 };
 const backend = await tcn.initBackend();
 const nbSize = runSize();

@@ -45,13 +45,14 @@ initNotebook();
 const rec = openResults("24_tem_equivalence_uncertainty"); // key numbers to out/results/; shows nothing
 // DE seeds 1 (three cases) and 2 (thin conductor), noise seeds 24 and 5, posterior seed 1 (default)
 rec.seeds([1, 2, 5, 24]);
-// A seeded run is the same on one machine (DE, noise and sampler are seeded; two quick runs agreed).
-// The bands are those of a changed answer, not of float noise: a different machine's rounding moves
-// the chains onto another path, and the estimates then move by their Monte Carlo error.
+// A seeded run is the same on one machine (DE, noise and sampler are seeded; two quick runs agreed
+// in every digit). The bands are those of a changed answer, not of float noise: a change to the
+// sampler's random stream puts the chains on another path, and at this budget (bulk ESS 15-50) a
+// 5 % quantile then moves by about half a posterior sd, a few per cent of its value.
 const mcBand = (what: string, rel: number, abs?: number) => ({
   rel: rel,
   ...(abs !== undefined ? { abs: abs } : {}),
-  reason: `${what} of a seeded posterior at the quick budget; within ${100 * rel} %${abs !== undefined ? ` + ${abs}` : ""} covers its Monte Carlo error, not a changed sampler or likelihood`,
+  reason: `${what} of a seeded posterior at the quick budget (bulk ESS 15-50); within ${100 * rel} %${abs !== undefined ? ` + ${abs}` : ""}, about its Monte Carlo error`,
 });
 type Case = "top" | "middle" | "bottom";
 const cases: Case[] = ["top", "middle", "bottom"];
@@ -159,7 +160,7 @@ rec.table(
     q50: r.q50 as number,
     q95: r.q95 as number,
   })),
-  { tol: mcBand("posterior quantile (physical units)", 0.3, 0.02) },
+  { tol: mcBand("posterior quantile (physical units)", 0.1, 0.02) },
 );
 const conv = cases.map((c) => `${c}: ${runs[c].posterior!.summary.stop_reason}`).join(", ");
 markdown(
@@ -304,10 +305,10 @@ const S = pts.map((x) => Math.pow(10, x[iH] - x[iRho]));
 const q = (v: number[], p: number) => inv.quantile(v, p);
 rec.value("tem24.thin.S_q05", q(S, 0.05), {
   units: "S",
-  tol: mcBand("5 % quantile of the conductance h/ρ", 0.2),
+  tol: mcBand("5 % quantile of the conductance h/ρ", 0.1),
   note: `thin conductor, true S = ${eqTruth.thickness[1] / eqTruth.rho0[1]} S`,
 });
-rec.value("tem24.thin.S_q95", q(S, 0.95), { units: "S", tol: mcBand("95 % quantile of h/ρ", 0.2) });
+rec.value("tem24.thin.S_q95", q(S, 0.95), { units: "S", tol: mcBand("95 % quantile of h/ρ", 0.1) });
 rec.value(
   "tem24.thin.rho2_q95_over_q05",
   q(
@@ -394,20 +395,21 @@ rec.table(
   {
     tol: mcBand(
       "interval end (physical units; the linearised one is at the DE's best model)",
-      0.3,
+      0.1,
       0.02,
     ),
     note: "middle case, 90 % intervals",
   },
 );
+rec.value("tem24.middle.disagreements", cmp.filter((r) => r.disagreement !== "").length, {
+  tol: { abs: 1, reason: "count of parameters whose linearised interval disagrees; one may cross" },
+  note: `of ${cmp.length} parameters, middle case`,
+});
 rec.table(
   "tem24.middle.disagreement",
   cmp.map((r) => ({ parameter: r.parameter, disagreement: r.disagreement || "agree" })),
   {
-    tol: {
-      abs: 0,
-      reason: "where the linearised interval disagrees with the sampled one: labels, exact",
-    },
+    note: "how the linearised interval disagrees; the labels carry numbers, so recorded, not checked",
   },
 );
 table(cmp, {
