@@ -348,6 +348,71 @@ test("foldInto: periodic folding into the box", () => {
   assert.ok(Math.abs(foldInto(-21, 0, 10) - 9) < 1e-12);
 });
 
+/** Neal's funnel in 2-D: v ~ N(0, 1.5^2), x | v ~ N(0, e^v), in a box that cuts off < 0.2 % of it. */
+const FUNNEL_BOX: [number, number][] = [
+  [-4.5, 4.5],
+  [-40, 40],
+];
+const funnel = (xs: Float64Array[]) =>
+  xs.map(([v, x]) => (-0.5 * (v * v)) / (1.5 * 1.5) - 0.5 * v - (0.5 * x * x) / Math.exp(v));
+
+test("independence-only moves keep the target (needs the q(x)/q(y) factor): a 3-D Gaussian", () => {
+  const ll = (xs: Float64Array[]) => xs.map((x) => -0.5 * (x[0] * x[0] + (x[1] * x[1]) / 4 + x[2] * x[2]));
+  const box: [number, number][] = [
+    [-10, 10],
+    [-10, 10],
+    [-10, 10],
+  ];
+  const r = sample(ll, box, { seed: 4, independence: 1, rhatTarget: 1.02, essTarget: 1500, maxEvaluations: 120000 });
+  assert.equal(r.stopReason, "converged");
+  const s = summarize(flattenDraws(r.draws));
+  const sd = [1, 2, 1];
+  for (let j = 0; j < 3; j++) {
+    assert.ok(Math.abs(s.mean[j]) < 0.1 * sd[j], `mean ${j} ${s.mean[j]}`);
+    assert.ok(Math.abs(s.sd[j] / sd[j] - 1) < 0.06, `sd ${j} ${s.sd[j]}`);
+  }
+  // accepted independence moves are nearly independent draws
+  assert.ok(r.acceptance > 0.4, `acceptance ${r.acceptance}`);
+  // a Gaussian cut by the box: the proposal is redrawn until inside (its normaliser cancels)
+  const phi = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  const Z = normalCdf(3) - 0.5;
+  const mean = (phi(0) - phi(3)) / Z;
+  const sdCut = Math.sqrt(1 - (3 * phi(3)) / Z - mean * mean);
+  const cut = sample((xs) => xs.map((x) => -0.5 * x[0] * x[0]), [[0, 3]], {
+    seed: 12,
+    independence: 1,
+    essTarget: 3000,
+    rhatTarget: 1.01,
+  });
+  const c = summarize(flattenDraws(cut.draws));
+  assert.ok(Math.abs(c.mean[0] - mean) < 0.03, `mean ${c.mean[0]} vs ${mean}`);
+  assert.ok(Math.abs(c.sd[0] / sdCut - 1) < 0.05, `sd ${c.sd[0]} vs ${sdCut}`);
+});
+
+test("a funnel: the independence move keeps the marginal of v and mixes several times better than DREAM alone", () => {
+  const opts = { seed: 21, rhatTarget: 1.01, essTarget: 2000, maxEvaluations: 400000 };
+  const mixed = sample(funnel, FUNNEL_BOX, { ...opts, independence: 0.8 });
+  assert.equal(mixed.stopReason, "converged");
+  const f = flattenDraws(mixed.draws);
+  const v = column(f, 0);
+  const s = summarize(f);
+  // truncated N(0, 1.5^2) on [-3 sd, 3 sd]: mean 0, sd 1.5 x 0.9865
+  assert.ok(Math.abs(s.mean[0]) < 0.06, `mean of v ${s.mean[0]}`);
+  assert.ok(Math.abs(s.sd[0] / (1.5 * 0.9865) - 1) < 0.05, `sd of v ${s.sd[0]}`);
+  const [[q05, q95]] = quantiles(f, [0.05, 0.95]);
+  const mass = normalCdf(q95 / 1.5) - normalCdf(q05 / 1.5);
+  assert.ok(Math.abs(mass - 0.9) < 0.03, `mass of the 90 % interval of v ${mass}`);
+  // the neck: x | v < -2 has sd e^(v/2) < 0.37
+  const neck = f.filter((p) => p[0] < -2);
+  assert.ok(neck.length > 0.03 * v.length, `draws in the neck ${neck.length / v.length}`);
+  const dream = sample(funnel, FUNNEL_BOX, { ...opts, maxEvaluations: mixed.evaluations });
+  const perEval = (r: SampleResult) => r.essMin / r.evaluations;
+  assert.ok(
+    perEval(mixed) > 3 * perEval(dream),
+    `ESS per evaluation ${perEval(mixed)} with the independence move, ${perEval(dream)} without`,
+  );
+});
+
 test("bimodal mixture: the weights of the two modes", () => {
   const w = 0.3;
   const s = 0.7;

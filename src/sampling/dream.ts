@@ -2,6 +2,7 @@ import { performance } from "perf_hooks";
 import { Bounds, decodeState, encodeState, makeBounds, SeededRandom, ValidationError } from "../optim";
 import { ChainStore, ChainStoreSnapshot, CheckInfo, SampleStopReason } from "./chains";
 import { quantileSorted } from "./diagnostics";
+import { drawT, fitT, logT, T_GROWTH, TFit } from "./independence";
 
 /**
  * DREAM(ZS): Markov chain Monte Carlo with differential proposals drawn from an archive Z of past
@@ -58,6 +59,11 @@ export interface SampleOptions {
   pairs?: number;
   /** Every jumpEvery-th iteration uses gamma = 1 to jump between modes; 0 = never (default 5). */
   jumpEvery?: number;
+  /**
+   * Probability of an independence move from a Student-t fitted to the archive's second half
+   * instead of a DREAM move (default 0; see ./independence.ts).
+   */
+  independence?: number;
   /** Append the chains' current states to Z every archiveEvery iterations (K, default 10). */
   archiveEvery?: number;
   /** Half-width b of the multiplicative jitter e ~ U(-b, b) (default 0.05). */
@@ -109,6 +115,7 @@ interface Resolved {
   pairs: number;
   crossoverWeights: number[];
   jumpEvery: number;
+  independence: number;
   archiveEvery: number;
   jitter: number;
   noise: number;
@@ -130,6 +137,7 @@ const KNOWN_KEYS = [
   "snooker",
   "pairs",
   "jumpEvery",
+  "independence",
   "archiveEvery",
   "jitter",
   "noise",
@@ -292,6 +300,7 @@ export function resolveSampleOptions(
     pairs,
     crossoverWeights: crossoverWeights(o.crossoverWeights),
     jumpEvery: num(o, "jumpEvery", 5, 0, 1e9, true, "0 disables the gamma = 1 iterations"),
+    independence: num(o, "independence", 0, 0, 1, false, "probability of an independence move, e.g. 0.5"),
     archiveEvery: num(o, "archiveEvery", 10, 1, 1e9, true, "K, e.g. 10"),
     jitter: num(o, "jitter", 0.05, 0, 1, false, "e.g. 0.05"),
     noise: num(o, "noise", 1e-6, 0, 1, false, "relative to the box width, e.g. 1e-6"),
@@ -353,6 +362,10 @@ export function foldInto(y: number, l: number, u: number): number {
  *   Folding would break the snooker's symmetry, so an out-of-box snooker proposal is REJECTED
  *   (prior density 0 outside the box). It is still returned by ask() as a copy of the current
  *   state (one point per chain) and its value is ignored.
+ * - independence (probability `independence`, default 0) [Tie94; GK10]: y drawn from a mixture
+ *   of Student-t densities fitted to the archive's second half (./independence.ts), accepted with
+ *   probability min(1, L(y) q(x) / (L(x) q(y))); rejected when y leaves the box. With
+ *   independence = 0 no extra random number is drawn: the runs are those of plain DREAM(ZS).
  * The archive Z starts with 10 d uniform draws and gets the chains' current states every K
  * iterations [terBraak08; Vrugt16, DREAM(ZS)].
  */
@@ -381,6 +394,8 @@ export class DreamZS {
   private pending: Float64Array[] | null = null;
   private pendingLogJ: number[] = [];
   private pendingValid: boolean[] = [];
+  /** The independence proposal's current fit (null until the archive is large enough). */
+  private tfit: TFit | null = null;
 
   constructor(
     bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
@@ -484,6 +499,31 @@ export class DreamZS {
     return { y, logJ };
   }
 
+  /** Refit the t proposal when the archive has grown by T_GROWTH since the last fit (./independence.ts). */
+  private refitT(): void {
+    const n = this.archive.length;
+    if (this.tfit && n < this.tfit.n * (1 + T_GROWTH)) return;
+    const f = fitT(this.archive, n >> 1, this.rand);
+    if (f) this.tfit = f;
+  }
+
+  /**
+   * Independence move [Tie94]: y ~ q (the t fit), log ratio log q(x) - log q(y) for the
+   * Metropolis-Hastings test; null when y leaves the box (prior 0: rejected).
+   */
+  private independenceMove(x: Float64Array, fit: TFit): { y: Float64Array; logJ: number } | null {
+    // q restricted to the box by redrawing: q_B(y) = q(y) / Z_B, and Z_B cancels in the ratio; after
+    // INDEPENDENCE_TRIES misses the chain stays (a fixed probability, independent of x: still exact)
+    for (let t = 0; t < INDEPENDENCE_TRIES; t++) {
+      const y = drawT(fit, this.rand, this.gauss);
+      let inside = true;
+      for (let j = 0; j < this.dim && inside; j++)
+        inside = y[j] >= this.bounds.lower[j] && y[j] <= this.bounds.upper[j];
+      if (inside) return { y, logJ: logT(fit, x) - logT(fit, y) };
+    }
+    return null;
+  }
+
   /** The points to evaluate next: the initial states, then one proposal per chain. */
   ask(): Float64Array[] {
     if (this.done) throw new Error("ask() after the run stopped");
@@ -492,9 +532,15 @@ export class DreamZS {
     const props: Float64Array[] = [];
     this.pendingLogJ = [];
     this.pendingValid = [];
+    if (this.opts.independence > 0) this.refitT();
     for (let i = 0; i < this.opts.chains; i++) {
       const x = this.x[i];
-      if (this.rand() < this.opts.snooker) {
+      if (this.tfit && this.rand() < this.opts.independence) {
+        const s = this.independenceMove(x, this.tfit);
+        props.push(s ? s.y : Float64Array.from(x));
+        this.pendingLogJ.push(s ? s.logJ : 0);
+        this.pendingValid.push(s !== null);
+      } else if (this.rand() < this.opts.snooker) {
         const s = this.snookerMove(x);
         props.push(s ? s.y : Float64Array.from(x));
         this.pendingLogJ.push(s ? s.logJ : 0);
@@ -590,6 +636,7 @@ export class DreamZS {
       pending: this.pending,
       pendingLogJ: this.pendingLogJ,
       pendingValid: this.pendingValid,
+      tfit: this.tfit,
     }) as DreamSnapshot;
   }
 
@@ -631,7 +678,8 @@ export class DreamZS {
     const theirs = (s.opts ?? {}) as Record<string, unknown>;
     for (const k of Object.keys(dz.opts) as (keyof Resolved)[]) {
       const a = JSON.stringify(dz.opts[k]);
-      const b = JSON.stringify(theirs[k]);
+      // a snapshot from before the independence move existed ran without it
+      const b = JSON.stringify(k === "independence" && theirs[k] === undefined ? 0 : theirs[k]);
       if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
     }
     const points = (v: unknown, n: number) =>
@@ -666,6 +714,7 @@ export class DreamZS {
     dz.pending = s.pending;
     dz.pendingLogJ = s.pendingLogJ;
     dz.pendingValid = s.pendingValid;
+    dz.tfit = s.tfit ?? null;
     return dz;
   }
 
@@ -694,6 +743,8 @@ export class DreamZS {
 }
 
 const DREAM_FORMAT = "geoinv.sampling.DreamZS/1";
+/** Draws from the independence proposal before a move outside the box is given up (the chain stays). */
+const INDEPENDENCE_TRIES = 50;
 
 /** A JSON-serialisable checkpoint of a DreamZS run (`DreamZS.snapshot`). */
 export type DreamSnapshot = { format: string; [key: string]: unknown };

@@ -1,0 +1,257 @@
+/**
+ * The independence proposal of DreamZS's `independence` move: a mixture of K multivariate
+ * Student-t densities fitted to (a subsample of) the second half of the past-states archive Z,
+ *
+ *   q(y) = sum_k w_k t_nu(y; mu_k, s^2 Sigma_k),
+ *
+ * fitted by k-means++ seeding and EM on a Gaussian mixture (mu_k, Sigma_k, w_k), then given heavy
+ * tails (nu) and inflated by s. An independence Metropolis-Hastings move y ~ q is accepted with
+ * probability min(1, [L(y) q(x)] / [L(x) q(y)]) [Tie94; RC04, sec. 7.4] (keys: docs/SAMPLING.md).
+ * Where the mixture follows the posterior (a curved ridge or a funnel is covered by several
+ * components), each accepted move is a nearly independent draw, which a random walk needs many
+ * steps for; this is the adaptive independence sampler with a mixture proposal of Giordani &
+ * Kohn (2010) [GK10].
+ *
+ * The fit is refreshed only when the archive has grown by T_GROWTH since the last fit, so the
+ * proposal changes ever more rarely and by ever less (diminishing adaptation, the same argument as
+ * DREAM(ZS)'s growing archive [terBraak08]).
+ */
+export interface TComponent {
+  w: number;
+  mu: Float64Array;
+  /** Lower Cholesky factor of s^2 Sigma_k, row-major d x d. */
+  L: Float64Array;
+  /** log det L. */
+  logDet: number;
+}
+
+export interface TFit {
+  /** Archive length the fit was made at. */
+  n: number;
+  comps: TComponent[];
+}
+
+/** Degrees of freedom of the t components (heavy tails: cover the posterior's). */
+export const T_NU = 5;
+/** Inflation s of the fitted covariances (s^2 Sigma_k). */
+export const T_SCALE = 1.3;
+/** Refit when the archive has grown by this fraction. */
+export const T_GROWTH = 0.2;
+/** Most mixture components. */
+export const T_COMPONENTS = 6;
+/** Most archive points the mixture is fitted to (an even subsample of the second half). */
+export const T_FIT_POINTS = 2000;
+/** EM iterations. */
+export const T_EM_ITERATIONS = 15;
+
+/** Lower Cholesky factor of a symmetric d x d (lower triangle used); null if not positive definite. */
+function cholesky(c: Float64Array, d: number): Float64Array | null {
+  const L = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) {
+      let s = c[a * d + b];
+      for (let k = 0; k < b; k++) s -= L[a * d + k] * L[b * d + k];
+      if (a === b) {
+        if (!(s > 0)) return null;
+        L[a * d + a] = Math.sqrt(s);
+      } else L[a * d + b] = s / L[b * d + b];
+    }
+  }
+  return L;
+}
+
+/** |L^-1 (y - mu)|^2. */
+function mahalanobis(mu: Float64Array, L: Float64Array, y: ArrayLike<number>, z: Float64Array): number {
+  const d = mu.length;
+  let q = 0;
+  for (let a = 0; a < d; a++) {
+    let s = y[a] - mu[a];
+    for (let k = 0; k < a; k++) s -= L[a * d + k] * z[k];
+    z[a] = s / L[a * d + a];
+    q += z[a] * z[a];
+  }
+  return q;
+}
+
+function logSumExp(v: number[]): number {
+  let m = -Infinity;
+  for (const x of v) if (x > m) m = x;
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (const x of v) s += Math.exp(x - m);
+  return m + Math.log(s);
+}
+
+/** Weighted mean and covariance (lower triangle) of pts with responsibilities r; null if degenerate. */
+function weightedMoments(
+  pts: Float64Array[],
+  r: Float64Array,
+  floor: Float64Array,
+): { mu: Float64Array; c: Float64Array; w: number } | null {
+  const d = pts[0].length;
+  let w = 0;
+  const mu = new Float64Array(d);
+  for (let i = 0; i < pts.length; i++) {
+    w += r[i];
+    for (let j = 0; j < d; j++) mu[j] += r[i] * pts[i][j];
+  }
+  if (!(w > d + 1)) return null;
+  for (let j = 0; j < d; j++) mu[j] /= w;
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < pts.length; i++) {
+    if (r[i] < 1e-12) continue;
+    const x = pts[i];
+    for (let a = 0; a < d; a++) {
+      const da = r[i] * (x[a] - mu[a]);
+      for (let b = 0; b <= a; b++) c[a * d + b] += da * (x[b] - mu[b]);
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b <= a; b++) c[a * d + b] /= w;
+    c[a * d + a] += floor[a];
+  }
+  return { mu, c, w };
+}
+
+/** k-means++ seeds: indices of k points, each drawn with probability ∝ squared distance to the nearest seed. */
+function kmeansPlusPlus(pts: Float64Array[], k: number, rand: () => number): number[] {
+  const n = pts.length;
+  const seeds = [Math.floor(rand() * n)];
+  const dist = new Float64Array(n).fill(Infinity);
+  while (seeds.length < k) {
+    const last = pts[seeds[seeds.length - 1]];
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < last.length; j++) s += (pts[i][j] - last[j]) ** 2;
+      if (s < dist[i]) dist[i] = s;
+      total += dist[i];
+    }
+    if (!(total > 0)) break;
+    let u = rand() * total;
+    let pick = n - 1;
+    for (let i = 0; i < n; i++) {
+      u -= dist[i];
+      if (u <= 0) {
+        pick = i;
+        break;
+      }
+    }
+    seeds.push(pick);
+  }
+  return seeds;
+}
+
+/**
+ * Fit the mixture to archive[from..n): an even subsample of at most T_FIT_POINTS points, k-means++
+ * seeds (hard assignment for the first responsibilities), T_EM_ITERATIONS of Gaussian EM, then the
+ * t components with the covariances inflated by scale^2. null when no component is well defined.
+ */
+export function fitT(
+  archive: Float64Array[],
+  from: number,
+  rand: () => number,
+  components = T_COMPONENTS,
+  scale = T_SCALE,
+): TFit | null {
+  const n = archive.length;
+  const d = archive[0].length;
+  const m = n - from;
+  if (m < 4 * (d + 2)) return null;
+  const step = Math.max(1, m / T_FIT_POINTS);
+  const pts: Float64Array[] = [];
+  for (let t = from; t < n; t += step) pts.push(archive[Math.floor(t)]);
+  const k = Math.max(1, Math.min(components, Math.floor(pts.length / (4 * (d + 2)))));
+  // a covariance floor of 1e-6 of each coordinate's overall variance keeps the factors defined
+  const all = weightedMoments(pts, new Float64Array(pts.length).fill(1), new Float64Array(d));
+  if (!all) return null;
+  const floor = Float64Array.from({ length: d }, (_, j) => 1e-6 * all.c[j * d + j] + 1e-300);
+  const seeds = kmeansPlusPlus(pts, k, rand);
+  const resp = seeds.map(() => new Float64Array(pts.length));
+  for (let i = 0; i < pts.length; i++) {
+    let best = 0;
+    let bd = Infinity;
+    seeds.forEach((si, c) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (pts[i][j] - pts[si][j]) ** 2;
+      if (s < bd) {
+        bd = s;
+        best = c;
+      }
+    });
+    resp[best][i] = 1;
+  }
+  let comps: { w: number; mu: Float64Array; L: Float64Array; logDet: number }[] = [];
+  const z = new Float64Array(d);
+  for (let it = 0; it <= T_EM_ITERATIONS; it++) {
+    // M step
+    comps = [];
+    for (const r of resp) {
+      const mom = weightedMoments(pts, r, floor);
+      if (!mom) continue;
+      const L = cholesky(mom.c, d);
+      if (!L) continue;
+      let logDet = 0;
+      for (let a = 0; a < d; a++) logDet += Math.log(L[a * d + a]);
+      comps.push({ w: mom.w / pts.length, mu: mom.mu, L, logDet });
+    }
+    if (comps.length === 0) return null;
+    if (it === T_EM_ITERATIONS) break;
+    // E step (Gaussian responsibilities)
+    resp.length = 0;
+    for (let c = 0; c < comps.length; c++) resp.push(new Float64Array(pts.length));
+    for (let i = 0; i < pts.length; i++) {
+      const lp = comps.map((c) => Math.log(c.w) - c.logDet - 0.5 * mahalanobis(c.mu, c.L, pts[i], z));
+      const lse = logSumExp(lp);
+      for (let c = 0; c < comps.length; c++) resp[c][i] = Math.exp(lp[c] - lse);
+    }
+  }
+  const tw = comps.reduce((a, c) => a + c.w, 0);
+  return {
+    n,
+    comps: comps.map((c) => ({
+      w: c.w / tw,
+      mu: c.mu,
+      L: c.L.map((v) => v * scale),
+      logDet: c.logDet + d * Math.log(scale),
+    })),
+  };
+}
+
+/** log q(y) up to a constant common to all points. */
+export function logT(fit: TFit, y: ArrayLike<number>, nu = T_NU): number {
+  const d = fit.comps[0].mu.length;
+  const z = new Float64Array(d);
+  return logSumExp(
+    fit.comps.map((c) => Math.log(c.w) - c.logDet - 0.5 * (nu + d) * Math.log1p(mahalanobis(c.mu, c.L, y, z) / nu)),
+  );
+}
+
+/** A draw: component k with probability w_k, then y = mu_k + L_k g / sqrt(w / nu), g ~ N(0, I), w ~ chi^2_nu. */
+export function drawT(fit: TFit, rand: () => number, gauss: () => number, nu = T_NU): Float64Array {
+  let u = rand();
+  let c = fit.comps[fit.comps.length - 1];
+  for (const comp of fit.comps) {
+    u -= comp.w;
+    if (u < 0) {
+      c = comp;
+      break;
+    }
+  }
+  const d = c.mu.length;
+  const g = new Float64Array(d);
+  for (let a = 0; a < d; a++) g[a] = gauss();
+  let w = 0;
+  for (let k = 0; k < nu; k++) {
+    const v = gauss();
+    w += v * v;
+  }
+  const f = 1 / Math.sqrt(w / nu);
+  const y = new Float64Array(d);
+  for (let a = 0; a < d; a++) {
+    let s = 0;
+    for (let k = 0; k <= a; k++) s += c.L[a * d + k] * g[k];
+    y[a] = c.mu[a] + f * s;
+  }
+  return y;
+}
