@@ -205,17 +205,26 @@ function result(file: string): Record<string, unknown> {
   return r;
 }
 
+/**
+ * `geoinv tem invert` of `config` (written to DIR/c.json) run uninterrupted into DIR/ref.json, and
+ * the arguments of the same run into DIR/r.json with a checkpoint DIR/run.ckpt every generation.
+ */
+function temInvertRuns(dir: string, config: unknown) {
+  const cfgFile = path.join(dir, "c.json");
+  fs.writeFileSync(cfgFile, JSON.stringify(config));
+  const refOut = path.join(dir, "ref.json");
+  const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
+  assert.equal(ref.status, 0, ref.stderr);
+  const ck = path.join(dir, "run.ckpt");
+  const out = path.join(dir, "r.json");
+  const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+  return { cfgFile, refOut, ck, out, args };
+}
+
 test("geoinv tem invert --checkpoint: SIGTERM once the checkpoint exists exits 143; the rerun resumes and equals the uninterrupted run; another config is refused", async () => {
   const dir = tmpDir();
   try {
-    const cfgFile = path.join(dir, "c.json");
-    fs.writeFileSync(cfgFile, JSON.stringify(emConfig()));
-    const refOut = path.join(dir, "ref.json");
-    const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
-    assert.equal(ref.status, 0, ref.stderr);
-    const ck = path.join(dir, "run.ckpt");
-    const out = path.join(dir, "r.json");
-    const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const { cfgFile, refOut, ck, out, args } = temInvertRuns(dir, emConfig());
     // interrupted: SIGTERM as soon as the first checkpoint is on disk
     const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
@@ -438,14 +447,8 @@ test("geoinv tcn pretrain --checkpoint-every 1: SIGTERM exits 143, --resume give
 test("geoinv tem invert --checkpoint, two-step: one file per step; SIGTERM in step 2 and the rerun equals the uninterrupted run", async () => {
   const dir = tmpDir();
   try {
-    const cfgFile = path.join(dir, "c.json");
-    fs.writeFileSync(cfgFile, JSON.stringify({ ...emConfig(), workflow: "two-step", step1_data: "all" }));
-    const refOut = path.join(dir, "ref.json");
-    const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
-    assert.equal(ref.status, 0, ref.stderr);
-    const ck = path.join(dir, "run.ckpt");
-    const out = path.join(dir, "r.json");
-    const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const config = { ...emConfig(), workflow: "two-step", step1_data: "all" };
+    const { refOut, ck, out, args } = temInvertRuns(dir, config);
     const r = await interruptWhenExists(args, `${ck}.step2`);
     assert.equal(r.code, 143, r.err);
     assert.ok(fs.existsSync(`${ck}.step1`) && !fs.existsSync(ck), "a file per step");
@@ -575,14 +578,7 @@ test("geoinv tem invert --checkpoint with a posterior: SIGTERM during the sampli
   try {
     const posterior = { chains: 4, max_evaluations: 480, check_every: 10, predictive_draws: 10, band_draws: 10 };
     const cfg = { ...emConfig(), posterior };
-    const cfgFile = path.join(dir, "c.json");
-    fs.writeFileSync(cfgFile, JSON.stringify(cfg));
-    const refOut = path.join(dir, "ref.json");
-    const ref = geoinv(["tem", "invert", cfgFile, "--quiet", "--out", refOut]);
-    assert.equal(ref.status, 0, ref.stderr);
-    const ck = path.join(dir, "run.ckpt");
-    const out = path.join(dir, "r.json");
-    const args = ["tem", "invert", cfgFile, "--out", out, "--checkpoint", ck, "--checkpoint-every", "1"];
+    const { refOut, ck, out, args } = temInvertRuns(dir, cfg);
     // SIGTERM as soon as the sampler's first state (iteration 10 of 119) is on disk
     const r = await interruptWhenExists(args, `${ck}.posterior`);
     assert.equal(r.code, 143, r.err);
