@@ -51,7 +51,10 @@ export interface PosteriorOptions {
   essTarget?: number;
   /** Iterations between convergence checks (default 100). */
   checkEvery?: number;
-  /** Probability of DREAM(ZS)'s independence move (a Student-t mixture fitted to the archive; default DEFAULT_INDEPENDENCE). */
+  /**
+   * Probability of DREAM(ZS)'s independence move (a Student-t mixture fitted to the archive;
+   * default DEFAULT_INDEPENDENCE).
+   */
   independence?: number;
   /** Add the roughness as a prior term exp(-λ D_m / 2) with this λ (default: off, uniform prior). */
   regularisation?: number | null;
@@ -185,6 +188,37 @@ const ARCHIVE_SCALE = 1;
  * bench/README.md, "Trustworthy inversion".
  */
 export const DEFAULT_INDEPENDENCE = 0.8;
+
+/** Draws xb + scale L z (z ~ N(0, I)), reflected into the box: chain starts and the initial archive. */
+function linearisedDraws(
+  xb: Float64Array,
+  L: number[][],
+  box: { lower: ArrayLike<number>; upper: ArrayLike<number> },
+  g: () => number,
+): (scale: number) => Float64Array {
+  const d = xb.length;
+  const fold = (v: number, lo: number, hi: number) => {
+    const w = hi - lo;
+    let y = (v - lo) % (2 * w);
+    if (y < 0) y += 2 * w;
+    return lo + (y > w ? 2 * w - y : y);
+  };
+  return (scale: number) => {
+    const z = Array.from({ length: d }, () => g());
+    const x = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let k = 0; k <= i; k++) s += L[i][k] * z[k];
+      x[i] = fold(xb[i] + scale * s, box.lower[i], box.upper[i]);
+    }
+    return x;
+  };
+}
+
+function samplerDescription(chains: number, independence: number): string {
+  const ind = `independence moves (a Student-t mixture fitted to the archive) with probability ${independence}`;
+  return `DREAM(ZS), ${chains} chains, ${independence > 0 ? ind : "no independence moves"}`;
+}
 
 const POSTERIOR_KEYS = [
   "chains",
@@ -325,24 +359,7 @@ export async function samplePosterior(
 
   // chain starts and the initial past-states archive Z: the DE's final population plus draws of
   // the linearised Gaussian with twice its sd (over-dispersed starts, as R-hat needs)
-  const g = gaussian(mulberry32(seed ^ 0x5bd1e995));
-  const fold = (v: number, lo: number, hi: number) => {
-    const w = hi - lo;
-    let y = (v - lo) % (2 * w);
-    if (y < 0) y += 2 * w;
-    return lo + (y > w ? 2 * w - y : y);
-  };
-  const L = choleskyLower(lin.covariance);
-  const linDraw = (scale: number) => {
-    const z = Array.from({ length: d }, () => g());
-    const x = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let k = 0; k <= i; k++) s += L[i][k] * z[k];
-      x[i] = fold(xb[i] + scale * s, p.lower[i], p.upper[i]);
-    }
-    return x;
-  };
+  const linDraw = linearisedDraws(xb, choleskyLower(lin.covariance), p, gaussian(mulberry32(seed ^ 0x5bd1e995)));
   const chains = options.chains ?? 8;
   const initialStates = Array.from({ length: chains }, () => linDraw(START_SCALE));
   const initialArchive = [
@@ -427,7 +444,7 @@ export async function samplePosterior(
   const summary: PosteriorSummary = {
     prior: `uniform in the search-space box (log10 rho0, log10 thickness, m, log10 tau, c within the parameterisation's bounds)${lambda ? `, times exp(-${lambda} D_m / 2) (the roughness as a prior term)` : ""}; fixed parameters stay at their fixed values`,
     likelihood: "Gaussian with the data errors: log L = -chi^2 / 2 (the weighted misfit), whatever misfit the DE used",
-    sampler: `DREAM(ZS), ${chains} chains, independence moves (a Student-t mixture fitted to the archive) with probability ${options.independence ?? DEFAULT_INDEPENDENCE}`,
+    sampler: samplerDescription(chains, options.independence ?? DEFAULT_INDEPENDENCE),
     parameters,
     rhat_max: res.rhatMax,
     ess_min: res.essMin,

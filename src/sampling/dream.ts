@@ -675,13 +675,7 @@ export class DreamZS {
     }
     // the constructor's starts, archive and draws are replaced by the snapshot's state below
     const dz = new DreamZS({ lower: s.lower, upper: s.upper }, options);
-    const theirs = (s.opts ?? {}) as Record<string, unknown>;
-    for (const k of Object.keys(dz.opts) as (keyof Resolved)[]) {
-      const a = JSON.stringify(dz.opts[k]);
-      // a snapshot from before the independence move existed ran without it
-      const b = JSON.stringify(k === "independence" && theirs[k] === undefined ? 0 : theirs[k]);
-      if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
-    }
+    checkSameOptions(dz.opts, (s.opts ?? {}) as Record<string, unknown>);
     const points = (v: unknown, n: number) =>
       Array.isArray(v) && v.length === n && v.every((x) => x instanceof Float64Array && x.length === dz.dim);
     const started = s.iteration >= 0;
@@ -743,6 +737,16 @@ export class DreamZS {
 }
 
 const DREAM_FORMAT = "geoinv.sampling.DreamZS/1";
+
+/** Every option that decides the numbers must equal the snapshot's (a ValidationError names the first that differs). */
+function checkSameOptions(ours: Resolved, theirs: Record<string, unknown>): void {
+  for (const k of Object.keys(ours) as (keyof Resolved)[]) {
+    const a = JSON.stringify(ours[k]);
+    // a snapshot from before the independence move existed ran without it
+    const b = JSON.stringify(k === "independence" && theirs[k] === undefined ? 0 : theirs[k]);
+    if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
+  }
+}
 /** Draws from the independence proposal before a move outside the box is given up (the chain stays). */
 const INDEPENDENCE_TRIES = 50;
 
