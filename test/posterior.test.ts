@@ -183,6 +183,11 @@ test("posterior options: parsed from the config's snake_case keys; bad ones name
   assert.throws(() => parsePosteriorOptions({ chains: 4.5 }), /posterior\.chains/);
   assert.throws(() => parsePosteriorOptions({ max_evaluations: -1 }), /posterior\.max_evaluations/);
   assert.throws(() => parsePosteriorOptions({ rhat: 0.9 }), /posterior\.rhat/);
+  assert.deepEqual(parsePosteriorOptions({ independence: 0 }), { independence: 0 });
+  assert.throws(
+    () => parsePosteriorOptions({ independence: 1.5 }),
+    /posterior\.independence: expected a number in \[0, 1\]/,
+  );
   assert.throws(() => parsePosteriorOptions("yes"), /posterior: expected an object/);
 });
 

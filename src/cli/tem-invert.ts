@@ -33,7 +33,8 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
                    target_rms, max_evaluations, p, c, F, CR, stagnation_generations}
                    restarts (default true), polish (default true: LM after the DE)}
   workflow        "single" | "two-step"      occam  {layers, first_thickness, max_depth, ...}
-  posterior       {chains, seed, max_evaluations, rhat, ess, check_every, regularisation, ...}:
+  posterior       {chains, seed, max_evaluations, rhat, ess, check_every, independence (default 0.8),
+                   regularisation, ...}:
                   sample the Bayesian posterior after the DE (docs/POSTERIOR.md); --posterior
                   turns it on with the defaults (8 chains, R-hat < 1.05, ESS >= 400, 200000 evaluations)
 Examples: examples/*.json. The result (model, misfit, history, posterior quantiles and bands,
