@@ -19,6 +19,8 @@ import {
   table,
   traceOverlayFigure,
   transientFigure,
+  searchSpreadBand,
+  truthBandFigure,
 } from "../src/display";
 import { compactJson, fitLegend, logTicks, signRuns, stepCoordinates, uint8Heatmap } from "../src/display/internal";
 
@@ -349,4 +351,40 @@ test("trace overlays keep their legend off the axis title (vertical legend at th
     { vertical: true, valueLabel: "Ip" },
   );
   assert.notEqual((f.layout!.legend as { orientation?: string } | undefined)?.orientation, "h");
+});
+
+test("truthBandFigure: the truth dashed in black, the models as steps, the bands shaded; m on a linear axis", () => {
+  const truth = { thickness: [100], rho0: [10, 1000], m: [0.3, 0] };
+  const inverted = { thickness: [80], rho0: [12, 900], m: [0.25, 0.01] };
+  const band = { depth: [0, 100, 200], lower: [5, 5, 500], upper: [20, 20, 2000] };
+  const f = truthBandFigure(
+    "rho0",
+    truth,
+    [{ name: "DE", model: inverted, color: "#d62728" }],
+    [searchSpreadBand(band)],
+    {
+      maxDepth: 200,
+    },
+  );
+  const byName = (n: string) => f.data.find((t) => t.name === n)!;
+  const t = byName("true");
+  assert.deepEqual(t.x, [10, 10, 1000, 1000]);
+  assert.deepEqual(t.y, [0, 100, 100, 200]);
+  assert.deepEqual(t.line, { color: "#000000", dash: "dash", width: 2 });
+  assert.deepEqual(byName("DE").x, [12, 12, 900, 900]);
+  const fill = byName(SEARCH_SPREAD_LABEL);
+  assert.equal(fill.fill, "tonextx");
+  assert.deepEqual(fill.x, band.upper);
+  assert.equal((f.layout!.xaxis as { type: string }).type, "log");
+  const m = truthBandFigure("m", truth, [], [], { maxDepth: 200, truthName: "true (synthetic)" });
+  assert.deepEqual(
+    m.data.map((d) => d.name),
+    ["true (synthetic)"],
+  );
+  assert.deepEqual(m.data[0].x, [0.3, 0.3, 0, 0]);
+  const ax = m.layout!.xaxis as { type: string; title: { text: string } };
+  assert.equal(ax.type, "linear");
+  assert.equal(ax.title.text, "m");
+  assert.equal(searchSpreadBand(band, "#123456").color, "#123456");
+  assert.ok(!("color" in searchSpreadBand(band)));
 });

@@ -1,9 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "path";
 import {
   adaptiveLambda,
-  addDataNoise,
   compileParameterisation,
   dataMisfit,
   EarthModel,
@@ -11,55 +9,24 @@ import {
   invert,
   invertSync,
   InversionProblem,
+  InversionResult,
+  median,
+  medianRmsCurve,
   occam,
   roughness,
+  summarizeRuns,
   toModel,
   toVector,
   toyForward,
   twoStepInversion,
   validateProblem,
 } from "../src/inversion";
-import type { Survey } from "../src/em";
+import { broadsideWire, logSpacedTimes, THREE_LAYER_IP, toyThreeLayerProblem } from "./support/fixtures";
 
 /** Tests of the inversion plumbing on the analytic stand-in forward (src/inversion/toy.ts). */
-const TOY = { module: path.join(__dirname, "..", "src", "inversion", "toy.ts"), factory: "toyForward" };
-const times = Array.from({ length: 25 }, (_, i) => 1e-5 * Math.pow(10, (3 * i) / 24));
-const survey: Survey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times,
-};
-const TRUE: EarthModel = {
-  thickness: [80, 150],
-  rho0: [100, 10, 300],
-  m: [0, 0.4, 0],
-  tau: [1e-3, 1e-3, 1e-3],
-  c: [0.5, 0.5, 0.5],
-};
-
-function toyProblem(model: EarthModel, noise = 0.002, seed = 3): InversionProblem {
-  const clean = toyForward([survey])([model])[0];
-  const d = addDataNoise(clean, { relative: 0, floor: noise, seed });
-  return {
-    datasets: [{ survey, observed: d.observed, error: d.error }],
-    parameterisation: {
-      layers: 3,
-      rho0: { min: 1, max: 1000 },
-      thickness: { min: 20, max: 400 },
-      m: { min: 0, max: 0.8 },
-      tau: { fixed: 1e-3 },
-      c: { fixed: 0.5 },
-    },
-    forward: TOY,
-  };
-}
+const survey = broadsideWire(logSpacedTimes(25, 3));
+const TRUE = THREE_LAYER_IP;
+const toyProblem = (model: EarthModel, noise = 0.002, seed = 3) => toyThreeLayerProblem(survey, model, noise, seed);
 
 test("adaptive lambda (seed eq. 16), misfit kinds (eq. 12) and roughness (eq. 15) follow their closed forms", () => {
   assert.equal(adaptiveLambda(3, 1), 0.75);
@@ -261,4 +228,31 @@ test("modelErrors: no percentage of a true 0 (no null in the result JSON); the a
   const a = modelErrorsAbsolute(model, truth);
   assert.ok(Math.abs(a.m[1] - 0.1) < 1e-15 && Math.abs(a.m[0] + 0.05) < 1e-12);
   assert.ok(JSON.stringify({ p, a }).indexOf("null") < 0);
+});
+
+test("median, summarizeRuns and medianRmsCurve: counts and medians of repeated runs", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median(Float64Array.of(-1)), -1);
+  assert.ok(Number.isNaN(median([])));
+  const run = (rms: number[], toTarget: number | null, seconds: number) =>
+    ({
+      misfit: { rms: rms[rms.length - 1] },
+      evaluationsToTarget: toTarget,
+      seconds,
+      history: { rms },
+    }) as unknown as InversionResult;
+  const runs = [run([5, 2, 1], 300, 4), run([4, 3], null, 1), run([6, 1, 0.5, 0.2], 100, 2)];
+  assert.deepEqual(summarizeRuns(runs), {
+    runs: 3,
+    reached: 2,
+    success: "2/3",
+    medianEvaluationsToTarget: 200,
+    medianFinalRms: 1,
+    medianSeconds: 2,
+  });
+  assert.equal(summarizeRuns([runs[1]]).medianEvaluationsToTarget, null);
+  // a run that stopped early counts with its last value: generation 3 is median(1, 3, 0.2)
+  assert.deepEqual(medianRmsCurve(runs), [5, 2, 1, 1]);
+  assert.deepEqual(medianRmsCurve([]), []);
 });

@@ -36,11 +36,12 @@ import {
   fmt,
   initNotebook,
   markdown,
-  modelBandFigure,
   plot,
   progress,
+  searchSpreadBand,
   table,
   transientFigure,
+  truthBandFigure,
 } from "./src/display";
 import * as inv from "./src/inversion";
 import { openResults } from "./src/results";
@@ -190,52 +191,20 @@ for (const c of cases) {
   const grid = inv.depthGrid(900, 181);
   const bRho = inv.depthBand(r.population.models, "rho0", grid);
   const bM = inv.depthBand(r.population.models, "m", grid);
+  const jade = (color: string) => [{ name: "JADE + OBL", model: r.model, color: color }];
   plot(
-    modelBandFigure(
-      [
-        { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
-        {
-          name: "JADE + OBL",
-          thickness: r.model.thickness,
-          values: r.model.rho0,
-          color: "#d62728",
-        },
-      ],
-      [
-        {
-          name: "search spread (final DE population), not uncertainty",
-          depth: bRho.depth,
-          lower: bRho.lower,
-          upper: bRho.upper,
-          color: "#d62728",
-        },
-      ],
-      { title: `Resistivity, polarisable ${c} layer`, maxDepth: 900, height: 380 },
-    ),
+    truthBandFigure("rho0", t, jade("#d62728"), [searchSpreadBand(bRho, "#d62728")], {
+      title: `Resistivity, polarisable ${c} layer`,
+      maxDepth: 900,
+      height: 380,
+    }),
   );
   plot(
-    modelBandFigure(
-      [
-        { name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" },
-        { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" },
-      ],
-      [
-        {
-          name: "search spread (final DE population), not uncertainty",
-          depth: bM.depth,
-          lower: bM.lower,
-          upper: bM.upper,
-          color: "#1f77b4",
-        },
-      ],
-      {
-        title: `Chargeability, polarisable ${c} layer`,
-        valueLabel: "m",
-        logValue: false,
-        maxDepth: 900,
-        height: 380,
-      },
-    ),
+    truthBandFigure("m", t, jade("#1f77b4"), [searchSpreadBand(bM, "#1f77b4")], {
+      title: `Chargeability, polarisable ${c} layer`,
+      maxDepth: 900,
+      height: 380,
+    }),
   );
 }
 
@@ -314,26 +283,19 @@ for (const c of compareCases)
       cbar.update(comp.length, `${c} ${m.name} seed ${seed}: rms ${fmt(r.misfit.rms, 3)}`);
     }
 cbar.done();
-const median = (v: number[]) => {
-  const s = v.slice().sort((a, b) => a - b);
-  return s.length
-    ? s.length % 2
-      ? s[s.length >> 1]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-    : NaN;
-};
+const median = inv.median;
 const compRows = compareCases.flatMap((c) =>
   methods.map((m) => {
-    const runs = comp.filter((x) => x.c === c && x.method === m.name);
-    const ok = runs.filter((x) => x.r.evaluationsToTarget !== null);
+    const runs = comp.filter((x) => x.c === c && x.method === m.name).map((x) => x.r);
+    const s = inv.summarizeRuns(runs);
     return {
       case: c,
       method: m.name,
-      success: `${ok.length}/${runs.length}`,
-      "median evals to target": ok.length ? median(ok.map((x) => x.r.evaluationsToTarget!)) : "-",
-      "median final RMS": median(runs.map((x) => x.r.misfit.rms)),
-      "median ρ2 err %": median(runs.map((x) => Math.abs(pct(x.r.model.rho0[1], 20)!))),
-      "median s / run": median(runs.map((x) => x.r.seconds)),
+      success: s.success,
+      "median evals to target": s.medianEvaluationsToTarget ?? "-",
+      "median final RMS": s.medianFinalRms,
+      "median ρ2 err %": median(runs.map((r) => Math.abs(pct(r.model.rho0[1], 20)!))),
+      "median s / run": s.medianSeconds,
     };
   }),
 );
@@ -362,10 +324,7 @@ plot(
   convergenceFigure(
     methods.map((m) => {
       const runs = comp.filter((x) => x.c === compareCases[0] && x.method === m.name);
-      const n = Math.max(...runs.map((x) => x.r.history.rms.length));
-      const y = Array.from({ length: n }, (_, g) =>
-        median(runs.map((x) => x.r.history.rms[Math.min(g, x.r.history.rms.length - 1)])),
-      );
+      const y = inv.medianRmsCurve(runs.map((x) => x.r));
       return { name: m.name, y, x: y.map((_, g) => 2 * 36 + g * 36) };
     }),
     {
@@ -525,31 +484,25 @@ const grid = inv.depthGrid(900, 181);
 const models = noisyRuns.map((r) => r.model);
 const bR = inv.depthBand(models, "rho0", grid);
 const bM = inv.depthBand(models, "m", grid);
+const runBand = (b: inv.DepthBand) => ({
+  name: `${seeds.length} runs, 5-95 %`,
+  depth: b.depth,
+  lower: b.lower,
+  upper: b.upper,
+});
+const run1 = [{ name: "run 1", model: models[0] }];
+const noisyRhoFig = truthBandFigure("rho0", t, run1, [runBand(bR)], {
+  title: "Resistivity from 2 % noisy data, τ and c free",
+  maxDepth: 900,
+  height: 380,
+});
+plot(noisyRhoFig);
 plot(
-  modelBandFigure(
-    [
-      { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
-      { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 },
-    ],
-    [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }],
-    { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 },
-  ),
-);
-plot(
-  modelBandFigure(
-    [
-      { name: "true", thickness: t.thickness, values: t.m, dash: "dash", color: "#000000" },
-      { name: "run 1", thickness: models[0].thickness, values: models[0].m },
-    ],
-    [{ name: `${seeds.length} runs, 5-95 %`, depth: bM.depth, lower: bM.lower, upper: bM.upper }],
-    {
-      title: "Chargeability from 2 % noisy data, τ and c free",
-      valueLabel: "m",
-      logValue: false,
-      maxDepth: 900,
-      height: 380,
-    },
-  ),
+  truthBandFigure("m", t, run1, [runBand(bM)], {
+    title: "Chargeability from 2 % noisy data, τ and c free",
+    maxDepth: 900,
+    height: 380,
+  }),
 );
 const noisyRows = noisyRuns.map((r, i) => ({
   seed: seeds[i],
@@ -595,17 +548,7 @@ rec.value("tem21.noisy_tau_c_free.fit_count", noisyRuns.filter((r) => r.misfit.r
   tol: { abs: 0, reason: "how many seeded runs fit the noise; any change is a changed result" },
   note: `of ${noisyRuns.length} runs`,
 });
-rec.figure(
-  "noisy_rho_band",
-  modelBandFigure(
-    [
-      { name: "true", thickness: t.thickness, values: t.rho0, dash: "dash", color: "#000000" },
-      { name: "run 1", thickness: models[0].thickness, values: models[0].rho0 },
-    ],
-    [{ name: `${seeds.length} runs, 5-95 %`, depth: bR.depth, lower: bR.lower, upper: bR.upper }],
-    { title: "Resistivity from 2 % noisy data, τ and c free", maxDepth: 900, height: 380 },
-  ),
-);
+rec.figure("noisy_rho_band", noisyRhoFig);
 
 // %% [markdown]
 // ## Summary beside the paper

@@ -25,11 +25,12 @@ import {
   fmt,
   initNotebook,
   markdown,
-  modelBandFigure,
   plot,
   progress,
+  searchSpreadBand,
   table,
   transientFigure,
+  truthBandFigure,
 } from "./src/display";
 import * as inv from "./src/inversion";
 import { openResults } from "./src/results";
@@ -117,46 +118,21 @@ const maxDepth = 1500;
 const grid = inv.depthGrid(maxDepth, 301);
 const bR = inv.depthBand(r.population.models, "rho0", grid);
 const bM = inv.depthBand(r.population.models, "m", grid);
-plot(
-  modelBandFigure(
-    [
-      {
-        name: "true",
-        thickness: truth.thickness,
-        values: truth.rho0,
-        dash: "dash",
-        color: "#000000",
-      },
-      { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" },
-    ],
-    [
-      {
-        name: "search spread (final DE population), not uncertainty",
-        depth: bR.depth,
-        lower: bR.lower,
-        upper: bR.upper,
-        color: "#d62728",
-      },
-    ],
-    { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth },
-  ),
+const rhoFig = truthBandFigure(
+  "rho0",
+  truth,
+  [{ name: "JADE + OBL", model: r.model, color: "#d62728" }],
+  [searchSpreadBand(bR, "#d62728")],
+  { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth },
 );
+plot(rhoFig);
 plot(
-  modelBandFigure(
-    [
-      { name: "true", thickness: truth.thickness, values: truth.m, dash: "dash", color: "#000000" },
-      { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.m, color: "#1f77b4" },
-    ],
-    [
-      {
-        name: "search spread (final DE population), not uncertainty",
-        depth: bM.depth,
-        lower: bM.lower,
-        upper: bM.upper,
-        color: "#1f77b4",
-      },
-    ],
-    { title: "Chargeability (paper Fig. 7)", valueLabel: "m", logValue: false, maxDepth: maxDepth },
+  truthBandFigure(
+    "m",
+    truth,
+    [{ name: "JADE + OBL", model: r.model, color: "#1f77b4" }],
+    [searchSpreadBand(bM, "#1f77b4")],
+    { title: "Chargeability (paper Fig. 7)", maxDepth: maxDepth },
   ),
 );
 const times = problem.datasets[0].survey.times!;
@@ -169,31 +145,7 @@ plot(
     { title: "Ex fit (paper Fig. 8)", yLabel: "|Ex| (V/m per A)" },
   ),
 );
-rec.figure(
-  "resistivity_fig6",
-  modelBandFigure(
-    [
-      {
-        name: "true",
-        thickness: truth.thickness,
-        values: truth.rho0,
-        dash: "dash",
-        color: "#000000",
-      },
-      { name: "JADE + OBL", thickness: r.model.thickness, values: r.model.rho0, color: "#d62728" },
-    ],
-    [
-      {
-        name: "search spread (final DE population), not uncertainty",
-        depth: bR.depth,
-        lower: bR.lower,
-        upper: bR.upper,
-        color: "#d62728",
-      },
-    ],
-    { title: "Resistivity (paper Fig. 6)", maxDepth: maxDepth },
-  ),
-);
+rec.figure("resistivity_fig6", rhoFig);
 plot(
   convergenceFigure(
     [
@@ -233,38 +185,25 @@ for (const m of methods)
     cbar.update(runs.length, `${m.name} seed ${seed}: rms ${fmt(x.misfit.rms, 3)}`);
   }
 cbar.done();
-const median = (v: number[]) => {
-  const s = v.slice().sort((a, b) => a - b);
-  return s.length
-    ? s.length % 2
-      ? s[s.length >> 1]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-    : NaN;
-};
+const runsOf = (method: string) => runs.filter((x) => x.method === method).map((x) => x.r);
+const summaries = methods.map((m) => ({ method: m.name, s: inv.summarizeRuns(runsOf(m.name)) }));
 table(
-  methods.map((m) => {
-    const rs = runs.filter((x) => x.method === m.name);
-    const ok = rs.filter((x) => x.r.evaluationsToTarget !== null);
-    return {
-      method: m.name,
-      success: `${ok.length}/${rs.length}`,
-      "median evals to RMS 0.3": ok.length ? median(ok.map((x) => x.r.evaluationsToTarget!)) : "-",
-      "median final RMS": median(rs.map((x) => x.r.misfit.rms)),
-      "median s / run": median(rs.map((x) => x.r.seconds)),
-    };
-  }),
+  summaries.map(({ method, s }) => ({
+    method: method,
+    success: s.success,
+    "median evals to RMS 0.3": s.medianEvaluationsToTarget ?? "-",
+    "median final RMS": s.medianFinalRms,
+    "median s / run": s.medianSeconds,
+  })),
   { caption: `NP 120, ≤ ${compareGenerations} generations, seeds ${seeds.join(", ")}` },
 );
 rec.table(
   "tem22.method_comparison",
-  methods.map((m) => {
-    const rs = runs.filter((x) => x.method === m.name);
-    return {
-      method: m.name,
-      success: `${rs.filter((x) => x.r.evaluationsToTarget !== null).length}/${rs.length}`,
-      "median final RMS": median(rs.map((x) => x.r.misfit.rms)),
-    };
-  }),
+  summaries.map(({ method, s }) => ({
+    method: method,
+    success: s.success,
+    "median final RMS": s.medianFinalRms,
+  })),
   {
     tol: {
       rel: 0.5,
@@ -276,32 +215,17 @@ rec.table(
 );
 plot(
   convergenceFigure(
-    methods.map((m) => {
-      const rs = runs.filter((x) => x.method === m.name);
-      const n = Math.max(...rs.map((x) => x.r.history.rms.length));
-      return {
-        name: m.name,
-        y: Array.from({ length: n }, (_, g) =>
-          median(rs.map((x) => x.r.history.rms[Math.min(g, x.r.history.rms.length - 1)])),
-        ),
-      };
-    }),
+    methods.map((m) => ({ name: m.name, y: inv.medianRmsCurve(runsOf(m.name)) })),
     { title: "Median best RMS per generation", yLabel: "RMS" },
   ),
 );
 const best = runs.filter((x) => x.method === "JADE + OBL").map((x) => x.r.model);
 const bRs = inv.depthBand(best, "rho0", grid);
 plot(
-  modelBandFigure(
-    [
-      {
-        name: "true",
-        thickness: truth.thickness,
-        values: truth.rho0,
-        dash: "dash",
-        color: "#000000",
-      },
-    ],
+  truthBandFigure(
+    "rho0",
+    truth,
+    [],
     [
       {
         name: `best models of ${best.length} JADE + OBL runs, 5-95 %`,
@@ -361,19 +285,10 @@ table(freeRows, {
   caption: `2 % noise, τ and c free in every layer: weighted RMS ${fmt(rf.misfit.rms, 3)} after ${rf.generations} generations (τ and c of a layer with m ≈ 0 have no effect on the data)`,
 });
 plot(
-  modelBandFigure(
-    [
-      { name: "true", thickness: truth.thickness, values: truth.m, dash: "dash", color: "#000000" },
-      { name: "τ, c free", thickness: rf.model.thickness, values: rf.model.m, color: "#1f77b4" },
-    ],
-    [],
-    {
-      title: "Chargeability with τ and c free (2 % noise)",
-      valueLabel: "m",
-      logValue: false,
-      maxDepth: maxDepth,
-    },
-  ),
+  truthBandFigure("m", truth, [{ name: "τ, c free", model: rf.model, color: "#1f77b4" }], [], {
+    title: "Chargeability with τ and c free (2 % noise)",
+    maxDepth: maxDepth,
+  }),
 );
 rec.value("tem22.noisy_tau_c_free.final_rms", rf.misfit.rms, {
   tol: {
@@ -416,7 +331,7 @@ const outside = truth.rho0
 markdown(
   [
     `* Main run: ${r.stopReason} after ${r.generations} generations (${r.evaluations} forward runs, ${fmt(r.seconds, 3)} s), weighted RMS ${fmt(r.misfit.rms, 3)}.`,
-    `* ρ error: median ${fmt(median(errs), 3)} %, largest ${fmt(Math.max(...errs), 3)} % (layer ${errs.indexOf(Math.max(...errs)) + 1}); m of the polarisable layers ${fmt(r.model.m[2], 3)} (0.35) and ${fmt(r.model.m[6], 3)} (0.25).`,
+    `* ρ error: median ${fmt(inv.median(errs), 3)} %, largest ${fmt(Math.max(...errs), 3)} % (layer ${errs.indexOf(Math.max(...errs)) + 1}); m of the polarisable layers ${fmt(r.model.m[2], 3)} (0.35) and ${fmt(r.model.m[6], 3)} (0.25).`,
     `* Layers whose true ρ lies outside the final population's 5-95 % range: ${outside.length ? outside.join(", ") : "none"}. ` +
       `A converged population is narrow whether or not it is right: its spread measures convergence, not uncertainty. For the uncertainty, sample the posterior (\`geoinv tem invert examples/tem_l10_ip2.json --posterior\`, docs/POSTERIOR.md; notebook 24 does it for the three-layer cases).`,
     `* The paper reports the ten-layer resistivity "basically consistent" with the model and the high-chargeability layers clearly recovered. ` +

@@ -36,8 +36,10 @@ import {
   modelBandFigure,
   plot,
   progress,
+  searchSpreadBand,
   table,
   transientFigure,
+  truthBandFigure,
 } from "./src/display";
 import * as inv from "./src/inversion";
 import { openResults } from "./src/results";
@@ -198,15 +200,7 @@ for (const s of siteResults) {
           color: "#1f77b4",
         },
       ],
-      [
-        {
-          name: "search spread (final DE population), not uncertainty",
-          depth: b.depth,
-          lower: b.lower,
-          upper: b.upper,
-          color: "#d62728",
-        },
-      ],
+      [searchSpreadBand(b, "#d62728")],
       { title: `Site ${s.site}: resistivity (paper Figs. 10-11)`, maxDepth: 300, height: 380 },
     ),
   );
@@ -315,36 +309,17 @@ const woc = await inv.occam(
 await workerPool!.close();
 const wgrid = inv.depthGrid(2000, 201);
 const wb = inv.depthBand(wde.step1.population.models, "rho0", wgrid);
-plot(
-  modelBandFigure(
-    [
-      {
-        name: "true (synthetic)",
-        thickness: wtruth.thickness,
-        values: wtruth.rho0,
-        dash: "dash",
-        color: "#000000",
-      },
-      {
-        name: "DE step 1",
-        thickness: wde.step1.model.thickness,
-        values: wde.step1.model.rho0,
-        color: "#d62728",
-      },
-      { name: "Occam", thickness: woc.model.thickness, values: woc.model.rho0, color: "#1f77b4" },
-    ],
-    [
-      {
-        name: "search spread (final DE population), not uncertainty",
-        depth: wb.depth,
-        lower: wb.lower,
-        upper: wb.upper,
-        color: "#d62728",
-      },
-    ],
-    { title: "SYNTHETIC 19-layer: resistivity", maxDepth: 2000 },
-  ),
+const wRhoFig = truthBandFigure(
+  "rho0",
+  wtruth,
+  [
+    { name: "DE step 1", model: wde.step1.model, color: "#d62728" },
+    { name: "Occam", model: woc.model, color: "#1f77b4" },
+  ],
+  [searchSpreadBand(wb, "#d62728")],
+  { title: "SYNTHETIC 19-layer: resistivity", maxDepth: 2000, truthName: "true (synthetic)" },
 );
+plot(wRhoFig);
 plot(
   layeredModelFigure(
     [
@@ -448,37 +423,7 @@ rec.table(
     },
   },
 );
-rec.figure(
-  "wire19_resistivity",
-  modelBandFigure(
-    [
-      {
-        name: "true (synthetic)",
-        thickness: wtruth.thickness,
-        values: wtruth.rho0,
-        dash: "dash",
-        color: "#000000",
-      },
-      {
-        name: "DE step 1",
-        thickness: wde.step1.model.thickness,
-        values: wde.step1.model.rho0,
-        color: "#d62728",
-      },
-      { name: "Occam", thickness: woc.model.thickness, values: woc.model.rho0, color: "#1f77b4" },
-    ],
-    [
-      {
-        name: "search spread (final DE population), not uncertainty",
-        depth: wb.depth,
-        lower: wb.lower,
-        upper: wb.upper,
-        color: "#d62728",
-      },
-    ],
-    { title: "SYNTHETIC 19-layer: resistivity", maxDepth: 2000 },
-  ),
-);
+rec.figure("wire19_resistivity", wRhoFig);
 
 // %% [markdown]
 // ## Summary beside the paper

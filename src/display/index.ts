@@ -33,6 +33,8 @@ export {
   posteriorDepthBandFigure,
   posteriorPredictiveFigure,
   SEARCH_SPREAD_LABEL,
+  searchSpreadBand,
+  truthBandFigure,
 } from "./inversion";
-export type { DepthBandSeries, ModelOverlay, PredictiveBand } from "./inversion";
+export type { DepthBandSeries, ModelOverlay, ModelProperties, PredictiveBand } from "./inversion";
 export { posteriorScatterFigure } from "./scatter";

@@ -76,6 +76,46 @@ export function modelBandFigure(models: LayeredModel[], bands: DepthBandSeries[]
   return { ...fig, data: [...traces, ...fig.data], layout };
 }
 
+/** The layering and the property a truth-and-band figure draws of an earth model. */
+export type ModelProperties = { thickness: Num; rho0: Num; m: Num };
+
+/**
+ * One property (`rho0` or `m`) of earth models against depth: `truth` dashed in black (named
+ * `truthName`, default "true"), each of `models` as a step line, and `bands` shaded, as
+ * modelBandFigure draws them. For `m` the value axis is linear and labelled "m" unless `o` says
+ * otherwise.
+ */
+export function truthBandFigure(
+  key: "rho0" | "m",
+  truth: ModelProperties,
+  models: { name: string; model: ModelProperties; color?: string }[],
+  bands: DepthBandSeries[],
+  o: FigOpts & { truthName?: string } = {},
+): Figure {
+  const { truthName, ...fo } = o;
+  const curves: LayeredModel[] = [
+    { name: truthName ?? "true", thickness: truth.thickness, values: truth[key], dash: "dash", color: "#000000" },
+    ...models.map((m) => ({
+      name: m.name,
+      thickness: m.model.thickness,
+      values: m.model[key],
+      ...(m.color === undefined ? {} : { color: m.color }),
+    })),
+  ];
+  return modelBandFigure(curves, bands, key === "m" ? { valueLabel: "m", logValue: false, ...fo } : fo);
+}
+
+/** A depth band of the final DE population, labelled SEARCH_SPREAD_LABEL (not an uncertainty). */
+export function searchSpreadBand(band: { depth: Num; lower: Num; upper: Num }, color?: string): DepthBandSeries {
+  return {
+    name: SEARCH_SPREAD_LABEL,
+    depth: band.depth,
+    lower: band.lower,
+    upper: band.upper,
+    ...(color === undefined ? {} : { color }),
+  };
+}
+
 /** A layered model to overlay: layer thicknesses (one fewer than values) and one value per layer. */
 export interface ModelOverlay {
   thickness: Num;

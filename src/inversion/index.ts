@@ -35,6 +35,8 @@ export type { TwoStepOptions, TwoStepResult } from "./twostep";
 export { geometricThicknesses, occam } from "./occam";
 export type { OccamIteration, OccamOptions, OccamResult } from "./occam";
 export { depthBand, depthGrid, parameterStats, quantile } from "./uncertainty";
+export { median, medianRmsCurve, summarizeRuns } from "./compare";
+export type { RunsSummary } from "./compare";
 export type { DepthBand, ParameterStats } from "./uncertainty";
 export { addDataNoise } from "./synthetic";
 export type { NoiseSpec } from "./synthetic";
