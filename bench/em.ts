@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as os from "os";
 import {
+  broadsideWireSurvey,
   compileSurvey,
   EarthModel,
   FAST_OPTIONS,
@@ -181,18 +182,11 @@ for (const [f, c] of cases) {
 }
 
 // scaling studies on the three-layer grounded-wire geometry
-const wire: Survey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times: Array.from({ length: 31 }, (_, i) => 1e-5 * Math.pow(1e5, i / 30)),
-};
+const wire = broadsideWireSurvey(
+  1000,
+  500,
+  Array.from({ length: 31 }, (_, i) => 1e-5 * Math.pow(1e5, i / 30)),
+);
 function layered(n: number): EarthModel {
   const rho0: number[] = [];
   for (let j = 0; j < n; j++) rho0.push(100 * Math.pow(10, Math.sin(j)));

@@ -7,7 +7,18 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { compileSurvey, forward, forwardMany, parseEarthModel, EarthModel, referenceError } from "../src/em";
+import {
+  broadsideWireSurvey,
+  centralLoopSurvey,
+  compileSurvey,
+  forward,
+  forwardMany,
+  parseEarthModel,
+  parseSurvey,
+  EarthModel,
+  referenceError,
+  squareLoopPoints,
+} from "../src/em";
 import { main } from "../src/cli/main";
 
 const FIXTURES = path.join(__dirname, "fixtures", "tem-reference");
@@ -166,4 +177,46 @@ test("forwardMany equals forward model by model; a plan rebuilt from its survey 
   });
   // different models give different transients (the population is not aliased)
   assert.notDeepEqual(Array.from(many[0].time_off!), Array.from(many[2].time_off!));
+});
+
+test("survey layouts: the central loop and the broadside wire are the surveys written out by hand, and valid", () => {
+  const times = [1e-5, 1e-4, 1e-3];
+  assert.deepEqual(squareLoopPoints(40), [
+    [-20, -20],
+    [20, -20],
+    [20, 20],
+    [-20, 20],
+  ]);
+  const loop = centralLoopSurvey(100, times);
+  assert.deepEqual(loop, {
+    source: {
+      type: "loop",
+      points: [
+        [-50, -50],
+        [50, -50],
+        [50, 50],
+        [-50, 50],
+      ],
+      current: 1,
+    },
+    receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
+    times,
+  });
+  const wire = broadsideWireSurvey(1000, 500, times);
+  assert.deepEqual(wire, {
+    source: {
+      type: "wire",
+      points: [
+        [-500, 0],
+        [500, 0],
+      ],
+      current: 1,
+    },
+    receiver: { type: "point", position: [0, 500], component: "Ex" },
+    times,
+  });
+  // the key order is the hand-written one too (a config hash or a written survey reads it)
+  assert.equal(JSON.stringify(Object.keys(loop)), JSON.stringify(["source", "receiver", "times"]));
+  assert.deepEqual(parseSurvey(loop).source.points, loop.source.points);
+  assert.equal(parseSurvey(wire).receiver.type, "point");
 });

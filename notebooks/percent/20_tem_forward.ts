@@ -43,18 +43,7 @@ const nTimes = bySize({ quick: 41, full: 81 });
 const logspace = (a: number, b: number, n: number) =>
   Array.from({ length: n }, (_, i) => a * Math.pow(b / a, i / (n - 1)));
 const times = logspace(1e-5, 1, nTimes);
-const wireSurvey: em.Survey = {
-  source: {
-    type: "wire",
-    points: [
-      [-500, 0],
-      [500, 0],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 500], component: "Ex" },
-  times,
-};
+const wireSurvey = em.broadsideWireSurvey(1000, 500, times);
 const wirePlan = em.compileSurvey(wireSurvey);
 const h3 = (ipLayer: number | null, m = 0.3, tau = 5e-3, c = 0.5): em.EarthModel => ({
   thickness: [200, 300],
@@ -248,20 +237,7 @@ vary(
 // The ratio IP / no-IP shows where each is sensitive to the polarisable layer.
 
 // %%
-const loopPlan = em.compileSurvey({
-  source: {
-    type: "loop",
-    points: [
-      [-50, -50],
-      [50, -50],
-      [50, 50],
-      [-50, 50],
-    ],
-    current: 1,
-  },
-  receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-  times: times,
-});
+const loopPlan = em.compileSurvey(em.centralLoopSurvey(100, times));
 const loopResp = h3Models.map((x) => ({ ...x, dbdt: em.forward(loopPlan, x.model).time_off! }));
 plot(
   transientFigure(
@@ -338,12 +314,7 @@ const permafrost: em.EarthModel = {
   tau: [1e-3, 2e-4, 1e-3],
   c: [0.5, 0.7, 0.5],
 };
-const loopPts: [number, number][] = [
-  [-50, -50],
-  [50, -50],
-  [50, 50],
-  [-50, 50],
-];
+const loopPts = em.squareLoopPoints(100);
 const blocks47 = snd.blocks.filter((b) => b.tem === 47);
 const rankinPlans = blocks47.map((b) =>
   em.compileSurvey({

@@ -14,6 +14,7 @@ export {
 } from "./model";
 export type { Complex, EarthModel, EarthModelSigma } from "./model";
 export { parseSurvey, POINT_COMPONENTS, sourceSegments } from "./survey";
+export { broadsideWireSurvey, centralLoopSurvey, squareLoopPoints } from "./layouts";
 export type {
   DipoleReceiver,
   Point2,

@@ -1,3 +1,4 @@
+import { centralLoopSurvey } from "../em";
 import { loadRankinSounding, RankinSounding } from "../data";
 import { ValidationError } from "./errors";
 import { DataSet } from "./objective";
@@ -42,18 +43,7 @@ export function rankinDatasets(site: number | RankinSounding, o: RankinOptions =
     return {
       label: `TEM${tem} ${f} Hz`,
       survey: {
-        source: {
-          type: "loop",
-          points: [
-            [-50, -50],
-            [50, -50],
-            [50, 50],
-            [-50, 50],
-          ],
-          current: 1,
-        },
-        receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-        times: b.time.slice(),
+        ...centralLoopSurvey(100, b.time.slice()),
         waveform: {
           type: "linear_ramp_off",
           ramp: o.ramp ?? 5.1e-6,

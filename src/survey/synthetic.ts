@@ -1,4 +1,5 @@
-import { addDataNoise, EarthModel, emForward, Survey, toyForward } from "../inversion";
+import { centralLoopSurvey } from "../em";
+import { addDataNoise, EarthModel, emForward, toyForward } from "../inversion";
 import type { ForwardKind } from "./format";
 
 /**
@@ -39,20 +40,7 @@ export function syntheticLine(o: SyntheticLineOptions): { survey: Record<string,
   const ng = o.gates ?? 16;
   const times = Array.from({ length: ng }, (_, k) => 1e-5 * Math.pow(10, (3 * k) / (ng - 1)));
   // the toy forward reads only the times; the loop keeps the surveys valid for the EM engine too
-  const survey: Survey = {
-    source: {
-      type: "loop",
-      points: [
-        [-20, -20],
-        [20, -20],
-        [20, 20],
-        [-20, 20],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-    times,
-  };
+  const survey = centralLoopSurvey(40, times);
   const fwd = kind === "toy" ? toyForward([survey]) : emForward([survey]);
   const truth = Array.from({ length: o.n }, (_, i) => syntheticTruth(i, o.n));
   const clean = fwd(truth);

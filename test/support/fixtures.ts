@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Survey } from "../../src/em";
+import { broadsideWireSurvey, centralLoopSurvey, Survey } from "../../src/em";
 import { addDataNoise, EarthModel, InversionProblem, toyForward } from "../../src/inversion";
 
 /** The repository root. */
@@ -22,36 +22,12 @@ export function logSpacedTimes(n: number, decades: number, first = 1e-5): number
 
 /** A 1 km grounded wire along x centred on the origin, 1 A; Ex at (0, 500) m, broadside. */
 export function broadsideWire(times: number[]): Survey {
-  return {
-    source: {
-      type: "wire",
-      points: [
-        [-500, 0],
-        [500, 0],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 500], component: "Ex" },
-    times,
-  };
+  return broadsideWireSurvey(1000, 500, times);
 }
 
 /** A square loop of side 2 `half` m centred on the origin, 1 A; dBz/dt at its centre. */
 export function centralLoop(times: number[], half = 50): Survey {
-  return {
-    source: {
-      type: "loop",
-      points: [
-        [-half, -half],
-        [half, -half],
-        [half, half],
-        [-half, half],
-      ],
-      current: 1,
-    },
-    receiver: { type: "point", position: [0, 0], component: "dBz/dt" },
-    times,
-  };
+  return centralLoopSurvey(2 * half, times);
 }
 
 /** Three layers, the middle one conductive and polarisable. */
