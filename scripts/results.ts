@@ -176,7 +176,7 @@ const NOTES: Record<string, string> = {
   "23_tem_field_inversion":
     "Rankin Inlet real data (quick: sites 2 and 20, NP 40, 80 generations per step) and the SYNTHETIC 19-layer wire case (quick: NP 60, 30 generations per step against the paper's NP 400): unconverged at quick size. tau and c are free in step 2 of both.",
   "24_tem_equivalence_uncertainty":
-    "Posteriors (DREAM(ZS) from the DE population) of the three-layer cases with 2 % noise on data made with the converged engine options, a thin conductor's equivalence and the linearised against the sampled intervals; quick size: DE 150 generations and a 24000-evaluation budget, so the chains stop at the budget, not at R-hat < 1.05 and ESS >= 400. The benchmark coverage is copied from bench/results/posterior.json, not computed by the notebook.",
+    "Posteriors (DREAM(ZS) from the DE population) of the three-layer cases with 2 % noise on data made with the converged engine options, a thin conductor's equivalence and the linearised against the sampled intervals; quick size: DE 150 generations and a 24000-evaluation budget, so a posterior may stop at the budget before R-hat < 1.05 and ESS >= 400 (stop_reason says which). The benchmark coverage is copied from bench/results/posterior.json, not computed by the notebook.",
   "25_tem_survey_section":
     "All 22 Rankin soundings; quick size: DE NP 12, 6 generations per sounding, LCI 12 layers and at most 3 iterations, so the 1-D models are not converged.",
 };
