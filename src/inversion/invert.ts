@@ -195,7 +195,10 @@ export interface InversionResult {
  * JADE's 0.5. On the three-layer TEM problem JADE started at mu_CR = 0.5 drives mu_CR down (the
  * successful trials are the ones that move one coordinate) and stalls in the correlated valleys of
  * rho-thickness equivalence; started at 0.9 it keeps mu_CR high and converges (measured in
- * notebook 21 and bench/README.md). The adaptation rule itself is unchanged.
+ * notebook 21 and bench/README.md). The adaptation rule itself is unchanged. That problem is also
+ * a reported one; on a disjoint tuning set (bench/tune-de.ts, syntheticProblem(2, .), 6 problems x
+ * 2 seeds, bench/results/tune-de.json) 0.9 beat 0.5 and 0.7 at every p, and 0.5 needed 1.8-2.5x
+ * the evaluations to the true model's objective.
  */
 export const DEFAULT_CR = 0.9;
 
@@ -203,7 +206,9 @@ export const DEFAULT_CR = 0.9;
  * JADE's p in inversions: 0.2 (x_pbest among the best 20 %), the top of JADE's range 0.05-0.2.
  * With the paper's NP = 36, p = 0.05 draws x_pbest from the best 2 only; on the three-layer case with
  * the polarisable top layer that stalled one run of five at RMS 3.2 (a local minimum with m3 = 0.9),
- * p = 0.2 reached RMS 0.1 in 5 of 5 (seeds 1-5, 157-293 generations).
+ * p = 0.2 reached RMS 0.1 in 5 of 5 (seeds 1-5, 157-293 generations). On the disjoint tuning set
+ * of bench/tune-de.ts (default NP 40 + 5 d, mu_CR 0.9) p = 0.1 needed 1.6x fewer evaluations than
+ * 0.2 (11 of 12 pairs, bench/results/tune-de.json); a proposed change, not yet made.
  */
 export const DEFAULT_P = 0.2;
 
