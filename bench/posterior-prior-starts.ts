@@ -14,8 +14,8 @@ import {
   OBJECTIVE_MODULE,
   poolPredictor,
   syntheticProblem,
-} from "./src/inversion";
-import { flattenDraws, quantiles, sampleAsync } from "./src/sampling";
+} from "../src/inversion";
+import { flattenDraws, quantiles, sampleAsync } from "../src/sampling";
 async function main() {
   for (const i of process.argv.slice(2).map(Number)) {
     const sp = syntheticProblem(1, i);
