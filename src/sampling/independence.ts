@@ -16,11 +16,13 @@
  * proposal changes ever more rarely and by ever less (diminishing adaptation, the same argument as
  * DREAM(ZS)'s growing archive [terBraak08]).
  */
+import { cholesky } from "./linearised";
+
 export interface TComponent {
   w: number;
   mu: Float64Array;
-  /** Lower Cholesky factor of s^2 Sigma_k, row-major d x d. */
-  L: Float64Array;
+  /** Lower Cholesky factor of s^2 Sigma_k (rows). */
+  L: Float64Array[];
   /** log det L. */
   logDet: number;
 }
@@ -44,30 +46,14 @@ export const T_FIT_POINTS = 2000;
 /** EM iterations. */
 export const T_EM_ITERATIONS = 15;
 
-/** Lower Cholesky factor of a symmetric d x d (lower triangle used); null if not positive definite. */
-function cholesky(c: Float64Array, d: number): Float64Array | null {
-  const L = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) {
-      let s = c[a * d + b];
-      for (let k = 0; k < b; k++) s -= L[a * d + k] * L[b * d + k];
-      if (a === b) {
-        if (!(s > 0)) return null;
-        L[a * d + a] = Math.sqrt(s);
-      } else L[a * d + b] = s / L[b * d + b];
-    }
-  }
-  return L;
-}
-
 /** |L^-1 (y - mu)|^2. */
-function mahalanobis(mu: Float64Array, L: Float64Array, y: ArrayLike<number>, z: Float64Array): number {
+function mahalanobis(mu: Float64Array, L: Float64Array[], y: ArrayLike<number>, z: Float64Array): number {
   const d = mu.length;
   let q = 0;
   for (let a = 0; a < d; a++) {
     let s = y[a] - mu[a];
-    for (let k = 0; k < a; k++) s -= L[a * d + k] * z[k];
-    z[a] = s / L[a * d + a];
+    for (let k = 0; k < a; k++) s -= L[a][k] * z[k];
+    z[a] = s / L[a][a];
     q += z[a] * z[a];
   }
   return q;
@@ -87,7 +73,7 @@ function weightedMoments(
   pts: Float64Array[],
   r: Float64Array,
   floor: Float64Array,
-): { mu: Float64Array; c: Float64Array; w: number } | null {
+): { mu: Float64Array; c: Float64Array[]; w: number } | null {
   const d = pts[0].length;
   let w = 0;
   const mu = new Float64Array(d);
@@ -97,18 +83,19 @@ function weightedMoments(
   }
   if (!(w > d + 1)) return null;
   for (let j = 0; j < d; j++) mu[j] /= w;
-  const c = new Float64Array(d * d);
+  // lower triangle only: cholesky reads a[i][j] for j <= i
+  const c = Array.from({ length: d }, () => new Float64Array(d));
   for (let i = 0; i < pts.length; i++) {
     if (r[i] < 1e-12) continue;
     const x = pts[i];
     for (let a = 0; a < d; a++) {
       const da = r[i] * (x[a] - mu[a]);
-      for (let b = 0; b <= a; b++) c[a * d + b] += da * (x[b] - mu[b]);
+      for (let b = 0; b <= a; b++) c[a][b] += da * (x[b] - mu[b]);
     }
   }
   for (let a = 0; a < d; a++) {
-    for (let b = 0; b <= a; b++) c[a * d + b] /= w;
-    c[a * d + a] += floor[a];
+    for (let b = 0; b <= a; b++) c[a][b] /= w;
+    c[a][a] += floor[a];
   }
   return { mu, c, w };
 }
@@ -165,7 +152,7 @@ export function fitT(
   // a covariance floor of 1e-6 of each coordinate's overall variance keeps the factors defined
   const all = weightedMoments(pts, new Float64Array(pts.length).fill(1), new Float64Array(d));
   if (!all) return null;
-  const floor = Float64Array.from({ length: d }, (_, j) => 1e-6 * all.c[j * d + j] + 1e-300);
+  const floor = Float64Array.from({ length: d }, (_, j) => 1e-6 * all.c[j][j] + 1e-300);
   const seeds = kmeansPlusPlus(pts, k, rand);
   const resp = seeds.map(() => new Float64Array(pts.length));
   for (let i = 0; i < pts.length; i++) {
@@ -181,7 +168,7 @@ export function fitT(
     });
     resp[best][i] = 1;
   }
-  let comps: { w: number; mu: Float64Array; L: Float64Array; logDet: number }[] = [];
+  let comps: TComponent[] = [];
   const z = new Float64Array(d);
   for (let it = 0; it <= T_EM_ITERATIONS; it++) {
     // M step
@@ -189,10 +176,10 @@ export function fitT(
     for (const r of resp) {
       const mom = weightedMoments(pts, r, floor);
       if (!mom) continue;
-      const L = cholesky(mom.c, d);
+      const L = cholesky(mom.c);
       if (!L) continue;
       let logDet = 0;
-      for (let a = 0; a < d; a++) logDet += Math.log(L[a * d + a]);
+      for (let a = 0; a < d; a++) logDet += Math.log(L[a][a]);
       comps.push({ w: mom.w / pts.length, mu: mom.mu, L, logDet });
     }
     if (comps.length === 0) return null;
@@ -212,7 +199,7 @@ export function fitT(
     comps: comps.map((c) => ({
       w: c.w / tw,
       mu: c.mu,
-      L: c.L.map((v) => v * scale),
+      L: c.L.map((row) => row.map((v) => v * scale)),
       logDet: c.logDet + d * Math.log(scale),
     })),
   };
@@ -250,7 +237,7 @@ export function drawT(fit: TFit, rand: () => number, gauss: () => number, nu = T
   const y = new Float64Array(d);
   for (let a = 0; a < d; a++) {
     let s = 0;
-    for (let k = 0; k <= a; k++) s += c.L[a * d + k] * g[k];
+    for (let k = 0; k <= a; k++) s += c.L[a][k] * g[k];
     y[a] = c.mu[a] + f * s;
   }
   return y;

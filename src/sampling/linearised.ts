@@ -42,7 +42,7 @@ export function uniformPriorPrecision(
  * Cholesky factor L (lower, row-major rows) of a symmetric matrix A = L L^T; null if A is not
  * (numerically) positive definite.
  */
-function cholesky(a: Float64Array[]): Float64Array[] | null {
+export function cholesky(a: Float64Array[]): Float64Array[] | null {
   const d = a.length;
   const L = Array.from({ length: d }, () => new Float64Array(d));
   for (let i = 0; i < d; i++) {
