@@ -15,20 +15,17 @@ import {
   poolPredictor,
   syntheticProblem,
 } from "../src/inversion";
+import { logLikelihood } from "../src/inversion/internal";
 import { flattenDraws, quantiles, sampleAsync } from "../src/sampling";
 async function main() {
   for (const i of process.argv.slice(2).map(Number)) {
     const sp = syntheticProblem(1, i);
-    const ds = sp.problem.datasets[0];
     const p = compileParameterisation(sp.problem.parameterisation);
     const pool = inversionPool(sp.problem, 2);
     const predict = await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE);
-    const ll = async (xs: Float64Array[]) =>
-      (await predict(xs)).map((y) => {
-        let s = 0;
-        for (let k = 0; k < y.length; k++) s += ((y[k] - ds.observed[k]) / ds.error[k]) ** 2;
-        return -0.5 * s;
-      });
+    // samplePosterior's own likelihood (no regularisation prior), so only the starts differ
+    const logL = logLikelihood(p, sp.problem, null);
+    const ll = async (xs: Float64Array[]) => logL(xs, await predict(xs));
     const r = await sampleAsync(
       ll,
       { lower: p.lower, upper: p.upper },
