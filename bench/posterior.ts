@@ -16,35 +16,23 @@
  * Results are written after every problem, and a rerun with the same --out skips the problems
  * already there (delete the file to start again).
  */
-import { execSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import {
-  compileParameterisation,
-  invert,
-  inversionPool,
-  OBJECTIVE_MODULE,
-  poolPredictor,
-  samplePosterior,
-  syntheticProblem,
-  toVector,
-  truthCheck,
-} from "../src/inversion";
+import { inversionPool, syntheticProblem, truthCheck } from "../src/inversion";
+import { arg, gitCommit, hasFlag, loadAverages, machine } from "./support";
+import { deThenPosterior } from "./support/posterior";
 
-const argv = process.argv.slice(2);
-const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const n = Number(arg("--n", "30"));
 const seed = Number(arg("--seed", "1"));
 const workers = Number(arg("--workers", "2"));
-const only = argv.includes("--only") ? arg("--only", "").split(",").map(Number) : null;
+const only = hasFlag("--only") ? arg("--only", "").split(",").map(Number) : null;
 const out = arg("--out", path.join(__dirname, "results", "posterior.json"));
 /** The DE's budget: the inversion defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for this many generations. */
 const DE_GENERATIONS = Number(arg("--generations", "300"));
 /** The posterior's evaluation budget (samplePosterior's default is 200000). */
 const BUDGET = Number(arg("--budget", "200000"));
 /** Merge result files of disjoint --only runs into --out (e.g. two processes on two cores). */
-const MERGE = argv.includes("--merge") ? arg("--merge", "").split(",") : null;
+const MERGE = hasFlag("--merge") ? arg("--merge", "").split(",") : null;
 
 interface Row {
   index: number;
@@ -80,22 +68,10 @@ interface Row {
   parameters: string[];
 }
 
-const load = () =>
-  os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
+const load = loadAverages;
 const prev = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : null;
 const rows: Row[] = prev?.problems ?? [];
-const commit = (() => {
-  try {
-    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") })
-      .toString()
-      .trim();
-  } catch {
-    return "unknown";
-  }
-})();
+const commit = gitCommit();
 
 function summarise() {
   const covered = rows.flatMap((r) => r.posterior.covered);
@@ -136,7 +112,7 @@ function save(loadStart: string) {
     command: `npx tsx bench/posterior.ts --n ${n} --seed ${seed} --workers ${workers} --generations ${DE_GENERATIONS} --budget ${BUDGET}${only ? ` --only ${only.join(",")}` : ""}`,
     settings: `DE: invert() defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for ${DE_GENERATIONS} generations, seed = problem index + 1; posterior: samplePosterior() defaults (DREAM(ZS), 8 chains, stop at R-hat < 1.05 and ESS >= 400) with a budget of ${BUDGET} evaluations, same seed; forward FAST_OPTIONS, data CONVERGED_OPTIONS + 3 % noise`,
     commit,
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    machine: machine({ memory: true }),
     load_start: prev?.load_start ?? loadStart,
     load_end: load(),
     date: new Date().toISOString(),
@@ -178,17 +154,12 @@ async function main() {
     const sp = syntheticProblem(seed, i);
     const pool = inversionPool(sp.problem, workers);
     try {
-      const de = await invert(sp.problem, { pool, seed: i + 1, maxGenerations: DE_GENERATIONS });
+      const { de, post } = await deThenPosterior(sp.problem, pool, {
+        seed: i + 1,
+        generations: DE_GENERATIONS,
+        budget: BUDGET,
+      });
       const tc = truthCheck(sp.problem, sp.truth, de);
-      const p = compileParameterisation(sp.problem.parameterisation);
-      const population = de.population.models.map((m) => toVector(p, m));
-      const post = await samplePosterior(
-        sp.problem,
-        de.x,
-        population,
-        await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE),
-        { seed: i + 1, maxEvaluations: BUDGET },
-      );
       const s = post.summary;
       // coverage in search space: the physical quantiles are monotone in the search value
       const covered = sp.truthVector.map((t, k) => {
