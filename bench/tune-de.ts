@@ -26,9 +26,7 @@
  * Results are written after every run, and a rerun with the same --out skips the runs already
  * there (so studies and seeds can be added in later invocations; each command is recorded).
  */
-import { execSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import {
   compileParameterisation,
@@ -41,18 +39,17 @@ import {
   DEFAULT_CR,
   DEFAULT_P,
 } from "../src/inversion";
+import { arg, argv, gitCommit, hasFlag, loadAverages, machine } from "./support";
 
-const argv = process.argv.slice(2);
-const arg = (k: string, d: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const list = (s: string) => (s ? s.split(",").map(Number) : []);
 const studies = arg("--study", "grid,polish,obl").split(",");
 const seeds = list(arg("--seeds", "1,2,3"));
 const generations = Number(arg("--generations", "200"));
 const workers = Number(arg("--workers", "1"));
-const onlyProblems = argv.includes("--problems") ? list(arg("--problems", "")) : null;
+const onlyProblems = hasFlag("--problems") ? list(arg("--problems", "")) : null;
 const out = arg("--out", path.join(__dirname, "results", "tune-de.json"));
 /** Print the tables (markdown) of the runs in --out and exit; runs nothing. */
-const REPORT = argv.includes("--report");
+const REPORT = hasFlag("--report");
 
 /** The generator seed of the tuning set (the reported benchmark uses seed 1). */
 const TUNING_SEED = 2;
@@ -97,23 +94,11 @@ interface Run {
   seconds: number;
 }
 
-const load = () =>
-  os
-    .loadavg()
-    .map((v) => v.toFixed(2))
-    .join(" ");
+const load = loadAverages;
 const prev = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : null;
 const runs: Run[] = prev?.runs ?? [];
 const commands: { command: string; load_start: string; load_end: string; date: string }[] = prev?.commands ?? [];
-const commit = (() => {
-  try {
-    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..") })
-      .toString()
-      .trim();
-  } catch {
-    return "unknown";
-  }
-})();
+const commit = gitCommit();
 
 const med = (v: number[]) => {
   const s = v.slice().sort((a, b) => a - b);
@@ -303,7 +288,7 @@ function save() {
     reported_set: "syntheticProblem(1, 0..29) (bench/posterior.ts), not used here",
     problems: problemsInfo(),
     commit,
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    machine: machine({ memory: true }),
     commands,
     summary: summarise(),
     runs,
