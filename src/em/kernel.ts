@@ -249,6 +249,16 @@ export function layeredKernelSums(
  * the last term being the DC half-space TM kernel at depth z (closed form: image source at 2z).
  * For z -> 0 both reduce to layeredKernelSums. (The stack recursion repeats layeredKernelSums's
  * lines without its screening: this variant serves the few frequencies of a `freq` output.)
+ *
+ * The TE and TM steps (X <- c (X + c th) / (c + X th), here and in layeredKernelSums) stay written
+ * out on purpose. A shared step function gave bit-identical numbers and V8 inlined it, but
+ * handing back its complex result through an object (out.re, out.im) cost 1.24-1.46x the CPU
+ * time per transient (geometric mean 1.35x) on five layered reference cases with both presets;
+ * with Y and Z kept in module objects, 1.38-1.60x. Measured 2026-12-03, load average 6-8 on the
+ * 2 cores: both kernels loaded in one process, 12 alternating batches, the best of each (on a
+ * half-space case, which never reaches this file, the same method read 0.92-1.12: its bias).
+ * `npx tsx bench/em.ts --repeat 7`, 4 runs alternating between two copies of the tree, best per
+ * row: 1.51x (geometric mean over its 41 rows) for the module-object version.
  */
 export function layeredKernelSumsBuried(
   lambda: Float64Array,
