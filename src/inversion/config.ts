@@ -54,7 +54,8 @@ export interface InvertConfig {
 }
 
 const SURVEY_KEYS = ["source", "receiver", "times", "waveform", "gates"];
-const TOP_KEYS = new Set([
+/** The keys of a forward case (reference format) that the engine reads: name, model, survey ... */
+const CASE_INPUT_KEYS = [
   "name",
   "description",
   "model",
@@ -64,6 +65,12 @@ const TOP_KEYS = new Set([
   "frequencies",
   "waveform",
   "gates",
+];
+/** ... and what the reference records beside them (read by neither the engine nor the inversion). */
+const CASE_RECORD_KEYS = ["outputs", "precision", "reference", "notes"];
+/** Top-level keys of a `geoinv tem invert` config: a forward case's, then the inversion's. */
+const TOP_KEYS = new Set([
+  ...CASE_INPUT_KEYS,
   "data",
   "synthetic",
   "surveys",
@@ -75,10 +82,7 @@ const TOP_KEYS = new Set([
   "step1_data",
   "occam",
   "forward_options",
-  "outputs",
-  "precision",
-  "reference",
-  "notes",
+  ...CASE_RECORD_KEYS,
   "posterior",
 ]);
 
@@ -93,21 +97,7 @@ export const CASE_KEYS: Record<string, readonly string[]> = {
 /** The engine's conductivity form of a model (`geoinv tem forward` accepts it too). */
 const SIGMA_MODEL_KEYS = ["sigma0", "sigmaInf", "tauSigma"];
 /** Top-level keys of a forward case (`geoinv tem forward`). */
-export const FORWARD_CASE_KEYS = [
-  "name",
-  "description",
-  "model",
-  "source",
-  "receiver",
-  "times",
-  "frequencies",
-  "waveform",
-  "gates",
-  "outputs",
-  "precision",
-  "reference",
-  "notes",
-];
+export const FORWARD_CASE_KEYS = [...CASE_INPUT_KEYS, ...CASE_RECORD_KEYS];
 const SURVEY_ITEM_KEYS = ["source", "receiver", "times", "waveform", "gates", "label", "data"];
 
 /**
