@@ -31,6 +31,7 @@ import * as os from "os";
 import * as path from "path";
 import { mulberry32 } from "../src/config";
 import { parseNpy, toNpy } from "../src/data";
+import { TEM_COST_KEYS } from "./support/cost-keys";
 
 const root = path.resolve(__dirname, "..");
 const cli = path.join(root, "bin", "geoinv.js");
@@ -211,16 +212,7 @@ interface Base {
   cost: Set<string>;
 }
 const COST = new Set([
-  "np",
-  "NP",
-  "generations",
-  "max_evaluations",
-  "stagnation_generations",
-  "workers",
-  "layers",
-  "max_iterations",
-  "pulses",
-  "chains",
+  ...TEM_COST_KEYS,
   "epochs",
   "count",
   "perTrace",

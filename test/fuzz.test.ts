@@ -8,6 +8,7 @@ import { mulberry32 } from "../src/config";
 import { toNpy } from "../src/data";
 import { makeDataset } from "../src/seismic";
 import { fitTcn, recordTraining, saveTcn } from "../src/tcn";
+import { TEM_COST_KEYS } from "../bench/support/cost-keys";
 
 /**
  * Seeded fuzzing of the CLI: random mutations of valid configs (tem invert, tem forward), of a
@@ -34,18 +35,7 @@ async function cli(argv: string[]) {
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Keys whose valid values set the size of a run: mutated only to small or invalid values. */
-const COST_KEYS = new Set([
-  "np",
-  "NP",
-  "generations",
-  "max_evaluations",
-  "stagnation_generations",
-  "workers",
-  "layers",
-  "max_iterations",
-  "pulses",
-  "chains",
-]);
+const COST_KEYS = new Set(TEM_COST_KEYS);
 const VALUES: Json[] = [
   null,
   true,
