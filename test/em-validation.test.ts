@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { compileSurvey, forward, parseEarthModel, parseSurvey } from "../src/em";
-import { broadsideWire } from "./support/fixtures";
+import { broadsideWire, dipoleReceiver, rampOff, sourceThrough } from "./support/fixtures";
 
 const goodModel = {
   thickness: [200, 300],
@@ -17,6 +17,8 @@ const goodModel = {
 };
 const goodSurvey = broadsideWire([1e-5, 1e-4, 1e-3]);
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+/** parseSurvey of goodSurvey with some of its parts replaced, to be called by throwsValidation. */
+const surveyWith = (parts: Record<string, unknown>) => () => parseSurvey({ ...goodSurvey, ...parts });
 
 function throwsValidation(f: () => unknown, ...patterns: RegExp[]): void {
   let err: Error | undefined;
@@ -87,131 +89,46 @@ test("forward checks a model too (without copying it)", () => {
 });
 
 test("times and frequencies: finite, > 0, increasing", () => {
-  throwsValidation(() => parseSurvey({ ...goodSurvey, times: [1e-5, 1e-5] }), /times\[1\]/, /does not increase/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, times: [-1e-5, 1e-3] }), /times\[0\]/, /not > 0/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, times: [1e-5, NaN] }), /times\[1\]/, /finite/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, times: [] }), /times/, /empty/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, times: undefined }), /no times, gates or frequencies/);
-  throwsValidation(() => parseSurvey({ ...goodSurvey, frequencies: [10, 1] }), /frequencies\[1\]/);
+  throwsValidation(surveyWith({ times: [1e-5, 1e-5] }), /times\[1\]/, /does not increase/);
+  throwsValidation(surveyWith({ times: [-1e-5, 1e-3] }), /times\[0\]/, /not > 0/);
+  throwsValidation(surveyWith({ times: [1e-5, NaN] }), /times\[1\]/, /finite/);
+  throwsValidation(surveyWith({ times: [] }), /times/, /empty/);
+  throwsValidation(surveyWith({ times: undefined }), /no times, gates or frequencies/);
+  throwsValidation(surveyWith({ frequencies: [10, 1] }), /frequencies\[1\]/);
 });
 
 test("geometry: zero-length segments, receivers on the wire, degenerate loops and dipoles", () => {
   throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        source: {
-          type: "wire",
-          points: [
-            [0, 0],
-            [0, 0],
-            [100, 0],
-          ],
-          current: 1,
-        },
-      }),
+    surveyWith({ source: sourceThrough("wire", 1, [0, 0], [0, 0], [100, 0]) }),
     /source\.points\[0\]/,
     /zero length/,
   );
   throwsValidation(
-    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [100, 0], component: "Ex" } }),
+    surveyWith({ receiver: { type: "point", position: [100, 0], component: "Ex" } }),
     /receiver\.position/,
     /lies on source segment 1/,
   );
   throwsValidation(
-    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [500, 0], component: "Ex" } }),
+    surveyWith({ receiver: { type: "point", position: [500, 0], component: "Ex" } }),
     /lies on source segment/,
   );
+  throwsValidation(surveyWith({ source: sourceThrough("loop", 1, [0, 0], [10, 0]) }), /at least 3/);
+  throwsValidation(surveyWith({ receiver: dipoleReceiver("E", [0, 50], [0, 50]) }), /M and N coincide/);
   throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        source: {
-          type: "loop",
-          points: [
-            [0, 0],
-            [10, 0],
-          ],
-          current: 1,
-        },
-      }),
-    /at least 3/,
-  );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        receiver: {
-          type: "dipole",
-          points: [
-            [0, 50],
-            [0, 50],
-          ],
-          component: "E",
-        },
-      }),
-    /M and N coincide/,
-  );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        receiver: {
-          type: "dipole",
-          points: [
-            [0, -50],
-            [0, 50],
-          ],
-          component: "E",
-        },
-      }),
+    surveyWith({ receiver: dipoleReceiver("E", [0, -50], [0, 50]) }),
     /receiver\.points/,
     /lies on source segment/,
   );
   throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        source: {
-          type: "wire",
-          points: [
-            [0, 0],
-            [1, 2, 3],
-          ],
-          current: 1,
-        },
-      }),
+    surveyWith({ source: sourceThrough("wire", 1, [0, 0], [1, 2, 3]) }),
     /source\.points\[1\]\[2\]/,
     /z = 0/,
   );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        source: {
-          type: "wire",
-          points: [
-            [-1, 0],
-            [1, 0],
-          ],
-          current: 0,
-        },
-      }),
-    /source\.current/,
-  );
+  throwsValidation(surveyWith({ source: sourceThrough("wire", 0, [-1, 0], [1, 0]) }), /source\.current/);
   // a loop listed closed (first point repeated) is accepted
   const s = parseSurvey({
     ...goodSurvey,
-    source: {
-      type: "loop",
-      points: [
-        [0, 0],
-        [10, 0],
-        [10, 10],
-        [0, 0],
-      ],
-      current: 1,
-    },
+    source: sourceThrough("loop", 1, [0, 0], [10, 0], [10, 10], [0, 0]),
     receiver: { type: "point", position: [3, 2], component: "dBz/dt" },
   });
   assert.equal(s.source.points.length, 3);
@@ -219,85 +136,25 @@ test("geometry: zero-length segments, receivers on the wire, degenerate loops an
 
 test("unknown names: source type, receiver type, component, waveform, repetition, options", () => {
   throwsValidation(
-    () => parseSurvey({ ...goodSurvey, source: { ...goodSurvey.source, type: "cable" } }),
+    surveyWith({ source: { ...goodSurvey.source, type: "cable" } }),
     /source\.type/,
     /"cable"/,
     /"wire"/,
   );
+  throwsValidation(surveyWith({ receiver: { type: "coil", position: [0, 1], component: "Ex" } }), /receiver\.type/);
   throwsValidation(
-    () => parseSurvey({ ...goodSurvey, receiver: { type: "coil", position: [0, 1], component: "Ex" } }),
-    /receiver\.type/,
-  );
-  throwsValidation(
-    () => parseSurvey({ ...goodSurvey, receiver: { type: "point", position: [0, 500], component: "Ez" } }),
+    surveyWith({ receiver: { type: "point", position: [0, 500], component: "Ez" } }),
     /receiver\.component/,
     /"Ez"/,
     /"Ex", "Ey"/,
   );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        receiver: {
-          type: "dipole",
-          points: [
-            [0, 500],
-            [10, 500],
-          ],
-          component: "Ex",
-        },
-      }),
-    /receiver\.component/,
-    /"E"/,
-  );
-  throwsValidation(
-    () => parseSurvey({ ...goodSurvey, waveform: { type: "triangle", ramp: 1e-5 } }),
-    /waveform\.type/,
-    /"triangle"/,
-  );
-  throwsValidation(
-    () => parseSurvey({ ...goodSurvey, waveform: { type: "linear_ramp_off", ramp: -1 } }),
-    /waveform\.ramp/,
-    /negative/,
-  );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        waveform: {
-          type: "linear_ramp_off",
-          ramp: 1e-5,
-          repetition: { type: "unipolar", base_frequency: 25, pulses: 4 },
-        },
-      }),
-    /repetition\.type/,
-  );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        waveform: {
-          type: "linear_ramp_off",
-          ramp: 1e-5,
-          repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 2.5 },
-        },
-      }),
-    /pulses/,
-  );
-  throwsValidation(
-    () =>
-      parseSurvey({
-        ...goodSurvey,
-        waveform: {
-          type: "linear_ramp_off",
-          ramp: 0.1,
-          repetition: { type: "bipolar_half_duty", base_frequency: 25, pulses: 4 },
-        },
-      }),
-    /waveform\.ramp/,
-    /on-time/,
-  );
-  throwsValidation(() => parseSurvey({ ...goodSurvey, gates: [[2e-5, 1e-5]] }), /gates\[0\]/, /t_open < t_close/);
+  throwsValidation(surveyWith({ receiver: dipoleReceiver("Ex", [0, 500], [10, 500]) }), /receiver\.component/, /"E"/);
+  throwsValidation(surveyWith({ waveform: { type: "triangle", ramp: 1e-5 } }), /waveform\.type/, /"triangle"/);
+  throwsValidation(surveyWith({ waveform: rampOff(-1) }), /waveform\.ramp/, /negative/);
+  throwsValidation(surveyWith({ waveform: rampOff(1e-5, "unipolar", 4) }), /repetition\.type/);
+  throwsValidation(surveyWith({ waveform: rampOff(1e-5, "bipolar_half_duty", 2.5) }), /pulses/);
+  throwsValidation(surveyWith({ waveform: rampOff(0.1, "bipolar_half_duty", 4) }), /waveform\.ramp/, /on-time/);
+  throwsValidation(surveyWith({ gates: [[2e-5, 1e-5]] }), /gates\[0\]/, /t_open < t_close/);
   throwsValidation(
     () => compileSurvey(goodSurvey, { hankel: "nope" } as never),
     /options\.hankel/,

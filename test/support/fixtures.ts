@@ -102,3 +102,28 @@ export function tinyWellTransfer(epochs: { pretrain: number; finetune: number; d
     leaveOut: { folds: 2, seeds: 1 },
   };
 }
+
+/**
+ * A survey's `source` of `type` ("wire", "loop") through `points` (x, y in m) with `current` A,
+ * the points given one by one so that a test's list stays on one line. Any values: the tests of
+ * bad input build wrong sources with it too.
+ */
+export function sourceThrough(type: string, current: number, ...points: number[][]) {
+  return { type, points, current };
+}
+
+/** A survey's dipole `receiver` from M to N (`points`, x, y in m) measuring `component`. */
+export function dipoleReceiver(component: string, ...points: number[][]) {
+  return { type: "dipole", points, component };
+}
+
+/**
+ * A linear ramp-off waveform of `ramp` s; with `repetition` ("unipolar", "bipolar_half_duty"),
+ * repeated at 25 Hz for `pulses` pulses.
+ */
+export function rampOff(ramp: number, repetition?: string, pulses?: number) {
+  const waveform = { type: "linear_ramp_off", ramp };
+  return repetition === undefined
+    ? waveform
+    : { ...waveform, repetition: { type: repetition, base_frequency: 25, pulses } };
+}
