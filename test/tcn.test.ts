@@ -5,7 +5,6 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { mulberry32 } from "../src/config";
 import { makeDataset } from "../src/seismic";
 import {
   buildTcn,
@@ -24,17 +23,13 @@ import {
   TemporalBlock,
 } from "../src/tcn";
 import { addRelu, checkFits, dilatedConv1d, evaluateLoss, weightNormConv1d } from "../src/tcn/internal";
-import { movingAverageTraces } from "./support/fixtures";
+import { convCases, numGrad, pads, pretrainedToy, rnd, toyData } from "./support/tcn";
 
 before(async () => {
   await initBackend({ quiet: true });
 });
 
 type A3 = number[][][];
-const rnd = (seed: number) => {
-  const r = mulberry32(seed);
-  return () => 2 * r() - 1;
-};
 const arr3 = (d: [number, number, number], f: () => number): A3 =>
   Array.from({ length: d[0] }, () => Array.from({ length: d[1] }, () => Array.from({ length: d[2] }, f)));
 
@@ -62,10 +57,6 @@ function refWn(v: A3, g: number[]): A3 {
   v.forEach((r) => r.forEach((c) => c.forEach((x, o) => (n[o] += x * x))));
   return v.map((r) => r.map((c) => c.map((x, o) => (g[o] * x) / Math.sqrt(n[o]))));
 }
-const pads = (K: number, d: number, p: string): [number, number] => {
-  const s = (K - 1) * d;
-  return p === "causal" ? [s, 0] : p === "same" ? [Math.floor(s / 2), s - Math.floor(s / 2)] : [0, 0];
-};
 const dot3 = (a: A3, b: A3) =>
   a.reduce((s, x, i) => s + x.reduce((s2, y, j) => s2 + y.reduce((s3, z, k) => s3 + z * b[i][j][k], 0), 0), 0);
 const clone3 = (a: A3): A3 => a.map((r) => r.map((c) => c.slice()));
@@ -93,44 +84,31 @@ function numGrad3(a: A3, f: (a: A3) => number, eps = 1e-6): number[] {
 
 test("dilatedConv1d forward equals a direct float64 convolution (causal, same, valid; even and odd kernels)", () => {
   const r = rnd(1);
-  for (const pad of ["causal", "same", "valid"] as const)
-    for (const [K, d] of [
-      [2, 1],
-      [3, 2],
-      [5, 4],
-      [4, 3],
-    ]) {
-      const x = arr3([2, 23, 3], r);
-      const w = arr3([K, 3, 4], r);
-      const [pl, pr] = pads(K, d, pad);
-      const ref = refConv(x, w, d, pl, pr);
-      const y = dilatedConv1d(tf.tensor3d(x), tf.tensor3d(w), d, pad);
-      assert.deepEqual(y.shape, [2, ref[0].length, 4]);
-      if (pad !== "valid") assert.equal(y.shape[1], 23);
-      assert.ok(maxAbsDiff(flat(y), ref.flat(2)) < 1e-5, `${pad} K=${K} d=${d}`);
-    }
+  for (const { pad, K, d, pl, pr } of convCases([2, 1], [3, 2], [5, 4], [4, 3])) {
+    const x = arr3([2, 23, 3], r);
+    const w = arr3([K, 3, 4], r);
+    const ref = refConv(x, w, d, pl, pr);
+    const y = dilatedConv1d(tf.tensor3d(x), tf.tensor3d(w), d, pad);
+    assert.deepEqual(y.shape, [2, ref[0].length, 4]);
+    if (pad !== "valid") assert.equal(y.shape[1], 23);
+    assert.ok(maxAbsDiff(flat(y), ref.flat(2)) < 1e-5, `${pad} K=${K} d=${d}`);
+  }
 });
 
 test("dilatedConv1d gradients (custom: flipped-kernel conv for x, swapped-axes strided conv2d for w) match numerical gradients", () => {
   const r = rnd(2);
-  for (const pad of ["causal", "same", "valid"] as const)
-    for (const [K, d] of [
-      [3, 1],
-      [5, 2],
-      [2, 4],
-    ]) {
-      const x = arr3([2, 19, 3], r);
-      const w = arr3([K, 3, 2], r);
-      const [pl, pr] = pads(K, d, pad);
-      const R = arr3([2, 19 + pl + pr - (K - 1) * d, 2], r);
-      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(dilatedConv1d(a as tf.Tensor3D, b as tf.Tensor3D, d, pad), tf.tensor3d(R))),
-      )([tf.tensor3d(x), tf.tensor3d(w)]);
-      const nx = numGrad3(x, (a) => dot3(refConv(a, w, d, pl, pr), R));
-      const nw = numGrad3(w, (b) => dot3(refConv(x, b, d, pl, pr), R));
-      assert.ok(maxAbsDiff(flat(gx), nx) < 1e-4, `dx ${pad} K=${K} d=${d}: ${maxAbsDiff(flat(gx), nx)}`);
-      assert.ok(maxAbsDiff(flat(gw), nw) < 1e-4, `dw ${pad} K=${K} d=${d}: ${maxAbsDiff(flat(gw), nw)}`);
-    }
+  for (const { pad, K, d, pl, pr } of convCases([3, 1], [5, 2], [2, 4])) {
+    const x = arr3([2, 19, 3], r);
+    const w = arr3([K, 3, 2], r);
+    const R = arr3([2, 19 + pl + pr - (K - 1) * d, 2], r);
+    const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(dilatedConv1d(a as tf.Tensor3D, b as tf.Tensor3D, d, pad), tf.tensor3d(R))),
+    )([tf.tensor3d(x), tf.tensor3d(w)]);
+    const nx = numGrad3(x, (a) => dot3(refConv(a, w, d, pl, pr), R));
+    const nw = numGrad3(w, (b) => dot3(refConv(x, b, d, pl, pr), R));
+    assert.ok(maxAbsDiff(flat(gx), nx) < 1e-4, `dx ${pad} K=${K} d=${d}: ${maxAbsDiff(flat(gx), nx)}`);
+    assert.ok(maxAbsDiff(flat(gw), nw) < 1e-4, `dw ${pad} K=${K} d=${d}: ${maxAbsDiff(flat(gw), nw)}`);
+  }
 });
 
 test("weightNormConv1d (w = g v/||v||, bias, ReLU in one op) matches float64 values and numerical gradients for x, v, g, b", () => {
@@ -181,42 +159,26 @@ test("weightNormConv1d (w = g v/||v||, bias, ReLU in one op) matches float64 val
         ),
       ),
     )(inputs);
-    const tol = 2e-4;
-    assert.ok(
-      maxAbsDiff(
-        flat(grads[0]),
-        numGrad3(x, (a) => loss(a, v, g, bias)),
-      ) < tol,
+    const near = (grad: tf.Tensor, num: number[], what: string) => assert.ok(maxAbsDiff(flat(grad), num) < 2e-4, what);
+    near(
+      grads[0],
+      numGrad3(x, (a) => loss(a, v, g, bias)),
       "dx",
     );
-    assert.ok(
-      maxAbsDiff(
-        flat(grads[1]),
-        numGrad3(v, (a) => loss(x, a, g, bias)),
-      ) < tol,
+    near(
+      grads[1],
+      numGrad3(v, (a) => loss(x, a, g, bias)),
       "dv",
     );
-    const num1 = (vec: number[], f: (p: number[]) => number) =>
-      vec.map((_, i) => {
-        const p = vec.slice();
-        const m = vec.slice();
-        p[i] += 1e-6;
-        m[i] -= 1e-6;
-        return (f(p) - f(m)) / 2e-6;
-      });
     if (wn)
-      assert.ok(
-        maxAbsDiff(
-          flat(grads[2]),
-          num1(g, (a) => loss(x, v, a, bias)),
-        ) < tol,
+      near(
+        grads[2],
+        numGrad(g, (a) => loss(x, v, a, bias)),
         "dg",
       );
-    assert.ok(
-      maxAbsDiff(
-        flat(grads[wn ? 3 : 2]),
-        num1(bias, (a) => loss(x, v, g, a)),
-      ) < tol,
+    near(
+      grads[wn ? 3 : 2],
+      numGrad(bias, (a) => loss(x, v, g, a)),
       "db",
     );
   }
@@ -295,10 +257,6 @@ test("FlatAdam equals tfjs's Adam (no decay) and PyTorch-style L2 decay on the g
   }
 });
 
-function toyData(n: number, L: number, seed: number): { x: Float32Array[]; y: Float32Array[] } {
-  return movingAverageTraces(n, L, rnd(seed));
-}
-
 test("training: loss falls, tensor count is flat across epochs and back to the start afterwards, best weights restored", async () => {
   const m = buildTcn({ channels: [4, 4], kernelSize: 3, dropout: 0.1, seed: 1 });
   const train = toyData(30, 64, 1);
@@ -355,19 +313,7 @@ test("seeded: the same seed gives the same model, another seed another", async (
 });
 
 test("fine-tuning with frozen blocks changes only the unfrozen layers; the source model is untouched", async () => {
-  const d = makeDataset(
-    "toy",
-    toyData(10, 48, 5).x,
-    toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)),
-  );
-  const pre = (
-    await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], {
-      epochs: 2,
-      batchSize: 3,
-      seed: 1,
-      config: { channels: [3, 4, 4, 4], kernelSize: 3 },
-    })
-  ).bundle;
+  const { d, pre } = await pretrainedToy(2, [3, 4, 4, 4]);
   const before = pre.model.layers.map((l) => l.getWeights().map((t) => Array.from(t.dataSync())));
   const ft = await finetuneTcn(pre, d, [8, 9], undefined, {
     epochs: 5,
@@ -396,19 +342,7 @@ test("fine-tuning with frozen blocks changes only the unfrozen layers; the sourc
 });
 
 test("fine-tuning draws its own dropout masks from its seed; the pre-trained model's stream is untouched", async () => {
-  const d = makeDataset(
-    "toy",
-    toyData(10, 48, 5).x,
-    toyData(10, 48, 5).y.map((r) => r.map((v) => 1000 + 100 * v)),
-  );
-  const pre = (
-    await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], {
-      epochs: 1,
-      batchSize: 3,
-      seed: 1,
-      config: { channels: [3, 4], kernelSize: 3 },
-    })
-  ).bundle;
+  const { d, pre } = await pretrainedToy(1, [3, 4]);
   const seeds = (m: { layers: unknown[] }) =>
     m.layers.filter((l): l is TemporalBlock => l instanceof TemporalBlock).map((b) => b.seed);
   const preSeeds = seeds(pre.model);
