@@ -10,7 +10,6 @@ import {
   buildTcn,
   countParams,
   finetuneTcn,
-  fitTcn,
   FlatAdam,
   initBackend,
   predictImpedance,
@@ -23,7 +22,7 @@ import {
   TemporalBlock,
 } from "../src/tcn";
 import { addRelu, checkFits, dilatedConv1d, evaluateLoss, weightNormConv1d } from "../src/tcn/internal";
-import { convCases, numGrad, pads, pretrainedToy, rnd, toyData } from "./support/tcn";
+import { convCases, fitTiny, numGrad, pads, pretrainedToy, rnd, toyData, toyDataset } from "./support/tcn";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -294,15 +293,8 @@ test("training: loss falls, tensor count is flat across epochs and back to the s
 
 test("seeded: the same seed gives the same model, another seed another", async () => {
   const d = makeDataset("toy", toyData(12, 48, 4).x, toyData(12, 48, 4).y);
-  const fit = async (seed: number) =>
-    (
-      await fitTcn(d, [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], {
-        epochs: 2,
-        batchSize: 4,
-        seed,
-        config: { channels: [3, 3], kernelSize: 3 },
-      })
-    ).bundle;
+  const fit = (seed: number) =>
+    fitTiny(d, [0, 1, 2, 3, 4, 5, 6, 7], [8, 9], { epochs: 2, batchSize: 4, seed, channels: [3, 3] });
   const a = await fit(1);
   const b = await fit(1);
   const c = await fit(2);
@@ -358,17 +350,8 @@ test("save/load: same predictions; clear errors for missing, truncated or corrup
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-tcn-"));
   try {
     const data = toyData(8, 40, 6);
-    const d = makeDataset(
-      "toy",
-      data.x,
-      data.y.map((r) => r.map((v) => 5000 + 300 * v)),
-    );
-    const { bundle } = await fitTcn(d, [0, 1, 2, 3], [4, 5], {
-      epochs: 2,
-      batchSize: 2,
-      seed: 2,
-      config: { channels: [3, 3], kernelSize: 3 },
-    });
+    const d = toyDataset(data.x, data.y, 5000, 300);
+    const bundle = await fitTiny(d, [0, 1, 2, 3], [4, 5], { epochs: 2, batchSize: 2, seed: 2, channels: [3, 3] });
     const dir = path.join(tmp, "m");
     await saveTcn(bundle, dir);
     const back = await loadTcn(dir);

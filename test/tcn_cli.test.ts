@@ -6,9 +6,9 @@ import * as path from "path";
 import { main } from "../src/cli/main";
 import { mulberry32 } from "../src/config";
 import { parseNpy, toNpy } from "../src/data";
-import { makeDataset } from "../src/seismic";
 import { ValidationError } from "../src/core";
-import { fitTcn, loadWellTarget, saveTcn } from "../src/tcn";
+import { loadWellTarget, saveTcn } from "../src/tcn";
+import { fitTiny, toyDataset } from "./support/tcn";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -149,21 +149,12 @@ test("geoinv tcn: --freeze beyond the model's blocks, repeated wells and --seism
   try {
     const r0 = mulberry32(5);
     const x = Array.from({ length: 6 }, () => Float32Array.from({ length: 24 }, () => r0() - 0.5));
-    const { bundle } = await fitTcn(
-      makeDataset(
-        "toy",
-        x,
-        x.map((row) => Float32Array.from(row, (v) => 4000 + 500 * v)),
-      ),
-      [0, 1, 2, 3],
-      undefined,
-      {
-        epochs: 1,
-        batchSize: 2,
-        seed: 1,
-        config: { channels: [2, 2], kernelSize: 3 },
-      },
-    );
+    const bundle = await fitTiny(toyDataset(x, x, 4000, 500), [0, 1, 2, 3], undefined, {
+      epochs: 1,
+      batchSize: 2,
+      seed: 1,
+      channels: [2, 2],
+    });
     const model = path.join(tmp, "model");
     await saveTcn(bundle, model);
     bundle.model.dispose();

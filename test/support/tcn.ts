@@ -51,6 +51,26 @@ export function toyData(n: number, L: number, seed: number): { x: Float32Array[]
   return movingAverageTraces(n, L, rnd(seed));
 }
 
+/** A toy dataset of `x` with impedances `base` + `scale` x `y` (sample by sample). */
+export function toyDataset(x: Float32Array[], y: Float32Array[], base: number, scale: number) {
+  return makeDataset(
+    "toy",
+    x,
+    y.map((r) => r.map((v) => base + scale * v)),
+  );
+}
+
+/** fitTcn of a tiny network: `channels` with kernel size 3, trained on `trainIdx` (validated on `valIdx`). */
+export async function fitTiny(
+  d: ReturnType<typeof makeDataset>,
+  trainIdx: number[],
+  valIdx: number[] | undefined,
+  o: { epochs: number; batchSize: number; seed: number; channels: number[] },
+) {
+  const config = { channels: o.channels, kernelSize: 3 };
+  return (await fitTcn(d, trainIdx, valIdx, { epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, config })).bundle;
+}
+
 /**
  * Ten toy traces of 48 samples (seed 5) with impedances 1000 + 100 x their moving average, and a
  * TCN of `channels` (kernel 3) pre-trained on traces 0-5 (validation 6, 7) for `epochs` epochs,
@@ -58,13 +78,7 @@ export function toyData(n: number, L: number, seed: number): { x: Float32Array[]
  */
 export async function pretrainedToy(epochs: number, channels: number[]) {
   const toy = toyData(10, 48, 5);
-  const d = makeDataset(
-    "toy",
-    toy.x,
-    toy.y.map((r) => r.map((v) => 1000 + 100 * v)),
-  );
-  const pre = (
-    await fitTcn(d, [0, 1, 2, 3, 4, 5], [6, 7], { epochs, batchSize: 3, seed: 1, config: { channels, kernelSize: 3 } })
-  ).bundle;
+  const d = toyDataset(toy.x, toy.y, 1000, 100);
+  const pre = await fitTiny(d, [0, 1, 2, 3, 4, 5], [6, 7], { epochs, batchSize: 3, seed: 1, channels });
   return { d, pre };
 }
