@@ -742,6 +742,17 @@ function npys(): void {
   });
 }
 
+/** The command line of `tcn VERB --model MODEL` writing to `out` (finetune: 2 wells, 1 epoch). */
+function tcnModelArgs(verb: "predict" | "evaluate" | "finetune", model: string, out: string): string[] {
+  const rest =
+    verb === "predict"
+      ? ["--seismic", SEISMIC]
+      : verb === "evaluate"
+        ? ["--trace-step", "40"]
+        : "--data overthrust --trace-step 20 --n-wells 2 --epochs 1".split(" ");
+  return ["tcn", verb, "--model", model, ...rest, "--out", out];
+}
+
 function models(): void {
   const files = fs.readdirSync(MODEL);
   const copy = (what: string, edit: (dir: string) => void) => {
@@ -751,31 +762,10 @@ function models(): void {
     edit(d);
     const verb = pick(["predict", "evaluate", "finetune"] as const);
     const o = file(verb);
-    const args =
-      verb === "predict"
-        ? ["tcn", "predict", "--model", d, "--seismic", SEISMIC, "--out", o]
-        : verb === "evaluate"
-          ? ["tcn", "evaluate", "--model", d, "--trace-step", "40", "--out", o]
-          : [
-              "tcn",
-              "finetune",
-              "--model",
-              d,
-              "--data",
-              "overthrust",
-              "--trace-step",
-              "20",
-              "--n-wells",
-              "2",
-              "--epochs",
-              "1",
-              "--out",
-              o,
-            ];
     add({
       category: "model",
       what: `tcn ${verb} --model: ${what}`,
-      args,
+      args: tcnModelArgs(verb, d, o),
       expect: ["--model", path.basename(d), "model.json", "weights.bin", "geoinv-tcn.json"],
       outputs: [o],
     });
@@ -839,42 +829,14 @@ function models(): void {
     expect: ["--model", "nomodel"],
   });
   // a model whose weights are NaN, with consistent checksums (a diverged training saved as is)
-  add({
-    category: "model",
-    what: "tcn predict --model with NaN weights (valid checksums)",
-    args: ["tcn", "predict", "--model", NAN_MODEL, "--seismic", SEISMIC, "--out", file("p")],
-    expect: ["NaN", "not finite", "--model", "nan-model"],
-    outputs: [],
-  });
-  add({
-    category: "model",
-    what: "tcn evaluate --model with NaN weights (valid checksums)",
-    args: ["tcn", "evaluate", "--model", NAN_MODEL, "--trace-step", "40", "--out", file("e")],
-    expect: ["NaN", "not finite", "--model", "nan-model"],
-    outputs: [],
-  });
-  add({
-    category: "model",
-    what: "tcn finetune --model with NaN weights (valid checksums)",
-    args: [
-      "tcn",
-      "finetune",
-      "--model",
-      NAN_MODEL,
-      "--data",
-      "overthrust",
-      "--trace-step",
-      "20",
-      "--n-wells",
-      "2",
-      "--epochs",
-      "1",
-      "--out",
-      file("f"),
-    ],
-    expect: ["NaN", "not finite", "--model", "nan-model", "diverged"],
-    outputs: [],
-  });
+  for (const verb of ["predict", "evaluate", "finetune"] as const)
+    add({
+      category: "model",
+      what: `tcn ${verb} --model with NaN weights (valid checksums)`,
+      args: tcnModelArgs(verb, NAN_MODEL, file(verb[0])),
+      expect: ["NaN", "not finite", "--model", "nan-model", ...(verb === "finetune" ? ["diverged"] : [])],
+      outputs: [],
+    });
 }
 
 function manifests(): void {
