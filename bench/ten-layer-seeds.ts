@@ -3,19 +3,21 @@
  * 400 generations, target RMS 0.3, 2 workers): over seeds 1..N, how many reach RMS 0.3 (after
  * the DE and its LM polish, both inversion defaults, restarts on) and the wall time of each.
  *
- *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N]
+ *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N] [--p P]
  *     [--out bench/results/ten-layer-seeds.json]
  */
 import * as fs from "fs";
 import * as path from "path";
 import { invert, inversionPool, parseInvertConfig, withSyntheticData } from "../src/inversion";
-import { arg, loadAverages, machine } from "./support";
+import { arg, hasFlag, loadAverages, machine } from "./support";
 
 const seeds = Number(arg("--seeds", "10"));
 const workers = Number(arg("--workers", "2"));
 const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json"));
-/** Polish the best by LM every this many generations too (0: only after the DE, the default). */
-const polishEvery = Number(arg("--polish-every", "0"));
+/** LM polish of the best every this many generations (0: only after the DE; not given: DEFAULT_POLISH_EVERY). */
+const polishEvery = hasFlag("--polish-every") ? Number(arg("--polish-every", "")) : undefined;
+/** JADE's p (not given: the config's, else the inversion's DEFAULT_P). */
+const pBest = hasFlag("--p") ? Number(arg("--p", "")) : undefined;
 
 async function main() {
   const cfg = parseInvertConfig(
@@ -32,7 +34,8 @@ async function main() {
         ...cfg.optimizer,
         seed,
         pool,
-        polish: polishEvery > 0 ? { every: polishEvery } : cfg.optimizer.polish,
+        polish: polishEvery !== undefined ? { every: polishEvery } : cfg.optimizer.polish,
+        p: pBest ?? cfg.optimizer.p,
       });
       const seconds = (Date.now() - t0) / 1000;
       const target = cfg.optimizer.targetRms ?? 0.3;
@@ -56,7 +59,7 @@ async function main() {
   }
   const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
   const doc = {
-    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery ? ` --polish-every ${polishEvery}` : ""}`,
+    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery !== undefined ? ` --polish-every ${polishEvery}` : ""}${pBest !== undefined ? ` --p ${pBest}` : ""}`,
     machine: machine(),
     load_start: loadStart,
     load_end: loadAverages(),

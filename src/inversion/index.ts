@@ -23,6 +23,7 @@ export type { DataSet, ForwardFn, ForwardProviderSpec, InversionProblem, MisfitK
 export {
   DEFAULT_CR,
   DEFAULT_P,
+  DEFAULT_POLISH_EVERY,
   invert,
   inversionPool,
   invertSync,
