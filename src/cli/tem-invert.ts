@@ -31,7 +31,8 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
   regularisation  {lambda0: 0.5, adaptive: true}
   optimizer       {strategy: "jade" | "DE/rand/1" | ..., np (or NP), generations, seed, workers, init,
                    target_rms, max_evaluations, p, c, F, CR, stagnation_generations}
-                   restarts (default true), polish (default true: LM after the DE)}
+                   restarts (default true), polish (default true: LM after the DE),
+                   polish_every (default 25: also every 25 generations; 0: after the DE only)}
   workflow        "single" | "two-step"      occam  {layers, first_thickness, max_depth, ...}
   posterior       {chains, seed, max_evaluations, rhat, ess, check_every, independence (default 0.8),
                    regularisation, ...}:
