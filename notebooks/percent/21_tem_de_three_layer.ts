@@ -351,7 +351,7 @@ plot(
 // The units also change which data count: the raw sum is dominated by the earliest, largest values (Ex spans
 // several decades over 10 µs - 1 s), the χ² counts every gate by its own error. Both runs below: the
 // middle-layer case, noise-free data, τ and c fixed at the truth, seed 1, NP 36, the same number of
-// generations, no target (so both use the whole budget), then the default LM polish.
+// generations, no target (so both use the whole budget), with the default LM polish (every 25 generations and after the run).
 
 // %%
 const misfitGenerations = bySize({ quick: 150, full: 300 });
