@@ -264,7 +264,8 @@ function main(): number {
   fs.mkdirSync(docsDir, { recursive: true });
   const prev = readCollected(file);
   const commit = git(["rev-parse", "HEAD"]);
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  // as in run-notebooks.ts: the record's own outputs (docs/results) do not count as uncommitted changes
+  const dirty = git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs/results"]) !== "";
   const notebooks: Record<string, Stored> = { ...((prev?.notebooks ?? {}) as Record<string, Stored>) };
   let failed = 0;
   for (const n of names) {

@@ -173,7 +173,9 @@ function clearRecord(resultsDir: string, n: string): RunStart {
   fs.rmSync(path.join(resultsDir, `${n}.json`), { force: true });
   fs.rmSync(path.join(resultsDir, n), { recursive: true, force: true });
   const git = (args: string[]) => (spawnSync("git", args, { cwd: root, encoding: "utf8" }).stdout ?? "").trim();
-  const dirty = git(["status", "--porcelain", "--untracked-files=no"]) !== "";
+  // the record's own outputs (docs/results: the collected JSON, the figures) do not make a run dirty:
+  // `npm run results --only A,B` renders A's figures before B runs
+  const dirty = git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs/results"]) !== "";
   return { load: loadavg(), commit: git(["rev-parse", "HEAD"]), dirty };
 }
 
