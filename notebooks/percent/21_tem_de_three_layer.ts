@@ -420,7 +420,10 @@ const earlyShare = (() => {
 })();
 const mr = Object.fromEntries(misfitKinds.map((k, i) => [k, misfitRows[i]]));
 markdown(
-  `Measured: with the weighted χ² the final λ is ${fmt(mr.weighted["final λ"], 3)} (median over generations ${fmt(mr.weighted["median λ over generations"], 3)}); ` +
+  `The steps at generations 25, 50, 75, ... are the LM polishes during the run (\`polish_every\`, default 25): each moves ` +
+    `the best model at once, and λ, computed from the best model's D_d and D_m, jumps with it. On these noise-free ` +
+    `data the polish fits the weighted run far below the noise, so D_d and with it λ fall by decades. ` +
+    `Measured: with the weighted χ² the final λ is ${fmt(mr.weighted["final λ"], 3)} (median over generations ${fmt(mr.weighted["median λ over generations"], 3)}); ` +
     `with the raw eq. 12 it is ${mr.raw["final λ"].toExponential(2)} (median ${mr.raw["median λ over generations"].toExponential(2)}), because D_d is ${mr.raw["final D_d"].toExponential(2)} (V/m per A)² against a roughness of ${fmt(mr.raw["final D_m"], 3)}. ` +
     `At the end λ D_m is ${fmt(mr.weighted["λ D_m / D_d"], 3)} × D_d (weighted) and ${mr.raw["λ D_m / D_d"].toExponential(2)} × D_d (raw; final roughness ${mr.raw["final D_m"].toExponential(2)}, ` +
     `${mr.raw["final D_m"] < 1e-6 ? "a near-uniform earth: the raw run ended in the smooth regime described above" : "not a uniform earth"}). ` +
