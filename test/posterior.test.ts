@@ -188,6 +188,11 @@ test("posterior options: parsed from the config's snake_case keys; bad ones name
     () => parsePosteriorOptions({ independence: 1.5 }),
     /posterior\.independence: expected a number in \[0, 1\]/,
   );
+  assert.deepEqual(parsePosteriorOptions({ tempered_search: false }), { temperedSearch: false });
+  assert.throws(
+    () => parsePosteriorOptions({ tempered_search: "no" }),
+    /posterior\.tempered_search: expected true or false/,
+  );
   assert.throws(() => parsePosteriorOptions("yes"), /posterior: expected an object/);
 });
 
@@ -289,4 +294,54 @@ test("a population below the rule is kept and said on the log; restarts are reco
   const out2 = await runInvertConfig(def, (l) => lines2.push(l));
   assert.equal(out2.np, 50); // 40 + 5 x 2 unknowns
   assert.ok(!lines2.some((l) => /warning/.test(l)));
+});
+
+test("two separated basins, the DE in the lesser one: the tempered search finds the better basin and the posterior weighs both (without it the chains never leave the DE's basin)", async () => {
+  // x = (log10 rho1, log10 rho2) in [0, 4]^2; predictions (x1 - 1)(x1 - 3), c (x1 - 3), x2 - 2
+  // against data 0 with sd 0.1: basins at x1 = 1 (chi-square 6) and x1 = 3 (chi-square 0), a
+  // barrier of chi-square ~100 at x1 = 2 between them; x2 ~ N(2, 0.1^2) independently
+  const sd = 0.1;
+  const c = (Math.sqrt(6) * sd) / 2;
+  const t3 = logSpacedTimes(3, 2);
+  const prob: InversionProblem = {
+    datasets: [{ survey: broadsideWire(t3), observed: [0, 0, 0], error: [sd, sd, sd] }],
+    parameterisation: { layers: 2, rho0: { min: 1, max: 10000 }, thickness: { fixed: 60 } },
+    forward: TOY_FORWARD,
+  };
+  const predict = (xs: Float64Array[]) => xs.map((x) => [(x[0] - 1) * (x[0] - 3), c * (x[0] - 3), x[1] - 2]);
+  // exact posterior mass of the basin x1 > 2 (grid integral over x1; x2 factors out)
+  let inB = 0;
+  let all = 0;
+  for (let k = 0; k < 400000; k++) {
+    const x1 = (4 * (k + 0.5)) / 400000;
+    const chi2 = (((x1 - 1) * (x1 - 3)) / sd) ** 2 + ((c * (x1 - 3)) / sd) ** 2;
+    const w = Math.exp(-chi2 / 2);
+    all += w;
+    if (x1 > 2) inB += w;
+  }
+  const exact = inB / all; // ~0.95
+  // the "DE result": its best and a tight population in the lesser basin x1 = 1
+  const best = Float64Array.from([1, 2]);
+  const population = Array.from({ length: 20 }, (_, i) =>
+    Float64Array.from([1 + 0.001 * (i - 10), 2 + 0.001 * (i % 5)]),
+  );
+  const massB = (draws: Float64Array[][]) => {
+    const flat = draws.flat();
+    return flat.filter((x) => x[0] > 2).length / flat.length;
+  };
+  const run = await samplePosterior(prob, best, population, predict, { seed: 2, maxEvaluations: 100000 });
+  assert.ok(Math.abs(massB(run.draws) - exact) < 0.03, `mass of the better basin ${massB(run.draws)}, exact ${exact}`);
+  assert.equal(run.summary.stop_reason, "converged");
+  assert.match(run.summary.sampler, /tempered mode search/);
+  // without the search (the sampler before it existed) the chains stay in the DE's basin
+  const old = await samplePosterior(prob, best, population, predict, {
+    seed: 2,
+    maxEvaluations: 100000,
+    temperedSearch: false,
+  });
+  assert.ok(massB(old.draws) < 0.05, `without the search: mass of the better basin ${massB(old.draws)}`);
+  await assert.rejects(
+    samplePosterior(prob, best, population, predict, { temperedSearch: { stages: 1 } }),
+    /posterior\.temperedSearch\.stages: expected an integer >= 2/,
+  );
 });

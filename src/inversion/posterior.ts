@@ -56,6 +56,11 @@ export interface PosteriorOptions {
    * default DEFAULT_INDEPENDENCE).
    */
   independence?: number;
+  /**
+   * The tempered mode search before sampling (see TemperedSearch; default on, DEFAULT_SEARCH);
+   * false starts the chains from the DE's result alone, as before it existed.
+   */
+  temperedSearch?: boolean | TemperedSearch;
   /** Add the roughness as a prior term exp(-λ D_m / 2) with this λ (default: off, uniform prior). */
   regularisation?: number | null;
   /** Posterior draws forwarded for the posterior-predictive band (default 100). */
@@ -189,6 +194,96 @@ const ARCHIVE_SCALE = 1;
  */
 export const DEFAULT_INDEPENDENCE = 0.8;
 
+/**
+ * The tempered mode search (PosteriorOptions.temperedSearch): DREAM(ZS) with independence moves,
+ * `chains` chains started uniformly in the box, run `iterations` iterations at each of `stages`
+ * inverse temperatures beta, geometric from 1 / (median chi-square of the first draws) to 1, on
+ * the target L^beta x prior; the chains and the archive carry over from stage to stage (annealing
+ * from the prior to the posterior). It only chooses where the posterior's chains start and what the
+ * archive holds; the sampling after it is the same exact MCMC. Why: the DE (and DREAM(ZS) from
+ * uniform starts at beta = 1) can settle in a secondary basin, and chains started there never
+ * see the better one, while R-hat passes (docs/POSTERIOR.md, "Calibration").
+ */
+export interface TemperedSearch {
+  stages?: number;
+  iterations?: number;
+  chains?: number;
+}
+
+/** Default tempered search: 12 stages x 100 iterations x 16 chains, about 19 000 evaluations. */
+export const DEFAULT_SEARCH: Required<TemperedSearch> = { stages: 12, iterations: 100, chains: 16 };
+
+/** The search's states appended to the archive in its last this many stages go to the sampler's initial archive. */
+const SEARCH_ARCHIVE_STAGES = 3;
+
+/**
+ * Anneal DREAM(ZS) chains from the prior to the posterior (TemperedSearch). Returns the final
+ * stage's chain states (at beta = 1), the archive points of the last stages, and the evaluations.
+ */
+async function temperedSearch(
+  logLik: (xs: Float64Array[]) => Promise<number[]>,
+  bounds: { lower: Float64Array; upper: Float64Array },
+  o: Required<TemperedSearch>,
+  seed: number,
+  independence: number,
+): Promise<{ states: Float64Array[]; archive: Float64Array[]; evaluations: number }> {
+  let states: Float64Array[] | undefined;
+  let values: number[] = [];
+  let archive: Float64Array[] | undefined;
+  let evaluations = 0;
+  let beta0 = 1;
+  let tail = 0;
+  for (let k = 0; k < o.stages; k++) {
+    const s = new DreamZS(bounds, {
+      chains: o.chains,
+      // (a double product, rounded above 2^53 but deterministic; the SBC runs of bench/README.md used it)
+      seed: (seed * 2654435761 + 7919 * (k + 1)) >>> 0,
+      independence,
+      checkEvery: 1e9,
+      maxEvaluations: 1e15,
+      ...(states ? { initialStates: states, initialArchive: archive } : {}),
+    });
+    if (k === 0) {
+      values = await logLik(s.ask());
+      evaluations += values.length;
+      const chi2 = values.map((v) => (Number.isFinite(v) ? -2 * v : Infinity)).sort((a, b) => a - b);
+      const med = chi2[chi2.length >> 1];
+      beta0 = Number.isFinite(med) && med > 1 ? 1 / med : 1;
+    } else s.ask(); // the previous stage's states: their values are known
+    const beta = o.stages > 1 ? beta0 ** (1 - k / (o.stages - 1)) : 1;
+    s.tell(values.map((v) => beta * v));
+    if (k === o.stages - SEARCH_ARCHIVE_STAGES) tail = s.archive.length;
+    for (let t = 0; t < o.iterations; t++) {
+      const xs = s.ask();
+      const v = await logLik(xs);
+      evaluations += v.length;
+      s.tell(v.map((x) => beta * x));
+    }
+    states = s.x.map((x) => Float64Array.from(x));
+    // the chains' untempered values for the next stage
+    values = s.ll.map((v) => v / beta);
+    archive = s.archive;
+  }
+  return { states: states!, archive: archive!.slice(Math.max(0, tail)), evaluations };
+}
+
+/** The search settings of the options, or null when off (or when the budget is too small for it). */
+function searchSettings(o: PosteriorOptions["temperedSearch"], budget: number): Required<TemperedSearch> | null {
+  if (o === false) return null;
+  const s = { ...DEFAULT_SEARCH, ...(typeof o === "object" && o ? o : {}) };
+  const lowest: Record<keyof TemperedSearch, number> = { stages: 2, iterations: 1, chains: 3 };
+  for (const k of Object.keys(lowest) as (keyof TemperedSearch)[]) {
+    if (!Number.isInteger(s[k]) || s[k] < lowest[k])
+      throw new ValidationError(
+        `posterior.temperedSearch.${k}`,
+        `expected an integer >= ${lowest[k]}, got ${show(s[k])}`,
+      );
+  }
+  // at most a quarter of the budget
+  const cost = s.stages * (s.iterations + 1) * s.chains;
+  return cost <= budget / 4 ? s : null;
+}
+
 /** Draws xb + scale L z (z ~ N(0, I)), reflected into the box: chain starts and the initial archive. */
 function linearisedDraws(
   xb: Float64Array,
@@ -215,9 +310,12 @@ function linearisedDraws(
   };
 }
 
-function samplerDescription(chains: number, independence: number): string {
+function samplerDescription(chains: number, independence: number, search: Required<TemperedSearch> | null): string {
   const ind = `independence moves (a Student-t mixture fitted to the archive) with probability ${independence}`;
-  return `DREAM(ZS), ${chains} chains, ${independence > 0 ? ind : "no independence moves"}`;
+  const pre = search
+    ? `; started after a tempered mode search (${search.stages} stages x ${search.iterations} iterations x ${search.chains} chains, prior to posterior)`
+    : "";
+  return `DREAM(ZS), ${chains} chains, ${independence > 0 ? ind : "no independence moves"}${pre}`;
 }
 
 const POSTERIOR_KEYS = [
@@ -228,6 +326,7 @@ const POSTERIOR_KEYS = [
   "ess",
   "check_every",
   "independence",
+  "tempered_search",
   "regularisation",
   "predictive_draws",
   "band_draws",
@@ -268,6 +367,11 @@ export function parsePosteriorOptions(x: unknown, field = "posterior"): Posterio
   if (x.ess !== undefined) o.essTarget = intIn(x.ess, `${field}.ess`, 10, 1e7);
   if (x.check_every !== undefined) o.checkEvery = intIn(x.check_every, `${field}.check_every`, 10, 1e6);
   if (x.independence !== undefined) o.independence = numIn(x.independence, `${field}.independence`, 0, 1);
+  if (x.tempered_search !== undefined) {
+    if (typeof x.tempered_search !== "boolean")
+      throw new ValidationError(`${field}.tempered_search`, `expected true or false, got ${show(x.tempered_search)}`);
+    o.temperedSearch = x.tempered_search;
+  }
   if (x.regularisation !== undefined)
     o.regularisation = x.regularisation === null ? null : numIn(x.regularisation, `${field}.regularisation`, 0, 1e6);
   if (x.predictive_draws !== undefined)
@@ -366,17 +470,32 @@ export async function samplePosterior(
     ...population.map((x) => Float64Array.from(x)),
     ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE)),
   ];
+  const logLik = async (xs: Float64Array[]) => ll(xs, await predict(xs));
+  const independence = options.independence ?? DEFAULT_INDEPENDENCE;
+  const budget = options.maxEvaluations ?? 200000;
+  // the tempered mode search: half the chains start from its final states (the other half from the
+  // DE), and the archive gets its last stages' states, so that the independence move can propose
+  // in every basin it found (deterministic for the seed, so a resumed run repeats it exactly)
+  const search = searchSettings(options.temperedSearch, budget);
+  let searchEvaluations = 0;
+  if (search) {
+    const r = await temperedSearch(logLik, bounds, search, seed, independence);
+    searchEvaluations = r.evaluations;
+    const half = Math.floor(chains / 2);
+    for (let i = 0; i < half; i++) initialStates[i] = r.states[Math.floor((i * r.states.length) / half)];
+    initialArchive.push(...r.archive);
+  }
   const res: SampleResult = await runSampler(
-    async (xs: Float64Array[]) => ll(xs, await predict(xs)),
+    logLik,
     bounds,
     {
       chains,
       seed,
-      maxEvaluations: options.maxEvaluations,
+      maxEvaluations: budget - searchEvaluations,
       rhatTarget: options.rhatTarget,
       essTarget: options.essTarget,
       checkEvery: options.checkEvery,
-      independence: options.independence ?? DEFAULT_INDEPENDENCE,
+      independence,
       initialStates,
       initialArchive,
       onCheck: options.onCheck,
@@ -444,12 +563,12 @@ export async function samplePosterior(
   const summary: PosteriorSummary = {
     prior: `uniform in the search-space box (log10 rho0, log10 thickness, m, log10 tau, c within the parameterisation's bounds)${lambda ? `, times exp(-${lambda} D_m / 2) (the roughness as a prior term)` : ""}; fixed parameters stay at their fixed values`,
     likelihood: "Gaussian with the data errors: log L = -chi^2 / 2 (the weighted misfit), whatever misfit the DE used",
-    sampler: samplerDescription(chains, options.independence ?? DEFAULT_INDEPENDENCE),
+    sampler: samplerDescription(chains, independence, search),
     parameters,
     rhat_max: res.rhatMax,
     ess_min: res.essMin,
     stop_reason: res.stopReason,
-    evaluations: res.evaluations + 2 * d + 1 + predXs.length,
+    evaluations: searchEvaluations + res.evaluations + 2 * d + 1 + predXs.length,
     iterations: res.iterations,
     seconds: (performance.now() - t0) / 1000,
     acceptance: res.acceptance,
