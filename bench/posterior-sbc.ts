@@ -49,7 +49,7 @@ import {
 } from "../src/inversion";
 import { logLikelihood } from "../src/inversion/internal";
 import { DEFAULT_INDEPENDENCE } from "../src/inversion/posterior";
-import { flattenDraws, quantiles, sample, sampleAsync } from "../src/sampling";
+import { DEFAULT_MAX_EVALUATIONS, flattenDraws, quantiles, sample, sampleAsync } from "../src/sampling";
 import type { WorkerPool } from "../src/optim";
 import { arg, argv, gitCommit, hasFlag, loadAverages, machine } from "./support";
 
@@ -61,7 +61,7 @@ const FORWARD = arg("--forward", "em");
 const DATA = arg("--data", "fast");
 const INDEPENDENCE = Number(arg("--independence", String(DEFAULT_INDEPENDENCE)));
 const STARTS = arg("--starts", "de");
-const BUDGET = Number(arg("--budget", "200000"));
+const BUDGET = Number(arg("--budget", String(DEFAULT_MAX_EVALUATIONS)));
 const ESS = Number(arg("--ess", "400"));
 const RHAT = Number(arg("--rhat", "1.05"));
 const GENERATIONS = Number(arg("--generations", "200"));

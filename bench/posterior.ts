@@ -19,6 +19,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { inversionPool, syntheticProblem, truthCheck } from "../src/inversion";
+import { DEFAULT_MAX_EVALUATIONS } from "../src/sampling";
 import { arg, gitCommit, hasFlag, loadAverages, machine } from "./support";
 import { deThenPosterior } from "./support/posterior";
 
@@ -30,7 +31,7 @@ const out = arg("--out", path.join(__dirname, "results", "posterior.json"));
 /** The DE's budget: the inversion defaults (JADE + OBL, NP 40 + 5 d, restarts, LM polish) for this many generations. */
 const DE_GENERATIONS = Number(arg("--generations", "300"));
 /** The posterior's evaluation budget (samplePosterior's default is 200000). */
-const BUDGET = Number(arg("--budget", "200000"));
+const BUDGET = Number(arg("--budget", String(DEFAULT_MAX_EVALUATIONS)));
 /** Merge result files of disjoint --only runs into --out (e.g. two processes on two cores). */
 const MERGE = hasFlag("--merge") ? arg("--merge", "").split(",") : null;
 

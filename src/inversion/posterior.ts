@@ -2,6 +2,7 @@ import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
 import {
+  DEFAULT_MAX_EVALUATIONS,
   DreamSnapshot,
   DreamZS,
   finiteDifferenceJacobian,
@@ -43,7 +44,7 @@ export interface PosteriorOptions {
   /** Number of chains (default 8: a multiple of the worker count keeps the pool busy). */
   chains?: number;
   seed?: number;
-  /** Budget of forward evaluations (default 200000). */
+  /** Budget of forward evaluations (default DEFAULT_MAX_EVALUATIONS of src/sampling, 200000). */
   maxEvaluations?: number;
   /** Convergence: every parameter R-hat below this (default 1.05) ... */
   rhatTarget?: number;
@@ -472,7 +473,7 @@ export async function samplePosterior(
   ];
   const logLik = async (xs: Float64Array[]) => ll(xs, await predict(xs));
   const independence = options.independence ?? DEFAULT_INDEPENDENCE;
-  const budget = options.maxEvaluations ?? 200000;
+  const budget = options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS;
   // the tempered mode search: half the chains start from its final states (the other half from the
   // DE), and the archive gets its last stages' states, so that the independence move can propose
   // in every basin it found (deterministic for the seed, so a resumed run repeats it exactly)

@@ -29,7 +29,7 @@ export interface SampleOptions {
   chains?: number;
   /** Seed of the mulberry32 stream that every random number is drawn from (default 1). */
   seed?: number;
-  /** Budget of log-likelihood evaluations, initial states included (default 200000). */
+  /** Budget of log-likelihood evaluations, initial states included (default DEFAULT_MAX_EVALUATIONS, 200000). */
   maxEvaluations?: number;
   /** Chain starts, one per chain, inside the box (default: uniform draws in the box). */
   initialStates?: Float64Array[];
@@ -172,6 +172,9 @@ function drawIndex(w: readonly number[], u: number): number {
 
 const PREFIX = "posterior";
 
+/** The default budget of log-likelihood evaluations of a sampling run (SampleOptions.maxEvaluations). */
+export const DEFAULT_MAX_EVALUATIONS = 200000;
+
 function invalid(field: string, message: string): ValidationError {
   return new ValidationError(`${PREFIX}.${field}: ${message}`);
 }
@@ -268,7 +271,7 @@ export function resolveSampleOptions(
     maxEvaluations: num(
       o,
       "maxEvaluations",
-      200000,
+      DEFAULT_MAX_EVALUATIONS,
       2 * chains,
       1e15,
       true,

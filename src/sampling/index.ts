@@ -6,6 +6,7 @@
  */
 export {
   CROSSOVER_VALUES,
+  DEFAULT_MAX_EVALUATIONS,
   DreamZS,
   flattenDraws,
   foldInto,
