@@ -43,7 +43,7 @@ import {
   transferStages,
 } from "../tcn";
 import { outDirectory, readJsonFile, withOutputDir } from "./io";
-import { parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
+import { CliIO, parseArgs, ParsedArgs, UsageError, Verb } from "./registry";
 import { isWellConfig, wellTransferVerb } from "./tcn-well";
 
 /**
@@ -365,6 +365,29 @@ const WELL_FLAGS = ["wells", "n-wells", "freeze", "normalization"];
 const SIZE = { booleans: ["quick", "full"] };
 const CHECKPOINT_FLAGS = ["checkpoint", "checkpoint-every"];
 
+/**
+ * The flags of a training verb (pretrain, finetune, transfer): its own (`known`), the training and
+ * checkpoint flags, --quick|--full and --resume; returns them with the run size.
+ */
+function trainingArgs(args: string[], known: string[]): { a: ParsedArgs; size: RunSize } {
+  const a = parseArgs(args, {
+    positional: 0,
+    booleans: [...SIZE.booleans, "resume"],
+    known: [...known, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
+  });
+  return { a, size: sizeOf(a) };
+}
+
+/**
+ * The end of a training verb: its models and metrics are written, so its checkpoint (one file per
+ * training with `stages`) has served and is removed; then its message goes to stdout. Returns exit 0.
+ */
+function trainingDone(io: CliIO, msg: string, checkpoint: TrainCheckpoint | undefined, stages?: string[]): number {
+  removeCheckpoint(checkpoint, stages);
+  io.stdout(msg);
+  return 0;
+}
+
 const COMMON =
   "  --config FILE   JSON config: only the fields that differ from the preset\n  --quick|--full  run size (default: GEOINV_SIZE, else quick)\n  --out DIR       output directory (required)\n";
 
@@ -381,12 +404,7 @@ export const tcnVerbs: Verb[] = [
       "Writes DIR/model/ (model.json, weights.bin, geoinv-tcn.json) and DIR/metrics.json\n" +
       "({test: {pcc, r2, mse, mae}, test_mean_trace, history, split, config, backend}).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        positional: 0,
-        booleans: [...SIZE.booleans, "resume"],
-        known: ["config", "out", "padding", ...DATA_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
-      });
-      const size = sizeOf(a);
+      const { a, size } = trainingArgs(args, ["config", "out", "padding", ...DATA_FLAGS]);
       const cfg = pretrainConfig(a, size);
       const out = outDir(a);
       const checkpoint = checkpointFlags(a, out);
@@ -419,10 +437,7 @@ export const tcnVerbs: Verb[] = [
         await saveTcn(r.bundle, out.path("model"));
         return `test traces: PCC ${r.test.section.pcc.toFixed(4)}  r2 ${r.test.section.r2.toFixed(4)}  (${r.history.epochsRun} epochs, ${r.history.seconds.toFixed(1)} s)\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
-      // the model and metrics are written: the checkpoint has served
-      removeCheckpoint(checkpoint);
-      io.stdout(msg);
-      return 0;
+      return trainingDone(io, msg, checkpoint);
     },
   },
   {
@@ -438,12 +453,7 @@ export const tcnVerbs: Verb[] = [
       "The config has the shape of a transfer config (target.data, target.wells, finetune).\n" +
       "Writes DIR/model/ and DIR/metrics.json ({section: metrics over the target less the wells, loss, wells, scored, excluded}).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        positional: 0,
-        booleans: [...SIZE.booleans, "resume"],
-        known: ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
-      });
-      const size = sizeOf(a);
+      const { a, size } = trainingArgs(args, ["model", "config", "out", ...DATA_FLAGS, ...WELL_FLAGS]);
       const cfg = transferConfig(a, size);
       const modelDir = str(a, "model");
       if (!modelDir)
@@ -498,10 +508,7 @@ export const tcnVerbs: Verb[] = [
         await saveTcn(r.bundle, out.path("model"));
         return `${target.name}: PCC ${e.section.pcc.toFixed(4)}  r2 ${e.section.r2.toFixed(4)}  loss ${r.history.finalTrainLoss.toPrecision(4)}\nwrote ${out.finalPath("model")} and ${out.finalPath(f)}\n`;
       });
-      // the model and metrics are written: the checkpoint has served
-      removeCheckpoint(checkpoint);
-      io.stdout(msg);
-      return 0;
+      return trainingDone(io, msg, checkpoint);
     },
   },
   {
@@ -630,12 +637,7 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/well/); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const a = parseArgs(args, {
-        positional: 0,
-        booleans: [...SIZE.booleans, "resume"],
-        known: ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS, ...TRAIN_FLAGS, ...CHECKPOINT_FLAGS],
-      });
-      const size = sizeOf(a);
+      const { a, size } = trainingArgs(args, ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS]);
       const raw = readConfig(a);
       if (isWellConfig(raw))
         return wellTransferVerb(
@@ -715,10 +717,7 @@ export const tcnVerbs: Verb[] = [
       } finally {
         release();
       }
-      // the models and metrics are written: the checkpoints have served
-      removeCheckpoint(checkpoint, stages);
-      io.stdout(msg);
-      return 0;
+      return trainingDone(io, msg, checkpoint, stages);
     },
   },
 ];
