@@ -92,18 +92,11 @@ export interface OutputCheckOptions {
 }
 
 /**
- * Check an output file path before any work: not on a pseudo filesystem, the parent directory
- * exists and is writable, the path is not a directory and not one of the input files.
- * Returns the absolute path. Throws FileError (exit code 2 in the CLI).
+ * The checks of an output file and an output directory alike: the path is not empty (else a FileError
+ * with `empty` and its `hint`) and not on a kernel pseudo filesystem. Returns the absolute path.
  */
-export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): string {
-  if (p.trim() === "")
-    throw new FileError(
-      "(empty path)",
-      "bad output path",
-      "the output path is empty",
-      "give a file name, e.g. --out result.json",
-    );
+function outputPath(p: string, empty: string, hint: string): string {
+  if (p.trim() === "") throw new FileError("(empty path)", "bad output path", empty, hint);
   const abs = path.resolve(p);
   const special = onSpecialFilesystem(abs);
   if (special)
@@ -113,6 +106,16 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
       `${special} is a kernel pseudo filesystem, not a place for results`,
       "choose a regular directory",
     );
+  return abs;
+}
+
+/**
+ * Check an output file path before any work: not on a pseudo filesystem, the parent directory
+ * exists and is writable, the path is not a directory and not one of the input files.
+ * Returns the absolute path. Throws FileError (exit code 2 in the CLI).
+ */
+export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): string {
+  const abs = outputPath(p, "the output path is empty", "give a file name, e.g. --out result.json");
   const parent = path.dirname(abs);
   let ps: fs.Stats;
   try {
@@ -161,22 +164,7 @@ export function checkOutputFile(p: string, opts: OutputCheckOptions = {}): strin
  * file, and its nearest existing ancestor a writable directory. Returns the absolute path.
  */
 export function checkOutputDir(p: string, opts: OutputCheckOptions = {}): string {
-  if (p.trim() === "")
-    throw new FileError(
-      "(empty path)",
-      "bad output path",
-      "the output directory is empty",
-      "give a directory, e.g. --out out/run1",
-    );
-  const abs = path.resolve(p);
-  const special = onSpecialFilesystem(abs);
-  if (special)
-    throw new FileError(
-      p,
-      "bad output path",
-      `${special} is a kernel pseudo filesystem, not a place for results`,
-      "choose a regular directory",
-    );
+  const abs = outputPath(p, "the output directory is empty", "give a directory, e.g. --out out/run1");
   for (const input of opts.inputs ?? []) {
     if (input && fs.existsSync(input) && sameFile(abs, input))
       throw new FileError(p, "is an input", `it is the input ${input}`, "choose another output directory");
