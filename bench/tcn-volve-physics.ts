@@ -11,19 +11,7 @@
 import { runSize } from "../src/config";
 import { estimateWavelet, makeDataset, mae, pearson, rSquared, windowStarts } from "../src/seismic";
 import * as tcn from "../src/tcn";
-
-function runsOf(idx: number[]): [number, number][] {
-  const s = [...idx].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  let a = s[0];
-  for (let k = 1; k <= s.length; k++) {
-    if (k === s.length || s[k] !== s[k - 1] + 1) {
-      out.push([a, s[k - 1] + 1]);
-      if (k < s.length) a = s[k];
-    }
-  }
-  return out;
-}
+import { contiguousRuns } from "../src/tcn/internal";
 
 async function main(): Promise<void> {
   await tcn.initBackend({ quiet: true });
@@ -41,7 +29,7 @@ async function main(): Promise<void> {
   const n = target.timeMs.length;
   const matched = tcn.matchAmplitudes(target, freqHz, target.labelled, pre.bundle.xStats.std);
   const L = cfg.window.length;
-  const lab = windowStarts(runsOf(target.labelled), L, cfg.window.stride);
+  const lab = windowStarts(contiguousRuns(target.labelled), L, cfg.window.stride);
   const phys = windowStarts([[0, n]], L, 1);
   const fill = new Float32Array(L).fill(target.impedance[target.labelled[0]]); // never used: physics traces carry no impedance
   const ds = makeDataset(
@@ -51,7 +39,7 @@ async function main(): Promise<void> {
   );
   const labIdx = lab.map((_, i) => i);
   const physIdx = phys.map((_, i) => lab.length + i);
-  const [a, b] = runsOf(target.labelled).reduce((p, q) => (q[1] - q[0] > p[1] - p[0] ? q : p));
+  const [a, b] = contiguousRuns(target.labelled).reduce((p, q) => (q[1] - q[0] > p[1] - p[0] ? q : p));
   const est = estimateWavelet([matched.well.subarray(a, b)], [target.impedance.subarray(a, b)], {
     length: L % 2 ? L : L - 1,
   });

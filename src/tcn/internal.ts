@@ -8,4 +8,4 @@ export { evaluateLoss, rowsToTensor } from "./train";
 export { fitPredictBatch, tcnBatchBytes, tcnShape, WASM_MEMORY_BYTES } from "./resources";
 export { cloneModel, descriptionDigest, fileHandler, MODEL_JSON, trainingShape, WEIGHTS_BIN } from "./io";
 export { checkFits } from "./workflow";
-export { randomWindows } from "./well";
+export { contiguousRuns, randomWindows } from "./well";

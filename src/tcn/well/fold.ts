@@ -38,7 +38,8 @@ function score(trueZ: ArrayLike<number>, pred: ArrayLike<number>, idx: number[])
   return { pcc: m.pcc, r2: m.r2, mae: m.mae };
 }
 
-function runs(idx: number[]): [number, number][] {
+/** Sample indices (any order) as their contiguous runs [start, end), in increasing order. */
+export function contiguousRuns(idx: number[]): [number, number][] {
   const s = [...idx].sort((a, b) => a - b);
   const out: [number, number][] = [];
   let a = s[0];
@@ -79,10 +80,10 @@ export async function runFold(
 ): Promise<FoldRun & { bundles?: { direct: TcnBundle; transfer: TcnBundle } }> {
   const t = o.target;
   const matched = matchAmplitudes(t, o.freqHz, o.labelled, o.pretrained.xStats.std);
-  const starts = windowStarts(runs(o.labelled), o.window.length, o.window.stride);
+  const starts = windowStarts(contiguousRuns(o.labelled), o.window.length, o.window.stride);
   if (starts.length === 0)
     throw new ValidationError(
-      `no training window of ${o.window.length} samples fits in the labelled samples (runs ${JSON.stringify(runs(o.labelled))}); shorten window.length`,
+      `no training window of ${o.window.length} samples fits in the labelled samples (runs ${JSON.stringify(contiguousRuns(o.labelled))}); shorten window.length`,
     );
   const ds = makeDataset(
     `${t.spec.name} windows`,

@@ -21,7 +21,7 @@ export { wellTransferConfig, wellTransferPreset } from "./config";
 export type { SourceConfig, WellTransferConfig } from "./config";
 export { pretrainWindows, randomWindows } from "./pretrain";
 export type { WindowPretrain } from "./pretrain";
-export { MODEL_NAMES, runFold } from "./fold";
+export { contiguousRuns, MODEL_NAMES, runFold } from "./fold";
 export type { FoldOptions, FoldRun, ModelName, Score } from "./fold";
 export { spread, summarise } from "./summary";
 export type { ScoreSummary, Spread } from "./summary";
