@@ -50,24 +50,8 @@ export function posteriorScatterFigure(
       line: { color: "#000000", dash: "dot", width: 1.5 },
     });
   }
-  if (o.truth)
-    data.push({
-      type: "scatter",
-      mode: "markers",
-      name: "true",
-      x: [o.truth[0]],
-      y: [o.truth[1]],
-      marker: { symbol: "star", size: 14, color: "#000000" },
-    });
-  if (o.best)
-    data.push({
-      type: "scatter",
-      mode: "markers",
-      name: "DE best",
-      x: [o.best[0]],
-      y: [o.best[1]],
-      marker: { symbol: "x", size: 11, color: "#d62728" },
-    });
+  if (o.truth) data.push(pointTrace("true", o.truth, { symbol: "star", size: 14, color: "#000000" }));
+  if (o.best) data.push(pointTrace("DE best", o.best, { symbol: "x", size: 11, color: "#d62728" }));
   return {
     data,
     layout: {
@@ -79,4 +63,9 @@ export function posteriorScatterFigure(
       legend: { orientation: "h", y: -0.2 },
     },
   };
+}
+
+/** One marked point (x, y) of a scatter figure, e.g. the true or the best-fit values. */
+function pointTrace(name: string, p: [number, number], marker: Record<string, unknown>): Record<string, unknown> {
+  return { type: "scatter", mode: "markers", name, x: [p[0]], y: [p[1]], marker };
 }
