@@ -33,16 +33,12 @@ export function rotatePhase(w: ArrayLike<number>, degrees: number, n?: number): 
   const th = (degrees * Math.PI) / 180;
   const c = Math.cos(th);
   const s = Math.sin(th);
+  const X = dft(x);
   const re = new Float64Array(N);
   const im = new Float64Array(N);
   for (let f = 0; f < N; f++) {
-    let a = 0;
-    let b = 0;
-    for (let t = 0; t < N; t++) {
-      const ph = (-2 * Math.PI * f * t) / N;
-      a += x[t] * Math.cos(ph);
-      b += x[t] * Math.sin(ph);
-    }
+    const a = X.re[f];
+    const b = X.im[f];
     // positive frequencies (1..(N-1)/2) times exp(-i th), negative ones times exp(+i th), DC times cos(th)
     const sg = f === 0 ? 0 : f <= (N - 1) / 2 ? -1 : 1;
     re[f] = a * c - b * s * sg;
@@ -60,10 +56,11 @@ export function rotatePhase(w: ArrayLike<number>, degrees: number, n?: number): 
   return out;
 }
 
-/** Amplitudes |W_k| of the N-point DFT of a real series, k = 0..N-1 (a direct DFT; for tests and checks). */
-export function dftAmplitude(x: ArrayLike<number>): Float64Array {
+/** The N-point DFT W_f = sum_t x_t exp(-2 pi i f t / N) of a real series, f = 0..N-1, by the direct sum. */
+function dft(x: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
   const N = x.length;
-  const out = new Float64Array(N);
+  const re = new Float64Array(N);
+  const im = new Float64Array(N);
   for (let f = 0; f < N; f++) {
     let a = 0;
     let b = 0;
@@ -72,9 +69,16 @@ export function dftAmplitude(x: ArrayLike<number>): Float64Array {
       a += x[t] * Math.cos(ph);
       b += x[t] * Math.sin(ph);
     }
-    out[f] = Math.hypot(a, b);
+    re[f] = a;
+    im[f] = b;
   }
-  return out;
+  return { re, im };
+}
+
+/** Amplitudes |W_k| of the N-point DFT of a real series, k = 0..N-1 (a direct DFT; for tests and checks). */
+export function dftAmplitude(x: ArrayLike<number>): Float64Array {
+  const { re, im } = dft(x);
+  return re.map((a, f) => Math.hypot(a, im[f]));
 }
 
 /** Solve the symmetric positive definite system G x = b (Cholesky; G is n x n row-major). */
