@@ -948,16 +948,37 @@ export function checkPolish(p: PolishOptions | undefined): void {
   if (p.every !== undefined) num(p.every, 0, "polish.every", 0, 1e9, true);
 }
 
+/**
+ * The start of a minimize or minimizeAsync run: its clock (t0), the polish options checked, the
+ * optimiser and the generator of its evaluation requests (runCore).
+ */
+function startRun(
+  bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
+  options: DEOptions,
+): { t0: number; de: DifferentialEvolution; run: ReturnType<typeof runCore> } {
+  const t0 = performance.now();
+  checkPolish(options.polish);
+  const de = new DifferentialEvolution(bounds, options);
+  return { t0, de, run: runCore(de, options) };
+}
+
+/**
+ * The result of a finished run (minimize, minimizeAsync, ResumableRun): the optimiser's, timed
+ * from `t0`, with the final polish when runCore returned one.
+ */
+export function runResult(de: DifferentialEvolution, t0: number, polished: DEResult["polish"]): DEResult {
+  const res = de.result((performance.now() - t0) / 1000);
+  if (polished) res.polish = polished;
+  return res;
+}
+
 /** Minimise a synchronous batch objective over box bounds by DE (JADE with OBL by default). */
 export function minimize(
   objective: Objective,
   bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
   options: DEOptions = {},
 ): DEResult {
-  const t0 = performance.now();
-  checkPolish(options.polish);
-  const de = new DifferentialEvolution(bounds, options);
-  const run = runCore(de, options);
+  const { t0, de, run } = startRun(bounds, options);
   let step = run.next();
   while (step.done !== true) {
     const req = step.value as Request;
@@ -970,10 +991,7 @@ export function minimize(
       step = run.next(rows);
     }
   }
-  const res = de.result((performance.now() - t0) / 1000);
-  const polished = step.value as DEResult["polish"];
-  if (polished) res.polish = polished;
-  return res;
+  return runResult(de, t0, step.value as DEResult["polish"]);
 }
 
 /**
@@ -985,17 +1003,11 @@ export async function minimizeAsync(
   bounds: Bounds | { lower: ArrayLike<number>; upper: ArrayLike<number> } | [number, number][],
   options: DEOptions = {},
 ): Promise<DEResult> {
-  const t0 = performance.now();
-  checkPolish(options.polish);
-  const de = new DifferentialEvolution(bounds, options);
-  const run = runCore(de, options);
+  const { t0, de, run } = startRun(bounds, options);
   let step = run.next();
   while (step.done !== true) {
     const req = step.value as Request;
     step = run.next(req.kind === "objective" ? await objective(req.xs) : await options.polish!.residuals(req.xs));
   }
-  const res = de.result((performance.now() - t0) / 1000);
-  const polished = step.value as DEResult["polish"];
-  if (polished) res.polish = polished;
-  return res;
+  return runResult(de, t0, step.value as DEResult["polish"]);
 }

@@ -12,6 +12,7 @@ import {
   PolishRun,
   Request,
   runCore,
+  runResult,
 } from "./de";
 import { ValidationError } from "./errors";
 
@@ -112,9 +113,6 @@ export class ResumableRun {
     }
     this.inPolishDuring = false;
     this.finished = true;
-    const res = de.result((performance.now() - t0) / 1000);
-    const polished = step.value as DEResult["polish"];
-    if (polished) res.polish = polished;
-    return res;
+    return runResult(de, t0, step.value as DEResult["polish"]);
   }
 }
