@@ -149,7 +149,8 @@ export function mergeConfig<T>(base: T, override: unknown, where = "config"): T 
   return out as T;
 }
 
-function trainOpts(t: TrainSettings, seed: number, onEpoch?: (l: EpochLog) => void): FitOptions {
+/** The fitTcn options of a config's training settings (also used by the well target's pre-training). */
+export function trainOpts(t: TrainSettings, seed: number, onEpoch?: (l: EpochLog) => void): FitOptions {
   return {
     epochs: t.epochs,
     batchSize: t.batchSize,

@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from "../../seismic";
 import { initBackend } from "../backend";
+import { trainOpts } from "../experiment";
 import { TcnBundle } from "../io";
 import { EpochLog, TrainCheckpoint, TrainHistory } from "../train";
 import { evaluateTcn, Evaluation, fitTcn } from "../workflow";
@@ -90,15 +91,8 @@ export async function pretrainWindows(
   const trIdx = Array.from({ length: nTr }, (_, i) => i);
   const vaIdx = Array.from({ length: nVa }, (_, i) => nTr + i);
   const teIdx = Array.from({ length: nTe }, (_, i) => nTr + nVa + i);
-  const t = src.train;
   const { bundle, history } = await fitTcn(all, trIdx, vaIdx.length ? vaIdx : undefined, {
-    epochs: t.epochs,
-    batchSize: t.batchSize,
-    lr: t.lr,
-    weightDecay: t.weightDecay,
-    patience: t.patience,
-    seed,
-    onEpoch,
+    ...trainOpts(src.train, seed, onEpoch),
     checkpoint,
     config: { ...src.model, seed: src.model.seed ?? seed },
     meta: { source: all.description, freqHz, windows: { length: L, train: nTr, val: nVa, test: nTe } },
