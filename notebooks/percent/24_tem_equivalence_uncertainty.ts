@@ -464,12 +464,7 @@ plot(
 // with the command shown.
 
 // %%
-const benchFile =
-  [
-    "bench/results/posterior-search.json",
-    "bench/results/posterior-independence.json",
-    "bench/results/posterior.json",
-  ].find((f) => fs.existsSync(f)) ?? "bench/results/posterior-search.json";
+const benchFile = "bench/results/posterior-search.json";
 if (fs.existsSync(benchFile)) {
   const b = JSON.parse(fs.readFileSync(benchFile, "utf8"));
   const s = b.summary;
@@ -511,7 +506,9 @@ if (fs.existsSync(benchFile)) {
     },
   );
 } else
-  markdown(`No benchmark result yet: run \`npx tsx bench/posterior.ts\` to make ${benchFile}.`);
+  markdown(
+    `No benchmark result yet: run \`npx tsx bench/posterior.ts --out ${benchFile}\` to make it.`,
+  );
 
 // %%
 await pool.close();
