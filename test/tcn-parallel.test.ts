@@ -1,7 +1,17 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mulberry32 } from "../src/config";
-import { buildTcn, initBackend, predictParallel, predictRows, TcnPredictPool } from "../src/tcn";
+import {
+  buildTcn,
+  initBackend,
+  predictParallel,
+  predictRows,
+  PretrainConfig,
+  pretrainPreset,
+  runPretrain,
+  runPretrainMany,
+  TcnPredictPool,
+} from "../src/tcn";
 
 before(async () => {
   await initBackend({ quiet: true });
@@ -48,4 +58,43 @@ test("predictParallel over 2 workers equals predictRows bit for bit; a pool is r
   }
   await assert.rejects(pool.predict(x), /after close/);
   await assert.rejects(predictParallel(model, x, { threads: 0 }), /threads/);
+});
+
+test("runPretrainMany over 2 workers gives each config's runPretrain result bit for bit, in order; a bad config rejects naming its job", async () => {
+  const base = pretrainPreset("quick");
+  const cfg = (seed: number, noise: number): PretrainConfig => ({
+    ...base,
+    seed,
+    data: { ...base.data, traceStep: 40, noise, noiseSeed: 3 },
+    split: { counts: [6, 3, 10], seed },
+    model: { ...base.model, channels: [3, 4] },
+    train: { ...base.train, epochs: 3 },
+  });
+  const cfgs = [cfg(0, 0), cfg(1, 0.2), cfg(2, 0)];
+  const seen = new Set<number>();
+  const many = await runPretrainMany(cfgs, { threads: 2, onEpoch: (i) => seen.add(i) });
+  assert.deepEqual([...seen].sort(), [0, 1, 2], "every job reports its epochs");
+  for (let i = 0; i < cfgs.length; i++) {
+    const ref = await runPretrain(cfgs[i]);
+    const got = many[i];
+    assert.deepEqual(got.split, ref.split);
+    assert.deepEqual(got.history.trainLoss, ref.history.trainLoss, `job ${i}: training losses`);
+    assert.equal(got.history.finalTrainLoss, ref.history.finalTrainLoss);
+    assert.ok(sameBits(got.test.prediction, ref.test.prediction), `job ${i}: test prediction`);
+    assert.deepEqual(got.test.section, ref.test.section);
+    assert.deepEqual(got.bundle.xStats, ref.bundle.xStats);
+    assert.equal(got.data.seismic.length, ref.data.seismic.length);
+    // the rebuilt model predicts as the worker's did
+    assert.ok(
+      sameBits(
+        predictRows(got.bundle.model, got.data.seismic.slice(0, 4) as Float32Array[]),
+        predictRows(ref.bundle.model, ref.data.seismic.slice(0, 4) as Float32Array[]),
+      ),
+    );
+    ref.bundle.model.dispose();
+    got.bundle.model.dispose();
+  }
+  assert.notDeepEqual(many[0].history.trainLoss, many[1].history.trainLoss, "the jobs differ");
+  const bad = { ...cfg(0, 0), split: { counts: [6, 3, 10] as [number, number, number], seed: 0, bogus: 1 } };
+  await assert.rejects(runPretrainMany([cfg(0, 0), bad as PretrainConfig], { threads: 2 }), /job 1: .*bogus/);
 });

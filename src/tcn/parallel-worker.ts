@@ -2,12 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import { parentPort, workerData } from "worker_threads";
 import { BackendName, initBackend } from "./backend";
 import "./layers"; // registers the custom layer classes before the load
+import { isPretrainWorker, pretrainWorker } from "./parallel-train";
 import { predictRows } from "./train";
 
 /**
  * Worker of TcnPredictPool (parallel.ts): initialises the backend it is given, loads the model
  * once, then answers each { batch } message with predictRows(model, batch, batch length), so a
- * batch is computed exactly as the calling thread would compute it.
+ * batch is computed exactly as the calling thread would compute it. Started by runPretrainMany
+ * (parallel-train.ts), it runs one pre-training instead and exits when the result is taken.
  */
 
 interface Init {
@@ -53,4 +55,5 @@ async function start(): Promise<void> {
   port.postMessage({ type: "ready" });
 }
 
-start().catch((e) => port.postMessage({ type: "error", message: String((e as Error)?.stack ?? e) }));
+if (isPretrainWorker(workerData)) void pretrainWorker(workerData, (m, transfer) => port.postMessage(m, transfer ?? []));
+else start().catch((e) => port.postMessage({ type: "error", message: String((e as Error)?.stack ?? e) }));

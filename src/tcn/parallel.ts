@@ -32,11 +32,15 @@ export interface ParallelOptions {
   threads?: number;
 }
 
-interface WorkerInit {
-  backend: string;
+/** A model's topology and weights as plain data (structured-cloneable, the weights in one buffer). */
+export interface ModelArtifactsData {
   topology: object;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
+}
+
+interface WorkerInit extends ModelArtifactsData {
+  backend: string;
 }
 
 type FromWorker =
@@ -45,7 +49,7 @@ type FromWorker =
   | { type: "error"; run?: number; id?: number; message: string };
 
 /** The model's topology and weights as plain data (the weights copied into one buffer). */
-async function modelArtifacts(model: tf.LayersModel): Promise<Omit<WorkerInit, "backend">> {
+export async function modelArtifacts(model: tf.LayersModel): Promise<ModelArtifactsData> {
   let art: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -54,7 +58,7 @@ async function modelArtifacts(model: tf.LayersModel): Promise<Omit<WorkerInit, "
     }),
   );
   if (!art || !art.modelTopology || !art.weightSpecs || art.weightData === undefined)
-    throw new Error("predictParallel: the model did not serialise its topology and weights");
+    throw new Error("modelArtifacts: the model did not serialise its topology and weights");
   return {
     topology: art.modelTopology as object,
     weightSpecs: art.weightSpecs,
@@ -62,8 +66,8 @@ async function modelArtifacts(model: tf.LayersModel): Promise<Omit<WorkerInit, "
   };
 }
 
-/** The worker entry: the TypeScript source through tsx (a dependency), or the compiled file. */
-function workerCode(): string {
+/** The worker entry (parallel-worker): the TypeScript source through tsx (a dependency), or the compiled file. */
+export function workerCode(): string {
   const ext = path.extname(__filename);
   const file = path.join(__dirname, `parallel-worker${ext}`);
   return `${ext === ".ts" ? 'require("tsx/cjs");\n' : ""}require(${JSON.stringify(file)});\n`;
