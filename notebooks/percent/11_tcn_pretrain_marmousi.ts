@@ -201,25 +201,39 @@ for (const t of [
 // validation and the test scores side by side.
 
 // %%
-const padRows = [];
-for (const padding of ["same", "causal"] as const) {
-  const cfg = {
+/**
+ * The comparisons below train several models; `trainAll` runs them two at a time, one per core
+ * (`tcn.runPretrainMany`: a wasm training uses one thread; the results are bit for bit those of
+ * one-at-a-time training). Configs equal to the pre-training above reuse it.
+ */
+const compareTrain: tcn.TrainSettings = {
+  ...preCfg.train,
+  epochs: bySize({ quick: preCfg.train.epochs, full: 300 }),
+  patience: null,
+};
+const isPre = (cfg: tcn.PretrainConfig) => JSON.stringify(cfg) === JSON.stringify(preCfg);
+async function trainAll(cfgs: tcn.PretrainConfig[], labels: string[]) {
+  const todo = cfgs.filter((c) => !isPre(c));
+  const bars = labels.filter((_, i) => !isPre(cfgs[i])).map((l) => epochProgress(l));
+  const done = await tcn.runPretrainMany(todo, { threads: 2, onEpoch: (i, l) => bars[i](l) });
+  return cfgs.map((c) => (isPre(c) ? pre : done[todo.indexOf(c)]));
+}
+const paddings = ["same", "causal"] as const;
+const padRuns = await trainAll(
+  paddings.map((padding) => ({
     ...preCfg,
     model: { ...preCfg.model, padding },
-    train: {
-      ...preCfg.train,
-      epochs: bySize({ quick: preCfg.train.epochs, full: 300 }),
-      patience: null,
-    },
-  };
-  const r =
-    padding === "same" && cfg.train.epochs === preCfg.train.epochs && preCfg.train.patience === null
-      ? pre
-      : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`padding ${padding}`) });
+    train: compareTrain,
+  })),
+  paddings.map((p) => `padding ${p}`),
+);
+const padRows = [];
+for (const [k, padding] of paddings.entries()) {
+  const r = padRuns[k];
   const val = tcn.evaluateTcn(r.bundle, r.data, r.split.val).section;
   padRows.push({
     padding,
-    epochs: cfg.train.epochs,
+    epochs: compareTrain.epochs,
     "validation PCC %": 100 * val.pcc,
     "validation r² %": 100 * val.r2,
     "test PCC %": 100 * r.test.section.pcc,
@@ -250,38 +264,41 @@ rec.table(
 // gap: 10 }`, a validated config key of `geoinv tcn pretrain` and `runPretrain`) cuts the line into blocks
 // of 100 traces (1 km), allocates whole blocks at random in the same proportions, and leaves unused every
 // training or validation trace within 10 traces (100 m) of a test trace. Same sizes, epochs and model;
-// each model is scored on its own split's test traces.
+// each model is scored on its own split's test traces. Full size: 300 epochs without early stopping per
+// run, as for the padding (ten 1000-epoch trainings would take about 35 min more on two cores).
 
 // %%
 const splitSeeds = bySize({ quick: [0, 1, 2], full: [0, 1, 2, 3, 4] });
 const splitRows: Record<string, number | string>[] = [];
-for (const seed of splitSeeds) {
-  for (const mode of ["random", "blocked"] as const) {
-    const split =
+const splitModes = ["random", "blocked"] as const;
+const splitJobs = splitSeeds.flatMap((seed) => splitModes.map((mode) => ({ seed, mode })));
+const splitRuns = await trainAll(
+  splitJobs.map(({ seed, mode }) => ({
+    ...preCfg,
+    seed,
+    train: compareTrain,
+    split:
       mode === "random"
         ? { ...preCfg.split, seed }
-        : { ...preCfg.split, mode, blockSize: 100, gap: 10, seed };
-    const cfg = { ...preCfg, seed, split };
-    const r =
-      seed === preCfg.seed && mode === "random" && preCfg.split.seed === seed
-        ? pre
-        : await tcn.runPretrain(cfg, { onEpoch: epochProgress(`${mode} split, seed ${seed}`) });
-    const dist = r.split.test
-      .map((t) => minTraceDistance([t], r.split.train))
-      .sort((a, b) => a - b);
-    splitRows.push({
-      split: mode,
-      seed,
-      "train/val/test": `${r.split.train.length}/${r.split.val.length}/${r.split.test.length}`,
-      "median test→train distance (traces)": dist[Math.floor(dist.length / 2)],
-      "min distance": dist[0],
-      "test PCC %": 100 * r.test.section.pcc,
-      "test r² %": 100 * r.test.section.r2,
-      "test MAE": r.test.section.mae,
-      "final loss": r.history.finalTrainLoss,
-    });
-    if (r !== pre) r.bundle.model.dispose();
-  }
+        : { ...preCfg.split, mode, blockSize: 100, gap: 10, seed },
+  })),
+  splitJobs.map(({ seed, mode }) => `${mode} split, seed ${seed}`),
+);
+for (const [j, { seed, mode }] of splitJobs.entries()) {
+  const r = splitRuns[j];
+  const dist = r.split.test.map((t) => minTraceDistance([t], r.split.train)).sort((a, b) => a - b);
+  splitRows.push({
+    split: mode,
+    seed,
+    "train/val/test": `${r.split.train.length}/${r.split.val.length}/${r.split.test.length}`,
+    "median test→train distance (traces)": dist[Math.floor(dist.length / 2)],
+    "min distance": dist[0],
+    "test PCC %": 100 * r.test.section.pcc,
+    "test r² %": 100 * r.test.section.r2,
+    "test MAE": r.test.section.mae,
+    "final loss": r.history.finalTrainLoss,
+  });
+  if (r !== pre) r.bundle.model.dispose();
 }
 table(splitRows, {
   caption: `Random against blocked split (blockSize 100, gap 10), ${nbSize} size, seeds ${splitSeeds.join(", ")}`,
