@@ -9,6 +9,10 @@ import {
   PretrainConfig,
   pretrainPreset,
   runPretrain,
+  finetuneTcn,
+  FitJob,
+  fitTcn,
+  runFitsMany,
   runPretrainMany,
   TcnPredictPool,
 } from "../src/tcn";
@@ -96,5 +100,44 @@ test("runPretrainMany over 2 workers gives each config's runPretrain result bit 
   }
   assert.notDeepEqual(many[0].history.trainLoss, many[1].history.trainLoss, "the jobs differ");
   const bad = { ...cfg(0, 0), split: { counts: [6, 3, 10] as [number, number, number], seed: 0, bogus: 1 } };
-  await assert.rejects(runPretrainMany([cfg(0, 0), bad as PretrainConfig], { threads: 2 }), /job 1: .*bogus/);
+  await assert.rejects(runPretrainMany([cfg(0, 0), bad as PretrainConfig], { threads: 2 }), /training job 1: .*bogus/);
+});
+
+test("runFitsMany: fitTcn and finetuneTcn jobs (physics term included) over 2 workers equal the calling thread's, in order", async () => {
+  const base = pretrainPreset("quick");
+  const pre = await runPretrain({
+    ...base,
+    data: { ...base.data, traceStep: 40 },
+    split: { counts: [6, 3, 10], seed: 0 },
+    model: { ...base.model, channels: [3, 4] },
+    train: { ...base.train, epochs: 2 },
+  });
+  const data = pre.data;
+  const wells = [2, 9, 17];
+  const train = { epochs: 3, batchSize: 3, lr: 1e-3, weightDecay: 1e-4, patience: null };
+  const jobs: FitJob[] = [
+    { kind: "fit", data, train: wells, opts: { ...train, seed: 4, config: { ...pre.bundle.config, seed: 4 } } },
+    { kind: "finetune", pretrained: pre.bundle, data, train: wells, opts: { ...train, seed: 5 } },
+    {
+      kind: "finetune",
+      pretrained: pre.bundle,
+      data,
+      train: wells,
+      opts: { ...train, seed: 5, physics: { weight: 1 } },
+    },
+  ];
+  const many = await runFitsMany(jobs, { threads: 2 });
+  const refs = [
+    await fitTcn(data, wells, undefined, jobs[0].opts),
+    await finetuneTcn(pre.bundle, data, wells, undefined, jobs[1].opts),
+    await finetuneTcn(pre.bundle, data, wells, undefined, jobs[2].opts),
+  ];
+  const x = data.seismic.slice(0, 5) as Float32Array[];
+  for (let i = 0; i < jobs.length; i++) {
+    assert.deepEqual(many[i].history.trainLoss, refs[i].history.trainLoss, `job ${i}: training losses`);
+    assert.deepEqual(many[i].bundle.yStats, refs[i].bundle.yStats);
+    assert.ok(sameBits(predictRows(many[i].bundle.model, x), predictRows(refs[i].bundle.model, x)), `job ${i}: model`);
+  }
+  assert.notDeepEqual(many[1].history.trainLoss, many[2].history.trainLoss, "the physics term changes the training");
+  for (const r of [...many, ...refs, pre]) r.bundle.model.dispose();
 });

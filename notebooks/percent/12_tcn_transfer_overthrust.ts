@@ -152,16 +152,16 @@ table(
 // Marmousi-2 normalisation for input and output, as it must without labels.
 
 // %%
-const settings = (t: tcn.TrainSettings, seed: number, label: string) => ({
+const settings = (t: tcn.TrainSettings, seed: number, label?: string) => ({
   epochs: t.epochs,
   batchSize: t.batchSize,
   lr: t.lr,
   weightDecay: t.weightDecay,
   patience: null,
   seed,
-  onEpoch: epochProgress(label),
+  ...(label ? { onEpoch: epochProgress(label) } : {}),
 });
-const ft = (seed: number, label = "transfer"): tcn.FinetuneOptions => ({
+const ft = (seed: number, label?: string): tcn.FinetuneOptions => ({
   ...settings(cfg.finetune, seed, label),
   freezeBlocks: cfg.finetune.freezeBlocks,
   normalization: cfg.finetune.normalization,
@@ -170,7 +170,7 @@ const tab1 = await tcn.transferExperiment({
   pretrained: pretrained,
   target: target,
   wells: wells, // (tslab: no shorthand properties for variables of earlier cells)
-  finetune: ft(cfg.seed),
+  finetune: ft(cfg.seed, "transfer"),
   direct: {
     ...settings(cfg.direct, cfg.seed, "TCN direct"),
     config: { ...pretrained.config, seed: cfg.seed },
@@ -282,37 +282,60 @@ for (const k of keys) {
 
 // %%
 const sweepEpochs = bySize({ quick: 150, full: cfg.finetune.epochs });
-const quickRun = async (
-  w: number[],
-  seed: number,
-  opts: { freeze?: number; directToo?: boolean } = {},
-) => {
-  const f: tcn.FinetuneOptions = {
-    ...ft(seed, `transfer wells ${w.length} seed ${seed}`),
-    epochs: sweepEpochs,
-    freezeBlocks: opts.freeze ?? cfg.finetune.freezeBlocks,
-  };
-  const tr = await tcn.finetuneTcn(pretrained, target, w, undefined, f);
-  const et = tcn.evaluateTcn(tr.bundle, target, undefined, w);
-  tr.bundle.model.dispose();
-  let ed: tcn.Evaluation | undefined;
-  let dLoss = NaN;
-  if (opts.directToo !== false) {
-    const dr = await tcn.fitTcn(target, w, undefined, {
-      ...settings(cfg.direct, seed, `direct wells ${w.length} seed ${seed}`),
-      epochs: sweepEpochs,
-      config: { ...pretrained.config, seed },
+/** One sweep run: fine-tune on the traces `w` (and, unless directToo is false, train from scratch on them). */
+type SweepRun = { w: number[]; seed: number; freeze?: number; directToo?: boolean };
+/**
+ * The sweep runs of a cell, two trainings at a time, one per core (`tcn.runFitsMany`: a wasm training
+ * uses one thread; each result is bit for bit the one-at-a-time result), each scored on the target
+ * without its labelled traces.
+ */
+const runSweep = async (runs: SweepRun[]) => {
+  const jobs: tcn.FitJob[] = [];
+  const labels: string[] = [];
+  const at = runs.map((r) => {
+    const transfer = jobs.length;
+    jobs.push({
+      kind: "finetune",
+      pretrained,
+      data: target,
+      train: r.w,
+      opts: {
+        ...ft(r.seed),
+        epochs: sweepEpochs,
+        freezeBlocks: r.freeze ?? cfg.finetune.freezeBlocks,
+      },
     });
-    ed = tcn.evaluateTcn(dr.bundle, target, undefined, w);
-    dLoss = dr.history.finalTrainLoss;
-    dr.bundle.model.dispose();
-  }
-  return {
-    transfer: et.section,
-    transferLoss: tr.history.finalTrainLoss,
-    direct: ed?.section,
-    directLoss: dLoss,
-  };
+    labels.push(
+      `transfer wells ${r.w.length} seed ${r.seed}${r.freeze ? ` frozen ${r.freeze}` : ""}`,
+    );
+    if (r.directToo === false) return { transfer, direct: -1 };
+    jobs.push({
+      kind: "fit",
+      data: target,
+      train: r.w,
+      opts: {
+        ...settings(cfg.direct, r.seed),
+        epochs: sweepEpochs,
+        config: { ...pretrained.config, seed: r.seed },
+      },
+    });
+    labels.push(`direct wells ${r.w.length} seed ${r.seed}`);
+    return { transfer, direct: jobs.length - 1 };
+  });
+  const bars = labels.map((l) => epochProgress(l));
+  const fits = await tcn.runFitsMany(jobs, { threads: 2, onEpoch: (i, l) => bars[i](l) });
+  const out = runs.map((r, k) => {
+    const tr = fits[at[k].transfer];
+    const dr = at[k].direct >= 0 ? fits[at[k].direct] : undefined;
+    return {
+      transfer: tcn.evaluateTcn(tr.bundle, target, undefined, r.w).section,
+      transferLoss: tr.history.finalTrainLoss,
+      direct: dr && tcn.evaluateTcn(dr.bundle, target, undefined, r.w).section,
+      directLoss: dr ? dr.history.finalTrainLoss : NaN,
+    };
+  });
+  fits.forEach((f) => f.bundle.model.dispose());
+  return out;
 };
 const meanStd = (v: number[]) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
@@ -329,8 +352,7 @@ const meanStd = (v: number[]) => {
 
 // %%
 const seeds = [1, 2, 3, 4, 5];
-const bySeed = [];
-for (const s of seeds) bySeed.push(await quickRun(wells, s));
+const bySeed = await runSweep(seeds.map((s) => ({ w: wells, seed: s })));
 const seedRows = (["direct", "transfer"] as const).map((k) => {
   const pcc = meanStd(bySeed.map((r) => 100 * r[k]!.pcc));
   const r2 = meanStd(bySeed.map((r) => 100 * r[k]!.r2));
@@ -377,9 +399,10 @@ const sets: { name: string; w: number[] }[] = [
   { name: "linspace (ends included)", w: wellTraces(nT, 5, "linspace") },
   ...[11, 12, 13].map((s) => ({ name: `random (seed ${s})`, w: randomTraces(nT, 5, s) })),
 ];
+const setRuns = await runSweep(sets.map((st) => ({ w: st.w, seed: 1 })));
 const setRows = [];
-for (const st of sets) {
-  const r = await quickRun(st.w, 1);
+for (const [k, st] of sets.entries()) {
+  const r = setRuns[k];
   setRows.push({
     wells: st.name,
     traces: st.w.join(" "),
@@ -396,8 +419,7 @@ table(setRows, { caption: `Sensitivity to the labelled traces (seed 1, ${sweepEp
 
 // %%
 const counts = [1, 3, 5, 10];
-const byCount = [];
-for (const c of counts) byCount.push(await quickRun(wellTraces(nT, c), 1));
+const byCount = await runSweep(counts.map((c) => ({ w: wellTraces(nT, c), seed: 1 })));
 plot(
   xyFigure(
     [
@@ -430,9 +452,13 @@ table(
 // trains fewer weights; *k* = 8 trains only the 1×1 output head.
 
 // %%
+const frozen = [0, 2, 4, 6, 8];
+const freezeRuns = await runSweep(
+  frozen.map((k) => ({ w: wells, seed: 1, freeze: k, directToo: false })),
+);
 const freezeRows = [];
-for (const k of [0, 2, 4, 6, 8]) {
-  const r = await quickRun(wells, 1, { freeze: k, directToo: false });
+for (const [i, k] of frozen.entries()) {
+  const r = freezeRuns[i];
   freezeRows.push({
     "frozen blocks": k,
     "transfer PCC %": 100 * r.transfer.pcc,
@@ -510,22 +536,42 @@ for (const tg of gapTargets) {
   ];
   rows["mean of the five wells"] = [score(d.impedance.map(() => wm))];
   rows["pre-trained, direct"] = [score(tcn.predictImpedance(pretrained, d.seismic))];
+  // every training of this target, two at a time (tcn.runFitsMany), scored in the order of the loop
+  const jobs: { method: string; label: string; job: tcn.FitJob }[] = [];
   for (const seed of gapSeeds) {
-    const dr = await tcn.fitTcn(d, w, undefined, {
-      ...settings(cfg.direct, seed, `${tg.name}: direct, seed ${seed}`),
-      config: { ...pretrained.config, seed },
+    jobs.push({
+      method: "TCN direct (5 traces)",
+      label: `${tg.name}: direct, seed ${seed}`,
+      job: {
+        kind: "fit",
+        data: d,
+        train: w,
+        opts: { ...settings(cfg.direct, seed), config: { ...pretrained.config, seed } },
+      },
     });
-    (rows["TCN direct (5 traces)"] ??= []).push(score(tcn.predictImpedance(dr.bundle, d.seismic)));
-    dr.bundle.model.dispose();
     for (const pw of [0, ...physicsWeights]) {
-      const label = pw === 0 ? "TCN transfer" : `TCN transfer + physics (weight ${pw})`;
-      const tr = await tcn.finetuneTcn(pretrained, d, w, undefined, {
-        ...ft(seed, `${tg.name}: ${label}, seed ${seed}`),
-        ...(pw > 0 ? { physics: { weight: pw } } : {}),
+      const method = pw === 0 ? "TCN transfer" : `TCN transfer + physics (weight ${pw})`;
+      jobs.push({
+        method,
+        label: `${tg.name}: ${method}, seed ${seed}`,
+        job: {
+          kind: "finetune",
+          pretrained,
+          data: d,
+          train: w,
+          opts: { ...ft(seed), ...(pw > 0 ? { physics: { weight: pw } } : {}) },
+        },
       });
-      (rows[label] ??= []).push(score(tcn.predictImpedance(tr.bundle, d.seismic)));
-      tr.bundle.model.dispose();
     }
+  }
+  const bars = jobs.map((j) => epochProgress(j.label));
+  const fits = await tcn.runFitsMany(
+    jobs.map((j) => j.job),
+    { threads: 2, onEpoch: (i, l) => bars[i](l) },
+  );
+  for (const [i, j] of jobs.entries()) {
+    (rows[j.method] ??= []).push(score(tcn.predictImpedance(fits[i].bundle, d.seismic)));
+    fits[i].bundle.model.dispose();
   }
   gapScores[tg.name] = rows;
 }

@@ -11,8 +11,8 @@ export { buildTcn, countParams, DEFAULT_TCN, initTcnWeights, receptiveField } fr
 export type { TcnConfig } from "./model";
 export { predictRows, stageCheckpoint, stageCheckpointFile, trainModel } from "./train";
 export { predictParallel, TcnPredictPool } from "./parallel";
-export { runPretrainMany } from "./parallel-train";
-export type { PretrainManyOptions } from "./parallel-train";
+export { runFitsMany, runPretrainMany } from "./parallel-train";
+export type { FitJob, TrainManyOptions } from "./parallel-train";
 export type { ParallelOptions } from "./parallel";
 export { checkPredictMemory, checkTrainMemory, tcnMemoryLimit } from "./resources";
 export type { ConvShape } from "./resources";

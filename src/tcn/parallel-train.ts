@@ -1,151 +1,223 @@
 import * as tf from "@tensorflow/tfjs";
 import { Worker } from "worker_threads";
 import { integerInRange } from "../core";
-import { loadDataset } from "../seismic";
+import { loadDataset, SeismicDataset } from "../seismic";
 import { BackendName, initBackend, requireBackend } from "./backend";
 import { PretrainConfig, PretrainResult, runPretrain } from "./experiment";
 import { TcnBundle } from "./io";
 import "./layers"; // registers the custom layer classes before a model is rebuilt here
 import { modelArtifacts, ModelArtifactsData, workerCode } from "./parallel";
 import { EpochLog } from "./train";
+import { finetuneTcn, FinetuneOptions, FitOptions, FitResult, fitTcn } from "./workflow";
 
 /**
- * Independent pre-trainings run side by side, each in its own worker thread with its own
- * TensorFlow.js backend (the main thread's, wasm normally).
+ * Independent trainings run side by side, each worker thread with its own TensorFlow.js backend
+ * (the main thread's, wasm normally).
  *
  * Why: a training on tfjs-backend-wasm uses one thread in Node (see parallel.ts), so a notebook
- * that trains several models one after another (a noise sweep, several split seeds) leaves the
- * second core idle. Each worker runs exactly `runPretrain(cfg)` (same code, backend and seeds), so
- * every result is bit for bit what the calling thread would compute; only the wall time changes.
- * The trained model comes back as its topology and weights and is rebuilt on the calling thread;
- * the dataset is reloaded there from `cfg.data` (deterministic). Jobs are handed out in order, one
- * per worker at a time. A failure in any job stops all workers and rejects with the job's index.
+ * that trains several models one after another (a noise sweep, several split seeds, fine-tunings
+ * over seeds) leaves the second core idle. A worker runs exactly the function the calling thread
+ * would (`runPretrain`, `fitTcn`, `finetuneTcn`: same code, backend and seeds), so every result is
+ * bit for bit the one-at-a-time result; only the wall time changes. Trained models come back as
+ * their topology and weights and are rebuilt on the calling thread; a pre-training's dataset is
+ * reloaded there from `cfg.data` (deterministic). Jobs are handed out in order, one per worker at
+ * a time, to `threads` workers that live for the call. A failure in any job stops all workers and
+ * rejects naming the job's index. `onEpoch` and `checkpoint` in a job's options are not used
+ * (progress goes to the call's `onEpoch`).
  */
 
-export interface PretrainManyOptions {
+export interface TrainManyOptions {
   /** Worker threads (default 2, at most the number of jobs); 1 runs the jobs in turn on the calling thread. */
   threads?: number;
   /** Progress of job `index` (its own epochs). */
   onEpoch?: (index: number, log: EpochLog) => void;
 }
 
-/** What a worker sends back: the result without the dataset, the model as plain data. */
-interface PretrainPayload {
+/** A training of a new TCN (`fitTcn`) or a fine-tuning of a pre-trained one (`finetuneTcn`). */
+export type FitJob =
+  | { kind: "fit"; data: SeismicDataset; train: number[]; val?: number[]; opts: FitOptions }
+  | {
+      kind: "finetune";
+      pretrained: TcnBundle;
+      data: SeismicDataset;
+      train: number[];
+      val?: number[];
+      opts: FinetuneOptions;
+    };
+
+type Job = { kind: "pretrain"; cfg: PretrainConfig } | FitJob;
+
+/** A bundle as plain data: the model as its topology and weights. */
+interface BundleData {
   artifacts: ModelArtifactsData;
-  bundle: Omit<TcnBundle, "model">;
-  history: PretrainResult["history"];
-  split: PretrainResult["split"];
-  test: PretrainResult["test"];
+  rest: Omit<TcnBundle, "model">;
+}
+
+/** A job as sent to a worker (pre-trained bundles as plain data, callbacks dropped). */
+type WireJob =
+  | { kind: "pretrain"; cfg: PretrainConfig }
+  | (Omit<Extract<FitJob, { kind: "fit" }>, "opts"> & { opts: FitOptions })
+  | (Omit<Extract<FitJob, { kind: "finetune" }>, "pretrained" | "opts"> & {
+      pretrained: BundleData;
+      opts: FinetuneOptions;
+    });
+
+/** What a worker sends back for a job. */
+interface Payload {
+  bundle: BundleData;
+  history: FitResult["history"];
+  split?: PretrainResult["split"];
+  test?: PretrainResult["test"];
 }
 
 type FromTrainWorker =
-  { type: "epoch"; log: EpochLog } | { type: "done"; payload: PretrainPayload } | { type: "error"; message: string };
+  | { type: "ready" }
+  | { type: "epoch"; id: number; log: EpochLog }
+  | { type: "done"; id: number; payload: Payload }
+  | { type: "error"; id?: number; message: string };
 
-const WORKER_FLAG = "geoinv-tcn-pretrain-worker";
+const WORKER_FLAG = "geoinv-tcn-train-worker";
 
-interface PretrainWorkerData {
+interface TrainWorkerData {
   flag: typeof WORKER_FLAG;
   backend: BackendName;
-  cfg: PretrainConfig;
 }
 
 /**
  * `runPretrain` on each config, up to `threads` at once in worker threads; the results in the
  * order of `cfgs`, each equal to what `runPretrain(cfg)` returns on the calling thread.
  */
-export async function runPretrainMany(
-  cfgs: PretrainConfig[],
-  opts: PretrainManyOptions = {},
-): Promise<PretrainResult[]> {
-  const threads = Math.min(integerInRange(opts.threads ?? 2, "threads", 1, 64), Math.max(cfgs.length, 1));
+export async function runPretrainMany(cfgs: PretrainConfig[], opts: TrainManyOptions = {}): Promise<PretrainResult[]> {
+  const jobs = cfgs.map((cfg): Job => ({ kind: "pretrain", cfg }));
+  return (await runMany(jobs, opts)) as PretrainResult[];
+}
+
+/**
+ * `fitTcn` or `finetuneTcn` for each job, up to `threads` at once in worker threads; the results
+ * in the order of `jobs`, each equal to the calling thread's.
+ */
+export async function runFitsMany(jobs: FitJob[], opts: TrainManyOptions = {}): Promise<FitResult[]> {
+  return (await runMany(jobs, opts)) as FitResult[];
+}
+
+/** One job on the calling thread (threads 1, and the worker's side). */
+function runHere(job: Job, onEpoch?: (l: EpochLog) => void): Promise<PretrainResult | FitResult> {
+  if (job.kind === "pretrain") return runPretrain(job.cfg, { onEpoch });
+  const opts = { ...job.opts, onEpoch, checkpoint: undefined };
+  if (job.kind === "fit") return fitTcn(job.data, job.train, job.val, opts);
+  return finetuneTcn(job.pretrained, job.data, job.train, job.val, opts);
+}
+
+async function runMany(jobs: Job[], opts: TrainManyOptions): Promise<(PretrainResult | FitResult)[]> {
+  const threads = Math.min(integerInRange(opts.threads ?? 2, "threads", 1, 64), Math.max(jobs.length, 1));
+  const out: (PretrainResult | FitResult)[] = new Array(jobs.length);
   if (threads === 1) {
-    const out: PretrainResult[] = [];
-    for (let i = 0; i < cfgs.length; i++)
-      out.push(await runPretrain(cfgs[i], { onEpoch: opts.onEpoch && ((l) => opts.onEpoch!(i, l)) }));
+    for (let i = 0; i < jobs.length; i++) out[i] = await runHere(jobs[i], opts.onEpoch && ((l) => opts.onEpoch!(i, l)));
     return out;
   }
-  const backend = requireBackend().name;
-  const out: PretrainResult[] = new Array(cfgs.length);
-  const running = new Set<Worker>();
-  let next = 0;
-  let failed = false;
-  await new Promise<void>((resolve, reject) => {
-    let done = 0;
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of running) void w.terminate();
-      reject(e);
-    };
-    const start = () => {
-      if (failed || next >= cfgs.length) return;
-      const index = next++;
-      const w = new Worker(workerCode(), {
-        eval: true,
-        workerData: { flag: WORKER_FLAG, backend, cfg: cfgs[index] } satisfies PretrainWorkerData,
-        execArgv: [],
-      });
-      running.add(w);
-      w.on("message", (m: FromTrainWorker) => {
-        if (m.type === "epoch") opts.onEpoch?.(index, m.log);
-        else if (m.type === "error") fail(new Error(`runPretrainMany: job ${index}: ${m.message}`));
-        else
-          rebuild(cfgs[index], m.payload).then((r) => {
-            out[index] = r;
-            running.delete(w);
-            void w.terminate();
-            if (++done === cfgs.length) resolve();
-            else start();
+  const wire = await Promise.all(jobs.map(toWire));
+  const workerData: TrainWorkerData = { flag: WORKER_FLAG, backend: requireBackend().name };
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      const fail = (e: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      const give = (w: Worker) => {
+        if (failed || next >= jobs.length) return;
+        const id = next++;
+        w.postMessage({ type: "job", id, job: wire[id] });
+      };
+      for (let t = 0; t < threads; t++) {
+        const w = new Worker(workerCode(), { eval: true, workerData, execArgv: [] });
+        workers.push(w);
+        w.on("message", (m: FromTrainWorker) => {
+          if (m.type === "ready") return give(w);
+          if (m.type === "epoch") return opts.onEpoch?.(m.id, m.log);
+          if (m.type === "error") return fail(new Error(`training job ${m.id ?? "(worker start)"}: ${m.message}`));
+          fromWire(jobs[m.id], m.payload).then((r) => {
+            out[m.id] = r;
+            if (++done === jobs.length) resolve();
+            else give(w);
           }, fail);
-      });
-      w.on("error", (e) => fail(new Error(`runPretrainMany: job ${index}: ${e.message}`)));
-      w.on("exit", (code) => {
-        if (running.has(w) && out[index] === undefined)
-          fail(new Error(`runPretrainMany: the worker of job ${index} exited (code ${code}) before its result`));
-      });
-    };
-    for (let i = 0; i < threads; i++) start();
-  });
+        });
+        w.on("error", (e) => fail(new Error(`a training worker failed: ${e.message}`)));
+        w.on("exit", (code) => {
+          if (done < jobs.length) fail(new Error(`a training worker exited (code ${code}) before its jobs were done`));
+        });
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
   return out;
 }
 
-/** The calling thread's PretrainResult from a worker's payload. */
-async function rebuild(cfg: PretrainConfig, p: PretrainPayload): Promise<PretrainResult> {
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: p.artifacts.topology,
-      weightSpecs: p.artifacts.weightSpecs,
-      weightData: p.artifacts.weightData,
-    }),
-  );
-  return {
-    bundle: { ...p.bundle, model },
-    history: p.history,
-    data: loadDataset(cfg.data),
-    split: p.split,
-    test: p.test,
-  };
+async function bundleData(b: TcnBundle): Promise<BundleData> {
+  const { model, ...rest } = b;
+  return { artifacts: await modelArtifacts(model), rest };
+}
+
+async function bundleOf(d: BundleData): Promise<TcnBundle> {
+  const { topology, weightSpecs, weightData } = d.artifacts;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: topology, weightSpecs, weightData }));
+  return { ...d.rest, model };
+}
+
+/** Options without callbacks (they cannot cross to a worker; progress goes through onEpoch). */
+function plain<T extends FitOptions | FinetuneOptions>(o: T): T {
+  return { ...o, onEpoch: undefined, checkpoint: undefined };
+}
+
+async function toWire(job: Job): Promise<WireJob> {
+  if (job.kind === "pretrain") return job;
+  if (job.kind === "fit") return { ...job, opts: plain(job.opts) };
+  return { ...job, opts: plain(job.opts), pretrained: await bundleData(job.pretrained) };
+}
+
+async function fromWire(job: Job, p: Payload): Promise<PretrainResult | FitResult> {
+  const bundle = await bundleOf(p.bundle);
+  if (job.kind !== "pretrain") return { bundle, history: p.history };
+  return { bundle, history: p.history, data: loadDataset(job.cfg.data), split: p.split!, test: p.test! };
 }
 
 /** The worker side (run by parallel-worker.ts when its workerData carries WORKER_FLAG). */
-export async function pretrainWorker(
-  data: PretrainWorkerData,
+export async function trainWorker(
+  data: TrainWorkerData,
+  port: { on(e: "message", f: (m: { type: "job"; id: number; job: WireJob }) => void): void },
   post: (m: FromTrainWorker, transfer?: ArrayBuffer[]) => void,
 ): Promise<void> {
   try {
     await initBackend({ prefer: data.backend, quiet: true });
-    const r = await runPretrain(data.cfg, { onEpoch: (log) => post({ type: "epoch", log }) });
-    const artifacts = await modelArtifacts(r.bundle.model);
-    const { model, ...bundle } = r.bundle;
-    model.dispose();
-    post({ type: "done", payload: { artifacts, bundle, history: r.history, split: r.split, test: r.test } }, [
-      artifacts.weightData,
-    ]);
   } catch (e) {
-    post({ type: "error", message: String((e as Error)?.stack ?? e) });
+    return post({ type: "error", message: String((e as Error)?.stack ?? e) });
   }
+  port.on("message", (m) => {
+    void (async () => {
+      try {
+        const w = m.job;
+        const job: Job = w.kind === "finetune" ? { ...w, pretrained: await bundleOf(w.pretrained) } : w;
+        const r = await runHere(job, (log) => post({ type: "epoch", id: m.id, log }));
+        if (job.kind === "finetune") job.pretrained.model.dispose();
+        const bundle = await bundleData(r.bundle);
+        r.bundle.model.dispose();
+        const extra = "split" in r ? { split: r.split, test: r.test } : {};
+        post({ type: "done", id: m.id, payload: { bundle, history: r.history, ...extra } }, [
+          bundle.artifacts.weightData,
+        ]);
+      } catch (e) {
+        post({ type: "error", id: m.id, message: String((e as Error)?.message ?? e) });
+      }
+    })();
+  });
+  post({ type: "ready" });
 }
 
-export function isPretrainWorker(data: unknown): data is PretrainWorkerData {
+export function isTrainWorker(data: unknown): data is TrainWorkerData {
   return typeof data === "object" && data !== null && (data as { flag?: unknown }).flag === WORKER_FLAG;
 }

@@ -2,14 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import { parentPort, workerData } from "worker_threads";
 import { BackendName, initBackend } from "./backend";
 import "./layers"; // registers the custom layer classes before the load
-import { isPretrainWorker, pretrainWorker } from "./parallel-train";
+import { isTrainWorker, trainWorker } from "./parallel-train";
 import { predictRows } from "./train";
 
 /**
  * Worker of TcnPredictPool (parallel.ts): initialises the backend it is given, loads the model
  * once, then answers each { batch } message with predictRows(model, batch, batch length), so a
- * batch is computed exactly as the calling thread would compute it. Started by runPretrainMany
- * (parallel-train.ts), it runs one pre-training instead and exits when the result is taken.
+ * batch is computed exactly as the calling thread would compute it. Started by runPretrainMany or
+ * runFitsMany (parallel-train.ts), it runs the training jobs it is sent instead.
  */
 
 interface Init {
@@ -55,5 +55,5 @@ async function start(): Promise<void> {
   port.postMessage({ type: "ready" });
 }
 
-if (isPretrainWorker(workerData)) void pretrainWorker(workerData, (m, transfer) => port.postMessage(m, transfer ?? []));
+if (isTrainWorker(workerData)) void trainWorker(workerData, port, (m, transfer) => port.postMessage(m, transfer ?? []));
 else start().catch((e) => port.postMessage({ type: "error", message: String((e as Error)?.stack ?? e) }));
