@@ -296,7 +296,7 @@ const runSweep = async (runs: SweepRun[]) => {
     const transfer = jobs.length;
     jobs.push({
       kind: "finetune",
-      pretrained,
+      pretrained: pretrained,
       data: target,
       train: r.w,
       opts: {
@@ -556,7 +556,7 @@ for (const tg of gapTargets) {
         label: `${tg.name}: ${method}, seed ${seed}`,
         job: {
           kind: "finetune",
-          pretrained,
+          pretrained: pretrained,
           data: d,
           train: w,
           opts: { ...ft(seed), ...(pw > 0 ? { physics: { weight: pw } } : {}) },
