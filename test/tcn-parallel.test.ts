@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { mulberry32 } from "../src/config";
 import {
   buildTcn,
+  DEFAULT_TCN,
+  disposeWellTransfer,
   initBackend,
   predictParallel,
   predictRows,
@@ -14,7 +16,10 @@ import {
   fitTcn,
   runFitsMany,
   runPretrainMany,
+  runWellTransfer,
   TcnPredictPool,
+  VOLVE_TARGET,
+  wellTransferPreset,
 } from "../src/tcn";
 
 before(async () => {
@@ -140,4 +145,36 @@ test("runFitsMany: fitTcn and finetuneTcn jobs (physics term included) over 2 wo
   }
   assert.notDeepEqual(many[1].history.trainLoss, many[2].history.trainLoss, "the physics term changes the training");
   for (const r of [...many, ...refs, pre]) r.bundle.model.dispose();
+});
+
+test("runWellTransfer with threads 2 (each fold's two trainings side by side) gives the threads-1 scores and models", async () => {
+  const p = wellTransferPreset(VOLVE_TARGET, "quick");
+  const tr = { ...p.direct, epochs: 2 };
+  const cfg = { ...p, seeds: 2, finetune: { ...p.finetune, epochs: 2 }, direct: tr, leaveOut: { folds: 2, seeds: 1 } };
+  const pretrained = buildTcn({ channels: [3, 4], seed: 3 });
+  const bundle = {
+    model: pretrained,
+    config: { ...DEFAULT_TCN, channels: [3, 4], seed: 3 },
+    xStats: { mean: 0, std: 1 },
+    yStats: { mean: 9000, std: 1500 },
+    meta: {},
+  };
+  const one = await runWellTransfer(cfg, { pretrained: bundle });
+  const two = await runWellTransfer(cfg, { pretrained: bundle, threads: 2 });
+  assert.deepEqual(
+    two.blind.runs.map((r) => r.scores),
+    one.blind.runs.map((r) => r.scores),
+  );
+  assert.deepEqual(
+    two.leaveOut.map((b) => b.summary),
+    one.leaveOut.map((b) => b.summary),
+  );
+  for (const m of ["direct", "transfer"] as const)
+    assert.deepEqual(two.final.run.history[m].trainLoss, one.final.run.history[m].trainLoss, `final ${m}: losses`);
+  assert.ok(sameBits(two.final.sections[0].prediction.transfer, one.final.sections[0].prediction.transfer));
+  assert.notDeepEqual(one.blind.runs[0].scores.transfer, one.blind.runs[1].scores.transfer, "seeds differ");
+  disposeWellTransfer(one);
+  disposeWellTransfer(two);
+  await assert.rejects(runWellTransfer(cfg, { pretrained: bundle, threads: 0 }), /threads/);
+  pretrained.dispose();
 });

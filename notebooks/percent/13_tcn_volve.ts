@@ -368,6 +368,7 @@ rec.value("tcn13.pretrain.test_r2", pre.test.section.r2, { tol: tcnBand });
 const stageBars: Record<string, (l: tcn.EpochLog) => void> = {};
 const res = await tcn.runWellTransfer(cfg, {
   pretrained: pre.bundle,
+  threads: 2, // each fold's direct and transfer trainings side by side, one per core (same results)
   onStage: (s, d) => markdown(`*${s}: ${d}*`),
   onEpoch: (s, l) => (stageBars[s] ??= epochProgress(s))(l),
 });

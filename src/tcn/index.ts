@@ -11,7 +11,7 @@ export { buildTcn, countParams, DEFAULT_TCN, initTcnWeights, receptiveField } fr
 export type { TcnConfig } from "./model";
 export { predictRows, stageCheckpoint, stageCheckpointFile, trainModel } from "./train";
 export { predictParallel, TcnPredictPool } from "./parallel";
-export { runFitsMany, runPretrainMany } from "./parallel-train";
+export { runFitsMany, runPretrainMany, TcnTrainPool } from "./parallel-train";
 export type { FitJob, TrainManyOptions } from "./parallel-train";
 export type { ParallelOptions } from "./parallel";
 export { checkPredictMemory, checkTrainMemory, tcnMemoryLimit } from "./resources";

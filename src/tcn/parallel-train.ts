@@ -21,9 +21,9 @@ import { finetuneTcn, FinetuneOptions, FitOptions, FitResult, fitTcn } from "./w
  * bit for bit the one-at-a-time result; only the wall time changes. Trained models come back as
  * their topology and weights and are rebuilt on the calling thread; a pre-training's dataset is
  * reloaded there from `cfg.data` (deterministic). Jobs are handed out in order, one per worker at
- * a time, to `threads` workers that live for the call. A failure in any job stops all workers and
- * rejects naming the job's index. `onEpoch` and `checkpoint` in a job's options are not used
- * (progress goes to the call's `onEpoch`).
+ * a time, to `threads` workers (a TcnTrainPool, for the call or kept by the caller). A failure in
+ * any job stops all workers and rejects naming the job's index. `onEpoch` and `checkpoint` in a
+ * job's options are not used (progress goes to the call's `onEpoch`).
  */
 
 export interface TrainManyOptions {
@@ -110,52 +110,161 @@ function runHere(job: Job, onEpoch?: (l: EpochLog) => void): Promise<PretrainRes
 
 async function runMany(jobs: Job[], opts: TrainManyOptions): Promise<(PretrainResult | FitResult)[]> {
   const threads = Math.min(integerInRange(opts.threads ?? 2, "threads", 1, 64), Math.max(jobs.length, 1));
-  const out: (PretrainResult | FitResult)[] = new Array(jobs.length);
   if (threads === 1) {
-    for (let i = 0; i < jobs.length; i++) out[i] = await runHere(jobs[i], opts.onEpoch && ((l) => opts.onEpoch!(i, l)));
+    const out: (PretrainResult | FitResult)[] = [];
+    for (let i = 0; i < jobs.length; i++)
+      out.push(await runHere(jobs[i], opts.onEpoch && ((l) => opts.onEpoch!(i, l))));
     return out;
   }
-  const wire = await Promise.all(jobs.map(toWire));
-  const workerData: TrainWorkerData = { flag: WORKER_FLAG, backend: requireBackend().name };
-  const workers: Worker[] = [];
+  const pool = await TcnTrainPool.create({ threads });
   try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      const fail = (e: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(e);
-      };
-      const give = (w: Worker) => {
-        if (failed || next >= jobs.length) return;
-        const id = next++;
-        w.postMessage({ type: "job", id, job: wire[id] });
-      };
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(workerCode(), { eval: true, workerData, execArgv: [] });
-        workers.push(w);
-        w.on("message", (m: FromTrainWorker) => {
-          if (m.type === "ready") return give(w);
-          if (m.type === "epoch") return opts.onEpoch?.(m.id, m.log);
-          if (m.type === "error") return fail(new Error(`training job ${m.id ?? "(worker start)"}: ${m.message}`));
-          fromWire(jobs[m.id], m.payload).then((r) => {
-            out[m.id] = r;
-            if (++done === jobs.length) resolve();
-            else give(w);
-          }, fail);
-        });
-        w.on("error", (e) => fail(new Error(`a training worker failed: ${e.message}`)));
-        w.on("exit", (code) => {
-          if (done < jobs.length) fail(new Error(`a training worker exited (code ${code}) before its jobs were done`));
-        });
-      }
-    });
+    return await pool.run(jobs, opts.onEpoch);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return out;
+}
+
+/**
+ * Worker threads for repeated batches of training jobs (runPretrainMany and runFitsMany start one
+ * per call; a workflow with many small batches, such as the well transfer's folds, keeps one).
+ */
+export class TcnTrainPool {
+  private closed = false;
+  private busy = false;
+  private dead: string | undefined;
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const w of workers) {
+      w.on("exit", (code) => (this.dead ??= `exited with code ${code}`));
+      w.on("error", (e) => (this.dead ??= e.message));
+      w.unref();
+    }
+  }
+
+  /** Start `threads` workers (default 2) on the calling thread's backend. */
+  static async create(opts: { threads?: number } = {}): Promise<TcnTrainPool> {
+    const threads = integerInRange(opts.threads ?? 2, "threads", 1, 64);
+    const workerData: TrainWorkerData = { flag: WORKER_FLAG, backend: requireBackend().name };
+    const workers: Worker[] = [];
+    try {
+      for (let t = 0; t < threads; t++)
+        workers.push(new Worker(workerCode(), { eval: true, workerData, execArgv: [] }));
+      await Promise.all(workers.map(started));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    return new TcnTrainPool(workers);
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Pre-trainings, as runPretrainMany. */
+  async runPretrain(cfgs: PretrainConfig[], onEpoch?: TrainManyOptions["onEpoch"]): Promise<PretrainResult[]> {
+    return (await this.run(
+      cfgs.map((cfg): Job => ({ kind: "pretrain", cfg })),
+      onEpoch,
+    )) as PretrainResult[];
+  }
+
+  /** Trainings and fine-tunings, as runFitsMany. */
+  async runFits(jobs: FitJob[], onEpoch?: TrainManyOptions["onEpoch"]): Promise<FitResult[]> {
+    return (await this.run(jobs, onEpoch)) as FitResult[];
+  }
+
+  /** Run the jobs, each on the next free worker; results in the order of `jobs`. */
+  async run(jobs: Job[], onEpoch?: TrainManyOptions["onEpoch"]): Promise<(PretrainResult | FitResult)[]> {
+    if (this.closed) throw new Error("TcnTrainPool: run after close()");
+    if (this.busy) throw new Error("TcnTrainPool: one run at a time (await the previous call)");
+    if (this.dead) throw new Error(`TcnTrainPool: a worker stopped (${this.dead}); close this pool and create another`);
+    const out: (PretrainResult | FitResult)[] = new Array(jobs.length);
+    if (jobs.length === 0) return out;
+    const wire = await Promise.all(jobs.map(toWire));
+    this.busy = true;
+    const detach: (() => void)[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let next = 0;
+        let done = 0;
+        let failed = false;
+        const fail = (e: Error) => {
+          if (failed) return;
+          failed = true;
+          reject(e);
+        };
+        const give = (w: Worker) => {
+          if (failed || next >= jobs.length) return;
+          const id = next++;
+          w.postMessage({ type: "job", id, job: wire[id] });
+        };
+        for (const w of this.workers) {
+          const onMessage = (m: FromTrainWorker) => {
+            if (m.type === "ready") return;
+            if (m.type === "epoch") return onEpoch?.(m.id, m.log);
+            if (m.type === "error") return fail(new Error(`training job ${m.id ?? "(worker start)"}: ${m.message}`));
+            fromWire(jobs[m.id], m.payload).then((r) => {
+              out[m.id] = r;
+              if (++done === jobs.length) resolve();
+              else give(w);
+            }, fail);
+          };
+          const onError = (e: Error) => fail(new Error(`a training worker failed: ${e.message}`));
+          const onExit = (code: number) =>
+            fail(new Error(`a training worker exited (code ${code}) before its jobs were done`));
+          w.on("message", onMessage);
+          w.on("error", onError);
+          w.on("exit", onExit);
+          w.ref();
+          detach.push(() => {
+            w.off("message", onMessage);
+            w.off("error", onError);
+            w.off("exit", onExit);
+            w.unref();
+          });
+          give(w);
+        }
+      });
+    } catch (e) {
+      // a failed run leaves jobs running in the workers: this pool cannot be used again
+      this.dead ??= "a job failed";
+      await this.close();
+      throw e;
+    } finally {
+      detach.forEach((f) => f());
+      this.busy = false;
+    }
+    return out;
+  }
+
+  /** Stop the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function started(w: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (m: FromTrainWorker) => {
+      if (m.type === "ready") done(resolve);
+      else if (m.type === "error") done(() => reject(new Error(`a training worker failed to start: ${m.message}`)));
+    };
+    const onError = (e: Error) => done(() => reject(e));
+    const onExit = (code: number) =>
+      done(() => reject(new Error(`a training worker exited (code ${code}) while starting`)));
+    const done = (f: () => void) => {
+      w.off("message", onMessage);
+      w.off("error", onError);
+      w.off("exit", onExit);
+      f();
+    };
+    w.on("message", onMessage);
+    w.on("error", onError);
+    w.on("exit", onExit);
+  });
 }
 
 async function bundleData(b: TcnBundle): Promise<BundleData> {

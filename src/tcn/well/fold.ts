@@ -2,7 +2,8 @@ import { Matched, metrics, Metrics, makeDataset, ValidationError, windowStarts }
 import { TrainSettings } from "../experiment";
 import { TcnBundle } from "../io";
 import { EpochLog, stageCheckpoint, TrainCheckpoint, TrainHistory } from "../train";
-import { FinetuneOptions, finetuneTcn, fitTcn, predictImpedance } from "../workflow";
+import { TcnTrainPool } from "../parallel-train";
+import { FinetuneOptions, finetuneTcn, FitOptions, FitResult, fitTcn, predictImpedance } from "../workflow";
 import { WellTransferConfig } from "./config";
 import { matchAmplitudes } from "./match";
 import { WellTarget } from "./target";
@@ -68,6 +69,11 @@ export interface FoldOptions {
   keep?: boolean;
   /** Checkpoints of the two trainings (stageCheckpoint names FILE.<stage>-direct and FILE.<stage>-transfer). */
   checkpoint?: { base: TrainCheckpoint; stage: string };
+  /**
+   * Worker threads that train the two models side by side (the same models as one after the other);
+   * not used with `checkpoint`, whose saves happen on the calling thread.
+   */
+  pool?: TcnTrainPool;
 }
 
 /**
@@ -96,7 +102,7 @@ export async function runFold(
   const all = starts.map((_, i) => i);
   const ft = o.finetune;
   const dr = o.direct;
-  const direct = await fitTcn(ds, all, undefined, {
+  const dopts: FitOptions = {
     epochs: dr.epochs,
     batchSize: dr.batchSize,
     lr: dr.lr,
@@ -106,7 +112,7 @@ export async function runFold(
     config: { ...o.pretrained.config, seed: o.seed },
     onEpoch: (l) => o.onEpoch?.("direct", l),
     checkpoint: o.checkpoint && stageCheckpoint(o.checkpoint.base, `${o.checkpoint.stage}-direct`),
-  });
+  };
   const fopts: FinetuneOptions = {
     epochs: ft.epochs,
     batchSize: ft.batchSize,
@@ -119,7 +125,20 @@ export async function runFold(
     onEpoch: (l) => o.onEpoch?.("transfer", l),
     checkpoint: o.checkpoint && stageCheckpoint(o.checkpoint.base, `${o.checkpoint.stage}-transfer`),
   };
-  const transfer = await finetuneTcn(o.pretrained, ds, all, undefined, fopts);
+  let direct: FitResult, transfer: FitResult;
+  if (o.pool && !o.checkpoint) {
+    const stages = ["direct", "transfer"];
+    [direct, transfer] = await o.pool.runFits(
+      [
+        { kind: "fit", data: ds, train: all, opts: dopts },
+        { kind: "finetune", pretrained: o.pretrained, data: ds, train: all, opts: fopts },
+      ],
+      (i, l) => o.onEpoch?.(stages[i], l),
+    );
+  } else {
+    direct = await fitTcn(ds, all, undefined, dopts);
+    transfer = await finetuneTcn(o.pretrained, ds, all, undefined, fopts);
+  }
   const x = [matched.well];
   const prediction: Record<ModelName, Float32Array> = {
     pretrained_direct: predictImpedance(o.pretrained, x)[0],

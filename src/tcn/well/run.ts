@@ -1,6 +1,8 @@
+import { integerInRange } from "../../core";
 import { FrequencyEstimate } from "../../seismic";
 import { initBackend } from "../backend";
 import { loadTcn, TcnBundle } from "../io";
+import { TcnTrainPool } from "../parallel-train";
 import { EpochLog, stageCheckpoint, TrainCheckpoint } from "../train";
 import { predictImpedance } from "../workflow";
 import { WellTransferConfig } from "./config";
@@ -78,6 +80,11 @@ export interface WellTransferHooks {
   onStage?: (s: WellStage, detail: string) => void;
   onEpoch?: (stage: string, l: EpochLog) => void;
   checkpoint?: TrainCheckpoint;
+  /**
+   * Worker threads for the folds' trainings (default 1): with 2, each fold trains its direct and
+   * transfer models side by side (TcnTrainPool; the same models and scores). Ignored with `checkpoint`.
+   */
+  threads?: number;
 }
 
 /** What every fold of a run shares, and how a stage names its checkpoint files. */
@@ -210,9 +217,17 @@ export async function runWellTransfer(
       onEpoch: hooks.onEpoch,
     },
   };
-  const blindRuns = await blindTest(ctx, target);
-  const leaveOut = await leaveWindowOut(ctx, target);
-  const final = await finalModels(ctx, target);
+  const threads = integerInRange(hooks.threads ?? 1, "threads", 1, 64);
+  const pool = threads > 1 && !hooks.checkpoint ? await TcnTrainPool.create({ threads }) : undefined;
+  ctx.common.pool = pool;
+  let blindRuns: FoldRun[], leaveOut: LeaveOutBlock[], final: WellTransferResult["final"];
+  try {
+    blindRuns = await blindTest(ctx, target);
+    leaveOut = await leaveWindowOut(ctx, target);
+    final = await finalModels(ctx, target);
+  } finally {
+    await pool?.close();
+  }
   return {
     config: cfg,
     target,
