@@ -157,33 +157,72 @@ function entryMarkdown(name: string, e: ResultEntry): string[] {
   return lines;
 }
 
-/** What a reader needs to know about each notebook's record beside its numbers (budgets as set in the notebook). */
-const NOTES: Record<string, string> = {
-  "10_tcn_noise_test":
-    "Marmousi-2 pre-training with noise-free and noisy seismic (noise RMS as a fraction of the clean section's RMS), scored on the test traces; quick size: 120 training traces, 40 epochs, one seed. At quick size the noise costs little: the paper's claim is qualitative.",
-  "11_tcn_pretrain_marmousi":
-    "The pre-trained model of the transfer workflow (quick: 120 training and 60 validation traces, 40 epochs), the padding comparison (validation and test traces), and the random 1:1:4 split against the spatially blocked one over three seeds, each scored on its own test traces.",
-  "12_tcn_transfer_overthrust":
-    "Table 1 (pre-trained applied directly, TCN trained on five wells, transfer), scored without the five labelled traces; the spread over five seeds (150 epochs at quick size); and the matched against the mismatched target (20 Hz, 90° rotated wavelet, 18.75 m sampling) over three seeds with 300 epochs.",
-  "13_tcn_volve":
-    "TCN transfer on the Volve well: pre-training on Marmousi-2 windows, the blind test (lower third held back) and the in-sample scores; the quick preset trains fewer epochs and seeds than the full one.",
-  "20_tem_forward":
-    "The forward engine: deterministic numbers (Ex of the three-layer earths, the Rankin site-1 grid search, the error against the empymod reference cases); the ms per transient are wall times of the machine that ran it.",
-  "21_tem_de_three_layer":
-    "Noise-free data from CONVERGED_OPTIONS with tau and c FIXED at the truth (5 ms and 0.5 in every layer) for the recovery, the method comparison and the misfit comparison; the noisy runs (2 %) free tau and c. `misfit_raw` is the paper's eq. 12, `misfit_weighted` the chi-square default, 150 generations each at quick size.",
-  "22_tem_de_ten_layer":
-    "Quick size stops long before convergence (main run 150 generations, comparison and the tau/c-free run 60, NP 120): the recovery here is of an unconverged search, not the paper's ten-layer result. Thicknesses, tau and c are fixed at the truth except in the tau/c-free run.",
-  "23_tem_field_inversion":
-    "Rankin Inlet real data (quick: sites 2 and 20, NP 40, 80 generations per step) and the SYNTHETIC 19-layer wire case (quick: NP 60, 30 generations per step against the paper's NP 400): unconverged at quick size. tau and c are free in step 2 of both.",
-  "24_tem_equivalence_uncertainty":
-    "Posteriors (DREAM(ZS) from the DE population) of the three-layer cases with 2 % noise on data made with the converged engine options, a thin conductor's equivalence and the linearised against the sampled intervals; quick size: DE 150 generations and a 24000-evaluation budget, so a posterior may stop at the budget before R-hat < 1.05 and ESS >= 400 (stop_reason says which). The benchmark coverage is copied from bench/results/posterior.json, not computed by the notebook.",
-  "25_tem_survey_section":
-    "All 22 Rankin soundings; quick size: DE NP 12, 6 generations per sounding, LCI 12 layers and at most 3 iterations, so the 1-D models are not converged.",
+/**
+ * What a reader needs to know about each notebook's record beside its numbers: `both` for either
+ * size, then the budgets of the size shown (as set in the notebook).
+ */
+const NOTES: Record<string, { both: string; quick: string; full: string }> = {
+  "10_tcn_noise_test": {
+    both: "Marmousi-2 pre-training with noise-free and noisy seismic (noise RMS as a fraction of the clean section's RMS), scored on the test traces.",
+    quick:
+      "Quick size: 120 training traces, 40 epochs, one seed. At quick size the noise costs little: the paper's claim is qualitative.",
+    full: "Full size: the 1:1:4 split (284 training traces), the 0 and 20 % runs up to 1000 epochs with early stopping (patience 100), the sweep 300 epochs per level without early stopping; one seed. Trainings run two at a time, one per core.",
+  },
+  "11_tcn_pretrain_marmousi": {
+    both: "The pre-trained model of the transfer workflow, the padding comparison (validation and test traces), and the random 1:1:4 split against the spatially blocked one, each scored on its own test traces.",
+    quick: "Quick size: 120 training and 60 validation traces, 40 epochs, three split seeds.",
+    full: "Full size: 284 training traces, the pre-trained model up to 1000 epochs with early stopping (patience 100); the padding and split comparisons 300 epochs per run without early stopping, five split seeds. Trainings run two at a time, one per core.",
+  },
+  "12_tcn_transfer_overthrust": {
+    both: "Table 1 (pre-trained applied directly, TCN trained on five wells, transfer), scored without the labelled traces; the spread over five seeds; and the matched against the mismatched target (20 Hz, 90° rotated wavelet, 18.75 m sampling).",
+    quick: "Quick size: Table 1 with 300 epochs, the sweeps 150, the domain gap over three seeds with 300 epochs.",
+    full: "Full size: 1000 epochs for Table 1, the sweeps and the domain gap (five seeds); the pre-trained model is notebook 11's full-size one. Trainings run two at a time, one per core.",
+  },
+  "13_tcn_volve": {
+    both: "TCN transfer on the Volve well: pre-training on Marmousi-2 windows, the blind test (lower third held back), leave-window-out and the in-sample scores.",
+    quick: "Quick size: 3 blind-test seeds, 100 epochs, windows at stride 2, one seed per leave-out block.",
+    full: "Full size: 10 blind-test seeds, 300 epochs, windows at stride 1, three seeds per leave-out block; each fold's two trainings run side by side, one per core.",
+  },
+  "20_tem_forward": {
+    both: "The forward engine: deterministic numbers (Ex of the three-layer earths, the Rankin site-1 grid search, the error against the empymod reference cases); the ms per transient are wall times of the machine that ran it.",
+    quick: "",
+    full: "",
+  },
+  "21_tem_de_three_layer": {
+    both: "Noise-free data from CONVERGED_OPTIONS with tau and c FIXED at the truth (5 ms and 0.5 in every layer) for the recovery, the method comparison and the misfit comparison; the noisy runs (2 %) free tau and c. `misfit_raw` is the paper's eq. 12, `misfit_weighted` the chi-square default.",
+    quick: "Quick size: seeds 1 and 2; the misfit comparison 150 generations per misfit.",
+    full: "Full size: seeds 1-10; the misfit comparison 300 generations per misfit.",
+  },
+  "22_tem_de_ten_layer": {
+    both: "Thicknesses, tau and c are fixed at the truth except in the tau/c-free run.",
+    quick:
+      "Quick size stops long before convergence (main run 150 generations, comparison and the tau/c-free run 60, NP 120): the recovery here is of an unconverged search, not the paper's ten-layer result.",
+    full: "Full size: the paper's budget, NP 120 and at most 400 generations for the main run and the comparison (seeds 1-10).",
+  },
+  "23_tem_field_inversion": {
+    both: "Rankin Inlet real data and the SYNTHETIC 19-layer wire case; tau and c are free in step 2 of both.",
+    quick:
+      "Quick size: sites 2 and 20, NP 40, 80 generations per step; the 19-layer case NP 60, 30 generations per step against the paper's NP 400: unconverged.",
+    full: "Full size: sites 2, 4, 7, 14 and 20 at NP 100, at most 300 generations per step; the 19-layer case at the paper's NP 400, at most 200 generations per step.",
+  },
+  "24_tem_equivalence_uncertainty": {
+    both: "Posteriors (DREAM(ZS) from the DE population) of the three-layer cases with 2 % noise on data made with the converged engine options, a thin conductor's equivalence and the linearised against the sampled intervals. A posterior may stop at the budget before R-hat < 1.05 and ESS >= 400 (stop_reason says which). The benchmark coverage is copied from bench/results/posterior-search.json, not computed by the notebook.",
+    quick: "Quick size: DE 150 generations and a 24000-evaluation budget per posterior.",
+    full: "Full size: DE 400 generations and a 400000-evaluation budget per posterior.",
+  },
+  "25_tem_survey_section": {
+    both: "All 22 Rankin soundings.",
+    quick:
+      "Quick size: DE NP 12, 6 generations per sounding, LCI 12 layers and at most 3 iterations, so the 1-D models are not converged.",
+    full: "Full size: the example config's DE (NP 40, 60 generations per sounding) and LCI (20 layers, at most 8 iterations); the synthetic line of six soundings with posteriors: NP 30, 80 generations, 20000 evaluations each.",
+  },
 };
 
 function notebookMarkdown(nb: Stored, size: string): string[] {
   const lines = [`### ${nb.notebook} (${size})`, ""];
-  if (NOTES[nb.notebook]) lines.push(NOTES[nb.notebook], "");
+  const note = NOTES[nb.notebook];
+  const text = note && [note.both, size === "full" ? note.full : note.quick].filter((t) => t).join(" ");
+  if (text) lines.push(text, "");
   lines.push(
     `Commit ${/^[0-9a-f]{40}$/.test(nb.commit ?? "") ? `\`${nb.commit!.slice(0, 12)}\`` : "not recorded (a run before the runner stamped commits)"}` +
       `${nb.dirty ? " (the working tree had uncommitted changes)" : ""}; command \`${nb.command ?? ""}\`; ` +
