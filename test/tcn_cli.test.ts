@@ -261,3 +261,33 @@ test("a well target's section grid that does not match its traces is refused nam
     },
   );
 });
+
+test("tcn transfer --threads: refused with --checkpoint and for a synthetic target, before any work", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-threads-"));
+  try {
+    const volve = path.join(__dirname, "..", "examples", "tcn_transfer_volve.json");
+    let r = await cli([
+      "tcn",
+      "transfer",
+      "--config",
+      volve,
+      "--threads",
+      "2",
+      "--checkpoint",
+      path.join(tmp, "ck"),
+      "--out",
+      path.join(tmp, "o"),
+    ]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--threads 2 with --checkpoint: checkpointed trainings run one at a time/);
+    r = await cli(["tcn", "transfer", "--config", volve, "--threads", "0", "--out", path.join(tmp, "o")]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--threads/);
+    r = await cli(["tcn", "transfer", "--threads", "2", "--out", path.join(tmp, "o")]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /--threads applies to a well target/);
+    assert.ok(!fs.existsSync(path.join(tmp, "o")), "nothing written");
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

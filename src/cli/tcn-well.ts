@@ -12,6 +12,7 @@ import {
   TrainCheckpoint,
   wellMetricsJson,
   wellTransferConfig,
+  WellTransferConfig,
   WellTransferResult,
   wellTransferStages,
 } from "../tcn";
@@ -68,9 +69,38 @@ export function blindTable(r: WellTransferResult): string {
   return out;
 }
 
+/** The config overrides of the flags (see wellTransferVerb); returns --threads (default 1). */
+function applyWellFlags(cfg: WellTransferConfig, a: ParsedArgs): number {
+  const seed = flagNumber(a, "seed", -(2 ** 31), 2 ** 31, true);
+  if (seed !== undefined) cfg.seed = seed;
+  const ep = flagNumber(a, "epochs", 1, 1e6, true);
+  if (ep !== undefined) cfg.finetune.epochs = ep;
+  const lr = flagNumber(a, "lr", 1e-8, 1, false);
+  if (lr !== undefined) cfg.finetune.lr = lr;
+  const b = flagNumber(a, "batch", 1, 1e5, true);
+  if (b !== undefined) cfg.finetune.batchSize = b;
+  const fz = flagNumber(a, "freeze", 0, 64, true);
+  if (fz !== undefined) cfg.finetune.freezeBlocks = fz;
+  const norm = a.flags.normalization;
+  if (norm !== undefined) {
+    if (norm !== "target" && norm !== "source")
+      throw new UsageError(`--normalization ${String(norm)}: use target or source`);
+    cfg.finetune.normalization = norm;
+  }
+  if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
+  const threads = flagNumber(a, "threads", 1, 64, true) ?? 1;
+  const ck = ["checkpoint", "checkpoint-every", "resume"].find((k) => a.flags[k] !== undefined && a.flags[k] !== false);
+  if (threads > 1 && ck)
+    throw new UsageError(
+      `--threads ${threads} with --${ck}: checkpointed trainings run one at a time on the main thread; drop one of them`,
+    );
+  return threads;
+}
+
 /**
  * Run the well-target workflow: flags --pretrained, --seed, --epochs/--lr/--batch (fine-tuning),
- * --freeze and --normalization override the config; synthetic-target flags are rejected.
+ * --freeze and --normalization override the config; --threads 2 trains each fold's two models side by
+ * side (not with --checkpoint); synthetic-target flags are rejected.
  * `prepareOut` checks and prepares --out once the config and flags are valid (before any work);
  * everything is written into its staging area and moved into place only when the run succeeds.
  * `ck.flags` reads --checkpoint/--checkpoint-every/--resume for the run's trainings
@@ -96,23 +126,7 @@ export async function wellTransferVerb(
       );
   }
   const cfg = wellTransferConfig(raw, size);
-  const seed = flagNumber(a, "seed", -(2 ** 31), 2 ** 31, true);
-  if (seed !== undefined) cfg.seed = seed;
-  const ep = flagNumber(a, "epochs", 1, 1e6, true);
-  if (ep !== undefined) cfg.finetune.epochs = ep;
-  const lr = flagNumber(a, "lr", 1e-8, 1, false);
-  if (lr !== undefined) cfg.finetune.lr = lr;
-  const b = flagNumber(a, "batch", 1, 1e5, true);
-  if (b !== undefined) cfg.finetune.batchSize = b;
-  const fz = flagNumber(a, "freeze", 0, 64, true);
-  if (fz !== undefined) cfg.finetune.freezeBlocks = fz;
-  const norm = a.flags.normalization;
-  if (norm !== undefined) {
-    if (norm !== "target" && norm !== "source")
-      throw new UsageError(`--normalization ${String(norm)}: use target or source`);
-    cfg.finetune.normalization = norm;
-  }
-  if (typeof a.flags.pretrained === "string") cfg.pretrained = a.flags.pretrained;
+  const threads = applyWellFlags(cfg, a);
   const outDir = prepareOut();
   const stages = wellTransferStages(cfg);
   const checkpoint = ck.flags(a, outDir, stages);
@@ -127,6 +141,7 @@ export async function wellTransferVerb(
         onStage: (s, d) => io.stderr(`tcn transfer (well): ${s}: ${d}\n`),
         onEpoch: (s, l) => (bars[s] ??= epochProgress(s, { stream: process.stderr }))(l),
         checkpoint,
+        threads,
       });
       const files: string[] = [];
       r.final.sections.forEach((s, k) => {

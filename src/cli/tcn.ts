@@ -622,9 +622,11 @@ export const tcnVerbs: Verb[] = [
       "geoinv tcn transfer [--config FILE] [--quick|--full] --out DIR [--pretrained DIR]\n" +
       "                    [--data overthrust] [--seismic F.npy --impedance F.npy] [--wells LIST | --n-wells 5] [--freeze K]\n" +
       "                    [--normalization target|source] [--epochs N] [--lr X] [--seed S]\n" +
-      "                    [--checkpoint-every K] [--checkpoint FILE] [--resume]\n\n" +
+      "                    [--checkpoint-every K] [--checkpoint FILE] [--resume] [--threads N]\n\n" +
       COMMON +
       "  --pretrained DIR  reuse a saved pre-trained model (else pre-train as configured in 'source')\n" +
+      "  --threads N     well target only: train each fold's direct and transfer models side by side in N\n" +
+      "                  worker threads (default 1; the same results; not with --checkpoint)\n" +
       CHECKPOINT_HELP +
       "                  Each training of the run (pretrain, direct, transfer; per seed and fold for a well target)\n" +
       "                  has its own file FILE.<stage>; a finished training is replayed from its file.\n" +
@@ -637,8 +639,12 @@ export const tcnVerbs: Verb[] = [
       'A real target with one well: a config whose target has "kind": "well" (see examples/tcn_transfer_volve.json and\n' +
       "src/tcn/well/); metrics.json then holds the blind-test scores (mean, spread and per seed).",
     run: async (args, io) => {
-      const { a, size } = trainingArgs(args, ["config", "out", "pretrained", ...DATA_FLAGS, ...WELL_FLAGS]);
+      const { a, size } = trainingArgs(args, ["config", "out", "pretrained", "threads", ...DATA_FLAGS, ...WELL_FLAGS]);
       const raw = readConfig(a);
+      if (!isWellConfig(raw) && a.flags.threads !== undefined)
+        throw new UsageError(
+          '--threads applies to a well target (target.kind "well"); a synthetic target\'s trainings run in turn',
+        );
       if (isWellConfig(raw))
         return wellTransferVerb(
           raw,
