@@ -6,7 +6,7 @@ import { BackendName, initBackend, requireBackend } from "./backend";
 import { PretrainConfig, PretrainResult, runPretrain } from "./experiment";
 import { TcnBundle } from "./io";
 import "./layers"; // registers the custom layer classes before a model is rebuilt here
-import { modelArtifacts, ModelArtifactsData, workerCode } from "./parallel";
+import { modelArtifacts, ModelArtifactsData, workerCode, workerReady } from "./parallel";
 import { EpochLog } from "./train";
 import { finetuneTcn, FinetuneOptions, FitOptions, FitResult, fitTcn } from "./workflow";
 
@@ -149,7 +149,7 @@ export class TcnTrainPool {
     try {
       for (let t = 0; t < threads; t++)
         workers.push(new Worker(workerCode(), { eval: true, workerData, execArgv: [] }));
-      await Promise.all(workers.map(started));
+      await Promise.all(workers.map((w) => workerReady(w, "a training worker")));
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
@@ -244,27 +244,6 @@ export class TcnTrainPool {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-function started(w: Worker): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onMessage = (m: FromTrainWorker) => {
-      if (m.type === "ready") done(resolve);
-      else if (m.type === "error") done(() => reject(new Error(`a training worker failed to start: ${m.message}`)));
-    };
-    const onError = (e: Error) => done(() => reject(e));
-    const onExit = (code: number) =>
-      done(() => reject(new Error(`a training worker exited (code ${code}) while starting`)));
-    const done = (f: () => void) => {
-      w.off("message", onMessage);
-      w.off("error", onError);
-      w.off("exit", onExit);
-      f();
-    };
-    w.on("message", onMessage);
-    w.on("error", onError);
-    w.on("exit", onExit);
-  });
 }
 
 async function bundleData(b: TcnBundle): Promise<BundleData> {

@@ -109,7 +109,7 @@ export class TcnPredictPool {
     try {
       for (let i = 0; i < threads; i++)
         workers.push(new Worker(workerCode(), { eval: true, workerData: init, execArgv: [] }));
-      await Promise.all(workers.map((w) => ready(w)));
+      await Promise.all(workers.map((w) => workerReady(w, "predictParallel worker")));
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
@@ -229,16 +229,15 @@ export class TcnPredictPool {
   }
 }
 
-function ready(w: Worker): Promise<void> {
+/** Resolves when worker `w` says "ready"; rejects, naming `what`, when it fails or exits first. */
+export function workerReady(w: Worker, what: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onMessage = (m: FromWorker) => {
+    const onMessage = (m: { type: string; message?: string }) => {
       if (m.type === "ready") done(resolve);
-      else if (m.type === "error")
-        done(() => reject(new Error(`predictParallel worker failed to start: ${m.message}`)));
+      else if (m.type === "error") done(() => reject(new Error(`${what} failed to start: ${m.message}`)));
     };
     const onError = (e: Error) => done(() => reject(e));
-    const onExit = (code: number) =>
-      done(() => reject(new Error(`predictParallel worker exited (code ${code}) while starting`)));
+    const onExit = (code: number) => done(() => reject(new Error(`${what} exited (code ${code}) while starting`)));
     const done = (f: () => void) => {
       w.off("message", onMessage);
       w.off("error", onError);
