@@ -65,6 +65,10 @@ interface Row {
     seconds: number;
     stop: string;
     acceptance: number;
+    acceptance_by_move?: Record<string, number | null>;
+    /** R-hat and bulk ESS per free parameter, in `parameters` order. */
+    rhat?: number[];
+    ess?: number[];
   };
   parameters: string[];
 }
@@ -200,6 +204,9 @@ async function main() {
           seconds: s.seconds,
           stop: s.stop_reason,
           acceptance: s.acceptance,
+          acceptance_by_move: s.acceptance_by_move,
+          rhat: s.parameters.map((q) => q.rhat),
+          ess: s.parameters.map((q) => q.ess),
         },
       };
       rows.push(row);
@@ -207,7 +214,10 @@ async function main() {
       save(loadStart);
       console.log(
         `${sp.name}: d=${row.free} DE ${row.de.success ? "ok" : "MISS"} rms ${row.de.rms.toFixed(3)} (truth ${row.de.true_rms?.toFixed(3)}) ${row.de.evaluations} evals ${row.de.seconds.toFixed(1)} s, ` +
-          `restarts ${row.de.restarts} | posterior ${row.posterior.stop} R-hat ${s.rhat_max.toFixed(3)} ESS ${s.ess_min.toFixed(0)} cover ${covered.filter(Boolean).length}/${covered.length} ${s.seconds.toFixed(1)} s  [load ${load()}]`,
+          `restarts ${row.de.restarts} | posterior ${row.posterior.stop} R-hat ${s.rhat_max.toFixed(3)} ESS ${s.ess_min.toFixed(0)} cover ${covered.filter(Boolean).length}/${covered.length} ${s.seconds.toFixed(1)} s, ` +
+          `acceptance ${Object.entries(s.acceptance_by_move)
+            .map(([k, v]) => `${k} ${v === null ? "-" : v.toFixed(4)}`)
+            .join(", ")}  [load ${load()}]`,
       );
     } finally {
       await pool.close();

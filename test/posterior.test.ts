@@ -188,6 +188,8 @@ test("posterior options: parsed from the config's snake_case keys; bad ones name
     () => parsePosteriorOptions({ independence: 1.5 }),
     /posterior\.independence: expected a number in \[0, 1\]/,
   );
+  assert.deepEqual(parsePosteriorOptions({ snooker: 0.5 }), { snooker: 0.5 });
+  assert.throws(() => parsePosteriorOptions({ snooker: -0.1 }), /posterior\.snooker: expected a number in \[0, 1\]/);
   assert.deepEqual(parsePosteriorOptions({ tempered_search: false }), { temperedSearch: false });
   assert.throws(
     () => parsePosteriorOptions({ tempered_search: "no" }),

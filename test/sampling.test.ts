@@ -28,6 +28,7 @@ import {
   splitRhat,
   summarize,
   uniformPriorPrecision,
+  MOVE_KINDS,
 } from "../src/sampling";
 
 // ---------------------------------------------------------------------------------------------
@@ -387,6 +388,35 @@ test("independence-only moves keep the target (needs the q(x)/q(y) factor): a 3-
   const c = summarize(flattenDraws(cut.draws));
   assert.ok(Math.abs(c.mean[0] - mean) < 0.03, `mean ${c.mean[0]} vs ${mean}`);
   assert.ok(Math.abs(c.sd[0] / sdCut - 1) < 0.05, `sd ${c.sd[0]} vs ${sdCut}`);
+});
+
+test("acceptance per move type: the counts add up to the overall acceptance; a move never proposed is null", () => {
+  const ll = (xs: Float64Array[]) => xs.map((x) => -0.5 * (x[0] * x[0] + ((x[1] - x[0]) / 0.3) ** 2));
+  const box: [number, number][] = [
+    [-5, 5],
+    [-5, 5],
+  ];
+  const mixed = new DreamZS(box, { seed: 3, snooker: 0.2, independence: 0.5, maxEvaluations: 8000 });
+  while (!mixed.done) mixed.tell(ll(mixed.ask()));
+  const r = mixed.result();
+  assert.equal(
+    mixed.proposedBy.reduce((a, b) => a + b, 0),
+    mixed.proposals,
+  );
+  assert.equal(
+    mixed.acceptedBy.reduce((a, b) => a + b, 0),
+    mixed.accepted,
+  );
+  for (const [i, k] of MOVE_KINDS.entries()) {
+    assert.ok(mixed.proposedBy[i] > 0, `${k} proposed`);
+    assert.equal(r.acceptanceByMove[k], mixed.acceptedBy[i] / mixed.proposedBy[i]);
+  }
+  // the independence move fits this Gaussian well: far above the parallel-direction moves' rate
+  assert.ok(r.acceptanceByMove.independence! > r.acceptanceByMove.parallel!, JSON.stringify(r.acceptanceByMove));
+  const plainDream = sample(ll, box, { seed: 3, snooker: 0, maxEvaluations: 3000 });
+  assert.equal(plainDream.acceptanceByMove.snooker, null);
+  assert.equal(plainDream.acceptanceByMove.independence, null);
+  assert.equal(plainDream.acceptanceByMove.parallel, plainDream.acceptance);
 });
 
 test("a funnel: the independence move keeps the marginal of v and mixes several times better than DREAM alone", () => {

@@ -35,7 +35,7 @@ CONFIG.json: a forward case (source, receiver, times, waveform, model) plus
                    polish_every (default 25: also every 25 generations; 0: after the DE only)}
   workflow        "single" | "two-step"      occam  {layers, first_thickness, max_depth, ...}
   posterior       {chains, seed, max_evaluations, rhat, ess, check_every, independence (default 0.8),
-                   regularisation, ...}:
+                   snooker (default 0.1 of the rest), regularisation, ...}:
                   sample the Bayesian posterior after the DE (docs/POSTERIOR.md); --posterior
                   turns it on with the defaults (8 chains, R-hat < 1.05, ESS >= 400, 200000 evaluations)
 Examples: examples/*.json. The result (model, misfit, history, posterior quantiles and bands,

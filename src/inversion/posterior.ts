@@ -58,6 +58,11 @@ export interface PosteriorOptions {
    */
   independence?: number;
   /**
+   * Probability of a snooker update among the other proposals (default 0.1, DREAM(ZS)'s; the
+   * independence move is drawn first, so a snooker update has probability (1 - independence) x snooker).
+   */
+  snooker?: number;
+  /**
    * The tempered mode search before sampling (see TemperedSearch; default on, DEFAULT_SEARCH);
    * false starts the chains from the DE's result alone, as before it existed.
    */
@@ -162,6 +167,8 @@ export interface PosteriorSummary {
   iterations: number;
   seconds: number;
   acceptance: number;
+  /** Acceptance per proposal type (parallel direction, snooker, independence; null: never proposed). */
+  acceptance_by_move: Record<string, number | null>;
   chains: number;
   /** Draws kept per chain after burn-in (first half discarded) and thinning. */
   draws_per_chain: number;
@@ -226,7 +233,7 @@ async function temperedSearch(
   bounds: { lower: Float64Array; upper: Float64Array },
   o: Required<TemperedSearch>,
   seed: number,
-  independence: number,
+  moves: { independence: number; snooker?: number },
 ): Promise<{ states: Float64Array[]; archive: Float64Array[]; evaluations: number }> {
   let states: Float64Array[] | undefined;
   let values: number[] = [];
@@ -239,7 +246,7 @@ async function temperedSearch(
       chains: o.chains,
       // (a double product, rounded above 2^53 but deterministic; the SBC runs of bench/README.md used it)
       seed: (seed * 2654435761 + 7919 * (k + 1)) >>> 0,
-      independence,
+      ...moves,
       checkEvery: 1e9,
       maxEvaluations: 1e15,
       ...(states ? { initialStates: states, initialArchive: archive } : {}),
@@ -311,12 +318,17 @@ function linearisedDraws(
   };
 }
 
-function samplerDescription(chains: number, independence: number, search: Required<TemperedSearch> | null): string {
+function samplerDescription(
+  chains: number,
+  independence: number,
+  snooker: number,
+  search: Required<TemperedSearch> | null,
+): string {
   const ind = `independence moves (a Student-t mixture fitted to the archive) with probability ${independence}`;
   const pre = search
     ? `; started after a tempered mode search (${search.stages} stages x ${search.iterations} iterations x ${search.chains} chains, prior to posterior)`
     : "";
-  return `DREAM(ZS), ${chains} chains, ${independence > 0 ? ind : "no independence moves"}${pre}`;
+  return `DREAM(ZS), ${chains} chains, ${independence > 0 ? ind : "no independence moves"}, snooker updates with probability ${snooker} of the rest${pre}`;
 }
 
 const POSTERIOR_KEYS = [
@@ -327,6 +339,7 @@ const POSTERIOR_KEYS = [
   "ess",
   "check_every",
   "independence",
+  "snooker",
   "tempered_search",
   "regularisation",
   "predictive_draws",
@@ -368,6 +381,7 @@ export function parsePosteriorOptions(x: unknown, field = "posterior"): Posterio
   if (x.ess !== undefined) o.essTarget = intIn(x.ess, `${field}.ess`, 10, 1e7);
   if (x.check_every !== undefined) o.checkEvery = intIn(x.check_every, `${field}.check_every`, 10, 1e6);
   if (x.independence !== undefined) o.independence = numIn(x.independence, `${field}.independence`, 0, 1);
+  if (x.snooker !== undefined) o.snooker = numIn(x.snooker, `${field}.snooker`, 0, 1);
   if (x.tempered_search !== undefined) {
     if (typeof x.tempered_search !== "boolean")
       throw new ValidationError(`${field}.tempered_search`, `expected true or false, got ${show(x.tempered_search)}`);
@@ -480,7 +494,7 @@ export async function samplePosterior(
   const search = searchSettings(options.temperedSearch, budget);
   let searchEvaluations = 0;
   if (search) {
-    const r = await temperedSearch(logLik, bounds, search, seed, independence);
+    const r = await temperedSearch(logLik, bounds, search, seed, { independence, snooker: options.snooker });
     searchEvaluations = r.evaluations;
     const half = Math.floor(chains / 2);
     for (let i = 0; i < half; i++) initialStates[i] = r.states[Math.floor((i * r.states.length) / half)];
@@ -497,6 +511,7 @@ export async function samplePosterior(
       essTarget: options.essTarget,
       checkEvery: options.checkEvery,
       independence,
+      snooker: options.snooker,
       initialStates,
       initialArchive,
       onCheck: options.onCheck,
@@ -564,7 +579,7 @@ export async function samplePosterior(
   const summary: PosteriorSummary = {
     prior: `uniform in the search-space box (log10 rho0, log10 thickness, m, log10 tau, c within the parameterisation's bounds)${lambda ? `, times exp(-${lambda} D_m / 2) (the roughness as a prior term)` : ""}; fixed parameters stay at their fixed values`,
     likelihood: "Gaussian with the data errors: log L = -chi^2 / 2 (the weighted misfit), whatever misfit the DE used",
-    sampler: samplerDescription(chains, independence, search),
+    sampler: samplerDescription(chains, independence, options.snooker ?? 0.1, search),
     parameters,
     rhat_max: res.rhatMax,
     ess_min: res.essMin,
@@ -573,6 +588,7 @@ export async function samplePosterior(
     iterations: res.iterations,
     seconds: (performance.now() - t0) / 1000,
     acceptance: res.acceptance,
+    acceptance_by_move: res.acceptanceByMove,
     chains,
     draws_per_chain: res.draws[0]?.length ?? 0,
     targets: { rhat: options.rhatTarget ?? 1.05, ess: options.essTarget ?? 400 },

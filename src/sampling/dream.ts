@@ -99,7 +99,16 @@ export interface SampleResult {
   burnIn: number;
   /** Size of the archive Z at the end. */
   archiveSize: number;
+  /**
+   * Acceptance per move type over the whole run (accepted / proposed; null when the move was never
+   * proposed): where a low overall acceptance comes from.
+   */
+  acceptanceByMove: Record<MoveKind, number | null>;
 }
+
+/** The proposal types of DreamZS, in the order of its counters. */
+export const MOVE_KINDS = ["parallel", "snooker", "independence"] as const;
+export type MoveKind = (typeof MOVE_KINDS)[number];
 
 interface Resolved {
   chains: number;
@@ -393,8 +402,13 @@ export class DreamZS {
   evaluations = 0;
   proposals = 0;
   accepted = 0;
+  /** Proposals and acceptances per move type (MOVE_KINDS order). */
+  proposedBy = [0, 0, 0];
+  acceptedBy = [0, 0, 0];
   stopReason: SampleStopReason | null = null;
   private pending: Float64Array[] | null = null;
+  /** The move type (index into MOVE_KINDS) of each pending proposal. */
+  private pendingKind: number[] = [];
   private pendingLogJ: number[] = [];
   private pendingValid: boolean[] = [];
   /** The independence proposal's current fit (null until the archive is large enough). */
@@ -535,6 +549,7 @@ export class DreamZS {
     const props: Float64Array[] = [];
     this.pendingLogJ = [];
     this.pendingValid = [];
+    this.pendingKind = [];
     if (this.opts.independence > 0) this.refitT();
     for (let i = 0; i < this.opts.chains; i++) {
       const x = this.x[i];
@@ -543,15 +558,18 @@ export class DreamZS {
         props.push(s ? s.y : Float64Array.from(x));
         this.pendingLogJ.push(s ? s.logJ : 0);
         this.pendingValid.push(s !== null);
+        this.pendingKind.push(2);
       } else if (this.rand() < this.opts.snooker) {
         const s = this.snookerMove(x);
         props.push(s ? s.y : Float64Array.from(x));
         this.pendingLogJ.push(s ? s.logJ : 0);
         this.pendingValid.push(s !== null);
+        this.pendingKind.push(1);
       } else {
         props.push(this.parallel(x, t));
         this.pendingLogJ.push(0);
         this.pendingValid.push(true);
+        this.pendingKind.push(0);
       }
     }
     this.pending = props;
@@ -579,12 +597,15 @@ export class DreamZS {
         // Metropolis ratio; terBraak08, snooker ratio]
         const u = this.rand();
         this.proposals++;
+        const kind = this.pendingKind[i] ?? 0;
+        this.proposedBy[kind]++;
         if (!this.pendingValid[i]) continue;
         const logA = vals[i] - this.ll[i] + this.pendingLogJ[i];
         if (vals[i] > -Infinity && (this.ll[i] === -Infinity || Math.log(u) < logA)) {
           this.x[i] = xs[i];
           this.ll[i] = vals[i];
           this.accepted++;
+          this.acceptedBy[kind]++;
         }
       }
     }
@@ -635,6 +656,9 @@ export class DreamZS {
       evaluations: this.evaluations,
       proposals: this.proposals,
       accepted: this.accepted,
+      proposedBy: this.proposedBy,
+      acceptedBy: this.acceptedBy,
+      pendingKind: this.pendingKind,
       stopReason: this.stopReason,
       pending: this.pending,
       pendingLogJ: this.pendingLogJ,
@@ -707,6 +731,11 @@ export class DreamZS {
     dz.evaluations = s.evaluations;
     dz.proposals = s.proposals;
     dz.accepted = s.accepted;
+    // (a snapshot from before the per-move counters has none: they restart at 0)
+    const counts = (v: unknown) => (Array.isArray(v) && v.length === 3 ? v.map(Number) : [0, 0, 0]);
+    dz.proposedBy = counts(s.proposedBy);
+    dz.acceptedBy = counts(s.acceptedBy);
+    dz.pendingKind = Array.isArray(s.pendingKind) ? s.pendingKind : [];
     dz.stopReason = s.stopReason;
     dz.pending = s.pending;
     dz.pendingLogJ = s.pendingLogJ;
@@ -735,6 +764,9 @@ export class DreamZS {
       thinIncreased: st.thinIncreased,
       burnIn: b * st.thin,
       archiveSize: this.archive.length,
+      acceptanceByMove: Object.fromEntries(
+        MOVE_KINDS.map((k, i) => [k, this.proposedBy[i] > 0 ? this.acceptedBy[i] / this.proposedBy[i] : null]),
+      ) as Record<MoveKind, number | null>,
     };
   }
 }
