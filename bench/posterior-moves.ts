@@ -9,7 +9,9 @@
  *   npx tsx bench/posterior-moves.ts --seed 2 --only 0,17,21 --budget 60000 --workers 2 \
  *     --mixes 0.8:0.1,0.4:0.3,0.2:0.5,0:0.5 --out bench/results/posterior-moves.json
  *
- * A mix is `independence:snooker` (the independence move is drawn first, then a snooker update
+ * A mix is `independence:snooker[:block[:components[:scale]]]` (the independence move is drawn
+ * first, a fraction `block` of them block moves, from a mixture of at most `components` t densities
+ * with covariances inflated by `scale`; then a snooker update
  * with probability `snooker` among the rest, else a parallel-direction move). The output is
  * written after every posterior; a rerun with the same --out skips the rows already there.
  */
@@ -25,6 +27,7 @@ import {
   syntheticProblem,
   toVector,
 } from "../src/inversion";
+import { T_COMPONENTS, T_SCALE } from "../src/sampling";
 import { arg, gitCommit, hasFlag, loadAverages, machine } from "./support";
 
 const seed = Number(arg("--seed", "2"));
@@ -35,8 +38,8 @@ const generations = Number(arg("--generations", "300"));
 const mixes = arg("--mixes", "0.8:0.1,0.4:0.3,0.2:0.5,0:0.5")
   .split(",")
   .map((m) => {
-    const [independence, snooker] = m.split(":").map(Number);
-    return { independence, snooker };
+    const [independence, snooker, block = 0, components = T_COMPONENTS, scale = T_SCALE] = m.split(":").map(Number);
+    return { independence, snooker, block, components, scale };
   });
 const out = arg("--out", path.join(__dirname, "results", "posterior-moves.json"));
 if (hasFlag("--help")) {
@@ -49,6 +52,9 @@ interface Row {
   free: number;
   independence: number;
   snooker: number;
+  block?: number;
+  components?: number;
+  scale?: number;
   rhat_max: number;
   ess_min: number;
   stop: string;
@@ -84,7 +90,16 @@ async function main(): Promise<void> {
   for (const i of only) {
     const sp = syntheticProblem(seed, i);
     const todo = mixes.filter(
-      (m) => !rows.some((r) => r.problem === sp.name && r.independence === m.independence && r.snooker === m.snooker),
+      (m) =>
+        !rows.some(
+          (r) =>
+            r.problem === sp.name &&
+            r.independence === m.independence &&
+            r.snooker === m.snooker &&
+            (r.block ?? 0) === m.block &&
+            (r.components ?? T_COMPONENTS) === m.components &&
+            (r.scale ?? T_SCALE) === m.scale,
+        ),
     );
     if (todo.length === 0) continue;
     const pool = inversionPool(sp.problem, workers);
@@ -99,6 +114,8 @@ async function main(): Promise<void> {
           maxEvaluations: budget,
           independence: m.independence,
           snooker: m.snooker,
+          blockIndependence: m.block,
+          sampler: { independenceComponents: m.components, independenceScale: m.scale },
         });
         const s = post.summary;
         const covered = sp.truthVector.map((t, k) => {
@@ -123,7 +140,7 @@ async function main(): Promise<void> {
         rows.push(row);
         save();
         console.log(
-          `${sp.name} d=${row.free} mix ${m.independence}:${m.snooker}: ${row.stop} R-hat ${row.rhat_max.toFixed(3)} ESS ${row.ess_min.toFixed(0)} ` +
+          `${sp.name} d=${row.free} mix ${m.independence}:${m.snooker}:${m.block}:${m.components}:${m.scale}: ${row.stop} R-hat ${row.rhat_max.toFixed(3)} ESS ${row.ess_min.toFixed(0)} ` +
             `acc ${Object.entries(row.acceptance_by_move)
               .map(([k, v]) => `${k} ${v === null ? "-" : v.toFixed(3)}`)
               .join(", ")} ${row.seconds.toFixed(0)} s [load ${row.load}]`,

@@ -189,6 +189,11 @@ test("posterior options: parsed from the config's snake_case keys; bad ones name
     /posterior\.independence: expected a number in \[0, 1\]/,
   );
   assert.deepEqual(parsePosteriorOptions({ snooker: 0.5 }), { snooker: 0.5 });
+  assert.deepEqual(parsePosteriorOptions({ block_independence: 0.25 }), { blockIndependence: 0.25 });
+  assert.throws(
+    () => parsePosteriorOptions({ block_independence: 2 }),
+    /posterior\.block_independence: expected a number/,
+  );
   assert.throws(() => parsePosteriorOptions({ snooker: -0.1 }), /posterior\.snooker: expected a number in \[0, 1\]/);
   assert.deepEqual(parsePosteriorOptions({ tempered_search: false }), { temperedSearch: false });
   assert.throws(

@@ -390,13 +390,82 @@ test("independence-only moves keep the target (needs the q(x)/q(y) factor): a 3-
   assert.ok(Math.abs(c.sd[0] / sdCut - 1) < 0.05, `sd ${c.sd[0]} vs ${sdCut}`);
 });
 
+test("block independence moves keep the target (needs the conditional q ratio): a correlated 4-D Gaussian and a mixture", () => {
+  // x = A g: sds 1, 2, 0.5, 1 and correlations from the lower-triangular A
+  const A = [
+    [1, 0, 0, 0],
+    [1.2, 1.6, 0, 0],
+    [0.3, -0.2, 0.36, 0],
+    [-0.5, 0.4, 0.2, 0.74],
+  ];
+  const d = 4;
+  // log density by forward substitution: g = A^-1 (x - mean)
+  const mean = [0.5, -1, 0.2, 0];
+  const ll = (xs: Float64Array[]) =>
+    xs.map((x) => {
+      const g: number[] = [];
+      for (let a = 0; a < d; a++) {
+        let v = x[a] - mean[a];
+        for (let k = 0; k < a; k++) v -= A[a][k] * g[k];
+        g.push(v / A[a][a]);
+      }
+      return -0.5 * g.reduce((s, v) => s + v * v, 0);
+    });
+  const box: [number, number][] = Array.from({ length: d }, () => [-12, 12]);
+  const r = sample(ll, box, {
+    seed: 5,
+    independence: 1,
+    blockIndependence: 1,
+    rhatTarget: 1.02,
+    essTarget: 1500,
+    maxEvaluations: 200000,
+  });
+  assert.equal(r.stopReason, "converged");
+  assert.ok(r.acceptanceByMove.block! > 0.3, `block acceptance ${r.acceptanceByMove.block}`);
+  assert.equal(r.acceptanceByMove.independence, null);
+  const pts = flattenDraws(r.draws);
+  const s = summarize(pts);
+  const sd = A.map((row) => Math.sqrt(row.reduce((t, v) => t + v * v, 0)));
+  for (let j = 0; j < d; j++) {
+    assert.ok(Math.abs(s.mean[j] - mean[j]) < 0.1 * sd[j], `mean ${j} ${s.mean[j]}`);
+    assert.ok(Math.abs(s.sd[j] / sd[j] - 1) < 0.06, `sd ${j} ${s.sd[j]} vs ${sd[j]}`);
+  }
+  // correlation of x0 and x1: 1.2 / (1 * 2) = 0.6
+  const c01 = pts.reduce((t, p) => t + (p[0] - s.mean[0]) * (p[1] - s.mean[1]), 0) / pts.length / (s.sd[0] * s.sd[1]);
+  assert.ok(Math.abs(c01 - 0.6) < 0.05, `corr ${c01}`);
+  // two well separated modes with weights 0.3 / 0.7: block moves given the rest still find both
+  const bimodal = (xs: Float64Array[]) =>
+    xs.map((x) => {
+      const q0 = (x[0] + 3) ** 2 + (x[1] + 3) ** 2;
+      const q1 = (x[0] - 3) ** 2 + (x[1] - 3) ** 2;
+      return Math.log(0.3 * Math.exp(-0.5 * q0) + 0.7 * Math.exp(-0.5 * q1));
+    });
+  const m = sample(
+    bimodal,
+    [
+      [-8, 8],
+      [-8, 8],
+    ],
+    { seed: 2, independence: 0.8, blockIndependence: 0.5, rhatTarget: 1.02, essTarget: 1500, maxEvaluations: 200000 },
+  );
+  assert.equal(m.stopReason, "converged");
+  const high = flattenDraws(m.draws).filter((p) => p[0] > 0).length / flattenDraws(m.draws).length;
+  assert.ok(Math.abs(high - 0.7) < 0.04, `weight of the upper mode ${high}`);
+});
+
 test("acceptance per move type: the counts add up to the overall acceptance; a move never proposed is null", () => {
   const ll = (xs: Float64Array[]) => xs.map((x) => -0.5 * (x[0] * x[0] + ((x[1] - x[0]) / 0.3) ** 2));
   const box: [number, number][] = [
     [-5, 5],
     [-5, 5],
   ];
-  const mixed = new DreamZS(box, { seed: 3, snooker: 0.2, independence: 0.5, maxEvaluations: 8000 });
+  const mixed = new DreamZS(box, {
+    seed: 3,
+    snooker: 0.2,
+    independence: 0.5,
+    blockIndependence: 0.3,
+    maxEvaluations: 8000,
+  });
   while (!mixed.done) mixed.tell(ll(mixed.ask()));
   const r = mixed.result();
   assert.equal(
@@ -416,6 +485,7 @@ test("acceptance per move type: the counts add up to the overall acceptance; a m
   const plainDream = sample(ll, box, { seed: 3, snooker: 0, maxEvaluations: 3000 });
   assert.equal(plainDream.acceptanceByMove.snooker, null);
   assert.equal(plainDream.acceptanceByMove.independence, null);
+  assert.equal(plainDream.acceptanceByMove.block, null);
   assert.equal(plainDream.acceptanceByMove.parallel, plainDream.acceptance);
 });
 

@@ -2,6 +2,7 @@ import { performance } from "perf_hooks";
 import { gaussian, mulberry32 } from "../config";
 import { WorkerPool } from "../optim";
 import {
+  BLOCK_MAX,
   DEFAULT_MAX_EVALUATIONS,
   DreamSnapshot,
   DreamZS,
@@ -62,6 +63,13 @@ export interface PosteriorOptions {
    * independence move is drawn first, so a snooker update has probability (1 - independence) x snooker).
    */
   snooker?: number;
+  /**
+   * Of the independence moves, the fraction that are block (conditional) moves (default
+   * DEFAULT_BLOCK_INDEPENDENCE; src/sampling's drawBlock).
+   */
+  blockIndependence?: number;
+  /** Further DreamZS options for experiments (e.g. independenceComponents); the keys above take precedence. */
+  sampler?: Partial<SampleOptions>;
   /**
    * The tempered mode search before sampling (see TemperedSearch; default on, DEFAULT_SEARCH);
    * false starts the chains from the DE's result alone, as before it existed.
@@ -202,6 +210,9 @@ const ARCHIVE_SCALE = 1;
  */
 export const DEFAULT_INDEPENDENCE = 0.8;
 
+/** Default fraction of the independence moves that are block (conditional) moves. */
+export const DEFAULT_BLOCK_INDEPENDENCE = 0;
+
 /**
  * The tempered mode search (PosteriorOptions.temperedSearch): DREAM(ZS) with independence moves,
  * `chains` chains started uniformly in the box, run `iterations` iterations at each of `stages`
@@ -233,7 +244,7 @@ async function temperedSearch(
   bounds: { lower: Float64Array; upper: Float64Array },
   o: Required<TemperedSearch>,
   seed: number,
-  moves: { independence: number; snooker?: number },
+  moves: Partial<SampleOptions>,
 ): Promise<{ states: Float64Array[]; archive: Float64Array[]; evaluations: number }> {
   let states: Float64Array[] | undefined;
   let values: number[] = [];
@@ -318,13 +329,27 @@ function linearisedDraws(
   };
 }
 
+/** The DreamZS move options of the posterior's options (the search and the sampler share them). */
+function moveOptions(options: PosteriorOptions): Partial<SampleOptions> & { independence: number } {
+  return {
+    ...options.sampler,
+    independence: options.independence ?? DEFAULT_INDEPENDENCE,
+    snooker: options.snooker,
+    blockIndependence: options.blockIndependence ?? DEFAULT_BLOCK_INDEPENDENCE,
+  };
+}
+
 function samplerDescription(
   chains: number,
-  independence: number,
-  snooker: number,
+  moves: ReturnType<typeof moveOptions>,
   search: Required<TemperedSearch> | null,
 ): string {
-  const ind = `independence moves (a Student-t mixture fitted to the archive) with probability ${independence}`;
+  const { independence } = moves;
+  const block = moves.blockIndependence ?? 0;
+  const snooker = moves.snooker ?? 0.1;
+  const ind =
+    `independence moves (a Student-t mixture fitted to the archive) with probability ${independence}` +
+    (block > 0 ? `, ${block} of them block moves (1-${BLOCK_MAX} coordinates from the mixture's conditional)` : "");
   const pre = search
     ? `; started after a tempered mode search (${search.stages} stages x ${search.iterations} iterations x ${search.chains} chains, prior to posterior)`
     : "";
@@ -340,6 +365,7 @@ const POSTERIOR_KEYS = [
   "check_every",
   "independence",
   "snooker",
+  "block_independence",
   "tempered_search",
   "regularisation",
   "predictive_draws",
@@ -382,6 +408,8 @@ export function parsePosteriorOptions(x: unknown, field = "posterior"): Posterio
   if (x.check_every !== undefined) o.checkEvery = intIn(x.check_every, `${field}.check_every`, 10, 1e6);
   if (x.independence !== undefined) o.independence = numIn(x.independence, `${field}.independence`, 0, 1);
   if (x.snooker !== undefined) o.snooker = numIn(x.snooker, `${field}.snooker`, 0, 1);
+  if (x.block_independence !== undefined)
+    o.blockIndependence = numIn(x.block_independence, `${field}.block_independence`, 0, 1);
   if (x.tempered_search !== undefined) {
     if (typeof x.tempered_search !== "boolean")
       throw new ValidationError(`${field}.tempered_search`, `expected true or false, got ${show(x.tempered_search)}`);
@@ -486,7 +514,7 @@ export async function samplePosterior(
     ...Array.from({ length: 10 * d }, () => linDraw(ARCHIVE_SCALE)),
   ];
   const logLik = async (xs: Float64Array[]) => ll(xs, await predict(xs));
-  const independence = options.independence ?? DEFAULT_INDEPENDENCE;
+  const moves = moveOptions(options);
   const budget = options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS;
   // the tempered mode search: half the chains start from its final states (the other half from the
   // DE), and the archive gets its last stages' states, so that the independence move can propose
@@ -494,7 +522,7 @@ export async function samplePosterior(
   const search = searchSettings(options.temperedSearch, budget);
   let searchEvaluations = 0;
   if (search) {
-    const r = await temperedSearch(logLik, bounds, search, seed, { independence, snooker: options.snooker });
+    const r = await temperedSearch(logLik, bounds, search, seed, moves);
     searchEvaluations = r.evaluations;
     const half = Math.floor(chains / 2);
     for (let i = 0; i < half; i++) initialStates[i] = r.states[Math.floor((i * r.states.length) / half)];
@@ -504,14 +532,13 @@ export async function samplePosterior(
     logLik,
     bounds,
     {
+      ...moves,
       chains,
       seed,
       maxEvaluations: budget - searchEvaluations,
       rhatTarget: options.rhatTarget,
       essTarget: options.essTarget,
       checkEvery: options.checkEvery,
-      independence,
-      snooker: options.snooker,
       initialStates,
       initialArchive,
       onCheck: options.onCheck,
@@ -579,7 +606,7 @@ export async function samplePosterior(
   const summary: PosteriorSummary = {
     prior: `uniform in the search-space box (log10 rho0, log10 thickness, m, log10 tau, c within the parameterisation's bounds)${lambda ? `, times exp(-${lambda} D_m / 2) (the roughness as a prior term)` : ""}; fixed parameters stay at their fixed values`,
     likelihood: "Gaussian with the data errors: log L = -chi^2 / 2 (the weighted misfit), whatever misfit the DE used",
-    sampler: samplerDescription(chains, independence, options.snooker ?? 0.1, search),
+    sampler: samplerDescription(chains, moves, search),
     parameters,
     rhat_max: res.rhatMax,
     ess_min: res.essMin,

@@ -2,7 +2,7 @@ import { performance } from "perf_hooks";
 import { Bounds, decodeState, encodeState, makeBounds, SeededRandom, ValidationError } from "../optim";
 import { ChainStore, ChainStoreSnapshot, CheckInfo, SampleStopReason } from "./chains";
 import { quantileSorted } from "./diagnostics";
-import { drawT, fitT, logT, T_GROWTH, TFit } from "./independence";
+import { drawBlock, drawT, fitT, logT, T_COMPONENTS, T_GROWTH, T_SCALE, TFit } from "./independence";
 
 /**
  * DREAM(ZS): Markov chain Monte Carlo with differential proposals drawn from an archive Z of past
@@ -64,6 +64,16 @@ export interface SampleOptions {
    * instead of a DREAM move (default 0; see ./independence.ts).
    */
   independence?: number;
+  /**
+   * Of the independence moves, the fraction that are block (conditional) moves: 1 to BLOCK_MAX
+   * coordinates drawn from the mixture's conditional given the others (default 0; see
+   * ./independence.ts, drawBlock).
+   */
+  blockIndependence?: number;
+  /** Most components of the independence move's mixture (default T_COMPONENTS, 6). */
+  independenceComponents?: number;
+  /** Inflation s of the mixture's fitted covariances (default T_SCALE, 1.3). */
+  independenceScale?: number;
   /** Append the chains' current states to Z every archiveEvery iterations (K, default 10). */
   archiveEvery?: number;
   /** Half-width b of the multiplicative jitter e ~ U(-b, b) (default 0.05). */
@@ -107,7 +117,7 @@ export interface SampleResult {
 }
 
 /** The proposal types of DreamZS, in the order of its counters. */
-export const MOVE_KINDS = ["parallel", "snooker", "independence"] as const;
+export const MOVE_KINDS = ["parallel", "snooker", "independence", "block"] as const;
 export type MoveKind = (typeof MOVE_KINDS)[number];
 
 interface Resolved {
@@ -125,6 +135,9 @@ interface Resolved {
   crossoverWeights: number[];
   jumpEvery: number;
   independence: number;
+  blockIndependence: number;
+  independenceComponents: number;
+  independenceScale: number;
   archiveEvery: number;
   jitter: number;
   noise: number;
@@ -147,6 +160,9 @@ const KNOWN_KEYS = [
   "pairs",
   "jumpEvery",
   "independence",
+  "blockIndependence",
+  "independenceComponents",
+  "independenceScale",
   "archiveEvery",
   "jitter",
   "noise",
@@ -313,6 +329,25 @@ export function resolveSampleOptions(
     crossoverWeights: crossoverWeights(o.crossoverWeights),
     jumpEvery: num(o, "jumpEvery", 5, 0, 1e9, true, "0 disables the gamma = 1 iterations"),
     independence: num(o, "independence", 0, 0, 1, false, "probability of an independence move, e.g. 0.5"),
+    blockIndependence: num(
+      o,
+      "blockIndependence",
+      0,
+      0,
+      1,
+      false,
+      "fraction of the independence moves that are block moves, e.g. 0.5",
+    ),
+    independenceComponents: num(
+      o,
+      "independenceComponents",
+      T_COMPONENTS,
+      1,
+      100,
+      true,
+      "most mixture components, e.g. 6",
+    ),
+    independenceScale: num(o, "independenceScale", T_SCALE, 0.5, 10, false, "covariance inflation, e.g. 1.3"),
     archiveEvery: num(o, "archiveEvery", 10, 1, 1e9, true, "K, e.g. 10"),
     jitter: num(o, "jitter", 0.05, 0, 1, false, "e.g. 0.05"),
     noise: num(o, "noise", 1e-6, 0, 1, false, "relative to the box width, e.g. 1e-6"),
@@ -378,6 +413,9 @@ export function foldInto(y: number, l: number, u: number): number {
  *   of Student-t densities fitted to the archive's second half (./independence.ts), accepted with
  *   probability min(1, L(y) q(x) / (L(x) q(y))); rejected when y leaves the box. With
  *   independence = 0 no extra random number is drawn: the runs are those of plain DREAM(ZS).
+ *   A fraction `blockIndependence` (default 0: no extra random number) of the independence moves
+ *   are block moves: 1 to BLOCK_MAX coordinates drawn from the mixture's conditional given the
+ *   others, accepted with min(1, L(y) q(x_B | x_R) / (L(x) q(y_B | x_R))).
  * The archive Z starts with 10 d uniform draws and gets the chains' current states every K
  * iterations [terBraak08; Vrugt16, DREAM(ZS)].
  */
@@ -403,8 +441,8 @@ export class DreamZS {
   proposals = 0;
   accepted = 0;
   /** Proposals and acceptances per move type (MOVE_KINDS order). */
-  proposedBy = [0, 0, 0];
-  acceptedBy = [0, 0, 0];
+  proposedBy = MOVE_KINDS.map(() => 0);
+  acceptedBy = MOVE_KINDS.map(() => 0);
   stopReason: SampleStopReason | null = null;
   private pending: Float64Array[] | null = null;
   /** The move type (index into MOVE_KINDS) of each pending proposal. */
@@ -520,7 +558,7 @@ export class DreamZS {
   private refitT(): void {
     const n = this.archive.length;
     if (this.tfit && n < this.tfit.n * (1 + T_GROWTH)) return;
-    const f = fitT(this.archive, n >> 1, this.rand);
+    const f = fitT(this.archive, n >> 1, this.rand, this.opts.independenceComponents, this.opts.independenceScale);
     if (f) this.tfit = f;
   }
 
@@ -541,6 +579,27 @@ export class DreamZS {
     return null;
   }
 
+  /**
+   * Block (conditional) independence move: 1 to min(BLOCK_MAX, d - 1) coordinates, chosen
+   * uniformly, drawn from the mixture's conditional given the others (./independence.ts, drawBlock);
+   * null when no draw fell inside the box (the chain stays).
+   */
+  private blockMove(x: Float64Array, fit: TFit): { y: Float64Array; logJ: number } | null {
+    const d = this.dim;
+    const size = 1 + Math.floor(this.rand() * Math.min(BLOCK_MAX, d - 1));
+    const block: number[] = [];
+    while (block.length < size) {
+      const j = Math.floor(this.rand() * d);
+      if (!block.includes(j)) block.push(j);
+    }
+    block.sort((a, b) => a - b);
+    const inside = (y: Float64Array) => {
+      for (const j of block) if (!(y[j] >= this.bounds.lower[j] && y[j] <= this.bounds.upper[j])) return false;
+      return true;
+    };
+    return drawBlock(fit, x, block, inside, this.rand, this.gauss, INDEPENDENCE_TRIES);
+  }
+
   /** The points to evaluate next: the initial states, then one proposal per chain. */
   ask(): Float64Array[] {
     if (this.done) throw new Error("ask() after the run stopped");
@@ -554,11 +613,12 @@ export class DreamZS {
     for (let i = 0; i < this.opts.chains; i++) {
       const x = this.x[i];
       if (this.tfit && this.rand() < this.opts.independence) {
-        const s = this.independenceMove(x, this.tfit);
+        const block = this.opts.blockIndependence > 0 && this.dim > 1 && this.rand() < this.opts.blockIndependence;
+        const s = block ? this.blockMove(x, this.tfit) : this.independenceMove(x, this.tfit);
         props.push(s ? s.y : Float64Array.from(x));
         this.pendingLogJ.push(s ? s.logJ : 0);
         this.pendingValid.push(s !== null);
-        this.pendingKind.push(2);
+        this.pendingKind.push(block ? 3 : 2);
       } else if (this.rand() < this.opts.snooker) {
         const s = this.snookerMove(x);
         props.push(s ? s.y : Float64Array.from(x));
@@ -732,7 +792,8 @@ export class DreamZS {
     dz.proposals = s.proposals;
     dz.accepted = s.accepted;
     // (a snapshot from before the per-move counters has none: they restart at 0)
-    const counts = (v: unknown) => (Array.isArray(v) && v.length === 3 ? v.map(Number) : [0, 0, 0]);
+    const counts = (v: unknown) =>
+      MOVE_KINDS.map((_, i) => (Array.isArray(v) && typeof v[i] === "number" ? (v[i] as number) : 0));
     dz.proposedBy = counts(s.proposedBy);
     dz.acceptedBy = counts(s.acceptedBy);
     dz.pendingKind = Array.isArray(s.pendingKind) ? s.pendingKind : [];
@@ -778,10 +839,22 @@ function checkSameOptions(ours: Resolved, theirs: Record<string, unknown>): void
   for (const k of Object.keys(ours) as (keyof Resolved)[]) {
     const a = JSON.stringify(ours[k]);
     // a snapshot from before the independence move existed ran without it
-    const b = JSON.stringify(k === "independence" && theirs[k] === undefined ? 0 : theirs[k]);
+    // a snapshot from before an option existed ran with its default
+    const b = JSON.stringify(theirs[k] === undefined && k in OPTION_ADDED ? OPTION_ADDED[k] : theirs[k]);
     if (a !== b) throw invalid(k, `${a} differs from the snapshot's ${b}; pass the options of the interrupted run`);
   }
 }
+/** Options added after the first snapshots, with the value those snapshots ran with. */
+const OPTION_ADDED: Partial<Record<keyof Resolved, unknown>> = {
+  independence: 0,
+  blockIndependence: 0,
+  independenceComponents: T_COMPONENTS,
+  independenceScale: T_SCALE,
+};
+
+/** Most coordinates of a block independence move. */
+export const BLOCK_MAX = 4;
+
 /** Draws from the independence proposal before a move outside the box is given up (the chain stays). */
 const INDEPENDENCE_TRIES = 50;
 

@@ -242,3 +242,177 @@ export function drawT(fit: TFit, rand: () => number, gauss: () => number, nu = T
   }
   return y;
 }
+
+/** Full covariance L L^T of each component, computed once per fit (not part of a snapshot). */
+const covCache = new WeakMap<TFit, Float64Array[][]>();
+
+function covariances(fit: TFit): Float64Array[][] {
+  let c = covCache.get(fit);
+  if (!c) {
+    c = fit.comps.map((comp) => {
+      const L = comp.L;
+      const d = L.length;
+      const S = Array.from({ length: d }, () => new Float64Array(d));
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b <= a; b++) {
+          let s = 0;
+          for (let k = 0; k <= b; k++) s += L[a][k] * L[b][k];
+          S[a][b] = s;
+          S[b][a] = s;
+        }
+      return S;
+    });
+    covCache.set(fit, c);
+  }
+  return c;
+}
+
+/** One component's conditional t of the block given the rest: location, scale's Cholesky factor, dof, log weight. */
+interface BlockConditional {
+  m: Float64Array;
+  L: Float64Array[];
+  logDet: number;
+  nu: number;
+  /** log w_k + log of the component's marginal t density at x_R (up to a constant common to all components). */
+  logW: number;
+}
+
+/** Solve L u = v (L lower triangular). */
+function forward(L: Float64Array[], v: Float64Array): Float64Array {
+  const u = new Float64Array(v.length);
+  for (let a = 0; a < v.length; a++) {
+    let s = v[a];
+    for (let k = 0; k < a; k++) s -= L[a][k] * u[k];
+    u[a] = s / L[a][a];
+  }
+  return u;
+}
+
+/**
+ * The conditionals q_k(y_B | x_R) of every component for block B and rest R (the coordinates not
+ * in B) at x [for a multivariate t: Kotz & Nadarajah 2004, sec. 1.10]: with S the component's
+ * scale, delta^2 = (x_R - mu_R)' S_RR^-1 (x_R - mu_R) and r = |R|, the block is t with nu + r
+ * degrees of freedom, location mu_B + S_BR S_RR^-1 (x_R - mu_R) and scale
+ * (nu + delta^2) / (nu + r) (S_BB - S_BR S_RR^-1 S_RB); the component's weight given x_R is
+ * w_k times its marginal t density at x_R. null when a factor is not defined.
+ */
+function blockConditionals(fit: TFit, x: ArrayLike<number>, block: number[], nu: number): BlockConditional[] | null {
+  const d = x.length;
+  const inB = new Uint8Array(d);
+  for (const j of block) inB[j] = 1;
+  const rest: number[] = [];
+  for (let j = 0; j < d; j++) if (!inB[j]) rest.push(j);
+  const r = rest.length;
+  const b = block.length;
+  const out: BlockConditional[] = [];
+  const covs = covariances(fit);
+  for (let k = 0; k < fit.comps.length; k++) {
+    const S = covs[k];
+    const mu = fit.comps[k].mu;
+    let delta2 = 0;
+    let logDetR = 0;
+    // W = L_RR^-1 S_RB (r x b), u = L_RR^-1 (x_R - mu_R)
+    const W: Float64Array[] = [];
+    let u = new Float64Array(0);
+    if (r > 0) {
+      const LR = cholesky(rest.map((i) => Float64Array.from(rest, (j) => S[i][j])));
+      if (!LR) return null;
+      for (let a = 0; a < r; a++) logDetR += Math.log(LR[a][a]);
+      u = forward(
+        LR,
+        Float64Array.from(rest, (j) => x[j] - mu[j]),
+      );
+      for (const v of u) delta2 += v * v;
+      for (let c = 0; c < b; c++)
+        W.push(
+          forward(
+            LR,
+            Float64Array.from(rest, (j) => S[j][block[c]]),
+          ),
+        );
+    }
+    const m = Float64Array.from(block, (j, c) => {
+      let s = mu[j];
+      for (let a = 0; a < r; a++) s += W[c][a] * u[a];
+      return s;
+    });
+    const f = (nu + delta2) / (nu + r);
+    const C = block.map((i, c1) =>
+      Float64Array.from(block, (j, c2) => {
+        let s = S[i][j];
+        for (let a = 0; a < r; a++) s -= W[c1][a] * W[c2][a];
+        return f * s;
+      }),
+    );
+    const L = cholesky(C);
+    if (!L) return null;
+    let logDet = 0;
+    for (let a = 0; a < b; a++) logDet += Math.log(L[a][a]);
+    const logW = Math.log(fit.comps[k].w) - logDetR - 0.5 * (nu + r) * Math.log1p(delta2 / nu);
+    out.push({ m, L, logDet, nu: nu + r, logW });
+  }
+  return out;
+}
+
+/** log q(v_B | x_R) of the mixture's conditional, up to a constant common to all points with the same x_R and block. */
+function logBlock(cond: BlockConditional[], v: ArrayLike<number>): number {
+  const b = cond[0].m.length;
+  const z = new Float64Array(b);
+  return logSumExp(
+    cond.map((c) => c.logW - c.logDet - 0.5 * (c.nu + b) * Math.log1p(mahalanobis(c.m, c.L, v, z) / c.nu)),
+  );
+}
+
+/**
+ * A block (conditional) independence proposal from the mixture: the coordinates in `block` are
+ * drawn from q(y_B | x_R), the others stay, redrawn until inside the box (at most `tries` times;
+ * the box's share of the conditional depends only on x_R, which the reverse move shares, so it
+ * cancels). Returns y and log q(x_B | x_R) - log q(y_B | x_R) for the Metropolis-Hastings ratio, or
+ * null (no move) when no draw fell inside or a factor is undefined.
+ */
+export function drawBlock(
+  fit: TFit,
+  x: Float64Array,
+  block: number[],
+  inside: (y: Float64Array) => boolean,
+  rand: () => number,
+  gauss: () => number,
+  tries: number,
+  nu = T_NU,
+): { y: Float64Array; logJ: number } | null {
+  const cond = blockConditionals(fit, x, block, nu);
+  if (!cond) return null;
+  const lse = logSumExp(cond.map((c) => c.logW));
+  const b = block.length;
+  for (let t = 0; t < tries; t++) {
+    let u = rand();
+    let c = cond[cond.length - 1];
+    for (const cc of cond) {
+      u -= Math.exp(cc.logW - lse);
+      if (u < 0) {
+        c = cc;
+        break;
+      }
+    }
+    const g = new Float64Array(b);
+    for (let a = 0; a < b; a++) g[a] = gauss();
+    let w = 0;
+    for (let k = 0; k < c.nu; k++) {
+      const v = gauss();
+      w += v * v;
+    }
+    const f = 1 / Math.sqrt(w / c.nu);
+    const y = Float64Array.from(x);
+    const yb = new Float64Array(b);
+    for (let a = 0; a < b; a++) {
+      let s = 0;
+      for (let k = 0; k <= a; k++) s += c.L[a][k] * g[k];
+      yb[a] = c.m[a] + f * s;
+      y[block[a]] = yb[a];
+    }
+    if (!inside(y)) continue;
+    const xb = Float64Array.from(block, (j) => x[j]);
+    return { y, logJ: logBlock(cond, xb) - logBlock(cond, yb) };
+  }
+  return null;
+}

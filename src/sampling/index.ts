@@ -5,6 +5,7 @@
  * finite-difference Jacobian. See docs/SAMPLING.md.
  */
 export {
+  BLOCK_MAX,
   CROSSOVER_VALUES,
   DEFAULT_MAX_EVALUATIONS,
   DreamZS,
@@ -27,6 +28,7 @@ export type {
   SampleResult,
   SampleStopReason,
 } from "./dream";
+export { T_COMPONENTS, T_SCALE } from "./independence";
 export { ChainStore } from "./chains";
 export type { ChainStoreSnapshot, StopRule } from "./chains";
 export {
