@@ -15,7 +15,6 @@
  * with probability `snooker` among the rest, else a parallel-direction move). The output is
  * written after every posterior; a rerun with the same --out skips the rows already there.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   compileParameterisation,
@@ -28,7 +27,7 @@ import {
   toVector,
 } from "../src/inversion";
 import { T_COMPONENTS, T_SCALE } from "../src/sampling";
-import { arg, gitCommit, hasFlag, loadAverages, machine } from "./support";
+import { arg, hasFlag, loadAverages, rowsFile } from "./support";
 
 const seed = Number(arg("--seed", "2"));
 const only = arg("--only", "0,17,21").split(",").map(Number);
@@ -67,24 +66,7 @@ interface Row {
 }
 
 const load = loadAverages;
-const rows: Row[] = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")).rows as Row[]) : [];
-const save = () =>
-  fs.writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        command: `npx tsx bench/posterior-moves.ts ${process.argv.slice(2).join(" ")}`,
-        seed,
-        budget,
-        workers,
-        commit: gitCommit(),
-        machine: machine(),
-        rows,
-      },
-      null,
-      1,
-    ) + "\n",
-  );
+const { rows, save } = rowsFile<Row>(out, "bench/posterior-moves.ts", { seed, budget, workers });
 
 async function main(): Promise<void> {
   for (const i of only) {

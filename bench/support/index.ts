@@ -4,6 +4,7 @@
  * bench/support.ts so that `npm run bench` (bench/run.ts) does not list it as a benchmark.
  */
 import { execSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
@@ -43,4 +44,23 @@ export function gitCommit(): string {
   } catch {
     return "unknown";
   }
+}
+
+/**
+ * A results file of rows that a rerun extends: `rows` holds the rows already in `out` (a rerun
+ * skips them), and `save()` writes them with the command, the given settings, the commit and the
+ * machine, after every row, so an interrupted run keeps what it measured.
+ */
+export function rowsFile<Row>(out: string, script: string, settings: Record<string, unknown>) {
+  const rows: Row[] = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")).rows as Row[]) : [];
+  const save = () =>
+    fs.writeFileSync(
+      out,
+      JSON.stringify(
+        { command: `npx tsx ${script} ${argv.join(" ")}`, ...settings, commit: gitCommit(), machine: machine(), rows },
+        null,
+        1,
+      ) + "\n",
+    );
+  return { rows, save };
 }

@@ -3,7 +3,8 @@ import { diagnoseChains } from "./diagnostics";
 
 /**
  * The stored states of a multi-chain MCMC run and its convergence checks, shared by the samplers
- * (DREAM(ZS) in ./dream.ts, Gauss-Newton manifold MALA in ./manifold.ts): thinning that doubles
+ * (DREAM(ZS) in ./dream.ts; the experimental Gauss-Newton manifold MALA of
+ * bench/experiments/manifold.ts): thinning that doubles
  * to bound memory, burn-in = the first half of each chain, rank-normalised split-R-hat and bulk
  * ESS per parameter on the second half [Vehtari21], and the stop rule "every R-hat < target and
  * every ESS >= target" checked at a gap that grows with the run.
@@ -223,6 +224,28 @@ export class ChainStore {
     if (info.rhat.every((v) => v < r.rhatTarget) && info.ess.every((e) => e >= r.essTarget)) reason = "converged";
     if (onCheck && onCheck(info) === "stop" && reason === null) reason = "callback";
     return reason;
+  }
+
+  /**
+   * What a sampler's result reports of its chains at iteration t: the kept draws (burn-in
+   * removed) and their log-likelihoods, the final diagnostics, the thinning and the burn-in in
+   * iterations.
+   */
+  finalDraws(t: number, evaluations: number, acceptance: number) {
+    const info = this.finalInfo(t, evaluations, acceptance);
+    const b = this.burnInCount();
+    return {
+      draws: this.stored.map((c) => c.slice(b)),
+      logLik: this.storedLogLik.map((c) => c.slice(b)),
+      rhat: info.rhat,
+      ess: info.ess,
+      rhatMax: info.rhatMax,
+      essMin: info.essMin,
+      acceptance: info.acceptance,
+      thin: this.thin,
+      thinIncreased: this.thinIncreased,
+      burnIn: b * this.thin,
+    };
   }
 
   /** The last check if it was made at iteration t, else a fresh diagnosis. */

@@ -806,24 +806,12 @@ export class DreamZS {
   }
 
   result(seconds = 0): SampleResult {
-    const st = this.store;
-    const info = st.finalInfo(this.iteration, this.evaluations, this.acceptanceRate());
-    const b = st.burnInCount();
     return {
-      draws: st.stored.map((c) => c.slice(b)),
-      logLik: st.storedLogLik.map((c) => c.slice(b)),
-      rhat: info.rhat,
-      ess: info.ess,
-      rhatMax: info.rhatMax,
-      essMin: info.essMin,
+      ...this.store.finalDraws(this.iteration, this.evaluations, this.acceptanceRate()),
       evaluations: this.evaluations,
       iterations: Math.max(0, this.iteration),
-      acceptance: info.acceptance,
       stopReason: this.stopReason ?? "callback",
       seconds,
-      thin: st.thin,
-      thinIncreased: st.thinIncreased,
-      burnIn: b * st.thin,
       archiveSize: this.archive.length,
       acceptanceByMove: Object.fromEntries(
         MOVE_KINDS.map((k, i) => [k, this.proposedBy[i] > 0 ? this.acceptedBy[i] / this.proposedBy[i] : null]),
