@@ -291,6 +291,9 @@ test("population bands are labelled as search spread; posterior depth band with 
   const x = f.layout!.xaxis as { range: number[] };
   assert.ok(x.range[0] < 1 && x.range[1] > Math.log10(200));
   assert.throws(() => posteriorDepthBandFigure({ ...band, median: [1] }), /same non-zero length/);
+  const u = posteriorDepthBandFigure(band, { converged: false }).data.map((t) => t.name);
+  assert.ok(u.includes("posterior 5-95 % (NOT converged: not uncertainty)"), u.join(", "));
+  assert.ok(!u.includes("posterior 5-95 %"));
 });
 
 test("posterior-predictive band: quantiles per gate with observed data and error bars", () => {

@@ -4,6 +4,7 @@ import { FAST_OPTIONS } from "../src/em";
 import {
   addDataNoise,
   compileParameterisation,
+  convergenceWarning,
   emForward,
   EarthModel,
   invert,
@@ -84,6 +85,8 @@ test("half-space: the sampled posterior matches the closed form, converges, and 
   const run = await samplePosterior(prob, best, [best], pred, { seed: 3, essTarget: 400 });
   const s = run.summary;
   assert.equal(s.stop_reason, "converged");
+  assert.equal(s.converged, true);
+  assert.equal(s.warning, null);
   assert.ok(s.rhat_max < 1.05 && s.ess_min >= 400, `R-hat ${s.rhat_max} ESS ${s.ess_min}`);
   const z = 1.6448536269514722;
   const m = exact.mean[0];
@@ -168,6 +171,26 @@ test("calibration: over truths drawn from the prior, the 90 % intervals cover ab
   assert.ok(honest >= 0.75 && honest <= 1, `coverage with the true noise level: ${honest}`);
   const over = await cover(0.01); // errors claimed 5x too small: intervals far too narrow
   assert.ok(over < 0.6, `coverage with the noise understated 5x: ${over}`);
+});
+
+test("a posterior stopped at the budget says it is not converged, what it missed and what to do", async () => {
+  const prob = halfSpace(100, 0.05, 11);
+  const best = Float64Array.from([2]);
+  const run = await samplePosterior(prob, best, [best], localPredictor(prob), {
+    seed: 3,
+    maxEvaluations: 600,
+    temperedSearch: false,
+  });
+  const s = run.summary;
+  assert.equal(s.stop_reason, "budget");
+  assert.equal(s.converged, false);
+  assert.match(s.warning ?? "", /NOT converged: stopped at the budget with .*ESS min \d+ \(target >= 400\)/);
+  assert.match(s.warning ?? "", /not uncertainty: raise posterior\.max_evaluations/);
+  assert.equal(convergenceWarning("converged", 1.01, 500, { rhat: 1.05, ess: 400 }), null);
+  assert.match(
+    convergenceWarning("budget", 1.2, 500, { rhat: 1.05, ess: 400 })!,
+    /R-hat max 1\.200 \(target < 1\.05\);/,
+  );
 });
 
 test("posterior options: parsed from the config's snake_case keys; bad ones name the field", () => {

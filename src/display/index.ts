@@ -30,6 +30,7 @@ export type { EpochCallback, EpochReport } from "./seismic";
 export {
   modelBandFigure,
   POSTERIOR_LABEL,
+  UNCONVERGED_SUFFIX,
   posteriorDepthBandFigure,
   posteriorPredictiveFigure,
   SEARCH_SPREAD_LABEL,

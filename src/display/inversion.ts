@@ -13,6 +13,8 @@ const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"];
 export const SEARCH_SPREAD_LABEL = "search spread (final DE population), not uncertainty";
 /** The label of a band made from posterior samples. */
 export const POSTERIOR_LABEL = "posterior 5-95 %";
+/** Added to a posterior band's label when its chains did not converge: the band is not uncertainty yet. */
+export const UNCONVERGED_SUFFIX = " (NOT converged: not uncertainty)";
 
 /** A band of a property against depth (e.g. 5-95 % of a population sampled on a depth grid). */
 export interface DepthBandSeries {
@@ -124,13 +126,21 @@ export interface ModelOverlay {
 }
 
 /**
- * A posterior depth band: the 5-95 % range (shaded, labelled "posterior 5-95 %") and the median of
+ * A posterior depth band: the 5-95 % range (shaded, labelled "posterior 5-95 %", plus
+ * UNCONVERGED_SUFFIX when `converged` is false) and the median of
  * posterior samples against depth, with optional true model (black dashed) and best-fit model
  * overlays. `band` is a DepthBand (inversion.depthBand over posterior samples).
  */
 export function posteriorDepthBandFigure(
   band: DepthBand,
-  o: FigOpts & { trueModel?: ModelOverlay; bestModel?: ModelOverlay; color?: string; bandLabel?: string } = {},
+  o: FigOpts & {
+    trueModel?: ModelOverlay;
+    bestModel?: ModelOverlay;
+    color?: string;
+    bandLabel?: string;
+    /** false: the sampler stopped without converging, and the legend says so (PosteriorSummary.converged). */
+    converged?: boolean;
+  } = {},
 ): Figure {
   const n = band.depth.length;
   if (n === 0 || band.lower.length !== n || band.median.length !== n || band.upper.length !== n) {
@@ -140,7 +150,7 @@ export function posteriorDepthBandFigure(
   }
   const color = o.color ?? "#1f77b4";
   const maxDepth = o.maxDepth ?? Math.max(...band.depth);
-  const label = o.bandLabel ?? POSTERIOR_LABEL;
+  const label = (o.bandLabel ?? POSTERIOR_LABEL) + (o.converged === false ? UNCONVERGED_SUFFIX : "");
   const data: Record<string, unknown>[] = [
     ...bandTraces(label, band.depth, band.lower, band.upper, color, "40"),
     {

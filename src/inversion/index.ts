@@ -47,7 +47,7 @@ export { checkModel, checkSurvey, FORWARD_CASE_KEYS, parseInvertConfig } from ".
 export type { InvertConfig } from "./config";
 export { checkpointFiles, runInvertConfig, truthCheck, withSyntheticData } from "./run";
 export type { RunHooks } from "./run";
-export { parsePosteriorOptions, poolPredictor, samplePosterior } from "./posterior";
+export { convergenceWarning, parsePosteriorOptions, poolPredictor, samplePosterior } from "./posterior";
 export type {
   LinearisedParameter,
   ParameterPosterior,

@@ -171,6 +171,10 @@ export interface PosteriorSummary {
   ess_min: number;
   /** "converged" (every R-hat < target and ESS >= target) or "budget" / "callback". */
   stop_reason: string;
+  /** Whether the stop rule was met: only then are the quantiles and bands a sampled posterior. */
+  converged: boolean;
+  /** null when converged; otherwise what was missed and what to do (`convergenceWarning`). */
+  warning: string | null;
   evaluations: number;
   iterations: number;
   seconds: number;
@@ -474,6 +478,38 @@ function compareIntervals(lin: { lo: number; hi: number }, post: { lo: number; h
   return notes.length ? notes.join("; ") : null;
 }
 
+/** `converged` and `warning` of a summary from the sampler's result and the targets of `options`. */
+function convergence(res: SampleResult, options: PosteriorOptions): Pick<PosteriorSummary, "converged" | "warning"> {
+  const targets = { rhat: options.rhatTarget ?? 1.05, ess: options.essTarget ?? 400 };
+  return {
+    converged: res.stopReason === "converged",
+    warning: convergenceWarning(res.stopReason, res.rhatMax, res.essMin, targets),
+  };
+}
+
+/**
+ * The warning a posterior carries when it stopped without meeting its targets (null when it
+ * converged): chains that disagree (R-hat above the target) have not yet sampled one
+ * distribution, and may all have missed a mode, so their quantiles are not uncertainty yet.
+ */
+export function convergenceWarning(
+  stopReason: string,
+  rhatMax: number,
+  essMin: number,
+  targets: { rhat: number; ess: number },
+): string | null {
+  if (stopReason === "converged") return null;
+  const missed: string[] = [];
+  if (!(rhatMax < targets.rhat)) missed.push(`R-hat max ${rhatMax.toFixed(3)} (target < ${targets.rhat})`);
+  if (!(essMin >= targets.ess)) missed.push(`ESS min ${essMin.toFixed(0)} (target >= ${targets.ess})`);
+  const why = stopReason === "budget" ? "stopped at the budget" : `stopped (${stopReason})`;
+  return (
+    `posterior NOT converged: ${why} with ${missed.join(" and ") || "the targets unchecked"}; ` +
+    "the chains have not yet sampled one distribution and may all miss a mode, so these quantiles and bands " +
+    "are not uncertainty: raise posterior.max_evaluations, or read them as a search spread"
+  );
+}
+
 /**
  * Sample the posterior of `problem` starting from a DE result (its best vector and final
  * population). `predict` evaluates batches (serially or in a worker pool configured with
@@ -611,6 +647,7 @@ export async function samplePosterior(
     rhat_max: res.rhatMax,
     ess_min: res.essMin,
     stop_reason: res.stopReason,
+    ...convergence(res, options),
     evaluations: searchEvaluations + res.evaluations + 2 * d + 1 + predXs.length,
     iterations: res.iterations,
     seconds: (performance.now() - t0) / 1000,

@@ -15,7 +15,14 @@ import {
 } from "./objective";
 import { toVector } from "./parameterisation";
 import { WorkerPool } from "../optim";
-import { localPredictor, poolPredictor, PosteriorOptions, PosteriorRun, samplePosterior } from "./posterior";
+import {
+  localPredictor,
+  poolPredictor,
+  PosteriorOptions,
+  PosteriorRun,
+  PosteriorSummary,
+  samplePosterior,
+} from "./posterior";
 import {
   invert,
   InversionCheckpoint,
@@ -170,6 +177,14 @@ export function checkpointFiles(cfg: InvertConfig, file: string): string[] {
   return cfg.posterior ? [...de, posteriorCheckpointFile(file)] : de;
 }
 
+/** The posterior's end on the progress log, and its warning when it did not converge. */
+function logPosterior(s: PosteriorSummary, log: (line: string) => void): void {
+  log(
+    `posterior: ${s.stop_reason} after ${s.evaluations} evaluations, R-hat max ${s.rhat_max.toFixed(3)}, ESS min ${s.ess_min.toFixed(0)}, ${s.seconds.toFixed(1)} s`,
+  );
+  if (s.warning) log(`warning: ${s.warning}`);
+}
+
 /**
  * Run a config: synthetic data if asked, the single or two-step DE inversion, the posterior and
  * Occam if asked. Returns the result as plain JSON; `log` receives progress lines.
@@ -248,10 +263,7 @@ export async function runInvertConfig(
         await pool.close();
       }
     } else post = await samplePosterior(problem, start, population, localPredictor(problem), o);
-    const s = post.summary;
-    log(
-      `posterior: ${s.stop_reason} after ${s.evaluations} evaluations, R-hat max ${s.rhat_max.toFixed(3)}, ESS min ${s.ess_min.toFixed(0)}, ${s.seconds.toFixed(1)} s`,
-    );
+    logPosterior(post.summary, log);
     hooks.onPosterior?.(post);
   }
   log(
