@@ -159,6 +159,10 @@ plot(
 
 // %% [markdown]
 // ## JADE + OBL vs JADE vs DE/rand/1
+// "success" is the paper's: weighted RMS 0.3 reached. The last column applies a stricter rule: the run's
+// objective (misfit + λ roughness) at or below the true model's at the run's final λ. On these noise-free
+// data the truth fits to RMS ≈ 0.005, so a run can reach RMS 0.3 in another basin; on the example, 9 of 10
+// default seeds reach RMS 0.3 while 1 of 10 passes the truth check (`bench/README.md`, ten-layer section).
 
 // %%
 const methods: { name: string; o: inv.InvertOptions }[] = [
@@ -187,6 +191,8 @@ for (const m of methods)
 cbar.done();
 const runsOf = (method: string) => runs.filter((x) => x.method === method).map((x) => x.r);
 const summaries = methods.map((m) => ({ method: m.name, s: inv.summarizeRuns(runsOf(m.name)) }));
+const truthPassed = (method: string) =>
+  runsOf(method).filter((r) => inv.truthCheck(problem, truth, r)?.success === true).length;
 table(
   summaries.map(({ method, s }) => ({
     method: method,
@@ -194,6 +200,7 @@ table(
     "median evals to RMS 0.3": s.medianEvaluationsToTarget ?? "-",
     "median final RMS": s.medianFinalRms,
     "median s / run": s.medianSeconds,
+    "objective ≤ truth's": `${truthPassed(method)}/${s.runs}`,
   })),
   { caption: `NP 120, ≤ ${compareGenerations} generations, seeds ${seeds.join(", ")}` },
 );
@@ -333,7 +340,7 @@ markdown(
     `* Main run: ${r.stopReason} after ${r.generations} generations (${r.evaluations} forward runs, ${fmt(r.seconds, 3)} s), weighted RMS ${fmt(r.misfit.rms, 3)}.`,
     `* ρ error: median ${fmt(inv.median(errs), 3)} %, largest ${fmt(Math.max(...errs), 3)} % (layer ${errs.indexOf(Math.max(...errs)) + 1}); m of the polarisable layers ${fmt(r.model.m[2], 3)} (0.35) and ${fmt(r.model.m[6], 3)} (0.25).`,
     `* Layers whose true ρ lies outside the final population's 5-95 % range: ${outside.length ? outside.join(", ") : "none"}. ` +
-      `A converged population is narrow whether or not it is right: its spread measures convergence, not uncertainty. For the uncertainty, sample the posterior (\`geoinv tem invert examples/tem_l10_ip2.json --posterior\`, docs/POSTERIOR.md; notebook 24 does it for the three-layer cases).`,
+      `A converged population is narrow whether or not it is right: its spread measures convergence, not uncertainty. For the uncertainty, sample the posterior (\`geoinv tem invert examples/tem_l10_ip2.json --posterior\`, docs/POSTERIOR.md; notebook 24 does it for the three-layer cases). On this example it does not converge: at 420 000 evaluations (11 min) R-hat is 1.33 and the chains stay in the DE's basin, which holds 2 of the 20 true values (\`examples/tem_l10_ip2_posterior.json\`, bench/README.md); the result then says \`converged: false\` with a warning.`,
     `* The paper reports the ten-layer resistivity "basically consistent" with the model and the high-chargeability layers clearly recovered. ` +
       `With ρ and m free in all ten layers, a fit at RMS ${fmt(r.misfit.rms, 3)} (${fmt(2 * r.misfit.rms, 2)} % of the data) does not pin the model down here.`,
     `* τ and c are fixed at the true (per-layer) values in the main run and the comparison. With them free and 2 % noise: RMS ${fmt(rf.misfit.rms, 3)} after ${rf.generations} generations; ` +
