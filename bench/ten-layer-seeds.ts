@@ -7,11 +7,12 @@
  * config's target RMS (0: none, the DE runs all its generations).
  *
  *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N] [--p P]
- *     [--target R] [--out bench/results/ten-layer-seeds.json]
+ *     [--target R] [--restart JSON] [--out bench/results/ten-layer-seeds.json]
  */
 import * as fs from "fs";
 import * as path from "path";
 import { invert, inversionPool, parseInvertConfig, truthCheck, withSyntheticData } from "../src/inversion";
+import type { RestartOptions } from "../src/optim";
 import { arg, hasFlag, loadAverages, machine } from "./support";
 
 const seeds = Number(arg("--seeds", "10"));
@@ -21,6 +22,8 @@ const out = arg("--out", path.join(__dirname, "results", "ten-layer-seeds.json")
 const polishEvery = hasFlag("--polish-every") ? Number(arg("--polish-every", "")) : undefined;
 /** JADE's p (not given: the config's, else the inversion's DEFAULT_P). */
 const pBest = hasFlag("--p") ? Number(arg("--p", "")) : undefined;
+/** Restart settings over the inversion's defaults, as JSON (e.g. '{"generations":100,"local":0}'). */
+const restart = hasFlag("--restart") ? (JSON.parse(arg("--restart", "{}")) as RestartOptions) : undefined;
 /** Target RMS that stops the DE (not given: the config's 0.3; 0: none). */
 const targetRms = hasFlag("--target") ? Number(arg("--target", "")) : undefined;
 
@@ -42,6 +45,7 @@ async function main() {
         polish: polishEvery !== undefined ? { every: polishEvery } : cfg.optimizer.polish,
         p: pBest ?? cfg.optimizer.p,
         targetRms: targetRms === undefined ? cfg.optimizer.targetRms : targetRms || undefined,
+        ...(restart ? { restart } : {}),
       });
       const seconds = (Date.now() - t0) / 1000;
       const target = targetRms ?? cfg.optimizer.targetRms ?? 0.3;
@@ -68,7 +72,7 @@ async function main() {
   }
   const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
   const doc = {
-    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery !== undefined ? ` --polish-every ${polishEvery}` : ""}${pBest !== undefined ? ` --p ${pBest}` : ""}${targetRms !== undefined ? ` --target ${targetRms}` : ""}`,
+    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery !== undefined ? ` --polish-every ${polishEvery}` : ""}${pBest !== undefined ? ` --p ${pBest}` : ""}${targetRms !== undefined ? ` --target ${targetRms}` : ""}${restart ? ` --restart '${JSON.stringify(restart)}'` : ""}`,
     machine: machine(),
     load_start: loadStart,
     load_end: loadAverages(),
