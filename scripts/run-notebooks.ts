@@ -138,26 +138,38 @@ function main(): number {
     const executed = path.join(outDir, `${n}.ipynb`);
     const big = r.status === 0 && fs.existsSync(executed) ? sizeProblem(executed, maxBytes) : undefined;
     const mb = fs.existsSync(executed) ? ` ${(fs.statSync(executed).size / 1e6).toFixed(2)} MB` : "";
-    if (r.status === 0 && !big) console.log(`ok    ${n}  ${secs} s${mb}`);
-    else if (big) {
-      failed++;
-      console.log(`FAIL  ${n}  ${secs} s${mb}`);
-      console.log(`      ${big}`);
-    } else {
-      failed++;
-      console.log(`FAIL  ${n}  ${secs} s`);
-      process.stdout.write(
-        (r.stderr || "")
-          .split("\n")
-          .map((l) => `      ${l}`)
-          .join("\n") + "\n",
-      );
-    }
+    if (!report(n, r.status === 0, r.stderr || "", `${secs} s`, mb, big)) failed++;
   }
   console.log(`notebooks run in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`notebooks: ${names.length - failed} passed, ${failed} failed`);
   if (size === "quick" && !process.argv.includes("--no-check") && !checkResults(resultsDir, names)) return 1;
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * One notebook's line: "ok" with the runner's notes (stderr lines "geoinv-note: ...", e.g. a kernel
+ * that had to be started twice), or "FAIL" with why. Returns whether it passed.
+ */
+function report(n: string, ran: boolean, stderr: string, secs: string, mb: string, big: string | undefined): boolean {
+  if (ran && !big) {
+    console.log(`ok    ${n}  ${secs}${mb}`);
+    for (const l of stderr.split("\n").filter((x) => x.startsWith("geoinv-note: ")))
+      console.log(`      ${l.slice("geoinv-note: ".length)}`);
+    return true;
+  }
+  if (big) {
+    console.log(`FAIL  ${n}  ${secs}${mb}`);
+    console.log(`      ${big}`);
+    return false;
+  }
+  console.log(`FAIL  ${n}  ${secs}`);
+  process.stdout.write(
+    stderr
+      .split("\n")
+      .map((l) => `      ${l}`)
+      .join("\n") + "\n",
+  );
+  return false;
 }
 
 const loadavg = () => os.loadavg().map((x) => Number(x.toFixed(2)));

@@ -9,6 +9,8 @@ The executed .ipynb keeps each figure once (application/vnd.plotly.v1+json, whic
 plotly renderer draws). The exported .html is self-contained: plotly.js (BUNDLE.js) is inlined once
 in its <head> and every plotly output gets a text/html copy that draws the same JSON.
 Exit codes: 0 ok; 1 a cell failed (its own error text is printed); 2 usage or setup problem.
+A kernel that does not start (no cell ran) is started once more; the retry is noted on stderr as a
+"geoinv-note:" line, which the runner prints under the notebook's "ok".
 """
 import copy
 import json
@@ -76,6 +78,25 @@ def cell_error_text(cell):
     return text or "(the cell failed without any error text)"
 
 
+def run_cells(client, nb, cell_error):
+    """Run the code cells in order; (failed, started): failed is None or (index, cell) with index -1
+    for a kernel that died, failed to start or timed out; started is whether the kernel came up."""
+    started = False
+    try:
+        with client.setup_kernel():
+            started = True
+            for i, cell in enumerate(nb.cells):
+                if cell.get("cell_type") != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, i)
+                except cell_error:
+                    return (i, cell), started
+    except Exception as e:  # kernel died, start-up failure, timeout
+        return (-1, {"source": "(kernel)", "outputs": [{"output_type": "error", "ename": type(e).__name__, "evalue": str(e), "traceback": []}]}), started
+    return None, started
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -97,27 +118,23 @@ def main(argv):
     nb = nbformat.read(path, as_version=4)
     name = os.path.splitext(os.path.basename(path))[0]
     os.makedirs(out_dir, exist_ok=True)
-    client = NotebookClient(
-        nb,
-        kernel_name="geoinv-tslab",
-        timeout=timeout,
-        startup_timeout=120,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
-    )
     failed = None
     t0 = time.time()
-    try:
-        with client.setup_kernel():
-            for i, cell in enumerate(nb.cells):
-                if cell.get("cell_type") != "code":
-                    continue
-                try:
-                    client.execute_cell(cell, i)
-                except CellExecutionError:
-                    failed = (i, cell)
-                    break
-    except Exception as e:  # kernel died, start-up failure, timeout
-        failed = (-1, {"source": "(kernel)", "outputs": [{"output_type": "error", "ename": type(e).__name__, "evalue": str(e), "traceback": []}]})
+    for attempt in (1, 2):
+        client = NotebookClient(
+            nb,
+            kernel_name="geoinv-tslab",
+            timeout=timeout,
+            startup_timeout=120,
+            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+        )
+        failed, started = run_cells(client, nb, CellExecutionError)
+        if failed is None or started or attempt == 2:
+            break
+        # the kernel never answered (tslab's zeromq socket can refuse kernel_info with EBUSY while it
+        # binds): no cell ran, so nothing is lost by starting a fresh kernel once
+        err = failed[1]["outputs"][0]
+        print(f"geoinv-note: the kernel did not start ({err['ename']}: {err['evalue']}); retried once with a fresh kernel", file=sys.stderr)
     elapsed = time.time() - t0
     nb.metadata.setdefault("geoinv", {})["executed_seconds"] = round(elapsed, 1)
     nbformat.write(nb, os.path.join(out_dir, name + ".ipynb"))

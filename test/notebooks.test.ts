@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { notebookJson, percentToNotebook } from "../scripts/notebook-format";
 
@@ -45,7 +46,6 @@ test("the kernelspec launcher starts tslab at the repository root", () => {
 test("the runner fails an executed notebook over 1 MB and names what made it big", async () => {
   const { sizeProblem, notebookSize, DEFAULT_MAX_BYTES } = await import("../scripts/run-notebooks");
   assert.equal(DEFAULT_MAX_BYTES, 1_000_000);
-  const os = await import("os");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-nbsize-"));
   try {
     const nb = (outputs: unknown[]) =>
@@ -107,4 +107,44 @@ print(json.dumps(model["content"]["cells"][0]["outputs"]))
   assert.deepEqual(Object.keys(outs[0].data).sort(), ["application/vnd.plotly.v1+json", "text/plain"]);
   assert.deepEqual(outs[0].metadata, {});
   assert.equal(outs[1].data["image/png"], "BBBB");
+});
+
+test("a kernel that does not start is started once more, and the retry is noted", async (t) => {
+  const { spawnSync } = await import("child_process");
+  const { findJupyterPython } = await import("../scripts/run-notebooks");
+  const py = findJupyterPython();
+  if (!py) return t.skip("no Python with nbclient/nbconvert here");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "geoinv-kernel-"));
+  try {
+    // a kernel spec whose process exits at once: it never answers kernel_info
+    fs.mkdirSync(path.join(dir, "kernels", "geoinv-tslab"), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "kernels", "geoinv-tslab", "kernel.json"),
+      JSON.stringify({ argv: ["false", "{connection_file}"], display_name: "dead", language: "typescript" }),
+    );
+    const nb = path.join(dir, "one.ipynb");
+    fs.writeFileSync(
+      nb,
+      JSON.stringify({
+        cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: "1 + 1" }],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    const r = spawnSync(py, [path.join(root, "scripts", "run_notebook.py"), nb, path.join(dir, "out")], {
+      encoding: "utf8",
+      env: { ...process.env, JUPYTER_PATH: dir },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    const notes = r.stderr.split("\n").filter((l) => l.startsWith("geoinv-note: "));
+    assert.equal(notes.length, 1, r.stderr);
+    assert.match(
+      notes[0],
+      /the kernel did not start \(RuntimeError: Kernel died before replying to kernel_info\); retried once/,
+    );
+    assert.match(r.stderr, /--- one: cell -1 failed ---/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
