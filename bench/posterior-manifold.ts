@@ -1,33 +1,25 @@
 /**
- * Gauss-Newton manifold MALA (src/sampling/manifold.ts) against the posterior's DREAM(ZS) on the
+ * Gauss-Newton manifold MALA (bench/experiments/manifold.ts) against the posterior's DREAM(ZS) on the
  * same DE result, seed and budget (issue 14: the posteriors with 13-21 unknowns do not converge).
  * Run it on the tuning set (seed 2), not on the reported benchmark (seed 1):
  *
  *   npx tsx bench/posterior-manifold.ts --seed 2 --only 0 --budget 60000 --workers 2
  */
 import * as path from "node:path";
-import {
-  compileParameterisation,
-  inversionPool,
-  invert,
-  OBJECTIVE_MODULE,
-  poolPredictor,
-  samplePosterior,
-  syntheticProblem,
-  toVector,
-} from "../src/inversion";
+import { compileParameterisation, inversionPool, samplePosterior, syntheticProblem } from "../src/inversion";
 import { stackedData, whitenedResiduals } from "../src/inversion/internal";
 import { SeededRandom } from "../src/optim";
 import { finiteDifferenceJacobian, linearisedCovariance, uniformPriorPrecision } from "../src/sampling";
 import { cholesky } from "../src/sampling/linearised";
 import { sampleManifold } from "./experiments/manifold";
+import { arg, loadAverages, rowsFile } from "./support";
+import { deForPosterior } from "./support/posterior";
 
 function choleskyOf(a: Float64Array[]): Float64Array[] {
   const L = cholesky(a);
   if (!L) throw new Error("linearised covariance is not positive definite");
   return L;
 }
-import { arg, loadAverages, rowsFile } from "./support";
 
 const seed = Number(arg("--seed", "2"));
 const only = arg("--only", "0").split(",").map(Number);
@@ -67,10 +59,8 @@ async function main(): Promise<void> {
     const sp = syntheticProblem(seed, i);
     const pool = inversionPool(sp.problem, workers);
     try {
-      const de = await invert(sp.problem, { pool, seed: i + 1, maxGenerations: 300 });
+      const { de, population, predict } = await deForPosterior(sp.problem, pool, { seed: i + 1, generations: 300 });
       const p = compileParameterisation(sp.problem.parameterisation);
-      const population = de.population.models.map((m) => toVector(p, m));
-      const predict = await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE);
       const { observed, error } = stackedData(sp.problem);
       const cover = (q05: number[], q95: number[]) =>
         sp.truthVector.filter((t, k) => t >= q05[k] && t <= q95[k]).length / sp.truthVector.length;

@@ -16,18 +16,10 @@
  * written after every posterior; a rerun with the same --out skips the rows already there.
  */
 import * as path from "node:path";
-import {
-  compileParameterisation,
-  inversionPool,
-  invert,
-  OBJECTIVE_MODULE,
-  poolPredictor,
-  samplePosterior,
-  syntheticProblem,
-  toVector,
-} from "../src/inversion";
+import { inversionPool, samplePosterior, syntheticProblem } from "../src/inversion";
 import { T_COMPONENTS, T_SCALE } from "../src/sampling";
 import { arg, hasFlag, loadAverages, rowsFile } from "./support";
+import { deForPosterior } from "./support/posterior";
 
 const seed = Number(arg("--seed", "2"));
 const only = arg("--only", "0,17,21").split(",").map(Number);
@@ -86,10 +78,7 @@ async function main(): Promise<void> {
     if (todo.length === 0) continue;
     const pool = inversionPool(sp.problem, workers);
     try {
-      const de = await invert(sp.problem, { pool, seed: i + 1, maxGenerations: generations });
-      const p = compileParameterisation(sp.problem.parameterisation);
-      const population = de.population.models.map((m) => toVector(p, m));
-      const predict = await poolPredictor(sp.problem, pool, OBJECTIVE_MODULE);
+      const { de, population, predict } = await deForPosterior(sp.problem, pool, { seed: i + 1, generations });
       for (const m of todo) {
         const post = await samplePosterior(sp.problem, de.x, population, predict, {
           seed: i + 1,

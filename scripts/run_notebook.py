@@ -118,7 +118,6 @@ def main(argv):
     nb = nbformat.read(path, as_version=4)
     name = os.path.splitext(os.path.basename(path))[0]
     os.makedirs(out_dir, exist_ok=True)
-    failed = None
     t0 = time.time()
     for attempt in (1, 2):
         client = NotebookClient(

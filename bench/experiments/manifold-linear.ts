@@ -6,7 +6,7 @@
  *   npx tsx bench/experiments/manifold-linear.ts
  */
 import { cholesky } from "../../src/sampling/linearised";
-import { sampleManifold } from "./manifold";
+import { cholSolve, sampleManifold } from "./manifold";
 
 const d = 14;
 const n = 30;
@@ -20,33 +20,20 @@ const b = Array.from({ length: n }, () => rnd());
 const residuals = (xs: Float64Array[]) =>
   xs.map((x) => A.map((row, i) => row.reduce((s, v, j) => s + v * x[j], 0) - b[i]));
 
-function solve(G: Float64Array[], rhs: number[]): number[] {
-  const L = cholesky(G);
-  if (!L) throw new Error("A^T A is singular");
-  const y = rhs.slice();
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < i; k++) y[i] -= L[i][k] * y[k];
-    y[i] /= L[i][i];
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    for (let k = i + 1; k < d; k++) y[i] -= L[k][i] * y[k];
-    y[i] /= L[i][i];
-  }
-  return y;
-}
-
 (async () => {
   const G = Array.from({ length: d }, (_, a) =>
     Float64Array.from({ length: d }, (_, c) => A.reduce((s, row) => s + row[a] * row[c], 0)),
   );
-  const mean = solve(
-    G,
+  const L = cholesky(G);
+  if (!L) throw new Error("A^T A is singular");
+  const mean = cholSolve(
+    L,
     Array.from({ length: d }, (_, a) => A.reduce((s, row, i) => s + row[a] * b[i], 0)),
   );
   const sd = Array.from({ length: d }, (_, a) =>
     Math.sqrt(
-      solve(
-        G,
+      cholSolve(
+        L,
         Array.from({ length: d }, (_, c) => (c === a ? 1 : 0)),
       )[a],
     ),
@@ -64,7 +51,7 @@ function solve(G: Float64Array[], rhs: number[]): number[] {
     },
   );
   const flat = r.draws.flat();
-  const z = mean.map((m, a) => {
+  const z = Array.from(mean, (m, a) => {
     const v = flat.map((x) => x[a]);
     const mu = v.reduce((s, x) => s + x, 0) / v.length;
     const s2 = v.reduce((s, x) => s + (x - mu) ** 2, 0) / (v.length - 1);

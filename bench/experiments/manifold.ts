@@ -107,7 +107,7 @@ function logSigmoid(u: number): number {
 }
 
 /** Solve L L^T v = b. */
-function cholSolve(L: Float64Array[], b: ArrayLike<number>): Float64Array {
+export function cholSolve(L: Float64Array[], b: ArrayLike<number>): Float64Array {
   const d = L.length;
   const y = new Float64Array(d);
   for (let i = 0; i < d; i++) {

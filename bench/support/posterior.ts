@@ -16,17 +16,29 @@ import {
 } from "../../src/inversion";
 import type { WorkerPool } from "../../src/optim";
 
+type PosteriorPredict = Awaited<ReturnType<typeof poolPredictor>>;
+
+/**
+ * The DE at the inversion's defaults, seeded by `seed`, and what a sampler starts from: the DE's
+ * final population as search vectors and a predictor on the pool (shared by the posterior benches).
+ */
+export async function deForPosterior(
+  problem: InversionProblem,
+  pool: WorkerPool,
+  o: { seed: number; generations: number },
+): Promise<{ de: InversionResult; population: Float64Array[]; predict: PosteriorPredict }> {
+  const de = await invert(problem, { pool, seed: o.seed, maxGenerations: o.generations });
+  const p = compileParameterisation(problem.parameterisation);
+  const population = de.population.models.map((m) => toVector(p, m));
+  return { de, population, predict: await poolPredictor(problem, pool, OBJECTIVE_MODULE) };
+}
+
 export async function deThenPosterior(
   problem: InversionProblem,
   pool: WorkerPool,
   o: { seed: number; generations: number; budget: number },
 ): Promise<{ de: InversionResult; post: PosteriorRun }> {
-  const de = await invert(problem, { pool, seed: o.seed, maxGenerations: o.generations });
-  const p = compileParameterisation(problem.parameterisation);
-  const population = de.population.models.map((m) => toVector(p, m));
-  const post = await samplePosterior(problem, de.x, population, await poolPredictor(problem, pool, OBJECTIVE_MODULE), {
-    seed: o.seed,
-    maxEvaluations: o.budget,
-  });
+  const { de, population, predict } = await deForPosterior(problem, pool, o);
+  const post = await samplePosterior(problem, de.x, population, predict, { seed: o.seed, maxEvaluations: o.budget });
   return { de, post };
 }

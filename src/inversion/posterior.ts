@@ -478,12 +478,16 @@ function compareIntervals(lin: { lo: number; hi: number }, post: { lo: number; h
   return notes.length ? notes.join("; ") : null;
 }
 
-/** `converged` and `warning` of a summary from the sampler's result and the targets of `options`. */
-function convergence(res: SampleResult, options: PosteriorOptions): Pick<PosteriorSummary, "converged" | "warning"> {
+/** `converged`, `warning` and `targets` of a summary from the sampler's result and the targets of `options`. */
+function convergence(
+  res: SampleResult,
+  options: PosteriorOptions,
+): Pick<PosteriorSummary, "converged" | "warning" | "targets"> {
   const targets = { rhat: options.rhatTarget ?? 1.05, ess: options.essTarget ?? 400 };
   return {
     converged: res.stopReason === "converged",
     warning: convergenceWarning(res.stopReason, res.rhatMax, res.essMin, targets),
+    targets,
   };
 }
 
@@ -655,7 +659,6 @@ export async function samplePosterior(
     acceptance_by_move: res.acceptanceByMove,
     chains,
     draws_per_chain: res.draws[0]?.length ?? 0,
-    targets: { rhat: options.rhatTarget ?? 1.05, ess: options.essTarget ?? 400 },
     bands: { rho0: depthBand(bandModels, "rho0", grid), m: depthBand(bandModels, "m", grid), quantiles: [0.05, 0.95] },
     predictive,
     linearised: {
