@@ -35,12 +35,17 @@ function arg(name: string, def: string): string {
 async function child(): Promise<void> {
   const tf = await import("@tensorflow/tfjs");
   const { initBackend, buildTcn, trainModel, predictRows, TcnPredictPool } = await import("../src/tcn");
+  const { predictRowsTfjs } = await import("../src/tcn/internal");
+  // --engine tfjs: tfjs's own convolutions (the engine before the wasm kernel), one thread only
+  const engine = arg("engine", "kernel");
+  if (engine !== "kernel" && engine !== "tfjs") throw new Error(`--engine ${engine}: need kernel or tfjs`);
   const { mulberry32, gaussian } = await import("../src/config");
   const be = await initBackend({ prefer: arg("backend", "wasm") as "wasm", quiet: true });
   const n = Number(arg("traces", "450"));
   const L = Number(arg("samples", "500"));
   const epochs = Number(arg("epochs", "3"));
   const threads = Number(arg("threads", "1"));
+  if (engine === "tfjs" && threads > 1) throw new Error("--engine tfjs runs on one thread (the pool runs the kernel)");
   const batch = Number(arg("infer-batch", "50"));
   const reps = Number(arg("reps", "3"));
   const g = gaussian(mulberry32(1));
@@ -65,7 +70,8 @@ async function child(): Promise<void> {
   const t0 = process.hrtime.bigint();
   const pool = threads > 1 ? await TcnPredictPool.create(model, { threads }) : undefined;
   const poolStart = Number(process.hrtime.bigint() - t0) / 1e9;
-  const predict = async () => (pool ? pool.predict(x, batch) : predictRows(model, x, batch));
+  const one = engine === "tfjs" ? predictRowsTfjs : predictRows;
+  const predict = async () => (pool ? pool.predict(x, batch) : one(model, x, batch));
   await predict(); // warm-up pass
   const rates: number[] = [];
   const cpuRates: number[] = []; // traces per CPU-second of the whole process (all its threads)
@@ -78,7 +84,8 @@ async function child(): Promise<void> {
     cpuRates.push(n / ((dc.user + dc.system) / 1e6));
   }
   await pool?.close();
-  const impl = `tfjs ${tf.version.tfjs} ${be.tfName}${threads > 1 ? ` ${threads} workers` : ""}`;
+  const what = engine === "kernel" ? "geoinv wasm kernel" : `tfjs ${tf.version.tfjs} ${be.tfName}`;
+  const impl = `${what}${threads > 1 ? ` ${threads} workers` : ""}`;
   process.stdout.write(
     JSON.stringify({
       impl,

@@ -4,7 +4,8 @@
  */
 export { addRelu, convPadding, dilatedConv1d, weightNormConv1d } from "./conv";
 export { blockName, configOf, tcnConfig } from "./model";
-export { evaluateLoss, rowsToTensor } from "./train";
+export { evaluateLoss, predictRowsTfjs, rowsToTensor } from "./train";
+export { TcnKernel } from "./kernel";
 export { fitPredictBatch, tcnBatchBytes, tcnShape, WASM_MEMORY_BYTES } from "./resources";
 export { cloneModel, descriptionDigest, fileHandler, MODEL_JSON, trainingShape, WEIGHTS_BIN } from "./io";
 export { checkFits } from "./workflow";

@@ -7,6 +7,7 @@ import { FlatAdam } from "./adam";
 import { initBackend } from "./backend";
 import { checkPredictMemory, checkTrainMemory, fitPredictBatch } from "./resources";
 import { TemporalBlock } from "./layers";
+import { TcnKernel } from "./kernel";
 
 /** Traces as network input or target: trace-major rows, one channel (standardised values). */
 export interface TraceSet {
@@ -247,9 +248,11 @@ export function rowsToTensor(rows: Float32Array[], idx?: number[]): tf.Tensor3D 
 }
 
 /**
- * Model output for rows in inference mode, batched; returns trace-major rows. Without `batchSize`
- * the batch is the largest up to 128 traces that fits the memory limit (inference is per trace,
- * so the batch does not change the result); a given `batchSize` that cannot fit is refused.
+ * Model output for rows in inference mode; returns trace-major rows. A geoinv TCN runs on the wasm
+ * inference kernel (kernel/engine.ts), trace by trace; any other model on tfjs (predictRowsTfjs),
+ * in batches. Without `batchSize` the batch is the largest up to 128 traces that fits the memory
+ * limit (inference is per trace, so the batch does not change the result); a given `batchSize`
+ * that cannot fit is refused, and a batch's traces must have equal lengths, on either engine.
  */
 export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSize?: number): Float32Array[] {
   const samples = rows.reduce((m, r) => Math.max(m, r.length), 0);
@@ -257,6 +260,26 @@ export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSi
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ValidationError("batchSize", `${batchSize}; need a positive integer`);
   checkPredictMemory(model, rows.length, samples, batchSize);
+  const kernel = TcnKernel.fromModel(model);
+  if (kernel) {
+    // the kernel runs trace by trace; the batches are checked as the tfjs path packs them
+    for (let s = 0; s < rows.length; s += batchSize) checkEqualLengths(rows, s, Math.min(rows.length, s + batchSize));
+    return kernel.predict(rows);
+  }
+  return predictRowsTfjs(model, rows, batchSize);
+}
+
+/** A batch [from, to) of traces of equal length, as rowsToTensor needs. */
+function checkEqualLengths(rows: Float32Array[], from: number, to: number): void {
+  for (let i = from + 1; i < to; i++)
+    if (rows[i].length !== rows[from].length)
+      throw new ValidationError(
+        `trace ${i} has ${rows[i].length} samples, trace ${from} has ${rows[from].length}; a batch needs equal lengths`,
+      );
+}
+
+/** predictRows on tfjs's own kernels (model.apply in batches), for models the wasm kernel does not take. */
+export function predictRowsTfjs(model: tf.LayersModel, rows: Float32Array[], batchSize: number): Float32Array[] {
   const out: Float32Array[] = [];
   for (let s = 0; s < rows.length; s += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, rows.length - s) }, (_, k) => s + k);
