@@ -5,9 +5,11 @@
  *
  *   node --import tsx bench/tcn.ts [--traces 450] [--samples 500] [--epochs 3] [--repeat 2] [--backends node,wasm,cpu]
  *   node --import tsx bench/tcn.ts --infer-only [--threads 1,2] [--repeat 3] [--reps 5] [--infer-batch 50]
+ *     [--engine tfjs]
  *
- * The second form times inference only, tfjs (wasm; more than one thread: predictParallel's
- * worker pool) against PyTorch at the same thread count, interleaved (see inferParent).
+ * The second form times inference only, ours (predictRows on the geoinv wasm kernel; more than one
+ * thread: predictParallel's worker pool; --engine tfjs: tfjs's own convolutions, one thread)
+ * against PyTorch at the same thread count, interleaved (see inferParent).
  *
  * Network: Mustafa et al.'s TCN (channels [3,5,5,5,6,6,6,6], kernel 5, dropout 0.2, symmetric
  * padding), Adam lr 1e-3 with weight decay 1e-4, batch 10, MSE; random standardised data (the
@@ -84,7 +86,7 @@ async function child(): Promise<void> {
     cpuRates.push(n / ((dc.user + dc.system) / 1e6));
   }
   await pool?.close();
-  const what = engine === "kernel" ? "geoinv wasm kernel" : `tfjs ${tf.version.tfjs} ${be.tfName}`;
+  const what = `tfjs ${tf.version.tfjs} ${be.tfName}${engine === "kernel" ? " (inference: geoinv wasm kernel)" : ""}`;
   const impl = `${what}${threads > 1 ? ` ${threads} workers` : ""}`;
   process.stdout.write(
     JSON.stringify({
@@ -207,6 +209,48 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** One inference child of ours at `t` threads (see inferParent). */
+function tfjsInferRun(common: string[], engine: string, t: number): InferRun {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      __filename,
+      "--child",
+      "--infer-only",
+      "--backend",
+      "wasm",
+      "--engine",
+      engine,
+      ...common,
+      String(t),
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return JSON.parse(out.trim().split("\n").pop()!) as InferRun;
+}
+
+/** One PyTorch inference child at `t` threads, or undefined without torch. */
+function torchInferRun(common: string[], t: number): InferRun | undefined {
+  const py = "/usr/bin/python3";
+  if (!fs.existsSync(py)) return undefined;
+  // glibc returns PyTorch's ~600 kB activations to the kernel at every free (mmap threshold), so
+  // each op page-faults its output in again: 27k faults and 8x the time per pass here. Keep them
+  // on the heap, as tfjs keeps its tensors in the wasm heap.
+  const env = { MALLOC_MMAP_THRESHOLD_: "1000000000", MALLOC_TRIM_THRESHOLD_: "1000000000", ...process.env };
+  const out = execFileSync(py, [path.join(__dirname, "tcn_torch.py"), "--infer-only", ...common, String(t)], {
+    encoding: "utf8",
+    env,
+  });
+  const r = JSON.parse(out.trim().split("\n").pop()!);
+  if (r.skipped) {
+    process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
+    return undefined;
+  }
+  return { ...r, impl: `pytorch ${r.version} cpu` };
+}
+
 /**
  * Inference only, tfjs against PyTorch at equal thread counts: for each round and each thread
  * count, one tfjs child (threads 1: predictRows; more: a TcnPredictPool of that many workers) and
@@ -226,34 +270,11 @@ function inferParent(): void {
   const reps = arg("reps", "5");
   const batch = arg("infer-batch", "50");
   const threadList = arg("threads", "1,2").split(",").map(Number);
-  const py = "/usr/bin/python3";
   const load0 = os.loadavg();
+  const engine = arg("engine", "kernel");
   const common = ["--traces", traces, "--samples", samples, "--infer-batch", batch, "--reps", reps, "--threads"];
-  const tfjs = (t: number): InferRun => {
-    const out = execFileSync(
-      process.execPath,
-      ["--import", "tsx", __filename, "--child", "--infer-only", "--backend", "wasm", ...common, String(t)],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-    );
-    return JSON.parse(out.trim().split("\n").pop()!) as InferRun;
-  };
-  const torch = (t: number): InferRun | undefined => {
-    if (!fs.existsSync(py)) return undefined;
-    // glibc returns PyTorch's ~600 kB activations to the kernel at every free (mmap threshold), so
-    // each op page-faults its output in again: 27k faults and 8x the time per pass here. Keep them
-    // on the heap, as tfjs keeps its tensors in the wasm heap.
-    const env = { MALLOC_MMAP_THRESHOLD_: "1000000000", MALLOC_TRIM_THRESHOLD_: "1000000000", ...process.env };
-    const out = execFileSync(py, [path.join(__dirname, "tcn_torch.py"), "--infer-only", ...common, String(t)], {
-      encoding: "utf8",
-      env,
-    });
-    const r = JSON.parse(out.trim().split("\n").pop()!);
-    if (r.skipped) {
-      process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
-      return undefined;
-    }
-    return { ...r, impl: `pytorch ${r.version} cpu` };
-  };
+  const tfjs = (t: number) => tfjsInferRun(common, engine, t);
+  const torch = (t: number) => torchInferRun(common, t);
   const got = new Map<
     number,
     {
