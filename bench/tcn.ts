@@ -102,6 +102,14 @@ async function child(): Promise<void> {
   );
 }
 
+/** Run this script as a child with `args` after --child; its stdout. */
+function runChild(args: string[]): string {
+  return execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
 function parent(): void {
   const traces = arg("traces", "450");
   const samples = arg("samples", "500");
@@ -126,24 +134,7 @@ function parent(): void {
       // the cpu backend is an order of magnitude slower: one epoch after the warm-up is enough
       const ep = be === "cpu" ? "1" : epochs;
       try {
-        const out = execFileSync(
-          process.execPath,
-          [
-            "--import",
-            "tsx",
-            __filename,
-            "--child",
-            "--backend",
-            be,
-            "--traces",
-            traces,
-            "--samples",
-            samples,
-            "--epochs",
-            ep,
-          ],
-          { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-        );
+        const out = runChild(["--backend", be, "--traces", traces, "--samples", samples, "--epochs", ep]);
         const r = JSON.parse(out.trim().split("\n").pop()!) as Row;
         keep(r);
         process.stderr.write(
@@ -211,23 +202,7 @@ const median = (v: number[]) => {
 
 /** One inference child of ours at `t` threads (see inferParent). */
 function tfjsInferRun(common: string[], engine: string, t: number): InferRun {
-  const out = execFileSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      __filename,
-      "--child",
-      "--infer-only",
-      "--backend",
-      "wasm",
-      "--engine",
-      engine,
-      ...common,
-      String(t),
-    ],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const out = runChild(["--infer-only", "--backend", "wasm", "--engine", engine, ...common, String(t)]);
   return JSON.parse(out.trim().split("\n").pop()!) as InferRun;
 }
 
