@@ -46,7 +46,13 @@
 import * as path from "node:path";
 import { gaussian, mulberry32 } from "../../src/config";
 import { compileParameterisation, inversionPool, samplePosterior, syntheticProblem } from "../../src/inversion";
-import { logLikelihood, stackedData, whitenedResiduals } from "../../src/inversion/internal";
+import {
+  choleskyLower,
+  linearisedDraws,
+  logLikelihood,
+  stackedData,
+  whitenedResiduals,
+} from "../../src/inversion/internal";
 import { DEFAULT_INDEPENDENCE } from "../../src/inversion/posterior";
 import {
   DreamZS,
@@ -120,47 +126,6 @@ interface Row {
 
 const command = `nice -n 19 npx tsx bench/experiments/parallel-tempering.ts ${argv.join(" ")}`;
 const { rows, save } = rowsFile<Row>(out, "bench/experiments/parallel-tempering.ts", { seed, workers, chains });
-
-/** samplePosterior's Cholesky (with its tiny diagonal jitter), copied: it is not exported. */
-function choleskyLower(a: number[][]): number[][] {
-  const n = a.length;
-  const L = Array.from({ length: n }, () => new Array(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i][j];
-      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
-      if (i === j) L[i][i] = Math.sqrt(Math.max(s, 1e-12 * Math.abs(a[i][i]) + 1e-300));
-      else L[i][j] = s / L[j][j];
-    }
-  }
-  return L;
-}
-
-/** samplePosterior's linearisedDraws, copied: xb + scale L z, reflected into the box. */
-function linearisedDraws(
-  xb: Float64Array,
-  L: number[][],
-  box: { lower: ArrayLike<number>; upper: ArrayLike<number> },
-  g: () => number,
-): (scale: number) => Float64Array {
-  const d = xb.length;
-  const fold = (v: number, lo: number, hi: number) => {
-    const w = hi - lo;
-    let y = (v - lo) % (2 * w);
-    if (y < 0) y += 2 * w;
-    return lo + (y > w ? 2 * w - y : y);
-  };
-  return (scale: number) => {
-    const z = Array.from({ length: d }, () => g());
-    const x = new Float64Array(d);
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let k = 0; k <= i; k++) s += L[i][k] * z[k];
-      x[i] = fold(xb[i] + scale * s, box.lower[i], box.upper[i]);
-    }
-    return x;
-  };
-}
 
 function median(v: number[]): number {
   const s = v.filter(Number.isFinite).sort((a, b) => a - b);

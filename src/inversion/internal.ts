@@ -8,4 +8,4 @@ export { checkpointHash } from "./invert";
 export { modelsOf } from "./uncertainty";
 export { CASE_KEYS, checkDEOptions } from "./config";
 export { modelErrors, modelErrorsAbsolute, SEARCH_SPREAD_NOTE, syntheticForward } from "./run";
-export { localPredictor, logLikelihood, whitenedResiduals } from "./posterior";
+export { choleskyLower, linearisedDraws, localPredictor, logLikelihood, whitenedResiduals } from "./posterior";

@@ -308,7 +308,7 @@ function searchSettings(o: PosteriorOptions["temperedSearch"], budget: number): 
 }
 
 /** Draws xb + scale L z (z ~ N(0, I)), reflected into the box: chain starts and the initial archive. */
-function linearisedDraws(
+export function linearisedDraws(
   xb: Float64Array,
   L: number[][],
   box: { lower: ArrayLike<number>; upper: ArrayLike<number> },
@@ -758,7 +758,7 @@ async function runSampler(
 }
 
 /** Cholesky factor of a symmetric positive (semi-)definite matrix, with a tiny diagonal jitter where needed. */
-function choleskyLower(a: number[][]): number[][] {
+export function choleskyLower(a: number[][]): number[][] {
   const n = a.length;
   const L = Array.from({ length: n }, () => new Array(n).fill(0));
   for (let i = 0; i < n; i++) {
