@@ -11,7 +11,10 @@ import { predictRows } from "./train";
  * Batched TCN inference split over worker_threads, each with its own TensorFlow.js backend (the
  * main thread's: wasm normally) and its own copy of the model, loaded once per worker.
  *
- * Why workers: tfjs-backend-wasm runs XNNPACK on one thread in Node. Its threaded SIMD build does
+ * Why workers: `predictRows` runs a geoinv TCN on the wasm inference kernel (kernel/engine.ts), one
+ * thread, and any other model on tfjs-backend-wasm, whose XNNPACK also runs on one thread in Node
+ * (with 450 traces of 500 samples a pass takes ~30 ms, and two workers gain nothing; with 2000 they
+ * give 1.6x: bench/README.md, "Inference on our own wasm kernel"). tfjs's threaded SIMD build does
  * not work there (tfjs issue 3830: the flag WASM_HAS_MULTITHREAD_SUPPORT is false under Node;
  * forced on, emscripten's pthread workers are given blob: URLs that worker_threads refuses, and
  * with those patched to files it loads but reports 1 thread; bench/README.md, TCN section). So
