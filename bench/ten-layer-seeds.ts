@@ -7,7 +7,10 @@
  * config's target RMS (0: none, the DE runs all its generations).
  *
  *   npx tsx bench/ten-layer-seeds.ts [--seeds 10] [--workers 2] [--polish-every N] [--p P]
- *     [--target R] [--restart JSON] [--out bench/results/ten-layer-seeds.json]
+ *     [--target R] [--restart JSON] [--np N] [--out bench/results/ten-layer-seeds.json]
+ *
+ * `--np N` replaces the config's population size (a diagnostic: does a larger population find the
+ * truth's basin? Not a way to choose a default, since this is a reported problem).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -26,6 +29,7 @@ const pBest = hasFlag("--p") ? Number(arg("--p", "")) : undefined;
 const restart = hasFlag("--restart") ? (JSON.parse(arg("--restart", "{}")) as RestartOptions) : undefined;
 /** Target RMS that stops the DE (not given: the config's 0.3; 0: none). */
 const targetRms = hasFlag("--target") ? Number(arg("--target", "")) : undefined;
+const np = hasFlag("--np") ? Number(arg("--np", "")) : undefined;
 
 async function main() {
   const cfg = parseInvertConfig(
@@ -44,6 +48,7 @@ async function main() {
         pool,
         polish: polishEvery !== undefined ? { every: polishEvery } : cfg.optimizer.polish,
         p: pBest ?? cfg.optimizer.p,
+        ...(np !== undefined ? { np } : {}),
         targetRms: targetRms === undefined ? cfg.optimizer.targetRms : targetRms || undefined,
         ...(restart ? { restart } : {}),
       });
@@ -72,7 +77,7 @@ async function main() {
   }
   const secs = rows.map((r) => r.seconds as number).sort((a, b) => a - b);
   const doc = {
-    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery !== undefined ? ` --polish-every ${polishEvery}` : ""}${pBest !== undefined ? ` --p ${pBest}` : ""}${targetRms !== undefined ? ` --target ${targetRms}` : ""}${restart ? ` --restart '${JSON.stringify(restart)}'` : ""}`,
+    command: `npx tsx bench/ten-layer-seeds.ts --seeds ${seeds} --workers ${workers}${polishEvery !== undefined ? ` --polish-every ${polishEvery}` : ""}${pBest !== undefined ? ` --p ${pBest}` : ""}${targetRms !== undefined ? ` --target ${targetRms}` : ""}${restart ? ` --restart '${JSON.stringify(restart)}'` : ""}${np !== undefined ? ` --np ${np}` : ""}`,
     machine: machine(),
     load_start: loadStart,
     load_end: loadAverages(),
