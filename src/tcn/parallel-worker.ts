@@ -11,8 +11,8 @@ import { predictRows } from "./train";
  * once, then answers each { batch } message with predictRows(model, batch, batch length), so a
  * batch is computed exactly as the calling thread would compute it. A geoinv TCN's wasm kernel is
  * made once (its weights read once: ~0.5 ms, a sixth of a 50-trace batch) and runs every batch,
- * as predictRows would; the pool checked the batch on the calling thread. Started by runPretrainMany or
- * runFitsMany (parallel-train.ts), it runs the training jobs it is sent instead.
+ * as predictRows would; the pool checked the batch on the calling thread. Started by
+ * runPretrainMany or runFitsMany (parallel-train.ts), it runs the training jobs it is sent instead.
  */
 
 interface Init {

@@ -2,10 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { integerInRange } from "../core";
-import { ValidationError } from "../seismic";
 import { requireBackend } from "./backend";
 import { checkPredictMemory, fitPredictBatch } from "./resources";
-import { predictRows } from "./train";
+import { checkBatchLengths, predictRows } from "./train";
 
 /**
  * Batched TCN inference split over worker_threads, each with its own TensorFlow.js backend (the
@@ -144,17 +143,10 @@ export class TcnPredictPool {
     if (batchSize === undefined) batchSize = fitPredictBatch(this.model, rows.length, samples, 128);
     integerInRange(batchSize, "batchSize", 1);
     checkPredictMemory(this.model, rows.length, samples, batchSize);
+    checkBatchLengths(rows, batchSize);
     const jobs: Job[] = [];
-    for (let s = 0, id = 0; s < rows.length; s += batchSize, id++) {
-      const batch = rows.slice(s, s + batchSize);
-      // the check rowsToTensor makes, up front and with the caller's trace numbers
-      const k = batch.findIndex((r) => r.length !== batch[0].length);
-      if (k >= 0)
-        throw new ValidationError(
-          `trace ${s + k} has ${batch[k].length} samples, trace ${s} has ${batch[0].length}; a batch needs equal lengths`,
-        );
-      jobs.push({ id, start: s, rows: batch });
-    }
+    for (let s = 0, id = 0; s < rows.length; s += batchSize, id++)
+      jobs.push({ id, start: s, rows: rows.slice(s, s + batchSize) });
     const out: Float32Array[] = new Array(rows.length);
     if (jobs.length === 0) return out;
     this.busy = true;

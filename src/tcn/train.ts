@@ -263,19 +263,23 @@ export function predictRows(model: tf.LayersModel, rows: Float32Array[], batchSi
   const kernel = TcnKernel.fromModel(model);
   if (kernel) {
     // the kernel runs trace by trace; the batches are checked as the tfjs path packs them
-    for (let s = 0; s < rows.length; s += batchSize) checkEqualLengths(rows, s, Math.min(rows.length, s + batchSize));
+    checkBatchLengths(rows, batchSize);
     return kernel.predict(rows);
   }
   return predictRowsTfjs(model, rows, batchSize);
 }
 
-/** A batch [from, to) of traces of equal length, as rowsToTensor needs. */
-function checkEqualLengths(rows: Float32Array[], from: number, to: number): void {
-  for (let i = from + 1; i < to; i++)
-    if (rows[i].length !== rows[from].length)
-      throw new ValidationError(
-        `trace ${i} has ${rows[i].length} samples, trace ${from} has ${rows[from].length}; a batch needs equal lengths`,
-      );
+/**
+ * Each batch [k b, (k+1) b) of traces has equal lengths, as rowsToTensor needs; checked up front
+ * with the caller's trace numbers (predictRows on either engine, TcnPredictPool).
+ */
+export function checkBatchLengths(rows: Float32Array[], batchSize: number): void {
+  for (let from = 0; from < rows.length; from += batchSize)
+    for (let i = from + 1; i < Math.min(rows.length, from + batchSize); i++)
+      if (rows[i].length !== rows[from].length)
+        throw new ValidationError(
+          `trace ${i} has ${rows[i].length} samples, trace ${from} has ${rows[from].length}; a batch needs equal lengths`,
+        );
 }
 
 /** predictRows on tfjs's own kernels (model.apply in batches), for models the wasm kernel does not take. */

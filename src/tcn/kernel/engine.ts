@@ -139,6 +139,9 @@ const convsOf = (s: Step): ConvStep[] => ("conv" in s ? [s.conv] : [s.conv1, s.c
 /** Floats, rounded up to a multiple of 4 (16-byte alignment of every region). */
 const align4 = (n: number) => Math.ceil(n / 4) * 4;
 
+/** Samples the kernel computes for a trace: rounded up to its blocks of 16. */
+const blockSamples = (samples: number) => Math.ceil(samples / 16) * 16;
+
 /** Byte addresses stay below 2^31, where the kernel's i32 arithmetic is exact. */
 const MAX_KERNEL_BYTES = 2 ** 31;
 
@@ -154,10 +157,7 @@ export class TcnKernel {
   private readonly channels: number;
   private readonly margin: number;
 
-  private constructor(
-    private readonly steps: Step[],
-    inputChannels: number,
-  ) {
+  private constructor(private readonly steps: Step[]) {
     const convs = steps.flatMap(convsOf);
     let off = 4; // address 0 means "no residual" to the kernel
     for (const c of convs) {
@@ -165,7 +165,7 @@ export class TcnKernel {
       off += align4(c.w.length) + align4(c.b.length);
     }
     this.weightFloats = off;
-    this.channels = Math.max(inputChannels, ...convs.map((c) => Math.max(c.cin, c.cout)));
+    this.channels = Math.max(...convs.map((c) => Math.max(c.cin, c.cout)));
     // zeros each side of a channel: the widest padding, plus the 15 samples past the trace's
     // end that the last 16-sample block computes
     this.margin = align4(Math.max(...convs.map((c) => Math.max(c.padLeft, c.padRight))) + 16);
@@ -186,7 +186,7 @@ export class TcnKernel {
     const first = convsOf(steps[0])[0];
     const last = convsOf(steps[steps.length - 1])[0];
     if (first.cin !== 1 || last.cout !== 1) return null;
-    return new TcnKernel(steps, 1);
+    return new TcnKernel(steps);
   }
 
   private heap(): Float32Array {
@@ -200,7 +200,7 @@ export class TcnKernel {
 
   /** Channel stride in floats for traces of `samples` samples: the 16-sample blocks and both margins. */
   private stride(samples: number): number {
-    return Math.ceil(samples / 16) * 16 + 2 * this.margin;
+    return blockSamples(samples) + 2 * this.margin;
   }
 
   /**
@@ -234,7 +234,7 @@ export class TcnKernel {
   /** Run one convolution from buffer x into buffer y (float offsets of sample 0 of channel 0). */
   private run(c: ConvStep, x: number, y: number, samples: number, residual: number | null): void {
     const s = this.stride(samples);
-    const tn = Math.ceil(samples / 16) * 16;
+    const tn = blockSamples(samples);
     const a = this.at.get(c)!;
     this.k.conv1d(
       4 * x,
