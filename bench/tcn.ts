@@ -102,6 +102,12 @@ async function child(): Promise<void> {
   );
 }
 
+/** The JSON object a child prints on its last line of stdout. */
+const lastJson = <T>(out: string): T => JSON.parse(out.trim().split("\n").pop()!) as T;
+
+/** What bench/tcn_torch.py prints: its row, or why it skipped. */
+type TorchRow = Row & InferRun & { skipped?: string; version: string };
+
 /** Run this script as a child with `args` after --child; its stdout. */
 function runChild(args: string[]): string {
   return execFileSync(process.execPath, ["--import", "tsx", __filename, "--child", ...args], {
@@ -135,7 +141,7 @@ function parent(): void {
       const ep = be === "cpu" ? "1" : epochs;
       try {
         const out = runChild(["--backend", be, "--traces", traces, "--samples", samples, "--epochs", ep]);
-        const r = JSON.parse(out.trim().split("\n").pop()!) as Row;
+        const r = lastJson<Row>(out);
         keep(r);
         process.stderr.write(
           `  ${r.impl}: epoch ${r.epoch_s.toFixed(3)} s, inference ${r.infer_traces_per_s.toFixed(0)} traces/s\n`,
@@ -155,7 +161,7 @@ function parent(): void {
           [torchScript, "--traces", traces, "--samples", samples, "--epochs", epochs, "--threads", "1"],
           { encoding: "utf8" },
         );
-        const r = JSON.parse(out.trim().split("\n").pop()!);
+        const r = lastJson<TorchRow>(out);
         if (r.skipped) {
           if (rep === 0) process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
         } else {
@@ -203,7 +209,7 @@ const median = (v: number[]) => {
 /** One inference child of ours at `t` threads (see inferParent). */
 function tfjsInferRun(common: string[], engine: string, t: number): InferRun {
   const out = runChild(["--infer-only", "--backend", "wasm", "--engine", engine, ...common, String(t)]);
-  return JSON.parse(out.trim().split("\n").pop()!) as InferRun;
+  return lastJson<InferRun>(out);
 }
 
 /** One PyTorch inference child at `t` threads, or undefined without torch. */
@@ -218,7 +224,7 @@ function torchInferRun(common: string[], t: number): InferRun | undefined {
     encoding: "utf8",
     env,
   });
-  const r = JSON.parse(out.trim().split("\n").pop()!);
+  const r = lastJson<TorchRow>(out);
   if (r.skipped) {
     process.stderr.write(`  pytorch: skipped (${r.skipped})\n`);
     return undefined;
