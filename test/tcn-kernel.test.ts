@@ -97,7 +97,7 @@ test("wasm kernel against the convolution written out (float64), for one weight-
   const x = traces(3, 40, 7);
   const got = TcnKernel.fromModel(model)!.predict(x);
   const norm = Math.hypot(...v);
-  const [pl] = [Math.floor((3 * 3) / 2)]; // same padding: floor((k-1) d / 2) on the left
+  const pl = Math.floor((3 * 3) / 2); // same padding: floor((k-1) d / 2) on the left
   x.forEach((r, i) => {
     for (let t = 0; t < r.length; t++) {
       let s = b;
