@@ -68,7 +68,6 @@ import {
   poolPredictor,
   samplePosterior,
   syntheticProblem,
-  toModel,
   toVector,
   withSyntheticData,
 } from "../../src/inversion";
@@ -90,7 +89,7 @@ import {
   uniformPriorPrecision,
 } from "../../src/sampling";
 import { arg, argv, loadAverages, rowsFile } from "../support";
-import { deForPosterior } from "../support/posterior";
+import { configTruth, deForPosterior } from "../support/posterior";
 
 /** An example config (`geoinv tem invert`'s): its problem, synthetic data and DE instead of --seed/--only. */
 const configPath = arg("--config", "");
@@ -222,17 +221,23 @@ interface PtResult {
 }
 
 /**
+ * Where a run starts: the box, the Jacobian J at the DE's best model xb, the DE's population, the
+ * ladder and the run's seed.
+ */
+interface PtStart {
+  bounds: { lower: Float64Array; upper: Float64Array };
+  J: number[][];
+  xb: Float64Array;
+  population: Float64Array[];
+  betas: number[];
+  runSeed: number;
+}
+
+/**
  * The K DreamZS populations: level 0 started as samplePosterior starts its chains (the same
  * random stream), level k from the tempered linearisation C_beta = (beta J^T J + P)^-1.
  */
-function makeLevels(
-  bounds: { lower: Float64Array; upper: Float64Array },
-  J: number[][],
-  xb: Float64Array,
-  population: Float64Array[],
-  betas: number[],
-  runSeed: number,
-): DreamZS[] {
+function makeLevels({ bounds, J, xb, population, betas, runSeed }: PtStart): DreamZS[] {
   const d = xb.length;
   const prec = uniformPriorPrecision(bounds);
   return betas.map((beta, k) => {
@@ -318,16 +323,12 @@ function swapRound(
 /** Parallel tempering of DreamZS populations (see the comment at the top). */
 async function parallelTempering(
   logLik: (xs: Float64Array[]) => Promise<number[]>,
-  bounds: { lower: Float64Array; upper: Float64Array },
-  J: number[][],
-  xb: Float64Array,
-  population: Float64Array[],
-  betas: number[],
-  runSeed: number,
+  start: PtStart,
   maxEvaluations: number,
 ): Promise<PtResult> {
+  const { xb, betas, runSeed } = start;
   const K = betas.length;
-  const levels = makeLevels(bounds, J, xb, population, betas, runSeed);
+  const levels = makeLevels(start);
   // untempered log-likelihoods of the current states, per level and slot
   const L: number[][] = betas.map(() => []);
   const swapRand = mulberry32((runSeed ^ 0x2545f491) >>> 0);
@@ -495,7 +496,11 @@ async function ptRow(s: Setup, ladder: string, betas: number[], runSeed: number)
     (await s.predict(xs)).map((y) => whitenedResiduals(y, s.observed, s.error));
   const xb = Float64Array.from(s.de.x);
   const J = await finiteDifferenceJacobian(residuals, xb, s.bounds);
-  const r = await parallelTempering(s.logLik, s.bounds, J, xb, s.population, betas, runSeed, budget);
+  const r = await parallelTempering(
+    s.logLik,
+    { bounds: s.bounds, J, xb, population: s.population, betas, runSeed },
+    budget,
+  );
   const q = quantiles(r.draws, [0.05, 0.5, 0.95]);
   const c = covered(
     s,
@@ -612,7 +617,7 @@ async function setup(i: number, pool: ReturnType<typeof inversionPool>): Promise
  */
 async function setupConfig(problem: InversionProblem, pool: ReturnType<typeof inversionPool>): Promise<Setup> {
   const cfg = config!;
-  if (cfg.workflow !== "single" || !cfg.model) throw new Error(`${configPath}: needs the single workflow and a model`);
+  const truth = configTruth(cfg, problem, configPath);
   const de = await invert(problem, { ...cfg.optimizer, pool });
   const p = compileParameterisation(problem.parameterisation);
   const population = de.population.models.map((m) => toVector(p, m));
@@ -620,12 +625,6 @@ async function setupConfig(problem: InversionProblem, pool: ReturnType<typeof in
   console.log(
     `DE: ${de.stopReason} after ${de.generations} generations, ${de.evaluations} evaluations, rms ${de.misfit.rms.toPrecision(4)}, ${de.seconds.toFixed(1)} s`,
   );
-  const truth = Array.from(toVector(p, cfg.model));
-  // the truth must be representable: its fixed values are the parameterisation's
-  const tm = toModel(p, truth);
-  for (const k of ["rho0", "thickness", "m", "tau", "c"] as const)
-    if (tm[k].some((v, j) => Math.abs(v - cfg.model![k][j]) > 1e-9 * Math.abs(v)))
-      throw new Error(`${configPath}: the truth's ${k} differs from the parameterisation's fixed values`);
   return finishSetup(cfg.name, null, problem, truth, cfg.posterior ?? {}, { de, population, predict });
 }
 

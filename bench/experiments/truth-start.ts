@@ -29,12 +29,12 @@ import {
   poolPredictor,
   samplePosterior,
   syntheticProblem,
-  toVector,
   withSyntheticData,
 } from "../../src/inversion";
 import type { InversionProblem, PosteriorOptions } from "../../src/inversion";
 import { logLikelihood } from "../../src/inversion/internal";
 import { arg, loadAverages } from "../support";
+import { configTruth } from "../support/posterior";
 
 const configPath = arg("--config", "");
 const seed = Number(arg("--seed", "2"));
@@ -53,11 +53,8 @@ interface Case {
 function cases(): Case[] {
   if (configPath) {
     const cfg = parseInvertConfig(JSON.parse(fs.readFileSync(configPath, "utf8")));
-    if (cfg.workflow !== "single" || !cfg.model)
-      throw new Error(`${configPath}: needs the single workflow and a model`);
     const problem = withSyntheticData(cfg);
-    const p = compileParameterisation(problem.parameterisation);
-    return [{ name: cfg.name, problem, truth: Array.from(toVector(p, cfg.model)), options: cfg.posterior ?? {} }];
+    return [{ name: cfg.name, problem, truth: configTruth(cfg, problem, configPath), options: cfg.posterior ?? {} }];
   }
   return only.map((i) => {
     const sp = syntheticProblem(seed, i);

@@ -7,11 +7,13 @@ import {
   compileParameterisation,
   invert,
   InversionProblem,
+  InvertConfig,
   InversionResult,
   OBJECTIVE_MODULE,
   poolPredictor,
   PosteriorRun,
   samplePosterior,
+  toModel,
   toVector,
 } from "../../src/inversion";
 import type { WorkerPool } from "../../src/optim";
@@ -41,4 +43,21 @@ export async function deThenPosterior(
   const { de, population, predict } = await deForPosterior(problem, pool, o);
   const post = await samplePosterior(problem, de.x, population, predict, { seed: o.seed, maxEvaluations: o.budget });
   return { de, post };
+}
+
+/**
+ * The true model of an example config (`--config` of the posterior experiments) as a search vector
+ * of `problem`'s parameterisation. Refuses a config without the single workflow and a model, and
+ * one whose model differs from the parameterisation's fixed values (the truth would not be
+ * representable).
+ */
+export function configTruth(cfg: InvertConfig, problem: InversionProblem, configPath: string): number[] {
+  if (cfg.workflow !== "single" || !cfg.model) throw new Error(`${configPath}: needs the single workflow and a model`);
+  const p = compileParameterisation(problem.parameterisation);
+  const truth = Array.from(toVector(p, cfg.model));
+  const tm = toModel(p, truth);
+  for (const k of ["rho0", "thickness", "m", "tau", "c"] as const)
+    if (tm[k].some((v, j) => Math.abs(v - cfg.model![k][j]) > 1e-9 * Math.abs(v)))
+      throw new Error(`${configPath}: the truth's ${k} differs from the parameterisation's fixed values`);
+  return truth;
 }
